@@ -1,0 +1,160 @@
+//! `understudy introspect SOURCE`: print the schema, with declared or inferred keys.
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::SourceArgs;
+use crate::run::profile::{profile_source, ProfileOptions};
+use crate::schema::{Schema, Table};
+
+/// Print a snapshot's tables, columns, keys, foreign keys and checks. For CSV and Parquet the
+/// keys are inferred from the data, which reads every file.
+#[derive(Debug, Args)]
+pub struct IntrospectArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: IntrospectArgs) -> anyhow::Result<()> {
+    let source = args.source.open()?;
+    let schema = if source.infers_keys() {
+        profile_source(source.as_ref(), &ProfileOptions::default())
+            .with_context(|| format!("reading {}", source.describe()))?
+            .schema()
+    } else {
+        source.schema()?
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&schema_json(&schema)).expect("JSON values serialize")
+        );
+    } else {
+        print!("{}", render_text(&schema));
+    }
+    Ok(())
+}
+
+fn schema_json(schema: &Schema) -> Value {
+    let tables: Vec<Value> = schema
+        .tables
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "primary_key": t.primary_key,
+                "primary_key_inferred": t.primary_key_inferred,
+                "unique": t.unique,
+                "foreign_keys": t.foreign_keys.iter().map(|fk| json!({
+                    "columns": fk.columns,
+                    "references": {"table": fk.references.table, "columns": fk.references.columns},
+                    "inferred": fk.inferred,
+                })).collect::<Vec<_>>(),
+                "checks": t.checks.iter().map(|c| json!({"name": c.name, "expression": c.expression})).collect::<Vec<_>>(),
+                "partitioning": t.partitioning,
+                "columns": t.columns.iter().map(|c| json!({
+                    "name": c.name,
+                    "type": c.source_type,
+                    "logical": c.logical,
+                    "nullable": c.nullable,
+                    "generated": c.generated,
+                    "domain_checks": c.domain_checks,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "tables": tables })
+}
+
+fn render_text(schema: &Schema) -> String {
+    let mut out = String::new();
+    for table in &schema.tables {
+        out.push_str(&render_table(table));
+        out.push('\n');
+    }
+    out
+}
+
+fn render_table(t: &Table) -> String {
+    let mut out = format!("{}\n", t.name);
+    if let Some(p) = &t.partitioning {
+        out.push_str(&format!(
+            "  partitioned by {} into {}\n",
+            p.key,
+            p.partitions
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let width = t
+        .columns
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let type_width = t
+        .columns
+        .iter()
+        .map(|c| c.source_type.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    out.push_str(&format!(
+        "  {:width$}  {:type_width$}  null  notes\n",
+        "column", "type"
+    ));
+    for c in &t.columns {
+        let mut notes = Vec::new();
+        if t.primary_key.contains(&c.name) {
+            notes.push(if t.primary_key_inferred {
+                "PK (inferred)".to_string()
+            } else {
+                "PK".to_string()
+            });
+        }
+        for fk in t
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.columns.contains(&c.name))
+        {
+            let inferred = if fk.inferred { " (inferred)" } else { "" };
+            notes.push(format!(
+                "FK -> {}({}){inferred}",
+                fk.references.table,
+                fk.references.columns.join(", ")
+            ));
+        }
+        if let Some(g) = c.generated {
+            notes.push(format!("{g:?}").to_lowercase());
+        }
+        notes.extend(c.domain_checks.iter().map(|d| format!("check {d}")));
+        let null = if c.nullable { "yes" } else { "no" };
+        out.push_str(
+            &format!(
+                "  {:width$}  {:type_width$}  {null:4}  {}\n",
+                c.name,
+                c.source_type,
+                notes.join("; ")
+            )
+            .trim_end(),
+        );
+        out.push('\n');
+    }
+    if t.primary_key.len() > 1 {
+        out.push_str(&format!("  primary key ({})\n", t.primary_key.join(", ")));
+    }
+    for u in &t.unique {
+        out.push_str(&format!("  unique ({})\n", u.join(", ")));
+    }
+    for c in &t.checks {
+        out.push_str(&format!("  check {}: {}\n", c.name, c.expression));
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! The command line: one file per subcommand. Each turns its clap arguments into the library's
+//! own options and calls into [`crate::run`]; nothing below this module sees clap.
+
+mod introspect;
+mod profile;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::source::csv::CsvOptions;
+
+/// Synthetic test data that behaves like production.
+#[derive(Debug, Parser)]
+#[command(name = "understudy", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Introspect(introspect::IntrospectArgs),
+    Profile(profile::ProfileArgs),
+}
+
+/// Where a snapshot is read from, shared by `introspect` and `profile`.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// A `postgres://` URL (missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    /// PGDATABASE; `postgres:` alone takes them all from there), or a directory of `.csv`,
+    /// `.csv.gz` or `.parquet` files, one per table.
+    pub source: String,
+    /// PostgreSQL schema to read; repeat for several. Tables outside `public` are then named
+    /// `schema.table`.
+    #[arg(long = "schema", default_value = "public")]
+    pub schemas: Vec<String>,
+    /// CSV field delimiter (one byte).
+    #[arg(long, default_value = ",")]
+    pub delimiter: char,
+    /// In CSV, an unquoted field equal to this is NULL. Default: the empty unquoted field is NULL
+    /// and `""` is the empty string.
+    #[arg(long, default_value = "")]
+    pub null_string: String,
+}
+
+impl SourceArgs {
+    pub fn open(&self) -> anyhow::Result<Box<dyn crate::source::Source>> {
+        if !self.delimiter.is_ascii() {
+            anyhow::bail!(
+                "--delimiter must be a single ASCII character, not {:?}",
+                self.delimiter
+            );
+        }
+        let options = CsvOptions {
+            delimiter: self.delimiter as u8,
+            null_string: self.null_string.clone(),
+        };
+        Ok(crate::source::open(&self.source, &options, &self.schemas)?)
+    }
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Introspect(args) => introspect::run(args),
+        Command::Profile(args) => profile::run(args),
+    }
+}
+
+/// A hint for errors whose fix is known.
+pub fn hint_for(err: &anyhow::Error) -> Option<&'static str> {
+    let text = format!("{err:#}");
+    if text.contains("Connection refused")
+        || text.contains("cannot connect") && text.contains("error connecting")
+    {
+        Some("is the server running? Check the host and port, or set PGHOST and PGPORT.")
+    } else if text.contains("password authentication failed") {
+        Some("check the user and password (PGUSER, PGPASSWORD); the password is never printed.")
+    } else if text.contains("ragged row") {
+        Some("every row must have as many fields as the header; check --delimiter and quoting.")
+    } else if text.contains("format_version") {
+        Some("profile the snapshot again with this version of understudy.")
+    } else {
+        None
+    }
+}

@@ -1,0 +1,22 @@
+//! The `understudy` binary: parse arguments, run, print one `error:` line on failure.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match understudy::cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            if let Some(hint) = understudy::cli::hint_for(&err) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! Per-column statistics as mergeable accumulators: observe Arrow arrays, merge in order,
+//! finish into [`ColumnStats`] through the privacy guard.
+
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
+use chrono::Datelike;
+
+use super::model::{
+    bucket_floor, round_share, BoolStats, ColumnStats, NumericStats, Share, TemporalStats,
+};
+use super::privacy::Guard;
+use super::sketch::{QuantileSketch, ValueCounter};
+use super::text::TextAccumulator;
+use crate::schema::Column;
+use crate::temporal;
+
+/// The ranks of the 21 stored quantile points.
+pub fn quantile_ranks() -> Vec<f64> {
+    (0..=20).map(|i| i as f64 / 20.0).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnAccumulator {
+    rows: u64,
+    nulls: u64,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Bool {
+        trues: u64,
+    },
+    Number(NumberAccumulator),
+    Temporal(TemporalAccumulator),
+    Text(TextAccumulator),
+    /// Binary values: byte lengths only, and distinct values by hash.
+    Bytes {
+        lengths: BTreeMap<u32, u64>,
+        values: ValueCounter<i64>,
+    },
+}
+
+impl ColumnAccumulator {
+    pub fn new(column: &Column) -> Self {
+        let kind = match column.logical.arrow_type() {
+            DataType::Boolean => Kind::Bool { trues: 0 },
+            DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                Kind::Number(NumberAccumulator::new(NumberForm::Int))
+            }
+            DataType::Float32 | DataType::Float64 => {
+                Kind::Number(NumberAccumulator::new(NumberForm::Float))
+            }
+            DataType::Decimal128(_, scale) => {
+                Kind::Number(NumberAccumulator::new(NumberForm::Decimal(scale)))
+            }
+            DataType::Date32 => Kind::Temporal(TemporalAccumulator::new(TemporalForm::Date)),
+            DataType::Time64(_) => Kind::Temporal(TemporalAccumulator::new(TemporalForm::Time)),
+            DataType::Timestamp(..) => {
+                Kind::Temporal(TemporalAccumulator::new(TemporalForm::Timestamp))
+            }
+            DataType::Binary => Kind::Bytes {
+                lengths: BTreeMap::new(),
+                values: ValueCounter::default(),
+            },
+            _ => Kind::Text(TextAccumulator::default()),
+        };
+        ColumnAccumulator {
+            rows: 0,
+            nulls: 0,
+            kind,
+        }
+    }
+
+    /// Observes one array whose type is the column's [`LogicalType::arrow_type`].
+    pub fn observe(&mut self, array: &ArrayRef) {
+        self.rows += array.len() as u64;
+        self.nulls += array.null_count() as u64;
+        match &mut self.kind {
+            Kind::Bool { trues } => *trues += array.as_boolean().true_count() as u64,
+            Kind::Number(n) => n.observe(array),
+            Kind::Temporal(t) => t.observe(array),
+            Kind::Text(t) => array
+                .as_string::<i32>()
+                .iter()
+                .flatten()
+                .for_each(|v| t.observe(v)),
+            Kind::Bytes { lengths, values } => {
+                for v in array.as_binary::<i32>().iter().flatten() {
+                    *lengths
+                        .entry(bucket_floor(v.len() as u64) as u32)
+                        .or_insert(0) += 1;
+                    values.insert(&(crate::hashing::hash_bytes(v) as i64));
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: ColumnAccumulator) {
+        self.rows += other.rows;
+        self.nulls += other.nulls;
+        match (&mut self.kind, other.kind) {
+            (Kind::Bool { trues: a }, Kind::Bool { trues: b }) => *a += b,
+            (Kind::Number(a), Kind::Number(b)) => a.merge(b),
+            (Kind::Temporal(a), Kind::Temporal(b)) => a.merge(b),
+            (Kind::Text(a), Kind::Text(b)) => a.merge(b),
+            (
+                Kind::Bytes {
+                    lengths: a,
+                    values: va,
+                },
+                Kind::Bytes {
+                    lengths: b,
+                    values: vb,
+                },
+            ) => {
+                b.into_iter()
+                    .for_each(|(k, c)| *a.entry(k).or_insert(0) += c);
+                va.merge(vb);
+            }
+            _ => unreachable!("accumulators of one column always have the same kind"),
+        }
+    }
+
+    pub fn finish(&self, column: &Column, guard: &Guard) -> ColumnStats {
+        let non_null = self.rows - self.nulls;
+        let mut stats = ColumnStats {
+            column: column.name.clone(),
+            null_rate: if self.rows == 0 {
+                0.0
+            } else {
+                round_share(self.nulls as f64 / self.rows as f64)
+            },
+            distinct_exact: true,
+            ..Default::default()
+        };
+        match &self.kind {
+            Kind::Bool { trues } => {
+                stats.distinct = (*trues > 0) as u64 + (non_null > *trues) as u64;
+                if non_null > 0 {
+                    stats.boolean = Some(BoolStats {
+                        true_rate: round_share(*trues as f64 / non_null as f64),
+                    });
+                }
+            }
+            Kind::Number(n) => {
+                (stats.distinct, stats.distinct_exact) = (n.values.distinct(), n.values.is_exact());
+                stats.numeric = n.finish(guard);
+                stats.frequent = guard.frequent(&n.values, non_null, |v| n.form.render(*v));
+            }
+            Kind::Temporal(t) => {
+                (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
+                stats.temporal = t.finish(guard);
+                stats.frequent = guard.frequent(&t.values, non_null, |v| t.form.render(*v));
+            }
+            Kind::Text(t) => {
+                (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
+                stats.semantic = t.semantic(&column.name);
+                stats.text = t.finish(guard);
+                stats.frequent = guard.frequent(&t.values, non_null, |v| v.clone());
+            }
+            Kind::Bytes { lengths, values } => {
+                (stats.distinct, stats.distinct_exact) = (values.distinct(), values.is_exact());
+                stats.text = TextAccumulator::bytes_only(lengths, non_null);
+            }
+        }
+        stats.pii = super::privacy::pii_reason(&column.name, &column.logical, stats.semantic);
+        if stats.pii.is_some() {
+            stats.frequent.clear();
+            if let Some(text) = &mut stats.text {
+                text.shapes
+                    .retain(|s| !s.value.chars().any(char::is_alphanumeric) || s.value.len() <= 12);
+            }
+        }
+        stats
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NumberForm {
+    Int,
+    Float,
+    Decimal(i8),
+}
+
+impl NumberForm {
+    /// Renders a value counted under [`NumberAccumulator::key`].
+    fn render(self, key: i64) -> String {
+        match self {
+            NumberForm::Int => key.to_string(),
+            NumberForm::Float => format_float(f64::from_bits(key as u64)),
+            NumberForm::Decimal(scale) => format_decimal(key as i128, scale),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct NumberAccumulator {
+    form: NumberForm,
+    sketch: QuantileSketch,
+    sum: f64,
+    count: u64,
+    min: f64,
+    max: f64,
+    fractional: u64,
+    scale: u8,
+    values: ValueCounter<i64>,
+}
+
+impl NumberAccumulator {
+    fn new(form: NumberForm) -> Self {
+        NumberAccumulator {
+            form,
+            sketch: QuantileSketch::default(),
+            sum: 0.0,
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            fractional: 0,
+            scale: 0,
+            values: ValueCounter::default(),
+        }
+    }
+
+    fn observe(&mut self, array: &ArrayRef) {
+        match array.data_type() {
+            DataType::Int16 => array
+                .as_primitive::<Int16Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| self.add(v as f64, v as i64)),
+            DataType::Int32 => array
+                .as_primitive::<Int32Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| self.add(v as f64, v as i64)),
+            DataType::Int64 => array
+                .as_primitive::<Int64Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| self.add(v as f64, v)),
+            DataType::Float32 => array
+                .as_primitive::<Float32Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| self.add(v as f64, (v as f64).to_bits() as i64)),
+            DataType::Float64 => array
+                .as_primitive::<Float64Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| self.add(v, v.to_bits() as i64)),
+            DataType::Decimal128(_, scale) => {
+                let divisor = 10f64.powi(*scale as i32);
+                array
+                    .as_primitive::<Decimal128Type>()
+                    .iter()
+                    .flatten()
+                    .for_each(|v| {
+                        self.add(
+                            v as f64 / divisor,
+                            v.clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+                        )
+                    })
+            }
+            other => unreachable!("number accumulator fed {other}"),
+        }
+    }
+
+    fn add(&mut self, value: f64, key: i64) {
+        self.values.insert(&key);
+        if !value.is_finite() {
+            return;
+        }
+        self.sketch.insert(value);
+        self.sum += value;
+        self.count += 1;
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+        if value.fract() != 0.0 {
+            self.fractional += 1;
+            self.scale = self.scale.max(decimal_places(value));
+        }
+    }
+
+    fn merge(&mut self, other: NumberAccumulator) {
+        self.sketch.merge(other.sketch);
+        self.sum += other.sum;
+        self.count += other.count;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.fractional += other.fractional;
+        self.scale = self.scale.max(other.scale);
+        self.values.merge(other.values);
+    }
+
+    fn finish(&self, guard: &Guard) -> Option<NumericStats> {
+        let quantiles = self.sketch.quantiles(&guard.quantile_ranks(self.count))?;
+        Some(NumericStats {
+            min: quantiles[0],
+            max: quantiles[20],
+            mean: self.sum / self.count as f64,
+            quantiles,
+            integral: self.fractional == 0,
+            scale: match self.form {
+                NumberForm::Decimal(s) if self.fractional == 0 => s.max(0) as u8,
+                _ => self.scale,
+            },
+        })
+    }
+}
+
+/// The fewest decimal places (up to 6) that represent `value`.
+fn decimal_places(value: f64) -> u8 {
+    (1..=6u8)
+        .find(|&p| {
+            let scaled = value * 10f64.powi(p as i32);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
+        })
+        .unwrap_or(6)
+}
+
+fn format_float(v: f64) -> String {
+    let mut buf = ryu::Buffer::new();
+    buf.format(v).trim_end_matches(".0").to_string()
+}
+
+pub(crate) fn format_decimal(unscaled: i128, scale: i8) -> String {
+    if scale <= 0 {
+        return (unscaled * 10i128.pow((-scale) as u32)).to_string();
+    }
+    let divisor = 10i128.pow(scale as u32);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    let abs = unscaled.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / divisor as u128,
+        abs % divisor as u128,
+        width = scale as usize
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TemporalForm {
+    Date,
+    Time,
+    Timestamp,
+}
+
+impl TemporalForm {
+    fn render(self, v: i64) -> String {
+        match self {
+            TemporalForm::Date => temporal::format_date(v as i32),
+            TemporalForm::Time => temporal::format_time(v),
+            TemporalForm::Timestamp => temporal::format_timestamp(v),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct TemporalAccumulator {
+    form: TemporalForm,
+    sketch: QuantileSketch,
+    count: u64,
+    midnight: u64,
+    month_end: u64,
+    feb29: u64,
+    jan1: u64,
+    weekdays: [u64; 7],
+    values: ValueCounter<i64>,
+}
+
+impl TemporalAccumulator {
+    fn new(form: TemporalForm) -> Self {
+        TemporalAccumulator {
+            form,
+            sketch: QuantileSketch::default(),
+            count: 0,
+            midnight: 0,
+            month_end: 0,
+            feb29: 0,
+            jan1: 0,
+            weekdays: [0; 7],
+            values: ValueCounter::default(),
+        }
+    }
+
+    fn observe(&mut self, array: &ArrayRef) {
+        match self.form {
+            TemporalForm::Date => array
+                .as_primitive::<Date32Type>()
+                .iter()
+                .flatten()
+                .for_each(|d| self.add(d as i64, Some(d), false)),
+            TemporalForm::Time => array
+                .as_primitive::<Time64MicrosecondType>()
+                .iter()
+                .flatten()
+                .for_each(|t| self.add(t, None, t == 0)),
+            TemporalForm::Timestamp => array
+                .as_primitive::<TimestampMicrosecondType>()
+                .iter()
+                .flatten()
+                .for_each(|ts| {
+                    let infinite = ts == i64::MAX || ts == i64::MIN;
+                    let day = (!infinite).then(|| ts.div_euclid(temporal::MICROS_PER_DAY) as i32);
+                    self.add(
+                        ts,
+                        day,
+                        !infinite && ts.rem_euclid(temporal::MICROS_PER_DAY) == 0,
+                    )
+                }),
+        }
+    }
+
+    fn add(&mut self, value: i64, day: Option<i32>, midnight: bool) {
+        self.values.insert(&value);
+        self.count += 1;
+        self.midnight += midnight as u64;
+        if value != i64::MAX
+            && value != i64::MIN
+            && value != i32::MAX as i64
+            && value != i32::MIN as i64
+        {
+            self.sketch.insert(value as f64);
+        }
+        if let Some(date) = day.and_then(temporal::date_from_days) {
+            let next = date.succ_opt();
+            self.month_end += next.is_none_or(|n| n.day() == 1) as u64;
+            self.feb29 += (date.month() == 2 && date.day() == 29) as u64;
+            self.jan1 += (date.month() == 1 && date.day() == 1) as u64;
+            self.weekdays[date.weekday().num_days_from_monday() as usize] += 1;
+        }
+    }
+
+    fn merge(&mut self, other: TemporalAccumulator) {
+        self.sketch.merge(other.sketch);
+        self.count += other.count;
+        self.midnight += other.midnight;
+        self.month_end += other.month_end;
+        self.feb29 += other.feb29;
+        self.jan1 += other.jan1;
+        for (a, b) in self.weekdays.iter_mut().zip(other.weekdays) {
+            *a += b;
+        }
+        self.values.merge(other.values);
+    }
+
+    fn finish(&self, guard: &Guard) -> Option<TemporalStats> {
+        let quantiles: Vec<String> = self
+            .sketch
+            .quantiles(&guard.quantile_ranks(self.sketch.count()))?
+            .into_iter()
+            .map(|q| self.form.render(q.round() as i64))
+            .collect();
+        let rate = |n: u64| round_share(n as f64 / self.count.max(1) as f64);
+        let weekdays = if self.form == TemporalForm::Time {
+            Vec::new()
+        } else {
+            self.weekdays.iter().map(|&n| rate(n)).collect()
+        };
+        Some(TemporalStats {
+            min: quantiles[0].clone(),
+            max: quantiles[20].clone(),
+            quantiles,
+            midnight_rate: rate(self.midnight),
+            month_end_rate: rate(self.month_end),
+            feb29_rate: rate(self.feb29),
+            jan1_rate: rate(self.jan1),
+            weekdays,
+        })
+    }
+}
+
+/// Renders a share list from `(value, count)` pairs.
+pub(crate) fn shares<K>(
+    pairs: Vec<(K, u64)>,
+    total: u64,
+    render: impl Fn(&K) -> String,
+) -> Vec<Share> {
+    pairs
+        .into_iter()
+        .map(|(k, c)| Share {
+            value: render(&k),
+            share: round_share(c as f64 / total.max(1) as f64),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_render_with_their_scale() {
+        assert_eq!(format_decimal(198, 2), "1.98");
+        assert_eq!(format_decimal(-5, 2), "-0.05");
+        assert_eq!(format_decimal(7, 0), "7");
+    }
+
+    #[test]
+    fn decimal_places_are_found() {
+        assert_eq!(decimal_places(0.99), 2);
+        assert_eq!(decimal_places(1.5), 1);
+        assert_eq!(decimal_places(0.1234567), 6);
+    }
+}

@@ -1,0 +1,255 @@
+//! The profile file: what understudy learned about a snapshot, and everything `generate` needs.
+//!
+//! It is YAML with a format version, unknown fields are rejected, and every collection has a
+//! fixed order (tables and columns as the source lists them, maps sorted by key) so that a diff
+//! of two quarterly profiles shows only what changed. It holds statistics, and literal values
+//! only where the privacy guard allowed them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{Schema, Table};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Must equal [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The understudy version that wrote the profile.
+    pub created_by: String,
+    pub source: SourceInfo,
+    pub privacy: PrivacySettings,
+    pub tables: Vec<TableProfile>,
+}
+
+impl Profile {
+    pub fn schema(&self) -> Schema {
+        Schema {
+            tables: self.tables.iter().map(|t| t.schema.clone()).collect(),
+        }
+    }
+
+    pub fn table(&self, name: &str) -> Option<&TableProfile> {
+        self.tables.iter().find(|t| t.schema.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInfo {
+    /// `postgres`, `csv`, `parquet` or `ddl`.
+    pub kind: String,
+    /// Set when tables were profiled from a uniform sample of about this many rows each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_rows: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// A literal value is kept only if it occurs at least this many times; quantiles are taken
+    /// between the `min_count`-th smallest and largest values, so no extreme is one row's value.
+    pub min_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableProfile {
+    pub schema: Table,
+    pub row_count: u64,
+    /// Rows actually read when sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampled_rows: Option<u64>,
+    /// One entry per column, in column order.
+    #[serde(default)]
+    pub column_stats: Vec<ColumnStats>,
+    /// One entry per foreign key of `schema`, matched by columns.
+    #[serde(default)]
+    pub foreign_key_stats: Vec<ForeignKeyStats>,
+}
+
+impl TableProfile {
+    pub fn stats(&self, column: &str) -> Option<&ColumnStats> {
+        self.column_stats.iter().find(|s| s.column == column)
+    }
+
+    pub fn fk_stats(&self, columns: &[String]) -> Option<&ForeignKeyStats> {
+        self.foreign_key_stats.iter().find(|s| s.columns == columns)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnStats {
+    pub column: String,
+    pub null_rate: f64,
+    pub distinct: u64,
+    /// False when `distinct` is a sketch's estimate.
+    pub distinct_exact: bool,
+    /// Why the column is treated as personal data; its literals are then never kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pii: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<Semantic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numeric: Option<NumericStats>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextStats>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporal: Option<TemporalStats>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boolean: Option<BoolStats>,
+    /// Values that passed the privacy guard, most frequent first, with their share of non-null rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frequent: Vec<Share>,
+}
+
+/// What a text column holds, when it is recognisably one thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Semantic {
+    Email,
+    Phone,
+    Url,
+    Uuid,
+    PersonName,
+    FreeText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    pub value: String,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumericStats {
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// 21 points: the 0th, 5th, ..., 100th percentiles (within the privacy guard's range).
+    pub quantiles: Vec<f64>,
+    /// Every value is a whole number.
+    pub integral: bool,
+    /// The most decimal places any value uses (up to 6).
+    pub scale: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextStats {
+    pub min_chars: u32,
+    pub max_chars: u32,
+    /// Share of non-null values per character length; a key is the lower bound of a bucket that
+    /// runs to the next key (lengths up to 32 have a bucket each).
+    pub chars: BTreeMap<u32, f64>,
+    /// The same for UTF-8 byte lengths.
+    pub bytes: BTreeMap<u32, f64>,
+    pub empty_rate: f64,
+    pub non_ascii_rate: f64,
+    /// Values with leading or trailing white space.
+    pub edge_space_rate: f64,
+    /// Share of characters per Unicode script (`Common` is digits, punctuation and spaces).
+    pub scripts: BTreeMap<String, f64>,
+    /// Character-class shapes (`A` upper, `a` lower, `9` digit) of values up to 24 characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shapes: Vec<Share>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporalStats {
+    pub min: String,
+    pub max: String,
+    /// 21 points, as for numbers.
+    pub quantiles: Vec<String>,
+    /// Shares of values on boundaries that break code: midnight, the last day of a month,
+    /// 29 February and 1 January.
+    pub midnight_rate: f64,
+    pub month_end_rate: f64,
+    pub feb29_rate: f64,
+    pub jan1_rate: f64,
+    /// Share per weekday, Monday first (dates and timestamps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weekdays: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoolStats {
+    pub true_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKeyStats {
+    pub columns: Vec<String>,
+    pub null_rate: f64,
+    pub children_per_parent: FanOut,
+}
+
+/// How many child rows reference each parent row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanOut {
+    pub parents: u64,
+    pub mean: f64,
+    pub max: u64,
+    /// Share of parents that no child references.
+    pub zero_share: f64,
+    /// Parents per children count; a key is the lower bound of a bucket that runs to the next
+    /// key (counts up to 32 have a bucket each).
+    pub histogram: BTreeMap<u64, u64>,
+}
+
+/// Rounds a share to six decimals so profiles stay readable and diffs stay small.
+pub fn round_share(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The lower bound of the histogram bucket holding `n`: exact up to 32, then two buckets per
+/// power of two.
+pub fn bucket_floor(n: u64) -> u64 {
+    if n <= 32 {
+        return n;
+    }
+    let top = 63 - n.leading_zeros();
+    let half = 1u64 << (top - 1);
+    let base = 1u64 << top;
+    if n >= base + half {
+        base + half
+    } else {
+        base
+    }
+}
+
+/// The first value past the bucket that starts at `floor`.
+pub fn bucket_end(floor: u64) -> u64 {
+    if floor < 32 {
+        return floor + 1;
+    }
+    let top = 63 - floor.leading_zeros();
+    floor + (1u64 << (top - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_tile_the_numbers() {
+        let mut n = 0;
+        while n < 100_000 {
+            let floor = bucket_floor(n);
+            assert_eq!(floor, n, "{n} starts a bucket");
+            let end = bucket_end(floor);
+            assert!((floor..end).all(|m| bucket_floor(m) == floor));
+            n = end;
+        }
+    }
+}

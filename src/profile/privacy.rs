@@ -1,0 +1,144 @@
+//! The privacy guard: which literal values may enter a profile.
+//!
+//! A value is kept only if it occurs at least `min_count` times and its column is not personal
+//! data. Quantiles are read between the `min_count`-th smallest and largest values, so no
+//! extreme belongs to a single row. Everything else is described by shape only.
+
+use std::hash::Hash;
+
+use super::model::{Semantic, Share};
+use super::sketch::{FixedHash, ValueCounter};
+use crate::schema::LogicalType;
+
+/// Most literal values a column may keep.
+const MAX_FREQUENT: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guard {
+    pub min_count: u64,
+}
+
+impl Guard {
+    pub fn new(min_count: u64) -> Self {
+        Guard {
+            min_count: min_count.max(1),
+        }
+    }
+
+    /// The 21 quantile ranks, squeezed into `[k/n, 1 - k/n]` so that the reported minimum and
+    /// maximum have at least `k` values at or beyond them.
+    pub fn quantile_ranks(&self, n: u64) -> Vec<f64> {
+        let margin = if n == 0 || self.min_count <= 1 {
+            0.0
+        } else {
+            ((self.min_count - 1) as f64 / (n - 1).max(1) as f64).min(0.5)
+        };
+        super::column::quantile_ranks()
+            .into_iter()
+            .map(|q| margin + q * (1.0 - 2.0 * margin))
+            .collect()
+    }
+
+    /// The values that occur at least `min_count` times, as shares of `total`.
+    pub fn frequent<K: Hash + Eq + Clone + Ord + FixedHash>(
+        &self,
+        counter: &ValueCounter<K>,
+        total: u64,
+        render: impl Fn(&K) -> String,
+    ) -> Vec<Share> {
+        let kept = counter
+            .top(MAX_FREQUENT)
+            .into_iter()
+            .filter(|(_, c)| *c >= self.min_count)
+            .collect();
+        super::column::shares(kept, total, render)
+    }
+}
+
+/// Column names that say "personal data" whatever the values look like.
+const PII_NAME_PARTS: &[&str] = &[
+    "email",
+    "e_mail",
+    "phone",
+    "fax",
+    "mobile",
+    "first_name",
+    "last_name",
+    "firstname",
+    "lastname",
+    "full_name",
+    "fullname",
+    "middle_name",
+    "contact_name",
+    "address",
+    "street",
+    "ssn",
+    "social_security",
+    "passport",
+    "birth",
+    "dob",
+    "iban",
+    "card_number",
+    "credit_card",
+    "tax_id",
+    "national_id",
+    "password",
+    "salary",
+];
+
+/// Why a column counts as personal data, if it does: by its name, or by what its values look
+/// like (emails, phone numbers, personal names, free text).
+pub fn pii_reason(
+    column_name: &str,
+    logical: &LogicalType,
+    semantic: Option<Semantic>,
+) -> Option<String> {
+    let name = column_name.to_ascii_lowercase();
+    if let Some(part) = PII_NAME_PARTS.iter().find(|p| name.contains(*p)) {
+        return Some(format!("name contains {part:?}"));
+    }
+    if matches!(logical, LogicalType::Bytes) {
+        return Some("binary data".into());
+    }
+    match semantic? {
+        Semantic::Email => Some("values look like email addresses".into()),
+        Semantic::Phone => Some("values look like phone numbers".into()),
+        Semantic::PersonName => Some("values look like personal names".into()),
+        Semantic::FreeText => Some("values are free text".into()),
+        Semantic::Url | Semantic::Uuid => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_values_never_pass() {
+        let mut c = ValueCounter::<String>::default();
+        for v in ["Rome", "Rome", "Rome", "Oslo"] {
+            c.insert(v);
+        }
+        let kept = Guard::new(3).frequent(&c, 4, |v| v.clone());
+        assert_eq!(
+            kept.iter().map(|s| s.value.as_str()).collect::<Vec<_>>(),
+            ["Rome"]
+        );
+        assert!(Guard::new(4).frequent(&c, 4, |v| v.clone()).is_empty());
+    }
+
+    #[test]
+    fn extremes_stay_k_values_in() {
+        let ranks = Guard::new(5).quantile_ranks(101);
+        assert!((ranks[0] - 0.04).abs() < 1e-9 && (ranks[20] - 0.96).abs() < 1e-9);
+        assert_eq!(Guard::new(1).quantile_ranks(10)[0], 0.0);
+    }
+
+    #[test]
+    fn personal_columns_are_flagged() {
+        let text = LogicalType::Text { max_chars: None };
+        assert!(pii_reason("billing_address", &text, None).is_some());
+        assert!(pii_reason("notes", &text, Some(Semantic::FreeText)).is_some());
+        assert!(pii_reason("country", &text, None).is_none());
+    }
+}

@@ -1,0 +1,297 @@
+//! Text statistics: lengths in characters and bytes, scripts, shapes, the awkward cases
+//! (empty strings, non-ASCII, edge white space) and what the column seems to hold.
+
+use std::collections::BTreeMap;
+
+use unicode_script::UnicodeScript;
+
+use super::model::{bucket_floor, round_share, Semantic, TextStats};
+use super::privacy::Guard;
+use super::sketch::ValueCounter;
+
+/// Values longer than this get no shape.
+const SHAPE_MAX_CHARS: usize = 24;
+
+#[derive(Debug, Clone, Default)]
+pub struct TextAccumulator {
+    count: u64,
+    chars: BTreeMap<u32, u64>,
+    bytes: BTreeMap<u32, u64>,
+    min_chars: Option<u32>,
+    max_chars: u32,
+    total_chars: u64,
+    empty: u64,
+    non_ascii: u64,
+    edge_space: u64,
+    scripts: BTreeMap<&'static str, u64>,
+    pub(super) values: ValueCounter<String>,
+    shapes: ValueCounter<String>,
+    looks: Looks,
+    /// Reused buffer for shapes, so a row costs no allocation unless its shape is new.
+    shape_buf: String,
+}
+
+/// Counts of values that look like one kind of thing.
+#[derive(Debug, Clone, Default)]
+struct Looks {
+    email: u64,
+    phone: u64,
+    url: u64,
+    uuid: u64,
+    name: u64,
+    spaced: u64,
+}
+
+impl TextAccumulator {
+    pub fn observe(&mut self, v: &str) {
+        self.count += 1;
+        let ascii = v.is_ascii();
+        let chars = if ascii { v.len() } else { v.chars().count() } as u32;
+        *self
+            .chars
+            .entry(bucket_floor(chars as u64) as u32)
+            .or_insert(0) += 1;
+        *self
+            .bytes
+            .entry(bucket_floor(v.len() as u64) as u32)
+            .or_insert(0) += 1;
+        self.min_chars = Some(self.min_chars.map_or(chars, |m| m.min(chars)));
+        self.max_chars = self.max_chars.max(chars);
+        self.total_chars += chars as u64;
+        self.empty += v.is_empty() as u64;
+        self.non_ascii += !ascii as u64;
+        self.edge_space +=
+            (v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace)) as u64;
+        self.count_scripts(v, ascii);
+        self.values.insert(v);
+        if (chars as usize) <= SHAPE_MAX_CHARS {
+            shape_into(v, &mut self.shape_buf);
+            self.shapes.insert(self.shape_buf.as_str());
+        }
+        self.looks.observe(v);
+    }
+
+    fn count_scripts(&mut self, v: &str, ascii: bool) {
+        if ascii {
+            let letters = v.bytes().filter(u8::is_ascii_alphabetic).count() as u64;
+            *self.scripts.entry("Latin").or_insert(0) += letters;
+            *self.scripts.entry("Common").or_insert(0) += v.len() as u64 - letters;
+            return;
+        }
+        for c in v.chars() {
+            let script = match c.script() {
+                unicode_script::Script::Inherited => "Inherited",
+                s => s.full_name(),
+            };
+            *self.scripts.entry(script).or_insert(0) += 1;
+        }
+    }
+
+    pub fn merge(&mut self, other: TextAccumulator) {
+        self.count += other.count;
+        add_counts(&mut self.chars, other.chars);
+        add_counts(&mut self.bytes, other.bytes);
+        self.min_chars = match (self.min_chars, other.min_chars) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max_chars = self.max_chars.max(other.max_chars);
+        self.total_chars += other.total_chars;
+        self.empty += other.empty;
+        self.non_ascii += other.non_ascii;
+        self.edge_space += other.edge_space;
+        add_counts(&mut self.scripts, other.scripts);
+        self.values.merge(other.values);
+        self.shapes.merge(other.shapes);
+        let (a, b) = (&mut self.looks, other.looks);
+        a.email += b.email;
+        a.phone += b.phone;
+        a.url += b.url;
+        a.uuid += b.uuid;
+        a.name += b.name;
+        a.spaced += b.spaced;
+    }
+
+    pub fn finish(&self, guard: &Guard) -> Option<TextStats> {
+        let min_chars = self.min_chars?;
+        let rate = |n: u64| round_share(n as f64 / self.count as f64);
+        let total_script_chars: u64 = self.scripts.values().sum();
+        Some(TextStats {
+            min_chars,
+            max_chars: self.max_chars,
+            chars: shares_of(&self.chars, self.count),
+            bytes: shares_of(&self.bytes, self.count),
+            empty_rate: rate(self.empty),
+            non_ascii_rate: rate(self.non_ascii),
+            edge_space_rate: rate(self.edge_space),
+            scripts: self
+                .scripts
+                .iter()
+                .map(|(s, &n)| {
+                    (
+                        s.to_string(),
+                        round_share(n as f64 / total_script_chars.max(1) as f64),
+                    )
+                })
+                .collect(),
+            shapes: guard.frequent(&self.shapes, self.count, |s| s.clone()),
+        })
+    }
+
+    /// Length statistics for binary values, which have bytes but no characters.
+    pub fn bytes_only(lengths: &BTreeMap<u32, u64>, count: u64) -> Option<TextStats> {
+        let min = *lengths.keys().next()?;
+        let max = *lengths.keys().next_back()?;
+        Some(TextStats {
+            min_chars: min,
+            max_chars: max,
+            chars: BTreeMap::new(),
+            bytes: shares_of(lengths, count),
+            empty_rate: round_share(
+                lengths.get(&0).copied().unwrap_or(0) as f64 / count.max(1) as f64,
+            ),
+            non_ascii_rate: 0.0,
+            edge_space_rate: 0.0,
+            scripts: BTreeMap::new(),
+            shapes: Vec::new(),
+        })
+    }
+
+    /// What the values seem to be, if most of them (80 %) agree.
+    pub fn semantic(&self, column_name: &str) -> Option<Semantic> {
+        if self.count == 0 {
+            return None;
+        }
+        let most = |n: u64| n as f64 >= 0.8 * self.count as f64;
+        let l = &self.looks;
+        let name = column_name.to_ascii_lowercase();
+        let named_like_person = [
+            "first_name",
+            "last_name",
+            "firstname",
+            "lastname",
+            "full_name",
+            "contact_name",
+            "middle_name",
+        ]
+        .iter()
+        .any(|n| name.contains(n));
+        if most(l.email) {
+            Some(Semantic::Email)
+        } else if most(l.url) {
+            Some(Semantic::Url)
+        } else if most(l.uuid) {
+            Some(Semantic::Uuid)
+        } else if most(l.phone) {
+            Some(Semantic::Phone)
+        } else if named_like_person && most(l.name) {
+            Some(Semantic::PersonName)
+        } else if self.total_chars as f64 / self.count as f64 > 40.0 && most(l.spaced) {
+            Some(Semantic::FreeText)
+        } else {
+            None
+        }
+    }
+}
+
+impl Looks {
+    fn observe(&mut self, v: &str) {
+        let has_space = v.contains(' ');
+        self.spaced += has_space as u64;
+        if !has_space
+            && v.split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        {
+            self.email += 1;
+        } else if v.starts_with("http://") || v.starts_with("https://") {
+            self.url += 1;
+        } else if crate::source::csv::is_uuid(v) {
+            self.uuid += 1;
+        } else if is_phone(v) {
+            self.phone += 1;
+        } else if is_name(v) {
+            self.name += 1;
+        }
+    }
+}
+
+fn is_phone(v: &str) -> bool {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    (7..=16).contains(&digits)
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || b" +-().x".contains(&b))
+}
+
+/// One to three capitalised words of letters.
+fn is_name(v: &str) -> bool {
+    let words: Vec<&str> = v.split(' ').collect();
+    (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(char::is_uppercase)
+                && chars.all(|c| c.is_alphabetic() || "-'.".contains(c))
+        })
+}
+
+/// `T5K 2N1` → `A9A 9A9`: letters by case, digits as `9`, everything else as it is.
+pub fn shape_into(v: &str, out: &mut String) {
+    out.clear();
+    out.extend(v.chars().map(|c| {
+        if c.is_numeric() {
+            '9'
+        } else if c.is_uppercase() {
+            'A'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        }
+    }));
+}
+
+fn add_counts<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+    for (k, n) in from {
+        *into.entry(k).or_insert(0) += n;
+    }
+}
+
+fn shares_of(counts: &BTreeMap<u32, u64>, total: u64) -> BTreeMap<u32, f64> {
+    counts
+        .iter()
+        .map(|(&k, &n)| (k, round_share(n as f64 / total.max(1) as f64)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_keep_punctuation() {
+        let mut s = String::new();
+        shape_into("T5K 2N1", &mut s);
+        assert_eq!(s, "A9A 9A9");
+        shape_into("Ünïcode-1", &mut s);
+        assert_eq!(s, "Aaaaaaa-9");
+    }
+
+    #[test]
+    fn emails_are_recognised() {
+        let mut t = TextAccumulator::default();
+        ["a@b.com", "x.y@z.org", "q@r.net", "w@e.io", "e@f.de"]
+            .iter()
+            .for_each(|v| t.observe(v));
+        assert_eq!(t.semantic("contact"), Some(Semantic::Email));
+    }
+
+    #[test]
+    fn scripts_are_counted_per_character() {
+        let mut t = TextAccumulator::default();
+        t.observe("ab1");
+        t.observe("Жа");
+        let stats = t.finish(&Guard::new(1)).unwrap();
+        assert_eq!(stats.scripts["Latin"], 0.4);
+        assert_eq!(stats.scripts["Cyrillic"], 0.4);
+        assert_eq!(stats.non_ascii_rate, 0.5);
+    }
+}

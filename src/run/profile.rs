@@ -1,0 +1,269 @@
+//! Profiling a source: statistics for every table, then keys, then fan-out.
+//!
+//! Pass 1 reads every table (tables in parallel; within a table, groups of batches in parallel,
+//! merged in batch order so the result never depends on the thread count). Pass 2 reads only
+//! key columns: it confirms inferred keys (uniqueness, containment) and counts children per
+//! parent for every foreign key.
+
+use std::collections::HashMap;
+
+use arrow::array::ArrayRef;
+use arrow::record_batch::RecordBatch;
+use rayon::prelude::*;
+
+use crate::profile::keys::{self, FanOutAccumulator, KeySet};
+use crate::profile::{
+    ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
+    TableProfile, FORMAT_VERSION,
+};
+use crate::schema::{ForeignKey, LogicalType, Table};
+use crate::source::{Sampling, Source, SourceError};
+
+#[derive(Debug, Clone)]
+pub struct ProfileOptions {
+    pub min_count: u64,
+    /// Profile a uniform sample of about this many rows per table.
+    pub sample: Option<u64>,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> Self {
+        ProfileOptions {
+            min_count: 5,
+            sample: None,
+        }
+    }
+}
+
+/// Batches observed in parallel before they are merged into the table's accumulator.
+const BATCH_GROUP: usize = 4;
+
+/// What pass 1 learned about one table.
+struct TablePass {
+    row_count: u64,
+    sampled_rows: Option<u64>,
+    stats: Vec<ColumnStats>,
+}
+
+pub fn profile_source(
+    source: &dyn Source,
+    options: &ProfileOptions,
+) -> Result<Profile, SourceError> {
+    let guard = Guard::new(options.min_count);
+    let mut tables = source.schema()?.tables;
+    let passes: Vec<TablePass> = tables
+        .par_iter()
+        .map(|t| profile_table(source, t, options, &guard))
+        .collect::<Result<_, _>>()?;
+    if source.infers_keys() {
+        infer_keys(source, &mut tables, &passes)?;
+    }
+    let fan_outs: Vec<Vec<ForeignKeyStats>> = tables
+        .par_iter()
+        .map(|t| measure_foreign_keys(source, t, &tables, &passes))
+        .collect::<Result<_, _>>()?;
+    Ok(Profile {
+        format_version: FORMAT_VERSION,
+        created_by: format!("understudy {}", env!("CARGO_PKG_VERSION")),
+        source: SourceInfo {
+            kind: source.kind().to_string(),
+            sample_rows: options.sample,
+        },
+        privacy: PrivacySettings {
+            min_count: guard.min_count,
+        },
+        tables: tables
+            .into_iter()
+            .zip(passes)
+            .zip(fan_outs)
+            .map(|((schema, pass), foreign_key_stats)| TableProfile {
+                schema,
+                row_count: pass.row_count,
+                sampled_rows: pass.sampled_rows,
+                column_stats: pass.stats,
+                foreign_key_stats,
+            })
+            .collect(),
+    })
+}
+
+/// Columns whose type understudy does not model, for a warning.
+pub fn opaque_columns(profile: &Profile) -> Vec<String> {
+    profile
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.schema
+                .columns
+                .iter()
+                .filter(|c| matches!(c.logical, LogicalType::Opaque))
+                .map(move |c| {
+                    format!(
+                        "{}.{} has type {} which understudy does not model; it is kept as text",
+                        t.schema.name, c.name, c.source_type
+                    )
+                })
+        })
+        .collect()
+}
+
+fn profile_table(
+    source: &dyn Source,
+    table: &Table,
+    options: &ProfileOptions,
+    guard: &Guard,
+) -> Result<TablePass, SourceError> {
+    let row_count = source.row_count(table)?;
+    let sampling = match options.sample {
+        Some(n) if n < row_count => Sampling::Fraction(n as f64 / row_count as f64),
+        _ => Sampling::All,
+    };
+    let all: Vec<usize> = (0..table.columns.len()).collect();
+    let mut accumulator = TableAccumulator::new(table);
+    let mut group: Vec<RecordBatch> = Vec::with_capacity(BATCH_GROUP);
+    let observe_group = |group: &[RecordBatch]| {
+        let parts: Vec<TableAccumulator> = group
+            .par_iter()
+            .map(|batch| {
+                let mut part = TableAccumulator::new(table);
+                part.observe(batch);
+                part
+            })
+            .collect();
+        parts
+    };
+    source.scan(table, &all, sampling, &mut |batch| {
+        group.push(batch);
+        if group.len() == BATCH_GROUP {
+            observe_group(&group)
+                .into_iter()
+                .for_each(|p| accumulator.merge(p));
+            group.clear();
+        }
+        Ok(())
+    })?;
+    observe_group(&group)
+        .into_iter()
+        .for_each(|p| accumulator.merge(p));
+    Ok(TablePass {
+        row_count,
+        sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
+        stats: accumulator.finish(table, guard),
+    })
+}
+
+/// Infers primary keys (single columns from statistics, pairs by a uniqueness scan) and then
+/// foreign keys (by name, confirmed by containment).
+fn infer_keys(
+    source: &dyn Source,
+    tables: &mut [Table],
+    passes: &[TablePass],
+) -> Result<(), SourceError> {
+    let before = tables.to_vec();
+    for (table, pass) in tables.iter_mut().zip(passes) {
+        if !table.primary_key.is_empty() {
+            continue;
+        }
+        let mut scan_error = None;
+        let mut is_unique_pair = |pair: &[String; 2]| match key_set(source, table, pair) {
+            Ok(set) => set.is_unique(),
+            Err(e) => {
+                scan_error.get_or_insert(e);
+                false
+            }
+        };
+        table.primary_key = keys::infer_primary_key(
+            table,
+            &before,
+            &pass.stats,
+            pass.row_count,
+            &mut is_unique_pair,
+        );
+        if let Some(e) = scan_error {
+            return Err(e);
+        }
+        table.primary_key_inferred = !table.primary_key.is_empty();
+        // Without declarations, nullability is what the data shows.
+        for (column, stats) in table.columns.iter_mut().zip(&pass.stats) {
+            column.nullable = pass.row_count == 0 || stats.null_rate > 0.0;
+        }
+    }
+    let snapshot = tables.to_vec();
+    let parent_keys: HashMap<String, KeySet> = snapshot
+        .par_iter()
+        .filter(|t| t.primary_key.len() == 1)
+        .map(|t| Ok((t.name.clone(), key_set(source, t, &t.primary_key)?)))
+        .collect::<Result<_, SourceError>>()?;
+    for table in tables.iter_mut() {
+        for candidate in keys::foreign_key_candidates(table, &snapshot) {
+            let fan_out = fan_out(source, table, &candidate)?;
+            if fan_out.contained_in(&parent_keys[&candidate.references.table]) {
+                table.foreign_keys.push(candidate);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn measure_foreign_keys(
+    source: &dyn Source,
+    table: &Table,
+    tables: &[Table],
+    passes: &[TablePass],
+) -> Result<Vec<ForeignKeyStats>, SourceError> {
+    table
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            let parent_rows = tables
+                .iter()
+                .position(|t| t.name == fk.references.table)
+                .map_or(0, |i| passes[i].sampled_rows.unwrap_or(passes[i].row_count));
+            let acc = fan_out(source, table, fk)?;
+            Ok(ForeignKeyStats {
+                columns: fk.columns.clone(),
+                null_rate: acc.null_rate(),
+                children_per_parent: acc.finish(parent_rows),
+            })
+        })
+        .collect()
+}
+
+fn fan_out(
+    source: &dyn Source,
+    table: &Table,
+    fk: &ForeignKey,
+) -> Result<FanOutAccumulator, SourceError> {
+    let mut acc = FanOutAccumulator::default();
+    scan_columns(source, table, &fk.columns, &mut |arrays| {
+        acc.observe(arrays)
+    })?;
+    Ok(acc)
+}
+
+fn key_set(source: &dyn Source, table: &Table, columns: &[String]) -> Result<KeySet, SourceError> {
+    let mut set = KeySet::default();
+    scan_columns(source, table, columns, &mut |arrays| set.observe(arrays))?;
+    Ok(set)
+}
+
+/// Scans the named columns of `table`, handing each batch's arrays to `f`.
+fn scan_columns(
+    source: &dyn Source,
+    table: &Table,
+    columns: &[String],
+    f: &mut dyn FnMut(&[ArrayRef]),
+) -> Result<(), SourceError> {
+    let indices: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            table
+                .column_index(c)
+                .ok_or_else(|| SourceError::Consumer(format!("{}: no column {c}", table.name)))
+        })
+        .collect::<Result<_, _>>()?;
+    source.scan(table, &indices, Sampling::All, &mut |batch| {
+        f(batch.columns());
+        Ok(())
+    })
+}

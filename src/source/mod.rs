@@ -1,0 +1,140 @@
+//! Sources: where a snapshot's schema and rows come from.
+//!
+//! A [`Source`] describes its tables and pushes each table's rows as Arrow record batches to a
+//! callback, a bounded batch at a time, so no table is ever held in memory whole. One file per
+//! kind of source; the rest of the program sees only the trait.
+
+pub mod csv;
+mod csv_records;
+mod decode;
+pub mod parquet;
+pub mod postgres;
+
+use std::path::{Path, PathBuf};
+
+use arrow::record_batch::RecordBatch;
+
+use crate::schema::{Schema, Table};
+
+pub use decode::DecodeError;
+
+/// Rows per record batch that sources aim for.
+pub const BATCH_ROWS: usize = 8192;
+
+/// How much of a table to read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sampling {
+    All,
+    /// Keep each row with this probability, chosen by a hash of its position (CSV, Parquet) or
+    /// `TABLESAMPLE BERNOULLI ... REPEATABLE` (Postgres), so the same input gives the same sample.
+    Fraction(f64),
+}
+
+pub trait Source: Sync {
+    /// A human-readable name of the input, for messages (never contains a password).
+    fn describe(&self) -> String;
+
+    /// `postgres`, `csv` or `parquet`.
+    fn kind(&self) -> &'static str;
+
+    /// The tables with their columns and declared keys.
+    fn schema(&self) -> Result<Schema, SourceError>;
+
+    /// The number of rows in a table, for sampling and for the profile's row count.
+    fn row_count(&self, table: &Table) -> Result<u64, SourceError>;
+
+    /// Pushes the rows of `columns` (indices into `table.columns`) to `sink`, in batches whose
+    /// schema follows [`crate::schema::LogicalType::arrow_type`].
+    fn scan(
+        &self,
+        table: &Table,
+        columns: &[usize],
+        sampling: Sampling,
+        sink: &mut dyn FnMut(RecordBatch) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError>;
+
+    /// Whether keys come from the data rather than from declarations.
+    fn infers_keys(&self) -> bool {
+        self.kind() != "postgres"
+    }
+}
+
+/// Opens the source named on the command line: a `postgres://` URL or a directory of CSV or
+/// Parquet files (whichever it holds).
+pub fn open(
+    spec: &str,
+    options: &csv::CsvOptions,
+    schemas: &[String],
+) -> Result<Box<dyn Source>, SourceError> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") || spec == "postgres:" {
+        return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
+    }
+    let dir = PathBuf::from(spec);
+    if !dir.is_dir() {
+        return Err(SourceError::NotADirectory { path: dir });
+    }
+    if !parquet::ParquetSource::files_in(&dir)?.is_empty() {
+        return Ok(Box::new(parquet::ParquetSource::open(&dir)?));
+    }
+    Ok(Box::new(csv::CsvSource::open(&dir, options.clone())?))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    #[error("{path}: not a directory or a postgres:// URL")]
+    NotADirectory { path: PathBuf },
+    #[error("{path}: no .csv, .csv.gz or .parquet files in this directory")]
+    EmptyDirectory { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Csv {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: not a readable Parquet file")]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: ::parquet::errors::ParquetError,
+    },
+    #[error("{target}: {message}")]
+    Postgres { target: String, message: String },
+    #[error("{table}.{column}: {source}")]
+    Decode {
+        table: String,
+        column: String,
+        #[source]
+        source: DecodeError,
+    },
+    #[error("{context}")]
+    Arrow {
+        context: String,
+        #[source]
+        source: arrow::error::ArrowError,
+    },
+    /// A consumer of scanned batches failed; the message is the consumer's.
+    #[error("{0}")]
+    Consumer(String),
+}
+
+impl SourceError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Deterministic Bernoulli sampling by row position: the same row is kept on every run.
+pub(crate) fn keep_row(position: u64, fraction: f64) -> bool {
+    let h = crate::hashing::mix64(position ^ 0x5bd1_e995_9e37_79b9);
+    (h >> 11) as f64 / (1u64 << 53) as f64 <= fraction
+}

@@ -1,0 +1,194 @@
+//! A directory of Parquet files, one table per file (`<table>.parquet`). Types come from the
+//! Parquet schema; a `pg_type` field metadata entry (as written by understudy and by common
+//! exporters) refines them to the original SQL type, e.g. `character varying(40)`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanArray};
+use arrow::compute::{cast, filter_record_batch};
+use arrow::datatypes::{Field, Schema as ArrowSchema};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+
+use super::{keep_row, Sampling, Source, SourceError, BATCH_ROWS};
+use crate::schema::{Column, LogicalType, Schema, Table};
+
+/// The field metadata key that carries a column's SQL type.
+pub const PG_TYPE_KEY: &str = "pg_type";
+
+pub struct ParquetSource {
+    dir: PathBuf,
+    schema: Schema,
+    files: HashMap<String, PathBuf>,
+    rows: HashMap<String, u64>,
+}
+
+impl ParquetSource {
+    pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, SourceError> {
+        let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+            .map_err(|e| SourceError::io(dir, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter_map(|path| {
+                let stem = path
+                    .file_name()?
+                    .to_str()?
+                    .strip_suffix(".parquet")?
+                    .to_string();
+                Some((stem, path))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    pub fn open(dir: &Path) -> Result<Self, SourceError> {
+        let files = Self::files_in(dir)?;
+        if files.is_empty() {
+            return Err(SourceError::EmptyDirectory {
+                path: dir.to_path_buf(),
+            });
+        }
+        let mut tables = Vec::new();
+        let mut rows = HashMap::new();
+        for (name, path) in &files {
+            let builder = reader_builder(path)?;
+            rows.insert(
+                name.clone(),
+                builder.metadata().file_metadata().num_rows().max(0) as u64,
+            );
+            let columns = builder
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| column_from_field(f))
+                .collect();
+            tables.push(Table {
+                name: name.clone(),
+                columns,
+                ..Default::default()
+            });
+        }
+        Ok(ParquetSource {
+            dir: dir.to_path_buf(),
+            schema: Schema { tables },
+            files: files.into_iter().collect(),
+            rows,
+        })
+    }
+}
+
+fn reader_builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, SourceError> {
+    let file = File::open(path).map_err(|e| SourceError::io(path, e))?;
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| SourceError::Parquet {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}
+
+fn column_from_field(field: &Field) -> Column {
+    let from_arrow = LogicalType::from_arrow(field.data_type());
+    let sql = field.metadata().get(PG_TYPE_KEY);
+    let logical = sql
+        .and_then(|t| LogicalType::from_sql(t))
+        .filter(|l| l.arrow_type() == from_arrow.arrow_type())
+        .unwrap_or(from_arrow);
+    Column {
+        source_type: sql.cloned().unwrap_or_else(|| logical.sql_type()),
+        ..Column::new(field.name().clone(), logical, field.is_nullable())
+    }
+}
+
+impl Source for ParquetSource {
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    fn kind(&self) -> &'static str {
+        "parquet"
+    }
+
+    fn schema(&self) -> Result<Schema, SourceError> {
+        Ok(self.schema.clone())
+    }
+
+    fn row_count(&self, table: &Table) -> Result<u64, SourceError> {
+        Ok(self.rows.get(&table.name).copied().unwrap_or(0))
+    }
+
+    fn scan(
+        &self,
+        table: &Table,
+        columns: &[usize],
+        sampling: Sampling,
+        sink: &mut dyn FnMut(RecordBatch) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let path = self
+            .files
+            .get(&table.name)
+            .ok_or_else(|| SourceError::EmptyDirectory {
+                path: self.dir.clone(),
+            })?;
+        let parquet_error = |e| SourceError::Parquet {
+            path: path.clone(),
+            source: e,
+        };
+        let builder = reader_builder(path)?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(parquet_error)?;
+        let target = Arc::new(ArrowSchema::new(
+            columns
+                .iter()
+                .map(|&i| {
+                    Field::new(
+                        &table.columns[i].name,
+                        table.columns[i].logical.arrow_type(),
+                        true,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ));
+        let mut position = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(|e| SourceError::Parquet {
+                path: path.clone(),
+                source: e.into(),
+            })?;
+            let arrays = batch
+                .columns()
+                .iter()
+                .zip(target.fields())
+                .map(|(array, field)| cast(array, field.data_type()))
+                .collect::<Result<Vec<ArrayRef>, _>>()
+                .and_then(|arrays| RecordBatch::try_new(target.clone(), arrays))
+                .map_err(|e| SourceError::Arrow {
+                    context: format!("{}: converting a batch", path.display()),
+                    source: e,
+                })?;
+            let rows = arrays.num_rows() as u64;
+            let batch = match sampling {
+                Sampling::All => arrays,
+                Sampling::Fraction(f) => {
+                    let keep: BooleanArray = (position..position + rows)
+                        .map(|p| Some(keep_row(p, f)))
+                        .collect();
+                    filter_record_batch(&arrays, &keep).map_err(|e| SourceError::Arrow {
+                        context: format!("{}: sampling", path.display()),
+                        source: e,
+                    })?
+                }
+            };
+            position += rows;
+            sink(batch)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! Dates and times as plain integers (days and microseconds since 1970-01-01), with the parsing
+//! and formatting every stage shares. The text forms are ISO 8601 as PostgreSQL prints them.
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// `YYYY-MM-DD` to days since 1970-01-01. `infinity` maps to the largest date.
+pub fn parse_date(s: &str) -> Option<i32> {
+    match s {
+        "infinity" => return Some(i32::MAX),
+        "-infinity" => return Some(i32::MIN),
+        _ => {}
+    }
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    Some(date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE)
+}
+
+/// `HH:MM:SS[.ffffff]` to microseconds since midnight.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let (h, m, sec) = (
+        digits(&b[0..2])? as i64,
+        digits(&b[3..5])? as i64,
+        digits(&b[6..8])? as i64,
+    );
+    if h > 24 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut micros = 0i64;
+    let mut rest = &b[8..];
+    if let Some((b'.', frac)) = rest.split_first() {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut scaled = digits(&frac[..n.min(6)])? as i64;
+        for _ in n.min(6)..6 {
+            scaled *= 10;
+        }
+        micros = scaled;
+        rest = &frac[n..];
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
+}
+
+/// `YYYY-MM-DD[ T]HH:MM:SS[.f][Z|±HH[:MM]]` (or a bare date) to microseconds since the epoch, in
+/// UTC when an offset is given.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    match s {
+        "infinity" => return Some(i64::MAX),
+        "-infinity" => return Some(i64::MIN),
+        _ => {}
+    }
+    let days = parse_date(s.get(..10)?)? as i64;
+    if s.len() == 10 {
+        return Some(days * MICROS_PER_DAY);
+    }
+    let sep = s.as_bytes()[10];
+    if sep != b' ' && sep != b'T' {
+        return None;
+    }
+    let rest = &s[11..];
+    let offset_at = rest
+        .char_indices()
+        .skip(8)
+        .find(|&(_, c)| c == '+' || c == '-' || c == 'Z')
+        .map(|(i, _)| i);
+    let (time, offset) = match offset_at {
+        Some(i) => (&rest[..i], parse_offset(&rest[i..])?),
+        None => (rest, 0),
+    };
+    Some(days * MICROS_PER_DAY + parse_time(time)? - offset * 1_000_000)
+}
+
+/// `Z`, `+HH`, `+HHMM` or `+HH:MM` to seconds east of UTC.
+fn parse_offset(s: &str) -> Option<i64> {
+    if s == "Z" {
+        return Some(0);
+    }
+    let sign = if s.starts_with('-') { -1 } else { 1 };
+    let b: Vec<u8> = s.as_bytes()[1..]
+        .iter()
+        .copied()
+        .filter(|&c| c != b':')
+        .collect();
+    let (h, m) = match b.len() {
+        2 => (digits(&b)?, 0),
+        4 => (digits(&b[..2])?, digits(&b[2..])?),
+        6 => (digits(&b[..2])?, digits(&b[2..4])?),
+        _ => return None,
+    };
+    Some(sign * (h as i64 * 3600 + m as i64 * 60))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |n, &d| n * 10 + (d - b'0') as u32))
+}
+
+pub fn date_from_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAYS_FROM_CE)?)
+}
+
+pub fn format_date(days: i32) -> String {
+    match days {
+        i32::MAX => "infinity".into(),
+        i32::MIN => "-infinity".into(),
+        _ => date_from_days(days)
+            .map_or_else(|| days.to_string(), |d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+pub fn format_time(micros: i64) -> String {
+    let secs = micros.div_euclid(1_000_000);
+    let frac = micros.rem_euclid(1_000_000);
+    let base = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if frac == 0 {
+        base
+    } else {
+        format!("{base}.{frac:06}")
+    }
+}
+
+/// Formats microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+pub fn format_timestamp(micros: i64) -> String {
+    match micros {
+        i64::MAX => "infinity".into(),
+        i64::MIN => "-infinity".into(),
+        _ => DateTime::from_timestamp_micros(micros).map_or_else(
+            || micros.to_string(),
+            |t| {
+                if t.nanosecond() == 0 {
+                    t.format("%Y-%m-%d %H:%M:%S").to_string()
+                } else {
+                    t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+                }
+            },
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for s in ["1970-01-01", "2024-02-29", "1899-12-31", "9999-12-31"] {
+            assert_eq!(format_date(parse_date(s).unwrap()), s);
+        }
+        assert_eq!(parse_date("1970-01-02"), Some(1));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("infinity"), Some(i32::MAX));
+    }
+
+    #[test]
+    fn timestamps_parse_offsets_into_utc() {
+        let utc = parse_timestamp("2021-01-01 00:00:00").unwrap();
+        assert_eq!(parse_timestamp("2021-01-01T02:00:00+02"), Some(utc));
+        assert_eq!(parse_timestamp("2021-01-01 05:30:00+05:30"), Some(utc));
+        assert_eq!(parse_timestamp("2021-01-01 00:00:00Z"), Some(utc));
+        assert_eq!(parse_timestamp("2021-01-01"), Some(utc));
+        assert_eq!(
+            format_timestamp(parse_timestamp("2021-01-01 10:00:00.25").unwrap()),
+            "2021-01-01 10:00:00.250000"
+        );
+        assert_eq!(parse_timestamp("2021-01-01 nonsense"), None);
+    }
+
+    #[test]
+    fn times_parse_fractions() {
+        assert_eq!(parse_time("00:00:01.5"), Some(1_500_000));
+        assert_eq!(
+            format_time(parse_time("23:59:59.000001").unwrap()),
+            "23:59:59.000001"
+        );
+        assert_eq!(parse_time("25:00:00"), None);
+    }
+}

@@ -401,12 +401,12 @@ impl Catalog<'_> {
             "SELECT con.conname, con.contype::text, con.conrelid = $1, \
                     ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) \
                           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o), \
-                    coalesce(pg_partition_root(con.confrelid), con.confrelid), \
+                    coalesce(pg_partition_root(con.confrelid)::oid, con.confrelid), \
                     ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) \
                           JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o), \
                     pg_get_constraintdef(con.oid) \
              FROM pg_constraint con \
-             WHERE con.conrelid IN (SELECT relid FROM pg_partition_tree($1)) AND con.contype IN ('p', 'u', 'f', 'c') \
+             WHERE (con.conrelid = $1 OR con.conrelid IN (SELECT relid FROM pg_partition_tree($1))) AND con.contype IN ('p', 'u', 'f', 'c') \
              ORDER BY con.conrelid <> $1, con.conname",
             &[&table],
         )?;

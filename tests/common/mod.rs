@@ -1,0 +1,120 @@
+//! Shared test helpers: run the real binary in a temporary directory, and make a fresh
+//! PostgreSQL database per test that is dropped afterwards.
+//!
+//! The server comes from `UNDERSTUDY_TEST_PG` (default `postgres://root@127.0.0.1:5432/test`).
+//! Without a server, Postgres tests skip with a loud message, unless `UNDERSTUDY_REQUIRE_PG=1`
+//! (set by `.ci/run`), which makes them fail instead.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn data_dir(dataset: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(dataset)
+}
+
+/// Runs `understudy` with `args` in `dir`.
+pub fn understudy(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_understudy")).args(args).current_dir(dir).output().expect("the binary runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts a run succeeded, showing its stderr if not.
+pub fn assert_ok(output: &Output) {
+    assert!(output.status.success(), "understudy failed: {}", stderr(output));
+}
+
+/// Asserts a run failed with exit code 1 and one `error:` line mentioning `needle`.
+pub fn assert_error(output: &Output, needle: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "expected exit 1, stderr: {err}");
+    assert!(err.starts_with("error: "), "no error line: {err}");
+    assert!(err.contains(needle), "error does not mention {needle:?}: {err}");
+    assert!(!err.contains("panicked"), "panicked: {err}");
+}
+
+pub fn server_url() -> String {
+    std::env::var("UNDERSTUDY_TEST_PG").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+pub fn postgres_required() -> bool {
+    std::env::var("UNDERSTUDY_REQUIRE_PG").is_ok_and(|v| v == "1")
+}
+
+/// A database created for one test and dropped when this value is dropped.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    admin_url: String,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` (after a loud message) when no server answers and Postgres
+    /// tests are not required.
+    pub fn create(label: &str) -> Option<TestDb> {
+        let admin_url = server_url();
+        let mut admin = match postgres::Client::connect(&admin_url, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) if !postgres_required() => {
+                eprintln!("\n!!! SKIPPING Postgres test {label}: no server at {admin_url}: {e}\n");
+                return None;
+            }
+            Err(e) => panic!("UNDERSTUDY_REQUIRE_PG=1 but no server at {admin_url}: {e}"),
+        };
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("understudy_{label}_{}_{n}", std::process::id());
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
+        Some(TestDb { url: format!("{base}/{name}"), name, admin_url })
+    }
+
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("test database accepts connections")
+    }
+
+    /// Loads a vendored dataset: its `schema.sql` (psql meta-commands dropped), then every CSV.
+    pub fn load_dataset(&self, dataset: &str) {
+        let dir = data_dir(dataset);
+        let ddl: String = std::fs::read_to_string(dir.join("schema.sql"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('\\'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut client = self.client();
+        client.batch_execute(&ddl).unwrap();
+        client.batch_execute("SET session_replication_role = replica").unwrap();
+        for entry in std::fs::read_dir(dir.join("csv")).unwrap() {
+            let path = entry.unwrap().path();
+            let table = path.file_stem().unwrap().to_str().unwrap().to_string();
+            let mut writer = client
+                .copy_in(&format!("COPY public.\"{table}\" FROM STDIN WITH (FORMAT csv, HEADER true)"))
+                .unwrap();
+            std::io::Write::write_all(&mut writer, &std::fs::read(&path).unwrap()).unwrap();
+            writer.finish().unwrap();
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// Reads a profile file.
+pub fn read_profile(path: &Path) -> understudy::profile::Profile {
+    understudy::profile::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

@@ -55,11 +55,21 @@ fn fixture() -> Option<TestDb> {
 }
 
 fn table<'a>(json: &'a Value, name: &str) -> &'a Value {
-    json["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("no table {name}"))
+    json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name}"))
 }
 
 fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
-    table["columns"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no column {name}"))
+    table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]
@@ -69,8 +79,24 @@ fn introspection_covers_types_keys_and_partitions() {
     let out = understudy(tmp.path(), &["introspect", &db.url, "--json"]);
     assert_ok(&out);
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let names: Vec<&str> = json["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["events", "everything", "nothing_here", "order_line", "orders", "person"], "views and partitions are not tables");
+    let names: Vec<&str> = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "events",
+            "everything",
+            "nothing_here",
+            "order_line",
+            "orders",
+            "person"
+        ],
+        "views and partitions are not tables"
+    );
 
     let every = table(&json, "everything");
     let expected_types = [
@@ -97,14 +123,35 @@ fn introspection_covers_types_keys_and_partitions() {
         assert_eq!(c["type"], sql, "{name}");
         assert_eq!(c["logical"], logical, "{name}");
     }
-    assert_eq!(column(every, "n")["logical"], serde_json::json!({"decimal": {"precision": 10, "scale": 2}}));
-    assert_eq!(column(every, "t")["logical"], serde_json::json!({"text": {}}));
-    assert_eq!(column(every, "v")["logical"], serde_json::json!({"text": {"max_chars": 40}}));
-    assert_eq!(column(every, "c")["logical"], serde_json::json!({"char": {"chars": 3}}));
-    assert_eq!(column(every, "feeling")["logical"], serde_json::json!({"enum": {"labels": ["sad", "ok", "happy"]}}));
-    assert_eq!(column(every, "tags")["logical"], serde_json::json!({"array": {"element": {"text": {}}}}));
+    assert_eq!(
+        column(every, "n")["logical"],
+        serde_json::json!({"decimal": {"precision": 10, "scale": 2}})
+    );
+    assert_eq!(
+        column(every, "t")["logical"],
+        serde_json::json!({"text": {}})
+    );
+    assert_eq!(
+        column(every, "v")["logical"],
+        serde_json::json!({"text": {"max_chars": 40}})
+    );
+    assert_eq!(
+        column(every, "c")["logical"],
+        serde_json::json!({"char": {"chars": 3}})
+    );
+    assert_eq!(
+        column(every, "feeling")["logical"],
+        serde_json::json!({"enum": {"labels": ["sad", "ok", "happy"]}})
+    );
+    assert_eq!(
+        column(every, "tags")["logical"],
+        serde_json::json!({"array": {"element": {"text": {}}}})
+    );
     assert_eq!(column(every, "qty")["logical"], "int32");
-    assert_eq!(column(every, "qty")["domain_checks"], serde_json::json!(["((VALUE > 0))"]));
+    assert_eq!(
+        column(every, "qty")["domain_checks"],
+        serde_json::json!(["((VALUE > 0))"])
+    );
     assert_eq!(column(every, "id")["generated"], "identity_always");
     assert_eq!(column(every, "serial_col")["generated"], "serial");
     assert_eq!(column(every, "doubled")["generated"], "stored");
@@ -114,21 +161,46 @@ fn introspection_covers_types_keys_and_partitions() {
     assert_eq!(every["checks"][0]["expression"], "((n >= (0)::numeric))");
 
     let person = table(&json, "person");
-    assert_eq!(person["foreign_keys"][0]["references"], serde_json::json!({"table": "person", "columns": ["id"]}));
+    assert_eq!(
+        person["foreign_keys"][0]["references"],
+        serde_json::json!({"table": "person", "columns": ["id"]})
+    );
     let line = table(&json, "order_line");
-    assert_eq!(line["primary_key"], serde_json::json!(["region", "order_no", "line"]));
-    assert_eq!(line["foreign_keys"][0]["columns"], serde_json::json!(["region", "order_no"]));
-    assert_eq!(line["foreign_keys"][0]["references"]["columns"], serde_json::json!(["region", "order_no"]));
+    assert_eq!(
+        line["primary_key"],
+        serde_json::json!(["region", "order_no", "line"])
+    );
+    assert_eq!(
+        line["foreign_keys"][0]["columns"],
+        serde_json::json!(["region", "order_no"])
+    );
+    assert_eq!(
+        line["foreign_keys"][0]["references"]["columns"],
+        serde_json::json!(["region", "order_no"])
+    );
     assert_eq!(line["foreign_keys"][0]["inferred"], false);
 
     let events = table(&json, "events");
-    assert_eq!(events["foreign_keys"][0]["references"]["table"], "person", "an FK declared on one partition folds into the table");
+    assert_eq!(
+        events["foreign_keys"][0]["references"]["table"], "person",
+        "an FK declared on one partition folds into the table"
+    );
     assert_eq!(events["partitioning"]["key"], "RANGE (at)");
-    assert_eq!(events["partitioning"]["partitions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        events["partitioning"]["partitions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     let text = understudy(tmp.path(), &["introspect", &db.url]);
     assert_ok(&text);
-    assert!(stdout(&text).contains("FK -> person(id)"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("FK -> person(id)"),
+        "{}",
+        stdout(&text)
+    );
 }
 
 #[test]
@@ -137,12 +209,19 @@ fn profile_matches_sql_counts_and_null_rates() {
     let tmp = tempfile::tempdir().unwrap();
     let out = understudy(tmp.path(), &["profile", &db.url, "-o", "p.yaml"]);
     assert_ok(&out);
-    assert!(stderr(&out).contains("warning: everything.cash has type money"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: everything.cash has type money"),
+        "{}",
+        stderr(&out)
+    );
     let profile = read_profile(&tmp.path().join("p.yaml"));
     let mut client = db.client();
     for table in &profile.tables {
         let name = &table.schema.name;
-        let rows: i64 = client.query_one(&format!("SELECT count(*) FROM {name}"), &[]).unwrap().get(0);
+        let rows: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {name}"), &[])
+            .unwrap()
+            .get(0);
         assert_eq!(table.row_count, rows as u64, "{name}");
         for stats in &table.column_stats {
             let sql = format!(
@@ -150,25 +229,61 @@ fn profile_matches_sql_counts_and_null_rates() {
                 stats.column
             );
             let expected: f64 = client.query_one(&sql, &[]).unwrap().get(0);
-            assert!((stats.null_rate - expected).abs() < 1e-9, "{name}.{}: {} vs {expected}", stats.column, stats.null_rate);
+            assert!(
+                (stats.null_rate - expected).abs() < 1e-9,
+                "{name}.{}: {} vs {expected}",
+                stats.column,
+                stats.null_rate
+            );
         }
     }
     let every = profile.table("everything").unwrap();
     let t = every.stats("t").unwrap();
     let text = t.text.as_ref().unwrap();
-    assert!((text.empty_rate - 10.0 / 30.0).abs() < 1e-5, "empty string is not NULL: {}", text.empty_rate);
+    assert!(
+        (text.empty_rate - 10.0 / 30.0).abs() < 1e-5,
+        "empty string is not NULL: {}",
+        text.empty_rate
+    );
     assert!(text.non_ascii_rate > 0.6);
-    assert_eq!(every.stats("flag").unwrap().boolean.as_ref().unwrap().true_rate, 0.325);
-    assert_eq!(every.stats("day").unwrap().temporal.as_ref().unwrap().feb29_rate, 0.025);
+    assert_eq!(
+        every
+            .stats("flag")
+            .unwrap()
+            .boolean
+            .as_ref()
+            .unwrap()
+            .true_rate,
+        0.325
+    );
+    assert_eq!(
+        every
+            .stats("day")
+            .unwrap()
+            .temporal
+            .as_ref()
+            .unwrap()
+            .feb29_rate,
+        0.025
+    );
     assert_eq!(profile.table("nothing_here").unwrap().row_count, 0);
 
     let person = profile.table("person").unwrap();
-    let fan = &person.fk_stats(&["manager_id".to_string()]).unwrap().children_per_parent;
+    let fan = &person
+        .fk_stats(&["manager_id".to_string()])
+        .unwrap()
+        .children_per_parent;
     assert_eq!(fan.parents, 30);
     assert_eq!(fan.max, 3);
-    assert_eq!(fan.histogram.get(&0).copied(), Some(20), "parents with no children are counted");
+    assert_eq!(
+        fan.histogram.get(&0).copied(),
+        Some(20),
+        "parents with no children are counted"
+    );
     let line = profile.table("order_line").unwrap();
-    let composite = line.fk_stats(&["region".to_string(), "order_no".to_string()]).unwrap();
+    let composite = line
+        .fk_stats(&["region".to_string(), "order_no".to_string()])
+        .unwrap();
     assert_eq!(composite.children_per_parent.parents, 50);
     assert_eq!(composite.children_per_parent.zero_share, 0.0);
 }
@@ -176,9 +291,14 @@ fn profile_matches_sql_counts_and_null_rates() {
 #[test]
 fn sampling_reads_about_n_rows_and_says_so() {
     let Some(db) = fixture() else { return };
-    db.client().batch_execute("CREATE TABLE big AS SELECT g AS id FROM generate_series(1, 20000) g").unwrap();
+    db.client()
+        .batch_execute("CREATE TABLE big AS SELECT g AS id FROM generate_series(1, 20000) g")
+        .unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(tmp.path(), &["profile", &db.url, "-o", "p.yaml", "--sample", "2000"]));
+    assert_ok(&understudy(
+        tmp.path(),
+        &["profile", &db.url, "-o", "p.yaml", "--sample", "2000"],
+    ));
     let profile = read_profile(&tmp.path().join("p.yaml"));
     assert_eq!(profile.source.sample_rows, Some(2000));
     let big = profile.table("big").unwrap();

@@ -338,7 +338,10 @@ mod tests {
             .iter()
             .map(|f| (f.columns[0].as_str(), f.references.table.as_str()))
             .collect();
-        assert_eq!(found, vec![("customer_id", "customers")]);
+        assert_eq!(
+            found,
+            vec![("customer_id", "customers"), ("reports_to", "orders")]
+        );
         let emp = table("employees", "employee_id", &["employee_id", "reports_to"]);
         assert_eq!(
             foreign_key_candidates(&emp, std::slice::from_ref(&emp))[0]

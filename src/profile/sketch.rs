@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn quantiles_stay_close_for_large_inputs() {
         let mut s = QuantileSketch::default();
-        (0..1_000_000).for_each(|v| s.insert(((v * 7919) % 1_000_000) as f64));
+        (0..1_000_000i64).for_each(|v| s.insert(((v * 7919) % 1_000_000) as f64));
         let q = s.quantiles(&[0.1, 0.5, 0.9]).unwrap();
         for (got, want) in q.iter().zip([100_000.0, 500_000.0, 900_000.0]) {
             assert!((got - want).abs() < 20_000.0, "{got} vs {want}");

@@ -148,7 +148,7 @@ mod tests {
         assert_eq!(
             load_order(&schema),
             LoadOrder {
-                tables: vec![0, 1],
+                tables: vec![1, 0],
                 deferred: vec![(1, 0)]
             }
         );

@@ -11,12 +11,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn data_dir(dataset: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(dataset)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dataset)
 }
 
 /// Runs `understudy` with `args` in `dir`.
 pub fn understudy(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_understudy")).args(args).current_dir(dir).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_understudy"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -29,20 +35,32 @@ pub fn stdout(output: &Output) -> String {
 
 /// Asserts a run succeeded, showing its stderr if not.
 pub fn assert_ok(output: &Output) {
-    assert!(output.status.success(), "understudy failed: {}", stderr(output));
+    assert!(
+        output.status.success(),
+        "understudy failed: {}",
+        stderr(output)
+    );
 }
 
 /// Asserts a run failed with exit code 1 and one `error:` line mentioning `needle`.
 pub fn assert_error(output: &Output, needle: &str) {
     let err = stderr(output);
-    assert_eq!(output.status.code(), Some(1), "expected exit 1, stderr: {err}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "expected exit 1, stderr: {err}"
+    );
     assert!(err.starts_with("error: "), "no error line: {err}");
-    assert!(err.contains(needle), "error does not mention {needle:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "error does not mention {needle:?}: {err}"
+    );
     assert!(!err.contains("panicked"), "panicked: {err}");
 }
 
 pub fn server_url() -> String {
-    std::env::var("UNDERSTUDY_TEST_PG").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+    std::env::var("UNDERSTUDY_TEST_PG")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
 }
 
 pub fn postgres_required() -> bool {
@@ -72,14 +90,26 @@ impl TestDb {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("understudy_{label}_{}_{n}", std::process::id());
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
-        Some(TestDb { url: format!("{base}/{name}"), name, admin_url })
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(b, _)| b)
+            .to_string();
+        Some(TestDb {
+            url: format!("{base}/{name}"),
+            name,
+            admin_url,
+        })
     }
 
     pub fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url, postgres::NoTls).expect("test database accepts connections")
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .expect("test database accepts connections")
     }
 
     /// Loads a vendored dataset: its `schema.sql` (psql meta-commands dropped), then every CSV.
@@ -93,12 +123,16 @@ impl TestDb {
             .join("\n");
         let mut client = self.client();
         client.batch_execute(&ddl).unwrap();
-        client.batch_execute("SET session_replication_role = replica").unwrap();
+        client
+            .batch_execute("SET session_replication_role = replica")
+            .unwrap();
         for entry in std::fs::read_dir(dir.join("csv")).unwrap() {
             let path = entry.unwrap().path();
             let table = path.file_stem().unwrap().to_str().unwrap().to_string();
             let mut writer = client
-                .copy_in(&format!("COPY public.\"{table}\" FROM STDIN WITH (FORMAT csv, HEADER true)"))
+                .copy_in(&format!(
+                    "COPY public.\"{table}\" FROM STDIN WITH (FORMAT csv, HEADER true)"
+                ))
                 .unwrap();
             std::io::Write::write_all(&mut writer, &std::fs::read(&path).unwrap()).unwrap();
             writer.finish().unwrap();
@@ -109,7 +143,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }

@@ -9,6 +9,33 @@
 //! - [`cli`]: the command line.
 //!
 //! `schema`, `profile`, [`temporal`] and [`hashing`] do no I/O; `source`, `run` and `cli` do.
+//!
+//! # Example
+//! Profile three rows held in memory; only statistics come out.
+//! ```
+//! use std::sync::Arc;
+//! use arrow::array::{ArrayRef, StringArray};
+//! use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
+//! use arrow::record_batch::RecordBatch;
+//! use understudy::profile::{Guard, TableAccumulator};
+//! use understudy::schema::{Column, LogicalType, Table};
+//!
+//! let table = Table {
+//!     name: "city".into(),
+//!     columns: vec![Column::new("name", LogicalType::Text { max_chars: None }, true)],
+//!     ..Default::default()
+//! };
+//! let names: ArrayRef = Arc::new(StringArray::from(vec![Some("Oslo"), None, Some("Zürich")]));
+//! let schema = Arc::new(ArrowSchema::new(vec![Field::new("name", DataType::Utf8, true)]));
+//! let batch = RecordBatch::try_new(schema, vec![names]).unwrap();
+//!
+//! let mut acc = TableAccumulator::new(&table);
+//! acc.observe(&batch);
+//! let stats = &acc.finish(&table, &Guard::new(5))[0];
+//! assert_eq!(stats.null_rate, 0.333333);
+//! assert_eq!(stats.text.as_ref().unwrap().max_chars, 6);
+//! assert!(stats.frequent.is_empty(), "no value occurs 5 times, so none is kept");
+//! ```
 
 pub mod cli;
 pub mod hashing;

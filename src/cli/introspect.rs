@@ -136,15 +136,13 @@ fn render_table(t: &Table) -> String {
         }
         notes.extend(c.domain_checks.iter().map(|d| format!("check {d}")));
         let null = if c.nullable { "yes" } else { "no" };
-        out.push_str(
-            &format!(
-                "  {:width$}  {:type_width$}  {null:4}  {}\n",
-                c.name,
-                c.source_type,
-                notes.join("; ")
-            )
-            .trim_end(),
+        let line = format!(
+            "  {:width$}  {:type_width$}  {null:4}  {}",
+            c.name,
+            c.source_type,
+            notes.join("; ")
         );
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     if t.primary_key.len() > 1 {

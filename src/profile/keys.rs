@@ -59,24 +59,53 @@ fn column_hashes(array: &ArrayRef) -> Vec<Option<u64>> {
     }
 }
 
+/// Most distinct keys a key pass holds before it starts sampling keys by hash.
+const MAX_KEYS: usize = 1 << 20;
+
+/// Keeps the keys whose hash has its lowest `level` bits zero: a sample of key *values* (every
+/// row of a kept value is kept), so fan-out and containment stay exact for the kept values and
+/// memory stays bounded however large the table.
+#[derive(Debug, Default, Clone, Copy)]
+struct HashSample {
+    level: u32,
+}
+
+impl HashSample {
+    fn keeps(self, hash: u64) -> bool {
+        hash.trailing_zeros() >= self.level
+    }
+
+    /// How many values each kept value stands for.
+    fn weight(self) -> u64 {
+        1 << self.level
+    }
+}
+
 /// The set of key values of a parent table, by hash.
 #[derive(Debug, Default)]
 pub struct KeySet {
     hashes: HashSet<u64>,
-    rows: u64,
+    sample: HashSample,
+    duplicate: bool,
 }
 
 impl KeySet {
     pub fn observe(&mut self, arrays: &[ArrayRef]) {
         for h in key_hashes(arrays).into_iter().flatten() {
-            self.hashes.insert(h);
-            self.rows += 1;
+            if self.sample.keeps(h) && !self.hashes.insert(h) {
+                self.duplicate = true;
+            }
+        }
+        while self.hashes.len() > MAX_KEYS {
+            self.sample.level += 1;
+            let sample = self.sample;
+            self.hashes.retain(|&h| sample.keeps(h));
         }
     }
 
-    /// True when every non-null key observed was distinct.
+    /// True when no non-null key value was seen twice.
     pub fn is_unique(&self) -> bool {
-        self.hashes.len() as u64 == self.rows
+        !self.duplicate
     }
 }
 
@@ -86,6 +115,7 @@ pub struct FanOutAccumulator {
     rows: u64,
     nulls: u64,
     children: HashMap<u64, u64>,
+    sample: HashSample,
 }
 
 impl FanOutAccumulator {
@@ -93,15 +123,28 @@ impl FanOutAccumulator {
         for h in key_hashes(arrays) {
             self.rows += 1;
             match h {
-                Some(h) => *self.children.entry(h).or_insert(0) += 1,
+                Some(h) if self.sample.keeps(h) => *self.children.entry(h).or_insert(0) += 1,
+                Some(_) => {}
                 None => self.nulls += 1,
             }
         }
+        while self.children.len() > MAX_KEYS {
+            self.sample.level += 1;
+            let sample = self.sample;
+            self.children.retain(|&h, _| sample.keeps(h));
+        }
     }
 
-    /// Whether every referenced key is in the parent's key set.
+    /// Whether every referenced key is in the parent's key set (compared on the keys both
+    /// samples kept).
     pub fn contained_in(&self, parent: &KeySet) -> bool {
-        self.children.keys().all(|k| parent.hashes.contains(k))
+        let both = HashSample {
+            level: self.sample.level.max(parent.sample.level),
+        };
+        self.children
+            .keys()
+            .filter(|&&k| both.keeps(k))
+            .all(|k| parent.hashes.contains(k))
     }
 
     pub fn null_rate(&self) -> f64 {
@@ -112,9 +155,11 @@ impl FanOutAccumulator {
         }
     }
 
-    /// The distribution of children per parent, given how many parent rows there are.
+    /// The distribution of children per parent, given how many parent rows there are. When keys
+    /// were sampled, counts are scaled up by the sampling weight.
     pub fn finish(&self, parent_rows: u64) -> FanOut {
-        let referenced = self.children.len() as u64;
+        let weight = self.sample.weight();
+        let referenced = self.children.len() as u64 * weight;
         let parents = parent_rows.max(referenced);
         let zero = parents - referenced;
         let mut histogram = std::collections::BTreeMap::new();
@@ -122,9 +167,9 @@ impl FanOutAccumulator {
             histogram.insert(0, zero);
         }
         for &c in self.children.values() {
-            *histogram.entry(bucket_floor(c)).or_insert(0) += 1;
+            *histogram.entry(bucket_floor(c)).or_insert(0) += weight;
         }
-        let children: u64 = self.children.values().sum();
+        let children: u64 = self.children.values().sum::<u64>() * weight;
         FanOut {
             parents,
             mean: if parents == 0 {
@@ -367,6 +412,27 @@ mod tests {
             [(0, 2), (1, 1), (2, 1)].into_iter().collect()
         );
         assert_eq!((fan.zero_share, fan.max, acc.null_rate()), (0.5, 2, 0.25));
+    }
+
+    #[test]
+    fn key_passes_sample_by_hash_past_the_limit() {
+        let n = (MAX_KEYS * 3) as i64;
+        let parent: ArrayRef = Arc::new(arrow::array::Int64Array::from_iter_values(0..n));
+        let child: ArrayRef = Arc::new(arrow::array::Int64Array::from_iter_values(
+            (0..n).map(|v| v / 2),
+        ));
+        let mut keys = KeySet::default();
+        keys.observe(std::slice::from_ref(&parent));
+        assert!(keys.is_unique() && keys.hashes.len() <= MAX_KEYS);
+        let mut fan = FanOutAccumulator::default();
+        fan.observe(&[child]);
+        assert!(fan.contained_in(&keys));
+        let out = fan.finish(n as u64);
+        assert!((out.zero_share - 0.5).abs() < 0.02, "{}", out.zero_share);
+        assert!((out.mean - 1.0).abs() < 0.05, "{}", out.mean);
+        let mut dup = KeySet::default();
+        dup.observe(&[Arc::new(arrow::array::Int64Array::from(vec![1, 2, 1])) as ArrayRef]);
+        assert!(!dup.is_unique());
     }
 
     #[test]

@@ -189,13 +189,23 @@ fn infer_keys(
         }
     }
     let snapshot = tables.to_vec();
+    let candidates: Vec<Vec<ForeignKey>> = snapshot
+        .iter()
+        .map(|t| keys::foreign_key_candidates(t, &snapshot))
+        .collect();
+    // Only parents that some candidate references need their keys read.
     let parent_keys: HashMap<String, KeySet> = snapshot
         .par_iter()
-        .filter(|t| t.primary_key.len() == 1)
+        .filter(|t| {
+            candidates
+                .iter()
+                .flatten()
+                .any(|fk| fk.references.table == t.name)
+        })
         .map(|t| Ok((t.name.clone(), key_set(source, t, &t.primary_key)?)))
         .collect::<Result<_, SourceError>>()?;
-    for table in tables.iter_mut() {
-        for candidate in keys::foreign_key_candidates(table, &snapshot) {
+    for (table, candidates) in tables.iter_mut().zip(candidates) {
+        for candidate in candidates {
             let fan_out = fan_out(source, table, &candidate)?;
             if fan_out.contained_in(&parent_keys[&candidate.references.table]) {
                 table.foreign_keys.push(candidate);

@@ -9,7 +9,9 @@ use std::io::BufRead;
 /// One record: its bytes, and for each field a byte range and whether it was quoted.
 #[derive(Debug, Default)]
 pub struct Record {
-    data: Vec<u8>,
+    /// Raw bytes while tokenizing; validated text once read.
+    bytes: Vec<u8>,
+    data: String,
     fields: Vec<(usize, usize, bool)>,
     /// The line on which the record starts (1-based).
     pub line: u64,
@@ -24,9 +26,8 @@ impl Record {
     /// The field's text, and whether it was quoted. Valid UTF-8 is checked by [`Records::read`].
     pub fn field(&self, i: usize) -> (&str, bool) {
         let (start, end, quoted) = self.fields[i];
-        let text = std::str::from_utf8(&self.data[start..end])
-            .expect("records are UTF-8 checked when read");
-        (text, quoted)
+        // Fields end at ASCII delimiters and quotes, so their bounds are character boundaries.
+        (&self.data[start..end], quoted)
     }
 }
 
@@ -55,7 +56,9 @@ impl<R: BufRead> Records<R> {
 
     /// Reads the next record into `record`; false at the end of input. Blank lines are skipped.
     pub fn read(&mut self, record: &mut Record) -> Result<bool, RecordError> {
-        record.data.clear();
+        let mut bytes = std::mem::take(&mut record.data).into_bytes();
+        bytes.clear();
+        record.bytes = bytes;
         record.fields.clear();
         loop {
             record.line = self.next_line;
@@ -66,18 +69,23 @@ impl<R: BufRead> Records<R> {
                 continue;
             }
             self.tokenize(record)?;
-            if let Err(e) = std::str::from_utf8(&record.data) {
-                let line = record.line
-                    + record.data[..e.valid_up_to()]
+            return match String::from_utf8(std::mem::take(&mut record.bytes)) {
+                Ok(text) => {
+                    record.data = text;
+                    Ok(true)
+                }
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let newlines = e.as_bytes()[..valid]
                         .iter()
                         .filter(|&&b| b == b'\n')
-                        .count() as u64;
-                return Err(RecordError {
-                    line,
-                    message: "invalid UTF-8".into(),
-                });
-            }
-            return Ok(true);
+                        .count();
+                    Err(RecordError {
+                        line: record.line + newlines as u64,
+                        message: "invalid UTF-8".into(),
+                    })
+                }
+            };
         }
     }
 
@@ -118,7 +126,7 @@ impl<R: BufRead> Records<R> {
             if i == self.line_buf.len() {
                 if in_quotes {
                     // The quoted field goes on past the line break (a CRLF in quotes becomes LF).
-                    record.data.push(b'\n');
+                    record.bytes.push(b'\n');
                     if !self.read_line()? {
                         return Err(RecordError {
                             line: start_line,
@@ -128,7 +136,9 @@ impl<R: BufRead> Records<R> {
                     i = 0;
                     continue;
                 }
-                record.fields.push((field_start, record.data.len(), quoted));
+                record
+                    .fields
+                    .push((field_start, record.bytes.len(), quoted));
                 return Ok(());
             }
             let b = self.line_buf[i];
@@ -136,17 +146,19 @@ impl<R: BufRead> Records<R> {
             if in_quotes {
                 if b == b'"' {
                     if self.line_buf.get(i) == Some(&b'"') {
-                        record.data.push(b'"');
+                        record.bytes.push(b'"');
                         i += 1;
                     } else {
                         in_quotes = false;
                     }
                 } else {
-                    record.data.push(b);
+                    record.bytes.push(b);
                 }
             } else if b == self.delimiter {
-                record.fields.push((field_start, record.data.len(), quoted));
-                field_start = record.data.len();
+                record
+                    .fields
+                    .push((field_start, record.bytes.len(), quoted));
+                field_start = record.bytes.len();
                 quoted = false;
                 at_field_start = true;
                 continue;
@@ -154,7 +166,7 @@ impl<R: BufRead> Records<R> {
                 in_quotes = true;
                 quoted = true;
             } else {
-                record.data.push(b);
+                record.bytes.push(b);
             }
             at_field_start = false;
         }

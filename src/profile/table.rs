@@ -51,3 +51,75 @@ impl TableAccumulator {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
+    use arrow::datatypes::{Field, Schema as ArrowSchema};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::schema::{Column, LogicalType};
+
+    fn table() -> Table {
+        Table {
+            name: "t".into(),
+            columns: vec![
+                Column::new("n", LogicalType::Int64, true),
+                Column::new("s", LogicalType::Text { max_chars: None }, true),
+                Column::new("at", LogicalType::Timestamp, true),
+            ],
+            ..Default::default()
+        }
+    }
+
+    type Row = (Option<i64>, Option<String>, Option<i64>);
+
+    fn batch(rows: &[Row]) -> RecordBatch {
+        let t = table();
+        let fields: Vec<Field> = t
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.logical.arrow_type(), true))
+            .collect();
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+            )),
+            Arc::new(TimestampMicrosecondArray::from(
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            )),
+        ];
+        RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays).unwrap()
+    }
+
+    fn stats(parts: &[&[Row]]) -> Vec<ColumnStats> {
+        let t = table();
+        let mut acc = TableAccumulator::new(&t);
+        for part in parts {
+            let mut piece = TableAccumulator::new(&t);
+            piece.observe(&batch(part));
+            acc.merge(piece);
+        }
+        acc.finish(&t, &Guard::new(2))
+    }
+
+    proptest! {
+        #[test]
+        fn merging_parts_equals_observing_the_whole(
+            rows in prop::collection::vec(
+                (prop::option::of(-50i64..50), prop::option::of("[a-cé ]{0,6}"), prop::option::of(0i64..3_000_000_000_000)),
+                0..300,
+            ),
+            cut in 0usize..300,
+        ) {
+            let cut = cut.min(rows.len());
+            prop_assert_eq!(stats(&[&rows[..cut], &rows[cut..]]), stats(&[&rows]));
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! parent's key, a compatible type, and containment (every child value is a parent key value),
 //! which the caller checks with [`KeySet`] and [`FanOutAccumulator`].
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::compute::cast;

@@ -5,7 +5,7 @@
 //! (exactly while the inputs are small, within the sketch's error after that).
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
 /// A KLL-style quantile sketch: exact up to `CAPACITY` values; beyond that each level halves
@@ -179,7 +179,7 @@ const HEAVY_HITTERS: usize = 512;
 impl<K: Hash + Eq> Default for ValueCounter<K> {
     fn default() -> Self {
         ValueCounter {
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             overflow: None,
         }
     }

@@ -4,8 +4,8 @@
 //! Each has `merge`, and merging summaries of the parts in order gives the summary of the whole
 //! (exactly while the inputs are small, within the sketch's error after that).
 
-use std::borrow::Borrow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Borrow;
 use std::hash::Hash;
 
 /// A KLL-style quantile sketch: exact up to `CAPACITY` values; beyond that each level halves

@@ -185,7 +185,8 @@ fn infer_keys(
         table.primary_key_inferred = !table.primary_key.is_empty();
         // Without declarations, nullability is what the data shows.
         for (column, stats) in table.columns.iter_mut().zip(&pass.stats) {
-            column.nullable = pass.row_count == 0 || stats.null_rate > 0.0;
+            let in_key = table.primary_key.contains(&column.name);
+            column.nullable = !in_key && (pass.row_count == 0 || stats.null_rate > 0.0);
         }
     }
     let snapshot = tables.to_vec();

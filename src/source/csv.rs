@@ -9,7 +9,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use arrow::datatypes::{Field, Schema as ArrowSchema};
 use arrow::record_batch::RecordBatch;
 use flate2::read::MultiGzDecoder;
 use rayon::prelude::*;
@@ -111,18 +110,7 @@ impl Source for CsvSource {
         sink: &mut dyn FnMut(RecordBatch) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
         let path = self.path(&table.name)?;
-        let arrow_schema = std::sync::Arc::new(ArrowSchema::new(
-            columns
-                .iter()
-                .map(|&i| {
-                    Field::new(
-                        &table.columns[i].name,
-                        table.columns[i].logical.arrow_type(),
-                        true,
-                    )
-                })
-                .collect::<Vec<_>>(),
-        ));
+        let arrow_schema = super::projected_schema(table, columns);
         let mut decoders: Vec<ColumnDecoder> = columns
             .iter()
             .map(|&i| ColumnDecoder::new(&table.columns[i].logical))

@@ -133,6 +133,21 @@ impl SourceError {
     }
 }
 
+/// The Arrow schema of a scan of `columns` (indices into `table.columns`).
+pub(crate) fn projected_schema(table: &Table, columns: &[usize]) -> arrow::datatypes::SchemaRef {
+    let fields: Vec<arrow::datatypes::Field> = columns
+        .iter()
+        .map(|&i| {
+            arrow::datatypes::Field::new(
+                &table.columns[i].name,
+                table.columns[i].logical.arrow_type(),
+                true,
+            )
+        })
+        .collect();
+    std::sync::Arc::new(arrow::datatypes::Schema::new(fields))
+}
+
 /// Deterministic Bernoulli sampling by row position: the same row is kept on every run.
 pub(crate) fn keep_row(position: u64, fraction: f64) -> bool {
     let h = crate::hashing::mix64(position ^ 0x5bd1_e995_9e37_79b9);

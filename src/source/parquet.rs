@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanArray};
 use arrow::compute::{cast, filter_record_batch};
-use arrow::datatypes::{Field, Schema as ArrowSchema};
+use arrow::datatypes::Field;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
@@ -144,18 +143,7 @@ impl Source for ParquetSource {
             .with_batch_size(BATCH_ROWS)
             .build()
             .map_err(parquet_error)?;
-        let target = Arc::new(ArrowSchema::new(
-            columns
-                .iter()
-                .map(|&i| {
-                    Field::new(
-                        &table.columns[i].name,
-                        table.columns[i].logical.arrow_type(),
-                        true,
-                    )
-                })
-                .collect::<Vec<_>>(),
-        ));
+        let target = super::projected_schema(table, columns);
         let mut position = 0u64;
         for batch in reader {
             let batch = batch.map_err(|e| SourceError::Parquet {

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 
-use arrow::datatypes::{Field, Schema as ArrowSchema};
 use arrow::record_batch::RecordBatch;
 use postgres::types::Oid;
 use postgres::{Client, Config};
@@ -150,18 +149,7 @@ impl Source for PostgresSource {
                 pgconn::describe_error(&e)
             ))
         })?;
-        let arrow_schema = std::sync::Arc::new(ArrowSchema::new(
-            columns
-                .iter()
-                .map(|&i| {
-                    Field::new(
-                        &table.columns[i].name,
-                        table.columns[i].logical.arrow_type(),
-                        true,
-                    )
-                })
-                .collect::<Vec<_>>(),
-        ));
+        let arrow_schema = super::projected_schema(table, columns);
         let mut decoders: Vec<ColumnDecoder> = columns
             .iter()
             .map(|&i| ColumnDecoder::new(&table.columns[i].logical))

@@ -16,6 +16,7 @@ mod text;
 pub use model::*;
 pub use privacy::Guard;
 pub use table::TableAccumulator;
+pub use text::looks_like_uuid;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

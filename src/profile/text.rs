@@ -205,7 +205,7 @@ impl Looks {
             self.email += 1;
         } else if v.starts_with("http://") || v.starts_with("https://") {
             self.url += 1;
-        } else if crate::source::csv::is_uuid(v) {
+        } else if looks_like_uuid(v) {
             self.uuid += 1;
         } else if is_phone(v) {
             self.phone += 1;
@@ -213,6 +213,15 @@ impl Looks {
             self.name += 1;
         }
     }
+}
+
+/// `6f1c1c8e-8d6b-4a55-9b1e-3f4f1c2a9d00`: 8-4-4-4-12 hex digits.
+pub fn looks_like_uuid(v: &str) -> bool {
+    v.len() == 36
+        && v.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 fn is_phone(v: &str) -> bool {

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use super::csv_records::{Record, Records};
 use super::decode::ColumnDecoder;
 use super::{keep_row, Sampling, Source, SourceError, BATCH_ROWS};
+use crate::profile::looks_like_uuid;
 use crate::schema::{Column, LogicalType, Schema, Table};
 
 #[derive(Debug, Clone)]
@@ -337,7 +338,7 @@ impl Inferred {
                 return Inferred::Time;
             }
         }
-        if is_uuid(v) {
+        if looks_like_uuid(v) {
             return Inferred::Uuid;
         }
         Inferred::Text
@@ -381,14 +382,6 @@ impl Inferred {
             Inferred::Uuid => LogicalType::Uuid,
         }
     }
-}
-
-pub(crate) fn is_uuid(v: &str) -> bool {
-    v.len() == 36
-        && v.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
 }
 
 #[cfg(test)]

@@ -395,12 +395,12 @@ impl TemporalAccumulator {
                 .as_primitive::<Date32Type>()
                 .iter()
                 .flatten()
-                .for_each(|d| self.add(d as i64, Some(d), false)),
+                .for_each(|d| self.add(d as i64, Some(d), false, d != i32::MAX && d != i32::MIN)),
             TemporalForm::Time => array
                 .as_primitive::<Time64MicrosecondType>()
                 .iter()
                 .flatten()
-                .for_each(|t| self.add(t, None, t == 0)),
+                .for_each(|t| self.add(t, None, t == 0, true)),
             TemporalForm::Timestamp => array
                 .as_primitive::<TimestampMicrosecondType>()
                 .iter()
@@ -408,24 +408,19 @@ impl TemporalAccumulator {
                 .for_each(|ts| {
                     let infinite = ts == i64::MAX || ts == i64::MIN;
                     let day = (!infinite).then(|| ts.div_euclid(temporal::MICROS_PER_DAY) as i32);
-                    self.add(
-                        ts,
-                        day,
-                        !infinite && ts.rem_euclid(temporal::MICROS_PER_DAY) == 0,
-                    )
+                    let midnight = !infinite && ts.rem_euclid(temporal::MICROS_PER_DAY) == 0;
+                    self.add(ts, day, midnight, !infinite)
                 }),
         }
     }
 
-    fn add(&mut self, value: i64, day: Option<i32>, midnight: bool) {
+    /// `finite` is false for `infinity`/`-infinity`, which count as values but not as points
+    /// on the time line.
+    fn add(&mut self, value: i64, day: Option<i32>, midnight: bool, finite: bool) {
         self.values.insert(&value);
         self.count += 1;
         self.midnight += midnight as u64;
-        if value != i64::MAX
-            && value != i64::MIN
-            && value != i32::MAX as i64
-            && value != i32::MIN as i64
-        {
+        if finite {
             self.sketch.insert(value as f64);
         }
         if let Some(date) = day.and_then(temporal::date_from_days) {

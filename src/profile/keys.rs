@@ -24,11 +24,13 @@ pub fn key_hashes(arrays: &[ArrayRef]) -> Vec<Option<u64>> {
     let parts: Vec<Vec<Option<u64>>> = arrays.iter().map(column_hashes).collect();
     (0..rows)
         .map(|r| {
-            let mut values = parts.iter().map(|p| p[r]);
             if parts.len() == 1 {
-                values.next().flatten()
+                parts[0][r]
             } else {
-                values.collect::<Option<Vec<u64>>>().map(combine)
+                parts
+                    .iter()
+                    .all(|p| p[r].is_some())
+                    .then(|| combine(parts.iter().flat_map(|p| p[r])))
             }
         })
         .collect()

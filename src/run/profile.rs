@@ -122,15 +122,14 @@ fn profile_table(
     let mut accumulator = TableAccumulator::new(table);
     let mut group: Vec<RecordBatch> = Vec::with_capacity(BATCH_GROUP);
     let observe_group = |group: &[RecordBatch]| {
-        let parts: Vec<TableAccumulator> = group
+        group
             .par_iter()
             .map(|batch| {
                 let mut part = TableAccumulator::new(table);
                 part.observe(batch);
                 part
             })
-            .collect();
-        parts
+            .collect::<Vec<TableAccumulator>>()
     };
     source.scan(table, &all, sampling, &mut |batch| {
         group.push(batch);

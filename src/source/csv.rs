@@ -78,10 +78,9 @@ impl CsvSource {
         self.files
             .get(table)
             .map(PathBuf::as_path)
-            .ok_or_else(|| SourceError::Csv {
-                path: self.dir.join(format!("{table}.csv")),
-                line: 0,
-                message: "no such table in this directory".into(),
+            .ok_or_else(|| SourceError::UnknownTable {
+                source_name: self.describe(),
+                table: table.to_string(),
             })
     }
 }

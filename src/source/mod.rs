@@ -86,6 +86,8 @@ pub enum SourceError {
     NotADirectory { path: PathBuf },
     #[error("{path}: no .csv, .csv.gz or .parquet files in this directory")]
     EmptyDirectory { path: PathBuf },
+    #[error("{source_name}: no table {table}")]
+    UnknownTable { source_name: String, table: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

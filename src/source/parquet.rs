@@ -129,8 +129,9 @@ impl Source for ParquetSource {
         let path = self
             .files
             .get(&table.name)
-            .ok_or_else(|| SourceError::EmptyDirectory {
-                path: self.dir.clone(),
+            .ok_or_else(|| SourceError::UnknownTable {
+                source_name: self.describe(),
+                table: table.name.clone(),
             })?;
         let parquet_error = |e| SourceError::Parquet {
             path: path.clone(),

@@ -38,6 +38,7 @@
 //! ```
 
 pub mod cli;
+pub mod generate;
 pub mod hashing;
 pub mod pgconn;
 pub mod profile;

@@ -1,0 +1,272 @@
+//! Children per parent, laid out by construction: child row `i` maps to a parent and a rank
+//! among that parent's children, with no per-parent table in memory.
+//!
+//! Parents are shuffled by a [`Permutation`] and dealt into classes ("parents with exactly `c`
+//! children") whose sizes follow the learned histogram, scaled so the class totals add up to the
+//! requested child count exactly. A class list is a few dozen entries whatever the row count.
+
+use super::permute::Permutation;
+use crate::profile::model::{bucket_end, FanOut};
+
+/// Where each child row goes. Children of one parent are consecutive rows.
+#[derive(Debug, Clone)]
+pub struct FanOutLayout {
+    classes: Vec<Class>,
+    parents: Permutation,
+    children: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Class {
+    per_parent: u64,
+    first_parent: u64,
+    first_child: u64,
+}
+
+impl FanOutLayout {
+    /// Lays out `children` rows over `parents` rows, shaped like `learned`, never giving a parent
+    /// more than `cap` children. Fails when `parents * cap < children`.
+    pub fn new(
+        children: u64,
+        parents: u64,
+        learned: Option<&FanOut>,
+        cap: u64,
+        key: u64,
+    ) -> Result<Self, String> {
+        let permutation = Permutation::new(parents, key);
+        if children == 0 {
+            return Ok(FanOutLayout {
+                classes: Vec::new(),
+                parents: permutation,
+                children,
+            });
+        }
+        if parents == 0 {
+            return Err(format!(
+                "{children} rows need parent rows, but the parent has none"
+            ));
+        }
+        if (parents as u128) * (cap as u128) < children as u128 {
+            return Err(format!(
+                "{children} rows need at most {cap} per parent, but {parents} parents hold only {}",
+                parents.saturating_mul(cap)
+            ));
+        }
+        let shape = learned_shape(learned);
+        let class_parents = apportion(parents, &shape.iter().map(|s| s.1).collect::<Vec<_>>());
+        let mut per_parent: Vec<f64> = shape.iter().map(|s| s.0).collect();
+        let base: f64 = per_parent
+            .iter()
+            .zip(&class_parents)
+            .map(|(c, &n)| c * n as f64)
+            .sum();
+        if base <= 0.0 {
+            // The learned parents had no children at all: spread evenly.
+            per_parent.iter_mut().for_each(|c| *c = 1.0);
+        }
+        scale_under_cap(&mut per_parent, &class_parents, children, cap);
+        let totals: Vec<f64> = per_parent
+            .iter()
+            .zip(&class_parents)
+            .map(|(c, &n)| c * n as f64)
+            .collect();
+        let class_children = apportion_exact(children, &totals);
+        let mut classes = Vec::new();
+        let (mut first_parent, mut first_child) = (0, 0);
+        for (&n, &total) in class_parents.iter().zip(&class_children) {
+            if n == 0 {
+                continue;
+            }
+            let (q, r) = (total / n, total % n);
+            for (count, size) in [(q + 1, r), (q, n - r)] {
+                if size == 0 {
+                    continue;
+                }
+                classes.push(Class {
+                    per_parent: count,
+                    first_parent,
+                    first_child,
+                });
+                first_parent += size;
+                first_child += count * size;
+            }
+        }
+        debug_assert_eq!(first_child, children);
+        classes.retain(|c| c.per_parent > 0);
+        Ok(FanOutLayout {
+            classes,
+            parents: permutation,
+            children,
+        })
+    }
+
+    pub fn children(&self) -> u64 {
+        self.children
+    }
+
+    /// The parent row index of child row `child`, and the child's rank among its siblings.
+    pub fn locate(&self, child: u64) -> (u64, u64) {
+        let at = self.classes.partition_point(|c| c.first_child <= child) - 1;
+        let class = self.classes[at];
+        let offset = child - class.first_child;
+        let slot = class.first_parent + offset / class.per_parent;
+        (self.parents.apply(slot), offset % class.per_parent)
+    }
+}
+
+/// `(children per parent, share of parents)` per learned histogram bucket. Buckets above 32 hold
+/// a range of counts; they are represented by the middle of the range that was observed.
+fn learned_shape(learned: Option<&FanOut>) -> Vec<(f64, f64)> {
+    let Some(fan_out) = learned.filter(|f| !f.histogram.is_empty()) else {
+        return vec![(1.0, 1.0)];
+    };
+    let total: u64 = fan_out.histogram.values().sum();
+    fan_out
+        .histogram
+        .iter()
+        .map(|(&floor, &parents)| {
+            let last = (bucket_end(floor) - 1).min(fan_out.max.max(floor));
+            (
+                (floor + last) as f64 / 2.0,
+                parents as f64 / total.max(1) as f64,
+            )
+        })
+        .collect()
+}
+
+/// Raises or lowers every class's children per parent by one factor so the total is `children`,
+/// holding classes that would exceed `cap` at `cap`.
+fn scale_under_cap(per_parent: &mut [f64], parents: &[u64], children: u64, cap: u64) {
+    let cap = cap as f64;
+    let mut capped = vec![false; per_parent.len()];
+    loop {
+        let fixed: f64 = (0..per_parent.len())
+            .filter(|&i| capped[i])
+            .map(|i| cap * parents[i] as f64)
+            .sum();
+        let free: f64 = (0..per_parent.len())
+            .filter(|&i| !capped[i])
+            .map(|i| per_parent[i] * parents[i] as f64)
+            .sum();
+        if free <= 0.0 {
+            return;
+        }
+        let factor = (children as f64 - fixed) / free;
+        let mut changed = false;
+        for i in 0..per_parent.len() {
+            if !capped[i] {
+                per_parent[i] *= factor;
+                if per_parent[i] > cap {
+                    per_parent[i] = cap;
+                    capped[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Splits `total` into integers proportional to `weights` (largest remainder).
+pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+    let sum: f64 = weights.iter().sum();
+    if sum <= 0.0 {
+        let mut out = vec![0; weights.len()];
+        if let Some(first) = out.first_mut() {
+            *first = total;
+        }
+        return out;
+    }
+    let ideal: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
+    apportion_exact(total, &ideal)
+}
+
+/// Rounds `ideal` (which sums to about `total`) to integers that sum to exactly `total`.
+fn apportion_exact(total: u64, ideal: &[f64]) -> Vec<u64> {
+    let mut out: Vec<u64> = ideal.iter().map(|x| x.max(0.0).floor() as u64).collect();
+    let mut assigned: u64 = out.iter().sum();
+    let mut order: Vec<usize> = (0..ideal.len()).collect();
+    order.sort_by(|&a, &b| {
+        let fa = ideal[a] - ideal[a].floor();
+        let fb = ideal[b] - ideal[b].floor();
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    let mut k = 0;
+    while assigned < total && !order.is_empty() {
+        out[order[k % order.len()]] += 1;
+        assigned += 1;
+        k += 1;
+    }
+    while assigned > total {
+        let i = (0..out.len())
+            .rev()
+            .find(|&i| out[i] > 0)
+            .expect("assigned > 0");
+        out[i] -= 1;
+        assigned -= 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn learned(histogram: &[(u64, u64)]) -> FanOut {
+        let histogram: BTreeMap<u64, u64> = histogram.iter().copied().collect();
+        let parents: u64 = histogram.values().sum();
+        let children: u64 = histogram.iter().map(|(c, n)| c * n).sum();
+        FanOut {
+            parents,
+            mean: children as f64 / parents as f64,
+            max: *histogram.keys().last().unwrap(),
+            zero_share: *histogram.get(&0).unwrap_or(&0) as f64 / parents as f64,
+            histogram,
+        }
+    }
+
+    fn counts(layout: &FanOutLayout, parents: u64) -> Vec<u64> {
+        let mut counts = vec![0; parents as usize];
+        for i in 0..layout.children() {
+            counts[layout.locate(i).0 as usize] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn reproduces_the_learned_histogram_at_the_same_size() {
+        let fan_out = learned(&[(0, 20), (1, 50), (3, 20), (10, 10)]);
+        let layout = FanOutLayout::new(210, 100, Some(&fan_out), u64::MAX, 7).unwrap();
+        let mut histogram = BTreeMap::new();
+        for c in counts(&layout, 100) {
+            *histogram.entry(c).or_insert(0u64) += 1;
+        }
+        assert_eq!(histogram, fan_out.histogram);
+    }
+
+    #[test]
+    fn ranks_are_unique_per_parent_and_totals_exact() {
+        let fan_out = learned(&[(1, 3), (2, 5), (7, 2)]);
+        for (children, parents) in [(1000, 37), (5, 100), (123, 123)] {
+            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 1).unwrap();
+            let mut seen = std::collections::HashSet::new();
+            for i in 0..children {
+                let (p, r) = layout.locate(i);
+                assert!(p < parents && r < 40);
+                assert!(seen.insert((p, r)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_cap_holds_and_infeasible_layouts_fail() {
+        let fan_out = learned(&[(1, 9), (100, 1)]);
+        let layout = FanOutLayout::new(300, 10, Some(&fan_out), 40, 3).unwrap();
+        assert!(counts(&layout, 10).iter().all(|&c| c <= 40));
+        assert!(FanOutLayout::new(401, 10, Some(&fan_out), 40, 3).is_err());
+        assert!(FanOutLayout::new(1, 0, None, 1, 3).is_err());
+    }
+}

@@ -1,0 +1,230 @@
+//! Key values as bijections of the row index: unique by construction, computable for any row of
+//! any table, which is how a foreign key produces its parent's key without reading the parent.
+
+use super::permute::Permutation;
+use crate::hashing::{combine, mix64};
+use crate::schema::{Column, LogicalType};
+
+/// One key value, in the form its Arrow column is built from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// Integers, and dates (days) and timestamps (µs) by their numeric form.
+    Int(i64),
+    Text(String),
+}
+
+/// How a key column turns a row index into a value.
+#[derive(Debug, Clone)]
+pub enum IndexKey {
+    /// `start + i`, as a sequence would.
+    Sequence { start: i64 },
+    /// A scattered fixed-width code over `alphabet`, e.g. `ALFKI`-like customer codes.
+    Code {
+        alphabet: &'static [u8],
+        width: u32,
+        scatter: Permutation,
+    },
+    /// A version-4-shaped UUID whose random bits embed a bijection of the index.
+    Uuid { salt: u64 },
+    /// The `i`-th enum label or boolean value.
+    Label(Vec<String>),
+}
+
+const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+const DIGITS: &[u8] = b"0123456789";
+const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+impl IndexKey {
+    /// Picks the key form for `column` given `rows` rows, or says why it cannot hold them.
+    /// `shape` is the column's most common learned shape (`AAAAA`, `99999`, …), if any.
+    pub fn for_column(
+        column: &Column,
+        rows: u64,
+        shape: Option<&str>,
+        min_chars: Option<u32>,
+        salt: u64,
+    ) -> Result<IndexKey, String> {
+        let key = match &column.logical {
+            LogicalType::Int16 => sequence(rows, i16::MAX as i64, "smallint")?,
+            LogicalType::Int32 => sequence(rows, i32::MAX as i64, "integer")?,
+            LogicalType::Int64 | LogicalType::Float32 | LogicalType::Float64 => {
+                sequence(rows, i64::MAX, "bigint")?
+            }
+            LogicalType::Decimal {
+                precision: Some(p),
+                scale,
+            } => {
+                let digits = (*p as i32 - scale.unwrap_or(0) as i32).clamp(0, 18) as u32;
+                let max = 10i64.pow(digits) - 1;
+                sequence(rows, max, &format!("numeric({p})"))?
+            }
+            LogicalType::Decimal { .. } => sequence(rows, i64::MAX, "numeric")?,
+            LogicalType::Date => sequence(rows, 2_000_000, "date")?,
+            LogicalType::Timestamp | LogicalType::TimestampTz => {
+                sequence(rows, i64::MAX / 2, "timestamp")?
+            }
+            LogicalType::Uuid => IndexKey::Uuid { salt },
+            LogicalType::Bool => labels(rows, vec!["false".into(), "true".into()], "boolean")?,
+            LogicalType::Enum { labels: l } => labels(rows, l.clone(), "enum")?,
+            LogicalType::Text { max_chars } => code(rows, *max_chars, shape, min_chars, salt)?,
+            LogicalType::Char { chars } => code(rows, Some(*chars), shape, Some(*chars), salt)?,
+            other => {
+                return Err(format!(
+                    "a {} column cannot be a generated key",
+                    other.sql_type()
+                ))
+            }
+        };
+        Ok(key)
+    }
+
+    pub fn value(&self, i: u64) -> Key {
+        match self {
+            IndexKey::Sequence { start } => Key::Int(start + i as i64),
+            IndexKey::Code {
+                alphabet,
+                width,
+                scatter,
+            } => {
+                let mut n = scatter.apply(i);
+                let base = alphabet.len() as u64;
+                let mut code = vec![0u8; *width as usize];
+                for slot in code.iter_mut().rev() {
+                    *slot = alphabet[(n % base) as usize];
+                    n /= base;
+                }
+                Key::Text(String::from_utf8(code).expect("alphabets are ASCII"))
+            }
+            IndexKey::Uuid { salt } => Key::Text(uuid_for(mix64(i ^ salt))),
+            IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
+        }
+    }
+}
+
+fn sequence(rows: u64, max: i64, type_name: &str) -> Result<IndexKey, String> {
+    if rows > max as u64 {
+        return Err(format!(
+            "a {type_name} key holds at most {max} values from 1, but {rows} rows were requested"
+        ));
+    }
+    Ok(IndexKey::Sequence { start: 1 })
+}
+
+fn labels(rows: u64, labels: Vec<String>, type_name: &str) -> Result<IndexKey, String> {
+    if rows > labels.len() as u64 {
+        return Err(format!(
+            "a {type_name} key has {} distinct values, but {rows} rows were requested",
+            labels.len()
+        ));
+    }
+    Ok(IndexKey::Label(labels))
+}
+
+/// A fixed-width code in the learned alphabet, as short as the learned values allow.
+fn code(
+    rows: u64,
+    max_chars: Option<u32>,
+    shape: Option<&str>,
+    min_chars: Option<u32>,
+    salt: u64,
+) -> Result<IndexKey, String> {
+    let alphabet = match shape {
+        Some(s) if !s.is_empty() && s.bytes().all(|b| b == b'A') => UPPER,
+        Some(s) if !s.is_empty() && s.bytes().all(|b| b == b'a') => LOWER,
+        Some(s) if !s.is_empty() && s.bytes().all(|b| b == b'9') => DIGITS,
+        _ => ALNUM,
+    };
+    let base = alphabet.len() as u128;
+    let limit = max_chars.unwrap_or(32).min(32);
+    let mut width = min_chars.unwrap_or(1).clamp(1, limit.max(1));
+    while width < limit && base.pow(width) < rows as u128 {
+        width += 1;
+    }
+    let capacity = base.pow(width);
+    if capacity < rows as u128 {
+        return Err(format!(
+            "a text key of at most {limit} characters holds {capacity} values, but {rows} rows \
+             were requested"
+        ));
+    }
+    // Scatter over the whole code space when it fits in u64, so codes don't run AAAAA, AAAAB…
+    let space = u64::try_from(capacity).unwrap_or(rows.max(1)).max(rows);
+    Ok(IndexKey::Code {
+        alphabet,
+        width,
+        scatter: Permutation::new(space, salt),
+    })
+}
+
+/// Formats 64 bits of `bits` (a bijection of the index) into the 122 free bits of a v4 UUID,
+/// filling the rest from a hash, so distinct inputs give distinct UUIDs.
+pub fn uuid_for(bits: u64) -> String {
+    let filler = mix64(combine([bits, 0x5555]));
+    let mut b = [0u8; 16];
+    b[..6].copy_from_slice(&(bits >> 16).to_be_bytes()[2..]);
+    b[6] = 0x40 | ((bits >> 12) & 0x0f) as u8;
+    b[7] = (bits >> 4) as u8;
+    b[8] = 0x80 | (bits & 0x0f) as u8;
+    b[9..].copy_from_slice(&filler.to_be_bytes()[1..]);
+    format_uuid(&b)
+}
+
+pub fn format_uuid(b: &[u8; 16]) -> String {
+    let hex =
+        |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
+    format!(
+        "{}-{}-{}-{}-{}",
+        hex(0..4),
+        hex(4..6),
+        hex(6..8),
+        hex(8..10),
+        hex(10..16)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn text(max: u32) -> Column {
+        Column::new(
+            "code",
+            LogicalType::Text {
+                max_chars: Some(max),
+            },
+            false,
+        )
+    }
+
+    #[test]
+    fn codes_are_unique_and_fit_the_learned_shape() {
+        let key = IndexKey::for_column(&text(5), 5000, Some("AAAAA"), Some(5), 9).unwrap();
+        let values: HashSet<_> = (0..5000).map(|i| key.value(i)).collect();
+        assert_eq!(values.len(), 5000);
+        assert!(values.iter().all(|k| matches!(k, Key::Text(s)
+            if s.len() == 5 && s.bytes().all(|b| b.is_ascii_uppercase()))));
+    }
+
+    #[test]
+    fn uuids_are_unique_and_version_four() {
+        let key = IndexKey::Uuid { salt: 3 };
+        let values: HashSet<_> = (0..10_000).map(|i| key.value(i)).collect();
+        assert_eq!(values.len(), 10_000);
+        let Key::Text(one) = key.value(5) else {
+            panic!()
+        };
+        assert_eq!(&one[14..15], "4");
+        assert!(matches!(&one[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn infeasible_keys_say_why() {
+        let small = Column::new("id", LogicalType::Int16, false);
+        let err = IndexKey::for_column(&small, 100_000, None, None, 0).unwrap_err();
+        assert!(err.contains("smallint") && err.contains("32767"), "{err}");
+        let err = IndexKey::for_column(&text(2), 5000, Some("99"), Some(2), 0).unwrap_err();
+        assert!(err.contains("100 values"), "{err}");
+    }
+}

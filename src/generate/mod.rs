@@ -1,0 +1,343 @@
+//! Synthetic rows from a profile: pure functions of (seed, profile, table, column, row index).
+//!
+//! [`Generator::new`] turns a profile and a size request into a plan, checking before anything
+//! is written that every key can hold its rows. [`Generator::batch`] then makes any chunk of any
+//! table on its own: values from an RNG seeded by (seed, table, column, chunk), keys as
+//! bijections of the row index, foreign keys by computing a parent row index and that parent's
+//! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
+//! the output is the same for any thread count. This module does no I/O.
+
+mod checks;
+mod fanout;
+mod keys;
+mod permute;
+mod plan;
+mod text;
+mod values;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::datatypes::{Field, Schema as ArrowSchema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::hashing::{combine, mix64};
+use crate::profile::model::Profile;
+use crate::schema::{LoadOrder, Table};
+use checks::Cmp;
+use fanout::FanOutLayout;
+use keys::{IndexKey, Key};
+use permute::Permutation;
+use values::{Buffer, ColumnGen};
+
+/// Rows per chunk: the unit of parallel work and of seeding. Part of the output contract:
+/// changing it changes every generated value.
+pub const CHUNK_ROWS: u64 = 65_536;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub seed: u64,
+    /// Multiplies every table's learned row count.
+    pub scale: f64,
+    /// Row counts pinned by table name; these win over `scale`.
+    pub rows: BTreeMap<String, u64>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            seed: 0,
+            scale: 1.0,
+            rows: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("--rows names table {0:?}, which the profile does not have")]
+    UnknownTable(String),
+    #[error("table {table}: {message}")]
+    Infeasible { table: String, message: String },
+    #[error("--scale must be a finite number ≥ 0, not {0}")]
+    BadScale(f64),
+}
+
+/// A ready-to-run plan for every table of a profile.
+#[derive(Debug)]
+pub struct Generator {
+    seed: u64,
+    tables: Vec<TablePlan>,
+    order: LoadOrder,
+    warnings: Vec<String>,
+}
+
+/// One table's plan.
+#[derive(Debug)]
+pub struct TablePlan {
+    pub table: Table,
+    pub rows: u64,
+    /// The Arrow schema of the generated batches: every column except stored generated ones.
+    pub schema: SchemaRef,
+    /// For each column of `schema`, its index in `table.columns`.
+    pub output: Vec<usize>,
+    salt: u64,
+    /// Parallel to `table.columns`.
+    columns: Vec<ColumnPlan>,
+    foreign_keys: Vec<ForeignKeyPlan>,
+    /// Column-vs-column checks, as indices into `output`.
+    relations: Vec<(usize, Cmp, usize, f64)>,
+}
+
+#[derive(Debug)]
+enum ColumnPlan {
+    /// Left to the database (a stored generated column).
+    Skip,
+    /// A unique value per row.
+    Key(IndexKey),
+    /// Unique among the rows that share a parent under the table's main foreign key.
+    Rank(IndexKey),
+    /// The parent's key column, at the parent row the foreign key picks.
+    Foreign {
+        fk: usize,
+        parent_column: usize,
+    },
+    Values(ColumnGen),
+}
+
+#[derive(Debug)]
+struct ForeignKeyPlan {
+    parent: usize,
+    null_rate: f64,
+    salt: u64,
+    mode: ParentPick,
+}
+
+/// How a foreign key picks the parent row of child row `i`.
+#[derive(Debug)]
+enum ParentPick {
+    /// The table's main foreign key: children of a parent are consecutive rows, and their count
+    /// follows the learned children-per-parent distribution.
+    Main(FanOutLayout),
+    /// A random child slot of a layout: parents are picked in proportion to their learned
+    /// popularity.
+    Weighted(FanOutLayout),
+    /// A distinct parent per row (the foreign key is also a unique key).
+    Distinct(Permutation),
+    /// Distinct among siblings under the main foreign key `main`: (offset of that parent + rank)
+    /// modulo this parent's rows. Makes a composite key like (playlist, track) unique.
+    BesideMain { main: usize, parents: u64 },
+    /// An earlier row of the same table, so references form a forest; row 0 is a root (NULL).
+    Earlier,
+    /// As `Earlier`, for a NOT NULL self-reference: row 0 references itself.
+    EarlierOrSelf,
+    /// The parent table is empty: always NULL.
+    Never,
+}
+
+impl Generator {
+    pub fn new(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
+        plan::build(profile, request)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn tables(&self) -> &[TablePlan] {
+        &self.tables
+    }
+
+    /// Table indices with every parent before its children.
+    pub fn load_order(&self) -> &LoadOrder {
+        &self.order
+    }
+
+    /// Checks that could not be modeled and columns of unknown type, for the user to see.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub fn chunk_count(&self, table: usize) -> u64 {
+        self.tables[table].rows.div_ceil(CHUNK_ROWS)
+    }
+
+    /// Chunk `chunk` of table `table`, as one record batch of up to [`CHUNK_ROWS`] rows.
+    pub fn batch(&self, table: usize, chunk: u64) -> RecordBatch {
+        let plan = &self.tables[table];
+        let start = chunk * CHUNK_ROWS;
+        let rows = CHUNK_ROWS.min(plan.rows.saturating_sub(start));
+        let mut buffers: Vec<Buffer> = plan
+            .output
+            .iter()
+            .zip(plan.schema.fields())
+            .map(|(&c, field)| {
+                let mut buffer = Buffer::for_type(field.data_type(), rows as usize);
+                self.fill(table, c, start, rows, &mut buffer, chunk);
+                buffer
+            })
+            .collect();
+        for &(left, op, right, unit) in &plan.relations {
+            enforce(&mut buffers, left, op, right, unit);
+        }
+        let arrays = buffers
+            .into_iter()
+            .zip(plan.schema.fields())
+            .map(|(b, f)| b.finish(f.data_type()))
+            .collect();
+        RecordBatch::try_new(plan.schema.clone(), arrays)
+            .expect("buffers are built for the schema's own types")
+    }
+
+    fn fill(
+        &self,
+        table: usize,
+        column: usize,
+        start: u64,
+        rows: u64,
+        out: &mut Buffer,
+        chunk: u64,
+    ) {
+        let plan = &self.tables[table];
+        let rows_here = start..start + rows;
+        match &plan.columns[column] {
+            ColumnPlan::Skip => {}
+            ColumnPlan::Values(gen) => {
+                let seed = combine([self.seed, plan.salt, column as u64, chunk]);
+                gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), rows as usize, out);
+            }
+            ColumnPlan::Key(_) | ColumnPlan::Rank(_) => {
+                rows_here.for_each(|i| out.push_key(&self.key_value(table, column, i)));
+            }
+            ColumnPlan::Foreign { fk, parent_column } => {
+                let parent = plan.foreign_keys[*fk].parent;
+                for i in rows_here {
+                    match self.parent_row(table, *fk, i) {
+                        Some(j) => out.push_key(&self.key_value(parent, *parent_column, j)),
+                        None => out.push_null(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value of key column `column` of `table` at row `i`: computable for any row without
+    /// generating the table, which is what lets a child compute its parent's key.
+    fn key_value(&self, table: usize, column: usize, i: u64) -> Key {
+        let plan = &self.tables[table];
+        match &plan.columns[column] {
+            ColumnPlan::Key(key) => key.value(i),
+            ColumnPlan::Rank(key) => key.value(self.rank(table, i)),
+            ColumnPlan::Foreign { fk, parent_column } => {
+                let parent = plan.foreign_keys[*fk].parent;
+                match self.parent_row(table, *fk, i) {
+                    Some(j) => self.key_value(parent, *parent_column, j),
+                    None => Key::Int(0),
+                }
+            }
+            ColumnPlan::Skip | ColumnPlan::Values(_) => {
+                unreachable!("the planner makes every referenced column a key")
+            }
+        }
+    }
+
+    fn rank(&self, table: usize, i: u64) -> u64 {
+        let plan = &self.tables[table];
+        plan.foreign_keys
+            .iter()
+            .find_map(|fk| match &fk.mode {
+                ParentPick::Main(layout) => Some(layout.locate(i).1),
+                _ => None,
+            })
+            .unwrap_or(i)
+    }
+
+    /// The parent row that foreign key `fk` of `table` points at from row `i`, or `None` for a
+    /// NULL reference.
+    fn parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {
+        let plan = &self.tables[table];
+        let key = &plan.foreign_keys[fk];
+        let draw = mix64(combine([key.salt, i]));
+        if key.null_rate > 0.0 && unit(draw) < key.null_rate {
+            return None;
+        }
+        match &key.mode {
+            ParentPick::Main(layout) => Some(layout.locate(i).0),
+            ParentPick::Weighted(layout) => {
+                Some(layout.locate(mix64(draw) % layout.children().max(1)).0)
+            }
+            ParentPick::Distinct(permutation) => Some(permutation.apply(i)),
+            ParentPick::BesideMain { main, parents } => {
+                let ParentPick::Main(layout) = &plan.foreign_keys[*main].mode else {
+                    unreachable!("BesideMain always names the main foreign key")
+                };
+                let (parent, rank) = layout.locate(i);
+                Some((mix64(parent ^ key.salt) % parents + rank) % parents)
+            }
+            ParentPick::Earlier if i == 0 => None,
+            ParentPick::EarlierOrSelf if i == 0 => Some(0),
+            ParentPick::Earlier | ParentPick::EarlierOrSelf => {
+                // Skewed towards early rows: few rows have many children, like a hierarchy.
+                let u = unit(mix64(draw));
+                Some(((i as f64) * u * u) as u64)
+            }
+            ParentPick::Never => None,
+        }
+    }
+}
+
+/// A uniform number in [0, 1) from 53 bits of a hash.
+fn unit(hash: u64) -> f64 {
+    (hash >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Makes `left OP right` hold in every row where both are present by moving `left`.
+fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64) {
+    let fix = |l: f64, r: f64| -> f64 {
+        match op {
+            Cmp::Ge => l.max(r),
+            Cmp::Gt => l.max(r + unit),
+            Cmp::Le => l.min(r),
+            Cmp::Lt => l.min(r - unit),
+            Cmp::Eq => r,
+        }
+    };
+    let (a, b) = if left < right {
+        let (x, y) = buffers.split_at_mut(right);
+        (&mut x[left], &y[0])
+    } else {
+        let (x, y) = buffers.split_at_mut(left);
+        (&mut y[0], &x[right])
+    };
+    match (a, b) {
+        (Buffer::Int(l, lv), Buffer::Int(r, rv)) => {
+            for i in 0..l.len() {
+                if lv[i] && rv[i] {
+                    l[i] = fix(l[i] as f64, r[i] as f64) as i64;
+                }
+            }
+        }
+        (Buffer::Float(l, lv), Buffer::Float(r, rv)) => {
+            for i in 0..l.len() {
+                if lv[i] && rv[i] {
+                    l[i] = fix(l[i], r[i]);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn arrow_schema(table: &Table, output: &[usize]) -> SchemaRef {
+    let fields: Vec<Field> = output
+        .iter()
+        .map(|&c| {
+            let column = &table.columns[c];
+            Field::new(&column.name, column.logical.arrow_type(), column.nullable)
+        })
+        .collect();
+    Arc::new(ArrowSchema::new(fields))
+}

@@ -1,0 +1,844 @@
+//! Building a [`Generator`] from a profile: row counts, which foreign key drives each table,
+//! which columns are keys, and a value generator for every other column. Every feasibility
+//! question (can this key hold the rows? does this parent have rows?) is answered here, before
+//! anything is written.
+
+use super::checks::{Cmp, Constraints, Literal, PartitionBound, Rule};
+use super::fanout::FanOutLayout;
+use super::keys::IndexKey;
+use super::permute::Permutation;
+use super::text::TextGen;
+use super::values::{Choice, ColumnGen, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
+use super::{
+    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, ParentPick, Request,
+    TablePlan,
+};
+use crate::hashing::{combine, hash_bytes};
+use crate::profile::model::{ColumnStats, Profile, TableProfile};
+use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
+use crate::temporal;
+
+pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
+    if !request.scale.is_finite() || request.scale < 0.0 {
+        return Err(GenerateError::BadScale(request.scale));
+    }
+    if let Some(unknown) = request.rows.keys().find(|t| profile.table(t).is_none()) {
+        return Err(GenerateError::UnknownTable(unknown.clone()));
+    }
+    let rows: Vec<u64> = profile
+        .tables
+        .iter()
+        .map(|t| match request.rows.get(&t.schema.name) {
+            Some(&n) => n,
+            None => (t.row_count as f64 * request.scale).round() as u64,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let tables = (0..profile.tables.len())
+        .map(|t| {
+            TablePlanner {
+                profile,
+                rows: &rows,
+                table_index: t,
+                seed: request.seed,
+            }
+            .plan(&mut warnings)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Generator {
+        seed: request.seed,
+        tables,
+        order: load_order(&profile.schema()),
+        warnings,
+    })
+}
+
+struct TablePlanner<'a> {
+    profile: &'a Profile,
+    rows: &'a [u64],
+    table_index: usize,
+    seed: u64,
+}
+
+impl TablePlanner<'_> {
+    fn profile_table(&self) -> &TableProfile {
+        &self.profile.tables[self.table_index]
+    }
+
+    fn table(&self) -> &Table {
+        &self.profile_table().schema
+    }
+
+    fn own_rows(&self) -> u64 {
+        self.rows[self.table_index]
+    }
+
+    fn parent_of(&self, fk: &ForeignKey) -> usize {
+        self.profile
+            .tables
+            .iter()
+            .position(|t| t.schema.name == fk.references.table)
+            .expect("profile validation refuses dangling foreign keys")
+    }
+
+    fn salt(&self, parts: &[&str]) -> u64 {
+        combine(
+            [self.seed, hash_bytes(self.table().name.as_bytes())]
+                .into_iter()
+                .chain(parts.iter().map(|p| hash_bytes(p.as_bytes()))),
+        )
+    }
+
+    fn infeasible(&self, message: impl Into<String>) -> GenerateError {
+        GenerateError::Infeasible {
+            table: self.table().name.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn plan(&self, warnings: &mut Vec<String>) -> Result<TablePlan, GenerateError> {
+        let table = self.table();
+        let n = table.columns.len();
+        let mut columns: Vec<Option<ColumnPlan>> = (0..n).map(|_| None).collect();
+        for (c, column) in table.columns.iter().enumerate() {
+            if column.generated == Some(Generated::Stored) {
+                columns[c] = Some(ColumnPlan::Skip);
+            }
+        }
+        let fks = &table.foreign_keys;
+        let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
+        let self_ref = |fk: &ForeignKey| fk.references.table == table.name;
+        let pk = &table.primary_key;
+        let main = fks
+            .iter()
+            .position(|fk| {
+                !self_ref(fk) && !pk.is_empty() && fk.columns.iter().all(|c| pk.contains(c))
+            })
+            .or_else(|| fks.iter().position(|fk| !self_ref(fk)));
+        let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
+        if let Some(m) = main {
+            picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
+        }
+        if !pk.is_empty() && !main_in_pk {
+            self.make_unique(pk, &mut columns, &mut picks)?;
+        }
+        for unique in &table.unique {
+            if !(main_in_pk && same_set(unique, pk)) {
+                self.make_unique(unique, &mut columns, &mut picks)?;
+            }
+        }
+        self.key_referenced_columns(&mut columns)?;
+        let mut foreign_keys = Vec::with_capacity(fks.len());
+        for (k, fk) in fks.iter().enumerate() {
+            let pick = match picks[k].take() {
+                Some(pick) => pick,
+                None => self.other_pick(k)?,
+            };
+            foreign_keys.push(self.foreign_key_plan(fk, pick));
+            let parent = self.profile.tables[self.parent_of(fk)].schema.clone();
+            for (child, parent_column) in fk.columns.iter().zip(&fk.references.columns) {
+                let c = table.column_index(child).expect("validated");
+                if columns[c].is_none() {
+                    columns[c] = Some(ColumnPlan::Foreign {
+                        fk: k,
+                        parent_column: parent.column_index(parent_column).expect("validated"),
+                    });
+                }
+            }
+        }
+        let constraints = self.constraints(warnings);
+        for (c, column) in table.columns.iter().enumerate() {
+            if columns[c].is_none() {
+                let gen = self.value_gen(column, &constraints, warnings);
+                columns[c] = Some(ColumnPlan::Values(gen));
+            }
+        }
+        let columns: Vec<ColumnPlan> = columns
+            .into_iter()
+            .map(|c| c.expect("all planned"))
+            .collect();
+        let output: Vec<usize> = (0..n)
+            .filter(|&c| !matches!(columns[c], ColumnPlan::Skip))
+            .collect();
+        let relations = self.relations(&constraints, &output, &columns);
+        Ok(TablePlan {
+            schema: arrow_schema(table, &output),
+            table: table.clone(),
+            rows: self.own_rows(),
+            output,
+            salt: self.salt(&[]),
+            columns,
+            foreign_keys,
+            relations,
+        })
+    }
+
+    /// The main foreign key's layout. When it is part of the primary key, the first other key
+    /// column becomes unique per parent (a rank, or a distinct second parent), and the number of
+    /// children per parent is capped by what that column can hold.
+    fn main_pick(
+        &self,
+        m: usize,
+        main_in_pk: bool,
+        columns: &mut [Option<ColumnPlan>],
+        picks: &mut [Option<ParentPick>],
+    ) -> Result<ParentPick, GenerateError> {
+        let table = self.table();
+        let fk = &table.foreign_keys[m];
+        let parent_rows = self.rows[self.parent_of(fk)];
+        let mut cap = u64::MAX;
+        if main_in_pk {
+            let extra = table.primary_key.iter().find(|c| !fk.columns.contains(c));
+            match extra {
+                None => cap = 1,
+                Some(extra) => {
+                    let beside = table
+                        .foreign_keys
+                        .iter()
+                        .enumerate()
+                        .position(|(k, other)| {
+                            k != m
+                                && other.columns == [extra.clone()]
+                                && other.references.table != table.name
+                        });
+                    if let Some(k) = beside {
+                        let parents = self.rows[self.parent_of(&table.foreign_keys[k])];
+                        picks[k] = Some(ParentPick::BesideMain { main: m, parents });
+                        cap = parents;
+                    } else {
+                        let c = table.column_index(extra).expect("validated");
+                        let column = &table.columns[c];
+                        let capacity = rank_capacity(column).min(self.own_rows());
+                        let key = self.index_key(column, capacity)?;
+                        columns[c] = Some(ColumnPlan::Rank(key));
+                        cap = capacity;
+                    }
+                }
+            }
+        }
+        if table.unique.iter().any(|u| same_set(u, &fk.columns)) {
+            cap = 1;
+        }
+        self.layout(m, parent_rows, cap).map(ParentPick::Main)
+    }
+
+    fn layout(&self, k: usize, parent_rows: u64, cap: u64) -> Result<FanOutLayout, GenerateError> {
+        let fk = &self.table().foreign_keys[k];
+        let learned = self
+            .profile_table()
+            .fk_stats(&fk.columns)
+            .map(|s| &s.children_per_parent);
+        FanOutLayout::new(
+            self.own_rows(),
+            parent_rows,
+            learned,
+            cap,
+            self.salt(&fk_label(fk)),
+        )
+        .map_err(|e| {
+            self.infeasible(format!(
+                "foreign key ({}) → {}: {e}",
+                fk.columns.join(", "),
+                fk.references.table
+            ))
+        })
+    }
+
+    /// Makes the column set `key` unique: one of its plain columns becomes a bijection of the
+    /// row index or, when all are foreign key columns, a foreign key picks distinct parents.
+    fn make_unique(
+        &self,
+        key: &[String],
+        columns: &mut [Option<ColumnPlan>],
+        picks: &mut [Option<ParentPick>],
+    ) -> Result<(), GenerateError> {
+        let table = self.table();
+        let index = |name: &String| table.column_index(name).expect("validated");
+        if key
+            .iter()
+            .any(|c| matches!(columns[index(c)], Some(ColumnPlan::Key(_))))
+        {
+            return Ok(());
+        }
+        let in_fk = |name: &String| {
+            table
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.contains(name))
+        };
+        if let Some(name) = key
+            .iter()
+            .find(|c| !in_fk(c) && columns[index(c)].is_none())
+        {
+            let column = &table.columns[index(name)];
+            columns[index(name)] = Some(ColumnPlan::Key(self.index_key(column, self.own_rows())?));
+            return Ok(());
+        }
+        let k = table
+            .foreign_keys
+            .iter()
+            .position(|fk| fk.columns.iter().all(|c| key.contains(c)))
+            .filter(|&k| picks[k].is_none());
+        let Some(k) = k else {
+            return Err(self.infeasible(format!(
+                "cannot make ({}) unique: its columns are already driven by other keys",
+                key.join(", ")
+            )));
+        };
+        let fk = &table.foreign_keys[k];
+        let parents = self.rows[self.parent_of(fk)];
+        if self.own_rows() > parents {
+            return Err(self.infeasible(format!(
+                "({}) is unique, so each of the {} rows needs its own {} row, but {} has {parents}",
+                key.join(", "),
+                self.own_rows(),
+                fk.references.table,
+                fk.references.table
+            )));
+        }
+        picks[k] = Some(ParentPick::Distinct(Permutation::new(
+            parents,
+            self.salt(&fk_label(fk)),
+        )));
+        Ok(())
+    }
+
+    /// Columns that some foreign key in the profile references must be computable keys.
+    fn key_referenced_columns(
+        &self,
+        columns: &mut [Option<ColumnPlan>],
+    ) -> Result<(), GenerateError> {
+        let table = self.table();
+        for other in &self.profile.tables {
+            for fk in other
+                .schema
+                .foreign_keys
+                .iter()
+                .filter(|fk| fk.references.table == table.name)
+            {
+                for name in &fk.references.columns {
+                    let c = table.column_index(name).expect("validated");
+                    if columns[c].is_none() {
+                        let column = &table.columns[c];
+                        columns[c] =
+                            Some(ColumnPlan::Key(self.index_key(column, self.own_rows())?));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn index_key(&self, column: &Column, rows: u64) -> Result<IndexKey, GenerateError> {
+        let stats = self.profile_table().stats(&column.name);
+        let text = stats.and_then(|s| s.text.as_ref());
+        let shape = text
+            .and_then(|t| t.shapes.first())
+            .map(|s| s.value.as_str());
+        IndexKey::for_column(
+            column,
+            rows,
+            shape,
+            text.map(|t| t.min_chars),
+            self.salt(&[&column.name]),
+        )
+        .map_err(|e| self.infeasible(format!("column {}: {e}", column.name)))
+    }
+
+    /// A foreign key that is neither the main one nor part of a key.
+    fn other_pick(&self, k: usize) -> Result<ParentPick, GenerateError> {
+        let table = self.table();
+        let fk = &table.foreign_keys[k];
+        if fk.references.table == table.name {
+            return Ok(ParentPick::Earlier);
+        }
+        let parent_rows = self.rows[self.parent_of(fk)];
+        if parent_rows == 0 && self.own_rows() > 0 {
+            if fk_nullable(table, fk) {
+                return Ok(ParentPick::Never);
+            }
+            return Err(self.infeasible(format!(
+                "{} rows need {} rows (foreign key {}), but {} has none",
+                self.own_rows(),
+                fk.references.table,
+                fk.columns.join(", "),
+                fk.references.table
+            )));
+        }
+        self.layout(k, parent_rows, u64::MAX)
+            .map(ParentPick::Weighted)
+    }
+
+    fn foreign_key_plan(&self, fk: &ForeignKey, mode: ParentPick) -> ForeignKeyPlan {
+        let table = self.table();
+        let learned = self
+            .profile_table()
+            .fk_stats(&fk.columns)
+            .map_or(0.0, |s| s.null_rate);
+        let keyed = fk.columns.iter().any(|c| table.primary_key.contains(c));
+        let null_rate = if fk_nullable(table, fk) && !keyed {
+            learned
+        } else {
+            0.0
+        };
+        let mode = match mode {
+            // A NOT NULL self-reference has no NULL roots: row 0 points at itself.
+            ParentPick::Earlier if !fk_nullable(table, fk) => ParentPick::EarlierOrSelf,
+            other => other,
+        };
+        ForeignKeyPlan {
+            parent: self.parent_of(fk),
+            null_rate,
+            salt: self.salt(&fk_label(fk)),
+            mode,
+        }
+    }
+
+    /// Table and domain checks plus partition bounds, parsed. Unmodeled ones become warnings.
+    fn constraints(&self, warnings: &mut Vec<String>) -> TableLimits {
+        let table = self.table();
+        let mut parsed = Constraints::default();
+        for check in &table.checks {
+            if let Err(e) = parsed.add_check(&check.expression, None) {
+                warnings.push(format!(
+                    "table {}: {e}; generated rows may violate it",
+                    table.name
+                ));
+            }
+        }
+        for column in &table.columns {
+            for check in &column.domain_checks {
+                if let Err(e) = parsed.add_check(check, Some(&column.name)) {
+                    warnings.push(format!(
+                        "table {}, column {}: domain {e}; generated rows may violate it",
+                        table.name, column.name
+                    ));
+                }
+            }
+        }
+        let mut partitions = None;
+        if let Some(partitioning) = &table.partitioning {
+            let bounds: Option<Vec<PartitionBound>> = partitioning
+                .partitions
+                .iter()
+                .map(|p| Constraints::partition_bound(&p.bound))
+                .collect();
+            match bounds {
+                Some(bounds) if !bounds.is_empty() => {
+                    partitions = Some((partitioning.key.clone(), bounds))
+                }
+                _ => warnings.push(format!(
+                    "table {}: partition bounds other than RANGE and LIST (or a DEFAULT \
+                     partition) are not modeled; rows go where the database puts them",
+                    table.name
+                )),
+            }
+        }
+        TableLimits { parsed, partitions }
+    }
+
+    fn value_gen(
+        &self,
+        column: &Column,
+        limits: &TableLimits,
+        warnings: &mut Vec<String>,
+    ) -> ColumnGen {
+        let stats = self.profile_table().stats(&column.name);
+        let rules: Vec<&Rule> = limits
+            .parsed
+            .rules
+            .iter()
+            .filter(|(c, _)| *c == column.name)
+            .map(|(_, r)| r)
+            .collect();
+        let not_null = !column.nullable || rules.iter().any(|r| matches!(r, Rule::NotNull));
+        let null_rate = if not_null {
+            0.0
+        } else {
+            stats.map_or(0.0, |s| s.null_rate)
+        };
+        let one_of = rules.iter().find_map(|r| match r {
+            Rule::OneOf(values) => Some(values),
+            _ => None,
+        });
+        if let Some(values) = one_of {
+            let texts: Vec<String> = values.iter().map(literal_text).collect();
+            return ColumnGen {
+                null_rate,
+                kind: Kind::OneOf(Choice::uniform(texts)),
+            };
+        }
+        let mut range = type_limits(&column.logical);
+        for rule in &rules {
+            if let Rule::Compare(op, literal) = rule {
+                if let Some(v) = domain_value(&column.logical, literal) {
+                    tighten(&mut range, *op, v, step_of(&column.logical, stats));
+                }
+            }
+        }
+        if let Some((key, bounds)) = &limits.partitions {
+            if *key == column.name {
+                apply_partitions(
+                    &mut range,
+                    bounds,
+                    &column.logical,
+                    step_of(&column.logical, stats),
+                );
+            }
+        }
+        if range.is_empty() {
+            warnings.push(format!(
+                "table {}, column {}: its checks allow no value; it is generated unconstrained",
+                self.table().name,
+                column.name
+            ));
+            range = type_limits(&column.logical);
+        }
+        let kind = kind_for(column, stats, range);
+        if matches!(kind, Kind::Null) && !column.nullable {
+            warnings.push(format!(
+                "table {}, column {}: type {} is not modeled and the column is NOT NULL",
+                self.table().name,
+                column.name,
+                column.source_type
+            ));
+        }
+        ColumnGen { null_rate, kind }
+    }
+
+    fn relations(
+        &self,
+        limits: &TableLimits,
+        output: &[usize],
+        columns: &[ColumnPlan],
+    ) -> Vec<(usize, Cmp, usize, f64)> {
+        let table = self.table();
+        let position = |name: &str| {
+            let c = table.column_index(name)?;
+            matches!(columns[c], ColumnPlan::Values(_)).then_some(())?;
+            output.iter().position(|&o| o == c)
+        };
+        limits
+            .parsed
+            .relations
+            .iter()
+            .filter_map(|r| {
+                let left = position(&r.left)?;
+                let right = position(&r.right)?;
+                let column = table.column(&r.left)?;
+                let step = step_of(&column.logical, self.profile_table().stats(&r.left));
+                Some((left, r.op, right, step.max(1e-9)))
+            })
+            .collect()
+    }
+}
+
+struct TableLimits {
+    parsed: Constraints,
+    partitions: Option<(String, Vec<PartitionBound>)>,
+}
+
+fn fk_label(fk: &ForeignKey) -> Vec<&str> {
+    std::iter::once(fk.references.table.as_str())
+        .chain(fk.columns.iter().map(String::as_str))
+        .collect()
+}
+
+fn fk_nullable(table: &Table, fk: &ForeignKey) -> bool {
+    fk.columns
+        .iter()
+        .all(|c| table.column(c).is_some_and(|c| c.nullable))
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// How many distinct values a column can hold when it numbers siblings.
+fn rank_capacity(column: &Column) -> u64 {
+    match column.logical {
+        LogicalType::Int16 => i16::MAX as u64,
+        LogicalType::Int32 => i32::MAX as u64,
+        _ => u64::MAX,
+    }
+}
+
+/// The smallest difference between two values of the column, in its numeric form.
+fn step_of(logical: &LogicalType, stats: Option<&ColumnStats>) -> f64 {
+    let learned = stats.and_then(|s| s.numeric.as_ref());
+    match logical {
+        LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => 1.0,
+        LogicalType::Date
+        | LogicalType::Timestamp
+        | LogicalType::TimestampTz
+        | LogicalType::Time => 1.0,
+        LogicalType::Decimal { scale: Some(s), .. } => 10f64.powi(-(*s as i32)),
+        LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => {
+            match learned {
+                Some(n) if n.integral => 1.0,
+                Some(n) if n.scale <= 6 && n.scale > 0 => 10f64.powi(-(n.scale as i32)),
+                _ => 0.0,
+            }
+        }
+        _ => 0.0,
+    }
+}
+
+fn type_limits(logical: &LogicalType) -> Limits {
+    let (lo, hi) = match logical {
+        LogicalType::Int16 => (i16::MIN as f64, i16::MAX as f64),
+        LogicalType::Int32 => (i32::MIN as f64, i32::MAX as f64),
+        LogicalType::Int64 => (-9.0e18, 9.0e18),
+        LogicalType::Decimal {
+            precision: Some(p),
+            scale,
+        } => {
+            let s = scale.unwrap_or(0) as i32;
+            let max = 10f64.powi(*p as i32 - s) - 10f64.powi(-s);
+            (-max, max)
+        }
+        // Years 1 to 9999: what every sink and client can read.
+        LogicalType::Date => (-719_162.0, 2_932_896.0),
+        LogicalType::Timestamp | LogicalType::TimestampTz => (-62_135_596_800e6, 253_402_300_799e6),
+        LogicalType::Time => (0.0, (temporal::MICROS_PER_DAY - 1) as f64),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    Limits {
+        lo,
+        hi,
+        pieces: Vec::new(),
+    }
+}
+
+fn tighten(limits: &mut Limits, op: Cmp, v: f64, step: f64) {
+    let unit = if step > 0.0 {
+        step
+    } else {
+        v.abs() * 1e-12 + 1e-12
+    };
+    let up = |x: f64| {
+        if step > 0.0 {
+            (x / step).ceil() * step
+        } else {
+            x
+        }
+    };
+    let down = |x: f64| {
+        if step > 0.0 {
+            (x / step).floor() * step
+        } else {
+            x
+        }
+    };
+    match op {
+        Cmp::Gt if step > 0.0 => limits.lo = limits.lo.max((v / step).floor() * step + step),
+        Cmp::Gt => limits.lo = limits.lo.max(v + unit),
+        Cmp::Ge => limits.lo = limits.lo.max(up(v)),
+        Cmp::Lt if step > 0.0 => limits.hi = limits.hi.min((v / step).ceil() * step - step),
+        Cmp::Lt => limits.hi = limits.hi.min(v - unit),
+        Cmp::Le => limits.hi = limits.hi.min(down(v)),
+        Cmp::Eq => {
+            limits.lo = limits.lo.max(v);
+            limits.hi = limits.hi.min(v);
+        }
+    }
+}
+
+fn apply_partitions(
+    limits: &mut Limits,
+    bounds: &[PartitionBound],
+    logical: &LogicalType,
+    step: f64,
+) {
+    let unit = if step > 0.0 { step } else { 1e-9 };
+    for bound in bounds {
+        match bound {
+            PartitionBound::Range { from, to } => {
+                let lo = from
+                    .as_ref()
+                    .and_then(|l| domain_value(logical, l))
+                    .unwrap_or(f64::NEG_INFINITY);
+                let hi = to
+                    .as_ref()
+                    .and_then(|l| domain_value(logical, l))
+                    .map_or(f64::INFINITY, |v| v - unit);
+                limits.pieces.push((lo, hi));
+            }
+            PartitionBound::List(values) => {
+                for v in values.iter().filter_map(|l| domain_value(logical, l)) {
+                    limits.pieces.push((v, v));
+                }
+            }
+        }
+    }
+}
+
+/// A check's constant in the column's numeric form: days for dates, µs for timestamps.
+fn domain_value(logical: &LogicalType, literal: &Literal) -> Option<f64> {
+    match (logical, literal) {
+        (LogicalType::Date, Literal::Text(s)) => temporal::parse_date(s).map(|d| d as f64),
+        (LogicalType::Timestamp | LogicalType::TimestampTz, Literal::Text(s)) => {
+            temporal::parse_timestamp(s).map(|t| t as f64)
+        }
+        (LogicalType::Time, Literal::Text(s)) => temporal::parse_time(s).map(|t| t as f64),
+        (_, Literal::Number(n)) if logical.is_numeric() => Some(*n),
+        (_, Literal::Text(s)) if logical.is_numeric() => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn literal_text(literal: &Literal) -> String {
+    match literal {
+        Literal::Number(n) => n.to_string(),
+        Literal::Text(s) => s.clone(),
+    }
+}
+
+/// How a column's non-null values are made, from its type and what was learned.
+fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Limits) -> Kind {
+    let frequent = |parse: &dyn Fn(&str) -> Option<f64>| {
+        Choice::new(
+            stats
+                .map(|s| s.frequent.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|f| Some((parse(&f.value)?, f.share)))
+                .collect(),
+        )
+    };
+    let step = step_of(&column.logical, stats);
+    match &column.logical {
+        LogicalType::Bool => Kind::Bool {
+            true_rate: stats
+                .and_then(|s| s.boolean.as_ref())
+                .map_or(0.5, |b| b.true_rate),
+        },
+        l if l.is_numeric() => {
+            let numeric = stats.and_then(|s| s.numeric.as_ref());
+            Kind::Number(NumberGen {
+                quantiles: numeric.map(|n| n.quantiles.clone()).unwrap_or_default(),
+                frequent: frequent(&|s| s.parse().ok()),
+                step,
+                limits,
+            })
+        }
+        l if l.is_temporal() && !matches!(l, LogicalType::Interval) => {
+            let (form, parse): (TemporalForm, fn(&str) -> Option<f64>) = match l {
+                LogicalType::Date => (TemporalForm::Date, |s| {
+                    temporal::parse_date(s).map(|d| d as f64)
+                }),
+                LogicalType::Time => (TemporalForm::Time, |s| {
+                    temporal::parse_time(s).map(|t| t as f64)
+                }),
+                _ => (TemporalForm::Timestamp, |s| {
+                    temporal::parse_timestamp(s).map(|t| t as f64)
+                }),
+            };
+            let learned = stats.and_then(|s| s.temporal.as_ref());
+            let quantiles = learned.map_or_else(Vec::new, |t| {
+                t.quantiles.iter().filter_map(|q| parse(q)).collect()
+            });
+            let rate = |f: fn(&crate::profile::model::TemporalStats) -> f64| learned.map_or(0.0, f);
+            Kind::Temporal(TemporalGen {
+                form,
+                values: NumberGen {
+                    quantiles,
+                    frequent: frequent(&|s| parse(s)),
+                    step: 0.0,
+                    limits: if learned.is_none() {
+                        default_temporal(form, limits)
+                    } else {
+                        limits
+                    },
+                },
+                midnight_rate: rate(|t| t.midnight_rate),
+                month_end_rate: rate(|t| t.month_end_rate),
+                feb29_rate: rate(|t| t.feb29_rate),
+                jan1_rate: rate(|t| t.jan1_rate),
+            })
+        }
+        LogicalType::Enum { labels } => Kind::OneOf(enum_choice(labels, stats)),
+        LogicalType::Text { max_chars } => text_kind(column, stats, *max_chars),
+        LogicalType::Char { chars } => text_kind(column, stats, Some(*chars)),
+        LogicalType::Uuid => Kind::Uuid,
+        LogicalType::Json => Kind::Json,
+        LogicalType::Inet => Kind::Inet,
+        LogicalType::Interval => Kind::Interval,
+        LogicalType::Array { .. } => Kind::EmptyArray,
+        LogicalType::Bytes => Kind::Bytes(Choice::new(
+            stats
+                .and_then(|s| s.text.as_ref())
+                .map(|t| {
+                    t.bytes
+                        .iter()
+                        .map(|(&b, &share)| ((b, b + 1), share))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )),
+        _ => Kind::Null,
+    }
+}
+
+/// Without learned values, dates and timestamps fall in the last few years.
+fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
+    let (lo, hi) = match form {
+        TemporalForm::Date => (18_262.0, 20_454.0),
+        TemporalForm::Timestamp => (18_262.0 * 86_400e6, 20_454.0 * 86_400e6),
+        TemporalForm::Time => return limits,
+    };
+    Limits {
+        lo: limits.lo.max(lo),
+        hi: limits.hi.min(hi),
+        pieces: limits.pieces,
+    }
+}
+
+/// Frequent text values at their shares; when they cover the column they are all there is.
+fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32>) -> Kind {
+    let frequent: Vec<(String, f64)> = stats
+        .map(|s| {
+            s.frequent
+                .iter()
+                .map(|f| (f.value.clone(), f.share))
+                .collect()
+        })
+        .unwrap_or_default();
+    let covered: f64 = frequent.iter().map(|f| f.1).sum();
+    if !frequent.is_empty() && covered > 0.999 {
+        return Kind::OneOf(Choice::new(frequent));
+    }
+    let gen = TextGen::new(
+        &column.name,
+        stats.and_then(|s| s.text.as_ref()),
+        stats.and_then(|s| s.semantic),
+        max_chars,
+    );
+    Kind::Text {
+        frequent: Choice::new(frequent),
+        gen: Box::new(gen),
+    }
+}
+
+/// Learned label shares, with the rest spread evenly over the other labels.
+fn enum_choice(labels: &[String], stats: Option<&ColumnStats>) -> Choice<String> {
+    let frequent = stats.map(|s| s.frequent.as_slice()).unwrap_or_default();
+    let known: Vec<&crate::profile::model::Share> = frequent
+        .iter()
+        .filter(|f| labels.contains(&f.value))
+        .collect();
+    let rest: Vec<&String> = labels
+        .iter()
+        .filter(|l| !known.iter().any(|f| &f.value == *l))
+        .collect();
+    let left = (1.0 - known.iter().map(|f| f.share).sum::<f64>()).max(0.0);
+    let mut weighted: Vec<(String, f64)> =
+        known.iter().map(|f| (f.value.clone(), f.share)).collect();
+    for label in &rest {
+        weighted.push(((*label).clone(), left / rest.len() as f64));
+    }
+    if weighted.iter().all(|w| w.1 <= 0.0) {
+        return Choice::uniform(labels.to_vec());
+    }
+    Choice::new(weighted)
+}

@@ -1,0 +1,555 @@
+//! Per-column value generators and the buffers they fill. A generator is built once per column
+//! from its statistics and limits; it then draws values from a chunk's RNG, so the same chunk
+//! always yields the same values.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BinaryBuilder, BooleanArray, Date32Array, Decimal128Array, Float32Array,
+    Float64Array, Int16Array, Int32Array, Int64Array, StringBuilder, Time64MicrosecondArray,
+    TimestampMicrosecondArray,
+};
+use arrow::buffer::{BooleanBuffer, NullBuffer};
+use arrow::datatypes::DataType;
+use chrono::{Datelike, NaiveDate};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::keys::Key;
+use super::text::TextGen;
+use crate::temporal::{date_from_days, MICROS_PER_DAY};
+
+/// Items drawn by share. Shares may sum to less than one: [`Choice::sample`] then returns
+/// `None` for the remainder (e.g. "a value outside the frequent list").
+#[derive(Debug, Clone)]
+pub struct Choice<T> {
+    items: Vec<T>,
+    cumulative: Vec<f64>,
+}
+
+impl<T> Choice<T> {
+    pub fn new(weighted: Vec<(T, f64)>) -> Self {
+        let mut total = 0.0;
+        let mut items = Vec::with_capacity(weighted.len());
+        let mut cumulative = Vec::with_capacity(weighted.len());
+        for (item, share) in weighted.into_iter().filter(|(_, s)| *s > 0.0) {
+            total += share;
+            items.push(item);
+            cumulative.push(total);
+        }
+        Choice { items, cumulative }
+    }
+
+    pub fn uniform(items: Vec<T>) -> Self {
+        let n = items.len() as f64;
+        Choice::new(items.into_iter().map(|i| (i, 1.0 / n)).collect())
+    }
+
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> Option<&T> {
+        if self.items.is_empty() {
+            return None;
+        }
+        self.at(rng.random::<f64>())
+    }
+
+    /// Draws as if the shares summed to one.
+    pub fn sample_normalized(&self, rng: &mut ChaCha8Rng) -> Option<&T> {
+        let total = *self.cumulative.last()?;
+        self.at(rng.random::<f64>() * total)
+    }
+
+    fn at(&self, u: f64) -> Option<&T> {
+        let i = self.cumulative.partition_point(|&c| c <= u);
+        self.items.get(i)
+    }
+}
+
+/// The values a numeric or temporal column may take, in its numeric form (days for dates, µs
+/// for timestamps and times): a closed range, optionally cut into pieces (partitions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub lo: f64,
+    pub hi: f64,
+    pub pieces: Vec<(f64, f64)>,
+}
+
+impl Limits {
+    #[cfg(test)]
+    pub fn unbounded() -> Self {
+        Limits {
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
+            pieces: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lo > self.hi || (!self.pieces.is_empty() && self.pieces.iter().all(|p| p.0 > p.1))
+    }
+
+    /// The nearest allowed value to `v`.
+    pub fn fit(&self, v: f64) -> f64 {
+        let v = v.clamp(self.lo, self.hi);
+        if self.pieces.is_empty() || self.pieces.iter().any(|&(a, b)| v >= a && v <= b) {
+            return v;
+        }
+        self.pieces
+            .iter()
+            .map(|&(a, b)| v.clamp(a, b))
+            .min_by(|x, y| (x - v).abs().total_cmp(&(y - v).abs()))
+            .unwrap_or(v)
+    }
+
+    /// A finite range to draw from when nothing was learned.
+    fn default_range(&self, width: f64) -> (f64, f64) {
+        let (lo, hi) = match (self.lo.is_finite(), self.hi.is_finite()) {
+            (true, true) => (self.lo, self.hi),
+            (true, false) => (self.lo, self.lo + width),
+            (false, true) => (self.hi - width, self.hi),
+            (false, false) => (0.0, width),
+        };
+        (self.fit(lo), self.fit(hi))
+    }
+}
+
+/// Numbers by inverse-CDF interpolation between learned quantiles, frequent values at their
+/// shares, rounded to the column's step and kept within its limits.
+#[derive(Debug, Clone)]
+pub struct NumberGen {
+    pub quantiles: Vec<f64>,
+    pub frequent: Choice<f64>,
+    /// 1 for integers, 10^-scale for decimals, 0 for floats.
+    pub step: f64,
+    pub limits: Limits,
+}
+
+impl NumberGen {
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
+        if let Some(&v) = self.frequent.sample(rng) {
+            return self.round(self.limits.fit(v));
+        }
+        let v = if self.quantiles.len() >= 2 {
+            interpolate(&self.quantiles, rng.random::<f64>())
+        } else if let Some(&only) = self.quantiles.first() {
+            only
+        } else {
+            let (lo, hi) = self.limits.default_range(1000.0);
+            lo + (hi - lo) * rng.random::<f64>()
+        };
+        self.round(self.limits.fit(v))
+    }
+
+    fn round(&self, v: f64) -> f64 {
+        if self.step <= 0.0 {
+            return v;
+        }
+        let r = (v / self.step).round() * self.step;
+        if r < self.limits.lo || r > self.limits.hi {
+            v
+        } else {
+            r
+        }
+    }
+}
+
+fn interpolate(quantiles: &[f64], u: f64) -> f64 {
+    let pos = u * (quantiles.len() - 1) as f64;
+    let i = (pos.floor() as usize).min(quantiles.len() - 2);
+    let frac = pos - i as f64;
+    quantiles[i] + (quantiles[i + 1] - quantiles[i]) * frac
+}
+
+/// Which numeric form a temporal column's values take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemporalForm {
+    Date,
+    Timestamp,
+    Time,
+}
+
+/// Dates, timestamps and times from learned quantiles, with the learned rates of midnight,
+/// month-end, Feb 29 and Jan 1 values: the boundaries production code trips over.
+#[derive(Debug, Clone)]
+pub struct TemporalGen {
+    pub form: TemporalForm,
+    pub values: NumberGen,
+    pub midnight_rate: f64,
+    pub month_end_rate: f64,
+    pub feb29_rate: f64,
+    pub jan1_rate: f64,
+}
+
+impl TemporalGen {
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
+        let v = self.values.sample(rng);
+        let v = match self.form {
+            TemporalForm::Time => v,
+            TemporalForm::Date => self.boundary(v as i64, rng) as f64,
+            TemporalForm::Timestamp => {
+                let micros = v as i64;
+                let (days, mut time) = (
+                    micros.div_euclid(MICROS_PER_DAY),
+                    micros.rem_euclid(MICROS_PER_DAY),
+                );
+                time -= time % 1_000_000;
+                if rng.random::<f64>() < self.midnight_rate {
+                    time = 0;
+                }
+                (self.boundary(days, rng) * MICROS_PER_DAY + time) as f64
+            }
+        };
+        self.values.limits.fit(v) as i64
+    }
+
+    /// Moves a day to a month end, Feb 29 or Jan 1 at the learned rates.
+    fn boundary(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
+        let Some(date) = i32::try_from(days).ok().and_then(date_from_days) else {
+            return days;
+        };
+        let u = rng.random::<f64>();
+        let moved = if u < self.feb29_rate {
+            (0..8)
+                .map(|back| date.year() - back)
+                .find_map(|y| NaiveDate::from_ymd_opt(y, 2, 29))
+        } else if u < self.feb29_rate + self.month_end_rate {
+            let (y, m) = (date.year(), date.month());
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 1)
+            };
+            next.and_then(|d| d.pred_opt())
+        } else if u < self.feb29_rate + self.month_end_rate + self.jan1_rate {
+            NaiveDate::from_ymd_opt(date.year(), 1, 1)
+        } else {
+            None
+        };
+        moved.map_or(days, |d| days + (d - date).num_days())
+    }
+}
+
+/// One column's generator: a null rate and how non-null values are made.
+#[derive(Debug, Clone)]
+pub struct ColumnGen {
+    pub null_rate: f64,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Number(NumberGen),
+    Temporal(TemporalGen),
+    Bool {
+        true_rate: f64,
+    },
+    /// Frequent values at their shares, generated text for the rest.
+    Text {
+        frequent: Choice<String>,
+        gen: Box<TextGen>,
+    },
+    /// Frequent text values that cover the column, enum labels, or an IN list.
+    OneOf(Choice<String>),
+    Uuid,
+    Json,
+    Bytes(Choice<(u32, u32)>),
+    Inet,
+    Interval,
+    EmptyArray,
+    /// A type understudy doesn't model: always NULL.
+    Null,
+}
+
+impl ColumnGen {
+    /// Appends `rows` values to `buffer`.
+    pub fn fill(&self, rng: &mut ChaCha8Rng, rows: usize, buffer: &mut Buffer) {
+        let mut text = String::new();
+        for _ in 0..rows {
+            if matches!(self.kind, Kind::Null) || rng.random::<f64>() < self.null_rate {
+                buffer.push_null();
+                continue;
+            }
+            match &self.kind {
+                Kind::Number(gen) => buffer.push_number(gen.sample(rng)),
+                Kind::Temporal(gen) => buffer.push_int(gen.sample(rng)),
+                Kind::Bool { true_rate } => buffer.push_bool(rng.random::<f64>() < *true_rate),
+                Kind::Text { frequent, gen } => match frequent.sample(rng) {
+                    Some(value) => buffer.push_str(value),
+                    None => {
+                        gen.generate(rng, &mut text);
+                        buffer.push_str(&text);
+                    }
+                },
+                Kind::OneOf(choice) => {
+                    let value = choice.sample_normalized(rng).map_or("", String::as_str);
+                    buffer.push_str(value);
+                }
+                Kind::Uuid => buffer.push_str(&super::keys::uuid_for(rng.random())),
+                Kind::Json => {
+                    text.clear();
+                    let n: u32 = rng.random_range(1..100_000);
+                    text.push_str(&format!("{{\"id\": {n}, \"active\": {}}}", n % 3 != 0));
+                    buffer.push_str(&text);
+                }
+                Kind::Bytes(lengths) => {
+                    let (lo, hi) = *lengths.sample_normalized(rng).unwrap_or(&(0, 17));
+                    let len = rng.random_range(lo..hi.max(lo + 1));
+                    let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+                    buffer.push_bytes(&bytes);
+                }
+                Kind::Inet => {
+                    let [a, b, c]: [u8; 3] = rng.random();
+                    buffer.push_str(&format!("10.{a}.{b}.{}", c.max(1)));
+                }
+                Kind::Interval => {
+                    let days = rng.random_range(0..400);
+                    let secs = rng.random_range(0..86_400);
+                    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+                    buffer.push_str(&format!("{days} days {h:02}:{m:02}:{s:02}"));
+                }
+                Kind::EmptyArray => buffer.push_str("{}"),
+                Kind::Null => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// A column's values while its chunk is being made; numbers stay mutable so that
+/// column-vs-column checks can be enforced before the Arrow array is built.
+#[derive(Debug)]
+pub enum Buffer {
+    Int(Vec<i64>, Vec<bool>),
+    Float(Vec<f64>, Vec<bool>),
+    Bool(Vec<bool>, Vec<bool>),
+    Text(StringBuilder),
+    Bytes(BinaryBuilder),
+}
+
+impl Buffer {
+    pub fn for_type(data_type: &DataType, rows: usize) -> Buffer {
+        match data_type {
+            DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) => {
+                Buffer::Float(Vec::with_capacity(rows), Vec::with_capacity(rows))
+            }
+            DataType::Boolean => Buffer::Bool(Vec::with_capacity(rows), Vec::with_capacity(rows)),
+            DataType::Utf8 => Buffer::Text(StringBuilder::with_capacity(rows, rows * 16)),
+            DataType::Binary => Buffer::Bytes(BinaryBuilder::with_capacity(rows, rows * 16)),
+            _ => Buffer::Int(Vec::with_capacity(rows), Vec::with_capacity(rows)),
+        }
+    }
+
+    pub fn push_null(&mut self) {
+        match self {
+            Buffer::Int(v, ok) => {
+                v.push(0);
+                ok.push(false);
+            }
+            Buffer::Float(v, ok) => {
+                v.push(0.0);
+                ok.push(false);
+            }
+            Buffer::Bool(v, ok) => {
+                v.push(false);
+                ok.push(false);
+            }
+            Buffer::Text(b) => b.append_null(),
+            Buffer::Bytes(b) => b.append_null(),
+        }
+    }
+
+    pub fn push_int(&mut self, x: i64) {
+        match self {
+            Buffer::Int(v, ok) => {
+                v.push(x);
+                ok.push(true);
+            }
+            _ => self.push_number(x as f64),
+        }
+    }
+
+    pub fn push_number(&mut self, x: f64) {
+        match self {
+            Buffer::Int(v, ok) => {
+                v.push(x.round() as i64);
+                ok.push(true);
+            }
+            Buffer::Float(v, ok) => {
+                v.push(x);
+                ok.push(true);
+            }
+            Buffer::Bool(v, ok) => {
+                v.push(x != 0.0);
+                ok.push(true);
+            }
+            Buffer::Text(b) => b.append_value(x.to_string()),
+            Buffer::Bytes(b) => b.append_value(x.to_string()),
+        }
+    }
+
+    pub fn push_bool(&mut self, x: bool) {
+        match self {
+            Buffer::Bool(v, ok) => {
+                v.push(x);
+                ok.push(true);
+            }
+            Buffer::Text(b) => b.append_value(if x { "true" } else { "false" }),
+            _ => self.push_number(x as u8 as f64),
+        }
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        match self {
+            Buffer::Text(b) => b.append_value(s),
+            Buffer::Bytes(b) => b.append_value(s),
+            Buffer::Bool(..) => self.push_bool(s == "true"),
+            _ => match s.parse::<f64>() {
+                Ok(x) => self.push_number(x),
+                Err(_) => self.push_null(),
+            },
+        }
+    }
+
+    pub fn push_bytes(&mut self, bytes: &[u8]) {
+        match self {
+            Buffer::Bytes(b) => b.append_value(bytes),
+            _ => self.push_str(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
+    pub fn push_key(&mut self, key: &Key) {
+        match key {
+            Key::Int(x) => self.push_int(*x),
+            Key::Text(s) => self.push_str(s),
+        }
+    }
+
+    /// The Arrow array of `data_type` holding the buffered values.
+    pub fn finish(self, data_type: &DataType) -> ArrayRef {
+        match self {
+            Buffer::Int(values, valid) => int_array(values, NullBuffer::from(valid), data_type),
+            Buffer::Float(values, valid) => {
+                let nulls = Some(NullBuffer::from(valid));
+                match data_type {
+                    DataType::Float32 => {
+                        let v: Vec<f32> = values.iter().map(|&x| x as f32).collect();
+                        Arc::new(Float32Array::new(v.into(), nulls))
+                    }
+                    DataType::Decimal128(p, s) => {
+                        let factor = 10f64.powi(*s as i32);
+                        let v: Vec<i128> = values
+                            .iter()
+                            .map(|&x| (x * factor).round() as i128)
+                            .collect();
+                        Arc::new(
+                            Decimal128Array::new(v.into(), nulls)
+                                .with_precision_and_scale(*p, *s)
+                                .expect("precision and scale come from a valid Arrow type"),
+                        )
+                    }
+                    _ => Arc::new(Float64Array::new(values.into(), nulls)),
+                }
+            }
+            Buffer::Bool(values, valid) => Arc::new(BooleanArray::new(
+                BooleanBuffer::from(values),
+                Some(NullBuffer::from(valid)),
+            )),
+            Buffer::Text(mut b) => Arc::new(b.finish()),
+            Buffer::Bytes(mut b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+fn int_array(values: Vec<i64>, nulls: NullBuffer, data_type: &DataType) -> ArrayRef {
+    let nulls = Some(nulls);
+    match data_type {
+        DataType::Int16 => {
+            let v: Vec<i16> = values.iter().map(|&x| x as i16).collect();
+            Arc::new(Int16Array::new(v.into(), nulls))
+        }
+        DataType::Int32 => {
+            let v: Vec<i32> = values.iter().map(|&x| x as i32).collect();
+            Arc::new(Int32Array::new(v.into(), nulls))
+        }
+        DataType::Date32 => {
+            let v: Vec<i32> = values.iter().map(|&x| x as i32).collect();
+            Arc::new(Date32Array::new(v.into(), nulls))
+        }
+        DataType::Time64(_) => Arc::new(Time64MicrosecondArray::new(values.into(), nulls)),
+        DataType::Timestamp(_, tz) => Arc::new(
+            TimestampMicrosecondArray::new(values.into(), nulls).with_timezone_opt(tz.clone()),
+        ),
+        _ => Arc::new(Int64Array::new(values.into(), nulls)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn numbers_follow_quantiles_and_limits() {
+        let gen = NumberGen {
+            quantiles: vec![0.0, 10.0, 100.0],
+            frequent: Choice::new(vec![(7.0, 0.25)]),
+            step: 1.0,
+            limits: Limits {
+                lo: 1.0,
+                hi: 90.0,
+                pieces: Vec::new(),
+            },
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let values: Vec<f64> = (0..10_000).map(|_| gen.sample(&mut rng)).collect();
+        assert!(values
+            .iter()
+            .all(|&v| (1.0..=90.0).contains(&v) && v.fract() == 0.0));
+        let sevens = values.iter().filter(|&&v| v == 7.0).count() as f64 / 1e4;
+        assert!((0.25..0.30).contains(&sevens), "{sevens}");
+        let below_ten = values.iter().filter(|&&v| v <= 10.0).count() as f64 / 1e4;
+        assert!((0.55..0.70).contains(&below_ten), "{below_ten}");
+    }
+
+    #[test]
+    fn pieces_pull_values_into_the_nearest_partition() {
+        let limits = Limits {
+            lo: 0.0,
+            hi: 100.0,
+            pieces: vec![(0.0, 9.0), (50.0, 59.0)],
+        };
+        assert_eq!(limits.fit(5.0), 5.0);
+        assert_eq!(limits.fit(20.0), 9.0);
+        assert_eq!(limits.fit(45.0), 50.0);
+        assert_eq!(limits.fit(99.0), 59.0);
+    }
+
+    #[test]
+    fn boundary_rates_make_feb_29_and_month_ends() {
+        let gen = TemporalGen {
+            form: TemporalForm::Date,
+            values: NumberGen {
+                quantiles: vec![18_000.0, 19_000.0],
+                frequent: Choice::new(Vec::new()),
+                step: 1.0,
+                limits: Limits::unbounded(),
+            },
+            midnight_rate: 0.0,
+            month_end_rate: 0.2,
+            feb29_rate: 0.1,
+            jan1_rate: 0.0,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let dates: Vec<NaiveDate> = (0..5000)
+            .map(|_| date_from_days(gen.sample(&mut rng) as i32).unwrap())
+            .collect();
+        let feb29 = dates
+            .iter()
+            .filter(|d| d.month() == 2 && d.day() == 29)
+            .count();
+        let month_end = dates
+            .iter()
+            .filter(|d| d.succ_opt().unwrap().day() == 1)
+            .count();
+        assert!((400..600).contains(&feb29), "{feb29}");
+        assert!((1400..1700).contains(&month_end), "{month_end}");
+    }
+}

@@ -44,5 +44,6 @@ pub mod pgconn;
 pub mod profile;
 pub mod run;
 pub mod schema;
+pub mod sink;
 pub mod source;
 pub mod temporal;

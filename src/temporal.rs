@@ -154,6 +154,75 @@ pub fn format_timestamp(micros: i64) -> String {
     }
 }
 
+/// Appends `YYYY-MM-DD` for `days` since the epoch: the fast path the CSV sink writes through
+/// (no allocation, no chrono formatting). Years outside 0..=9999 fall back to [`format_date`].
+pub fn write_date(days: i32, out: &mut Vec<u8>) {
+    let (y, m, d) = civil_from_days(days as i64);
+    if !(0..=9999).contains(&y) || days == i32::MAX || days == i32::MIN {
+        out.extend_from_slice(format_date(days).as_bytes());
+        return;
+    }
+    push_digits(out, y as u32, 4);
+    out.push(b'-');
+    push_digits(out, m, 2);
+    out.push(b'-');
+    push_digits(out, d, 2);
+}
+
+/// Appends `HH:MM:SS[.ffffff]` for microseconds since midnight.
+pub fn write_time(micros: i64, out: &mut Vec<u8>) {
+    let secs = micros.div_euclid(1_000_000);
+    let frac = micros.rem_euclid(1_000_000);
+    push_digits(out, (secs / 3600) as u32, 2);
+    out.push(b':');
+    push_digits(out, (secs / 60 % 60) as u32, 2);
+    out.push(b':');
+    push_digits(out, (secs % 60) as u32, 2);
+    if frac != 0 {
+        out.push(b'.');
+        push_digits(out, frac as u32, 6);
+    }
+}
+
+/// Appends `YYYY-MM-DD HH:MM:SS[.ffffff]` for microseconds since the epoch.
+pub fn write_timestamp(micros: i64, out: &mut Vec<u8>) {
+    if micros == i64::MAX || micros == i64::MIN {
+        out.extend_from_slice(format_timestamp(micros).as_bytes());
+        return;
+    }
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    match i32::try_from(days) {
+        Ok(days) => write_date(days, out),
+        Err(_) => return out.extend_from_slice(format_timestamp(micros).as_bytes()),
+    }
+    out.push(b' ');
+    write_time(micros.rem_euclid(MICROS_PER_DAY), out);
+}
+
+fn push_digits(out: &mut Vec<u8>, mut n: u32, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for slot in out[start..].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// Proleptic Gregorian (year, month, day) for days since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    (y, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +249,26 @@ mod tests {
             "2021-01-01 10:00:00.250000"
         );
         assert_eq!(parse_timestamp("2021-01-01 nonsense"), None);
+    }
+
+    #[test]
+    fn fast_writers_agree_with_chrono() {
+        for days in [-719_162, -1, 0, 59, 11_016, 19_417, 2_932_896] {
+            let mut out = Vec::new();
+            write_date(days, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), format_date(days));
+        }
+        for micros in [
+            0,
+            -1,
+            1_700_000_000_123_456,
+            951_782_400_000_000,
+            -86_400_000_000,
+        ] {
+            let mut out = Vec::new();
+            write_timestamp(micros, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), format_timestamp(micros));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Each turns its clap arguments into the library's
 //! own options and calls into [`crate::run`]; nothing below this module sees clap.
 
+mod generate;
 mod introspect;
 mod profile;
 
@@ -20,6 +21,7 @@ struct Cli {
 enum Command {
     Introspect(introspect::IntrospectArgs),
     Profile(profile::ProfileArgs),
+    Generate(generate::GenerateArgs),
 }
 
 /// Where a snapshot is read from, shared by `introspect` and `profile`.
@@ -63,6 +65,7 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Introspect(args) => introspect::run(args),
         Command::Profile(args) => profile::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 

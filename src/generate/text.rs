@@ -38,6 +38,7 @@ enum Style {
     LastName,
     FullName,
     Email,
+    Phone,
     Url,
     Uuid,
     City,
@@ -205,6 +206,12 @@ impl TextGen {
                 let domain = ["example.com", "example.org", "example.net"][rng.random_range(0..3)];
                 format!("{first}.{last}{}@{domain}", rng.random_range(1..100)).to_lowercase()
             }
+            Style::Phone => {
+                let mut phone = String::new();
+                let pattern = ["+9 (999) 999-9999", "+99 99 9999 9999", "(999) 999-9999"];
+                fill_shape(pattern[rng.random_range(0..pattern.len())], rng, &mut phone);
+                phone
+            }
             Style::Url => format!("https://example.com/{}", rng.random_range(1..1_000_000)),
             Style::Uuid => super::keys::uuid_for(rng.random()),
             Style::Letters => unreachable!("styled is only called for styled columns"),
@@ -240,7 +247,8 @@ impl Style {
                 return Style::LastName
             }
             Some(Semantic::PersonName) => return Style::FullName,
-            Some(Semantic::Phone) | Some(Semantic::FreeText) => return Style::Letters,
+            Some(Semantic::Phone) => return Style::Phone,
+            Some(Semantic::FreeText) => return Style::Letters,
             None => {}
         }
         if has("email") {

@@ -1,5 +1,7 @@
-//! Pipelines: a source feeding the profiler. This is where I/O meets the core.
+//! Pipelines: a source feeding the profiler, the generator feeding a sink. This is where I/O
+//! meets the core.
 
+pub mod generate;
 pub mod profile;
 
 use std::io::Write;

@@ -1,0 +1,196 @@
+//! `understudy generate PROFILE -o TARGET`: synthetic rows into CSV, Parquet or PostgreSQL.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+
+use crate::generate::{Generator, Request};
+use crate::run::generate::{generate_into, RunOptions, Shard, TableReport};
+use crate::sink::csv::CsvSink;
+use crate::sink::parquet::ParquetSink;
+use crate::sink::postgres::{ExistingRows, PostgresOptions, PostgresSink};
+use crate::sink::Sink;
+
+/// Generate synthetic rows shaped like a profile: parallel, deterministic for a seed, with
+/// every key and constraint valid.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The profile file (YAML) written by `understudy profile`.
+    profile: std::path::PathBuf,
+    /// A directory (one file per table) or a `postgres://` URL.
+    #[arg(short, long)]
+    output: String,
+    /// File format for a directory target.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Multiply every table's row count.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Pin a table's row count, e.g. `--rows orders=5000000`; repeatable. Wins over --scale.
+    #[arg(long = "rows", value_name = "TABLE=N", value_parser = parse_rows)]
+    rows: Vec<(String, u64)>,
+    /// Same seed, profile and row counts give byte-identical files.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: all cores). Output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Write only shard K of N (1-based), e.g. `3/8`. Shard outputs concatenated in order equal
+    /// one whole run; only shard 1 writes CSV headers.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// PostgreSQL: create the tables from the profile (in the same transaction as the load).
+    #[arg(long)]
+    create: bool,
+    /// PostgreSQL: empty the tables before loading.
+    #[arg(long, conflicts_with = "append")]
+    truncate: bool,
+    /// PostgreSQL: add to tables that already hold rows.
+    #[arg(long)]
+    append: bool,
+    /// PostgreSQL: the schema the tables are in.
+    #[arg(long, default_value = "public")]
+    schema: String,
+    /// No progress bars, even on a terminal.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Csv,
+    Parquet,
+}
+
+fn parse_rows(s: &str) -> Result<(String, u64), String> {
+    let (table, n) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected TABLE=N, got {s:?}"))?;
+    let n = n
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{n:?} is not a row count"))?;
+    Ok((table.to_string(), n))
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N, got {s:?}"))?;
+    let k: u64 = k
+        .parse()
+        .map_err(|_| format!("{k:?} is not a shard number"))?;
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{n:?} is not a shard count"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard {k}/{n}: K must be between 1 and N"));
+    }
+    Ok(Shard {
+        index: k - 1,
+        count: n,
+    })
+}
+
+fn is_postgres(target: &str) -> bool {
+    target.starts_with("postgres://")
+        || target.starts_with("postgresql://")
+        || target == "postgres:"
+}
+
+pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let text = std::fs::read_to_string(&args.profile)
+        .with_context(|| format!("reading {}", args.profile.display()))?;
+    let profile = crate::profile::from_yaml(&text)
+        .with_context(|| format!("profile {}", args.profile.display()))?;
+    let request = Request {
+        seed: args.seed,
+        scale: args.scale,
+        rows: args.rows.iter().cloned().collect::<BTreeMap<_, _>>(),
+    };
+    let generator = Generator::new(&profile, &request)
+        .with_context(|| format!("planning from {}", args.profile.display()))?;
+    for warning in generator.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let sink: Box<dyn Sink> = if is_postgres(&args.output) {
+        if args.shard.is_some() {
+            bail!("--shard writes files; load shards into PostgreSQL from their CSV output");
+        }
+        let options = PostgresOptions {
+            existing: match (args.truncate, args.append) {
+                (true, _) => ExistingRows::Truncate,
+                (_, true) => ExistingRows::Append,
+                _ => ExistingRows::Refuse,
+            },
+            create: args.create,
+            schema: args.schema.clone(),
+        };
+        Box::new(PostgresSink::open(&args.output, &generator, &options)?)
+    } else {
+        if args.create || args.truncate || args.append {
+            bail!("--create, --truncate and --append apply to a postgres:// target only");
+        }
+        let dir = Path::new(&args.output);
+        match args.format {
+            Format::Csv => Box::new(CsvSink::new(dir, shard.is_first())?),
+            Format::Parquet => Box::new(ParquetSink::new(dir)?),
+        }
+    };
+    let options = RunOptions {
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        shard,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let reports = generate_into(&generator, sink, &options)
+        .with_context(|| format!("generating into {}", target_name(&args.output)))?;
+    print_summary(&reports, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn target_name(output: &str) -> String {
+    match crate::pgconn::config(output) {
+        Ok(config) if is_postgres(output) => crate::pgconn::display(&config),
+        _ => output.to_string(),
+    }
+}
+
+/// One line per table and a total, on stderr: rows, bytes, time, rows/s.
+fn print_summary(reports: &[TableReport], total_seconds: f64) {
+    for r in reports {
+        let seconds = r.elapsed.as_secs_f64();
+        eprintln!(
+            "{:>24}  {:>12} rows  {:>10}  {:>7.2}s  {:>12.0} rows/s",
+            r.table,
+            r.rows,
+            human_bytes(r.bytes),
+            seconds,
+            r.rows as f64 / seconds.max(1e-9)
+        );
+    }
+    let rows: u64 = reports.iter().map(|r| r.rows).sum();
+    let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
+    eprintln!(
+        "generated {rows} rows, {} in {total_seconds:.2}s: {:.0} rows/s, {:.1} MB/s",
+        human_bytes(bytes),
+        rows as f64 / total_seconds.max(1e-9),
+        bytes as f64 / 1e6 / total_seconds.max(1e-9)
+    );
+}
+
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}

@@ -1,0 +1,147 @@
+//! Generating into a sink: chunks made in parallel, written in order.
+//!
+//! For each table (in load order) a producer thread makes windows of chunks on a rayon pool and
+//! hands each window to the writer through a channel that holds one window. At most three
+//! windows exist at once (being made, waiting, being written), so memory is bounded by the
+//! thread count, not the row count. Output order is chunk order, so bytes never depend on the
+//! thread count.
+
+use std::ops::Range;
+use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant};
+
+use arrow::record_batch::RecordBatch;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::generate::Generator;
+use crate::sink::{Sink, SinkError};
+
+/// Which part of the chunks this run writes: shard `index` (0-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// A contiguous run of chunks, so shard outputs concatenate in order into a whole run.
+    pub fn chunks(&self, total: u64) -> Range<u64> {
+        let at = |k: u64| ((total as u128 * k as u128) / self.count as u128) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+
+    pub fn is_first(&self) -> bool {
+        self.index == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub threads: usize,
+    pub shard: Shard,
+    /// Draw a progress bar per table (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What was written for one table.
+#[derive(Debug, Clone)]
+pub struct TableReport {
+    pub table: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+pub fn generate_into(
+    generator: &Generator,
+    mut sink: Box<dyn Sink>,
+    options: &RunOptions,
+) -> Result<Vec<TableReport>, SinkError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+        .expect("a thread pool of a few threads can be built");
+    let bars = MultiProgress::with_draw_target(if options.progress {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let mut reports = Vec::new();
+    for &t in &generator.load_order().tables {
+        let plan = &generator.tables()[t];
+        let chunks = options.shard.chunks(generator.chunk_count(t));
+        let expected = rows_in(generator, t, chunks.clone());
+        let bar = bars.add(ProgressBar::new(expected));
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>20} {bar:30} {pos}/{len} rows {per_sec}")
+                .expect("the template is valid"),
+        );
+        bar.set_prefix(plan.table.name.clone());
+        let started = Instant::now();
+        let window = options.threads.max(1) as u64 * 2;
+        let (tx, rx) = sync_channel::<Vec<RecordBatch>>(1);
+        let mut rows = 0;
+        let pool = &pool;
+        let bytes = std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut start = chunks.start;
+                while start < chunks.end {
+                    let end = (start + window).min(chunks.end);
+                    let batches: Vec<RecordBatch> = pool.install(|| {
+                        (start..end)
+                            .into_par_iter()
+                            .map(|c| generator.batch(t, c))
+                            .collect()
+                    });
+                    if tx.send(batches).is_err() {
+                        return; // the writer failed and stopped listening
+                    }
+                    start = end;
+                }
+            });
+            let mut batches = rx.into_iter().flatten().inspect(|b| {
+                rows += b.num_rows() as u64;
+                bar.inc(b.num_rows() as u64);
+            });
+            sink.write_table(plan, &mut batches)
+        })?;
+        bar.finish();
+        reports.push(TableReport {
+            table: plan.table.name.clone(),
+            rows,
+            bytes,
+            elapsed: started.elapsed(),
+        });
+    }
+    sink.finish()?;
+    Ok(reports)
+}
+
+fn rows_in(generator: &Generator, table: usize, chunks: Range<u64>) -> u64 {
+    let rows = generator.tables()[table].rows;
+    let chunk = crate::generate::CHUNK_ROWS;
+    (chunks.start * chunk)
+        .min(rows)
+        .abs_diff((chunks.end * chunk).min(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_chunks_in_order() {
+        for total in [0, 1, 7, 100] {
+            let mut next = 0;
+            for index in 0..3 {
+                let range = Shard { index, count: 3 }.chunks(total);
+                assert_eq!(range.start, next);
+                next = range.end;
+            }
+            assert_eq!(next, total);
+        }
+    }
+}

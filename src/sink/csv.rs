@@ -1,0 +1,300 @@
+//! A directory of `<table>.csv` files: RFC 4180, UTF-8, a header row. NULL is the empty
+//! unquoted field and the empty string is `""`, so the two stay distinguishable (the same
+//! convention the CSV source reads).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Decimal128Array, StringArray,
+};
+use arrow::datatypes::{
+    DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    Time64MicrosecondType, TimestampMicrosecondType,
+};
+use arrow::record_batch::RecordBatch;
+
+use super::{io_error, prepare_dir, Sink, SinkError, StagedFiles};
+use crate::generate::TablePlan;
+use crate::temporal::{write_date, write_time, write_timestamp};
+
+pub struct CsvSink {
+    dir: PathBuf,
+    header: bool,
+    staged: StagedFiles,
+    fields: Vec<Field>,
+    row: Vec<u8>,
+}
+
+/// One column of a batch, formatted: the bytes of all its fields and where each ends.
+#[derive(Default)]
+struct Field {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl CsvSink {
+    /// `header: false` leaves out the header row, for shards after the first, so that shard
+    /// outputs concatenate into one file.
+    pub fn new(dir: &Path, header: bool) -> Result<CsvSink, SinkError> {
+        prepare_dir(dir)?;
+        Ok(CsvSink {
+            dir: dir.to_path_buf(),
+            header,
+            staged: StagedFiles::default(),
+            fields: Vec::new(),
+            row: Vec::new(),
+        })
+    }
+}
+
+impl Sink for CsvSink {
+    fn write_table(
+        &mut self,
+        table: &TablePlan,
+        batches: &mut dyn Iterator<Item = RecordBatch>,
+    ) -> Result<u64, SinkError> {
+        let path = self.dir.join(format!("{}.csv", table.table.name));
+        let mut out = self.staged.create(&path)?;
+        let mut written = 0;
+        if self.header {
+            self.row.clear();
+            for (i, field) in table.schema.fields().iter().enumerate() {
+                if i > 0 {
+                    self.row.push(b',');
+                }
+                write_text(field.name(), &mut self.row);
+            }
+            self.row.push(b'\n');
+            out.write_all(&self.row).map_err(io_error(&path))?;
+            written += self.row.len() as u64;
+        }
+        for batch in batches {
+            written += self
+                .write_batch(&batch, &mut out)
+                .map_err(io_error(&path))?;
+        }
+        out.flush().map_err(io_error(&path))?;
+        out.get_ref().sync_all().map_err(io_error(&path))?;
+        Ok(written)
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), SinkError> {
+        self.staged.publish()
+    }
+}
+
+impl CsvSink {
+    fn write_batch(
+        &mut self,
+        batch: &RecordBatch,
+        out: &mut BufWriter<File>,
+    ) -> std::io::Result<u64> {
+        self.fields.resize_with(batch.num_columns(), Field::default);
+        for (field, column) in self.fields.iter_mut().zip(batch.columns()) {
+            field.bytes.clear();
+            field.ends.clear();
+            format_column(column, field);
+        }
+        let mut written = 0;
+        let mut starts = vec![0usize; self.fields.len()];
+        for r in 0..batch.num_rows() {
+            self.row.clear();
+            for (c, field) in self.fields.iter().enumerate() {
+                if c > 0 {
+                    self.row.push(b',');
+                }
+                let end = field.ends[r];
+                self.row.extend_from_slice(&field.bytes[starts[c]..end]);
+                starts[c] = end;
+            }
+            self.row.push(b'\n');
+            out.write_all(&self.row)?;
+            written += self.row.len() as u64;
+        }
+        Ok(written)
+    }
+}
+
+/// Appends every value of `array` to `field`, leaving NULLs empty.
+fn format_column(array: &ArrayRef, field: &mut Field) {
+    macro_rules! each {
+        ($arr:expr, |$v:ident, $out:ident| $body:expr) => {{
+            let arr = $arr;
+            for i in 0..arr.len() {
+                if arr.is_valid(i) {
+                    let $v = arr.value(i);
+                    let $out = &mut field.bytes;
+                    $body;
+                }
+                field.ends.push(field.bytes.len());
+            }
+        }};
+    }
+    let mut ints = itoa::Buffer::new();
+    let mut floats = ryu::Buffer::new();
+    match array.data_type() {
+        DataType::Int16 => each!(array.as_primitive::<Int16Type>(), |v, out| out
+            .extend_from_slice(ints.format(v).as_bytes())),
+        DataType::Int32 => each!(array.as_primitive::<Int32Type>(), |v, out| out
+            .extend_from_slice(ints.format(v).as_bytes())),
+        DataType::Int64 => each!(array.as_primitive::<Int64Type>(), |v, out| out
+            .extend_from_slice(ints.format(v).as_bytes())),
+        DataType::Float32 => each!(array.as_primitive::<Float32Type>(), |v, out| write_float(
+            v as f64,
+            &mut floats,
+            out
+        )),
+        DataType::Float64 => each!(array.as_primitive::<Float64Type>(), |v, out| write_float(
+            v,
+            &mut floats,
+            out
+        )),
+        DataType::Decimal128(_, scale) => {
+            let scale = *scale;
+            each!(
+                array
+                    .as_any()
+                    .downcast_ref::<Decimal128Array>()
+                    .expect("decimal"),
+                |v, out| write_decimal(v, scale, out)
+            )
+        }
+        DataType::Boolean => each!(
+            array
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .expect("boolean"),
+            |v, out| out.extend_from_slice(if v { b"true" } else { b"false" })
+        ),
+        DataType::Date32 => each!(array.as_primitive::<Date32Type>(), |v, out| write_date(
+            v, out
+        )),
+        DataType::Time64(_) => each!(array.as_primitive::<Time64MicrosecondType>(), |v, out| {
+            write_time(v, out)
+        }),
+        DataType::Timestamp(_, tz) => {
+            let zoned = tz.is_some();
+            each!(
+                array.as_primitive::<TimestampMicrosecondType>(),
+                |v, out| {
+                    write_timestamp(v, out);
+                    if zoned {
+                        out.extend_from_slice(b"+00");
+                    }
+                }
+            )
+        }
+        DataType::Binary => each!(
+            array
+                .as_any()
+                .downcast_ref::<BinaryArray>()
+                .expect("binary"),
+            |v, out| {
+                out.extend_from_slice(b"\\x");
+                for b in v {
+                    out.extend_from_slice(format!("{b:02x}").as_bytes());
+                }
+            }
+        ),
+        _ => each!(
+            array
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .expect("every other type is Utf8"),
+            |v, out| write_text(v, out)
+        ),
+    }
+}
+
+/// Quotes a field when it is empty (to tell it from NULL) or holds a delimiter, quote or line
+/// break.
+fn write_text(value: &str, out: &mut Vec<u8>) {
+    let needs_quotes = value.is_empty()
+        || value
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if !needs_quotes {
+        out.extend_from_slice(value.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for b in value.bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+fn write_float(v: f64, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
+    if v.is_finite() {
+        let s = buffer.format_finite(v);
+        out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+    } else if v.is_nan() {
+        out.extend_from_slice(b"NaN");
+    } else if v > 0.0 {
+        out.extend_from_slice(b"Infinity");
+    } else {
+        out.extend_from_slice(b"-Infinity");
+    }
+}
+
+/// Writes an unscaled decimal with `scale` digits after the point: `12345, 2` → `123.45`.
+pub fn write_decimal(unscaled: i128, scale: i8, out: &mut Vec<u8>) {
+    let digits = unscaled.unsigned_abs().to_string();
+    if unscaled < 0 {
+        out.push(b'-');
+    }
+    let scale = scale.max(0) as usize;
+    if scale == 0 {
+        out.extend_from_slice(digits.as_bytes());
+        return;
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    out.extend_from_slice(int.as_bytes());
+    out.push(b'.');
+    out.extend_from_slice(frac.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn formatted(array: ArrayRef) -> Vec<String> {
+        let mut field = Field::default();
+        format_column(&array, &mut field);
+        let mut start = 0;
+        field
+            .ends
+            .iter()
+            .map(|&end| {
+                let s = String::from_utf8(field.bytes[start..end].to_vec()).unwrap();
+                start = end;
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn null_and_empty_string_differ() {
+        let texts = StringArray::from(vec![Some(""), None, Some("a,b"), Some("say \"hi\"")]);
+        assert_eq!(
+            formatted(Arc::new(texts)),
+            ["\"\"", "", "\"a,b\"", "\"say \"\"hi\"\"\""]
+        );
+    }
+
+    #[test]
+    fn decimals_keep_their_scale() {
+        let mut out = Vec::new();
+        write_decimal(-5, 2, &mut out);
+        write_decimal(12345, 2, &mut out);
+        write_decimal(7, 0, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "-0.05123.457");
+    }
+}

@@ -1,0 +1,414 @@
+//! A PostgreSQL database, loaded with `COPY … FROM STDIN (FORMAT binary)` in foreign-key order
+//! inside one transaction: every table loads, or none does.
+//!
+//! By default the tables already exist (a staging database) and every constraint, index and
+//! trigger stays live; the target's schema is checked against the profile before the first row.
+//! Foreign keys that close a cycle are dropped inside the transaction and re-added (and so
+//! re-validated) after the last table. Identity and serial sequences are moved past the loaded
+//! keys. With `--create`, the tables are created from the profile in the same transaction.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use arrow::record_batch::RecordBatch;
+use postgres::Client;
+
+use super::pg_binary::{encode, Encoding, HEADER, TRAILER};
+use super::{Sink, SinkError};
+use crate::generate::{Generator, TablePlan};
+use crate::pgconn::{self, quote_ident};
+use crate::schema::{Generated, LogicalType, Table};
+use crate::source::postgres::PostgresSource;
+use crate::source::Source;
+
+/// What to do with tables that already hold rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingRows {
+    Refuse,
+    Truncate,
+    Append,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    pub existing: ExistingRows,
+    pub create: bool,
+    /// The schema the tables live in (or are created in).
+    pub schema: String,
+}
+
+pub struct PostgresSink {
+    client: Client,
+    target: String,
+    tables: HashMap<String, TargetTable>,
+    /// `ALTER TABLE … ADD CONSTRAINT …` statements to run after the last table.
+    constraints_after: Vec<String>,
+    /// `(qualified table, column)` of identity and serial columns.
+    sequences: Vec<(String, String)>,
+    buffer: Vec<u8>,
+}
+
+struct TargetTable {
+    qualified: String,
+    /// `(index into the batch, column name, encoding)` for each column COPY writes.
+    columns: Vec<(usize, String, Encoding)>,
+}
+
+impl PostgresSink {
+    /// Connects, checks the target against the plan, prepares the tables (create, truncate or
+    /// refuse), all inside a transaction that [`Sink::finish`] commits.
+    pub fn open(
+        spec: &str,
+        generator: &Generator,
+        options: &PostgresOptions,
+    ) -> Result<Self, SinkError> {
+        let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
+        let target = pgconn::display(&config);
+        let client =
+            pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
+        let mut sink = PostgresSink {
+            client,
+            target,
+            tables: HashMap::new(),
+            constraints_after: Vec::new(),
+            sequences: Vec::new(),
+            buffer: Vec::with_capacity(1 << 20),
+        };
+        sink.sql("BEGIN")?;
+        if options.create {
+            sink.create_tables(generator, options)?;
+        } else {
+            sink.match_existing(spec, generator, options)?;
+            sink.defer_cycle_constraints(generator)?;
+        }
+        sink.prepare_rows(generator, options.existing)?;
+        Ok(sink)
+    }
+
+    fn sql(&mut self, statement: &str) -> Result<(), SinkError> {
+        self.client.batch_execute(statement).map_err(|e| {
+            SinkError::Postgres(format!("{}: {}", self.target, pgconn::describe_error(&e)))
+        })
+    }
+
+    fn qualified(schema: &str, table: &str) -> String {
+        match table.split_once('.') {
+            Some((s, t)) => format!("{}.{}", quote_ident(s), quote_ident(t)),
+            None => format!("{}.{}", quote_ident(schema), quote_ident(table)),
+        }
+    }
+
+    /// Maps every generated column onto the target's columns, or explains the mismatch.
+    fn match_existing(
+        &mut self,
+        spec: &str,
+        generator: &Generator,
+        options: &PostgresOptions,
+    ) -> Result<(), SinkError> {
+        let existing = PostgresSource::connect(spec, std::slice::from_ref(&options.schema))
+            .and_then(|source| source.schema())
+            .map_err(|e| SinkError::Postgres(e.to_string()))?;
+        let mut problems = Vec::new();
+        for plan in generator.tables() {
+            let name = &plan.table.name;
+            let Some(target) = existing.table(name) else {
+                problems.push(format!(
+                    "table {name} is missing from the target (schema {})",
+                    options.schema
+                ));
+                continue;
+            };
+            let mut columns = Vec::new();
+            for (i, field) in plan.schema.fields().iter().enumerate() {
+                let Some(column) = target.column(field.name()) else {
+                    problems.push(format!(
+                        "table {name}: column {} is missing from the target",
+                        field.name()
+                    ));
+                    continue;
+                };
+                if column.generated == Some(Generated::Stored)
+                    || column.logical == LogicalType::Opaque
+                {
+                    continue;
+                }
+                match Encoding::for_target(&column.logical, &column.source_type, field.data_type()) {
+                    Some(encoding) => columns.push((i, column.name.clone(), encoding)),
+                    None => problems.push(format!(
+                        "table {name}, column {}: the profile's {} cannot load into the target's {}",
+                        field.name(),
+                        plan.table.columns[plan.output[i]].source_type,
+                        column.source_type
+                    )),
+                }
+                if matches!(
+                    column.generated,
+                    Some(
+                        Generated::IdentityAlways
+                            | Generated::IdentityByDefault
+                            | Generated::Serial
+                    )
+                ) {
+                    self.sequences
+                        .push((Self::qualified(&options.schema, name), column.name.clone()));
+                }
+            }
+            let qualified = Self::qualified(&options.schema, name);
+            self.fill_array_elements(&qualified, &mut columns, target)?;
+            self.tables
+                .insert(name.clone(), TargetTable { qualified, columns });
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SinkError::Mismatch(format!(
+                "the target {} does not match the profile; nothing was written:\n  {}",
+                self.target,
+                problems.join("\n  ")
+            )))
+        }
+    }
+
+    /// Empty arrays carry their element type's OID in the binary format.
+    fn fill_array_elements(
+        &mut self,
+        qualified: &str,
+        columns: &mut [(usize, String, Encoding)],
+        target: &Table,
+    ) -> Result<(), SinkError> {
+        for (_, name, encoding) in columns.iter_mut() {
+            if let Encoding::EmptyArray(_) = encoding {
+                let row = self
+                    .client
+                    .query_one(
+                        "SELECT t.typelem::oid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+                         WHERE a.attrelid = $1::text::regclass AND a.attname = $2",
+                        &[&qualified, name],
+                    )
+                    .map_err(|e| SinkError::Postgres(format!("table {}: {}", target.name, pgconn::describe_error(&e))))?;
+                *encoding = Encoding::EmptyArray(row.get::<_, u32>(0));
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops, inside the transaction, the foreign keys that close a cycle; they are re-added
+    /// (and so checked) after the last table.
+    fn defer_cycle_constraints(&mut self, generator: &Generator) -> Result<(), SinkError> {
+        for &(t, k) in &generator.load_order().deferred {
+            let plan = &generator.tables()[t];
+            let fk = &plan.table.foreign_keys[k];
+            let qualified = self.tables[&plan.table.name].qualified.clone();
+            let rows = self
+                .client
+                .query(
+                    "SELECT c.conname::text, pg_get_constraintdef(c.oid), \
+                            array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) \
+                                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) \
+                     FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype = 'f'",
+                    &[&qualified],
+                )
+                .map_err(|e| SinkError::Postgres(pgconn::describe_error(&e)))?;
+            for row in rows {
+                let columns: Vec<String> = row.get(2);
+                if columns == fk.columns {
+                    let name: String = row.get(0);
+                    let definition: String = row.get(1);
+                    self.sql(&format!(
+                        "ALTER TABLE {qualified} DROP CONSTRAINT {}",
+                        quote_ident(&name)
+                    ))?;
+                    self.constraints_after.push(format!(
+                        "ALTER TABLE {qualified} ADD CONSTRAINT {} {definition}",
+                        quote_ident(&name)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates enum types and tables from the profile; foreign keys are added after the load.
+    fn create_tables(
+        &mut self,
+        generator: &Generator,
+        options: &PostgresOptions,
+    ) -> Result<(), SinkError> {
+        self.sql(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            quote_ident(&options.schema)
+        ))?;
+        for &t in &generator.load_order().tables {
+            let plan = &generator.tables()[t];
+            let qualified = Self::qualified(&options.schema, &plan.table.name);
+            let mut definitions = Vec::new();
+            let mut columns = Vec::new();
+            for (i, field) in plan.schema.fields().iter().enumerate() {
+                let column = &plan.table.columns[plan.output[i]];
+                let sql_type = match &column.logical {
+                    LogicalType::Enum { labels } => {
+                        let type_name = Self::qualified(&options.schema, &column.source_type);
+                        let labels: Vec<String> = labels
+                            .iter()
+                            .map(|l| format!("'{}'", l.replace('\'', "''")))
+                            .collect();
+                        self.sql(&format!(
+                            "DO $$ BEGIN CREATE TYPE {type_name} AS ENUM ({}); \
+                             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                            labels.join(", ")
+                        ))?;
+                        type_name
+                    }
+                    other => other.sql_type(),
+                };
+                let null = if column.nullable { "" } else { " NOT NULL" };
+                definitions.push(format!("{} {sql_type}{null}", quote_ident(&column.name)));
+                let encoding =
+                    Encoding::for_target(&column.logical, &column.source_type, field.data_type())
+                        .expect("a column always loads into its own type");
+                columns.push((i, column.name.clone(), encoding));
+            }
+            let list = |cols: &[String]| {
+                cols.iter()
+                    .map(|c| quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if !plan.table.primary_key.is_empty() {
+                definitions.push(format!("PRIMARY KEY ({})", list(&plan.table.primary_key)));
+            }
+            for unique in &plan.table.unique {
+                definitions.push(format!("UNIQUE ({})", list(unique)));
+            }
+            for check in &plan.table.checks {
+                definitions.push(format!(
+                    "CONSTRAINT {} CHECK {}",
+                    quote_ident(&check.name),
+                    check.expression
+                ));
+            }
+            self.sql(&format!(
+                "CREATE TABLE {qualified} ({})",
+                definitions.join(", ")
+            ))?;
+            for fk in &plan.table.foreign_keys {
+                self.constraints_after.push(format!(
+                    "ALTER TABLE {qualified} ADD FOREIGN KEY ({}) REFERENCES {} ({})",
+                    list(&fk.columns),
+                    Self::qualified(&options.schema, &fk.references.table),
+                    list(&fk.references.columns)
+                ));
+            }
+            self.tables
+                .insert(plan.table.name.clone(), TargetTable { qualified, columns });
+        }
+        Ok(())
+    }
+
+    /// Refuses tables that hold rows, or empties them with `--truncate`.
+    fn prepare_rows(
+        &mut self,
+        generator: &Generator,
+        existing: ExistingRows,
+    ) -> Result<(), SinkError> {
+        let qualified: Vec<String> = generator
+            .tables()
+            .iter()
+            .map(|p| self.tables[&p.table.name].qualified.clone())
+            .collect();
+        match existing {
+            ExistingRows::Append => Ok(()),
+            ExistingRows::Truncate => self.sql(&format!("TRUNCATE {}", qualified.join(", "))),
+            ExistingRows::Refuse => {
+                for (plan, q) in generator.tables().iter().zip(&qualified) {
+                    let row = self
+                        .client
+                        .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {q})"), &[])
+                        .map_err(|e| SinkError::Postgres(pgconn::describe_error(&e)))?;
+                    if row.get::<_, bool>(0) {
+                        return Err(SinkError::Mismatch(format!(
+                            "table {} already has rows; nothing was written. Pass --truncate to \
+                             replace them or --append to add to them",
+                            plan.table.name
+                        )));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Sink for PostgresSink {
+    fn write_table(
+        &mut self,
+        plan: &TablePlan,
+        batches: &mut dyn Iterator<Item = RecordBatch>,
+    ) -> Result<u64, SinkError> {
+        let table = &self.tables[&plan.table.name];
+        let names: Vec<String> = table
+            .columns
+            .iter()
+            .map(|(_, n, _)| quote_ident(n))
+            .collect();
+        let statement = format!(
+            "COPY {} ({}) FROM STDIN (FORMAT binary)",
+            table.qualified,
+            names.join(", ")
+        );
+        let fail = |e: postgres::Error| {
+            SinkError::Postgres(format!(
+                "loading table {}: {}",
+                plan.table.name,
+                pgconn::describe_error(&e)
+            ))
+        };
+        let io_fail = |e: std::io::Error| {
+            SinkError::Postgres(format!("loading table {}: {e}", plan.table.name))
+        };
+        let mut writer = self.client.copy_in(&statement).map_err(fail)?;
+        let buffer = &mut self.buffer;
+        buffer.clear();
+        buffer.extend_from_slice(HEADER);
+        let mut sent = 0u64;
+        for batch in batches {
+            for row in 0..batch.num_rows() {
+                buffer.extend_from_slice(&(table.columns.len() as i16).to_be_bytes());
+                for (i, name, encoding) in &table.columns {
+                    encode(encoding, batch.column(*i), row, buffer).map_err(|e| {
+                        SinkError::Postgres(format!(
+                            "table {}, column {name}: {e}",
+                            plan.table.name
+                        ))
+                    })?;
+                }
+                if buffer.len() >= 1 << 20 {
+                    writer.write_all(buffer).map_err(io_fail)?;
+                    sent += buffer.len() as u64;
+                    buffer.clear();
+                }
+            }
+        }
+        buffer.extend_from_slice(TRAILER);
+        writer.write_all(buffer).map_err(io_fail)?;
+        sent += buffer.len() as u64;
+        writer.finish().map_err(fail)?;
+        Ok(sent)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), SinkError> {
+        for statement in std::mem::take(&mut self.constraints_after) {
+            self.sql(&statement)?;
+        }
+        for (qualified, column) in std::mem::take(&mut self.sequences) {
+            let column = quote_ident(&column);
+            self.sql(&format!(
+                "SELECT setval(pg_get_serial_sequence('{}', '{}'), m) \
+                 FROM (SELECT max({column}) AS m FROM {qualified}) s WHERE m IS NOT NULL",
+                qualified.replace('\'', "''"),
+                column.trim_matches('"').replace('\'', "''")
+            ))?;
+        }
+        self.sql("COMMIT")
+    }
+}

@@ -10,6 +10,7 @@
 mod checks;
 mod fanout;
 mod keys;
+mod nulls;
 mod permute;
 mod plan;
 mod text;
@@ -29,6 +30,7 @@ use crate::schema::{LoadOrder, Table};
 use checks::Cmp;
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
+use nulls::NullPattern;
 use permute::Permutation;
 use values::{Buffer, ColumnGen};
 
@@ -111,7 +113,7 @@ enum ColumnPlan {
 #[derive(Debug)]
 struct ForeignKeyPlan {
     parent: usize,
-    null_rate: f64,
+    nulls: NullPattern,
     salt: u64,
     mode: ParentPick,
 }
@@ -207,7 +209,7 @@ impl Generator {
             ColumnPlan::Skip => {}
             ColumnPlan::Values(gen) => {
                 let seed = combine([self.seed, plan.salt, column as u64, chunk]);
-                gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), rows as usize, out);
+                gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), rows_here, out);
             }
             ColumnPlan::Key(_) | ColumnPlan::Rank(_) => {
                 rows_here.for_each(|i| out.push_key(&self.key_value(table, column, i)));
@@ -261,7 +263,12 @@ impl Generator {
         let plan = &self.tables[table];
         let key = &plan.foreign_keys[fk];
         let draw = mix64(combine([key.salt, i]));
-        if key.null_rate > 0.0 && unit(draw) < key.null_rate {
+        // A self-reference's row 0 is a root; the pattern covers the rows after it.
+        let pattern_row = match key.mode {
+            ParentPick::Earlier => i.checked_sub(1)?,
+            _ => i,
+        };
+        if key.nulls.is_null(pattern_row) {
             return None;
         }
         match &key.mode {

@@ -6,6 +6,7 @@
 use super::checks::{Cmp, Constraints, Literal, PartitionBound, Rule};
 use super::fanout::FanOutLayout;
 use super::keys::IndexKey;
+use super::nulls::NullPattern;
 use super::permute::Permutation;
 use super::text::TextGen;
 use super::values::{Choice, ColumnGen, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
@@ -386,9 +387,22 @@ impl TablePlanner<'_> {
             ParentPick::Earlier if !fk_nullable(table, fk) => ParentPick::EarlierOrSelf,
             other => other,
         };
+        let rows = self.own_rows();
+        let (null_rate, pattern_rows) = match mode {
+            // Row 0 is a root (NULL) already; the rows after it make up the rest of the rate.
+            ParentPick::Earlier if rows > 1 => {
+                let rest = (null_rate * rows as f64 - 1.0) / (rows - 1) as f64;
+                (rest.max(0.0), rows - 1)
+            }
+            _ => (null_rate, rows),
+        };
         ForeignKeyPlan {
             parent: self.parent_of(fk),
-            null_rate,
+            nulls: NullPattern::new(
+                null_rate,
+                pattern_rows,
+                self.salt(&["nulls", &fk_label(fk).join(".")]),
+            ),
             salt: self.salt(&fk_label(fk)),
             mode,
         }
@@ -457,6 +471,11 @@ impl TablePlanner<'_> {
         } else {
             stats.map_or(0.0, |s| s.null_rate)
         };
+        let nulls = NullPattern::new(
+            null_rate,
+            self.own_rows(),
+            self.salt(&["nulls", &column.name]),
+        );
         let one_of = rules.iter().find_map(|r| match r {
             Rule::OneOf(values) => Some(values),
             _ => None,
@@ -464,7 +483,7 @@ impl TablePlanner<'_> {
         if let Some(values) = one_of {
             let texts: Vec<String> = values.iter().map(literal_text).collect();
             return ColumnGen {
-                null_rate,
+                nulls,
                 kind: Kind::OneOf(Choice::uniform(texts)),
             };
         }
@@ -503,7 +522,7 @@ impl TablePlanner<'_> {
                 column.source_type
             ));
         }
-        ColumnGen { null_rate, kind }
+        ColumnGen { nulls, kind }
     }
 
     fn relations(

@@ -2,6 +2,7 @@
 //! from its statistics and limits; it then draws values from a chunk's RNG, so the same chunk
 //! always yields the same values.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -16,6 +17,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::keys::Key;
+use super::nulls::NullPattern;
 use super::text::TextGen;
 use crate::temporal::{date_from_days, MICROS_PER_DAY};
 
@@ -231,7 +233,7 @@ impl TemporalGen {
 /// One column's generator: a null rate and how non-null values are made.
 #[derive(Debug, Clone)]
 pub struct ColumnGen {
-    pub null_rate: f64,
+    pub nulls: NullPattern,
     pub kind: Kind,
 }
 
@@ -260,11 +262,11 @@ pub enum Kind {
 }
 
 impl ColumnGen {
-    /// Appends `rows` values to `buffer`.
-    pub fn fill(&self, rng: &mut ChaCha8Rng, rows: usize, buffer: &mut Buffer) {
+    /// Appends the values of rows `rows` to `buffer`.
+    pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let mut text = String::new();
-        for _ in 0..rows {
-            if matches!(self.kind, Kind::Null) || rng.random::<f64>() < self.null_rate {
+        for i in rows {
+            if matches!(self.kind, Kind::Null) || self.nulls.is_null(i) {
                 buffer.push_null();
                 continue;
             }

@@ -112,17 +112,23 @@ impl TestDb {
             .expect("test database accepts connections")
     }
 
-    /// Loads a vendored dataset: its `schema.sql` (psql meta-commands dropped), then every CSV.
-    pub fn load_dataset(&self, dataset: &str) {
-        let dir = data_dir(dataset);
-        let ddl: String = std::fs::read_to_string(dir.join("schema.sql"))
+    /// Creates a vendored dataset's tables, with every constraint, from its `schema.sql` (psql
+    /// meta-commands dropped).
+    pub fn apply_schema(&self, dataset: &str) {
+        let ddl: String = std::fs::read_to_string(data_dir(dataset).join("schema.sql"))
             .unwrap()
             .lines()
             .filter(|l| !l.starts_with('\\'))
             .collect::<Vec<_>>()
             .join("\n");
+        self.client().batch_execute(&ddl).unwrap();
+    }
+
+    /// Loads a vendored dataset: its schema, then every CSV.
+    pub fn load_dataset(&self, dataset: &str) {
+        let dir = data_dir(dataset);
+        self.apply_schema(dataset);
         let mut client = self.client();
-        client.batch_execute(&ddl).unwrap();
         client
             .batch_execute("SET session_replication_role = replica")
             .unwrap();
@@ -149,6 +155,13 @@ impl Drop for TestDb {
             ));
         }
     }
+}
+
+/// A bundled profile from `profiles/`.
+pub fn bundled_profile(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("profiles")
+        .join(format!("{name}.yaml"))
 }
 
 /// Reads a profile file.

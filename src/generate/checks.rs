@@ -119,6 +119,15 @@ impl Constraints {
         })
     }
 
+    /// The column of a partition key such as `RANGE (at)` or `LIST (region)`; `None` for
+    /// expressions and multi-column keys.
+    pub fn partition_column(key: &str) -> Option<String> {
+        let (_, columns) = key.split_once('(')?;
+        let column = columns.strip_suffix(')')?.trim();
+        let plain = !column.is_empty() && !column.contains([',', '(', ' ']);
+        plain.then(|| column.trim_matches('"').to_string())
+    }
+
     fn add_expr(&mut self, expr: &Expr, value_column: Option<&str>) -> Option<()> {
         match expr {
             Expr::Nested(inner) => self.add_expr(inner, value_column),
@@ -335,5 +344,14 @@ mod tests {
             ]))
         );
         assert_eq!(Constraints::partition_bound("DEFAULT"), None);
+        assert_eq!(
+            Constraints::partition_column("RANGE (at)"),
+            Some("at".into())
+        );
+        assert_eq!(
+            Constraints::partition_column("LIST (\"Region\")"),
+            Some("Region".into())
+        );
+        assert_eq!(Constraints::partition_column("RANGE (a, b)"), None);
     }
 }

@@ -128,15 +128,8 @@ impl TablePlanner<'_> {
                 self.make_unique(unique, &mut columns, &mut picks)?;
             }
         }
-        self.key_referenced_columns(&mut columns)?;
-        let mut foreign_keys = Vec::with_capacity(fks.len());
         for (k, fk) in fks.iter().enumerate() {
-            let pick = match picks[k].take() {
-                Some(pick) => pick,
-                None => self.other_pick(k)?,
-            };
-            foreign_keys.push(self.foreign_key_plan(fk, pick));
-            let parent = self.profile.tables[self.parent_of(fk)].schema.clone();
+            let parent = &self.profile.tables[self.parent_of(fk)].schema;
             for (child, parent_column) in fk.columns.iter().zip(&fk.references.columns) {
                 let c = table.column_index(child).expect("validated");
                 if columns[c].is_none() {
@@ -146,6 +139,15 @@ impl TablePlanner<'_> {
                     });
                 }
             }
+        }
+        self.key_referenced_columns(&mut columns)?;
+        let mut foreign_keys = Vec::with_capacity(fks.len());
+        for (k, fk) in fks.iter().enumerate() {
+            let pick = match picks[k].take() {
+                Some(pick) => pick,
+                None => self.other_pick(k)?,
+            };
+            foreign_keys.push(self.foreign_key_plan(fk, pick));
         }
         let constraints = self.constraints(warnings);
         for (c, column) in table.columns.iter().enumerate() {
@@ -437,13 +439,14 @@ impl TablePlanner<'_> {
                 .iter()
                 .map(|p| Constraints::partition_bound(&p.bound))
                 .collect();
-            match bounds {
-                Some(bounds) if !bounds.is_empty() => {
-                    partitions = Some((partitioning.key.clone(), bounds))
+            let column = Constraints::partition_column(&partitioning.key);
+            match (column, bounds) {
+                (Some(column), Some(bounds)) if !bounds.is_empty() => {
+                    partitions = Some((column, bounds))
                 }
                 _ => warnings.push(format!(
-                    "table {}: partition bounds other than RANGE and LIST (or a DEFAULT \
-                     partition) are not modeled; rows go where the database puts them",
+                    "table {}: partitioning other than RANGE or LIST on one column (or a \
+                     DEFAULT partition) is not modeled; rows may fall outside the partitions",
                     table.name
                 )),
             }

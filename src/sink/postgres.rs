@@ -287,10 +287,21 @@ impl PostgresSink {
                     check.expression
                 ));
             }
+            let partitioned = match &plan.table.partitioning {
+                Some(p) => format!(" PARTITION BY {}", p.key),
+                None => String::new(),
+            };
             self.sql(&format!(
-                "CREATE TABLE {qualified} ({})",
+                "CREATE TABLE {qualified} ({}){partitioned}",
                 definitions.join(", ")
             ))?;
+            for partition in plan.table.partitioning.iter().flat_map(|p| &p.partitions) {
+                self.sql(&format!(
+                    "CREATE TABLE {} PARTITION OF {qualified} {}",
+                    Self::qualified(&options.schema, &partition.name),
+                    partition.bound
+                ))?;
+            }
             for fk in &plan.table.foreign_keys {
                 self.constraints_after.push(format!(
                     "ALTER TABLE {qualified} ADD FOREIGN KEY ({}) REFERENCES {} ({})",

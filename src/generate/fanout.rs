@@ -48,7 +48,8 @@ impl FanOutLayout {
         }
         if (parents as u128) * (cap as u128) < children as u128 {
             return Err(format!(
-                "{children} rows need at most {cap} per parent, but {parents} parents hold only {}",
+                "{children} rows don't fit: each of the {parents} parents can have at most {cap} \
+                 children here (the key allows no more), {} in all",
                 parents.saturating_mul(cap)
             ));
         }

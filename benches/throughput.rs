@@ -1,14 +1,26 @@
-//! Throughput benchmark: `cargo bench --bench throughput -- profile [ROWS]`.
+//! Throughput benchmarks.
 //!
-//! Writes a CSV table of ROWS rows (default 5,000,000) with ten mixed columns (keys, a skewed
-//! foreign key, decimals, timestamps, categories, emails, accented names, booleans, a nullable
-//! note, floats) to a temporary directory, profiles it, and prints MB/s, rows/s and peak RSS.
+//! - `cargo bench --bench throughput -- profile [ROWS]` writes a CSV table of ROWS rows
+//!   (default 5,000,000) with ten mixed columns (keys, a skewed foreign key, decimals,
+//!   timestamps, categories, emails, accented names, booleans, a nullable note, floats) to a
+//!   temporary directory, profiles it, and prints MB/s, rows/s and peak RSS.
+//! - `cargo bench --bench throughput -- generate csv|parquet|postgres [ROWS]` profiles 100,000
+//!   rows of that table, then generates ROWS rows (default 10,000,000) like them on all cores
+//!   and prints rows/s, rows/s per core, MB/s and peak RSS. `postgres` loads into a fresh
+//!   database on `UNDERSTUDY_BENCH_PG` (default `postgres://root@127.0.0.1:5432/test`), then
+//!   loads the same rows from a CSV file with `psql \copy` for reference.
 
 use std::io::Write;
 use std::time::Instant;
 
+use understudy::generate::{Generator, Request};
 use understudy::hashing::mix64;
+use understudy::run::generate::{generate_into, RunOptions, Shard};
 use understudy::run::profile::{profile_source, ProfileOptions};
+use understudy::sink::csv::CsvSink;
+use understudy::sink::parquet::ParquetSink;
+use understudy::sink::postgres::{ExistingRows, PostgresOptions, PostgresSink};
+use understudy::sink::Sink;
 use understudy::source::csv::{CsvOptions, CsvSource};
 
 fn main() {
@@ -24,8 +36,19 @@ fn main() {
                 .unwrap_or(5_000_000u64);
             bench_profile(rows);
         }
+        Some("generate") => {
+            let target = args.get(1).map_or("csv", String::as_str);
+            let rows = args
+                .get(2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(10_000_000u64);
+            bench_generate(target, rows);
+        }
         Some(other) => {
-            eprintln!("unknown benchmark {other:?}; available: profile [ROWS]");
+            eprintln!(
+                "unknown benchmark {other:?}; available: profile [ROWS], \
+                 generate csv|parquet|postgres [ROWS]"
+            );
             std::process::exit(2);
         }
     }
@@ -57,6 +80,107 @@ fn bench_profile(rows: u64) {
         bytes as f64 / 1e6 / secs,
         rows as f64 / secs,
         peak_rss_mb()
+    );
+}
+
+fn bench_generate(target: &str, rows: u64) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let sample = dir.path().join("sample");
+    std::fs::create_dir(&sample).unwrap();
+    write_orders(&sample.join("orders.csv"), 100_000);
+    let source = CsvSource::open(&sample, CsvOptions::default()).expect("the CSV opens");
+    let profile = profile_source(&source, &ProfileOptions::default()).expect("profiling succeeds");
+    let request = Request {
+        rows: [("orders".to_string(), rows)].into(),
+        ..Request::default()
+    };
+    let generator = Generator::new(&profile, &request).expect("the plan is feasible");
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let options = RunOptions {
+        threads,
+        shard: Shard::WHOLE,
+        progress: false,
+    };
+    let out = dir.path().join("out");
+    let admin_url = std::env::var("UNDERSTUDY_BENCH_PG")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
+    let bench_url = format!("{}/understudy_bench", admin_url.rsplit_once('/').unwrap().0);
+    let sink: Box<dyn Sink> = match target {
+        "csv" => Box::new(CsvSink::new(&out, true).unwrap()),
+        "parquet" => Box::new(ParquetSink::new(&out).unwrap()),
+        "postgres" => {
+            let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+            for statement in [
+                "DROP DATABASE IF EXISTS understudy_bench",
+                "CREATE DATABASE understudy_bench",
+            ] {
+                admin.batch_execute(statement).unwrap();
+            }
+            let options = PostgresOptions {
+                existing: ExistingRows::Refuse,
+                create: true,
+                schema: "public".into(),
+            };
+            Box::new(PostgresSink::open(&bench_url, &generator, &options).unwrap())
+        }
+        other => panic!("unknown target {other:?}: csv, parquet or postgres"),
+    };
+    let started = Instant::now();
+    let reports = generate_into(&generator, sink, &options).expect("generation succeeds");
+    let secs = started.elapsed().as_secs_f64();
+    let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
+    println!(
+        "generate {target}: {rows} rows, {:.1} MB in {secs:.2}s = {:.0} rows/s ({:.0} rows/s per \
+         core, {threads} cores), {:.1} MB/s; peak RSS {:.0} MB",
+        bytes as f64 / 1e6,
+        rows as f64 / secs,
+        rows as f64 / secs / threads as f64,
+        bytes as f64 / 1e6 / secs,
+        peak_rss_mb()
+    );
+    if target == "postgres" {
+        copy_reference(
+            &generator,
+            &options,
+            &dir.path().join("csv"),
+            &bench_url,
+            rows,
+            secs,
+        );
+    }
+}
+
+/// Loads the same rows from a pre-generated CSV file with `psql \copy`, for reference.
+fn copy_reference(
+    generator: &Generator,
+    options: &RunOptions,
+    dir: &std::path::Path,
+    url: &str,
+    rows: u64,
+    understudy_secs: f64,
+) {
+    let sink = Box::new(CsvSink::new(dir, true).unwrap());
+    generate_into(generator, sink, options).expect("generation succeeds");
+    let file = dir.join("orders.csv");
+    let psql = |command: &str| {
+        let status = std::process::Command::new("psql")
+            .args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", command])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "psql {command} failed");
+    };
+    psql("CREATE TABLE orders_copy (LIKE orders INCLUDING ALL)");
+    let started = Instant::now();
+    psql(&format!(
+        "\\copy orders_copy FROM '{}' WITH (FORMAT csv, HEADER true)",
+        file.display()
+    ));
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "psql \\copy of the same rows from CSV: {secs:.2}s = {:.0} rows/s; understudy end to end \
+         (generate + load) took {:.2}x the time of \\copy",
+        rows as f64 / secs,
+        understudy_secs / secs
     );
 }
 

@@ -11,7 +11,7 @@ use common::*;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use understudy::generate::{Generator, Request};
 use understudy::sink::csv::CsvSink;
-use understudy::sink::Sink;
+use understudy::sink::{Encoded, Sink};
 
 /// Enough playlist_track rows for several chunks, so threads and shards have work to split.
 const MANY: &str = "invoice_line=200000";
@@ -163,7 +163,10 @@ fn parquet_reads_back_as_the_csv_rows() {
             .unwrap()
             .build()
             .unwrap();
-        let mut batches = reader.map(|b| b.unwrap());
+        let mut batches = reader.map(|b| Encoded {
+            batch: b.unwrap(),
+            bytes: None,
+        });
         sink.write_table(plan, &mut batches).unwrap();
     }
     sink.finish().unwrap();

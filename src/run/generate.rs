@@ -10,12 +10,11 @@ use std::ops::Range;
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use arrow::record_batch::RecordBatch;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::generate::Generator;
-use crate::sink::{Sink, SinkError};
+use crate::sink::{Encoded, Sink, SinkError};
 
 /// Which part of the chunks this run writes: shard `index` (0-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +81,8 @@ pub fn generate_into(
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();
         let window = options.threads.max(1) as u64 * 2;
-        let (tx, rx) = sync_channel::<Vec<RecordBatch>>(1);
+        let (tx, rx) = sync_channel::<Vec<Encoded>>(1);
+        let encoder = sink.encoder();
         let mut rows = 0;
         let pool = &pool;
         let bytes = std::thread::scope(|scope| {
@@ -90,10 +90,14 @@ pub fn generate_into(
                 let mut start = chunks.start;
                 while start < chunks.end {
                     let end = (start + window).min(chunks.end);
-                    let batches: Vec<RecordBatch> = pool.install(|| {
+                    let batches: Vec<Encoded> = pool.install(|| {
                         (start..end)
                             .into_par_iter()
-                            .map(|c| generator.batch(t, c))
+                            .map(|c| {
+                                let batch = generator.batch(t, c);
+                                let bytes = encoder.map(|encode| encode(&batch));
+                                Encoded { batch, bytes }
+                            })
                             .collect()
                     });
                     if tx.send(batches).is_err() {
@@ -102,9 +106,9 @@ pub fn generate_into(
                     start = end;
                 }
             });
-            let mut batches = rx.into_iter().flatten().inspect(|b| {
-                rows += b.num_rows() as u64;
-                bar.inc(b.num_rows() as u64);
+            let mut batches = rx.into_iter().flatten().inspect(|e| {
+                rows += e.batch.num_rows() as u64;
+                bar.inc(e.batch.num_rows() as u64);
             });
             sink.write_table(plan, &mut batches)
         })?;

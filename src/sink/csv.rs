@@ -2,8 +2,7 @@
 //! unquoted field and the empty string is `""`, so the two stay distinguishable (the same
 //! convention the CSV source reads).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{
@@ -15,7 +14,7 @@ use arrow::datatypes::{
 };
 use arrow::record_batch::RecordBatch;
 
-use super::{io_error, prepare_dir, Sink, SinkError, StagedFiles};
+use super::{io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles};
 use crate::generate::TablePlan;
 use crate::temporal::{write_date, write_time, write_timestamp};
 
@@ -23,8 +22,6 @@ pub struct CsvSink {
     dir: PathBuf,
     header: bool,
     staged: StagedFiles,
-    fields: Vec<Field>,
-    row: Vec<u8>,
 }
 
 /// One column of a batch, formatted: the bytes of all its fields and where each ends.
@@ -43,37 +40,41 @@ impl CsvSink {
             dir: dir.to_path_buf(),
             header,
             staged: StagedFiles::default(),
-            fields: Vec::new(),
-            row: Vec::new(),
         })
     }
 }
 
 impl Sink for CsvSink {
+    fn encoder(&self) -> Option<fn(&RecordBatch) -> Vec<u8>> {
+        Some(format_batch)
+    }
+
     fn write_table(
         &mut self,
         table: &TablePlan,
-        batches: &mut dyn Iterator<Item = RecordBatch>,
+        batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<u64, SinkError> {
         let path = self.dir.join(format!("{}.csv", table.table.name));
         let mut out = self.staged.create(&path)?;
         let mut written = 0;
         if self.header {
-            self.row.clear();
+            let mut line = Vec::new();
             for (i, field) in table.schema.fields().iter().enumerate() {
                 if i > 0 {
-                    self.row.push(b',');
+                    line.push(b',');
                 }
-                write_text(field.name(), &mut self.row);
+                write_text(field.name(), &mut line);
             }
-            self.row.push(b'\n');
-            out.write_all(&self.row).map_err(io_error(&path))?;
-            written += self.row.len() as u64;
+            line.push(b'\n');
+            out.write_all(&line).map_err(io_error(&path))?;
+            written += line.len() as u64;
         }
-        for batch in batches {
-            written += self
-                .write_batch(&batch, &mut out)
-                .map_err(io_error(&path))?;
+        for encoded in batches {
+            let bytes = encoded
+                .bytes
+                .unwrap_or_else(|| format_batch(&encoded.batch));
+            out.write_all(&bytes).map_err(io_error(&path))?;
+            written += bytes.len() as u64;
         }
         out.flush().map_err(io_error(&path))?;
         out.get_ref().sync_all().map_err(io_error(&path))?;
@@ -85,36 +86,33 @@ impl Sink for CsvSink {
     }
 }
 
-impl CsvSink {
-    fn write_batch(
-        &mut self,
-        batch: &RecordBatch,
-        out: &mut BufWriter<File>,
-    ) -> std::io::Result<u64> {
-        self.fields.resize_with(batch.num_columns(), Field::default);
-        for (field, column) in self.fields.iter_mut().zip(batch.columns()) {
-            field.bytes.clear();
-            field.ends.clear();
-            format_column(column, field);
-        }
-        let mut written = 0;
-        let mut starts = vec![0usize; self.fields.len()];
-        for r in 0..batch.num_rows() {
-            self.row.clear();
-            for (c, field) in self.fields.iter().enumerate() {
-                if c > 0 {
-                    self.row.push(b',');
-                }
-                let end = field.ends[r];
-                self.row.extend_from_slice(&field.bytes[starts[c]..end]);
-                starts[c] = end;
+/// A batch as CSV lines (the sink's encoder, run on worker threads): each column is formatted on its own (a tight loop per type), then the
+/// fields are interleaved into rows.
+fn format_batch(batch: &RecordBatch) -> Vec<u8> {
+    let fields: Vec<Field> = batch
+        .columns()
+        .iter()
+        .map(|column| {
+            let mut field = Field::default();
+            format_column(column, &mut field);
+            field
+        })
+        .collect();
+    let size: usize = fields.iter().map(|f| f.bytes.len() + f.ends.len()).sum();
+    let mut out = Vec::with_capacity(size);
+    let mut starts = vec![0usize; fields.len()];
+    for r in 0..batch.num_rows() {
+        for (c, field) in fields.iter().enumerate() {
+            if c > 0 {
+                out.push(b',');
             }
-            self.row.push(b'\n');
-            out.write_all(&self.row)?;
-            written += self.row.len() as u64;
+            let end = field.ends[r];
+            out.extend_from_slice(&field.bytes[starts[c]..end]);
+            starts[c] = end;
         }
-        Ok(written)
+        out.push(b'\n');
     }
+    out
 }
 
 /// Appends every value of `array` to `field`, leaving NULLs empty.

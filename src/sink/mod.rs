@@ -31,14 +31,27 @@ pub enum SinkError {
     Mismatch(String),
 }
 
+/// A batch on its way to a sink, with the sink's own encoding of it when the sink has an
+/// [`Sink::encoder`] (run on the worker threads, in parallel, so the writer only writes).
+pub struct Encoded {
+    pub batch: RecordBatch,
+    pub bytes: Option<Vec<u8>>,
+}
+
 /// A destination for generated tables, fed one table at a time in load order.
 pub trait Sink {
+    /// An encoding of a batch that the pipeline may run on its worker threads.
+    fn encoder(&self) -> Option<fn(&RecordBatch) -> Vec<u8>> {
+        None
+    }
+
     /// Writes all of one table's batches, in order; returns the bytes it sent to the target.
     fn write_table(
         &mut self,
         table: &TablePlan,
-        batches: &mut dyn Iterator<Item = RecordBatch>,
+        batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<u64, SinkError>;
+
     /// Makes everything visible at once: renames files, commits the transaction.
     fn finish(self: Box<Self>) -> Result<(), SinkError>;
 }

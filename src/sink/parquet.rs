@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
-use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use super::{prepare_dir, Sink, SinkError, StagedFiles};
+use super::{prepare_dir, Encoded, Sink, SinkError, StagedFiles};
 use crate::generate::TablePlan;
 use crate::source::parquet::PG_TYPE_KEY;
 
@@ -60,7 +59,7 @@ impl Sink for ParquetSink {
     fn write_table(
         &mut self,
         table: &TablePlan,
-        batches: &mut dyn Iterator<Item = RecordBatch>,
+        batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<u64, SinkError> {
         let path = self.dir.join(format!("{}.parquet", table.table.name));
         let out = self.staged.create(&path)?;
@@ -70,7 +69,7 @@ impl Sink for ParquetSink {
             .build();
         let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties))
             .map_err(parquet_error(&path))?;
-        for batch in batches {
+        for Encoded { batch, .. } in batches {
             let batch = batch
                 .with_schema(schema.clone())
                 .expect("the schemas differ only in metadata");

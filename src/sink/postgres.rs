@@ -10,11 +10,10 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use arrow::record_batch::RecordBatch;
 use postgres::Client;
 
 use super::pg_binary::{encode, Encoding, HEADER, TRAILER};
-use super::{Sink, SinkError};
+use super::{Encoded, Sink, SinkError};
 use crate::generate::{Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
 use crate::schema::{Generated, LogicalType, Table};
@@ -354,7 +353,7 @@ impl Sink for PostgresSink {
     fn write_table(
         &mut self,
         plan: &TablePlan,
-        batches: &mut dyn Iterator<Item = RecordBatch>,
+        batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<u64, SinkError> {
         let table = &self.tables[&plan.table.name];
         let names: Vec<String> = table
@@ -382,7 +381,7 @@ impl Sink for PostgresSink {
         buffer.clear();
         buffer.extend_from_slice(HEADER);
         let mut sent = 0u64;
-        for batch in batches {
+        for Encoded { batch, .. } in batches {
             for row in 0..batch.num_rows() {
                 buffer.extend_from_slice(&(table.columns.len() as i16).to_be_bytes());
                 for (i, name, encoding) in &table.columns {

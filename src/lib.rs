@@ -4,11 +4,14 @@
 //! # Layout
 //! - [`schema`]: tables, columns, logical types, keys, and the foreign-key graph.
 //! - [`profile`]: mergeable statistics, key inference, the privacy guard, the profile file.
+//! - [`generate`]: synthetic rows from a profile, chunk by chunk, as Arrow batches.
 //! - [`source`]: where snapshots come from (PostgreSQL, CSV, Parquet), as Arrow batches.
-//! - [`run`]: pipelines that connect a source to the profiler.
+//! - [`sink`]: where generated rows go (PostgreSQL, CSV, Parquet).
+//! - [`run`]: pipelines that connect a source to the profiler and the generator to a sink.
 //! - [`cli`]: the command line.
 //!
-//! `schema`, `profile`, [`temporal`] and [`hashing`] do no I/O; `source`, `run` and `cli` do.
+//! `schema`, `profile`, `generate`, [`temporal`] and [`hashing`] do no I/O; `source`, `sink`,
+//! `run` and `cli` do.
 //!
 //! # Example
 //! Profile three rows held in memory; only statistics come out.

@@ -289,7 +289,10 @@ impl ColumnGen {
                 Kind::Json => {
                     text.clear();
                     let n: u32 = rng.random_range(1..100_000);
-                    text.push_str(&format!("{{\"id\": {n}, \"active\": {}}}", n % 3 != 0));
+                    text.push_str(&format!(
+                        "{{\"id\": {n}, \"active\": {}}}",
+                        !n.is_multiple_of(3)
+                    ));
                     buffer.push_str(&text);
                 }
                 Kind::Bytes(lengths) => {

@@ -23,6 +23,10 @@ use understudy::sink::postgres::{ExistingRows, PostgresOptions, PostgresSink};
 use understudy::sink::Sink;
 use understudy::source::csv::{CsvOptions, CsvSource};
 
+/// The same allocator as the binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)

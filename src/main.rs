@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc keeps freed chunk buffers for reuse; with the system allocator every 65,536-row
+/// chunk's buffers were fresh pages, and page faults took a tenth of generation time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match understudy::cli::run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@
 
 use fake::faker::address::en::{CityName, CountryName, StateName, StreetName, ZipCode};
 use fake::faker::company::en::CompanyName;
-use fake::faker::name::en::{FirstName, LastName, Name};
+use fake::locales::{Data, EN};
 use fake::Fake;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -186,11 +186,47 @@ impl TextGen {
         }
     }
 
+    /// Writes a recognisable value. Names and emails, the common case, are assembled from
+    /// `fake`'s name lists straight into `out`; rarer styles go through `fake`'s generators.
     fn styled(&self, rng: &mut ChaCha8Rng, out: &mut String) {
+        let pick = |rng: &mut ChaCha8Rng, list: &'static [&'static str]| {
+            list[rng.random_range(0..list.len())]
+        };
         let value: String = match self.style {
-            Style::FirstName => FirstName().fake_with_rng(rng),
-            Style::LastName => LastName().fake_with_rng(rng),
-            Style::FullName => Name().fake_with_rng(rng),
+            Style::FirstName => return out.push_str(pick(rng, EN::NAME_FIRST_NAME)),
+            Style::LastName => return out.push_str(pick(rng, EN::NAME_LAST_NAME)),
+            Style::FullName => {
+                out.push_str(pick(rng, EN::NAME_FIRST_NAME));
+                out.push(' ');
+                return out.push_str(pick(rng, EN::NAME_LAST_NAME));
+            }
+            Style::Email => {
+                let (first, last) = (
+                    pick(rng, EN::NAME_FIRST_NAME),
+                    pick(rng, EN::NAME_LAST_NAME),
+                );
+                out.extend(
+                    first
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|c| c.to_ascii_lowercase()),
+                );
+                out.push('.');
+                out.extend(
+                    last.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|c| c.to_ascii_lowercase()),
+                );
+                out.push_str(itoa::Buffer::new().format(rng.random_range(1..100u32)));
+                out.push('@');
+                return out.push_str(
+                    ["example.com", "example.org", "example.net"][rng.random_range(0..3)],
+                );
+            }
+            Style::Phone => {
+                let pattern = ["+9 (999) 999-9999", "+99 99 9999 9999", "(999) 999-9999"];
+                return fill_shape(pattern[rng.random_range(0..pattern.len())], rng, out);
+            }
             Style::City => CityName().fake_with_rng(rng),
             Style::Country => CountryName().fake_with_rng(rng),
             Style::State => StateName().fake_with_rng(rng),
@@ -199,18 +235,6 @@ impl TextGen {
             Style::Street => {
                 let street: String = StreetName().fake_with_rng(rng);
                 format!("{} {street}", rng.random_range(1..9999))
-            }
-            Style::Email => {
-                let first: String = FirstName().fake_with_rng(rng);
-                let last: String = LastName().fake_with_rng(rng);
-                let domain = ["example.com", "example.org", "example.net"][rng.random_range(0..3)];
-                format!("{first}.{last}{}@{domain}", rng.random_range(1..100)).to_lowercase()
-            }
-            Style::Phone => {
-                let mut phone = String::new();
-                let pattern = ["+9 (999) 999-9999", "+99 99 9999 9999", "(999) 999-9999"];
-                fill_shape(pattern[rng.random_range(0..pattern.len())], rng, &mut phone);
-                phone
             }
             Style::Url => format!("https://example.com/{}", rng.random_range(1..1_000_000)),
             Style::Uuid => super::keys::uuid_for(rng.random()),

@@ -242,20 +242,26 @@ fn write_float(v: f64, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
 
 /// Writes an unscaled decimal with `scale` digits after the point: `12345, 2` → `123.45`.
 pub fn write_decimal(unscaled: i128, scale: i8, out: &mut Vec<u8>) {
-    let digits = unscaled.unsigned_abs().to_string();
     if unscaled < 0 {
         out.push(b'-');
     }
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(unscaled.unsigned_abs()).as_bytes();
     let scale = scale.max(0) as usize;
     if scale == 0 {
-        out.extend_from_slice(digits.as_bytes());
+        out.extend_from_slice(digits);
         return;
     }
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    out.extend_from_slice(int.as_bytes());
-    out.push(b'.');
-    out.extend_from_slice(frac.as_bytes());
+    if digits.len() <= scale {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + scale - digits.len(), b'0');
+        out.extend_from_slice(digits);
+    } else {
+        let (int, frac) = digits.split_at(digits.len() - scale);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +299,7 @@ mod tests {
         write_decimal(-5, 2, &mut out);
         write_decimal(12345, 2, &mut out);
         write_decimal(7, 0, &mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), "-0.05123.457");
+        write_decimal(5, 3, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "-0.05123.4570.005");
     }
 }

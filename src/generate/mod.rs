@@ -8,6 +8,7 @@
 //! the output is the same for any thread count. This module does no I/O.
 
 mod checks;
+mod columns;
 mod fanout;
 mod keys;
 mod nulls;

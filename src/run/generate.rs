@@ -75,8 +75,10 @@ pub fn generate_into(
         let expected = rows_in(generator, t, chunks.clone());
         let bar = bars.add(ProgressBar::new(expected));
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>20} {bar:30} {pos}/{len} rows {per_sec}")
-                .expect("the template is valid"),
+            ProgressStyle::with_template(
+                "{prefix:>20} {bar:30} {human_pos}/{human_len} rows  {elapsed} (eta {eta})",
+            )
+            .expect("the template is valid"),
         );
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();

@@ -1,0 +1,290 @@
+//! A column's value generator from its learned statistics and its limits: the type's range,
+//! CHECK comparisons and partition bounds, all in the column's numeric form (days for dates,
+//! µs for timestamps and times).
+
+use super::checks::{Cmp, Literal, PartitionBound};
+use super::text::TextGen;
+use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
+use crate::profile::model::{ColumnStats, Share, TemporalStats};
+use crate::schema::{Column, LogicalType};
+use crate::temporal;
+
+/// The smallest difference between two values of the column, in its numeric form.
+pub(super) fn step_of(logical: &LogicalType, stats: Option<&ColumnStats>) -> f64 {
+    let learned = stats.and_then(|s| s.numeric.as_ref());
+    match logical {
+        LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => 1.0,
+        LogicalType::Date
+        | LogicalType::Timestamp
+        | LogicalType::TimestampTz
+        | LogicalType::Time => 1.0,
+        LogicalType::Decimal { scale: Some(s), .. } => 10f64.powi(-(*s as i32)),
+        LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => {
+            match learned {
+                Some(n) if n.integral => 1.0,
+                Some(n) if n.scale <= 6 && n.scale > 0 => 10f64.powi(-(n.scale as i32)),
+                _ => 0.0,
+            }
+        }
+        _ => 0.0,
+    }
+}
+
+pub(super) fn type_limits(logical: &LogicalType) -> Limits {
+    let (lo, hi) = match logical {
+        LogicalType::Int16 => (i16::MIN as f64, i16::MAX as f64),
+        LogicalType::Int32 => (i32::MIN as f64, i32::MAX as f64),
+        LogicalType::Int64 => (-9.0e18, 9.0e18),
+        LogicalType::Decimal {
+            precision: Some(p),
+            scale,
+        } => {
+            let s = scale.unwrap_or(0) as i32;
+            let max = 10f64.powi(*p as i32 - s) - 10f64.powi(-s);
+            (-max, max)
+        }
+        // Years 1 to 9999: what every sink and client can read.
+        LogicalType::Date => (-719_162.0, 2_932_896.0),
+        LogicalType::Timestamp | LogicalType::TimestampTz => (-62_135_596_800e6, 253_402_300_799e6),
+        LogicalType::Time => (0.0, (temporal::MICROS_PER_DAY - 1) as f64),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    Limits {
+        lo,
+        hi,
+        pieces: Vec::new(),
+    }
+}
+
+pub(super) fn tighten(limits: &mut Limits, op: Cmp, v: f64, step: f64) {
+    let unit = if step > 0.0 {
+        step
+    } else {
+        v.abs() * 1e-12 + 1e-12
+    };
+    let up = |x: f64| {
+        if step > 0.0 {
+            (x / step).ceil() * step
+        } else {
+            x
+        }
+    };
+    let down = |x: f64| {
+        if step > 0.0 {
+            (x / step).floor() * step
+        } else {
+            x
+        }
+    };
+    match op {
+        Cmp::Gt if step > 0.0 => limits.lo = limits.lo.max((v / step).floor() * step + step),
+        Cmp::Gt => limits.lo = limits.lo.max(v + unit),
+        Cmp::Ge => limits.lo = limits.lo.max(up(v)),
+        Cmp::Lt if step > 0.0 => limits.hi = limits.hi.min((v / step).ceil() * step - step),
+        Cmp::Lt => limits.hi = limits.hi.min(v - unit),
+        Cmp::Le => limits.hi = limits.hi.min(down(v)),
+        Cmp::Eq => {
+            limits.lo = limits.lo.max(v);
+            limits.hi = limits.hi.min(v);
+        }
+    }
+}
+
+pub(super) fn apply_partitions(
+    limits: &mut Limits,
+    bounds: &[PartitionBound],
+    logical: &LogicalType,
+    step: f64,
+) {
+    let unit = if step > 0.0 { step } else { 1e-9 };
+    for bound in bounds {
+        match bound {
+            PartitionBound::Range { from, to } => {
+                let lo = from
+                    .as_ref()
+                    .and_then(|l| domain_value(logical, l))
+                    .unwrap_or(f64::NEG_INFINITY);
+                let hi = to
+                    .as_ref()
+                    .and_then(|l| domain_value(logical, l))
+                    .map_or(f64::INFINITY, |v| v - unit);
+                limits.pieces.push((lo, hi));
+            }
+            PartitionBound::List(values) => {
+                for v in values.iter().filter_map(|l| domain_value(logical, l)) {
+                    limits.pieces.push((v, v));
+                }
+            }
+        }
+    }
+}
+
+/// A check's constant in the column's numeric form: days for dates, µs for timestamps.
+pub(super) fn domain_value(logical: &LogicalType, literal: &Literal) -> Option<f64> {
+    match (logical, literal) {
+        (LogicalType::Date, Literal::Text(s)) => temporal::parse_date(s).map(|d| d as f64),
+        (LogicalType::Timestamp | LogicalType::TimestampTz, Literal::Text(s)) => {
+            temporal::parse_timestamp(s).map(|t| t as f64)
+        }
+        (LogicalType::Time, Literal::Text(s)) => temporal::parse_time(s).map(|t| t as f64),
+        (_, Literal::Number(n)) if logical.is_numeric() => Some(*n),
+        (_, Literal::Text(s)) if logical.is_numeric() => s.parse().ok(),
+        _ => None,
+    }
+}
+
+pub(super) fn literal_text(literal: &Literal) -> String {
+    match literal {
+        Literal::Number(n) => n.to_string(),
+        Literal::Text(s) => s.clone(),
+    }
+}
+
+/// How a column's non-null values are made, from its type and what was learned.
+pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Limits) -> Kind {
+    let frequent = |parse: &dyn Fn(&str) -> Option<f64>| {
+        Choice::new(
+            stats
+                .map(|s| s.frequent.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|f| Some((parse(&f.value)?, f.share)))
+                .collect(),
+        )
+    };
+    let step = step_of(&column.logical, stats);
+    match &column.logical {
+        LogicalType::Bool => Kind::Bool {
+            true_rate: stats
+                .and_then(|s| s.boolean.as_ref())
+                .map_or(0.5, |b| b.true_rate),
+        },
+        l if l.is_numeric() => {
+            let numeric = stats.and_then(|s| s.numeric.as_ref());
+            Kind::Number(NumberGen {
+                quantiles: numeric.map(|n| n.quantiles.clone()).unwrap_or_default(),
+                frequent: frequent(&|s| s.parse().ok()),
+                step,
+                limits,
+            })
+        }
+        l if l.is_temporal() && !matches!(l, LogicalType::Interval) => {
+            let (form, parse): (TemporalForm, fn(&str) -> Option<f64>) = match l {
+                LogicalType::Date => (TemporalForm::Date, |s| {
+                    temporal::parse_date(s).map(|d| d as f64)
+                }),
+                LogicalType::Time => (TemporalForm::Time, |s| {
+                    temporal::parse_time(s).map(|t| t as f64)
+                }),
+                _ => (TemporalForm::Timestamp, |s| {
+                    temporal::parse_timestamp(s).map(|t| t as f64)
+                }),
+            };
+            let learned = stats.and_then(|s| s.temporal.as_ref());
+            let quantiles = learned.map_or_else(Vec::new, |t| {
+                t.quantiles.iter().filter_map(|q| parse(q)).collect()
+            });
+            let rate = |f: fn(&TemporalStats) -> f64| learned.map_or(0.0, f);
+            Kind::Temporal(TemporalGen {
+                form,
+                values: NumberGen {
+                    quantiles,
+                    frequent: frequent(&|s| parse(s)),
+                    step: 0.0,
+                    limits: if learned.is_none() {
+                        default_temporal(form, limits)
+                    } else {
+                        limits
+                    },
+                },
+                midnight_rate: rate(|t| t.midnight_rate),
+                month_end_rate: rate(|t| t.month_end_rate),
+                feb29_rate: rate(|t| t.feb29_rate),
+                jan1_rate: rate(|t| t.jan1_rate),
+            })
+        }
+        LogicalType::Enum { labels } => Kind::OneOf(enum_choice(labels, stats)),
+        LogicalType::Text { max_chars } => text_kind(column, stats, *max_chars),
+        LogicalType::Char { chars } => text_kind(column, stats, Some(*chars)),
+        LogicalType::Uuid => Kind::Uuid,
+        LogicalType::Json => Kind::Json,
+        LogicalType::Inet => Kind::Inet,
+        LogicalType::Interval => Kind::Interval,
+        LogicalType::Array { .. } => Kind::EmptyArray,
+        LogicalType::Bytes => Kind::Bytes(Choice::new(
+            stats
+                .and_then(|s| s.text.as_ref())
+                .map(|t| {
+                    t.bytes
+                        .iter()
+                        .map(|(&b, &share)| ((b, b + 1), share))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )),
+        _ => Kind::Null,
+    }
+}
+
+/// Without learned values, dates and timestamps fall in the last few years.
+fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
+    let (lo, hi) = match form {
+        TemporalForm::Date => (18_262.0, 20_454.0),
+        TemporalForm::Timestamp => (18_262.0 * 86_400e6, 20_454.0 * 86_400e6),
+        TemporalForm::Time => return limits,
+    };
+    Limits {
+        lo: limits.lo.max(lo),
+        hi: limits.hi.min(hi),
+        pieces: limits.pieces,
+    }
+}
+
+/// Frequent text values at their shares; when they cover the column they are all there is.
+fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32>) -> Kind {
+    let frequent: Vec<(String, f64)> = stats
+        .map(|s| {
+            s.frequent
+                .iter()
+                .map(|f| (f.value.clone(), f.share))
+                .collect()
+        })
+        .unwrap_or_default();
+    let covered: f64 = frequent.iter().map(|f| f.1).sum();
+    if !frequent.is_empty() && covered > 0.999 {
+        return Kind::OneOf(Choice::new(frequent));
+    }
+    let gen = TextGen::new(
+        &column.name,
+        stats.and_then(|s| s.text.as_ref()),
+        stats.and_then(|s| s.semantic),
+        max_chars,
+    );
+    Kind::Text {
+        frequent: Choice::new(frequent),
+        gen: Box::new(gen),
+    }
+}
+
+/// Learned label shares, with the rest spread evenly over the other labels.
+fn enum_choice(labels: &[String], stats: Option<&ColumnStats>) -> Choice<String> {
+    let frequent = stats.map(|s| s.frequent.as_slice()).unwrap_or_default();
+    let known: Vec<&Share> = frequent
+        .iter()
+        .filter(|f| labels.contains(&f.value))
+        .collect();
+    let rest: Vec<&String> = labels
+        .iter()
+        .filter(|l| !known.iter().any(|f| &f.value == *l))
+        .collect();
+    let left = (1.0 - known.iter().map(|f| f.share).sum::<f64>()).max(0.0);
+    let mut weighted: Vec<(String, f64)> =
+        known.iter().map(|f| (f.value.clone(), f.share)).collect();
+    for label in &rest {
+        weighted.push(((*label).clone(), left / rest.len() as f64));
+    }
+    if weighted.iter().all(|w| w.1 <= 0.0) {
+        return Choice::uniform(labels.to_vec());
+    }
+    Choice::new(weighted)
+}

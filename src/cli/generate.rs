@@ -12,7 +12,7 @@ use crate::generate::{Generator, Request};
 use crate::run::generate::{generate_into, RunOptions, Shard, TableReport};
 use crate::sink::csv::CsvSink;
 use crate::sink::parquet::ParquetSink;
-use crate::sink::postgres::{ExistingRows, PostgresOptions, PostgresSink};
+use crate::sink::postgres::{existing_rows, ExistingRows, PostgresOptions, PostgresSink};
 use crate::sink::Sink;
 
 /// Generate synthetic rows shaped like a profile: parallel, deterministic for a seed, with
@@ -49,7 +49,8 @@ pub struct GenerateArgs {
     /// PostgreSQL: empty the tables before loading.
     #[arg(long, conflicts_with = "append")]
     truncate: bool,
-    /// PostgreSQL: add to tables that already hold rows.
+    /// PostgreSQL: add to tables that already hold rows. New keys continue after the ones there
+    /// (integers after the largest; text codes and UUIDs after as many as there are rows).
     #[arg(long)]
     append: bool,
     /// PostgreSQL: the schema the tables are in.
@@ -108,10 +109,17 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.profile.display()))?;
     let profile = crate::profile::from_yaml(&text)
         .with_context(|| format!("profile {}", args.profile.display()))?;
+    let existing = if args.append && is_postgres(&args.output) {
+        existing_rows(&args.output, &profile, &args.schema)
+            .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
+    } else {
+        BTreeMap::new()
+    };
     let request = Request {
         seed: args.seed,
         scale: args.scale,
         rows: args.rows.iter().cloned().collect::<BTreeMap<_, _>>(),
+        existing,
     };
     let generator = Generator::new(&profile, &request)
         .with_context(|| format!("planning from {}", args.profile.display()))?;

@@ -13,6 +13,15 @@ pub enum Key {
     Text(String),
 }
 
+/// Key values a target already holds, which new rows must not repeat (`--append`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Taken {
+    /// Rows already there: scattered keys continue after the first `rows` of their sequence.
+    pub rows: u64,
+    /// The largest integer key already there: sequences continue after it.
+    pub max: Option<i64>,
+}
+
 /// How a key column turns a row index into a value.
 #[derive(Debug, Clone)]
 pub enum IndexKey {
@@ -23,9 +32,11 @@ pub enum IndexKey {
         alphabet: &'static [u8],
         width: u32,
         scatter: Permutation,
+        /// Codes already taken in the target: row `i` gets code number `first + i`.
+        first: u64,
     },
-    /// A version-4-shaped UUID whose random bits embed a bijection of the index.
-    Uuid { salt: u64 },
+    /// A version-4-shaped UUID whose random bits embed a bijection of `first + i`.
+    Uuid { salt: u64, first: u64 },
     /// The `i`-th enum label or boolean value.
     Label(Vec<String>),
 }
@@ -44,7 +55,26 @@ impl IndexKey {
         shape: Option<&str>,
         min_chars: Option<u32>,
         salt: u64,
+        taken: Taken,
     ) -> Result<IndexKey, String> {
+        let start = taken.max.map_or(1, |m| m.max(0) + 1);
+        let sequence = |rows, max, type_name: &str| sequence(rows, max, type_name, start);
+        let code = |rows: u64, max_chars, shape, min_chars, salt| {
+            code(rows + taken.rows, max_chars, shape, min_chars, salt).map(|key| match key {
+                IndexKey::Code {
+                    alphabet,
+                    width,
+                    scatter,
+                    ..
+                } => IndexKey::Code {
+                    alphabet,
+                    width,
+                    scatter,
+                    first: taken.rows,
+                },
+                other => other,
+            })
+        };
         let key = match &column.logical {
             LogicalType::Int16 => sequence(rows, i16::MAX as i64, "smallint")?,
             LogicalType::Int32 => sequence(rows, i32::MAX as i64, "integer")?,
@@ -64,7 +94,10 @@ impl IndexKey {
             LogicalType::Timestamp | LogicalType::TimestampTz => {
                 sequence(rows, i64::MAX / 2, "timestamp")?
             }
-            LogicalType::Uuid => IndexKey::Uuid { salt },
+            LogicalType::Uuid => IndexKey::Uuid {
+                salt,
+                first: taken.rows,
+            },
             LogicalType::Bool => labels(rows, vec!["false".into(), "true".into()], "boolean")?,
             LogicalType::Enum { labels: l } => labels(rows, l.clone(), "enum")?,
             LogicalType::Text { max_chars } => code(rows, *max_chars, shape, min_chars, salt)?,
@@ -86,8 +119,9 @@ impl IndexKey {
                 alphabet,
                 width,
                 scatter,
+                first,
             } => {
-                let mut n = scatter.apply(i);
+                let mut n = scatter.apply(first + i);
                 let base = alphabet.len() as u64;
                 let mut code = vec![0u8; *width as usize];
                 for slot in code.iter_mut().rev() {
@@ -96,19 +130,25 @@ impl IndexKey {
                 }
                 Key::Text(String::from_utf8(code).expect("alphabets are ASCII"))
             }
-            IndexKey::Uuid { salt } => Key::Text(uuid_for(mix64(i ^ salt))),
+            IndexKey::Uuid { salt, first } => Key::Text(uuid_for(mix64((first + i) ^ salt))),
             IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
         }
     }
 }
 
-fn sequence(rows: u64, max: i64, type_name: &str) -> Result<IndexKey, String> {
-    if rows > max as u64 {
+fn sequence(rows: u64, max: i64, type_name: &str, start: i64) -> Result<IndexKey, String> {
+    if rows as i128 + start as i128 - 1 > max as i128 {
         return Err(format!(
-            "a {type_name} key holds at most {max} values from 1, but {rows} rows were requested"
+            "a {type_name} key holds at most {max} values from 1, but {rows} rows were \
+             requested{}",
+            if start > 1 {
+                format!(" after the {} already there", start - 1)
+            } else {
+                String::new()
+            }
         ));
     }
-    Ok(IndexKey::Sequence { start: 1 })
+    Ok(IndexKey::Sequence { start })
 }
 
 fn labels(rows: u64, labels: Vec<String>, type_name: &str) -> Result<IndexKey, String> {
@@ -154,6 +194,7 @@ fn code(
         alphabet,
         width,
         scatter: Permutation::new(space, salt),
+        first: 0,
     })
 }
 
@@ -200,7 +241,8 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_fit_the_learned_shape() {
-        let key = IndexKey::for_column(&text(5), 5000, Some("AAAAA"), Some(5), 9).unwrap();
+        let key = IndexKey::for_column(&text(5), 5000, Some("AAAAA"), Some(5), 9, Taken::default())
+            .unwrap();
         let values: HashSet<_> = (0..5000).map(|i| key.value(i)).collect();
         assert_eq!(values.len(), 5000);
         assert!(values.iter().all(|k| matches!(k, Key::Text(s)
@@ -208,8 +250,30 @@ mod tests {
     }
 
     #[test]
+    fn appended_keys_continue_after_the_taken_ones() {
+        let column = text(5);
+        let before =
+            IndexKey::for_column(&column, 100, Some("AAAAA"), Some(5), 9, Taken::default())
+                .unwrap();
+        let taken = Taken {
+            rows: 100,
+            max: None,
+        };
+        let after = IndexKey::for_column(&column, 100, Some("AAAAA"), Some(5), 9, taken).unwrap();
+        let old: HashSet<_> = (0..100).map(|i| before.value(i)).collect();
+        assert!((0..100).all(|i| !old.contains(&after.value(i))));
+        let id = Column::new("id", LogicalType::Int32, false);
+        let taken = Taken {
+            rows: 3,
+            max: Some(41),
+        };
+        let key = IndexKey::for_column(&id, 10, None, None, 0, taken).unwrap();
+        assert_eq!(key.value(0), Key::Int(42));
+    }
+
+    #[test]
     fn uuids_are_unique_and_version_four() {
-        let key = IndexKey::Uuid { salt: 3 };
+        let key = IndexKey::Uuid { salt: 3, first: 0 };
         let values: HashSet<_> = (0..10_000).map(|i| key.value(i)).collect();
         assert_eq!(values.len(), 10_000);
         let Key::Text(one) = key.value(5) else {
@@ -222,9 +286,17 @@ mod tests {
     #[test]
     fn infeasible_keys_say_why() {
         let small = Column::new("id", LogicalType::Int16, false);
-        let err = IndexKey::for_column(&small, 100_000, None, None, 0).unwrap_err();
+        let err =
+            IndexKey::for_column(&small, 100_000, None, None, 0, Taken::default()).unwrap_err();
         assert!(err.contains("smallint") && err.contains("32767"), "{err}");
-        let err = IndexKey::for_column(&text(2), 5000, Some("99"), Some(2), 0).unwrap_err();
+        let err = IndexKey::for_column(&text(2), 5000, Some("99"), Some(2), 0, Taken::default())
+            .unwrap_err();
         assert!(err.contains("100 values"), "{err}");
+        let taken = Taken {
+            rows: 30_000,
+            max: Some(30_000),
+        };
+        let err = IndexKey::for_column(&small, 5000, None, None, 0, taken).unwrap_err();
+        assert!(err.contains("after the 30000 already there"), "{err}");
     }
 }

@@ -47,6 +47,16 @@ pub struct Request {
     pub scale: f64,
     /// Row counts pinned by table name; these win over `scale`.
     pub rows: BTreeMap<String, u64>,
+    /// Rows the target already holds, by table name (`--append`): new keys continue after them.
+    pub existing: BTreeMap<String, Existing>,
+}
+
+/// What a target table already holds, so appended rows don't repeat its keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Existing {
+    pub rows: u64,
+    /// The largest value of each integer key column.
+    pub max_keys: BTreeMap<String, i64>,
 }
 
 impl Default for Request {
@@ -55,6 +65,7 @@ impl Default for Request {
             seed: 0,
             scale: 1.0,
             rows: BTreeMap::new(),
+            existing: BTreeMap::new(),
         }
     }
 }

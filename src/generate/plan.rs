@@ -8,7 +8,7 @@ use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
 use super::fanout::FanOutLayout;
-use super::keys::IndexKey;
+use super::keys::{IndexKey, Taken};
 use super::nulls::NullPattern;
 use super::permute::Permutation;
 use super::values::{Choice, ColumnGen, Kind};
@@ -40,6 +40,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
         .map(|t| {
             TablePlanner {
                 profile,
+                request,
                 rows: &rows,
                 table_index: t,
                 seed: request.seed,
@@ -57,6 +58,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
 
 struct TablePlanner<'a> {
     profile: &'a Profile,
+    request: &'a Request,
     rows: &'a [u64],
     table_index: usize,
     seed: u64,
@@ -213,7 +215,7 @@ impl TablePlanner<'_> {
                         let c = table.column_index(extra).expect("validated");
                         let column = &table.columns[c];
                         let capacity = rank_capacity(column).min(self.own_rows());
-                        let key = self.index_key(column, capacity)?;
+                        let key = self.index_key(column, capacity, Taken::default())?;
                         columns[c] = Some(ColumnPlan::Rank(key));
                         cap = capacity;
                     }
@@ -275,7 +277,11 @@ impl TablePlanner<'_> {
             .find(|c| !in_fk(c) && columns[index(c)].is_none())
         {
             let column = &table.columns[index(name)];
-            columns[index(name)] = Some(ColumnPlan::Key(self.index_key(column, self.own_rows())?));
+            columns[index(name)] = Some(ColumnPlan::Key(self.index_key(
+                column,
+                self.own_rows(),
+                self.taken(column),
+            )?));
             return Ok(());
         }
         let k = table
@@ -324,8 +330,11 @@ impl TablePlanner<'_> {
                     let c = table.column_index(name).expect("validated");
                     if columns[c].is_none() {
                         let column = &table.columns[c];
-                        columns[c] =
-                            Some(ColumnPlan::Key(self.index_key(column, self.own_rows())?));
+                        columns[c] = Some(ColumnPlan::Key(self.index_key(
+                            column,
+                            self.own_rows(),
+                            self.taken(column),
+                        )?));
                     }
                 }
             }
@@ -333,7 +342,21 @@ impl TablePlanner<'_> {
         Ok(())
     }
 
-    fn index_key(&self, column: &Column, rows: u64) -> Result<IndexKey, GenerateError> {
+    /// The key values of `column` that rows already in the target hold (`--append`).
+    fn taken(&self, column: &Column) -> Taken {
+        let existing = self.request.existing.get(&self.table().name);
+        Taken {
+            rows: existing.map_or(0, |e| e.rows),
+            max: existing.and_then(|e| e.max_keys.get(&column.name).copied()),
+        }
+    }
+
+    fn index_key(
+        &self,
+        column: &Column,
+        rows: u64,
+        taken: Taken,
+    ) -> Result<IndexKey, GenerateError> {
         let stats = self.profile_table().stats(&column.name);
         let text = stats.and_then(|s| s.text.as_ref());
         let shape = text
@@ -345,6 +368,7 @@ impl TablePlanner<'_> {
             shape,
             text.map(|t| t.min_chars),
             self.salt(&[&column.name]),
+            taken,
         )
         .map_err(|e| self.infeasible(format!("column {}: {e}", column.name)))
     }

@@ -56,6 +56,12 @@ impl Table {
     }
 
     /// Whether `columns` (in any order) is the primary key or a declared unique key.
+    /// Whether the column is part of the primary key or of a unique key.
+    pub fn is_key_column(&self, column: &str) -> bool {
+        self.primary_key.iter().any(|c| c == column)
+            || self.unique.iter().flatten().any(|c| c == column)
+    }
+
     pub fn is_key(&self, columns: &[String]) -> bool {
         let same =
             |key: &[String]| key.len() == columns.len() && key.iter().all(|k| columns.contains(k));

@@ -7,15 +7,16 @@
 //! re-validated) after the last table. Identity and serial sequences are moved past the loaded
 //! keys. With `--create`, the tables are created from the profile in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use postgres::Client;
 
 use super::pg_binary::{encode, Encoding, HEADER, TRAILER};
 use super::{Encoded, Sink, SinkError};
-use crate::generate::{Generator, TablePlan};
+use crate::generate::{Existing, Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
+use crate::profile::model::Profile;
 use crate::schema::{Generated, LogicalType, Table};
 use crate::source::postgres::PostgresSource;
 use crate::source::Source;
@@ -347,6 +348,52 @@ impl PostgresSink {
             }
         }
     }
+}
+
+/// What each profile table already holds in the target, for `--append`: its row count and the
+/// largest value of each integer key column. Tables missing from the target are left out (the
+/// sink reports them when it checks the schema).
+pub fn existing_rows(
+    spec: &str,
+    profile: &Profile,
+    schema: &str,
+) -> Result<BTreeMap<String, Existing>, SinkError> {
+    let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
+    let target = pgconn::display(&config);
+    let fail = |e: String| SinkError::Postgres(format!("{target}: {e}"));
+    let mut client = pgconn::connect(&config).map_err(&fail)?;
+    let mut existing = BTreeMap::new();
+    for table in profile.tables.iter().map(|t| &t.schema) {
+        let qualified = PostgresSink::qualified(schema, &table.name);
+        let found: Option<String> = client
+            .query_one("SELECT to_regclass($1)::text", &[&qualified])
+            .map_err(|e| fail(pgconn::describe_error(&e)))?
+            .get(0);
+        if found.is_none() {
+            continue;
+        }
+        let keys: Vec<&str> = table
+            .columns
+            .iter()
+            .filter(|c| c.logical.is_integer() && table.is_key_column(&c.name))
+            .map(|c| c.name.as_str())
+            .collect();
+        let maxima: String = keys
+            .iter()
+            .map(|k| format!(", max({})::int8", quote_ident(k)))
+            .collect();
+        let row = client
+            .query_one(&format!("SELECT count(*){maxima} FROM {qualified}"), &[])
+            .map_err(|e| fail(pgconn::describe_error(&e)))?;
+        let max_keys = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| Some((k.to_string(), row.get::<_, Option<i64>>(i + 1)?)))
+            .collect();
+        let rows = row.get::<_, i64>(0) as u64;
+        existing.insert(table.name.clone(), Existing { rows, max_keys });
+    }
+    Ok(existing)
 }
 
 impl Sink for PostgresSink {

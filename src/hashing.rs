@@ -21,6 +21,11 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     mix64(h ^ u64::from_le_bytes(tail))
 }
 
+/// A uniform number in [0, 1) from the top 53 bits of a hash.
+pub fn unit_interval(hash: u64) -> f64 {
+    (hash >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// Combines several hashes into one, order-sensitively.
 pub fn combine(hashes: impl IntoIterator<Item = u64>) -> u64 {
     hashes

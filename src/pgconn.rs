@@ -64,6 +64,11 @@ pub fn display(config: &Config) -> String {
     )
 }
 
+/// Whether a command-line target or source names a PostgreSQL database rather than a directory.
+pub fn is_url(spec: &str) -> bool {
+    spec.starts_with("postgres://") || spec.starts_with("postgresql://") || spec == "postgres:"
+}
+
 pub fn connect(config: &Config) -> Result<Client, String> {
     let mut client = config
         .connect(NoTls)

@@ -97,19 +97,13 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     })
 }
 
-fn is_postgres(target: &str) -> bool {
-    target.starts_with("postgres://")
-        || target.starts_with("postgresql://")
-        || target == "postgres:"
-}
-
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let text = std::fs::read_to_string(&args.profile)
         .with_context(|| format!("reading {}", args.profile.display()))?;
     let profile = crate::profile::from_yaml(&text)
         .with_context(|| format!("profile {}", args.profile.display()))?;
-    let existing = if args.append && is_postgres(&args.output) {
+    let existing = if args.append && crate::pgconn::is_url(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
     } else {
@@ -127,7 +121,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let sink: Box<dyn Sink> = if is_postgres(&args.output) {
+    let sink: Box<dyn Sink> = if crate::pgconn::is_url(&args.output) {
         if args.shard.is_some() {
             bail!("--shard writes files; load shards into PostgreSQL from their CSV output");
         }
@@ -166,7 +160,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
 
 fn target_name(output: &str) -> String {
     match crate::pgconn::config(output) {
-        Ok(config) if is_postgres(output) => crate::pgconn::display(&config),
+        Ok(config) if crate::pgconn::is_url(output) => crate::pgconn::display(&config),
         _ => output.to_string(),
     }
 }

@@ -201,6 +201,13 @@ fn code(
 /// Formats 64 bits of `bits` (a bijection of the index) into the 122 free bits of a v4 UUID,
 /// filling the rest from a hash, so distinct inputs give distinct UUIDs.
 pub fn uuid_for(bits: u64) -> String {
+    let mut out = String::with_capacity(36);
+    write_uuid(bits, &mut out);
+    out
+}
+
+/// [`uuid_for`], appended to `out` without allocating.
+pub fn write_uuid(bits: u64, out: &mut String) {
     let filler = mix64(combine([bits, 0x5555]));
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&(bits >> 16).to_be_bytes()[2..]);
@@ -208,20 +215,14 @@ pub fn uuid_for(bits: u64) -> String {
     b[7] = (bits >> 4) as u8;
     b[8] = 0x80 | (bits & 0x0f) as u8;
     b[9..].copy_from_slice(&filler.to_be_bytes()[1..]);
-    format_uuid(&b)
-}
-
-pub fn format_uuid(b: &[u8; 16]) -> String {
-    let hex =
-        |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
-    format!(
-        "{}-{}-{}-{}-{}",
-        hex(0..4),
-        hex(4..6),
-        hex(6..8),
-        hex(8..10),
-        hex(10..16)
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[(byte >> 4) as usize] as char);
+        out.push(HEX[(byte & 0x0f) as usize] as char);
+    }
 }
 
 #[cfg(test)]

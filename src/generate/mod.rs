@@ -18,6 +18,7 @@ mod text;
 mod values;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema as ArrowSchema, SchemaRef};
@@ -25,7 +26,7 @@ use arrow::record_batch::RecordBatch;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::hashing::{combine, mix64};
+use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::Profile;
 use crate::schema::{LoadOrder, Table};
 use checks::Cmp;
@@ -102,6 +103,8 @@ pub struct TablePlan {
     /// Parallel to `table.columns`.
     columns: Vec<ColumnPlan>,
     foreign_keys: Vec<ForeignKeyPlan>,
+    /// Index into `foreign_keys` of the main foreign key, whose layout orders the rows.
+    main: Option<usize>,
     /// Column-vs-column checks, as indices into `output`.
     relations: Vec<(usize, Cmp, usize, f64)>,
 }
@@ -143,7 +146,7 @@ enum ParentPick {
     Distinct(Permutation),
     /// Distinct among siblings under the main foreign key `main`: (offset of that parent + rank)
     /// modulo this parent's rows. Makes a composite key like (playlist, track) unique.
-    BesideMain { main: usize, parents: u64 },
+    BesideMain { parents: u64 },
     /// An earlier row of the same table, so references form a forest; row 0 is a root (NULL).
     Earlier,
     /// As `Earlier`, for a NOT NULL self-reference: row 0 references itself.
@@ -190,7 +193,7 @@ impl Generator {
             .zip(plan.schema.fields())
             .map(|(&c, field)| {
                 let mut buffer = Buffer::for_type(field.data_type(), rows as usize);
-                self.fill(table, c, start, rows, &mut buffer, chunk);
+                self.fill(table, c, chunk, start..start + rows, &mut buffer);
                 buffer
             })
             .collect();
@@ -206,17 +209,16 @@ impl Generator {
             .expect("buffers are built for the schema's own types")
     }
 
+    /// Appends the values of `column` for rows `rows_here` (all in chunk `chunk`) to `out`.
     fn fill(
         &self,
         table: usize,
         column: usize,
-        start: u64,
-        rows: u64,
-        out: &mut Buffer,
         chunk: u64,
+        rows_here: Range<u64>,
+        out: &mut Buffer,
     ) {
         let plan = &self.tables[table];
-        let rows_here = start..start + rows;
         match &plan.columns[column] {
             ColumnPlan::Skip => {}
             ColumnPlan::Values(gen) => {
@@ -259,14 +261,9 @@ impl Generator {
     }
 
     fn rank(&self, table: usize, i: u64) -> u64 {
-        let plan = &self.tables[table];
-        plan.foreign_keys
-            .iter()
-            .find_map(|fk| match &fk.mode {
-                ParentPick::Main(layout) => Some(layout.locate(i).1),
-                _ => None,
-            })
-            .unwrap_or(i)
+        self.tables[table]
+            .main_layout()
+            .map_or(i, |layout| layout.locate(i).1)
     }
 
     /// The parent row that foreign key `fk` of `table` points at from row `i`, or `None` for a
@@ -289,10 +286,10 @@ impl Generator {
                 Some(layout.locate(mix64(draw) % layout.children().max(1)).0)
             }
             ParentPick::Distinct(permutation) => Some(permutation.apply(i)),
-            ParentPick::BesideMain { main, parents } => {
-                let ParentPick::Main(layout) = &plan.foreign_keys[*main].mode else {
-                    unreachable!("BesideMain always names the main foreign key")
-                };
+            ParentPick::BesideMain { parents } => {
+                let layout = plan
+                    .main_layout()
+                    .expect("BesideMain comes with a main layout");
                 let (parent, rank) = layout.locate(i);
                 Some((mix64(parent ^ key.salt) % parents + rank) % parents)
             }
@@ -300,7 +297,7 @@ impl Generator {
             ParentPick::EarlierOrSelf if i == 0 => Some(0),
             ParentPick::Earlier | ParentPick::EarlierOrSelf => {
                 // Skewed towards early rows: few rows have many children, like a hierarchy.
-                let u = unit(mix64(draw));
+                let u = unit_interval(mix64(draw));
                 Some(((i as f64) * u * u) as u64)
             }
             ParentPick::Never => None,
@@ -308,9 +305,14 @@ impl Generator {
     }
 }
 
-/// A uniform number in [0, 1) from 53 bits of a hash.
-fn unit(hash: u64) -> f64 {
-    (hash >> 11) as f64 / (1u64 << 53) as f64
+impl TablePlan {
+    /// The main foreign key's layout, which also numbers each row among its siblings.
+    fn main_layout(&self) -> Option<&FanOutLayout> {
+        match &self.foreign_keys.get(self.main?)?.mode {
+            ParentPick::Main(layout) => Some(layout),
+            _ => None,
+        }
+    }
 }
 
 /// Makes `left OP right` hold in every row where both are present by moving `left`.

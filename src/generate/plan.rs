@@ -175,6 +175,7 @@ impl TablePlanner<'_> {
             salt: self.salt(&[]),
             columns,
             foreign_keys,
+            main,
             relations,
         })
     }
@@ -209,7 +210,7 @@ impl TablePlanner<'_> {
                         });
                     if let Some(k) = beside {
                         let parents = self.rows[self.parent_of(&table.foreign_keys[k])];
-                        picks[k] = Some(ParentPick::BesideMain { main: m, parents });
+                        picks[k] = Some(ParentPick::BesideMain { parents });
                         cap = parents;
                     } else {
                         let c = table.column_index(extra).expect("validated");

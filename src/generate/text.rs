@@ -237,7 +237,7 @@ impl TextGen {
                 format!("{} {street}", rng.random_range(1..9999))
             }
             Style::Url => format!("https://example.com/{}", rng.random_range(1..1_000_000)),
-            Style::Uuid => super::keys::uuid_for(rng.random()),
+            Style::Uuid => return super::keys::write_uuid(rng.random(), out),
             Style::Letters => unreachable!("styled is only called for styled columns"),
         };
         out.push_str(&value);

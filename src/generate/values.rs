@@ -2,6 +2,7 @@
 //! from its statistics and limits; it then draws values from a chunk's RNG, so the same chunk
 //! always yields the same values.
 
+use std::fmt::Write;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -264,7 +265,7 @@ pub enum Kind {
 impl ColumnGen {
     /// Appends the values of rows `rows` to `buffer`.
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
-        let mut text = String::new();
+        let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
             if matches!(self.kind, Kind::Null) || self.nulls.is_null(i) {
                 buffer.push_null();
@@ -285,31 +286,38 @@ impl ColumnGen {
                     let value = choice.sample_normalized(rng).map_or("", String::as_str);
                     buffer.push_str(value);
                 }
-                Kind::Uuid => buffer.push_str(&super::keys::uuid_for(rng.random())),
+                Kind::Uuid => {
+                    text.clear();
+                    super::keys::write_uuid(rng.random(), &mut text);
+                    buffer.push_str(&text);
+                }
                 Kind::Json => {
                     text.clear();
                     let n: u32 = rng.random_range(1..100_000);
-                    text.push_str(&format!(
-                        "{{\"id\": {n}, \"active\": {}}}",
-                        !n.is_multiple_of(3)
-                    ));
+                    let active = !n.is_multiple_of(3);
+                    let _ = write!(text, "{{\"id\": {n}, \"active\": {active}}}");
                     buffer.push_str(&text);
                 }
                 Kind::Bytes(lengths) => {
                     let (lo, hi) = *lengths.sample_normalized(rng).unwrap_or(&(0, 17));
                     let len = rng.random_range(lo..hi.max(lo + 1));
-                    let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+                    bytes.clear();
+                    bytes.extend((0..len).map(|_| rng.random::<u8>()));
                     buffer.push_bytes(&bytes);
                 }
                 Kind::Inet => {
+                    text.clear();
                     let [a, b, c]: [u8; 3] = rng.random();
-                    buffer.push_str(&format!("10.{a}.{b}.{}", c.max(1)));
+                    let _ = write!(text, "10.{a}.{b}.{}", c.max(1));
+                    buffer.push_str(&text);
                 }
                 Kind::Interval => {
+                    text.clear();
                     let days = rng.random_range(0..400);
                     let secs = rng.random_range(0..86_400);
                     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-                    buffer.push_str(&format!("{days} days {h:02}:{m:02}:{s:02}"));
+                    let _ = write!(text, "{days} days {h:02}:{m:02}:{s:02}");
+                    buffer.push_str(&text);
                 }
                 Kind::EmptyArray => buffer.push_str("{}"),
                 Kind::Null => unreachable!("handled above"),

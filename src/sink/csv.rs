@@ -86,8 +86,8 @@ impl Sink for CsvSink {
     }
 }
 
-/// A batch as CSV lines (the sink's encoder, run on worker threads): each column is formatted on its own (a tight loop per type), then the
-/// fields are interleaved into rows.
+/// A batch as CSV lines (the sink's encoder, run on worker threads): each column is formatted
+/// on its own (a tight loop per type), then the fields are interleaved into rows.
 fn format_batch(batch: &RecordBatch) -> Vec<u8> {
     let fields: Vec<Field> = batch
         .columns()
@@ -190,9 +190,10 @@ fn format_column(array: &ArrayRef, field: &mut Field) {
                 .downcast_ref::<BinaryArray>()
                 .expect("binary"),
             |v, out| {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\x");
                 for b in v {
-                    out.extend_from_slice(format!("{b:02x}").as_bytes());
+                    out.extend_from_slice(&[HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]]);
                 }
             }
         ),

@@ -2,12 +2,12 @@
 //! target column's type expects it (which may differ from the profile's: an integer profile
 //! column can load into a `numeric` target).
 
-use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Decimal128Array, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Decimal128Array};
+use arrow::compute::cast;
 use arrow::datatypes::{
     DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
     Time64MicrosecondType, TimestampMicrosecondType,
 };
-use arrow::util::display::{ArrayFormatter, FormatOptions};
 
 use crate::schema::LogicalType;
 
@@ -242,64 +242,68 @@ fn decimal(array: &ArrayRef, row: usize, target_scale: Option<i8>) -> (i128, i8)
     }
 }
 
-/// PostgreSQL's `numeric` wire form: base-10000 digit groups with a weight, sign and scale.
+/// PostgreSQL's `numeric` wire form: base-10000 digit groups aligned on the decimal point,
+/// with a weight (the exponent of the first group), sign and display scale. Built from the
+/// decimal digits in a fixed array, without allocating.
 fn write_numeric(unscaled: i128, scale: i8, out: &mut Vec<u8>) {
-    let scale = scale.max(0) as usize;
-    let digits = unscaled.unsigned_abs().to_string();
-    let digits = format!("{digits:0>width$}", width = scale + 1);
-    let (int_part, frac_part) = digits.split_at(digits.len() - scale);
-    let int_pad = (4 - int_part.len() % 4) % 4;
-    let int_part = format!("{}{int_part}", "0".repeat(int_pad));
-    let frac_pad = (4 - frac_part.len() % 4) % 4;
-    let frac_part = format!("{frac_part}{}", "0".repeat(frac_pad));
-    let group = |s: &str| -> Vec<i16> {
-        s.as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).unwrap().parse().unwrap())
-            .collect()
+    let scale = scale.max(0) as i32;
+    // digits[p] is the digit worth 10^(p - scale), least significant first.
+    let mut digits = [0u8; 40];
+    let (mut n, mut len) = (unscaled.unsigned_abs(), 0usize);
+    while n > 0 {
+        digits[len] = (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    let digit = |exponent: i32| -> i16 {
+        usize::try_from(exponent + scale)
+            .ok()
+            .filter(|&p| p < len)
+            .map_or(0, |p| digits[p] as i16)
     };
-    let int_groups = group(&int_part);
-    let mut groups: Vec<i16> = int_groups
-        .iter()
-        .copied()
-        .chain(group(&frac_part))
-        .collect();
-    let mut weight = int_groups.len() as i16 - 1;
-    while groups.first() == Some(&0) {
-        groups.remove(0);
-        weight -= 1;
-    }
-    while groups.last() == Some(&0) {
-        groups.pop();
-    }
-    if groups.is_empty() {
-        weight = 0;
-    }
-    let sign: u16 = if unscaled < 0 && !groups.is_empty() {
-        0x4000
+    // Group g holds the digits worth 10^(4g) to 10^(4g+3).
+    let group = |g: i32| {
+        (0..4)
+            .map(|k| digit(4 * g + k) * 10i16.pow(k as u32))
+            .sum::<i16>()
+    };
+    let (top, mut bottom) = if len == 0 {
+        (0, 1)
     } else {
-        0
+        (
+            (len as i32 - 1 - scale).div_euclid(4),
+            (-scale).div_euclid(4),
+        )
     };
-    out.extend_from_slice(&(groups.len() as i16).to_be_bytes());
+    while bottom <= top && group(bottom) == 0 {
+        bottom += 1;
+    }
+    let count = (top - bottom + 1).max(0);
+    let weight = if count == 0 { 0 } else { top as i16 };
+    let sign: u16 = if unscaled < 0 && count > 0 { 0x4000 } else { 0 };
+    out.extend_from_slice(&(count as i16).to_be_bytes());
     out.extend_from_slice(&weight.to_be_bytes());
     out.extend_from_slice(&sign.to_be_bytes());
     out.extend_from_slice(&(scale as u16).to_be_bytes());
-    for g in groups {
-        out.extend_from_slice(&g.to_be_bytes());
+    for g in (bottom..=top).rev() {
+        out.extend_from_slice(&group(g).to_be_bytes());
+    }
+}
+
+/// The column as [`encode`] reads it: a text target gets non-text values as strings, converted
+/// once per batch rather than once per value.
+pub fn prepare(encoding: &Encoding, array: &ArrayRef) -> Result<ArrayRef, String> {
+    match encoding {
+        Encoding::Text | Encoding::Jsonb if *array.data_type() != DataType::Utf8 => {
+            cast(array, &DataType::Utf8).map_err(|e| e.to_string())
+        }
+        _ => Ok(array.clone()),
     }
 }
 
 fn text(array: &ArrayRef, row: usize, out: &mut Vec<u8>) {
-    match array.as_any().downcast_ref::<StringArray>() {
-        Some(strings) => out.extend_from_slice(strings.value(row).as_bytes()),
-        None => {
-            let formatter = ArrayFormatter::try_new(array.as_ref(), &FormatOptions::default())
-                .expect("every generated type can be displayed");
-            out.extend_from_slice(formatter.value(row).to_string().as_bytes());
-        }
-    }
+    out.extend_from_slice(array.as_string::<i32>().value(row).as_bytes());
 }
-
 fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     let hex: Vec<u8> = s.bytes().filter(|&b| b != b'-').collect();
     if hex.len() != 32 {
@@ -347,6 +351,18 @@ mod tests {
             [0, 1, 0xff, 0xff, 0x40, 0, 0, 2, 0x01, 0xf4]
         );
         assert_eq!(numeric(0, 0), [0, 0, 0, 0, 0, 0, 0, 0]);
+        // 10000 → groups [1], weight 1; 0.0001 → groups [1], weight -1
+        assert_eq!(numeric(10_000, 0), [0, 1, 0, 1, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(numeric(1, 4), [0, 1, 0xff, 0xff, 0, 0, 0, 4, 0, 1]);
+    }
+
+    #[test]
+    fn text_targets_take_other_types_as_strings() {
+        let ints: ArrayRef = std::sync::Arc::new(arrow::array::Int32Array::from(vec![42]));
+        let strings = prepare(&Encoding::Text, &ints).unwrap();
+        let mut out = Vec::new();
+        encode(&Encoding::Text, &strings, 0, &mut out).unwrap();
+        assert_eq!(out, [0, 0, 0, 2, b'4', b'2']);
     }
 
     #[test]

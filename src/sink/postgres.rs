@@ -12,12 +12,12 @@ use std::io::Write;
 
 use postgres::Client;
 
-use super::pg_binary::{encode, Encoding, HEADER, TRAILER};
+use super::pg_binary::{encode, prepare, Encoding, HEADER, TRAILER};
 use super::{Encoded, Sink, SinkError};
 use crate::generate::{Existing, Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
 use crate::profile::model::Profile;
-use crate::schema::{Generated, LogicalType, Table};
+use crate::schema::{Generated, LogicalType};
 use crate::source::postgres::PostgresSource;
 use crate::source::Source;
 
@@ -62,10 +62,7 @@ impl PostgresSink {
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<Self, SinkError> {
-        let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
-        let target = pgconn::display(&config);
-        let client =
-            pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
+        let (client, target) = connect(spec)?;
         let mut sink = PostgresSink {
             client,
             target,
@@ -86,9 +83,9 @@ impl PostgresSink {
     }
 
     fn sql(&mut self, statement: &str) -> Result<(), SinkError> {
-        self.client.batch_execute(statement).map_err(|e| {
-            SinkError::Postgres(format!("{}: {}", self.target, pgconn::describe_error(&e)))
-        })
+        self.client
+            .batch_execute(statement)
+            .map_err(|e| server_error(&self.target, &e))
     }
 
     fn qualified(schema: &str, table: &str) -> String {
@@ -132,10 +129,13 @@ impl PostgresSink {
                 {
                     continue;
                 }
-                match Encoding::for_target(&column.logical, &column.source_type, field.data_type()) {
+                let encoding =
+                    Encoding::for_target(&column.logical, &column.source_type, field.data_type());
+                match encoding {
                     Some(encoding) => columns.push((i, column.name.clone(), encoding)),
                     None => problems.push(format!(
-                        "table {name}, column {}: the profile's {} cannot load into the target's {}",
+                        "table {name}, column {}: the profile's {} cannot load into the \
+                         target's {}",
                         field.name(),
                         plan.table.columns[plan.output[i]].source_type,
                         column.source_type
@@ -154,7 +154,7 @@ impl PostgresSink {
                 }
             }
             let qualified = Self::qualified(&options.schema, name);
-            self.fill_array_elements(&qualified, &mut columns, target)?;
+            self.fill_array_elements(&qualified, &mut columns)?;
             self.tables
                 .insert(name.clone(), TargetTable { qualified, columns });
         }
@@ -174,18 +174,16 @@ impl PostgresSink {
         &mut self,
         qualified: &str,
         columns: &mut [(usize, String, Encoding)],
-        target: &Table,
     ) -> Result<(), SinkError> {
         for (_, name, encoding) in columns.iter_mut() {
             if let Encoding::EmptyArray(_) = encoding {
+                let element = "SELECT t.typelem::oid FROM pg_attribute a \
+                               JOIN pg_type t ON t.oid = a.atttypid \
+                               WHERE a.attrelid = $1::text::regclass AND a.attname = $2";
                 let row = self
                     .client
-                    .query_one(
-                        "SELECT t.typelem::oid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
-                         WHERE a.attrelid = $1::text::regclass AND a.attname = $2",
-                        &[&qualified, name],
-                    )
-                    .map_err(|e| SinkError::Postgres(format!("table {}: {}", target.name, pgconn::describe_error(&e))))?;
+                    .query_one(element, &[&qualified, name])
+                    .map_err(|e| server_error(&self.target, &e))?;
                 *encoding = Encoding::EmptyArray(row.get::<_, u32>(0));
             }
         }
@@ -199,16 +197,15 @@ impl PostgresSink {
             let plan = &generator.tables()[t];
             let fk = &plan.table.foreign_keys[k];
             let qualified = self.tables[&plan.table.name].qualified.clone();
+            let foreign_keys = "SELECT c.conname::text, pg_get_constraintdef(c.oid), \
+                 array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) \
+                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n \
+                       ORDER BY k.i) \
+                 FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype = 'f'";
             let rows = self
                 .client
-                .query(
-                    "SELECT c.conname::text, pg_get_constraintdef(c.oid), \
-                            array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) \
-                                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) \
-                     FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype = 'f'",
-                    &[&qualified],
-                )
-                .map_err(|e| SinkError::Postgres(pgconn::describe_error(&e)))?;
+                .query(foreign_keys, &[&qualified])
+                .map_err(|e| server_error(&self.target, &e))?;
             for row in rows {
                 let columns: Vec<String> = row.get(2);
                 if columns == fk.columns {
@@ -335,7 +332,7 @@ impl PostgresSink {
                     let row = self
                         .client
                         .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {q})"), &[])
-                        .map_err(|e| SinkError::Postgres(pgconn::describe_error(&e)))?;
+                        .map_err(|e| server_error(&self.target, &e))?;
                     if row.get::<_, bool>(0) {
                         return Err(SinkError::Mismatch(format!(
                             "table {} already has rows; nothing was written. Pass --truncate to \
@@ -350,6 +347,20 @@ impl PostgresSink {
     }
 }
 
+/// A connection to the target, and its name for messages (without a password).
+fn connect(spec: &str) -> Result<(Client, String), SinkError> {
+    let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
+    let target = pgconn::display(&config);
+    let client =
+        pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
+    Ok((client, target))
+}
+
+/// A server error, with the target's name in front.
+fn server_error(target: &str, e: &postgres::Error) -> SinkError {
+    SinkError::Postgres(format!("{target}: {}", pgconn::describe_error(e)))
+}
+
 /// What each profile table already holds in the target, for `--append`: its row count and the
 /// largest value of each integer key column. Tables missing from the target are left out (the
 /// sink reports them when it checks the schema).
@@ -358,16 +369,13 @@ pub fn existing_rows(
     profile: &Profile,
     schema: &str,
 ) -> Result<BTreeMap<String, Existing>, SinkError> {
-    let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
-    let target = pgconn::display(&config);
-    let fail = |e: String| SinkError::Postgres(format!("{target}: {e}"));
-    let mut client = pgconn::connect(&config).map_err(&fail)?;
+    let (mut client, target) = connect(spec)?;
     let mut existing = BTreeMap::new();
     for table in profile.tables.iter().map(|t| &t.schema) {
         let qualified = PostgresSink::qualified(schema, &table.name);
         let found: Option<String> = client
             .query_one("SELECT to_regclass($1)::text", &[&qualified])
-            .map_err(|e| fail(pgconn::describe_error(&e)))?
+            .map_err(|e| server_error(&target, &e))?
             .get(0);
         if found.is_none() {
             continue;
@@ -384,7 +392,7 @@ pub fn existing_rows(
             .collect();
         let row = client
             .query_one(&format!("SELECT count(*){maxima} FROM {qualified}"), &[])
-            .map_err(|e| fail(pgconn::describe_error(&e)))?;
+            .map_err(|e| server_error(&target, &e))?;
         let max_keys = keys
             .iter()
             .enumerate()
@@ -428,16 +436,21 @@ impl Sink for PostgresSink {
         buffer.clear();
         buffer.extend_from_slice(HEADER);
         let mut sent = 0u64;
+        let column_error = |name: &str, e: String| {
+            SinkError::Postgres(format!("table {}, column {name}: {e}", plan.table.name))
+        };
         for Encoded { batch, .. } in batches {
+            let arrays = table
+                .columns
+                .iter()
+                .map(|(i, name, encoding)| {
+                    prepare(encoding, batch.column(*i)).map_err(|e| column_error(name, e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             for row in 0..batch.num_rows() {
                 buffer.extend_from_slice(&(table.columns.len() as i16).to_be_bytes());
-                for (i, name, encoding) in &table.columns {
-                    encode(encoding, batch.column(*i), row, buffer).map_err(|e| {
-                        SinkError::Postgres(format!(
-                            "table {}, column {name}: {e}",
-                            plan.table.name
-                        ))
-                    })?;
+                for ((_, name, encoding), array) in table.columns.iter().zip(&arrays) {
+                    encode(encoding, array, row, buffer).map_err(|e| column_error(name, e))?;
                 }
                 if buffer.len() >= 1 << 20 {
                     writer.write_all(buffer).map_err(io_fail)?;
@@ -458,13 +471,14 @@ impl Sink for PostgresSink {
             self.sql(&statement)?;
         }
         for (qualified, column) in std::mem::take(&mut self.sequences) {
-            let column = quote_ident(&column);
-            self.sql(&format!(
-                "SELECT setval(pg_get_serial_sequence('{}', '{}'), m) \
-                 FROM (SELECT max({column}) AS m FROM {qualified}) s WHERE m IS NOT NULL",
-                qualified.replace('\'', "''"),
-                column.trim_matches('"').replace('\'', "''")
-            ))?;
+            let statement = format!(
+                "SELECT setval(pg_get_serial_sequence($1, $2), m) \
+                 FROM (SELECT max({}) AS m FROM {qualified}) s WHERE m IS NOT NULL",
+                quote_ident(&column)
+            );
+            self.client
+                .query(&statement, &[&qualified, &column])
+                .map_err(|e| server_error(&self.target, &e))?;
         }
         self.sql("COMMIT")
     }

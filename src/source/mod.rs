@@ -66,7 +66,7 @@ pub fn open(
     options: &csv::CsvOptions,
     schemas: &[String],
 ) -> Result<Box<dyn Source>, SourceError> {
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") || spec == "postgres:" {
+    if crate::pgconn::is_url(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
     }
     let dir = PathBuf::from(spec);
@@ -153,5 +153,5 @@ pub(crate) fn projected_schema(table: &Table, columns: &[usize]) -> arrow::datat
 /// Deterministic Bernoulli sampling by row position: the same row is kept on every run.
 pub(crate) fn keep_row(position: u64, fraction: f64) -> bool {
     let h = crate::hashing::mix64(position ^ 0x5bd1_e995_9e37_79b9);
-    (h >> 11) as f64 / (1u64 << 53) as f64 <= fraction
+    crate::hashing::unit_interval(h) <= fraction
 }

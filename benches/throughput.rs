@@ -212,10 +212,10 @@ fn write_orders(path: &std::path::Path, rows: u64) {
         let cents = h % 100_000;
         let secs = 1_600_000_000 + (h >> 20) % 100_000_000;
         let day = secs / 86_400;
-        let (y, m, d) = civil(day as i64);
+        let date = understudy::temporal::format_date(day as i32);
         writeln!(
             out,
-            "{i},{customer},{}.{:02},{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},{},user{}@example.com,{},{},{},{}",
+            "{i},{customer},{}.{:02},{date} {:02}:{:02}:{:02},{},user{}@example.com,{},{},{},{}",
             cents / 100,
             cents % 100,
             secs / 3600 % 24,
@@ -225,25 +225,16 @@ fn write_orders(path: &std::path::Path, rows: u64) {
             h % 50_000,
             names[(h >> 12) as usize % names.len()],
             h & 1 == 0,
-            if h % 10 < 3 { String::new() } else { format!("\"note, {}\"", h % 97) },
+            if h % 10 < 3 {
+                String::new()
+            } else {
+                format!("\"note, {}\"", h % 97)
+            },
             (h % 10_000) as f64 / 7.0,
         )
         .unwrap();
     }
     out.flush().unwrap();
-}
-
-/// Days since 1970-01-01 to (year, month, day).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + (m <= 2) as i64, m, d)
 }
 
 fn peak_rss_mb() -> f64 {

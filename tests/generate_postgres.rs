@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::process::Output;
+
 use common::*;
 use understudy::profile::model::Profile;
 
@@ -107,20 +109,22 @@ fn check_generated(db: &TestDb, profile: &Profile, scale: f64) {
     }
 }
 
+/// Runs `understudy generate` on a bundled profile into `target`, with `extra` arguments.
+fn generate_bundled(dataset: &str, target: &str, extra: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = bundled_profile(dataset);
+    let mut args = vec!["generate", profile.to_str().unwrap(), "-o", target];
+    args.extend_from_slice(extra);
+    understudy(dir.path(), &args)
+}
+
 fn generate_dataset(dataset: &str, scale: &str) {
     let Some(db) = TestDb::create(&format!("gen_{dataset}")) else {
         return;
     };
     db.apply_schema(dataset);
-    let dir = tempfile::tempdir().unwrap();
-    let profile_path = bundled_profile(dataset);
-    let profile_arg = profile_path.to_str().unwrap();
-    let out = understudy(
-        dir.path(),
-        &["generate", profile_arg, "-o", &db.url, "--scale", scale],
-    );
-    assert_ok(&out);
-    let profile = read_profile(&profile_path);
+    assert_ok(&generate_bundled(dataset, &db.url, &["--scale", scale]));
+    let profile = read_profile(&bundled_profile(dataset));
     check_generated(&db, &profile, scale.parse().unwrap());
 }
 
@@ -141,27 +145,14 @@ fn create_makes_the_tables_and_their_keys() {
     let Some(db) = TestDb::create("gen_create") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let profile = bundled_profile("chinook");
-    let out = understudy(
-        dir.path(),
-        &[
-            "generate",
-            profile.to_str().unwrap(),
-            "-o",
-            &db.url,
-            "--create",
-            "--scale",
-            "2",
-        ],
-    );
+    let out = generate_bundled("chinook", &db.url, &["--create", "--scale", "2"]);
     assert_ok(&out);
     let fks = count(
         &db,
         "SELECT count(*) FROM pg_constraint WHERE contype = 'f'",
     );
     assert_eq!(fks, 11);
-    check_generated(&db, &read_profile(&profile), 2.0);
+    check_generated(&db, &read_profile(&bundled_profile("chinook")), 2.0);
 }
 
 #[test]
@@ -170,20 +161,11 @@ fn refuses_rows_and_survives_a_server_that_drops_mid_load() {
         return;
     };
     db.apply_schema("chinook");
-    let dir = tempfile::tempdir().unwrap();
-    let profile_path = bundled_profile("chinook");
-    let profile_arg = profile_path.to_str().unwrap();
-    assert_ok(&understudy(
-        dir.path(),
-        &["generate", profile_arg, "-o", &db.url],
-    ));
-    let profile = read_profile(&profile_path);
+    assert_ok(&generate_bundled("chinook", &db.url, &[]));
+    let profile = read_profile(&bundled_profile("chinook"));
     let before = row_counts(&db, &profile);
 
-    let again = understudy(
-        dir.path(),
-        &["generate", profile_arg, "-o", &db.url, "--seed", "2"],
-    );
+    let again = generate_bundled("chinook", &db.url, &["--seed", "2"]);
     assert_error(&again, "already has rows");
     assert_eq!(row_counts(&db, &profile), before);
 
@@ -196,18 +178,7 @@ fn refuses_rows_and_survives_a_server_that_drops_mid_load() {
              CREATE TRIGGER drop_me BEFORE INSERT ON invoice_line FOR EACH ROW EXECUTE FUNCTION drop_me();",
         )
         .unwrap();
-    let dropped = understudy(
-        dir.path(),
-        &[
-            "generate",
-            profile_arg,
-            "-o",
-            &db.url,
-            "--truncate",
-            "--seed",
-            "3",
-        ],
-    );
+    let dropped = generate_bundled("chinook", &db.url, &["--truncate", "--seed", "3"]);
     assert_error(&dropped, "invoice_line");
     assert_eq!(
         row_counts(&db, &profile),
@@ -229,12 +200,7 @@ fn a_mismatched_target_is_refused_before_the_first_row() {
              DROP TABLE playlist_track;",
         )
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let profile = bundled_profile("chinook");
-    let out = understudy(
-        dir.path(),
-        &["generate", profile.to_str().unwrap(), "-o", &db.url],
-    );
+    let out = generate_bundled("chinook", &db.url, &[]);
     assert_error(&out, "does not match the profile");
     let err = stderr(&out);
     assert!(err.contains("playlist_track is missing"), "{err}");
@@ -248,17 +214,7 @@ fn a_mismatched_target_is_refused_before_the_first_row() {
 
 #[test]
 fn an_unreachable_target_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let profile = bundled_profile("chinook");
-    let out = understudy(
-        dir.path(),
-        &[
-            "generate",
-            profile.to_str().unwrap(),
-            "-o",
-            "postgres://root@127.0.0.1:1/nowhere",
-        ],
-    );
+    let out = generate_bundled("chinook", "postgres://root@127.0.0.1:1/nowhere", &[]);
     assert_error(&out, "127.0.0.1:1");
     assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
 }
@@ -404,19 +360,9 @@ fn append_adds_rows_with_fresh_keys() {
             return;
         };
         db.apply_schema(dataset);
-        let dir = tempfile::tempdir().unwrap();
-        let profile_path = bundled_profile(dataset);
-        let profile_arg = profile_path.to_str().unwrap();
-        assert_ok(&understudy(
-            dir.path(),
-            &["generate", profile_arg, "-o", &db.url],
-        ));
-        let out = understudy(
-            dir.path(),
-            &["generate", profile_arg, "-o", &db.url, "--append"],
-        );
-        assert_ok(&out);
+        assert_ok(&generate_bundled(dataset, &db.url, &[]));
+        assert_ok(&generate_bundled(dataset, &db.url, &["--append"]));
         // Twice the rows, still no duplicate keys or orphans, null rates unchanged.
-        check_generated(&db, &read_profile(&profile_path), 2.0);
+        check_generated(&db, &read_profile(&bundled_profile(dataset)), 2.0);
     }
 }

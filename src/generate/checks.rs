@@ -90,44 +90,6 @@ impl Constraints {
             .ok_or_else(|| format!("CHECK {expression} is not modeled"))
     }
 
-    /// Adds a partition bound such as `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')` or
-    /// `FOR VALUES IN ('a', 'b')` on `key`. Returns the range or list, for combining partitions.
-    pub fn partition_bound(bound: &str) -> Option<PartitionBound> {
-        let rest = bound.trim().strip_prefix("FOR VALUES")?.trim();
-        let dialect = PostgreSqlDialect {};
-        let parse = |list: &str| -> Option<Vec<Option<Literal>>> {
-            let exprs = Parser::new(&dialect)
-                .try_with_sql(list)
-                .ok()?
-                .parse_comma_separated(|p| p.parse_expr())
-                .ok()?;
-            Some(exprs.iter().map(literal).collect())
-        };
-        if let Some(list) = rest.strip_prefix("IN") {
-            let inner = strip_parens(list.trim())?;
-            return Some(PartitionBound::List(
-                parse(inner)?.into_iter().flatten().collect(),
-            ));
-        }
-        let from_to = rest.strip_prefix("FROM")?;
-        let (from, to) = from_to.split_once(") TO (")?;
-        let from = parse(strip_parens(&format!("{})", from.trim()))?)?;
-        let to = parse(strip_parens(&format!("({}", to.trim()))?)?;
-        Some(PartitionBound::Range {
-            from: from.into_iter().next().flatten(),
-            to: to.into_iter().next().flatten(),
-        })
-    }
-
-    /// The column of a partition key such as `RANGE (at)` or `LIST (region)`; `None` for
-    /// expressions and multi-column keys.
-    pub fn partition_column(key: &str) -> Option<String> {
-        let (_, columns) = key.split_once('(')?;
-        let column = columns.strip_suffix(')')?.trim();
-        let plain = !column.is_empty() && !column.contains([',', '(', ' ']);
-        plain.then(|| column.trim_matches('"').to_string())
-    }
-
     fn add_expr(&mut self, expr: &Expr, value_column: Option<&str>) -> Option<()> {
         match expr {
             Expr::Nested(inner) => self.add_expr(inner, value_column),
@@ -201,6 +163,44 @@ impl Constraints {
     }
 }
 
+/// Reads a partition bound such as `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')` or
+/// `FOR VALUES IN ('a', 'b')`; `None` for DEFAULT, HASH and anything else.
+pub fn partition_bound(bound: &str) -> Option<PartitionBound> {
+    let rest = bound.trim().strip_prefix("FOR VALUES")?.trim();
+    let dialect = PostgreSqlDialect {};
+    let parse = |list: &str| -> Option<Vec<Option<Literal>>> {
+        let exprs = Parser::new(&dialect)
+            .try_with_sql(list)
+            .ok()?
+            .parse_comma_separated(|p| p.parse_expr())
+            .ok()?;
+        Some(exprs.iter().map(literal).collect())
+    };
+    if let Some(list) = rest.strip_prefix("IN") {
+        let inner = strip_parens(list.trim())?;
+        return Some(PartitionBound::List(
+            parse(inner)?.into_iter().flatten().collect(),
+        ));
+    }
+    let from_to = rest.strip_prefix("FROM")?;
+    let (from, to) = from_to.split_once(") TO (")?;
+    let from = parse(from.trim().strip_prefix('(')?)?;
+    let to = parse(to.trim().strip_suffix(')')?)?;
+    Some(PartitionBound::Range {
+        from: from.into_iter().next().flatten(),
+        to: to.into_iter().next().flatten(),
+    })
+}
+
+/// The column of a partition key such as `RANGE (at)` or `LIST (region)`; `None` for
+/// expressions and multi-column keys.
+pub fn partition_column(key: &str) -> Option<String> {
+    let (_, columns) = key.split_once('(')?;
+    let column = columns.strip_suffix(')')?.trim();
+    let plain = !column.is_empty() && !column.contains([',', '(', ' ']);
+    plain.then(|| column.trim_matches('"').to_string())
+}
+
 /// The values one partition accepts on its key.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartitionBound {
@@ -252,7 +252,6 @@ fn literal(expr: &Expr) -> Option<Literal> {
             Literal::Number(n) => Some(Literal::Number(-n)),
             Literal::Text(_) => None,
         },
-        Expr::Identifier(ident) if ident.value.eq_ignore_ascii_case("MINVALUE") => None,
         _ => None,
     }
 }
@@ -323,35 +322,29 @@ mod tests {
     #[test]
     fn reads_partition_bounds() {
         assert_eq!(
-            Constraints::partition_bound("FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+            partition_bound("FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
             Some(PartitionBound::Range {
                 from: Some(Literal::Text("2024-01-01".into())),
                 to: Some(Literal::Text("2025-01-01".into())),
             })
         );
         assert_eq!(
-            Constraints::partition_bound("FOR VALUES FROM (MINVALUE) TO (100)"),
+            partition_bound("FOR VALUES FROM (MINVALUE) TO (100)"),
             Some(PartitionBound::Range {
                 from: None,
                 to: Some(Literal::Number(100.0))
             })
         );
         assert_eq!(
-            Constraints::partition_bound("FOR VALUES IN ('x', 'y')"),
+            partition_bound("FOR VALUES IN ('x', 'y')"),
             Some(PartitionBound::List(vec![
                 Literal::Text("x".into()),
                 Literal::Text("y".into())
             ]))
         );
-        assert_eq!(Constraints::partition_bound("DEFAULT"), None);
-        assert_eq!(
-            Constraints::partition_column("RANGE (at)"),
-            Some("at".into())
-        );
-        assert_eq!(
-            Constraints::partition_column("LIST (\"Region\")"),
-            Some("Region".into())
-        );
-        assert_eq!(Constraints::partition_column("RANGE (a, b)"), None);
+        assert_eq!(partition_bound("DEFAULT"), None);
+        assert_eq!(partition_column("RANGE (at)"), Some("at".into()));
+        assert_eq!(partition_column("LIST (\"Region\")"), Some("Region".into()));
+        assert_eq!(partition_column("RANGE (a, b)"), None);
     }
 }

@@ -171,7 +171,7 @@ fn scale_under_cap(per_parent: &mut [f64], parents: &[u64], children: u64, cap: 
 }
 
 /// Splits `total` into integers proportional to `weights` (largest remainder).
-pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     let sum: f64 = weights.iter().sum();
     if sum <= 0.0 {
         let mut out = vec![0; weights.len()];

@@ -28,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::Profile;
-use crate::schema::{LoadOrder, Table};
+use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
@@ -357,8 +357,46 @@ fn arrow_schema(table: &Table, output: &[usize]) -> SchemaRef {
         .iter()
         .map(|&c| {
             let column = &table.columns[c];
-            Field::new(&column.name, column.logical.arrow_type(), column.nullable)
+            // A type understudy doesn't model is generated as NULL even where the column is
+            // NOT NULL (with a warning), so its field must allow NULLs.
+            let nullable = column.nullable || column.logical == LogicalType::Opaque;
+            Field::new(&column.name, column.logical.arrow_type(), nullable)
         })
         .collect();
     Arc::new(ArrowSchema::new(fields))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::model::{PrivacySettings, SourceInfo, TableProfile};
+    use crate::schema::Column;
+
+    #[test]
+    fn an_unmodeled_not_null_column_warns_instead_of_panicking() {
+        let table = Table {
+            name: "t".into(),
+            columns: vec![Column::new("shape", LogicalType::Opaque, false)],
+            ..Table::default()
+        };
+        let profile = Profile {
+            format_version: 1,
+            created_by: "test".into(),
+            source: SourceInfo {
+                kind: "postgres".into(),
+                sample_rows: None,
+            },
+            privacy: PrivacySettings { min_count: 5 },
+            tables: vec![TableProfile {
+                schema: table,
+                row_count: 3,
+                sampled_rows: None,
+                column_stats: Vec::new(),
+                foreign_key_stats: Vec::new(),
+            }],
+        };
+        let generator = Generator::new(&profile, &Request::default()).unwrap();
+        assert!(generator.warnings()[0].contains("not modeled"));
+        assert_eq!(generator.batch(0, 0).column(0).null_count(), 3);
+    }
 }

@@ -3,7 +3,7 @@
 //! Every feasibility question (can this key hold the rows? does this parent have rows?) is
 //! answered here, before anything is written.
 
-use super::checks::{Cmp, Constraints, PartitionBound, Rule};
+use super::checks::{partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule};
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
@@ -463,9 +463,9 @@ impl TablePlanner<'_> {
             let bounds: Option<Vec<PartitionBound>> = partitioning
                 .partitions
                 .iter()
-                .map(|p| Constraints::partition_bound(&p.bound))
+                .map(|p| partition_bound(&p.bound))
                 .collect();
-            let column = Constraints::partition_column(&partitioning.key);
+            let column = partition_column(&partitioning.key);
             match (column, bounds) {
                 (Some(column), Some(bounds)) if !bounds.is_empty() => {
                     partitions = Some((column, bounds))

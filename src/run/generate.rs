@@ -128,10 +128,8 @@ pub fn generate_into(
 
 fn rows_in(generator: &Generator, table: usize, chunks: Range<u64>) -> u64 {
     let rows = generator.tables()[table].rows;
-    let chunk = crate::generate::CHUNK_ROWS;
-    (chunks.start * chunk)
-        .min(rows)
-        .abs_diff((chunks.end * chunk).min(rows))
+    let first_row = |chunk: u64| (chunk * crate::generate::CHUNK_ROWS).min(rows);
+    first_row(chunks.end) - first_row(chunks.start)
 }
 
 #[cfg(test)]

@@ -66,12 +66,7 @@ pub struct StagedFiles {
 impl StagedFiles {
     /// Creates the temporary file for `path`.
     pub fn create(&mut self, path: &Path) -> Result<BufWriter<File>, SinkError> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let temp = temp_path(path);
         let file = File::create(&temp).map_err(|source| SinkError::Io {
             path: temp.clone(),
             source,
@@ -95,6 +90,20 @@ impl Drop for StagedFiles {
             let _ = std::fs::remove_file(temp);
         }
     }
+}
+
+/// The hidden temporary name a file is written under before it is renamed to `path`:
+/// `.<name>.<pid>.tmp` in the same directory, so the rename stays on one filesystem.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Creates the output directory for a file sink.

@@ -41,6 +41,7 @@
 //! ```
 
 pub mod cli;
+pub mod compare;
 pub mod generate;
 pub mod hashing;
 pub mod pgconn;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// `YYYY-MM-DD` to days since 1970-01-01. `infinity` maps to the largest date.

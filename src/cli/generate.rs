@@ -99,10 +99,7 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let text = std::fs::read_to_string(&args.profile)
-        .with_context(|| format!("reading {}", args.profile.display()))?;
-    let profile = crate::profile::from_yaml(&text)
-        .with_context(|| format!("profile {}", args.profile.display()))?;
+    let profile = super::read_profile(&args.profile)?;
     let existing = if args.append && crate::pgconn::is_url(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?

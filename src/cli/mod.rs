@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Each turns its clap arguments into the library's
 //! own options and calls into [`crate::run`]; nothing below this module sees clap.
 
+mod compare;
 mod generate;
 mod introspect;
 mod profile;
@@ -22,6 +23,7 @@ enum Command {
     Introspect(introspect::IntrospectArgs),
     Profile(profile::ProfileArgs),
     Generate(generate::GenerateArgs),
+    Compare(compare::CompareArgs),
 }
 
 /// Where a snapshot is read from, shared by `introspect` and `profile`.
@@ -60,12 +62,21 @@ impl SourceArgs {
     }
 }
 
+/// Reads and validates a profile file, naming it in any error.
+pub fn read_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    crate::profile::from_yaml(&text).with_context(|| format!("profile {}", path.display()))
+}
+
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Introspect(args) => introspect::run(args),
         Command::Profile(args) => profile::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Compare(args) => compare::run(args),
     }
 }
 

@@ -19,11 +19,6 @@ use super::text::TextAccumulator;
 use crate::schema::Column;
 use crate::temporal;
 
-/// The ranks of the 21 stored quantile points.
-pub fn quantile_ranks() -> Vec<f64> {
-    (0..=20).map(|i| i as f64 / 20.0).collect()
-}
-
 #[derive(Debug, Clone)]
 pub struct ColumnAccumulator {
     rows: u64,
@@ -248,7 +243,8 @@ impl NumberAccumulator {
                 .as_primitive::<Float32Type>()
                 .iter()
                 .flatten()
-                .for_each(|v| self.add(v as f64, (v as f64).to_bits() as i64)),
+                .map(widen_f32)
+                .for_each(|v| self.add(v, v.to_bits() as i64)),
             DataType::Float64 => array
                 .as_primitive::<Float64Type>()
                 .iter()
@@ -302,7 +298,9 @@ impl NumberAccumulator {
         let quantiles = self.sketch.quantiles(&guard.quantile_ranks(self.count))?;
         Some(NumericStats {
             min: quantiles[0],
-            max: quantiles[20],
+            max: *quantiles
+                .last()
+                .expect("a guard reports at least two points"),
             mean: self.sum / self.count as f64,
             quantiles,
             integral: self.fractional == 0,
@@ -312,6 +310,18 @@ impl NumberAccumulator {
             },
         })
     }
+}
+
+/// A `real` as the double that its shortest text denotes: 0.15f32 becomes 0.15, not
+/// 0.15000000596046448, so a `real` column and the same values read from text agree.
+pub fn widen_f32(v: f32) -> f64 {
+    if !v.is_finite() {
+        return v as f64;
+    }
+    ryu::Buffer::new()
+        .format_finite(v)
+        .parse()
+        .expect("ryu writes a parsable number")
 }
 
 /// The fewest decimal places (up to 6) that represent `value`.
@@ -371,6 +381,7 @@ struct TemporalAccumulator {
     feb29: u64,
     jan1: u64,
     weekdays: [u64; 7],
+    hours: [u64; 24],
     values: ValueCounter<i64>,
 }
 
@@ -385,6 +396,7 @@ impl TemporalAccumulator {
             feb29: 0,
             jan1: 0,
             weekdays: [0; 7],
+            hours: [0; 24],
             values: ValueCounter::default(),
         }
     }
@@ -400,7 +412,10 @@ impl TemporalAccumulator {
                 .as_primitive::<Time64MicrosecondType>()
                 .iter()
                 .flatten()
-                .for_each(|t| self.add(t, None, t == 0, true)),
+                .for_each(|t| {
+                    self.hours[(t / temporal::MICROS_PER_HOUR).clamp(0, 23) as usize] += 1;
+                    self.add(t, None, t == 0, true)
+                }),
             TemporalForm::Timestamp => array
                 .as_primitive::<TimestampMicrosecondType>()
                 .iter()
@@ -408,7 +423,11 @@ impl TemporalAccumulator {
                 .for_each(|ts| {
                     let infinite = ts == i64::MAX || ts == i64::MIN;
                     let day = (!infinite).then(|| ts.div_euclid(temporal::MICROS_PER_DAY) as i32);
-                    let midnight = !infinite && ts.rem_euclid(temporal::MICROS_PER_DAY) == 0;
+                    let of_day = ts.rem_euclid(temporal::MICROS_PER_DAY);
+                    let midnight = !infinite && of_day == 0;
+                    if !infinite {
+                        self.hours[(of_day / temporal::MICROS_PER_HOUR) as usize] += 1;
+                    }
                     self.add(ts, day, midnight, !infinite)
                 }),
         }
@@ -442,6 +461,9 @@ impl TemporalAccumulator {
         for (a, b) in self.weekdays.iter_mut().zip(other.weekdays) {
             *a += b;
         }
+        for (a, b) in self.hours.iter_mut().zip(other.hours) {
+            *a += b;
+        }
         self.values.merge(other.values);
     }
 
@@ -458,15 +480,24 @@ impl TemporalAccumulator {
         } else {
             self.weekdays.iter().map(|&n| rate(n)).collect()
         };
+        let hours = if self.form == TemporalForm::Date {
+            Vec::new()
+        } else {
+            self.hours.iter().map(|&n| rate(n)).collect()
+        };
         Some(TemporalStats {
             min: quantiles[0].clone(),
-            max: quantiles[20].clone(),
+            max: quantiles
+                .last()
+                .expect("a guard reports at least two points")
+                .clone(),
             quantiles,
             midnight_rate: rate(self.midnight),
             month_end_rate: rate(self.month_end),
             feb29_rate: rate(self.feb29),
             jan1_rate: rate(self.jan1),
             weekdays,
+            hours,
         })
     }
 }

@@ -88,14 +88,19 @@ impl HashSample {
 pub struct KeySet {
     hashes: HashSet<u64>,
     sample: HashSample,
-    duplicate: bool,
+    /// Rows whose (kept) key value was seen before.
+    duplicates: u64,
+    /// Rows with a NULL in some part of the key.
+    nulls: u64,
 }
 
 impl KeySet {
     pub fn observe(&mut self, arrays: &[ArrayRef]) {
-        for h in key_hashes(arrays).into_iter().flatten() {
-            if self.sample.keeps(h) && !self.hashes.insert(h) {
-                self.duplicate = true;
+        for h in key_hashes(arrays) {
+            match h {
+                Some(h) if self.sample.keeps(h) && !self.hashes.insert(h) => self.duplicates += 1,
+                Some(_) => {}
+                None => self.nulls += 1,
             }
         }
         while self.hashes.len() > MAX_KEYS {
@@ -107,7 +112,13 @@ impl KeySet {
 
     /// True when no non-null key value was seen twice.
     pub fn is_unique(&self) -> bool {
-        !self.duplicate
+        self.duplicates == 0
+    }
+
+    /// Rows that break the key: repeats of an earlier value (estimated from the kept values when
+    /// keys were sampled) and rows with a NULL key part.
+    pub fn violations(&self) -> u64 {
+        self.duplicates * self.sample.weight() + self.nulls
     }
 }
 
@@ -147,6 +158,21 @@ impl FanOutAccumulator {
             .keys()
             .filter(|&&k| both.keeps(k))
             .all(|k| parent.hashes.contains(k))
+    }
+
+    /// Child rows whose key is not in the parent's key set, estimated from the key values both
+    /// samples kept.
+    pub fn orphans(&self, parent: &KeySet) -> u64 {
+        let both = HashSample {
+            level: self.sample.level.max(parent.sample.level),
+        };
+        let missing: u64 = self
+            .children
+            .iter()
+            .filter(|&(k, _)| both.keeps(*k) && !parent.hashes.contains(k))
+            .map(|(_, &c)| c)
+            .sum();
+        missing * both.weight()
     }
 
     pub fn null_rate(&self) -> f64 {

@@ -16,7 +16,7 @@ mod text;
 pub use model::*;
 pub use privacy::Guard;
 pub use table::TableAccumulator;
-pub use text::looks_like_uuid;
+pub use text::{looks_like, looks_like_uuid, shape_into};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

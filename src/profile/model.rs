@@ -177,6 +177,9 @@ pub struct TemporalStats {
     /// Share per weekday, Monday first (dates and timestamps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weekdays: Vec<f64>,
+    /// Share per hour of the day, from 00 (timestamps and times).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

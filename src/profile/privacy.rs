@@ -10,22 +10,42 @@ use super::model::{Semantic, Share};
 use super::sketch::{FixedHash, ValueCounter};
 use crate::schema::LogicalType;
 
-/// Most literal values a column may keep.
+/// Most literal values a profile's column may keep.
 const MAX_FREQUENT: usize = 50;
+
+/// The 0th, 5th, ..., 100th percentiles.
+const PROFILE_QUANTILE_POINTS: usize = 21;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Guard {
     pub min_count: u64,
+    /// Quantile points reported per column, evenly spaced from the lowest to the highest rank.
+    quantile_points: usize,
+    /// Most literal values a column may keep.
+    max_frequent: usize,
 }
 
 impl Guard {
+    /// The guard for a profile: 21 quantile points, at most 50 literals per column.
     pub fn new(min_count: u64) -> Self {
         Guard {
             min_count: min_count.max(1),
+            quantile_points: PROFILE_QUANTILE_POINTS,
+            max_frequent: MAX_FREQUENT,
         }
     }
 
-    /// The 21 quantile ranks, squeezed into `[k/n, 1 - k/n]` so that the reported minimum and
+    /// No guard at all, and finer statistics: for `compare`, whose figures never leave the
+    /// machine that can read both sides anyway.
+    pub fn unguarded(quantile_points: usize, max_frequent: usize) -> Self {
+        Guard {
+            min_count: 1,
+            quantile_points: quantile_points.max(2),
+            max_frequent,
+        }
+    }
+
+    /// The quantile ranks, squeezed into `[k/n, 1 - k/n]` so that the reported minimum and
     /// maximum have at least `k` values at or beyond them.
     pub fn quantile_ranks(&self, n: u64) -> Vec<f64> {
         let margin = if n == 0 || self.min_count <= 1 {
@@ -33,9 +53,9 @@ impl Guard {
         } else {
             ((self.min_count - 1) as f64 / (n - 1).max(1) as f64).min(0.5)
         };
-        super::column::quantile_ranks()
-            .into_iter()
-            .map(|q| margin + q * (1.0 - 2.0 * margin))
+        let last = (self.quantile_points - 1) as f64;
+        (0..self.quantile_points)
+            .map(|i| margin + i as f64 / last * (1.0 - 2.0 * margin))
             .collect()
     }
 
@@ -47,7 +67,7 @@ impl Guard {
         render: impl Fn(&K) -> String,
     ) -> Vec<Share> {
         let kept = counter
-            .top(MAX_FREQUENT)
+            .top(self.max_frequent)
             .into_iter()
             .filter(|(_, c)| *c >= self.min_count)
             .collect();

@@ -196,22 +196,37 @@ impl TextAccumulator {
 
 impl Looks {
     fn observe(&mut self, v: &str) {
-        let has_space = v.contains(' ');
-        self.spaced += has_space as u64;
-        if !has_space
-            && v.split_once('@')
-                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-        {
-            self.email += 1;
-        } else if v.starts_with("http://") || v.starts_with("https://") {
-            self.url += 1;
-        } else if looks_like_uuid(v) {
-            self.uuid += 1;
-        } else if is_phone(v) {
-            self.phone += 1;
-        } else if is_name(v) {
-            self.name += 1;
+        self.spaced += v.contains(' ') as u64;
+        match looks_like(v) {
+            Some(Semantic::Email) => self.email += 1,
+            Some(Semantic::Url) => self.url += 1,
+            Some(Semantic::Uuid) => self.uuid += 1,
+            Some(Semantic::Phone) => self.phone += 1,
+            Some(Semantic::PersonName) => self.name += 1,
+            Some(Semantic::FreeText) | None => {}
         }
+    }
+}
+
+/// What one value looks like on its own: an email, a URL, a UUID, a phone number, or a
+/// person's name (one to three capitalised words). Free text is a column-level judgement and is
+/// never returned.
+pub fn looks_like(v: &str) -> Option<Semantic> {
+    if !v.contains(' ')
+        && v.split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+    {
+        Some(Semantic::Email)
+    } else if v.starts_with("http://") || v.starts_with("https://") {
+        Some(Semantic::Url)
+    } else if looks_like_uuid(v) {
+        Some(Semantic::Uuid)
+    } else if is_phone(v) {
+        Some(Semantic::Phone)
+    } else if is_name(v) {
+        Some(Semantic::PersonName)
+    } else {
+        None
     }
 }
 

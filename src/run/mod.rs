@@ -1,6 +1,7 @@
 //! Pipelines: a source feeding the profiler, the generator feeding a sink. This is where I/O
 //! meets the core.
 
+pub mod compare;
 pub mod generate;
 pub mod profile;
 

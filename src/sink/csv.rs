@@ -140,7 +140,7 @@ fn format_column(array: &ArrayRef, field: &mut Field) {
         DataType::Int64 => each!(array.as_primitive::<Int64Type>(), |v, out| out
             .extend_from_slice(ints.format(v).as_bytes())),
         DataType::Float32 => each!(array.as_primitive::<Float32Type>(), |v, out| write_float(
-            v as f64,
+            v,
             &mut floats,
             out
         )),
@@ -228,13 +228,16 @@ fn write_text(value: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-fn write_float(v: f64, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
-    if v.is_finite() {
+/// The shortest text that reads back as the same float (of its own width: a `real` 17.64 is
+/// written `17.64`, not as the nearest double's digits).
+fn write_float<F: ryu::Float + Into<f64>>(v: F, buffer: &mut ryu::Buffer, out: &mut Vec<u8>) {
+    let wide: f64 = v.into();
+    if wide.is_finite() {
         let s = buffer.format_finite(v);
         out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
-    } else if v.is_nan() {
+    } else if wide.is_nan() {
         out.extend_from_slice(b"NaN");
-    } else if v > 0.0 {
+    } else if wide > 0.0 {
         out.extend_from_slice(b"Infinity");
     } else {
         out.extend_from_slice(b"-Infinity");

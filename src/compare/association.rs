@@ -1,0 +1,179 @@
+//! How strongly two columns move together, with one figure per kind of pair:
+//! Spearman's rank correlation for two ordered columns (numbers, dates), Cramér's V for two
+//! categorical ones, and the correlation ratio η (on ranks) for one of each. All are read on the
+//! rows where both values are present.
+
+use rustc_hash::FxHashMap;
+
+/// How a column takes part in association figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Ordered,
+    Category,
+}
+
+/// One column's sampled values, aligned by row with the other columns of its table.
+#[derive(Debug, Clone, Copy)]
+pub enum Values<'a> {
+    Ordered(&'a [Option<f64>]),
+    Category(&'a [Option<u64>]),
+}
+
+/// Fewest rows with both values present for a figure to be read.
+pub const MIN_ROWS: usize = 10;
+
+/// The figure's name, for reports.
+pub fn measure_name(a: Role, b: Role) -> &'static str {
+    match (a, b) {
+        (Role::Ordered, Role::Ordered) => "spearman",
+        (Role::Category, Role::Category) => "cramers_v",
+        _ => "correlation_ratio",
+    }
+}
+
+/// The association of two columns, or `None` when too few rows have both values. A column
+/// that is constant on those rows has no association (0).
+pub fn association(a: Values, b: Values) -> Option<f64> {
+    match (a, b) {
+        (Values::Ordered(x), Values::Ordered(y)) => {
+            let (x, y): (Vec<f64>, Vec<f64>) = both(x, y).unzip();
+            (x.len() >= MIN_ROWS).then(|| pearson(&ranks(&x), &ranks(&y)))
+        }
+        (Values::Category(x), Values::Category(y)) => {
+            let (x, y): (Vec<u64>, Vec<u64>) = both(x, y).unzip();
+            (x.len() >= MIN_ROWS).then(|| cramers_v(&x, &y))
+        }
+        (Values::Ordered(y), Values::Category(g)) | (Values::Category(g), Values::Ordered(y)) => {
+            let (g, y): (Vec<u64>, Vec<f64>) = both(g, y).unzip();
+            (g.len() >= MIN_ROWS).then(|| correlation_ratio(&g, &ranks(&y)))
+        }
+    }
+}
+
+fn both<'a, A: Copy, B: Copy>(
+    a: &'a [Option<A>],
+    b: &'a [Option<B>],
+) -> impl Iterator<Item = (A, B)> + 'a {
+    a.iter().zip(b).filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+}
+
+/// Ranks from 1, ties sharing their average rank.
+fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        let rank = (start + end + 1) as f64 / 2.0;
+        order[start..end].iter().for_each(|&i| ranks[i] = rank);
+        start = end;
+    }
+    ranks
+}
+
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+    }
+}
+
+fn cramers_v(x: &[u64], y: &[u64]) -> f64 {
+    let n = x.len() as f64;
+    let mut joint: FxHashMap<(u64, u64), f64> = FxHashMap::default();
+    let mut rows: FxHashMap<u64, f64> = FxHashMap::default();
+    let mut cols: FxHashMap<u64, f64> = FxHashMap::default();
+    for (&a, &b) in x.iter().zip(y) {
+        *joint.entry((a, b)).or_insert(0.0) += 1.0;
+        *rows.entry(a).or_insert(0.0) += 1.0;
+        *cols.entry(b).or_insert(0.0) += 1.0;
+    }
+    let k = rows.len().min(cols.len());
+    if k < 2 {
+        return 0.0;
+    }
+    // chi² = n (Σ O² / (row · col) - 1); summed in a fixed order so the result is reproducible.
+    let mut cells: Vec<((u64, u64), f64)> = joint.into_iter().collect();
+    cells.sort_by_key(|c| c.0);
+    let ratio: f64 = cells
+        .iter()
+        .map(|((a, b), o)| o * o / (rows[a] * cols[b]))
+        .sum();
+    let chi2 = n * (ratio - 1.0);
+    (chi2 / (n * (k - 1) as f64)).max(0.0).sqrt().min(1.0)
+}
+
+fn correlation_ratio(groups: &[u64], y: &[f64]) -> f64 {
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let mut by_group: FxHashMap<u64, (f64, f64)> = FxHashMap::default();
+    for (&g, &v) in groups.iter().zip(y) {
+        let e = by_group.entry(g).or_insert((0.0, 0.0));
+        e.0 += v;
+        e.1 += 1.0;
+    }
+    let total: f64 = y.iter().map(|v| (v - mean) * (v - mean)).sum();
+    if total == 0.0 || by_group.len() < 2 {
+        return 0.0;
+    }
+    let mut parts: Vec<(u64, (f64, f64))> = by_group.into_iter().collect();
+    parts.sort_by_key(|p| p.0);
+    let between: f64 = parts
+        .iter()
+        .map(|(_, (sum, count))| {
+            let m = sum / count;
+            count * (m - mean) * (m - mean)
+        })
+        .sum();
+    (between / total).clamp(0.0, 1.0).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spearman_sees_monotone_relations() {
+        let x: Vec<Option<f64>> = (0..50).map(|i| Some(i as f64)).collect();
+        let up: Vec<Option<f64>> = (0..50).map(|i| Some((i as f64).powi(3))).collect();
+        let down: Vec<Option<f64>> = (0..50).map(|i| Some(-(i as f64))).collect();
+        let rho = |a, b| association(Values::Ordered(a), Values::Ordered(b)).unwrap();
+        assert!((rho(&x, &up) - 1.0).abs() < 1e-12);
+        assert!((rho(&x, &down) + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cramers_v_is_one_for_a_function_and_zero_for_independence() {
+        let a: Vec<Option<u64>> = (0..40).map(|i| Some(i % 4)).collect();
+        let same: Vec<Option<u64>> = (0..40).map(|i| Some(10 + i % 4)).collect();
+        let indep: Vec<Option<u64>> = (0..40).map(|i| Some((i / 4) % 2)).collect();
+        let v = |x, y| association(Values::Category(x), Values::Category(y)).unwrap();
+        assert!((v(&a, &same) - 1.0).abs() < 1e-12);
+        assert!(v(&a, &indep) < 1e-12);
+    }
+
+    #[test]
+    fn correlation_ratio_separates_groups() {
+        let g: Vec<Option<u64>> = (0..40).map(|i| Some((i >= 20) as u64)).collect();
+        let y: Vec<Option<f64>> = (0..40).map(|i| Some(i as f64)).collect();
+        let eta = association(Values::Category(&g), Values::Ordered(&y)).unwrap();
+        assert!(eta > 0.85, "{eta}");
+        assert_eq!(
+            association(Values::Category(&g[..5]), Values::Ordered(&y[..5])),
+            None
+        );
+    }
+}

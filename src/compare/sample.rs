@@ -1,0 +1,171 @@
+//! Samples chosen by hash, so both sides of a comparison keep the same kind of rows whatever
+//! order a source returns them in, and memory stays bounded however large a table is.
+//!
+//! An entry is kept while the lowest `level` bits of its hash are zero; when more than
+//! `capacity` entries are held, the level rises and half of them go. The kept set is therefore
+//! a function of the data alone, never of the order it arrived in.
+
+use rustc_hash::FxHashSet;
+
+/// A bounded multiset of entries sampled by a hash (rows by their content, child rows by their
+/// foreign key, parent rows by their key).
+#[derive(Debug, Clone)]
+pub struct HashSampled<T> {
+    entries: Vec<(u64, u64, T)>,
+    level: u32,
+    capacity: usize,
+}
+
+fn keeps(level: u32, hash: u64) -> bool {
+    hash.trailing_zeros() >= level
+}
+
+impl<T> HashSampled<T> {
+    pub fn new(capacity: usize) -> Self {
+        HashSampled {
+            entries: Vec::new(),
+            level: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Whether an entry with this hash would be kept now (callers skip building it otherwise).
+    pub fn keeps(&self, hash: u64) -> bool {
+        keeps(self.level, hash)
+    }
+
+    /// Adds an entry; `tiebreak` orders entries that share a hash.
+    pub fn push(&mut self, hash: u64, tiebreak: u64, value: T) {
+        if !self.keeps(hash) {
+            return;
+        }
+        self.entries.push((hash, tiebreak, value));
+        while self.entries.len() > self.capacity {
+            self.level += 1;
+            let level = self.level;
+            self.entries.retain(|e| keeps(level, e.0));
+        }
+    }
+
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    /// The kept entries in hash order, with the level they were kept at.
+    pub fn finish(mut self) -> Sampled<T> {
+        self.entries
+            .sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        Sampled {
+            entries: self.entries,
+            level: self.level,
+        }
+    }
+}
+
+/// A finished [`HashSampled`].
+#[derive(Debug, Clone)]
+pub struct Sampled<T> {
+    pub entries: Vec<(u64, u64, T)>,
+    pub level: u32,
+}
+
+impl<T> Default for Sampled<T> {
+    fn default() -> Self {
+        Sampled {
+            entries: Vec::new(),
+            level: 0,
+        }
+    }
+}
+
+impl<T> Sampled<T> {
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().map(|e| &e.2)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A bounded set of hashes (of values or rows) sampled the same way, for "does the synthetic
+/// side copy this real value?" checks.
+#[derive(Debug, Clone)]
+pub struct HashSet {
+    hashes: FxHashSet<u64>,
+    level: u32,
+    capacity: usize,
+}
+
+impl HashSet {
+    pub fn new(capacity: usize) -> Self {
+        HashSet {
+            hashes: FxHashSet::default(),
+            level: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn insert(&mut self, hash: u64) {
+        if !keeps(self.level, hash) {
+            return;
+        }
+        self.hashes.insert(hash);
+        while self.hashes.len() > self.capacity {
+            self.level += 1;
+            let level = self.level;
+            self.hashes.retain(|&h| keeps(level, h));
+        }
+    }
+
+    /// Of `hashes`, how many could be checked against this set and how many were found in it.
+    pub fn matches(&self, hashes: impl IntoIterator<Item = u64>) -> (u64, u64) {
+        let (mut checked, mut found) = (0, 0);
+        for h in hashes {
+            if keeps(self.level, h) {
+                checked += 1;
+                found += self.hashes.contains(&h) as u64;
+            }
+        }
+        (checked, found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hashing::mix64;
+
+    #[test]
+    fn the_kept_entries_do_not_depend_on_arrival_order() {
+        let mut forward = HashSampled::new(100);
+        let mut backward = HashSampled::new(100);
+        for i in 0..10_000u64 {
+            forward.push(mix64(i), i, i);
+            backward.push(mix64(9_999 - i), 9_999 - i, 9_999 - i);
+        }
+        let (f, b) = (forward.finish(), backward.finish());
+        assert!(f.len() <= 100 && f.len() > 25, "kept {}", f.len());
+        assert_eq!(f.level, b.level);
+        assert_eq!(
+            f.values().collect::<Vec<_>>(),
+            b.values().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_hash_set_answers_for_the_values_it_kept() {
+        let mut set = HashSet::new(1_000);
+        (0..5_000u64).for_each(|i| set.insert(mix64(i)));
+        let (checked, found) = set.matches((0..5_000u64).map(mix64));
+        assert!(checked > 400 && checked <= 1_000, "checked {checked}");
+        assert_eq!(found, checked);
+        let (checked, found) = set.matches((10_000..15_000u64).map(mix64));
+        assert!(checked > 0);
+        assert_eq!(found, 0);
+    }
+}

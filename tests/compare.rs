@@ -1,0 +1,470 @@
+//! `understudy compare`: a source against itself scores 100, deliberate damage is caught by
+//! the figure that should catch it, sources of any kind compare alike, and drift between two
+//! profiles names what changed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{assert_error, assert_ok, data_dir, stderr, understudy, TestDb};
+use serde_json::Value;
+
+/// A copy of a vendored dataset's CSV files that a test may damage.
+struct Copy {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn copy_of(dataset: &str) -> Copy {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(dataset);
+    std::fs::create_dir_all(&path).unwrap();
+    for entry in std::fs::read_dir(data_dir(dataset).join("csv")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), path.join(entry.file_name())).unwrap();
+    }
+    Copy { _dir: dir, path }
+}
+
+type Rows = Vec<Vec<String>>;
+
+fn read_table(dir: &Path, table: &str) -> (Vec<String>, Rows) {
+    let mut reader = csv::Reader::from_path(dir.join(format!("{table}.csv"))).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn write_table(dir: &Path, table: &str, header: &[String], rows: &Rows) {
+    let mut writer = csv::Writer::from_path(dir.join(format!("{table}.csv"))).unwrap();
+    writer.write_record(header).unwrap();
+    for row in rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+/// Rewrites one column of one table: `f(row index, value) -> new value` (empty is NULL).
+fn damage(dir: &Path, table: &str, column: &str, f: impl Fn(usize, &str) -> String) {
+    let (header, mut rows) = read_table(dir, table);
+    let i = header.iter().position(|h| h == column).unwrap();
+    for (n, row) in rows.iter_mut().enumerate() {
+        row[i] = f(n, &row[i]);
+    }
+    write_table(dir, table, &header, &rows);
+}
+
+/// A fixed pseudo-random number for row `n`.
+fn noise(n: usize, salt: u64) -> u64 {
+    let mut z = (n as u64)
+        .wrapping_add(salt)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z ^ (z >> 31)
+}
+
+fn random_letters(n: usize, len: usize) -> String {
+    (0..len.max(1))
+        .map(|k| (b'a' + (noise(n * 131 + k, 7) % 26) as u8) as char)
+        .collect()
+}
+
+/// Runs `compare REAL SYNTHETIC --json` plus `extra` args; returns the JSON report and the run.
+fn compare(real: &Path, synthetic: &Path, extra: &[&str]) -> (Value, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let mut args = vec![
+        "compare",
+        real.to_str().unwrap(),
+        synthetic.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = understudy(dir.path(), &args);
+    let text = std::fs::read_to_string(&json)
+        .unwrap_or_else(|_| panic!("no JSON report; stderr: {}", stderr(&output)));
+    (serde_json::from_str(&text).unwrap(), output)
+}
+
+fn score(report: &Value) -> f64 {
+    report["score"].as_f64().unwrap()
+}
+
+/// Whether the worst list names `place` (with `figure`, if given) among its first `n`.
+fn among_worst(report: &Value, n: usize, place: &str, figure: Option<&str>) -> bool {
+    report["worst"].as_array().unwrap().iter().take(n).any(|w| {
+        w["place"].as_str().unwrap().contains(place)
+            && figure.is_none_or(|f| w["figure"].as_str().unwrap() == f)
+    })
+}
+
+fn worst_list(report: &Value) -> String {
+    report["worst"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(15)
+        .map(|w| format!("{} {} {}", w["place"], w["figure"], w["distance"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_source_compared_with_itself_scores_100() {
+    let real = data_dir("chinook").join("csv");
+    let (report, output) = compare(&real, &real, &["--fail-under", "99"]);
+    assert_ok(&output);
+    assert_eq!(score(&report), 100.0);
+    for key in ["columns", "pairs", "relationships", "validity"] {
+        assert_eq!(report["subscores"][key].as_f64(), Some(1.0), "{key}");
+    }
+    let track = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "track")
+        .unwrap();
+    assert_eq!(track["rows_real"], 3503);
+    assert_eq!(track["rows_synthetic"], 3503);
+    assert_eq!(track["pk_violations"], 0);
+    assert_eq!(track["fk_orphans"], 0);
+    let composer = track["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "composer")
+        .unwrap();
+    assert_eq!(composer["null_rate_real"], composer["null_rate_synthetic"]);
+    assert_eq!(composer["distance"], 0.0);
+    assert!(report["worst"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_rewritten_copy_still_scores_100() {
+    // The damage tests below rewrite CSV files; an undamaged rewrite must change nothing.
+    let copy = copy_of("chinook");
+    for table in ["track", "invoice", "invoice_line"] {
+        let (header, rows) = read_table(&copy.path, table);
+        write_table(&copy.path, table, &header, &rows);
+    }
+    let (report, _) = compare(&data_dir("chinook").join("csv"), &copy.path, &[]);
+    assert_eq!(score(&report), 100.0, "{}", worst_list(&report));
+}
+
+/// Damages a copy of chinook, then checks the score dropped, the figure that should catch it
+/// is among the worst, and `--fail-under 99` fails.
+fn assert_caught(damage_copy: impl Fn(&Path), place: &str, figure: Option<&str>) -> Value {
+    let copy = copy_of("chinook");
+    damage_copy(&copy.path);
+    let (report, output) = compare(
+        &data_dir("chinook").join("csv"),
+        &copy.path,
+        &["--fail-under", "99.9"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("below --fail-under 99.9"));
+    assert!(stderr(&output).contains("pulled the score down"));
+    assert!(score(&report) < 99.9, "score {}", score(&report));
+    assert!(
+        among_worst(&report, 10, place, figure),
+        "{place} {figure:?} not among the worst:\n{}",
+        worst_list(&report)
+    );
+    report
+}
+
+#[test]
+fn a_column_set_to_null_is_caught() {
+    assert_caught(
+        |dir| damage(dir, "track", "composer", |_, _| String::new()),
+        "track.composer",
+        None,
+    );
+}
+
+#[test]
+fn orphaned_foreign_keys_are_caught() {
+    let report = assert_caught(
+        |dir| {
+            damage(dir, "invoice_line", "track_id", |n, v| {
+                if n % 10 == 0 {
+                    (100_000 + n).to_string()
+                } else {
+                    let shuffled = 1 + noise(n, 3) % 3503;
+                    if v.is_empty() {
+                        v.into()
+                    } else {
+                        shuffled.to_string()
+                    }
+                }
+            })
+        },
+        "invoice_line(track_id)",
+        Some("fk_orphans"),
+    );
+    let line = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "invoice_line")
+        .unwrap();
+    assert_eq!(line["fk_orphans"], 224, "every tenth of 2,240 rows");
+}
+
+#[test]
+fn duplicated_primary_keys_are_caught() {
+    let report = assert_caught(
+        |dir| {
+            damage(dir, "genre", "genre_id", |n, v| {
+                if n % 5 == 1 {
+                    "1".into()
+                } else {
+                    v.into()
+                }
+            })
+        },
+        "genre",
+        Some("pk_violations"),
+    );
+    let genre = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "genre")
+        .unwrap();
+    assert_eq!(genre["pk_violations"], 5);
+}
+
+#[test]
+fn a_date_shifted_by_ten_years_is_caught() {
+    assert_caught(
+        |dir| {
+            damage(dir, "invoice", "invoice_date", |_, v| {
+                let year: i32 = v[..4].parse().unwrap();
+                format!("{}{}", year + 10, &v[4..])
+            })
+        },
+        "invoice.invoice_date",
+        Some("ks"),
+    );
+}
+
+#[test]
+fn text_replaced_by_random_letters_is_caught() {
+    assert_caught(
+        |dir| {
+            damage(dir, "track", "name", |n, v| {
+                random_letters(n, v.chars().count())
+            })
+        },
+        "track.name",
+        Some("vocabulary"),
+    );
+}
+
+#[test]
+fn a_decorrelated_pair_is_caught() {
+    assert_caught(
+        |dir| {
+            let (header, rows) = read_table(dir, "track");
+            let bytes = header.iter().position(|h| h == "bytes").unwrap();
+            let values: Vec<String> = rows.iter().map(|r| r[bytes].clone()).collect();
+            damage(dir, "track", "bytes", |n, _| {
+                values[(n * 1_777 + 13) % values.len()].clone()
+            })
+        },
+        "track: milliseconds ~ bytes",
+        Some("spearman"),
+    );
+}
+
+#[test]
+fn random_values_of_the_right_types_score_far_lower() {
+    let copy = copy_of("chinook");
+    for entry in std::fs::read_dir(&copy.path).unwrap() {
+        let table = entry
+            .unwrap()
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let (header, rows) = read_table(&copy.path, &table);
+        let randomized: Rows = rows
+            .iter()
+            .enumerate()
+            .map(|(n, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(c, v)| uniform_like(v, n * 31 + c))
+                    .collect()
+            })
+            .collect();
+        write_table(&copy.path, &table, &header, &randomized);
+    }
+    let (report, _) = compare(&data_dir("chinook").join("csv"), &copy.path, &[]);
+    assert!(score(&report) < 60.0, "score {}", score(&report));
+}
+
+/// A uniform random value of the same type as `v`: an integer, a decimal, a date-time, or
+/// letters.
+fn uniform_like(v: &str, n: usize) -> String {
+    let r = noise(n, 11);
+    if v.parse::<i64>().is_ok() {
+        (r % 1_000_000).to_string()
+    } else if v.parse::<f64>().is_ok() {
+        format!("{:.2}", (r % 100_000) as f64 / 100.0)
+    } else if v.len() >= 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-' {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:00",
+            1970 + r % 60,
+            1 + (r >> 8) % 12,
+            1 + (r >> 16) % 28,
+            (r >> 24) % 24,
+            (r >> 32) % 60
+        )
+    } else if v.is_empty() {
+        String::new()
+    } else {
+        random_letters(n, 1 + (r % 20) as usize)
+    }
+}
+
+#[test]
+fn a_missing_table_lowers_the_score_and_is_named() {
+    let copy = copy_of("chinook");
+    std::fs::remove_file(copy.path.join("genre.csv")).unwrap();
+    let (report, output) = compare(&data_dir("chinook").join("csv"), &copy.path, &[]);
+    assert_ok(&output);
+    assert!(score(&report) < 100.0);
+    let genre = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "genre")
+        .unwrap();
+    assert_eq!(genre["presence"]["status"], "missing_in_synthetic");
+    assert!(among_worst(
+        &report,
+        5,
+        "genre",
+        Some("missing_in_synthetic")
+    ));
+}
+
+#[test]
+fn csv_and_parquet_of_the_same_data_score_100() {
+    for dataset in ["chinook", "northwind"] {
+        let dir = data_dir(dataset);
+        let (report, output) = compare(&dir.join("csv"), &dir.join("parquet"), &[]);
+        assert_ok(&output);
+        assert_eq!(score(&report), 100.0, "{dataset}: {}", worst_list(&report));
+    }
+}
+
+#[test]
+fn postgres_and_csv_of_the_same_data_score_100() {
+    let Some(db) = TestDb::create("compare") else {
+        return;
+    };
+    db.load_dataset("chinook");
+    let (report, output) = compare(Path::new(&db.url), &data_dir("chinook").join("csv"), &[]);
+    assert_ok(&output);
+    assert_eq!(score(&report), 100.0, "{}", worst_list(&report));
+    let relationships = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["foreign_keys"].as_array().unwrap().len())
+        .sum::<usize>();
+    assert!(
+        relationships >= 10,
+        "declared foreign keys are compared: {relationships}"
+    );
+}
+
+#[test]
+fn drift_between_profiles_names_a_null_rate_and_a_type_change() {
+    let copy = copy_of("chinook");
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.yaml");
+    let after = dir.path().join("after.yaml");
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "profile",
+            copy.path.to_str().unwrap(),
+            "-o",
+            before.to_str().unwrap(),
+        ],
+    ));
+    damage(&copy.path, "track", "composer", |n, v| {
+        if n % 2 == 0 {
+            String::new()
+        } else {
+            v.into()
+        }
+    });
+    damage(&copy.path, "invoice", "total", |n, _| format!("T-{n}"));
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "profile",
+            copy.path.to_str().unwrap(),
+            "-o",
+            after.to_str().unwrap(),
+        ],
+    ));
+    let (report, output) = compare(&before, &after, &[]);
+    assert_ok(&output);
+    assert_eq!(report["mode"], "profiles");
+    assert!(score(&report) < 100.0);
+    assert!(
+        among_worst(&report, 10, "track.composer", Some("null_rate")),
+        "{}",
+        worst_list(&report)
+    );
+    let invoice = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "invoice")
+        .unwrap();
+    let changes = invoice["changes"].to_string();
+    assert!(changes.contains("total changed type"), "{changes}");
+    let text = common::stdout(&output);
+    assert!(text.contains("total changed type"), "{text}");
+    let (same, _) = compare(&before, &before, &[]);
+    assert_eq!(score(&same), 100.0);
+}
+
+#[test]
+fn bad_inputs_name_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = data_dir("chinook").join("csv");
+    let real = real.to_str().unwrap();
+    let out = understudy(dir.path(), &["compare", real, "/no/such/dir"]);
+    assert_error(&out, "/no/such/dir");
+
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("unrelated.csv"), "a,b\n1,2\n").unwrap();
+    let out = understudy(dir.path(), &["compare", real, other.to_str().unwrap()]);
+    assert_error(&out, "no table in common");
+
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, "format_version: 99\n").unwrap();
+    let out = understudy(
+        dir.path(),
+        &["compare", old.to_str().unwrap(), old.to_str().unwrap()],
+    );
+    assert_error(&out, "old.yaml");
+
+    let out = understudy(dir.path(), &["compare", real, real, "--fail-under", "101"]);
+    assert_eq!(out.status.code(), Some(2), "usage error: {}", stderr(&out));
+}

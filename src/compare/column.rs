@@ -114,16 +114,16 @@ pub fn kind_of(side: &Side) -> Kind {
     }
 }
 
-/// Few distinct values, each repeated (twice on average at least), that the statistics list
-/// nearly in full.
+/// Few distinct values (at most 500), each repeated (three times on average at least), that
+/// the statistics list nearly in full.
 pub fn categorical(side: &Side) -> bool {
     let s = side.stats;
     let non_null = side.rows as f64 * (1.0 - s.null_rate);
     let listed: f64 = s.frequent.iter().map(|f| f.share).sum();
     !s.frequent.is_empty()
         && listed >= 0.9
-        && s.distinct <= 1_000
-        && s.distinct as f64 <= 0.5 * non_null
+        && s.distinct <= 500
+        && 3.0 * s.distinct as f64 <= non_null
 }
 
 /// Quantile points on the kind's line (temporal values as microseconds).
@@ -193,6 +193,36 @@ pub fn extra(synthetic: &Side) -> ColumnReport {
         distance: 0.0,
         main_figure: "presence".into(),
         figures: Vec::new(),
+        charts: Vec::new(),
+    }
+}
+
+/// A key column (primary, unique or foreign key): its values are labels, so only NULLs and
+/// distinctness are scored; where it is a number its range is shown. Keys are judged by the
+/// key checks (duplicates, orphans) and the children-per-parent figures instead.
+pub fn compare_key(real: &Side, synthetic: &Side) -> ColumnReport {
+    let (r, s) = (real.stats, synthetic.stats);
+    let mut figures = vec![
+        Figure::rate("null_rate", r.null_rate, s.null_rate),
+        Figure::new(
+            "distinct_ratio",
+            distinct_ratio(real),
+            distinct_ratio(synthetic),
+        ),
+    ];
+    if let (Some(a), Some(b)) = (&r.numeric, &s.numeric) {
+        figures.push(Figure::new("min", a.min, b.min));
+        figures.push(Figure::new("max", a.max, b.max));
+    }
+    ColumnReport {
+        name: real.column.name.clone(),
+        kind: "key".into(),
+        presence: Presence::Both,
+        null_rate_real: Some(r.null_rate),
+        null_rate_synthetic: Some(s.null_rate),
+        distance: (r.null_rate - s.null_rate).abs(),
+        main_figure: "null_rate".into(),
+        figures,
         charts: Vec::new(),
     }
 }
@@ -422,7 +452,8 @@ fn text(
     charts.push(bucket_chart("length (characters)", &la, &lb));
     charts.push(category_chart("scripts", &a.scripts, &b.scripts));
     let main = parts.iter().sum::<f64>() / parts.len() as f64;
-    ("text_shape".into(), main)
+    figures.push(Figure::new("text_mix", Value::None, Value::None).scored(main));
+    ("text_mix".into(), main)
 }
 
 /// Two bucketed histograms (lengths) over the union of their buckets.
@@ -435,7 +466,7 @@ fn bucket_chart(title: &str, a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>) -> 
     };
     Chart {
         title: title.into(),
-        kind: ChartKind::Histogram,
+        kind: ChartKind::Bars,
         labels: keys.iter().map(|k| k.to_string()).collect(),
         real: series(a),
         synthetic: series(b),

@@ -3,7 +3,7 @@
 //! from the statistics each profile holds.
 
 use super::column::{self, SampleFigures, Side};
-use super::data::{empty_table, fan_out_report};
+use super::data::{empty_table, fan_out_report, is_key};
 use super::report::{Presence, Report, TableReport};
 use crate::profile::{Profile, TableProfile};
 
@@ -75,7 +75,11 @@ fn compare_table(a: &TableProfile, b: &TableProfile) -> TableReport {
                         }
                     ));
                 }
-                let mut report = column::compare(x, y, &SampleFigures::default());
+                let mut report = if is_key(&a.schema, &x.column.name) {
+                    column::compare_key(x, y)
+                } else {
+                    column::compare(x, y, &SampleFigures::default())
+                };
                 if x.column.logical != y.column.logical && report.presence == Presence::Both {
                     report.presence = Presence::TypeChanged(format!(
                         "{} → {}",

@@ -1144,7 +1144,9 @@ th.dist, td.dist { width: 170px; }
 td.changes div { font-size: 12.5px; color: var(--muted); }
 table.summary td, table.summary th { padding: 5px 8px; }
 table.summary td.worstcol { white-space: nowrap; }
-table.summary td.changes { min-width: 220px; }
+table.summary td.changes { min-width: 180px; }
+table.summary th { white-space: normal; vertical-align: bottom; }
+table.summary td:first-child { overflow-wrap: anywhere; min-width: 90px; }
 table.summary td.changes .badge { margin-left: 0; }
 
 .pill { display: inline-block; font-size: 12px; font-weight: 600; padding: 0 7px; border-radius: 10px; font-variant-numeric: tabular-nums; }
@@ -1418,7 +1420,7 @@ mod tests {
         let html = render(&report);
         assert_eq!(html.matches("<article").count(), MAX_CARDS);
         assert!(html.contains("7 more columns"));
-        assert!(html.contains(&format!("the other 7")));
+        assert!(html.contains("the other 7"));
     }
 
     #[test]

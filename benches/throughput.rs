@@ -9,12 +9,21 @@
 //!   and prints rows/s, rows/s per core, MB/s and peak RSS. `postgres` loads into a fresh
 //!   database on `UNDERSTUDY_BENCH_PG` (default `postgres://root@127.0.0.1:5432/test`), then
 //!   loads the same rows from a CSV file with `psql \copy` for reference.
+//! - `cargo bench --bench throughput -- compare [ROWS]` writes ROWS rows (default 5,000,000)
+//!   of that table as the real side, profiles them, generates ROWS synthetic rows as CSV, then
+//!   times only `compare_sources` (keys taken from the profile, so the real side is read
+//!   once) and prints rows per side, seconds, rows/s (both sides), MB/s of CSV read, peak RSS,
+//!   the score and the five worst figures. The comparison runs in a fresh child process (the
+//!   hidden `compare-only REAL_DIR SYNTHETIC_DIR PROFILE` mode) so that its peak RSS is its
+//!   own, not the profiler's or the generator's.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 use understudy::generate::{Generator, Request};
 use understudy::hashing::mix64;
+use understudy::run::compare::{compare_sources, CompareOptions};
 use understudy::run::generate::{generate_into, RunOptions, Shard};
 use understudy::run::profile::{profile_source, ProfileOptions};
 use understudy::sink::csv::CsvSink;
@@ -48,10 +57,24 @@ fn main() {
                 .unwrap_or(10_000_000u64);
             bench_generate(target, rows);
         }
+        Some("compare") => {
+            let rows = args
+                .get(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(5_000_000u64);
+            bench_compare(rows);
+        }
+        Some("compare-only") if args.len() == 4 => {
+            compare_only(
+                Path::new(&args[1]),
+                Path::new(&args[2]),
+                Path::new(&args[3]),
+            );
+        }
         Some(other) => {
             eprintln!(
                 "unknown benchmark {other:?}; available: profile [ROWS], \
-                 generate csv|parquet|postgres [ROWS]"
+                 generate csv|parquet|postgres [ROWS], compare [ROWS]"
             );
             std::process::exit(2);
         }
@@ -154,6 +177,144 @@ fn bench_generate(target: &str, rows: u64) {
     }
 }
 
+/// Real side: `rows` rows of the orders table; synthetic side: `rows` rows generated from its
+/// profile. Both are written (and profiled and generated) here; the timed comparison runs in
+/// a child process, see `compare_only`.
+fn bench_compare(rows: u64) {
+    // `tempdir` honours TMPDIR (std::env::temp_dir).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let real = dir.path().join("real");
+    let synthetic = dir.path().join("synthetic");
+    std::fs::create_dir(&real).unwrap();
+
+    let started = Instant::now();
+    write_orders(&real.join("orders.csv"), rows);
+    eprintln!(
+        "wrote {rows} real rows, {:.1} MB in {:.1}s",
+        dir_bytes(&real) as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let source = CsvSource::open(&real, CsvOptions::default()).expect("the CSV opens");
+    let profile = profile_source(&source, &ProfileOptions::default()).expect("profiling succeeds");
+    assert_eq!(profile.tables[0].row_count, rows);
+    let profile_path = dir.path().join("profile.yaml");
+    std::fs::write(&profile_path, understudy::profile::to_yaml(&profile)).unwrap();
+    eprintln!(
+        "profiled the real side in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let request = Request {
+        rows: [("orders".to_string(), rows)].into(),
+        ..Request::default()
+    };
+    let generator = Generator::new(&profile, &request).expect("the plan is feasible");
+    let options = RunOptions {
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        shard: Shard::WHOLE,
+        progress: false,
+    };
+    let sink = Box::new(CsvSink::new(&synthetic, true).unwrap());
+    generate_into(&generator, sink, &options).expect("generation succeeds");
+    drop(generator);
+    eprintln!(
+        "generated {rows} synthetic rows, {:.1} MB in {:.1}s; peak RSS of profile + generate \
+         {:.0} MB",
+        dir_bytes(&synthetic) as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+
+    // VmHWM is a process-wide high-water mark, and profiling and generating above can set it
+    // higher than the comparison ever goes. So the comparison runs in a fresh process of this
+    // same binary, whose peak RSS covers only loading the profile, opening both sides and
+    // `compare_sources` (plus the process's own baseline, printed beside it).
+    let status = std::process::Command::new(std::env::current_exe().expect("the bench binary"))
+        .arg("compare-only")
+        .args([&real, &synthetic, &profile_path])
+        .status()
+        .expect("the bench binary re-runs itself");
+    assert!(status.success(), "compare-only failed: {status}");
+}
+
+/// The timed part of `compare`: opens both CSV directories and compares them with keys from
+/// the profile, in a process of its own so that the peak RSS printed is the comparison's.
+fn compare_only(real: &Path, synthetic: &Path, profile_path: &Path) {
+    let text = std::fs::read_to_string(profile_path).expect("the profile was written");
+    let profile = understudy::profile::from_yaml(&text).expect("the profile parses");
+    drop(text);
+    let bytes = dir_bytes(real) + dir_bytes(synthetic);
+    let rss_before = rss_mb();
+
+    // Opening a CSV directory reads every file once to infer column types (as `understudy
+    // compare` does too), so it is timed apart from the comparison itself.
+    let started = Instant::now();
+    let open = |dir: &Path| {
+        understudy::source::open(
+            dir.to_str().expect("a UTF-8 temporary path"),
+            &CsvOptions::default(),
+            &["public".into()],
+        )
+        .expect("the CSV opens")
+    };
+    let real_source = open(real);
+    let synthetic_source = open(synthetic);
+    let open_secs = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let report = compare_sources(
+        real_source.as_ref(),
+        synthetic_source.as_ref(),
+        &CompareOptions {
+            keys_from: Some(&profile),
+            progress: false,
+        },
+    )
+    .expect("the comparison succeeds");
+    let secs = started.elapsed().as_secs_f64();
+
+    let table = &report.tables[0];
+    let both = table.rows_real + table.rows_synthetic;
+    println!(
+        "compare: {} real + {} synthetic rows, {:.1} MB of CSV in {secs:.2}s = {:.0} rows/s \
+         (both sides), {:.1} MB/s; peak RSS {:.0} MB (before opening the sources \
+         {rss_before:.0} MB); opening both sides (type inference) took {open_secs:.2}s more",
+        table.rows_real,
+        table.rows_synthetic,
+        bytes as f64 / 1e6,
+        both as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        peak_rss_mb()
+    );
+    let s = &report.subscores;
+    let sub = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+    println!(
+        "score {:.2} (columns {}, pairs {}, relationships {}, validity {}); worst figures:",
+        report.score,
+        sub(s.columns),
+        sub(s.pairs),
+        sub(s.relationships),
+        sub(s.validity)
+    );
+    let mut worst = String::new();
+    understudy::compare::render::worst_table(
+        &report.worst[..report.worst.len().min(5)],
+        &mut worst,
+    );
+    print!("{worst}");
+}
+
+/// Total size of the files in `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("the directory exists")
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum()
+}
+
 /// Loads the same rows from a pre-generated CSV file with `psql \copy`, for reference.
 fn copy_reference(
     generator: &Generator,
@@ -237,12 +398,22 @@ fn write_orders(path: &std::path::Path, rows: u64) {
     out.flush().unwrap();
 }
 
+/// The process's peak resident set (VmHWM), in MB.
 fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// The process's current resident set (VmRSS), in MB.
+fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .map(|l| l.to_string())
         })
         .and_then(|l| {

@@ -5,6 +5,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::profile::relations::{pearson, ranks};
+
 /// How a column takes part in association figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -55,40 +57,6 @@ fn both<'a, A: Copy, B: Copy>(
     b: &'a [Option<B>],
 ) -> impl Iterator<Item = (A, B)> + 'a {
     a.iter().zip(b).filter_map(|(x, y)| Some(((*x)?, (*y)?)))
-}
-
-/// Ranks from 1, ties sharing their average rank.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
-            end += 1;
-        }
-        let rank = (start + end + 1) as f64 / 2.0;
-        order[start..end].iter().for_each(|&i| ranks[i] = rank);
-        start = end;
-    }
-    ranks
-}
-
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        0.0
-    } else {
-        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
-    }
 }
 
 fn cramers_v(x: &[u64], y: &[u64]) -> f64 {

@@ -13,15 +13,13 @@ use super::observe::{words_of, ObservedTable, SampleRow};
 use super::report::{
     Chart, ChartKind, ForeignKeyReport, OrderRuleReport, PairReport, Presence, Report, TableReport,
 };
-use super::sample::Sampled;
+use crate::profile::sample::Sampled;
 use crate::profile::{looks_like, shape_into, ColumnStats, FanOut, Semantic};
 use crate::schema::{ForeignKey, Table};
 
 /// Columns per table taken into pair figures; parent and child columns per foreign key.
 const PAIR_COLUMNS: usize = 30;
 const JOIN_COLUMNS: usize = 12;
-/// Fewest real rows for an order rule to count (fewer is coincidence).
-const MIN_RULE_ROWS: u64 = 5;
 /// A shape is a column's dominant shape when this share of values has it.
 const DOMINANT_SHAPE: f64 = 0.3;
 
@@ -362,20 +360,10 @@ fn pair_report(
 fn order_rules(r: &ObservedTable, s: &ObservedTable) -> Vec<OrderRuleReport> {
     let mut rules = Vec::new();
     for p in &r.order.pairs {
-        if p.rows < MIN_RULE_ROWS {
-            continue;
-        }
-        let (left, right) = (
-            &r.table.columns[p.left].name,
-            &r.table.columns[p.right].name,
-        );
-        let (low, high, strict) = if p.greater == 0 && p.less > 0 {
-            (left, right, p.less == p.rows)
-        } else if p.less == 0 && p.greater > 0 {
-            (right, left, p.greater == p.rows)
-        } else {
+        let Some((low, high, strict)) = p.rule() else {
             continue;
         };
+        let (low, high) = (&r.table.columns[low].name, &r.table.columns[high].name);
         let Some(broken) = broken_share(s, low, high, strict) else {
             continue;
         };
@@ -393,25 +381,11 @@ fn order_rules(r: &ObservedTable, s: &ObservedTable) -> Vec<OrderRuleReport> {
 /// Share of synthetic rows breaking `low <= high` (or `<`).
 fn broken_share(s: &ObservedTable, low: &str, high: &str, strict: bool) -> Option<f64> {
     let (i, j) = (s.table.column_index(low)?, s.table.column_index(high)?);
-    let p = s
-        .order
-        .pairs
-        .iter()
-        .find(|p| (p.left, p.right) == (i, j) || (p.left, p.right) == (j, i))?;
+    let p = s.order.pair(i, j)?;
     if p.rows == 0 {
         return Some(0.0);
     }
-    let (low_less, low_greater) = if p.left == i {
-        (p.less, p.greater)
-    } else {
-        (p.greater, p.less)
-    };
-    let broken = if strict {
-        p.rows - low_less
-    } else {
-        low_greater
-    };
-    Some(broken as f64 / p.rows as f64)
+    Some(p.broken(i, strict) as f64 / p.rows as f64)
 }
 
 fn observed<'a>(tables: &'a [ObservedTable], name: &str) -> Option<&'a ObservedTable> {

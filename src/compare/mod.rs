@@ -18,6 +18,5 @@ pub mod html;
 pub mod observe;
 pub mod render;
 pub mod report;
-pub mod sample;
 
 pub use report::{Report, Subscores};

@@ -4,7 +4,7 @@
 //! side, hashes of values and rows to catch synthetic copies).
 //!
 //! Everything here is bounded: samples and hash sets hold a fixed number of entries chosen by
-//! hash ([`super::sample`]), so a table of any size is observed in the same memory.
+//! hash ([`crate::profile::sample`]), so a table of any size is observed in the same memory.
 
 use std::sync::Arc;
 
@@ -14,9 +14,10 @@ use arrow::record_batch::RecordBatch;
 use rustc_hash::FxHashSet;
 
 use super::cells::{binary_as_hex, Cell, ColumnValues};
-use super::sample::{HashSampled, HashSet, Sampled};
 use crate::hashing::combine;
 use crate::profile::keys::{key_hashes, FanOutAccumulator, KeySet};
+use crate::profile::relations::{ordered_columns, ordered_values, OrderCounts};
+use crate::profile::sample::{HashSampled, HashSet, Sampled};
 use crate::profile::sketch::ValueCounter;
 use crate::profile::{ColumnStats, Guard, TableAccumulator};
 use crate::schema::{ForeignKey, LogicalType, Table};
@@ -28,8 +29,6 @@ const SAMPLE_ROWS: usize = 10_000;
 const JOIN_ROWS: usize = 20_000;
 /// Columns whose values sampled rows keep (pairs are read among these).
 const SAMPLED_COLUMNS: usize = 64;
-/// Ordered columns checked pairwise for `a <= b` rules.
-const ORDER_COLUMNS: usize = 24;
 /// Distinct value and row hashes the real side keeps to catch copies.
 const COPY_HASHES: usize = 1 << 18;
 /// Words a real text column's vocabulary keeps.
@@ -54,82 +53,6 @@ pub enum Side {
 pub struct SampleRow {
     pub cells: Vec<Cell>,
     pub copy_hash: u64,
-}
-
-/// The orderable columns of a table and, per pair of one family, how often `a < b` and `a > b`.
-#[derive(Debug, Clone, Default)]
-pub struct OrderCounts {
-    pub pairs: Vec<OrderPair>,
-}
-
-#[derive(Debug, Clone)]
-pub struct OrderPair {
-    pub left: usize,
-    pub right: usize,
-    /// Rows where both are present.
-    pub rows: u64,
-    pub less: u64,
-    pub greater: u64,
-}
-
-/// Columns that can be compared by `<=` with each other: numbers with numbers, dates and
-/// timestamps with each other, times of day with each other.
-fn order_family(t: &DataType) -> Option<u8> {
-    match t {
-        DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Decimal128(..) => Some(0),
-        DataType::Date32 | DataType::Timestamp(..) => Some(1),
-        DataType::Time64(_) => Some(2),
-        _ => None,
-    }
-}
-
-impl OrderCounts {
-    fn new(table: &Table, is_key: &[bool]) -> Self {
-        let ordered: Vec<(usize, u8)> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !is_key[*i])
-            .filter_map(|(i, c)| Some((i, order_family(&c.logical.arrow_type())?)))
-            .take(ORDER_COLUMNS)
-            .collect();
-        let mut pairs = Vec::new();
-        for (a, &(i, fi)) in ordered.iter().enumerate() {
-            for &(j, fj) in &ordered[a + 1..] {
-                if fi == fj {
-                    pairs.push(OrderPair {
-                        left: i,
-                        right: j,
-                        rows: 0,
-                        less: 0,
-                        greater: 0,
-                    });
-                }
-            }
-        }
-        OrderCounts { pairs }
-    }
-
-    fn observe(&mut self, values: &[ColumnValues]) {
-        for pair in &mut self.pairs {
-            let (Some(a), Some(b)) = (values[pair.left].numbers(), values[pair.right].numbers())
-            else {
-                continue;
-            };
-            for (x, y) in a.iter().zip(b) {
-                if let (Some(x), Some(y)) = (x, y) {
-                    pair.rows += 1;
-                    pair.less += (x < y) as u64;
-                    pair.greater += (x > y) as u64;
-                }
-            }
-        }
-    }
 }
 
 /// A key other tables reference: its values (for orphans) and its rows sampled by key value
@@ -236,7 +159,7 @@ impl TableObserver {
                 .into_iter()
                 .map(|t| t.then(ValueCounter::default))
                 .collect(),
-            order: OrderCounts::new(table, &is_key),
+            order: OrderCounts::new(&ordered_columns(table)),
             keys,
             referenced: referenced
                 .iter()
@@ -351,7 +274,21 @@ impl RowObserver {
             }
         }
         self.observe_text(&values);
-        self.order.observe(&values);
+        let ordered: Vec<Option<Vec<Option<f64>>>> = batch
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                self.order
+                    .pairs
+                    .iter()
+                    .any(|p| p.left == i || p.right == i)
+                    .then(|| ordered_values(a))
+                    .flatten()
+            })
+            .collect();
+        let views: Vec<Option<&[Option<f64>]>> = ordered.iter().map(|v| v.as_deref()).collect();
+        self.order.observe(&views);
         let arrays = |idx: &[usize]| -> Vec<ArrayRef> {
             idx.iter().map(|&i| batch.column(i).clone()).collect()
         };

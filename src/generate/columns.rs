@@ -163,7 +163,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
             let numeric = stats.and_then(|s| s.numeric.as_ref());
             Kind::Number(NumberGen {
                 quantiles: numeric.map(|n| n.quantiles.clone()).unwrap_or_default(),
-                frequent: frequent(&|s| s.parse().ok()),
+                frequent: frequent(&|s| s.parse().ok()).by_value(),
                 step,
                 limits,
             })
@@ -189,7 +189,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 form,
                 values: NumberGen {
                     quantiles,
-                    frequent: frequent(&|s| parse(s)),
+                    frequent: frequent(&|s| parse(s)).by_value(),
                     step: 0.0,
                     limits: if learned.is_none() {
                         default_temporal(form, limits)

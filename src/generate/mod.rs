@@ -9,6 +9,7 @@
 
 mod checks;
 mod columns;
+mod copula;
 mod fanout;
 mod keys;
 mod nulls;
@@ -30,6 +31,7 @@ use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::Profile;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
+use copula::{Anchor, Copula};
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use nulls::NullPattern;
@@ -105,8 +107,13 @@ pub struct TablePlan {
     foreign_keys: Vec<ForeignKeyPlan>,
     /// Index into `foreign_keys` of the main foreign key, whose layout orders the rows.
     main: Option<usize>,
-    /// Column-vs-column checks, as indices into `output`.
+    /// Column-vs-column checks and learned orders, as indices into `output`, in the order
+    /// they are enforced (a column after the columns it must stay above).
     relations: Vec<(usize, Cmp, usize, f64)>,
+    /// Value columns drawn jointly, so their correlations survive.
+    copula: Option<Copula>,
+    /// Columns made as another column plus a learned gap, in dependency order.
+    anchors: Vec<Anchor>,
 }
 
 #[derive(Debug)]
@@ -187,16 +194,34 @@ impl Generator {
         let plan = &self.tables[table];
         let start = chunk * CHUNK_ROWS;
         let rows = CHUNK_ROWS.min(plan.rows.saturating_sub(start));
+        let uniforms = plan
+            .copula
+            .as_ref()
+            .map(|c| c.uniforms(self.seed, chunk, rows as usize));
         let mut buffers: Vec<Buffer> = plan
             .output
             .iter()
             .zip(plan.schema.fields())
             .map(|(&c, field)| {
                 let mut buffer = Buffer::for_type(field.data_type(), rows as usize);
-                self.fill(table, c, chunk, start..start + rows, &mut buffer);
+                let joint = plan.copula.as_ref().and_then(|copula| {
+                    let k = copula.columns.iter().position(|&j| j == c)?;
+                    Some(&uniforms.as_ref().expect("made with the copula")[k][..])
+                });
+                match (joint, &plan.columns[c]) {
+                    (Some(u), ColumnPlan::Values(gen)) => {
+                        let seed = combine([self.seed, plan.salt, c as u64, chunk]);
+                        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+                        gen.fill_from(u, rng, start..start + rows, &mut buffer);
+                    }
+                    _ => self.fill(table, c, chunk, start..start + rows, &mut buffer),
+                }
                 buffer
             })
             .collect();
+        for anchor in &plan.anchors {
+            anchor.apply(&mut buffers, self.seed, chunk);
+        }
         for &(left, op, right, unit) in &plan.relations {
             enforce(&mut buffers, left, op, right, unit);
         }
@@ -393,6 +418,8 @@ mod tests {
                 sampled_rows: None,
                 column_stats: Vec::new(),
                 foreign_key_stats: Vec::new(),
+                correlations: None,
+                rules: Vec::new(),
             }],
         };
         let generator = Generator::new(&profile, &Request::default()).unwrap();

@@ -7,17 +7,18 @@ use super::checks::{partition_bound, partition_column, Cmp, Constraints, Partiti
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
+use super::copula::{Anchor, Copula};
 use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
 use super::nulls::NullPattern;
 use super::permute::Permutation;
-use super::values::{Choice, ColumnGen, Kind};
+use super::values::{interquartile, Choice, ColumnGen, Kind};
 use super::{
     arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, ParentPick, Request,
     TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
-use crate::profile::model::{Profile, TableProfile};
+use crate::profile::model::{OrderRule, Profile, TableProfile};
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -166,7 +167,9 @@ impl TablePlanner<'_> {
         let output: Vec<usize> = (0..n)
             .filter(|&c| !matches!(columns[c], ColumnPlan::Skip))
             .collect();
-        let relations = self.relations(&constraints, &output, &columns);
+        let mut relations = self.relations(&constraints, &output, &columns);
+        let (copula, anchors, orders) = self.joint(&columns, &output);
+        relations.extend(orders);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -177,6 +180,8 @@ impl TablePlanner<'_> {
             foreign_keys,
             main,
             relations,
+            copula,
+            anchors,
         })
     }
 
@@ -579,6 +584,126 @@ impl TablePlanner<'_> {
             })
             .collect()
     }
+}
+
+/// A learned order as a relation to enforce: (high's position, `>=` or `>`, low's position,
+/// high's step).
+type Order = (usize, Cmp, usize, f64);
+
+impl TablePlanner<'_> {
+    /// The copula over the correlated value columns, the anchored columns (each learned order
+    /// whose ranges overlap makes `high = low + gap`), and every learned order as a relation, in
+    /// dependency order.
+    fn joint(
+        &self,
+        columns: &[ColumnPlan],
+        output: &[usize],
+    ) -> (Option<Copula>, Vec<Anchor>, Vec<Order>) {
+        let table = self.table();
+        let profile = self.profile_table();
+        // A value column that takes uniforms: its index, output position and generator.
+        let ordered = |name: &str| -> Option<(usize, usize, &ColumnGen)> {
+            let c = table.column_index(name)?;
+            let ColumnPlan::Values(gen) = &columns[c] else {
+                return None;
+            };
+            let at = output.iter().position(|&o| o == c)?;
+            gen.takes_uniforms().then_some((c, at, gen))
+        };
+        type Found<'g> = (usize, usize, &'g ColumnGen);
+        let rules: Vec<(&OrderRule, Found, Found)> = profile
+            .rules
+            .iter()
+            .filter_map(|r| Some((r, ordered(&r.low)?, ordered(&r.high)?)))
+            .collect();
+        let depth = order_depths(&rules.iter().map(|(_, l, h)| (l.0, h.0)).collect::<Vec<_>>());
+        // A gap anchors its high column when it is tight against that column's own spread
+        // (days between order and shipping, against years of orders). A loose gap would
+        // discard the correlation the copula keeps; such orders are only enforced.
+        let tight = |(r, _, high): &&(&OrderRule, Found, Found)| {
+            let gap = interquartile(&r.gap);
+            r.overlap && high.2.spread().is_some_and(|spread| gap <= 0.5 * spread)
+        };
+        // Each dependent keeps the tightest of its orders (smallest median gap).
+        let mut chosen: Vec<&(&OrderRule, Found, Found)> = Vec::new();
+        for rule in rules.iter().filter(tight) {
+            let median = |r: &OrderRule| r.gap.get(r.gap.len() / 2).copied().unwrap_or(0.0);
+            match chosen.iter().position(|(_, _, h)| h.0 == rule.2 .0) {
+                Some(k) if median(chosen[k].0) <= median(rule.0) => {}
+                Some(k) => chosen[k] = rule,
+                None => chosen.push(rule),
+            }
+        }
+        chosen.sort_by_key(|(_, _, h)| depth[&h.0]);
+        let anchors: Vec<Anchor> = chosen
+            .iter()
+            .map(|(r, low, high)| {
+                let (lo, hi, step) = high.2.limits().expect("ordered columns have limits");
+                Anchor {
+                    dependent: high.1,
+                    anchor: low.1,
+                    gap: r.gap.clone(),
+                    min_gap: if r.strict { step.max(1e-9) } else { 0.0 },
+                    step,
+                    limits: (lo, hi),
+                    salt: self.salt(&["anchor", &r.high]),
+                }
+            })
+            .collect();
+        let mut orders: Vec<(usize, Order)> = rules
+            .iter()
+            .map(|(r, low, high)| {
+                let step = high.2.limits().map_or(0.0, |l| l.2).max(1e-9);
+                let op = if r.strict { Cmp::Gt } else { Cmp::Ge };
+                (depth[&high.0], (high.1, op, low.1, step))
+            })
+            .collect();
+        orders.sort_by_key(|(d, _)| *d);
+        let dependents: Vec<usize> = chosen.iter().map(|(_, _, h)| h.0).collect();
+        let copula = profile.correlations.as_ref().and_then(|corr| {
+            let members: Vec<(usize, usize)> = corr
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(k, name)| {
+                    let (c, ..) = ordered(name)?;
+                    (!dependents.contains(&c)).then_some((k, c))
+                })
+                .collect();
+            let matrix: Vec<Vec<f64>> = members
+                .iter()
+                .map(|&(a, _)| members.iter().map(|&(b, _)| corr.spearman[a][b]).collect())
+                .collect();
+            Copula::new(
+                members.iter().map(|&(_, c)| c).collect(),
+                &matrix,
+                self.salt(&["copula"]),
+            )
+        });
+        (
+            copula,
+            anchors,
+            orders.into_iter().map(|(_, o)| o).collect(),
+        )
+    }
+}
+
+/// For each column in an order, how many orders lie below it (0 for a column that is only ever
+/// the low side), so orders can be enforced from the bottom up.
+fn order_depths(edges: &[(usize, usize)]) -> std::collections::BTreeMap<usize, usize> {
+    let mut depth: std::collections::BTreeMap<usize, usize> =
+        edges.iter().flat_map(|&(l, h)| [(l, 0), (h, 0)]).collect();
+    // Orders come from data where they all held, so they form no cycle; a longest path is at
+    // most as long as there are edges.
+    for _ in 0..edges.len() {
+        for &(l, h) in edges {
+            let d = depth[&l] + 1;
+            if depth[&h] < d {
+                depth.insert(h, d);
+            }
+        }
+    }
+    depth
 }
 
 struct TableLimits {

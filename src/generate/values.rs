@@ -65,6 +65,34 @@ impl<T> Choice<T> {
         let i = self.cumulative.partition_point(|&c| c <= u);
         self.items.get(i)
     }
+
+    /// The sum of the shares.
+    pub fn total(&self) -> f64 {
+        self.cumulative.last().copied().unwrap_or(0.0)
+    }
+}
+
+impl Choice<f64> {
+    /// The same items and shares, ordered by value, so that a rank walks them in value order.
+    pub fn by_value(self) -> Self {
+        let mut weighted: Vec<(f64, f64)> = self
+            .items
+            .iter()
+            .zip(&self.cumulative)
+            .scan(0.0, |before, (&item, &c)| {
+                let share = c - *before;
+                *before = c;
+                Some((item, share))
+            })
+            .collect();
+        weighted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Choice::new(weighted)
+    }
+
+    /// The item at rank `u` (0..1) of a [`Choice::by_value`] list, shares normalized.
+    pub fn by_value_at(&self, u: f64) -> Option<&f64> {
+        self.at(u * self.total()).or_else(|| self.items.last())
+    }
 }
 
 /// The values a numeric or temporal column may take, in its numeric form (days for dates, µs
@@ -126,8 +154,21 @@ pub struct NumberGen {
     pub limits: Limits,
 }
 
+/// Frequent values covering this share of a column make it a set: values are drawn from the
+/// set only (prices like 0.99 and 1.99 never become 1.37).
+const SET_COVERAGE: f64 = 0.95;
+
 impl NumberGen {
+    /// Whether the column's values form a small set that the frequent values cover.
+    fn is_set(&self) -> bool {
+        self.frequent.total() >= SET_COVERAGE
+    }
+
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
+        if self.is_set() {
+            let u = rng.random::<f64>();
+            return self.at(u);
+        }
         if let Some(&v) = self.frequent.sample(rng) {
             return self.round(self.limits.fit(v));
         }
@@ -138,6 +179,22 @@ impl NumberGen {
         } else {
             let (lo, hi) = self.limits.default_range(1000.0);
             lo + (hi - lo) * rng.random::<f64>()
+        };
+        self.round(self.limits.fit(v))
+    }
+
+    /// The value at rank `u` of the column's distribution: monotone in `u`, so correlated
+    /// uniforms give correlated values. A set is walked in value order.
+    pub fn at(&self, u: f64) -> f64 {
+        let v = if self.is_set() {
+            *self.frequent.by_value_at(u).expect("a set has values")
+        } else if self.quantiles.len() >= 2 {
+            interpolate(&self.quantiles, u)
+        } else if let Some(&only) = self.quantiles.first() {
+            only
+        } else {
+            let (lo, hi) = self.limits.default_range(1000.0);
+            lo + (hi - lo) * u
         };
         self.round(self.limits.fit(v))
     }
@@ -153,6 +210,15 @@ impl NumberGen {
             r
         }
     }
+}
+
+/// The distance between the quartiles of evenly spaced quantile points (0 for fewer than two).
+pub fn interquartile(q: &[f64]) -> f64 {
+    if q.len() < 2 {
+        return 0.0;
+    }
+    let at = |r: f64| q[((q.len() - 1) as f64 * r).round() as usize];
+    at(0.75) - at(0.25)
 }
 
 fn interpolate(quantiles: &[f64], u: f64) -> f64 {
@@ -185,6 +251,16 @@ pub struct TemporalGen {
 impl TemporalGen {
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
         let v = self.values.sample(rng);
+        self.finish(v, rng)
+    }
+
+    /// The value at rank `u`, then the boundary moves, as [`TemporalGen::sample`].
+    pub fn at(&self, u: f64, rng: &mut ChaCha8Rng) -> i64 {
+        let v = self.values.at(u);
+        self.finish(v, rng)
+    }
+
+    fn finish(&self, v: f64, rng: &mut ChaCha8Rng) -> i64 {
         let v = match self.form {
             TemporalForm::Time => v,
             TemporalForm::Date => self.boundary(v as i64, rng) as f64,
@@ -263,6 +339,56 @@ pub enum Kind {
 }
 
 impl ColumnGen {
+    /// Whether the column takes a uniform per row (numbers and dates), so it can join a copula.
+    pub fn takes_uniforms(&self) -> bool {
+        matches!(self.kind, Kind::Number(_) | Kind::Temporal(_))
+    }
+
+    /// The distance between the quartiles of a numeric or temporal column's learned values.
+    pub fn spread(&self) -> Option<f64> {
+        let q = match &self.kind {
+            Kind::Number(n) => &n.quantiles,
+            Kind::Temporal(t) => &t.values.quantiles,
+            _ => return None,
+        };
+        (q.len() >= 2).then(|| interquartile(q))
+    }
+
+    /// The range a numeric or temporal column's values stay in, and its rounding step.
+    pub fn limits(&self) -> Option<(f64, f64, f64)> {
+        match &self.kind {
+            Kind::Number(n) => Some((n.limits.lo, n.limits.hi, n.step)),
+            Kind::Temporal(t) => Some((
+                t.values.limits.lo,
+                t.values.limits.hi,
+                t.values.step.max(1.0),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Appends the values of rows `rows` to `buffer`, each from its row's uniform in `uniforms`
+    /// (a copula's draws); other randomness (boundary moves) comes from `rng`.
+    pub fn fill_from(
+        &self,
+        uniforms: &[f64],
+        rng: &mut ChaCha8Rng,
+        rows: Range<u64>,
+        buffer: &mut Buffer,
+    ) {
+        for (i, &u) in rows.zip(uniforms) {
+            if self.nulls.is_null(i) {
+                buffer.push_null();
+                continue;
+            }
+            match &self.kind {
+                Kind::Number(gen) => buffer.push_number(gen.at(u)),
+                Kind::Temporal(gen) => buffer.push_int(gen.at(u, rng)),
+                _ => unreachable!("only numbers and dates take uniforms"),
+            }
+        }
+    }
+
     /// Appends the values of rows `rows` to `buffer`.
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
@@ -347,6 +473,36 @@ impl Buffer {
             DataType::Utf8 => Buffer::Text(StringBuilder::with_capacity(rows, rows * 16)),
             DataType::Binary => Buffer::Bytes(BinaryBuilder::with_capacity(rows, rows * 16)),
             _ => Buffer::Int(Vec::with_capacity(rows), Vec::with_capacity(rows)),
+        }
+    }
+
+    /// The values of a numeric buffer (`None` for NULL or a non-numeric buffer's rows).
+    pub fn numbers(&self) -> Vec<Option<f64>> {
+        match self {
+            Buffer::Int(v, ok) => v
+                .iter()
+                .zip(ok)
+                .map(|(&x, &o)| o.then_some(x as f64))
+                .collect(),
+            Buffer::Float(v, ok) => v.iter().zip(ok).map(|(&x, &o)| o.then_some(x)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether row `i` of a numeric buffer holds a value.
+    pub fn is_present(&self, i: usize) -> bool {
+        match self {
+            Buffer::Int(_, ok) | Buffer::Float(_, ok) => ok.get(i).copied().unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    /// Replaces row `i` of a numeric buffer.
+    pub fn set_number(&mut self, i: usize, x: f64) {
+        match self {
+            Buffer::Int(v, _) => v[i] = x.round() as i64,
+            Buffer::Float(v, _) => v[i] = x,
+            _ => {}
         }
     }
 

@@ -9,6 +9,8 @@ pub mod column;
 pub mod keys;
 pub mod model;
 pub mod privacy;
+pub mod relations;
+pub mod sample;
 pub mod sketch;
 mod table;
 mod text;

@@ -69,6 +69,37 @@ pub struct TableProfile {
     /// One entry per foreign key of `schema`, matched by columns.
     #[serde(default)]
     pub foreign_key_stats: Vec<ForeignKeyStats>,
+    /// Rank correlations between the table's ordered columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlations: Option<Correlations>,
+    /// Orders (`low <= high`) that held in every profiled row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<OrderRule>,
+}
+
+/// Spearman rank correlations between ordered columns, read on a sample of rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlations {
+    pub columns: Vec<String>,
+    /// Row by row, in `columns` order; 1 on the diagonal.
+    pub spearman: Vec<Vec<f64>>,
+    /// Rows the figures were read on.
+    pub sample_rows: u64,
+}
+
+/// `low <= high` (or `<` when `strict`) held in every row where both were present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRule {
+    pub low: String,
+    pub high: String,
+    pub strict: bool,
+    /// Whether the two columns' ranges overlap (else the order holds by their ranges alone).
+    pub overlap: bool,
+    /// Quantiles (21 points) of `high - low`: days for dates, microseconds for times and
+    /// timestamps, the number itself otherwise.
+    pub gap: Vec<f64>,
 }
 
 impl TableProfile {

@@ -12,6 +12,7 @@ use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
+use crate::profile::relations::RelationsAccumulator;
 use crate::profile::{
     ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
     TableProfile, FORMAT_VERSION,
@@ -43,6 +44,8 @@ struct TablePass {
     row_count: u64,
     sampled_rows: Option<u64>,
     stats: Vec<ColumnStats>,
+    /// Finished once the keys are known (inferred keys are no value columns).
+    relations: RelationsAccumulator,
 }
 
 pub fn profile_source(
@@ -76,12 +79,17 @@ pub fn profile_source(
             .into_iter()
             .zip(passes)
             .zip(fan_outs)
-            .map(|((schema, pass), foreign_key_stats)| TableProfile {
-                schema,
-                row_count: pass.row_count,
-                sampled_rows: pass.sampled_rows,
-                column_stats: pass.stats,
-                foreign_key_stats,
+            .map(|((schema, pass), foreign_key_stats)| {
+                let (correlations, rules) = pass.relations.finish(&schema, &guard);
+                TableProfile {
+                    schema,
+                    row_count: pass.row_count,
+                    sampled_rows: pass.sampled_rows,
+                    column_stats: pass.stats,
+                    foreign_key_stats,
+                    correlations,
+                    rules,
+                }
             })
             .collect(),
     })
@@ -120,34 +128,42 @@ fn profile_table(
     };
     let all: Vec<usize> = (0..table.columns.len()).collect();
     let mut accumulator = TableAccumulator::new(table);
+    let mut relations = RelationsAccumulator::new(table);
     let mut group: Vec<RecordBatch> = Vec::with_capacity(BATCH_GROUP);
     let observe_group = |group: &[RecordBatch]| {
         group
             .par_iter()
             .map(|batch| {
-                let mut part = TableAccumulator::new(table);
-                part.observe(batch);
+                let mut part = (
+                    TableAccumulator::new(table),
+                    RelationsAccumulator::new(table),
+                );
+                part.0.observe(batch);
+                part.1.observe(batch);
                 part
             })
-            .collect::<Vec<TableAccumulator>>()
+            .collect::<Vec<_>>()
+    };
+    let mut merge = |parts: Vec<(TableAccumulator, RelationsAccumulator)>| {
+        for (stats, rel) in parts {
+            accumulator.merge(stats);
+            relations.merge(rel);
+        }
     };
     source.scan(table, &all, sampling, &mut |batch| {
         group.push(batch);
         if group.len() == BATCH_GROUP {
-            observe_group(&group)
-                .into_iter()
-                .for_each(|p| accumulator.merge(p));
+            merge(observe_group(&group));
             group.clear();
         }
         Ok(())
     })?;
-    observe_group(&group)
-        .into_iter()
-        .for_each(|p| accumulator.merge(p));
+    merge(observe_group(&group));
     Ok(TablePass {
         row_count,
         sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
         stats: accumulator.finish(table, guard),
+        relations,
     })
 }
 

@@ -51,6 +51,16 @@ impl<T> HashSampled<T> {
         self.level
     }
 
+    /// Adds every entry of `other`; the result is what observing both inputs would give.
+    pub fn merge(&mut self, other: HashSampled<T>) {
+        self.level = self.level.max(other.level);
+        let level = self.level;
+        self.entries.retain(|e| keeps(level, e.0));
+        for (hash, tiebreak, value) in other.entries {
+            self.push(hash, tiebreak, value);
+        }
+    }
+
     /// The kept entries in hash order, with the level they were kept at.
     pub fn finish(mut self) -> Sampled<T> {
         self.entries

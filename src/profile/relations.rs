@@ -1,0 +1,483 @@
+//! How the ordered columns of a table relate: which `a <= b` orders hold in every row (with the
+//! distribution of the gap `b - a`), and the rank correlations between them.
+//!
+//! Orders are counted on every row; correlations and gaps are read on a sample of rows chosen
+//! by hash ([`super::sample`]), so the cost is bounded whatever the table's size. Values are on
+//! each column's own line: numbers as they are, dates in days, times and timestamps in
+//! microseconds; only columns of one family are compared with each other.
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
+};
+use arrow::record_batch::RecordBatch;
+
+use super::column::widen_f32;
+use super::model::{round_share, Correlations, OrderRule};
+use super::privacy::Guard;
+use super::sample::HashSampled;
+use super::sketch::QuantileSketch;
+use crate::hashing::{combine, mix64};
+use crate::schema::Table;
+
+/// Ordered columns compared pairwise.
+const ORDERED_COLUMNS: usize = 24;
+/// Rows sampled for correlations and gaps.
+const SAMPLE_ROWS: usize = 10_000;
+/// Fewest rows with both values for an order to count as a rule, or a correlation to be read.
+const MIN_ROWS: u64 = 5;
+
+/// Which columns can be ordered against each other: numbers, dates, timestamps, times.
+pub fn family(t: &DataType) -> Option<u8> {
+    match t {
+        DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(..) => Some(0),
+        DataType::Date32 => Some(1),
+        DataType::Timestamp(..) => Some(2),
+        DataType::Time64(_) => Some(3),
+        _ => None,
+    }
+}
+
+/// An ordered array's values on the column's own line.
+pub fn ordered_values(array: &ArrayRef) -> Option<Vec<Option<f64>>> {
+    fn collect<T: arrow::datatypes::ArrowPrimitiveType>(
+        array: &ArrayRef,
+        f: impl Fn(T::Native) -> f64,
+    ) -> Vec<Option<f64>> {
+        array
+            .as_primitive::<T>()
+            .iter()
+            .map(|v| v.map(&f))
+            .collect()
+    }
+    Some(match array.data_type() {
+        DataType::Int16 => collect::<Int16Type>(array, |v| v as f64),
+        DataType::Int32 => collect::<Int32Type>(array, |v| v as f64),
+        DataType::Int64 => collect::<Int64Type>(array, |v| v as f64),
+        DataType::Float32 => collect::<Float32Type>(array, widen_f32),
+        DataType::Float64 => collect::<Float64Type>(array, |v| v),
+        DataType::Decimal128(_, scale) => {
+            let divisor = 10f64.powi(*scale as i32);
+            collect::<Decimal128Type>(array, |v| v as f64 / divisor)
+        }
+        DataType::Date32 => collect::<Date32Type>(array, |d| d as f64),
+        DataType::Time64(_) => collect::<Time64MicrosecondType>(array, |t| t as f64),
+        DataType::Timestamp(..) => collect::<TimestampMicrosecondType>(array, |t| t as f64),
+        _ => return None,
+    })
+}
+
+/// For one pair of columns of a family: rows with both values, and how often `left < right`
+/// and `left > right`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPair {
+    pub left: usize,
+    pub right: usize,
+    pub rows: u64,
+    pub less: u64,
+    pub greater: u64,
+}
+
+impl OrderPair {
+    /// The order that held in every row, as (low, high, strict), if one did.
+    pub fn rule(&self) -> Option<(usize, usize, bool)> {
+        if self.rows < MIN_ROWS {
+            None
+        } else if self.greater == 0 && self.less > 0 {
+            Some((self.left, self.right, self.less == self.rows))
+        } else if self.less == 0 && self.greater > 0 {
+            Some((self.right, self.left, self.greater == self.rows))
+        } else {
+            None
+        }
+    }
+
+    /// Rows that break `low <= high` (or `<`), for `(low, high)` being this pair either way.
+    pub fn broken(&self, low: usize, strict: bool) -> u64 {
+        let (low_less, low_greater) = if low == self.left {
+            (self.less, self.greater)
+        } else {
+            (self.greater, self.less)
+        };
+        if strict {
+            self.rows - low_less
+        } else {
+            low_greater
+        }
+    }
+}
+
+/// Counts of `<` and `>` for every pair of ordered columns of one family.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderCounts {
+    pub pairs: Vec<OrderPair>,
+}
+
+impl OrderCounts {
+    /// Pairs among `columns` (indices into the table, with their families).
+    pub fn new(columns: &[(usize, u8)]) -> Self {
+        let mut pairs = Vec::new();
+        for (a, &(i, fi)) in columns.iter().enumerate() {
+            for &(j, fj) in &columns[a + 1..] {
+                if fi == fj {
+                    pairs.push(OrderPair {
+                        left: i,
+                        right: j,
+                        rows: 0,
+                        less: 0,
+                        greater: 0,
+                    });
+                }
+            }
+        }
+        OrderCounts { pairs }
+    }
+
+    /// `values[c]` holds column `c`'s values (only the paired columns need be `Some`).
+    pub fn observe(&mut self, values: &[Option<&[Option<f64>]>]) {
+        for pair in &mut self.pairs {
+            let (Some(a), Some(b)) = (values[pair.left], values[pair.right]) else {
+                continue;
+            };
+            for (x, y) in a.iter().zip(b) {
+                if let (Some(x), Some(y)) = (x, y) {
+                    pair.rows += 1;
+                    pair.less += (x < y) as u64;
+                    pair.greater += (x > y) as u64;
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: OrderCounts) {
+        for (a, b) in self.pairs.iter_mut().zip(other.pairs) {
+            a.rows += b.rows;
+            a.less += b.less;
+            a.greater += b.greater;
+        }
+    }
+
+    pub fn pair(&self, a: usize, b: usize) -> Option<&OrderPair> {
+        self.pairs
+            .iter()
+            .find(|p| (p.left, p.right) == (a, b) || (p.left, p.right) == (b, a))
+    }
+}
+
+/// Whether a column is part of the primary key, a unique key or a foreign key: its values are
+/// labels, and orders or correlations with them mean nothing.
+pub fn is_key(table: &Table, name: &str) -> bool {
+    let name = name.to_string();
+    table.primary_key.contains(&name)
+        || table.unique.iter().any(|k| k.contains(&name))
+        || table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.contains(&name))
+}
+
+/// The ordered, non-key columns of a table with their families (at most [`ORDERED_COLUMNS`]).
+pub fn ordered_columns(table: &Table) -> Vec<(usize, u8)> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !is_key(table, &c.name))
+        .filter_map(|(i, c)| Some((i, family(&c.logical.arrow_type())?)))
+        .take(ORDERED_COLUMNS)
+        .collect()
+}
+
+/// Orders and a row sample of a table's ordered columns.
+#[derive(Debug, Clone)]
+pub struct RelationsAccumulator {
+    columns: Vec<(usize, u8)>,
+    orders: OrderCounts,
+    sample: HashSampled<Vec<Option<f64>>>,
+}
+
+impl RelationsAccumulator {
+    pub fn new(table: &Table) -> Self {
+        let columns = ordered_columns(table);
+        RelationsAccumulator {
+            orders: OrderCounts::new(&columns),
+            columns,
+            sample: HashSampled::new(SAMPLE_ROWS),
+        }
+    }
+
+    /// Observes a batch holding every column of the table, in order.
+    pub fn observe(&mut self, batch: &RecordBatch) {
+        if self.columns.len() < 2 {
+            return;
+        }
+        let mut values: Vec<Option<Vec<Option<f64>>>> = vec![None; batch.num_columns()];
+        for &(i, _) in &self.columns {
+            values[i] = ordered_values(batch.column(i));
+        }
+        let views: Vec<Option<&[Option<f64>]>> = values.iter().map(|v| v.as_deref()).collect();
+        self.orders.observe(&views);
+        for row in 0..batch.num_rows() {
+            let cells = self
+                .columns
+                .iter()
+                .map(|&(i, _)| views[i].and_then(|v| v[row]));
+            let hash = combine(
+                cells
+                    .clone()
+                    .map(|v| v.map_or(0x6e75, |x| mix64(x.to_bits()))),
+            );
+            if self.sample.keeps(hash) {
+                self.sample.push(hash, 0, cells.collect());
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: RelationsAccumulator) {
+        self.orders.merge(other.orders);
+        self.sample.merge(other.sample);
+    }
+
+    pub fn orders(&self) -> &OrderCounts {
+        &self.orders
+    }
+
+    /// The correlations among the ordered columns and the order rules, with their gaps.
+    /// `table` may name keys that were not known when observing began (inferred ones); their
+    /// columns are left out.
+    pub fn finish(&self, table: &Table, guard: &Guard) -> (Option<Correlations>, Vec<OrderRule>) {
+        let sample = self.sample.clone().finish();
+        let rows: Vec<&Vec<Option<f64>>> = sample.values().collect();
+        let column_of = |i: usize| {
+            self.columns
+                .iter()
+                .position(|&(c, _)| c == i)
+                .expect("paired")
+        };
+        let value = |i: usize| !is_key(table, &table.columns[i].name);
+        let rules = self
+            .orders
+            .pairs
+            .iter()
+            .filter_map(|p| {
+                let (low, high, strict) = p.rule()?;
+                if !value(low) || !value(high) {
+                    return None;
+                }
+                let (a, b) = (column_of(low), column_of(high));
+                let mut gaps = QuantileSketch::default();
+                let (mut low_max, mut high_min) = (f64::NEG_INFINITY, f64::INFINITY);
+                for row in &rows {
+                    if let (Some(x), Some(y)) = (row[a], row[b]) {
+                        gaps.insert(y - x);
+                        low_max = low_max.max(x);
+                        high_min = high_min.min(y);
+                    }
+                }
+                Some(OrderRule {
+                    low: table.columns[low].name.clone(),
+                    high: table.columns[high].name.clone(),
+                    strict,
+                    overlap: low_max >= high_min,
+                    gap: gaps.quantiles(&guard.quantile_ranks(gaps.count()))?,
+                })
+            })
+            .collect();
+        let columns: Vec<(usize, u8)> = self
+            .columns
+            .iter()
+            .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
+            .collect();
+        (correlations(table, &columns, &rows), rules)
+    }
+}
+
+/// Spearman correlations between the ordered columns that vary on the sample (a column whose
+/// family is `u8::MAX` is left out).
+fn correlations(
+    table: &Table,
+    columns: &[(usize, u8)],
+    rows: &[&Vec<Option<f64>>],
+) -> Option<Correlations> {
+    let varying: Vec<usize> = (0..columns.len())
+        .filter(|&k| columns[k].1 != u8::MAX)
+        .filter(|&k| {
+            let values: Vec<f64> = rows.iter().filter_map(|r| r[k]).collect();
+            values.len() as u64 >= MIN_ROWS && values.iter().any(|&v| v != values[0])
+        })
+        .collect();
+    if varying.len() < 2 {
+        return None;
+    }
+    let matrix = varying
+        .iter()
+        .map(|&a| {
+            varying
+                .iter()
+                .map(|&b| {
+                    if a == b {
+                        return 1.0;
+                    }
+                    let (x, y): (Vec<f64>, Vec<f64>) =
+                        rows.iter().filter_map(|r| Some((r[a]?, r[b]?))).unzip();
+                    if (x.len() as u64) < MIN_ROWS {
+                        0.0
+                    } else {
+                        (spearman(&x, &y) * 1e4).round() / 1e4
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Some(Correlations {
+        columns: varying
+            .iter()
+            .map(|&k| table.columns[columns[k].0].name.clone())
+            .collect(),
+        spearman: matrix,
+        sample_rows: round_share(rows.len() as f64) as u64,
+    })
+}
+
+/// Spearman's rank correlation: Pearson's on ranks (ties share their average rank).
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&ranks(x), &ranks(y))
+}
+
+/// Ranks from 1, ties sharing their average rank.
+pub fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        let rank = (start + end + 1) as f64 / 2.0;
+        order[start..end].iter().for_each(|&i| ranks[i] = rank);
+        start = end;
+    }
+    ranks
+}
+
+/// Pearson's correlation; 0 when either side is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{Date32Array, Int64Array};
+    use arrow::datatypes::{Field, Schema};
+
+    use super::*;
+    use crate::schema::{Column, LogicalType};
+
+    fn table() -> Table {
+        Table {
+            name: "t".into(),
+            columns: vec![
+                Column::new("placed", LogicalType::Date, true),
+                Column::new("shipped", LogicalType::Date, true),
+                Column::new("size", LogicalType::Int64, true),
+                Column::new("weight", LogicalType::Int64, true),
+            ],
+            ..Default::default()
+        }
+    }
+
+    fn batch(n: i32) -> RecordBatch {
+        let placed: Vec<Option<i32>> = (0..n).map(|i| Some(10_000 + i)).collect();
+        let shipped: Vec<Option<i32>> = (0..n)
+            .map(|i| {
+                if i % 10 == 0 {
+                    None
+                } else {
+                    Some(10_000 + i + i % 7)
+                }
+            })
+            .collect();
+        let size: Vec<Option<i64>> = (0..n).map(|i| Some((i * 37 % 101) as i64)).collect();
+        let weight: Vec<Option<i64>> = (0..n)
+            .map(|i| Some(3 * (i * 37 % 101) as i64 + 1))
+            .collect();
+        let t = table();
+        let fields: Vec<Field> = t
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.logical.arrow_type(), true))
+            .collect();
+        RecordBatch::try_new(
+            Arc::new(Schema::new(fields)),
+            vec![
+                Arc::new(Date32Array::from(placed)),
+                Arc::new(Date32Array::from(shipped)),
+                Arc::new(Int64Array::from(size)),
+                Arc::new(Int64Array::from(weight)),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn orders_and_correlations_are_learned() {
+        let t = table();
+        let mut acc = RelationsAccumulator::new(&t);
+        acc.observe(&batch(500));
+        let (correlations, rules) = acc.finish(&t, &Guard::new(1));
+        let rule = rules.iter().find(|r| r.low == "placed").unwrap();
+        assert_eq!((rule.high.as_str(), rule.strict), ("shipped", false));
+        assert_eq!(rule.gap.first(), Some(&0.0));
+        assert_eq!(rule.gap.last(), Some(&6.0));
+        assert!(rule.overlap);
+        let size_weight = rules.iter().find(|r| r.low == "size").unwrap();
+        assert!(size_weight.strict, "weight = 3 size + 1 > size");
+        let c = correlations.unwrap();
+        let (s, w) = (
+            c.columns.iter().position(|x| x == "size").unwrap(),
+            c.columns.iter().position(|x| x == "weight").unwrap(),
+        );
+        assert_eq!(c.spearman[s][w], 1.0);
+    }
+
+    #[test]
+    fn merged_parts_equal_the_whole() {
+        let t = table();
+        let whole = batch(400);
+        let (mut a, mut b, mut all) = (
+            RelationsAccumulator::new(&t),
+            RelationsAccumulator::new(&t),
+            RelationsAccumulator::new(&t),
+        );
+        a.observe(&whole.slice(0, 150));
+        b.observe(&whole.slice(150, 250));
+        a.merge(b);
+        all.observe(&whole);
+        assert_eq!(a.finish(&t, &Guard::new(2)), all.finish(&t, &Guard::new(2)));
+    }
+}

@@ -592,6 +592,7 @@ mod tests {
                 quantiles,
                 integral: false,
                 scale: 2,
+                std: None,
             }),
             ..Default::default()
         }

@@ -5,7 +5,7 @@
 use super::checks::{Cmp, Literal, PartitionBound};
 use super::text::TextGen;
 use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
-use crate::profile::model::{ColumnStats, Share, TemporalStats};
+use crate::profile::model::{ColumnStats, Resolution, Share, TemporalStats};
 use crate::schema::{Column, LogicalType};
 use crate::temporal;
 
@@ -162,7 +162,9 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         l if l.is_numeric() => {
             let numeric = stats.and_then(|s| s.numeric.as_ref());
             Kind::Number(NumberGen {
-                quantiles: numeric.map(|n| n.quantiles.clone()).unwrap_or_default(),
+                quantiles: numeric
+                    .map(|n| spread_out(n.quantiles.clone(), n.std, stats))
+                    .unwrap_or_default(),
                 frequent: frequent(&|s| s.parse().ok()).by_value(),
                 step,
                 limits,
@@ -182,7 +184,8 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
             };
             let learned = stats.and_then(|s| s.temporal.as_ref());
             let quantiles = learned.map_or_else(Vec::new, |t| {
-                t.quantiles.iter().filter_map(|q| parse(q)).collect()
+                let points = t.quantiles.iter().filter_map(|q| parse(q)).collect();
+                spread_out(points, t.std, stats)
             });
             let rate = |f: fn(&TemporalStats) -> f64| learned.map_or(0.0, f);
             Kind::Temporal(TemporalGen {
@@ -198,9 +201,16 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     },
                 },
                 midnight_rate: rate(|t| t.midnight_rate),
-                month_end_rate: rate(|t| t.month_end_rate),
-                feb29_rate: rate(|t| t.feb29_rate),
-                jan1_rate: rate(|t| t.jan1_rate),
+                month_end_rate: excess(rate(|t| t.month_end_rate), 12.0 / 365.25),
+                feb29_rate: excess(rate(|t| t.feb29_rate), 1.0 / 1461.0),
+                jan1_rate: excess(rate(|t| t.jan1_rate), 1.0 / 365.25),
+                weekdays: learned.and_then(|t| mix(&t.weekdays)),
+                hours: learned
+                    .filter(|_| form == TemporalForm::Timestamp)
+                    .and_then(|t| mix(&t.hours)),
+                resolution: learned
+                    .and_then(|t| t.resolution)
+                    .map_or(1_000_000, Resolution::micros),
             })
         }
         LogicalType::Enum { labels } => Kind::OneOf(enum_choice(labels, stats)),
@@ -227,6 +237,44 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
 }
 
 /// Without learned values, dates and timestamps fall in the last few years.
+/// Quantiles that the privacy guard squeezed to one point in a small table whose values
+/// differ (eight employees, five values needed past each extreme) are spread again by the
+/// column's standard deviation: evenly over the median ± √3·std, a uniform of that spread.
+fn spread_out(quantiles: Vec<f64>, std: Option<f64>, stats: Option<&ColumnStats>) -> Vec<f64> {
+    let collapsed = quantiles.windows(2).all(|w| w[0] == w[1]);
+    let varied = stats.is_some_and(|s| s.distinct > 1);
+    match (quantiles.first(), std) {
+        (Some(&median), Some(std)) if collapsed && varied && std > 0.0 => {
+            let half = 3f64.sqrt() * std;
+            let n = quantiles.len().max(2);
+            (0..n)
+                .map(|i| median - half + 2.0 * half * i as f64 / (n - 1) as f64)
+                .collect()
+        }
+        _ => quantiles,
+    }
+}
+
+/// The rate at which to move drawn days onto a boundary (month end, 29 February, 1 January)
+/// so that the share on it is `learned`, given that drawing from quantiles already lands on it
+/// at about its calendar rate `natural`.
+fn excess(learned: f64, natural: f64) -> f64 {
+    ((learned - natural) / (1.0 - natural)).max(0.0)
+}
+
+/// A learned mix (weekdays, hours) as a choice of its positions.
+fn mix(shares: &[f64]) -> Option<Choice<i64>> {
+    (shares.iter().sum::<f64>() > 0.0).then(|| {
+        Choice::new(
+            shares
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| (i as i64, s))
+                .collect(),
+        )
+    })
+}
+
 fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
     let (lo, hi) = match form {
         TemporalForm::Date => (18_262.0, 20_454.0),

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::values::Buffer;
+use super::values::{weekday_shift, Buffer, Choice};
 use crate::hashing::combine;
 
 /// Columns drawn jointly, by index into the table's columns.
@@ -124,6 +124,10 @@ pub struct Anchor {
     /// Rounding step of the dependent column (1 for integers and dates, 0 for floats).
     pub step: f64,
     pub limits: (f64, f64),
+    /// The dependent's weekday mix (Monday = 0) and its units per day: the derived value moves
+    /// by up to three days to a weekday drawn from the mix, or a week later when moving back
+    /// would break the order.
+    pub weekdays: Option<(Choice<i64>, i64)>,
     pub salt: u64,
 }
 
@@ -143,6 +147,16 @@ impl Anchor {
             if self.step > 0.0 {
                 gap = (gap / self.step).round() * self.step;
                 gap = gap.max(self.min_gap);
+            }
+            if let Some((mix, unit)) = &self.weekdays {
+                if let Some(&target) = mix.sample_normalized(&mut rng) {
+                    let mut shift =
+                        weekday_shift((a + gap).div_euclid(*unit as f64) as i64, target);
+                    if gap + ((shift * unit) as f64) < self.min_gap {
+                        shift += 7;
+                    }
+                    gap += (shift * unit) as f64;
+                }
             }
             dependent.set_number(i, (a + gap).clamp(self.limits.0, self.limits.1));
         }
@@ -206,6 +220,7 @@ mod tests {
             min_gap: 1.0,
             step: 1.0,
             limits: (f64::NEG_INFINITY, f64::INFINITY),
+            weekdays: None,
             salt: 3,
         };
         anchor.apply(&mut buffers, 9, 0);

@@ -49,6 +49,8 @@ const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 impl IndexKey {
     /// Picks the key form for `column` given `rows` rows, or says why it cannot hold them.
     /// `shape` is the column's most common learned shape (`AAAAA`, `99999`, …), if any.
+    /// A sequence starts at `learned_start` (where the real one did: an order number from
+    /// 10248, a date key on its first day), or at 1, and after what the target holds.
     pub fn for_column(
         column: &Column,
         rows: u64,
@@ -56,8 +58,11 @@ impl IndexKey {
         min_chars: Option<u32>,
         salt: u64,
         taken: Taken,
+        learned_start: Option<i64>,
     ) -> Result<IndexKey, String> {
-        let start = taken.max.map_or(1, |m| m.max(0) + 1);
+        let start = taken
+            .max
+            .map_or(learned_start.unwrap_or(1), |m| m.max(0) + 1);
         let sequence = |rows, max, type_name: &str| sequence(rows, max, type_name, start);
         let code = |rows: u64, max_chars, shape, min_chars, salt| {
             code(rows + taken.rows, max_chars, shape, min_chars, salt).map(|key| match key {
@@ -242,8 +247,16 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_fit_the_learned_shape() {
-        let key = IndexKey::for_column(&text(5), 5000, Some("AAAAA"), Some(5), 9, Taken::default())
-            .unwrap();
+        let key = IndexKey::for_column(
+            &text(5),
+            5000,
+            Some("AAAAA"),
+            Some(5),
+            9,
+            Taken::default(),
+            None,
+        )
+        .unwrap();
         let values: HashSet<_> = (0..5000).map(|i| key.value(i)).collect();
         assert_eq!(values.len(), 5000);
         assert!(values.iter().all(|k| matches!(k, Key::Text(s)
@@ -253,14 +266,22 @@ mod tests {
     #[test]
     fn appended_keys_continue_after_the_taken_ones() {
         let column = text(5);
-        let before =
-            IndexKey::for_column(&column, 100, Some("AAAAA"), Some(5), 9, Taken::default())
-                .unwrap();
+        let before = IndexKey::for_column(
+            &column,
+            100,
+            Some("AAAAA"),
+            Some(5),
+            9,
+            Taken::default(),
+            None,
+        )
+        .unwrap();
         let taken = Taken {
             rows: 100,
             max: None,
         };
-        let after = IndexKey::for_column(&column, 100, Some("AAAAA"), Some(5), 9, taken).unwrap();
+        let after =
+            IndexKey::for_column(&column, 100, Some("AAAAA"), Some(5), 9, taken, None).unwrap();
         let old: HashSet<_> = (0..100).map(|i| before.value(i)).collect();
         assert!((0..100).all(|i| !old.contains(&after.value(i))));
         let id = Column::new("id", LogicalType::Int32, false);
@@ -268,8 +289,21 @@ mod tests {
             rows: 3,
             max: Some(41),
         };
-        let key = IndexKey::for_column(&id, 10, None, None, 0, taken).unwrap();
-        assert_eq!(key.value(0), Key::Int(42));
+        let key = IndexKey::for_column(&id, 10, None, None, 0, taken, Some(7)).unwrap();
+        assert_eq!(key.value(0), Key::Int(42), "what the target holds wins");
+    }
+
+    #[test]
+    fn sequences_start_where_the_real_one_did() {
+        let id = Column::new("order_id", LogicalType::Int32, false);
+        let key =
+            IndexKey::for_column(&id, 10, None, None, 0, Taken::default(), Some(10_248)).unwrap();
+        assert_eq!(
+            (key.value(0), key.value(9)),
+            (Key::Int(10_248), Key::Int(10_257))
+        );
+        let plain = IndexKey::for_column(&id, 10, None, None, 0, Taken::default(), None).unwrap();
+        assert_eq!(plain.value(0), Key::Int(1));
     }
 
     #[test]
@@ -287,17 +321,25 @@ mod tests {
     #[test]
     fn infeasible_keys_say_why() {
         let small = Column::new("id", LogicalType::Int16, false);
-        let err =
-            IndexKey::for_column(&small, 100_000, None, None, 0, Taken::default()).unwrap_err();
-        assert!(err.contains("smallint") && err.contains("32767"), "{err}");
-        let err = IndexKey::for_column(&text(2), 5000, Some("99"), Some(2), 0, Taken::default())
+        let err = IndexKey::for_column(&small, 100_000, None, None, 0, Taken::default(), None)
             .unwrap_err();
+        assert!(err.contains("smallint") && err.contains("32767"), "{err}");
+        let err = IndexKey::for_column(
+            &text(2),
+            5000,
+            Some("99"),
+            Some(2),
+            0,
+            Taken::default(),
+            None,
+        )
+        .unwrap_err();
         assert!(err.contains("100 values"), "{err}");
         let taken = Taken {
             rows: 30_000,
             max: Some(30_000),
         };
-        let err = IndexKey::for_column(&small, 5000, None, None, 0, taken).unwrap_err();
+        let err = IndexKey::for_column(&small, 5000, None, None, 0, taken, None).unwrap_err();
         assert!(err.contains("after the 30000 already there"), "{err}");
     }
 }

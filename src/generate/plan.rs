@@ -18,7 +18,7 @@ use super::{
     TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
-use crate::profile::model::{OrderRule, Profile, TableProfile};
+use crate::profile::model::{ColumnStats, OrderRule, Profile, TableProfile};
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -375,8 +375,29 @@ impl TablePlanner<'_> {
             text.map(|t| t.min_chars),
             self.salt(&[&column.name]),
             taken,
+            stats.and_then(|s| self.learned_start(&column.logical, s)),
         )
         .map_err(|e| self.infeasible(format!("column {}: {e}", column.name)))
+    }
+
+    /// Where a key sequence started in the snapshot: its smallest value as the privacy guard
+    /// reports it (the k-th smallest). A guarded minimum of at most k means the real keys start
+    /// near 1, and the sequence then starts at 1.
+    fn learned_start(&self, logical: &LogicalType, stats: &ColumnStats) -> Option<i64> {
+        let k = self.profile.privacy.min_count as f64;
+        match logical {
+            LogicalType::Date => {
+                let min = stats.temporal.as_ref()?.min.as_str();
+                crate::temporal::parse_date(min).map(i64::from)
+            }
+            LogicalType::Timestamp | LogicalType::TimestampTz => {
+                crate::temporal::parse_timestamp(&stats.temporal.as_ref()?.min)
+            }
+            _ => {
+                let min = stats.numeric.as_ref()?.min;
+                (min.is_finite() && min > k + 1.0).then_some(min.round() as i64)
+            }
+        }
     }
 
     /// A foreign key that is neither the main one nor part of a key.
@@ -646,6 +667,7 @@ impl TablePlanner<'_> {
                     min_gap: if r.strict { step.max(1e-9) } else { 0.0 },
                     step,
                     limits: (lo, hi),
+                    weekdays: high.2.weekday_mix(),
                     salt: self.salt(&["anchor", &r.high]),
                 }
             })

@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use super::keys::Key;
 use super::nulls::NullPattern;
 use super::text::TextGen;
-use crate::temporal::{date_from_days, MICROS_PER_DAY};
+use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 
 /// Items drawn by share. Shares may sum to less than one: [`Choice::sample`] then returns
 /// `None` for the remainder (e.g. "a value outside the frequent list").
@@ -212,6 +212,13 @@ impl NumberGen {
     }
 }
 
+/// The shift in days, from -3 to 3, that takes day `days` (since 1970-01-01, a Thursday) to
+/// weekday `target` (Monday = 0).
+pub fn weekday_shift(days: i64, target: i64) -> i64 {
+    let current = (days + 3).rem_euclid(7);
+    (target - current + 10).rem_euclid(7) - 3
+}
+
 /// The distance between the quartiles of evenly spaced quantile points (0 for fewer than two).
 pub fn interquartile(q: &[f64]) -> f64 {
     if q.len() < 2 {
@@ -246,6 +253,14 @@ pub struct TemporalGen {
     pub month_end_rate: f64,
     pub feb29_rate: f64,
     pub jan1_rate: f64,
+    /// The learned weekday mix (Monday = 0): a drawn day moves by up to three days to a
+    /// weekday drawn from it, so orders placed on weekdays only stay on weekdays.
+    pub weekdays: Option<Choice<i64>>,
+    /// The learned hour-of-day mix, for timestamps: a drawn time keeps its minutes and seconds
+    /// and takes an hour drawn from it.
+    pub hours: Option<Choice<i64>>,
+    /// Times of day are whole multiples of this many microseconds.
+    pub resolution: i64,
 }
 
 impl TemporalGen {
@@ -263,21 +278,45 @@ impl TemporalGen {
     fn finish(&self, v: f64, rng: &mut ChaCha8Rng) -> i64 {
         let v = match self.form {
             TemporalForm::Time => v,
-            TemporalForm::Date => self.boundary(v as i64, rng) as f64,
+            TemporalForm::Date => {
+                let day = self.weekday(v as i64, rng);
+                self.boundary(day, rng) as f64
+            }
             TemporalForm::Timestamp => {
                 let micros = v as i64;
                 let (days, mut time) = (
                     micros.div_euclid(MICROS_PER_DAY),
                     micros.rem_euclid(MICROS_PER_DAY),
                 );
-                time -= time % 1_000_000;
+                let hour = self.hours.as_ref().filter(|_| !self.values.is_set());
+                if let Some(&hour) = hour.and_then(|h| h.sample_normalized(rng)) {
+                    time = hour * MICROS_PER_HOUR + time % MICROS_PER_HOUR;
+                }
+                time -= time % self.resolution.max(1);
                 if rng.random::<f64>() < self.midnight_rate {
                     time = 0;
                 }
-                (self.boundary(days, rng) * MICROS_PER_DAY + time) as f64
+                let day = self.weekday(days, rng);
+                (self.boundary(day, rng) * MICROS_PER_DAY + time) as f64
             }
         };
         self.values.limits.fit(v) as i64
+    }
+
+    /// Moves a day (days since 1970-01-01, a Thursday) by up to three days to a weekday drawn
+    /// from the learned mix.
+    fn weekday(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
+        if self.values.is_set() {
+            return days;
+        }
+        let Some(&target) = self
+            .weekdays
+            .as_ref()
+            .and_then(|w| w.sample_normalized(rng))
+        else {
+            return days;
+        };
+        days + weekday_shift(days, target)
     }
 
     /// Moves a day to a month end, Feb 29 or Jan 1 at the learned rates.
@@ -285,6 +324,9 @@ impl TemporalGen {
         let Some(date) = i32::try_from(days).ok().and_then(date_from_days) else {
             return days;
         };
+        if self.values.is_set() {
+            return days;
+        }
         let u = rng.random::<f64>();
         let moved = if u < self.feb29_rate {
             (0..8)
@@ -342,6 +384,20 @@ impl ColumnGen {
     /// Whether the column takes a uniform per row (numbers and dates), so it can join a copula.
     pub fn takes_uniforms(&self) -> bool {
         matches!(self.kind, Kind::Number(_) | Kind::Temporal(_))
+    }
+
+    /// For a date or timestamp column with a learned weekday mix: the mix (Monday = 0), and
+    /// how many of the column's units make a day.
+    pub fn weekday_mix(&self) -> Option<(Choice<i64>, i64)> {
+        let Kind::Temporal(t) = &self.kind else {
+            return None;
+        };
+        let unit = match t.form {
+            TemporalForm::Date => 1,
+            TemporalForm::Timestamp => MICROS_PER_DAY,
+            TemporalForm::Time => return None,
+        };
+        Some((t.weekdays.clone()?, unit))
     }
 
     /// The distance between the quartiles of a numeric or temporal column's learned values.
@@ -705,6 +761,9 @@ mod tests {
             month_end_rate: 0.2,
             feb29_rate: 0.1,
             jan1_rate: 0.0,
+            weekdays: None,
+            hours: None,
+            resolution: 1,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let dates: Vec<NaiveDate> = (0..5000)

@@ -11,7 +11,8 @@ use arrow::datatypes::{
 use chrono::Datelike;
 
 use super::model::{
-    bucket_floor, round_share, BoolStats, ColumnStats, NumericStats, Share, TemporalStats,
+    bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
+    TemporalStats,
 };
 use super::privacy::Guard;
 use super::sketch::{QuantileSketch, ValueCounter};
@@ -199,6 +200,7 @@ struct NumberAccumulator {
     form: NumberForm,
     sketch: QuantileSketch,
     sum: f64,
+    sum_sq: f64,
     count: u64,
     min: f64,
     max: f64,
@@ -213,6 +215,7 @@ impl NumberAccumulator {
             form,
             sketch: QuantileSketch::default(),
             sum: 0.0,
+            sum_sq: 0.0,
             count: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
@@ -274,6 +277,7 @@ impl NumberAccumulator {
         }
         self.sketch.insert(value);
         self.sum += value;
+        self.sum_sq += value * value;
         self.count += 1;
         self.min = self.min.min(value);
         self.max = self.max.max(value);
@@ -286,6 +290,7 @@ impl NumberAccumulator {
     fn merge(&mut self, other: NumberAccumulator) {
         self.sketch.merge(other.sketch);
         self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
         self.count += other.count;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
@@ -303,6 +308,7 @@ impl NumberAccumulator {
                 .expect("a guard reports at least two points"),
             mean: self.sum / self.count as f64,
             quantiles,
+            std: std_dev(self.count, self.sum, self.sum_sq),
             integral: self.fractional == 0,
             scale: match self.form {
                 NumberForm::Decimal(s) if self.fractional == 0 => s.max(0) as u8,
@@ -382,6 +388,10 @@ struct TemporalAccumulator {
     jan1: u64,
     weekdays: [u64; 7],
     hours: [u64; 24],
+    /// The finest resolution seen, for times and timestamps.
+    resolution: Option<Resolution>,
+    sum: f64,
+    sum_sq: f64,
     values: ValueCounter<i64>,
 }
 
@@ -397,6 +407,9 @@ impl TemporalAccumulator {
             jan1: 0,
             weekdays: [0; 7],
             hours: [0; 24],
+            resolution: None,
+            sum: 0.0,
+            sum_sq: 0.0,
             values: ValueCounter::default(),
         }
     }
@@ -414,6 +427,7 @@ impl TemporalAccumulator {
                 .flatten()
                 .for_each(|t| {
                     self.hours[(t / temporal::MICROS_PER_HOUR).clamp(0, 23) as usize] += 1;
+                    self.note_resolution(t);
                     self.add(t, None, t == 0, true)
                 }),
             TemporalForm::Timestamp => array
@@ -427,10 +441,16 @@ impl TemporalAccumulator {
                     let midnight = !infinite && of_day == 0;
                     if !infinite {
                         self.hours[(of_day / temporal::MICROS_PER_HOUR) as usize] += 1;
+                        self.note_resolution(of_day);
                     }
                     self.add(ts, day, midnight, !infinite)
                 }),
         }
+    }
+
+    fn note_resolution(&mut self, micros_of_day: i64) {
+        let r = Resolution::of(micros_of_day);
+        self.resolution = Some(self.resolution.map_or(r, |seen| seen.min(r)));
     }
 
     /// `finite` is false for `infinity`/`-infinity`, which count as values but not as points
@@ -441,6 +461,8 @@ impl TemporalAccumulator {
         self.midnight += midnight as u64;
         if finite {
             self.sketch.insert(value as f64);
+            self.sum += value as f64;
+            self.sum_sq += (value as f64) * (value as f64);
         }
         if let Some(date) = day.and_then(temporal::date_from_days) {
             let next = date.succ_opt();
@@ -464,6 +486,12 @@ impl TemporalAccumulator {
         for (a, b) in self.hours.iter_mut().zip(other.hours) {
             *a += b;
         }
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+        self.resolution = match (self.resolution, other.resolution) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         self.values.merge(other.values);
     }
 
@@ -498,6 +526,8 @@ impl TemporalAccumulator {
             jan1_rate: rate(self.jan1),
             weekdays,
             hours,
+            resolution: self.resolution,
+            std: std_dev(self.sketch.count(), self.sum, self.sum_sq),
         })
     }
 }

@@ -169,6 +169,10 @@ pub struct NumericStats {
     pub integral: bool,
     /// The most decimal places any value uses (up to 6).
     pub scale: u8,
+    /// Standard deviation of all values: an aggregate that keeps a small table's spread when
+    /// the privacy guard squeezes its quantiles to one point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub std: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,6 +215,52 @@ pub struct TemporalStats {
     /// Share per hour of the day, from 00 (timestamps and times).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hours: Vec<f64>,
+    /// The finest unit any value uses (timestamps and times): values all on the hour, in whole
+    /// seconds, or with microseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Standard deviation of the values on the column's line (days for dates, microseconds
+    /// otherwise), as for numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub std: Option<f64>,
+}
+
+/// The finest unit of time a column's values use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    Microsecond,
+    Millisecond,
+    Second,
+    Minute,
+    Hour,
+    Day,
+}
+
+impl Resolution {
+    const UNITS: [(Resolution, i64); 6] = [
+        (Resolution::Day, 86_400_000_000),
+        (Resolution::Hour, 3_600_000_000),
+        (Resolution::Minute, 60_000_000),
+        (Resolution::Second, 1_000_000),
+        (Resolution::Millisecond, 1_000),
+        (Resolution::Microsecond, 1),
+    ];
+
+    /// The coarsest unit that a time of day (in microseconds) is a whole number of.
+    pub fn of(micros_of_day: i64) -> Resolution {
+        Self::UNITS
+            .iter()
+            .find(|(_, unit)| micros_of_day % unit == 0)
+            .map_or(Resolution::Microsecond, |(r, _)| *r)
+    }
+
+    pub fn micros(self) -> i64 {
+        Self::UNITS
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or(1, |(_, unit)| *unit)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,6 +289,22 @@ pub struct FanOut {
     /// Parents per children count; a key is the lower bound of a bucket that runs to the next
     /// key (counts up to 32 have a bucket each).
     pub histogram: BTreeMap<u64, u64>,
+}
+
+/// Standard deviation from a count, a sum and a sum of squares, rounded to six significant
+/// digits; `None` for fewer than two values.
+pub fn std_dev(count: u64, sum: f64, sum_sq: f64) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
+    let n = count as f64;
+    let var = ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0);
+    let std = var.sqrt();
+    if std == 0.0 {
+        return Some(0.0);
+    }
+    let magnitude = 10f64.powi(5 - std.log10().floor() as i32);
+    Some((std * magnitude).round() / magnitude)
 }
 
 /// Rounds a share to six decimals so profiles stay readable and diffs stay small.

@@ -87,3 +87,70 @@ fn correlations_between_ordered_columns_survive() {
         );
     }
 }
+
+#[test]
+fn categories_that_go_together_stay_together() {
+    // 600 sites in 6 cities of 3 countries: the country follows from the city.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let cities = [
+        ("Lyon", "France"),
+        ("Nantes", "France"),
+        ("Porto", "Portugal"),
+        ("Braga", "Portugal"),
+        ("Graz", "Austria"),
+        ("Linz", "Austria"),
+    ];
+    let mut csv = String::from("site_id,city,country,size\n");
+    for i in 0..600 {
+        let (city, country) = cities[(i * 7 + i / 5) % cities.len()];
+        csv.push_str(&format!("{i},{city},{country},{}\n", i % 13));
+    }
+    std::fs::write(real.join("sites.csv"), csv).unwrap();
+    let profile = dir.path().join("sites.yaml");
+    let out = dir.path().join("out");
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "profile",
+            real.to_str().unwrap(),
+            "-o",
+            profile.to_str().unwrap(),
+        ],
+    ));
+    assert!(std::fs::read_to_string(&profile)
+        .unwrap()
+        .contains("groups:"));
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "generate",
+            profile.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    ));
+    let json = dir.path().join("report.json");
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "compare",
+            real.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    ));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let pair = tables(&report)[0]["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["left"] == "city" && p["right"] == "country")
+        .unwrap()
+        .clone();
+    assert_eq!(pair["real"].as_f64(), Some(1.0));
+    assert!(pair["synthetic"].as_f64().unwrap() > 0.99, "{pair}");
+}

@@ -47,7 +47,10 @@ fn current() -> BTreeMap<String, String> {
                     "-q",
                 ],
             ));
-            hashes.insert(format!("{profile}.{format}"), format!("{:016x}", hash_dir(&out)));
+            hashes.insert(
+                format!("{profile}.{format}"),
+                format!("{:016x}", hash_dir(&out)),
+            );
         }
     }
     hashes

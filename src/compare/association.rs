@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::profile::relations::{pearson, ranks};
+use crate::profile::relations::{cramers_v, pearson, ranks};
 
 /// How a column takes part in association figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,31 +57,6 @@ fn both<'a, A: Copy, B: Copy>(
     b: &'a [Option<B>],
 ) -> impl Iterator<Item = (A, B)> + 'a {
     a.iter().zip(b).filter_map(|(x, y)| Some(((*x)?, (*y)?)))
-}
-
-fn cramers_v(x: &[u64], y: &[u64]) -> f64 {
-    let n = x.len() as f64;
-    let mut joint: FxHashMap<(u64, u64), f64> = FxHashMap::default();
-    let mut rows: FxHashMap<u64, f64> = FxHashMap::default();
-    let mut cols: FxHashMap<u64, f64> = FxHashMap::default();
-    for (&a, &b) in x.iter().zip(y) {
-        *joint.entry((a, b)).or_insert(0.0) += 1.0;
-        *rows.entry(a).or_insert(0.0) += 1.0;
-        *cols.entry(b).or_insert(0.0) += 1.0;
-    }
-    let k = rows.len().min(cols.len());
-    if k < 2 {
-        return 0.0;
-    }
-    // chi² = n (Σ O² / (row · col) - 1); summed in a fixed order so the result is reproducible.
-    let mut cells: Vec<((u64, u64), f64)> = joint.into_iter().collect();
-    cells.sort_by_key(|c| c.0);
-    let ratio: f64 = cells
-        .iter()
-        .map(|((a, b), o)| o * o / (rows[a] * cols[b]))
-        .sum();
-    let chi2 = n * (ratio - 1.0);
-    (chi2 / (n * (k - 1) as f64)).max(0.0).sqrt().min(1.0)
 }
 
 fn correlation_ratio(groups: &[u64], y: &[f64]) -> f64 {

@@ -36,7 +36,7 @@ use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use nulls::NullPattern;
 use permute::Permutation;
-use values::{Buffer, ColumnGen};
+use values::{Buffer, Choice, ColumnGen};
 
 /// Rows per chunk: the unit of parallel work and of seeding. Part of the output contract:
 /// changing it changes every generated value.
@@ -114,6 +114,28 @@ pub struct TablePlan {
     copula: Option<Copula>,
     /// Columns made as another column plus a learned gap, in dependency order.
     anchors: Vec<Anchor>,
+    /// Categorical columns whose values are drawn together, as learned combinations.
+    groups: Vec<GroupPlan>,
+}
+
+/// Text columns drawn as one combination of values per row (a city with its country); rows
+/// beyond the learned combinations' share are drawn column by column.
+#[derive(Debug)]
+struct GroupPlan {
+    /// Indices into the table's columns.
+    columns: Vec<usize>,
+    combinations: Choice<Vec<Option<String>>>,
+    salt: u64,
+}
+
+impl GroupPlan {
+    /// Per row of the chunk, the combination drawn, or `None` for "column by column".
+    fn draw(&self, seed: u64, chunk: u64, rows: usize) -> Vec<Option<&Vec<Option<String>>>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(combine([seed, self.salt, chunk]));
+        (0..rows)
+            .map(|_| self.combinations.sample(&mut rng))
+            .collect()
+    }
 }
 
 #[derive(Debug)]
@@ -198,6 +220,11 @@ impl Generator {
             .copula
             .as_ref()
             .map(|c| c.uniforms(self.seed, chunk, rows as usize));
+        let drawn: Vec<_> = plan
+            .groups
+            .iter()
+            .map(|g| g.draw(self.seed, chunk, rows as usize))
+            .collect();
         let mut buffers: Vec<Buffer> = plan
             .output
             .iter()
@@ -208,11 +235,25 @@ impl Generator {
                     let k = copula.columns.iter().position(|&j| j == c)?;
                     Some(&uniforms.as_ref().expect("made with the copula")[k][..])
                 });
-                match (joint, &plan.columns[c]) {
-                    (Some(u), ColumnPlan::Values(gen)) => {
-                        let seed = combine([self.seed, plan.salt, c as u64, chunk]);
+                let grouped = plan.groups.iter().enumerate().find_map(|(g, group)| {
+                    let k = group.columns.iter().position(|&j| j == c)?;
+                    Some((&drawn[g], k))
+                });
+                let seed = combine([self.seed, plan.salt, c as u64, chunk]);
+                match (joint, grouped, &plan.columns[c]) {
+                    (Some(u), _, ColumnPlan::Values(gen)) => {
                         let rng = &mut ChaCha8Rng::seed_from_u64(seed);
                         gen.fill_from(u, rng, start..start + rows, &mut buffer);
+                    }
+                    (_, Some((drawn, k)), ColumnPlan::Values(gen)) => {
+                        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+                        for (i, combination) in (start..).zip(drawn) {
+                            match combination.map(|values| &values[k]) {
+                                Some(Some(value)) => buffer.push_str(value),
+                                Some(None) => buffer.push_null(),
+                                None => gen.fill(rng, i..i + 1, &mut buffer),
+                            }
+                        }
                     }
                     _ => self.fill(table, c, chunk, start..start + rows, &mut buffer),
                 }
@@ -420,6 +461,7 @@ mod tests {
                 foreign_key_stats: Vec::new(),
                 correlations: None,
                 rules: Vec::new(),
+                groups: Vec::new(),
             }],
         };
         let generator = Generator::new(&profile, &Request::default()).unwrap();

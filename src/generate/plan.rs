@@ -14,8 +14,8 @@ use super::nulls::NullPattern;
 use super::permute::Permutation;
 use super::values::{interquartile, Choice, ColumnGen, Kind};
 use super::{
-    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, ParentPick, Request,
-    TablePlan,
+    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentPick,
+    Request, TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::model::{ColumnStats, OrderRule, Profile, TableProfile};
@@ -170,6 +170,7 @@ impl TablePlanner<'_> {
         let mut relations = self.relations(&constraints, &output, &columns);
         let (copula, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
+        let groups = self.groups(&columns);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -182,6 +183,7 @@ impl TablePlanner<'_> {
             relations,
             copula,
             anchors,
+            groups,
         })
     }
 
@@ -707,6 +709,41 @@ impl TablePlanner<'_> {
             anchors,
             orders.into_iter().map(|(_, o)| o).collect(),
         )
+    }
+}
+
+impl TablePlanner<'_> {
+    /// The learned category groups whose columns are all text value columns here.
+    fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
+        let table = self.table();
+        self.profile_table()
+            .groups
+            .iter()
+            .filter_map(|group| {
+                let indices: Vec<usize> = group
+                    .columns
+                    .iter()
+                    .map(|name| {
+                        let c = table.column_index(name)?;
+                        let ColumnPlan::Values(gen) = &columns[c] else {
+                            return None;
+                        };
+                        gen.takes_text().then_some(c)
+                    })
+                    .collect::<Option<_>>()?;
+                Some(GroupPlan {
+                    columns: indices,
+                    combinations: Choice::new(
+                        group
+                            .combinations
+                            .iter()
+                            .map(|c| (c.values.clone(), c.share))
+                            .collect(),
+                    ),
+                    salt: self.salt(&["group", &group.columns.join(",")]),
+                })
+            })
+            .collect()
     }
 }
 

@@ -381,6 +381,12 @@ pub enum Kind {
 }
 
 impl ColumnGen {
+    /// Whether the column's values are text drawn from learned values or a text model, so a
+    /// category group may supply them.
+    pub fn takes_text(&self) -> bool {
+        matches!(self.kind, Kind::Text { .. } | Kind::OneOf(_))
+    }
+
     /// Whether the column takes a uniform per row (numbers and dates), so it can join a copula.
     pub fn takes_uniforms(&self) -> bool {
         matches!(self.kind, Kind::Number(_) | Kind::Temporal(_))

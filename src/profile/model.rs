@@ -75,6 +75,27 @@ pub struct TableProfile {
     /// Orders (`low <= high`) that held in every profiled row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<OrderRule>,
+    /// Categorical columns whose values go together (a city, its region and its country).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<CategoryGroup>,
+}
+
+/// Categorical columns that depend on each other, with the combinations of their values that
+/// the privacy guard lets in (each seen at least `min_count` times in the sample) and their
+/// shares of rows; the remaining share is generated column by column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryGroup {
+    pub columns: Vec<String>,
+    pub combinations: Vec<Combination>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combination {
+    /// One value per column of the group (`null` for NULL).
+    pub values: Vec<Option<String>>,
+    pub share: f64,
 }
 
 /// Spearman rank correlations between ordered columns, read on a sample of rows.

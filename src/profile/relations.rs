@@ -12,13 +12,14 @@ use arrow::datatypes::{
     Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
 };
 use arrow::record_batch::RecordBatch;
+use rustc_hash::FxHashMap;
 
 use super::column::widen_f32;
-use super::model::{round_share, Correlations, OrderRule};
+use super::model::{round_share, CategoryGroup, ColumnStats, Combination, Correlations, OrderRule};
 use super::privacy::Guard;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
-use crate::hashing::{combine, mix64};
+use crate::hashing::{combine, hash_bytes, mix64};
 use crate::schema::Table;
 
 /// Ordered columns compared pairwise.
@@ -194,26 +195,73 @@ pub fn ordered_columns(table: &Table) -> Vec<(usize, u8)> {
         .collect()
 }
 
-/// Orders and a row sample of a table's ordered columns.
+/// Text columns considered for category groups.
+const TEXT_COLUMNS: usize = 24;
+/// Cramér's V from which two categorical columns belong to one group.
+const GROUP_ASSOCIATION: f64 = 0.7;
+/// Most columns in a group, and most distinct values a grouped column may have.
+const GROUP_COLUMNS: usize = 5;
+const GROUP_DISTINCT: u64 = 200;
+/// Most combinations a group keeps.
+const COMBINATIONS: usize = 1_000;
+
+/// Orders and a row sample of a table's ordered columns; a row sample of its text columns for
+/// category groups.
 #[derive(Debug, Clone)]
 pub struct RelationsAccumulator {
     columns: Vec<(usize, u8)>,
     orders: OrderCounts,
     sample: HashSampled<Vec<Option<f64>>>,
+    text_columns: Vec<usize>,
+    text_sample: HashSampled<Vec<Option<String>>>,
 }
 
 impl RelationsAccumulator {
     pub fn new(table: &Table) -> Self {
         let columns = ordered_columns(table);
+        let text_columns = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.logical.arrow_type() == DataType::Utf8 && !is_key(table, &c.name))
+            .map(|(i, _)| i)
+            .take(TEXT_COLUMNS)
+            .collect();
         RelationsAccumulator {
             orders: OrderCounts::new(&columns),
             columns,
             sample: HashSampled::new(SAMPLE_ROWS),
+            text_columns,
+            text_sample: HashSampled::new(SAMPLE_ROWS),
+        }
+    }
+
+    fn observe_text(&mut self, batch: &RecordBatch) {
+        if self.text_columns.len() < 2 {
+            return;
+        }
+        let arrays: Vec<_> = self
+            .text_columns
+            .iter()
+            .map(|&i| batch.column(i).as_string::<i32>())
+            .collect();
+        for row in 0..batch.num_rows() {
+            let values = arrays.iter().map(|a| a.is_valid(row).then(|| a.value(row)));
+            let hash = combine(
+                values
+                    .clone()
+                    .map(|v| v.map_or(0x6e75, |s| hash_bytes(s.as_bytes()))),
+            );
+            if self.text_sample.keeps(hash) {
+                self.text_sample
+                    .push(hash, 0, values.map(|v| v.map(str::to_string)).collect());
+            }
         }
     }
 
     /// Observes a batch holding every column of the table, in order.
     pub fn observe(&mut self, batch: &RecordBatch) {
+        self.observe_text(batch);
         if self.columns.len() < 2 {
             return;
         }
@@ -242,6 +290,101 @@ impl RelationsAccumulator {
     pub fn merge(&mut self, other: RelationsAccumulator) {
         self.orders.merge(other.orders);
         self.sample.merge(other.sample);
+        self.text_sample.merge(other.text_sample);
+    }
+
+    /// Groups of categorical text columns that go together, with their combinations. Only
+    /// columns that keep literals (not personal data, repeated values) take part.
+    ///
+    /// A combination is kept when it stands for at least `min_count` entities, not rows: a
+    /// child table's rows come `rows_per_entity` to a parent on average (seven invoices to a
+    /// customer), so a combination needs `min_count × rows_per_entity` rows (estimated from
+    /// the sample), and `min_count` sampled rows besides.
+    pub fn groups(
+        &self,
+        table: &Table,
+        stats: &[ColumnStats],
+        guard: &Guard,
+        rows: u64,
+        rows_per_entity: f64,
+    ) -> Vec<CategoryGroup> {
+        let sample = self.text_sample.clone().finish();
+        let sampled: Vec<&Vec<Option<String>>> = sample.values().collect();
+        // Sampled rows a combination needs to stand for `min_count` entities.
+        let needed = guard.min_count as f64 * rows_per_entity.max(1.0) * sampled.len() as f64
+            / rows.max(1) as f64;
+        let rows = &sampled;
+        let candidates: Vec<usize> = (0..self.text_columns.len())
+            .filter(|&k| {
+                let i = self.text_columns[k];
+                let s = &stats[i];
+                !is_key(table, &table.columns[i].name)
+                    && s.pii.is_none()
+                    && !s.frequent.is_empty()
+                    && (2..=GROUP_DISTINCT).contains(&s.distinct)
+            })
+            .collect();
+        let hashes = |k: usize| -> Vec<Option<u64>> {
+            rows.iter()
+                .map(|r| r[k].as_ref().map(|v| hash_bytes(v.as_bytes())))
+                .collect()
+        };
+        let columns: Vec<Vec<Option<u64>>> = (0..self.text_columns.len())
+            .map(|k| {
+                if candidates.contains(&k) {
+                    hashes(k)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for (a, &x) in candidates.iter().enumerate() {
+            for &y in &candidates[a + 1..] {
+                let (p, q): (Vec<u64>, Vec<u64>) = columns[x]
+                    .iter()
+                    .zip(&columns[y])
+                    .filter_map(|(p, q)| Some(((*p)?, (*q)?)))
+                    .unzip();
+                if p.len() as u64 >= MIN_ROWS {
+                    let v = cramers_v(&p, &q);
+                    if v >= GROUP_ASSOCIATION {
+                        edges.push((v, x, y));
+                    }
+                }
+            }
+        }
+        edges.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (_, x, y) in edges {
+            let gx = groups.iter().position(|g| g.contains(&x));
+            let gy = groups.iter().position(|g| g.contains(&y));
+            match (gx, gy) {
+                (Some(a), Some(b))
+                    if a != b && groups[a].len() + groups[b].len() <= GROUP_COLUMNS =>
+                {
+                    let other = groups.remove(a.max(b));
+                    groups[a.min(b)].extend(other);
+                }
+                (Some(a), None) if groups[a].len() < GROUP_COLUMNS => groups[a].push(y),
+                (None, Some(b)) if groups[b].len() < GROUP_COLUMNS => groups[b].push(x),
+                (None, None) => groups.push(vec![x, y]),
+                _ => {}
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|mut g| {
+                g.sort();
+                combinations(&sampled, &g, guard, needed).map(|combinations| CategoryGroup {
+                    columns: g
+                        .iter()
+                        .map(|&k| table.columns[self.text_columns[k]].name.clone())
+                        .collect(),
+                    combinations,
+                })
+            })
+            .collect()
     }
 
     pub fn orders(&self) -> &OrderCounts {
@@ -296,6 +439,37 @@ impl RelationsAccumulator {
             .collect();
         (correlations(table, &columns, &rows), rules)
     }
+}
+
+/// The combinations of a group's values seen at least `min_count` (and `needed`) times in the
+/// sample, with
+/// their shares of the sample, most frequent first; `None` when none is.
+fn combinations(
+    rows: &[&Vec<Option<String>>],
+    group: &[usize],
+    guard: &Guard,
+    needed: f64,
+) -> Option<Vec<Combination>> {
+    let mut counts: FxHashMap<Vec<Option<String>>, u64> = FxHashMap::default();
+    for row in rows {
+        *counts
+            .entry(group.iter().map(|&k| row[k].clone()).collect())
+            .or_insert(0) += 1;
+    }
+    let mut kept: Vec<(Vec<Option<String>>, u64)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= guard.min_count && *n as f64 >= needed)
+        .collect();
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    kept.truncate(COMBINATIONS);
+    (!kept.is_empty()).then(|| {
+        kept.into_iter()
+            .map(|(values, n)| Combination {
+                values,
+                share: round_share(n as f64 / rows.len() as f64),
+            })
+            .collect()
+    })
 }
 
 /// Spearman correlations between the ordered columns that vary on the sample (a column whose
@@ -386,6 +560,32 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     } else {
         (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
     }
+}
+
+/// Cramér's V between two categorical columns given as value hashes, row by row.
+pub fn cramers_v(x: &[u64], y: &[u64]) -> f64 {
+    let n = x.len() as f64;
+    let mut joint: FxHashMap<(u64, u64), f64> = FxHashMap::default();
+    let mut rows: FxHashMap<u64, f64> = FxHashMap::default();
+    let mut cols: FxHashMap<u64, f64> = FxHashMap::default();
+    for (&a, &b) in x.iter().zip(y) {
+        *joint.entry((a, b)).or_insert(0.0) += 1.0;
+        *rows.entry(a).or_insert(0.0) += 1.0;
+        *cols.entry(b).or_insert(0.0) += 1.0;
+    }
+    let k = rows.len().min(cols.len());
+    if k < 2 {
+        return 0.0;
+    }
+    // chi² = n (Σ O² / (row · col) - 1); summed in a fixed order so the result is reproducible.
+    let mut cells: Vec<((u64, u64), f64)> = joint.into_iter().collect();
+    cells.sort_by_key(|c| c.0);
+    let ratio: f64 = cells
+        .iter()
+        .map(|((a, b), o)| o * o / (rows[a] * cols[b]))
+        .sum();
+    let chi2 = n * (ratio - 1.0);
+    (chi2 / (n * (k - 1) as f64)).max(0.0).sqrt().min(1.0)
 }
 
 #[cfg(test)]

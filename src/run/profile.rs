@@ -81,6 +81,14 @@ pub fn profile_source(
             .zip(fan_outs)
             .map(|((schema, pass), foreign_key_stats)| {
                 let (correlations, rules) = pass.relations.finish(&schema, &guard);
+                let rows_per_entity = foreign_key_stats
+                    .iter()
+                    .map(|f| f.children_per_parent.mean)
+                    .fold(1.0, f64::max);
+                let rows = pass.sampled_rows.unwrap_or(pass.row_count);
+                let groups =
+                    pass.relations
+                        .groups(&schema, &pass.stats, &guard, rows, rows_per_entity);
                 TableProfile {
                     schema,
                     row_count: pass.row_count,
@@ -89,6 +97,7 @@ pub fn profile_source(
                     foreign_key_stats,
                     correlations,
                     rules,
+                    groups,
                 }
             })
             .collect(),

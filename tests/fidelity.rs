@@ -5,33 +5,26 @@ mod common;
 
 use common::{assert_ok, bundled_profile, data_dir, understudy};
 use serde_json::Value;
+use std::path::Path;
 
 /// Generates a dataset's bundled profile at scale 1 and compares it with the real CSV.
 fn generate_and_compare(dataset: &str) -> Value {
+    generate_from(&bundled_profile(dataset), &data_dir(dataset).join("csv"))
+}
+
+/// Generates `profile` at scale 1 and compares the result with `real`; the JSON report.
+fn generate_from(profile: &Path, real: &Path) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let profile = bundled_profile(dataset);
+    let path = |p: &Path| p.to_str().unwrap().to_string();
     assert_ok(&understudy(
         dir.path(),
-        &[
-            "generate",
-            profile.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
-        ],
+        &["generate", &path(profile), "-o", &path(&out), "-q"],
     ));
     let json = dir.path().join("report.json");
-    let real = data_dir(dataset).join("csv");
     assert_ok(&understudy(
         dir.path(),
-        &[
-            "compare",
-            real.to_str().unwrap(),
-            out.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-        ],
+        &["compare", &path(real), &path(&out), "--json", &path(&json)],
     ));
     serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
 }
@@ -109,7 +102,6 @@ fn categories_that_go_together_stay_together() {
     }
     std::fs::write(real.join("sites.csv"), csv).unwrap();
     let profile = dir.path().join("sites.yaml");
-    let out = dir.path().join("out");
     assert_ok(&understudy(
         dir.path(),
         &[
@@ -122,28 +114,7 @@ fn categories_that_go_together_stay_together() {
     assert!(std::fs::read_to_string(&profile)
         .unwrap()
         .contains("groups:"));
-    assert_ok(&understudy(
-        dir.path(),
-        &[
-            "generate",
-            profile.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
-        ],
-    ));
-    let json = dir.path().join("report.json");
-    assert_ok(&understudy(
-        dir.path(),
-        &[
-            "compare",
-            real.to_str().unwrap(),
-            out.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-        ],
-    ));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let report = generate_from(&profile, &real);
     let pair = tables(&report)[0]["pairs"]
         .as_array()
         .unwrap()

@@ -381,10 +381,7 @@ fn order_rules(r: &ObservedTable, s: &ObservedTable) -> Vec<OrderRuleReport> {
 /// Share of synthetic rows breaking `low <= high` (or `<`).
 fn broken_share(s: &ObservedTable, low: &str, high: &str, strict: bool) -> Option<f64> {
     let (i, j) = (s.table.column_index(low)?, s.table.column_index(high)?);
-    let p = s.order.pair(i, j)?;
-    if p.rows == 0 {
-        return Some(0.0);
-    }
+    let p = s.order.pair(i, j).filter(|p| p.rows > 0)?;
     Some(p.broken(i, strict) as f64 / p.rows as f64)
 }
 

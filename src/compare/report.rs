@@ -346,6 +346,10 @@ fn validity_checks(t: &TableReport) -> Vec<f64> {
     if t.presence == Presence::MissingInSynthetic {
         return checks;
     }
+    // A table left empty is as good as missing.
+    if t.rows_real > 0 && t.rows_synthetic == 0 {
+        checks.push(0.0);
+    }
     let real_columns = t
         .columns
         .iter()

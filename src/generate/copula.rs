@@ -28,7 +28,9 @@ impl Copula {
     /// A copula for `columns` from their Spearman matrix, or `None` when no pair is correlated.
     pub fn new(columns: Vec<usize>, spearman: &[Vec<f64>], salt: u64) -> Option<Copula> {
         let n = columns.len();
-        if n < 2 || spearman.iter().flatten().all(|&r| r == 0.0 || r == 1.0) {
+        let off_diagonal =
+            (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)));
+        if n < 2 || off_diagonal.clone().all(|(i, j)| spearman[i][j] == 0.0) {
             return None;
         }
         let pearson: Vec<Vec<f64>> = (0..n)
@@ -47,7 +49,7 @@ impl Copula {
         // Correlations read pairwise on different rows need not form a valid matrix: shrink
         // towards independence until it factors.
         let mut shrink = 1.0;
-        for _ in 0..50 {
+        for _ in 0..300 {
             let scaled: Vec<Vec<f64>> = (0..n)
                 .map(|i| {
                     (0..n)
@@ -62,7 +64,7 @@ impl Copula {
                     salt,
                 });
             }
-            shrink *= 0.95;
+            shrink *= 0.99;
         }
         None
     }
@@ -200,6 +202,12 @@ mod tests {
         ];
         assert!(Copula::new(vec![0, 1, 2], &m, 1).is_some());
         assert!(Copula::new(vec![0, 1], &[vec![1.0, 0.0], vec![0.0, 1.0]], 1).is_none());
+        let perfect = Copula::new(vec![0, 1], &[vec![1.0, 1.0], vec![1.0, 1.0]], 1).unwrap();
+        let u = perfect.uniforms(1, 0, 2_000);
+        assert!(
+            spearman(&u[0], &u[1]) > 0.98,
+            "a perfect correlation is kept"
+        );
     }
 
     #[test]

@@ -392,29 +392,14 @@ fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64
             Cmp::Eq => r,
         }
     };
-    let (a, b) = if left < right {
-        let (x, y) = buffers.split_at_mut(right);
-        (&mut x[left], &y[0])
-    } else {
-        let (x, y) = buffers.split_at_mut(left);
-        (&mut y[0], &x[right])
-    };
-    match (a, b) {
-        (Buffer::Int(l, lv), Buffer::Int(r, rv)) => {
-            for i in 0..l.len() {
-                if lv[i] && rv[i] {
-                    l[i] = fix(l[i] as f64, r[i] as f64) as i64;
-                }
+    let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
+    for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
+        if let (Some(l), Some(r)) = (l, r) {
+            let fixed = fix(l, r);
+            if fixed != l {
+                buffers[left].set_number(i, fixed);
             }
         }
-        (Buffer::Float(l, lv), Buffer::Float(r, rv)) => {
-            for i in 0..l.len() {
-                if lv[i] && rv[i] {
-                    l[i] = fix(l[i], r[i]);
-                }
-            }
-        }
-        _ => {}
     }
 }
 

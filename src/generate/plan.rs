@@ -752,8 +752,9 @@ impl TablePlanner<'_> {
 fn order_depths(edges: &[(usize, usize)]) -> std::collections::BTreeMap<usize, usize> {
     let mut depth: std::collections::BTreeMap<usize, usize> =
         edges.iter().flat_map(|&(l, h)| [(l, 0), (h, 0)]).collect();
-    // Orders come from data where they all held, so they form no cycle; a longest path is at
-    // most as long as there are edges.
+    // Orders are learned on rows where both values are present, so with NULLs they can form a
+    // cycle (a < b, b < c, c < a on different rows); the passes are bounded, and a cycle's
+    // orders are then enforced in a fixed order, the last one winning where they conflict.
     for _ in 0..edges.len() {
         for &(l, h) in edges {
             let d = depth[&l] + 1;

@@ -420,11 +420,13 @@ impl ColumnGen {
     pub fn limits(&self) -> Option<(f64, f64, f64)> {
         match &self.kind {
             Kind::Number(n) => Some((n.limits.lo, n.limits.hi, n.step)),
-            Kind::Temporal(t) => Some((
-                t.values.limits.lo,
-                t.values.limits.hi,
-                t.values.step.max(1.0),
-            )),
+            Kind::Temporal(t) => {
+                let step = match t.form {
+                    TemporalForm::Timestamp => t.resolution.max(1) as f64,
+                    _ => 1.0,
+                };
+                Some((t.values.limits.lo, t.values.limits.hi, step))
+            }
             _ => None,
         }
     }

@@ -5,13 +5,16 @@
 //! `capacity` entries are held, the level rises and half of them go. The kept set is therefore
 //! a function of the data alone, never of the order it arrived in.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A bounded multiset of entries sampled by a hash (rows by their content, child rows by their
-/// foreign key, parent rows by their key).
+/// foreign key, parent rows by their key). Equal entries (same hash and tiebreak) are held once
+/// with a count, and the capacity bounds distinct entries, so a table of a few values repeated
+/// a million times keeps all of them.
 #[derive(Debug, Clone)]
 pub struct HashSampled<T> {
-    entries: Vec<(u64, u64, T)>,
+    entries: Vec<(u64, u64, T, u64)>,
+    index: FxHashMap<(u64, u64), usize>,
     level: u32,
     capacity: usize,
 }
@@ -20,10 +23,15 @@ fn keeps(level: u32, hash: u64) -> bool {
     hash.trailing_zeros() >= level
 }
 
+/// Rows a finished sample holds at most: entries are repeated by their counts, scaled down to
+/// this many in all when the counts add up to more.
+const EXPANDED_PER_CAPACITY: usize = 5;
+
 impl<T> HashSampled<T> {
     pub fn new(capacity: usize) -> Self {
         HashSampled {
             entries: Vec::new(),
+            index: FxHashMap::default(),
             level: 0,
             capacity: capacity.max(1),
         }
@@ -34,17 +42,38 @@ impl<T> HashSampled<T> {
         keeps(self.level, hash)
     }
 
-    /// Adds an entry; `tiebreak` orders entries that share a hash.
+    /// Adds an entry; `tiebreak` tells apart entries that share a hash (and orders them).
     pub fn push(&mut self, hash: u64, tiebreak: u64, value: T) {
+        self.push_counted(hash, tiebreak, value, 1);
+    }
+
+    fn push_counted(&mut self, hash: u64, tiebreak: u64, value: T, count: u64) {
         if !self.keeps(hash) {
             return;
         }
-        self.entries.push((hash, tiebreak, value));
-        while self.entries.len() > self.capacity {
-            self.level += 1;
-            let level = self.level;
-            self.entries.retain(|e| keeps(level, e.0));
+        if let Some(&at) = self.index.get(&(hash, tiebreak)) {
+            self.entries[at].3 += count;
+            return;
         }
+        self.index.insert((hash, tiebreak), self.entries.len());
+        self.entries.push((hash, tiebreak, value, count));
+        if self.entries.len() > self.capacity {
+            while self.entries.len() > self.capacity {
+                self.level += 1;
+                let level = self.level;
+                self.entries.retain(|e| keeps(level, e.0));
+            }
+            self.reindex();
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((e.0, e.1), i))
+            .collect();
     }
 
     pub fn level(&self) -> u32 {
@@ -53,20 +82,41 @@ impl<T> HashSampled<T> {
 
     /// Adds every entry of `other`; the result is what observing both inputs would give.
     pub fn merge(&mut self, other: HashSampled<T>) {
-        self.level = self.level.max(other.level);
-        let level = self.level;
-        self.entries.retain(|e| keeps(level, e.0));
-        for (hash, tiebreak, value) in other.entries {
-            self.push(hash, tiebreak, value);
+        if other.level > self.level {
+            self.level = other.level;
+            let level = self.level;
+            self.entries.retain(|e| keeps(level, e.0));
+            self.reindex();
+        }
+        for (hash, tiebreak, value, count) in other.entries {
+            self.push_counted(hash, tiebreak, value, count);
         }
     }
+}
 
-    /// The kept entries in hash order, with the level they were kept at.
+impl<T: Clone> HashSampled<T> {
+    /// The kept entries in hash order, each repeated by its count (scaled down in proportion
+    /// when the counts add up to more than a few times the capacity), with the level they were
+    /// kept at.
     pub fn finish(mut self) -> Sampled<T> {
         self.entries
             .sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let total: u64 = self.entries.iter().map(|e| e.3).sum();
+        let cap = (EXPANDED_PER_CAPACITY * self.capacity) as u64;
+        let scale = if total > cap {
+            cap as f64 / total as f64
+        } else {
+            1.0
+        };
+        let mut entries = Vec::with_capacity(total.min(cap) as usize + self.entries.len());
+        for (hash, tiebreak, value, count) in self.entries {
+            let n = ((count as f64 * scale).round() as u64).max(1);
+            for _ in 0..n {
+                entries.push((hash, tiebreak, value.clone()));
+            }
+        }
         Sampled {
-            entries: self.entries,
+            entries,
             level: self.level,
         }
     }
@@ -165,6 +215,26 @@ mod tests {
             f.values().collect::<Vec<_>>(),
             b.values().collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn repeated_entries_are_kept_with_their_counts() {
+        let mut sample = HashSampled::new(100);
+        for i in 0..100_000u64 {
+            let value = i % 20;
+            sample.push(mix64(value), 0, value);
+        }
+        let kept = sample.finish();
+        assert_eq!(kept.level, 0, "20 distinct values fit");
+        let mut seen: Vec<u64> = kept.values().copied().collect();
+        assert_eq!(
+            seen.len(),
+            500,
+            "100,000 rows scaled to five times the capacity"
+        );
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 20);
     }
 
     #[test]

@@ -465,6 +465,18 @@ fn bad_inputs_name_the_input() {
     );
     assert_error(&out, "old.yaml");
 
+    let chinook = common::bundled_profile("chinook");
+    let northwind = common::bundled_profile("northwind");
+    let out = understudy(
+        dir.path(),
+        &[
+            "compare",
+            chinook.to_str().unwrap(),
+            northwind.to_str().unwrap(),
+        ],
+    );
+    assert_error(&out, "no table in common");
+
     let out = understudy(dir.path(), &["compare", real, real, "--fail-under", "101"]);
     assert_eq!(out.status.code(), Some(2), "usage error: {}", stderr(&out));
 }

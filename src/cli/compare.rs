@@ -75,6 +75,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         (true, true) => {
             let a = read_profile(Path::new(&args.real))?;
             let b = read_profile(Path::new(&args.synthetic))?;
+            if !a.tables.iter().any(|t| b.table(&t.schema.name).is_some()) {
+                bail!(
+                    "{} and {} have no table in common",
+                    args.real,
+                    args.synthetic
+                );
+            }
             compare_profiles(&a, &b, args.real.clone(), args.synthetic.clone())
         }
         (false, false) => compare_data(&args)?,

@@ -21,12 +21,11 @@ pub fn render(report: &Report, verbose: bool) -> String {
         sub(s.relationships),
         sub(s.validity)
     );
+    let (left, right) = side_names(report);
     let _ = writeln!(
         out,
-        "{} (real) vs {} ({})",
-        report.real,
-        report.synthetic,
-        side_name(report)
+        "{} ({left}) vs {} ({right})",
+        report.real, report.synthetic
     );
     let _ = writeln!(out);
     tables(report, &mut out);
@@ -46,11 +45,11 @@ pub fn render(report: &Report, verbose: bool) -> String {
     out
 }
 
-fn side_name(report: &Report) -> &'static str {
+fn side_names(report: &Report) -> (&'static str, &'static str) {
     if report.mode == "profiles" {
-        "later profile"
+        ("earlier profile", "later profile")
     } else {
-        "synthetic"
+        ("real", "synthetic")
     }
 }
 

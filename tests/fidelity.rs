@@ -125,3 +125,43 @@ fn categories_that_go_together_stay_together() {
     assert_eq!(pair["real"].as_f64(), Some(1.0));
     assert!(pair["synthetic"].as_f64().unwrap() > 0.99, "{pair}");
 }
+
+#[test]
+fn clock_times_written_as_hhmm_stay_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let mut csv = String::from("flight_id,dep_time\n");
+    for i in 0..400u32 {
+        let minutes = 300 + (i * 37) % 1100;
+        csv.push_str(&format!("{i},{}\n", minutes / 60 * 100 + minutes % 60));
+    }
+    std::fs::write(real.join("flights.csv"), csv).unwrap();
+    let profile = dir.path().join("flights.yaml");
+    let out = dir.path().join("out");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &path(&real), "-o", &path(&profile)],
+    ));
+    assert!(std::fs::read_to_string(&profile)
+        .unwrap()
+        .contains("clock: true"));
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "generate",
+            &path(&profile),
+            "-o",
+            &path(&out),
+            "--scale",
+            "10",
+            "-q",
+        ],
+    ));
+    let text = std::fs::read_to_string(out.join("flights.csv")).unwrap();
+    for line in text.lines().skip(1) {
+        let v: u32 = line.split(',').nth(1).unwrap().parse().unwrap();
+        assert!(v % 100 < 60 && v < 2400, "{v} is not a clock time");
+    }
+}

@@ -593,6 +593,7 @@ mod tests {
                 integral: false,
                 scale: 2,
                 std: None,
+                clock: false,
             }),
             ..Default::default()
         }

@@ -168,6 +168,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 frequent: frequent(&|s| s.parse().ok()).by_value(),
                 step,
                 limits,
+                clock: numeric.is_some_and(|n| n.clock),
             })
         }
         l if l.is_temporal() && !matches!(l, LogicalType::Interval) => {
@@ -193,6 +194,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 values: NumberGen {
                     quantiles,
                     frequent: frequent(&|s| parse(s)).by_value(),
+                    clock: false,
                     step: 0.0,
                     limits: if learned.is_none() {
                         default_temporal(form, limits)

@@ -152,6 +152,9 @@ pub struct NumberGen {
     /// 1 for integers, 10^-scale for decimals, 0 for floats.
     pub step: f64,
     pub limits: Limits,
+    /// Values are clock times written as HHMM: drawn as minutes of the day between the learned
+    /// quantiles (also as minutes), so 1545 is followed by 1600, never by 1567.
+    pub clock: bool,
 }
 
 /// Frequent values covering this share of a column make it a set: values are drawn from the
@@ -172,6 +175,10 @@ impl NumberGen {
         if let Some(&v) = self.frequent.sample(rng) {
             return self.round(self.limits.fit(v));
         }
+        if self.clock {
+            let u = rng.random::<f64>();
+            return self.at(u);
+        }
         let v = if self.quantiles.len() >= 2 {
             interpolate(&self.quantiles, rng.random::<f64>())
         } else if let Some(&only) = self.quantiles.first() {
@@ -188,6 +195,9 @@ impl NumberGen {
     pub fn at(&self, u: f64) -> f64 {
         let v = if self.is_set() {
             *self.frequent.by_value_at(u).expect("a set has values")
+        } else if self.clock && self.quantiles.len() >= 2 {
+            let minutes: Vec<f64> = self.quantiles.iter().map(|&q| hhmm_to_minutes(q)).collect();
+            return minutes_to_hhmm(interpolate(&minutes, u).round());
         } else if self.quantiles.len() >= 2 {
             interpolate(&self.quantiles, u)
         } else if let Some(&only) = self.quantiles.first() {
@@ -217,6 +227,15 @@ impl NumberGen {
 pub fn weekday_shift(days: i64, target: i64) -> i64 {
     let current = (days + 3).rem_euclid(7);
     (target - current + 10).rem_euclid(7) - 3
+}
+
+fn hhmm_to_minutes(v: f64) -> f64 {
+    (v / 100.0).floor() * 60.0 + v % 100.0
+}
+
+fn minutes_to_hhmm(m: f64) -> f64 {
+    let m = m.clamp(0.0, 1439.0);
+    (m / 60.0).floor() * 100.0 + m % 60.0
 }
 
 /// The distance between the quartiles of evenly spaced quantile points (0 for fewer than two).
@@ -730,6 +749,7 @@ mod tests {
                 hi: 90.0,
                 pieces: Vec::new(),
             },
+            clock: false,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let values: Vec<f64> = (0..10_000).map(|_| gen.sample(&mut rng)).collect();
@@ -756,6 +776,27 @@ mod tests {
     }
 
     #[test]
+    fn clock_times_stay_clock_times() {
+        let gen = NumberGen {
+            quantiles: vec![600.0, 845.0, 1230.0, 1545.0, 2100.0],
+            frequent: Choice::new(Vec::new()),
+            step: 1.0,
+            limits: Limits::unbounded(),
+            clock: true,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..2_000 {
+            let v = gen.sample(&mut rng);
+            assert!(v % 100.0 < 60.0 && (600.0..=2100.0).contains(&v), "{v}");
+        }
+        assert_eq!(
+            gen.at(0.375),
+            1038.0,
+            "halfway from 08:45 to 12:30 is 10:37:30, rounded to 10:38"
+        );
+    }
+
+    #[test]
     fn boundary_rates_make_feb_29_and_month_ends() {
         let gen = TemporalGen {
             form: TemporalForm::Date,
@@ -764,6 +805,7 @@ mod tests {
                 frequent: Choice::new(Vec::new()),
                 step: 1.0,
                 limits: Limits::unbounded(),
+                clock: false,
             },
             midnight_rate: 0.0,
             month_end_rate: 0.2,

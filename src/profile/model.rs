@@ -194,6 +194,13 @@ pub struct NumericStats {
     /// the privacy guard squeezes its quantiles to one point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub std: Option<f64>,
+    /// Every value is a clock time written as HHMM (`1545`); generated values are too.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -165,3 +165,65 @@ fn clock_times_written_as_hhmm_stay_valid() {
         assert!(v % 100 < 60 && v < 2400, "{v} is not a clock time");
     }
 }
+
+/// Generates a bundled profile, profiles the output again, and compares the two profiles:
+/// the second must tell the same story as the first.
+#[test]
+fn a_profile_of_generated_data_matches_its_source_profile() {
+    for dataset in ["chinook", "northwind"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let again = dir.path().join("again.yaml");
+        let json = dir.path().join("drift.json");
+        let path = |p: &Path| p.to_str().unwrap().to_string();
+        let source = bundled_profile(dataset);
+        assert_ok(&understudy(
+            dir.path(),
+            &["generate", &path(&source), "-o", &path(&out), "-q"],
+        ));
+        assert_ok(&understudy(
+            dir.path(),
+            &["profile", &path(&out), "-o", &path(&again)],
+        ));
+        assert_ok(&understudy(
+            dir.path(),
+            &[
+                "compare",
+                &path(&source),
+                &path(&again),
+                "--json",
+                &path(&json),
+            ],
+        ));
+        let drift: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+        // Tolerances: every table and row count kept, null rates within 0.02, and numbers and
+        // dates within a KS distance of 0.25 (profiles hold 21 quantile points, and small tables
+        // are squeezed by the privacy guard).
+        for t in tables(&drift) {
+            assert_eq!(
+                t["rows_real"], t["rows_synthetic"],
+                "{dataset}.{}",
+                t["name"]
+            );
+            for c in t["columns"].as_array().unwrap() {
+                let place = format!("{dataset}.{}.{}", t["name"], c["name"]);
+                if let (Some(a), Some(b)) = (
+                    c["null_rate_real"].as_f64(),
+                    c["null_rate_synthetic"].as_f64(),
+                ) {
+                    assert!((a - b).abs() <= 0.02, "{place}: null rate {a} vs {b}");
+                }
+                let ks = c["figures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["name"] == "ks")
+                    .and_then(|f| f["distance"].as_f64());
+                let rows = t["rows_real"].as_u64().unwrap();
+                if let Some(ks) = ks.filter(|_| rows >= 50) {
+                    assert!(ks <= 0.25, "{place}: KS {ks}");
+                }
+            }
+        }
+    }
+}

@@ -366,3 +366,57 @@ fn append_adds_rows_with_fresh_keys() {
         check_generated(&db, &read_profile(&bundled_profile(dataset)), 2.0);
     }
 }
+
+const READINGS: &str = "
+CREATE TABLE reading (
+    created_at timestamp NOT NULL, id bigint NOT NULL, value int,
+    PRIMARY KEY (created_at, id)
+) PARTITION BY RANGE (created_at);
+CREATE TABLE reading_q1 PARTITION OF reading FOR VALUES FROM ('2024-01-01') TO ('2024-04-01');
+CREATE TABLE reading_q2 PARTITION OF reading FOR VALUES FROM ('2024-04-01') TO ('2024-07-01');
+";
+
+#[test]
+fn a_timestamp_in_a_composite_key_follows_its_distribution() {
+    let Some(real) = TestDb::create("gen_readings_real") else {
+        return;
+    };
+    let Some(target) = TestDb::create("gen_readings_target") else {
+        return;
+    };
+    real.client().batch_execute(READINGS).unwrap();
+    real.client()
+        .batch_execute(
+            "INSERT INTO reading SELECT timestamp '2024-01-01' + g * interval '2 hours', g, g % 50 \
+             FROM generate_series(1, 2000) g",
+        )
+        .unwrap();
+    target.client().batch_execute(READINGS).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &real.url, "-o", "readings.yaml"],
+    ));
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "generate",
+            "readings.yaml",
+            "-o",
+            &target.url,
+            "--scale",
+            "2",
+        ],
+    ));
+    assert_eq!(count(&target, "SELECT count(*) FROM reading"), 4000);
+    // The key stays unique through `id`; `created_at` spreads over both partitions like the
+    // real rows instead of counting microseconds from one instant.
+    assert!(count(&target, "SELECT count(*) FROM reading_q1") > 1000);
+    assert!(count(&target, "SELECT count(*) FROM reading_q2") > 1000);
+    assert!(
+        count(
+            &target,
+            "SELECT extract(day FROM max(created_at) - min(created_at))::bigint FROM reading"
+        ) > 100
+    );
+}

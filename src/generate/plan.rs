@@ -280,9 +280,20 @@ impl TablePlanner<'_> {
                 .iter()
                 .any(|fk| fk.columns.contains(name))
         };
+        // The column that carries uniqueness: a sequence-like one (an integer, a UUID, a code)
+        // before a date or timestamp, which then follows its learned distribution, as in a
+        // `(created_at, id)` key of a table partitioned by `created_at`.
+        let carrier_rank = |name: &String| match table.columns[index(name)].logical {
+            LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => 0,
+            LogicalType::Uuid => 1,
+            LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
+            LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
+            _ => 4,
+        };
         if let Some(name) = key
             .iter()
-            .find(|c| !in_fk(c) && columns[index(c)].is_none())
+            .filter(|c| !in_fk(c) && columns[index(c)].is_none())
+            .min_by_key(|c| carrier_rank(c))
         {
             let column = &table.columns[index(name)];
             columns[index(name)] = Some(ColumnPlan::Key(self.index_key(

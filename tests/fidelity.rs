@@ -227,3 +227,46 @@ fn a_profile_of_generated_data_matches_its_source_profile() {
         }
     }
 }
+
+#[test]
+fn a_sum_of_two_columns_stays_their_sum() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let mut csv = String::from("invoice_id,net,tax,gross,items\n");
+    for i in 0..500u64 {
+        let net = 10 + (i * 7919) % 900;
+        let tax = net / 5 + i % 3;
+        csv.push_str(&format!("{i},{net},{tax},{},{}\n", net + tax, 1 + i % 9));
+    }
+    std::fs::write(real.join("invoices.csv"), csv).unwrap();
+    let profile = dir.path().join("invoices.yaml");
+    let out = dir.path().join("out");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &path(&real), "-o", &path(&profile)],
+    ));
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(
+        text.contains("derived:") && text.contains("column: gross"),
+        "{text}"
+    );
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "generate",
+            &path(&profile),
+            "-o",
+            &path(&out),
+            "--scale",
+            "4",
+            "-q",
+        ],
+    ));
+    let generated = std::fs::read_to_string(out.join("invoices.csv")).unwrap();
+    for line in generated.lines().skip(1) {
+        let v: Vec<i64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v[3], v[1] + v[2], "gross = net + tax in {line}");
+    }
+}

@@ -116,6 +116,9 @@ pub struct TablePlan {
     anchors: Vec<Anchor>,
     /// Categorical columns whose values are drawn together, as learned combinations.
     groups: Vec<GroupPlan>,
+    /// Number columns computed from two others: (target, left, plus, right) as indices into
+    /// `output`.
+    derived: Vec<(usize, usize, bool, usize)>,
 }
 
 /// Text columns drawn as one combination of values per row (a city with its country); rows
@@ -263,6 +266,9 @@ impl Generator {
         for anchor in &plan.anchors {
             anchor.apply(&mut buffers, self.seed, chunk);
         }
+        for &(target, left, plus, right) in &plan.derived {
+            derive(&mut buffers, target, left, plus, right);
+        }
         for &(left, op, right, unit) in &plan.relations {
             enforce(&mut buffers, left, op, right, unit);
         }
@@ -381,6 +387,18 @@ impl TablePlan {
     }
 }
 
+/// Sets `target = left ± right` in every row where all three are present.
+fn derive(buffers: &mut [Buffer], target: usize, left: usize, plus: bool, right: usize) {
+    let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
+    for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
+        if let (Some(l), Some(r)) = (l, r) {
+            if buffers[target].is_present(i) {
+                buffers[target].set_number(i, if plus { l + r } else { l - r });
+            }
+        }
+    }
+}
+
 /// Makes `left OP right` hold in every row where both are present by moving `left`.
 fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64) {
     let fix = |l: f64, r: f64| -> f64 {
@@ -447,6 +465,7 @@ mod tests {
                 correlations: None,
                 rules: Vec::new(),
                 groups: Vec::new(),
+                derived: Vec::new(),
             }],
         };
         let generator = Generator::new(&profile, &Request::default()).unwrap();

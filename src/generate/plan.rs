@@ -171,6 +171,7 @@ impl TablePlanner<'_> {
         let (copula, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
         let groups = self.groups(&columns);
+        let derived = self.derived(&columns, &output);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -184,6 +185,7 @@ impl TablePlanner<'_> {
             copula,
             anchors,
             groups,
+            derived,
         })
     }
 
@@ -724,6 +726,35 @@ impl TablePlanner<'_> {
 }
 
 impl TablePlanner<'_> {
+    /// The learned derivations whose three columns are number value columns here.
+    fn derived(
+        &self,
+        columns: &[ColumnPlan],
+        output: &[usize],
+    ) -> Vec<(usize, usize, bool, usize)> {
+        let table = self.table();
+        let position = |name: &str| {
+            let c = table.column_index(name)?;
+            let ColumnPlan::Values(gen) = &columns[c] else {
+                return None;
+            };
+            gen.takes_uniforms().then_some(())?;
+            output.iter().position(|&o| o == c)
+        };
+        self.profile_table()
+            .derived
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    position(&d.column)?,
+                    position(&d.left)?,
+                    d.op == "+",
+                    position(&d.right)?,
+                ))
+            })
+            .collect()
+    }
+
     /// The learned category groups whose columns are all text value columns here.
     fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
         let table = self.table();

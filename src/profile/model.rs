@@ -78,6 +78,22 @@ pub struct TableProfile {
     /// Categorical columns whose values go together (a city, its region and its country).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<CategoryGroup>,
+    /// Number columns that are the sum or difference of two others in (nearly) every row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<Derived>,
+}
+
+/// `column = left + right` (or `-`), as it held in at least 99 % of sampled rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    pub column: String,
+    pub left: String,
+    /// `+` or `-`.
+    pub op: String,
+    pub right: String,
+    /// Share of sampled rows (with all three present) where it held.
+    pub holds: f64,
 }
 
 /// Categorical columns that depend on each other, with the combinations of their values that

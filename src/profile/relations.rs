@@ -15,7 +15,9 @@ use arrow::record_batch::RecordBatch;
 use rustc_hash::FxHashMap;
 
 use super::column::widen_f32;
-use super::model::{round_share, CategoryGroup, ColumnStats, Combination, Correlations, OrderRule};
+use super::model::{
+    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule,
+};
 use super::privacy::Guard;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
@@ -438,6 +440,69 @@ impl RelationsAccumulator {
             .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
             .collect();
         (correlations(table, &columns, &rows), rules)
+    }
+}
+
+/// Share of rows in which a derivation must hold to be kept.
+const DERIVED_HOLDS: f64 = 0.99;
+/// Fewest sampled rows with all three values for a derivation to be read.
+const DERIVED_MIN_ROWS: usize = 20;
+
+impl RelationsAccumulator {
+    /// Number columns that equal the sum or difference of two other number columns in at
+    /// least 99 % of the sampled rows. A column that feeds a derivation is not itself derived,
+    /// so derivations never chain.
+    pub fn derived(&self, table: &Table) -> Vec<Derived> {
+        let sample = self.sample.clone().finish();
+        let rows: Vec<&Vec<Option<f64>>> = sample.values().collect();
+        let numbers: Vec<usize> = (0..self.columns.len())
+            .filter(|&k| {
+                self.columns[k].1 == 0 && !is_key(table, &table.columns[self.columns[k].0].name)
+            })
+            .filter(|&k| rows.iter().any(|r| r[k].is_some_and(|v| v != 0.0)))
+            .collect();
+        let holds = |a: usize, b: usize, c: usize, plus: bool| -> Option<f64> {
+            let (mut all, mut held) = (0usize, 0usize);
+            for r in &rows {
+                if let (Some(x), Some(y), Some(z)) = (r[a], r[b], r[c]) {
+                    all += 1;
+                    let want = if plus { y + z } else { y - z };
+                    held += ((x - want).abs() <= 1e-9 * x.abs().max(1.0)) as usize;
+                }
+            }
+            let share = held as f64 / all.max(1) as f64;
+            (all >= DERIVED_MIN_ROWS && share >= DERIVED_HOLDS).then_some(share)
+        };
+        let name = |k: usize| table.columns[self.columns[k].0].name.clone();
+        let (mut found, mut targets, mut inputs) = (Vec::new(), Vec::new(), Vec::new());
+        for &a in &numbers {
+            if inputs.contains(&a) {
+                continue;
+            }
+            let usable = |k: usize| k != a && !targets.contains(&k);
+            let derivation = numbers.iter().find_map(|&b| {
+                numbers.iter().find_map(|&c| {
+                    if !usable(b) || !usable(c) || b == c {
+                        return None;
+                    }
+                    let plus = (b < c).then(|| holds(a, b, c, true)).flatten();
+                    plus.map(|h| (b, c, "+", h))
+                        .or_else(|| holds(a, b, c, false).map(|h| (b, c, "-", h)))
+                })
+            });
+            if let Some((b, c, op, share)) = derivation {
+                found.push(Derived {
+                    column: name(a),
+                    left: name(b),
+                    op: op.into(),
+                    right: name(c),
+                    holds: round_share(share),
+                });
+                targets.push(a);
+                inputs.extend([b, c]);
+            }
+        }
+        found
     }
 }
 

@@ -89,6 +89,7 @@ pub fn profile_source(
                 let groups =
                     pass.relations
                         .groups(&schema, &pass.stats, &guard, rows, rows_per_entity);
+                let derived = pass.relations.derived(&schema);
                 TableProfile {
                     schema,
                     row_count: pass.row_count,
@@ -98,6 +99,7 @@ pub fn profile_source(
                     correlations,
                     rules,
                     groups,
+                    derived,
                 }
             })
             .collect(),

@@ -126,27 +126,19 @@ fn categories_that_go_together_stay_together() {
     assert!(pair["synthetic"].as_f64().unwrap() > 0.99, "{pair}");
 }
 
-#[test]
-fn clock_times_written_as_hhmm_stay_valid() {
+/// Writes one CSV table as a real snapshot, profiles it and generates it at `scale`; returns
+/// the profile's text and the generated table's CSV.
+fn profile_and_generate(table: &str, csv: &str, scale: &str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let real = dir.path().join("real");
     std::fs::create_dir_all(&real).unwrap();
-    let mut csv = String::from("flight_id,dep_time\n");
-    for i in 0..400u32 {
-        let minutes = 300 + (i * 37) % 1100;
-        csv.push_str(&format!("{i},{}\n", minutes / 60 * 100 + minutes % 60));
-    }
-    std::fs::write(real.join("flights.csv"), csv).unwrap();
-    let profile = dir.path().join("flights.yaml");
-    let out = dir.path().join("out");
+    std::fs::write(real.join(format!("{table}.csv")), csv).unwrap();
+    let (profile, out) = (dir.path().join("p.yaml"), dir.path().join("out"));
     let path = |p: &Path| p.to_str().unwrap().to_string();
     assert_ok(&understudy(
         dir.path(),
         &["profile", &path(&real), "-o", &path(&profile)],
     ));
-    assert!(std::fs::read_to_string(&profile)
-        .unwrap()
-        .contains("clock: true"));
     assert_ok(&understudy(
         dir.path(),
         &[
@@ -155,12 +147,26 @@ fn clock_times_written_as_hhmm_stay_valid() {
             "-o",
             &path(&out),
             "--scale",
-            "10",
+            scale,
             "-q",
         ],
     ));
-    let text = std::fs::read_to_string(out.join("flights.csv")).unwrap();
-    for line in text.lines().skip(1) {
+    (
+        std::fs::read_to_string(&profile).unwrap(),
+        std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap(),
+    )
+}
+
+#[test]
+fn clock_times_written_as_hhmm_stay_valid() {
+    let mut csv = String::from("flight_id,dep_time\n");
+    for i in 0..400u32 {
+        let minutes = 300 + (i * 37) % 1100;
+        csv.push_str(&format!("{i},{}\n", minutes / 60 * 100 + minutes % 60));
+    }
+    let (profile, generated) = profile_and_generate("flights", &csv, "10");
+    assert!(profile.contains("clock: true"));
+    for line in generated.lines().skip(1) {
         let v: u32 = line.split(',').nth(1).unwrap().parse().unwrap();
         assert!(v % 100 < 60 && v < 2400, "{v} is not a clock time");
     }
@@ -230,41 +236,14 @@ fn a_profile_of_generated_data_matches_its_source_profile() {
 
 #[test]
 fn a_sum_of_two_columns_stays_their_sum() {
-    let dir = tempfile::tempdir().unwrap();
-    let real = dir.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
     let mut csv = String::from("invoice_id,net,tax,gross,items\n");
     for i in 0..500u64 {
         let net = 10 + (i * 7919) % 900;
         let tax = net / 5 + i % 3;
         csv.push_str(&format!("{i},{net},{tax},{},{}\n", net + tax, 1 + i % 9));
     }
-    std::fs::write(real.join("invoices.csv"), csv).unwrap();
-    let profile = dir.path().join("invoices.yaml");
-    let out = dir.path().join("out");
-    let path = |p: &Path| p.to_str().unwrap().to_string();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &path(&real), "-o", &path(&profile)],
-    ));
-    let text = std::fs::read_to_string(&profile).unwrap();
-    assert!(
-        text.contains("derived:") && text.contains("column: gross"),
-        "{text}"
-    );
-    assert_ok(&understudy(
-        dir.path(),
-        &[
-            "generate",
-            &path(&profile),
-            "-o",
-            &path(&out),
-            "--scale",
-            "4",
-            "-q",
-        ],
-    ));
-    let generated = std::fs::read_to_string(out.join("invoices.csv")).unwrap();
+    let (profile, generated) = profile_and_generate("invoices", &csv, "4");
+    assert!(profile.contains("derived:"), "{profile}");
     for line in generated.lines().skip(1) {
         let v: Vec<i64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         assert_eq!(v[3], v[1] + v[2], "gross = net + tax in {line}");

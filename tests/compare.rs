@@ -90,6 +90,16 @@ fn compare(real: &Path, synthetic: &Path, extra: &[&str]) -> (Value, std::proces
     (serde_json::from_str(&text).unwrap(), output)
 }
 
+/// The report's entry for table `name`.
+fn table<'r>(report: &'r Value, name: &str) -> &'r Value {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in the report"))
+}
+
 fn score(report: &Value) -> f64 {
     report["score"].as_f64().unwrap()
 }
@@ -122,12 +132,7 @@ fn a_source_compared_with_itself_scores_100() {
     for key in ["columns", "pairs", "relationships", "validity"] {
         assert_eq!(report["subscores"][key].as_f64(), Some(1.0), "{key}");
     }
-    let track = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "track")
-        .unwrap();
+    let track = table(&report, "track");
     assert_eq!(track["rows_real"], 3503);
     assert_eq!(track["rows_synthetic"], 3503);
     assert_eq!(track["pk_violations"], 0);
@@ -206,12 +211,7 @@ fn orphaned_foreign_keys_are_caught() {
         "invoice_line(track_id)",
         Some("fk_orphans"),
     );
-    let line = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "invoice_line")
-        .unwrap();
+    let line = table(&report, "invoice_line");
     assert_eq!(line["fk_orphans"], 224, "every tenth of 2,240 rows");
 }
 
@@ -230,12 +230,7 @@ fn duplicated_primary_keys_are_caught() {
         "genre",
         Some("pk_violations"),
     );
-    let genre = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "genre")
-        .unwrap();
+    let genre = table(&report, "genre");
     assert_eq!(genre["pk_violations"], 5);
 }
 
@@ -342,12 +337,7 @@ fn a_missing_table_lowers_the_score_and_is_named() {
     let (report, output) = compare(&data_dir("chinook").join("csv"), &copy.path, &[]);
     assert_ok(&output);
     assert!(score(&report) < 100.0);
-    let genre = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "genre")
-        .unwrap();
+    let genre = table(&report, "genre");
     assert_eq!(genre["presence"]["status"], "missing_in_synthetic");
     assert!(among_worst(
         &report,
@@ -429,12 +419,7 @@ fn drift_between_profiles_names_a_null_rate_and_a_type_change() {
         "{}",
         worst_list(&report)
     );
-    let invoice = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "invoice")
-        .unwrap();
+    let invoice = table(&report, "invoice");
     let changes = invoice["changes"].to_string();
     assert!(changes.contains("total changed type"), "{changes}");
     let text = common::stdout(&output);

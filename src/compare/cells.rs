@@ -10,13 +10,10 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use arrow::compute::cast;
-use arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
-    Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
-};
+use arrow::datatypes::DataType;
 
 use crate::hashing::{hash_bytes, mix64};
-use crate::profile::column::widen_f32;
+use crate::profile::relations::ordered_values;
 use crate::temporal::MICROS_PER_DAY;
 
 /// Longest text kept in a sampled cell, in bytes; enough for shapes and words.
@@ -107,7 +104,7 @@ impl ColumnValues {
         }
     }
 
-    /// The values as numbers, for ordered types.
+    /// The values as numbers, for ordered types and booleans.
     pub fn numbers(&self) -> Option<&[Option<f64>]> {
         self.numbers.as_deref()
     }
@@ -166,39 +163,25 @@ fn truncate(s: &str) -> &str {
     &s[..end]
 }
 
-/// An array's values as numbers on one line (dates and times in microseconds), or `None` for
-/// types that have no order understudy compares.
+/// An array's values as numbers on one line (booleans as 0 and 1, dates as their midnight in
+/// microseconds, so dates and timestamps share a line), or `None` for types with no order.
 pub fn numbers(array: &ArrayRef) -> Option<Vec<Option<f64>>> {
-    fn collect<T: arrow::datatypes::ArrowPrimitiveType>(
-        array: &ArrayRef,
-        f: impl Fn(T::Native) -> f64,
-    ) -> Vec<Option<f64>> {
-        array
-            .as_primitive::<T>()
-            .iter()
-            .map(|v| v.map(&f))
-            .collect()
+    match array.data_type() {
+        DataType::Boolean => Some(
+            array
+                .as_boolean()
+                .iter()
+                .map(|v| v.map(|b| b as u8 as f64))
+                .collect(),
+        ),
+        DataType::Date32 => Some(
+            ordered_values(array)?
+                .into_iter()
+                .map(|d| d.map(|d| d * MICROS_PER_DAY as f64))
+                .collect(),
+        ),
+        _ => ordered_values(array),
     }
-    Some(match array.data_type() {
-        DataType::Boolean => array
-            .as_boolean()
-            .iter()
-            .map(|v| v.map(|b| b as u8 as f64))
-            .collect(),
-        DataType::Int16 => collect::<Int16Type>(array, |v| v as f64),
-        DataType::Int32 => collect::<Int32Type>(array, |v| v as f64),
-        DataType::Int64 => collect::<Int64Type>(array, |v| v as f64),
-        DataType::Float32 => collect::<Float32Type>(array, widen_f32),
-        DataType::Float64 => collect::<Float64Type>(array, |v| v),
-        DataType::Decimal128(_, scale) => {
-            let divisor = 10f64.powi(*scale as i32);
-            collect::<Decimal128Type>(array, |v| v as f64 / divisor)
-        }
-        DataType::Date32 => collect::<Date32Type>(array, |d| d as f64 * MICROS_PER_DAY as f64),
-        DataType::Time64(_) => collect::<Time64MicrosecondType>(array, |t| t as f64),
-        DataType::Timestamp(..) => collect::<TimestampMicrosecondType>(array, |t| t as f64),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::report::{
 };
 use crate::profile::sample::Sampled;
 use crate::profile::{looks_like, shape_into, ColumnStats, FanOut, Semantic};
-use crate::schema::{ForeignKey, Table};
+use crate::schema::ForeignKey;
 
 /// Columns per table taken into pair figures; parent and child columns per foreign key.
 const PAIR_COLUMNS: usize = 30;
@@ -106,7 +106,7 @@ fn compare_table(
     let mut columns = Vec::new();
     for (i, c) in r.table.columns.iter().enumerate() {
         columns.push(match s.table.column_index(&c.name) {
-            Some(j) if is_key(&r.table, &c.name) => column::compare_key(&side(r, i), &side(s, j)),
+            Some(j) if r.table.in_any_key(&c.name) => column::compare_key(&side(r, i), &side(s, j)),
             Some(j) => column::compare(&side(r, i), &side(s, j), &sample_figures(r, i, s, j)),
             None => column::missing(&side(r, i)),
         });
@@ -249,21 +249,10 @@ fn exact_copies(r: &ObservedTable, s: &ObservedTable) -> Option<f64> {
     (checked > 0).then(|| found as f64 / checked as f64)
 }
 
-/// Whether a column is part of the primary key, a unique key or a foreign key.
-pub(super) fn is_key(table: &Table, column: &str) -> bool {
-    let name = column.to_string();
-    table.primary_key.contains(&name)
-        || table.unique.iter().any(|k| k.contains(&name))
-        || table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&name))
-}
-
 /// How a column takes part in pair figures, if it does: not a key, sampled, and present on the
 /// synthetic side with a comparable kind.
 fn role(t: &ObservedTable, i: usize) -> Option<Role> {
-    if is_key(&t.table, &t.table.columns[i].name)
+    if t.table.in_any_key(&t.table.columns[i].name)
         || i >= t.sample.entries.first().map_or(0, |e| e.2.cells.len())
     {
         return None;

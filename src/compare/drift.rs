@@ -3,7 +3,7 @@
 //! from the statistics each profile holds.
 
 use super::column::{self, SampleFigures, Side};
-use super::data::{empty_table, fan_out_report, is_key};
+use super::data::{empty_table, fan_out_report};
 use super::report::{Presence, Report, TableReport};
 use crate::profile::{Profile, TableProfile};
 
@@ -75,7 +75,7 @@ fn compare_table(a: &TableProfile, b: &TableProfile) -> TableReport {
                         }
                     ));
                 }
-                let mut report = if is_key(&a.schema, &x.column.name) {
+                let mut report = if a.schema.in_any_key(&x.column.name) {
                     column::compare_key(x, y)
                 } else {
                     column::compare(x, y, &SampleFigures::default())

@@ -16,7 +16,7 @@ use rustc_hash::FxHashSet;
 use super::cells::{binary_as_hex, Cell, ColumnValues};
 use crate::hashing::combine;
 use crate::profile::keys::{key_hashes, FanOutAccumulator, KeySet};
-use crate::profile::relations::{ordered_columns, ordered_values, OrderCounts};
+use crate::profile::relations::{ordered_columns, OrderCounts};
 use crate::profile::sample::{HashSampled, HashSet, Sampled};
 use crate::profile::sketch::ValueCounter;
 use crate::profile::{ColumnStats, Guard, TableAccumulator};
@@ -124,16 +124,11 @@ impl TableObserver {
     /// that foreign keys point at.
     pub fn new(table: &Table, side: Side, referenced: &[Vec<String>]) -> Self {
         let table = &binary_columns_as_text(table);
-        let mut is_key = vec![false; table.columns.len()];
-        let key_sets = std::iter::once(&table.primary_key)
-            .chain(&table.unique)
-            .chain(table.foreign_keys.iter().map(|fk| &fk.columns));
-        for set in key_sets {
-            indices(table, set)
-                .unwrap_or_default()
-                .into_iter()
-                .for_each(|i| is_key[i] = true);
-        }
+        let is_key: Vec<bool> = table
+            .columns
+            .iter()
+            .map(|c| table.in_any_key(&c.name))
+            .collect();
         let is_text = |i: usize| table.columns[i].logical.arrow_type() == DataType::Utf8;
         let real = side == Side::Real;
         let per_text = |make: &dyn Fn() -> bool| -> Vec<bool> {
@@ -253,41 +248,34 @@ impl RowObserver {
         let sampled = values.len().min(SAMPLED_COLUMNS);
         let cells =
             |row: usize| -> Vec<Cell> { values[..sampled].iter().map(|v| v.cell(row)).collect() };
+        let is_key = &self.is_key;
+        // The hash of a row's non-key values: what a synthetic row copying a real one shares.
+        let copy_hash = |row: usize| {
+            combine(
+                values
+                    .iter()
+                    .zip(is_key)
+                    .filter(|(_, &key)| !key)
+                    .map(|(v, _)| v.hashes[row]),
+            )
+        };
         let mut row_hashes = Vec::with_capacity(n);
         for row in 0..n {
             let row_hash = combine(values.iter().map(|v| v.hashes[row]));
-            let copy_hash = combine(
-                values
-                    .iter()
-                    .zip(&self.is_key)
-                    .filter(|(_, &key)| !key)
-                    .map(|(v, _)| v.hashes[row]),
-            );
             row_hashes.push(row_hash);
             if let Some(copies) = &mut self.copies {
-                copies.insert(copy_hash);
+                copies.insert(copy_hash(row));
             }
             if self.sample.keeps(row_hash) {
-                let cells = cells(row);
+                let (cells, copy_hash) = (cells(row), copy_hash(row));
                 self.sample
                     .push(row_hash, copy_hash, SampleRow { cells, copy_hash });
             }
         }
         self.observe_text(&values);
-        let ordered: Vec<Option<Vec<Option<f64>>>> = batch
-            .columns()
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                self.order
-                    .pairs
-                    .iter()
-                    .any(|p| p.left == i || p.right == i)
-                    .then(|| ordered_values(a))
-                    .flatten()
-            })
-            .collect();
-        let views: Vec<Option<&[Option<f64>]>> = ordered.iter().map(|v| v.as_deref()).collect();
+        // Orders only compare values of one family, so the cells' line (dates in microseconds)
+        // serves as well as the profile's (dates in days).
+        let views: Vec<Option<&[Option<f64>]>> = values.iter().map(ColumnValues::numbers).collect();
         self.order.observe(&views);
         let arrays = |idx: &[usize]| -> Vec<ArrayRef> {
             idx.iter().map(|&i| batch.column(i).clone()).collect()

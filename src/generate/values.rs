@@ -295,6 +295,11 @@ impl TemporalGen {
     }
 
     fn finish(&self, v: f64, rng: &mut ChaCha8Rng) -> i64 {
+        // A value from a learned set is a real value already: its weekday, hour, resolution and
+        // boundaries are the set's own.
+        if self.values.is_set() {
+            return self.values.limits.fit(v) as i64;
+        }
         let v = match self.form {
             TemporalForm::Time => v,
             TemporalForm::Date => {
@@ -307,8 +312,7 @@ impl TemporalGen {
                     micros.div_euclid(MICROS_PER_DAY),
                     micros.rem_euclid(MICROS_PER_DAY),
                 );
-                let hour = self.hours.as_ref().filter(|_| !self.values.is_set());
-                if let Some(&hour) = hour.and_then(|h| h.sample_normalized(rng)) {
+                if let Some(&hour) = self.hours.as_ref().and_then(|h| h.sample_normalized(rng)) {
                     time = hour * MICROS_PER_HOUR + time % MICROS_PER_HOUR;
                 }
                 time -= time % self.resolution.max(1);
@@ -325,9 +329,6 @@ impl TemporalGen {
     /// Moves a day (days since 1970-01-01, a Thursday) by up to three days to a weekday drawn
     /// from the learned mix.
     fn weekday(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
-        if self.values.is_set() {
-            return days;
-        }
         let Some(&target) = self
             .weekdays
             .as_ref()
@@ -343,9 +344,6 @@ impl TemporalGen {
         let Some(date) = i32::try_from(days).ok().and_then(date_from_days) else {
             return days;
         };
-        if self.values.is_set() {
-            return days;
-        }
         let u = rng.random::<f64>();
         let moved = if u < self.feb29_rate {
             (0..8)

@@ -173,25 +173,13 @@ impl OrderCounts {
     }
 }
 
-/// Whether a column is part of the primary key, a unique key or a foreign key: its values are
-/// labels, and orders or correlations with them mean nothing.
-pub fn is_key(table: &Table, name: &str) -> bool {
-    let name = name.to_string();
-    table.primary_key.contains(&name)
-        || table.unique.iter().any(|k| k.contains(&name))
-        || table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&name))
-}
-
 /// The ordered, non-key columns of a table with their families (at most [`ORDERED_COLUMNS`]).
 pub fn ordered_columns(table: &Table) -> Vec<(usize, u8)> {
     table
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| !is_key(table, &c.name))
+        .filter(|(_, c)| !table.in_any_key(&c.name))
         .filter_map(|(i, c)| Some((i, family(&c.logical.arrow_type())?)))
         .take(ORDERED_COLUMNS)
         .collect()
@@ -206,6 +194,25 @@ const GROUP_COLUMNS: usize = 5;
 const GROUP_DISTINCT: u64 = 200;
 /// Most combinations a group keeps.
 const COMBINATIONS: usize = 1_000;
+
+/// What a table's relations are, as the profile records them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relations {
+    pub correlations: Option<Correlations>,
+    pub rules: Vec<OrderRule>,
+    pub groups: Vec<CategoryGroup>,
+    pub derived: Vec<Derived>,
+}
+
+/// What tells rows from entities, for the privacy guard on category combinations: the table's
+/// column statistics (personal data keeps no combination), its rows, and how many of them
+/// come to one parent on average.
+#[derive(Debug, Clone, Copy)]
+pub struct Entities<'a> {
+    pub stats: &'a [ColumnStats],
+    pub rows: u64,
+    pub rows_per_entity: f64,
+}
 
 /// Orders and a row sample of a table's ordered columns; a row sample of its text columns for
 /// category groups.
@@ -225,7 +232,7 @@ impl RelationsAccumulator {
             .columns
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.logical.arrow_type() == DataType::Utf8 && !is_key(table, &c.name))
+            .filter(|(_, c)| c.logical.arrow_type() == DataType::Utf8 && !table.in_any_key(&c.name))
             .map(|(i, _)| i)
             .take(TEXT_COLUMNS)
             .collect();
@@ -302,16 +309,18 @@ impl RelationsAccumulator {
     /// child table's rows come `rows_per_entity` to a parent on average (seven invoices to a
     /// customer), so a combination needs `min_count × rows_per_entity` rows (estimated from
     /// the sample), and `min_count` sampled rows besides.
-    pub fn groups(
+    fn groups(
         &self,
         table: &Table,
-        stats: &[ColumnStats],
+        entities: &Entities,
         guard: &Guard,
-        rows: u64,
-        rows_per_entity: f64,
+        sampled: &[&Vec<Option<String>>],
     ) -> Vec<CategoryGroup> {
-        let sample = self.text_sample.clone().finish();
-        let sampled: Vec<&Vec<Option<String>>> = sample.values().collect();
+        let Entities {
+            stats,
+            rows,
+            rows_per_entity,
+        } = *entities;
         // Sampled rows a combination needs to stand for `min_count` entities.
         let needed = guard.min_count as f64 * rows_per_entity.max(1.0) * sampled.len() as f64
             / rows.max(1) as f64;
@@ -320,7 +329,7 @@ impl RelationsAccumulator {
             .filter(|&k| {
                 let i = self.text_columns[k];
                 let s = &stats[i];
-                !is_key(table, &table.columns[i].name)
+                !table.in_any_key(&table.columns[i].name)
                     && s.pii.is_none()
                     && !s.frequent.is_empty()
                     && (2..=GROUP_DISTINCT).contains(&s.distinct)
@@ -389,25 +398,38 @@ impl RelationsAccumulator {
             .collect()
     }
 
-    pub fn orders(&self) -> &OrderCounts {
-        &self.orders
+    /// Everything learned: correlations, order rules with their gaps, category groups and
+    /// derived columns. `table` may name keys that were not known when observing began
+    /// (inferred ones); their columns are left out.
+    pub fn finish(mut self, table: &Table, entities: &Entities, guard: &Guard) -> Relations {
+        let sample = std::mem::replace(&mut self.sample, HashSampled::new(1)).finish();
+        let rows: Vec<&Vec<Option<f64>>> = sample.values().collect();
+        let text_sample = std::mem::replace(&mut self.text_sample, HashSampled::new(1)).finish();
+        let texts: Vec<&Vec<Option<String>>> = text_sample.values().collect();
+        let value = |i: usize| !table.in_any_key(&table.columns[i].name);
+        let columns: Vec<(usize, u8)> = self
+            .columns
+            .iter()
+            .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
+            .collect();
+        Relations {
+            correlations: correlations(table, &columns, &rows),
+            rules: self.rules(table, guard, &rows),
+            groups: self.groups(table, entities, guard, &texts),
+            derived: self.derived(table, &rows),
+        }
     }
 
-    /// The correlations among the ordered columns and the order rules, with their gaps.
-    /// `table` may name keys that were not known when observing began (inferred ones); their
-    /// columns are left out.
-    pub fn finish(&self, table: &Table, guard: &Guard) -> (Option<Correlations>, Vec<OrderRule>) {
-        let sample = self.sample.clone().finish();
-        let rows: Vec<&Vec<Option<f64>>> = sample.values().collect();
+    /// The orders that held in every row, with the quantiles of their gaps on the sample.
+    fn rules(&self, table: &Table, guard: &Guard, rows: &[&Vec<Option<f64>>]) -> Vec<OrderRule> {
         let column_of = |i: usize| {
             self.columns
                 .iter()
                 .position(|&(c, _)| c == i)
                 .expect("paired")
         };
-        let value = |i: usize| !is_key(table, &table.columns[i].name);
-        let rules = self
-            .orders
+        let value = |i: usize| !table.in_any_key(&table.columns[i].name);
+        self.orders
             .pairs
             .iter()
             .filter_map(|p| {
@@ -418,7 +440,7 @@ impl RelationsAccumulator {
                 let (a, b) = (column_of(low), column_of(high));
                 let mut gaps = QuantileSketch::default();
                 let (mut low_max, mut high_min) = (f64::NEG_INFINITY, f64::INFINITY);
-                for row in &rows {
+                for row in rows {
                     if let (Some(x), Some(y)) = (row[a], row[b]) {
                         gaps.insert(y - x);
                         low_max = low_max.max(x);
@@ -433,13 +455,7 @@ impl RelationsAccumulator {
                     gap: gaps.quantiles(&guard.quantile_ranks(gaps.count()))?,
                 })
             })
-            .collect();
-        let columns: Vec<(usize, u8)> = self
-            .columns
-            .iter()
-            .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
-            .collect();
-        (correlations(table, &columns, &rows), rules)
+            .collect()
     }
 }
 
@@ -452,18 +468,16 @@ impl RelationsAccumulator {
     /// Number columns that equal the sum or difference of two other number columns in at
     /// least 99 % of the sampled rows. A column that feeds a derivation is not itself derived,
     /// so derivations never chain.
-    pub fn derived(&self, table: &Table) -> Vec<Derived> {
-        let sample = self.sample.clone().finish();
-        let rows: Vec<&Vec<Option<f64>>> = sample.values().collect();
+    fn derived(&self, table: &Table, rows: &[&Vec<Option<f64>>]) -> Vec<Derived> {
         let numbers: Vec<usize> = (0..self.columns.len())
             .filter(|&k| {
-                self.columns[k].1 == 0 && !is_key(table, &table.columns[self.columns[k].0].name)
+                self.columns[k].1 == 0 && !table.in_any_key(&table.columns[self.columns[k].0].name)
             })
             .filter(|&k| rows.iter().any(|r| r[k].is_some_and(|v| v != 0.0)))
             .collect();
         let holds = |a: usize, b: usize, c: usize, plus: bool| -> Option<f64> {
             let (mut all, mut held) = (0usize, 0usize);
-            for r in &rows {
+            for r in rows {
                 if let (Some(x), Some(y), Some(z)) = (r[a], r[b], r[c]) {
                     all += 1;
                     let want = if plus { y + z } else { y - z };
@@ -714,7 +728,11 @@ mod tests {
         let t = table();
         let mut acc = RelationsAccumulator::new(&t);
         acc.observe(&batch(500));
-        let (correlations, rules) = acc.finish(&t, &Guard::new(1));
+        let Relations {
+            correlations,
+            rules,
+            ..
+        } = acc.finish(&t, &no_entities(), &Guard::new(1));
         let rule = rules.iter().find(|r| r.low == "placed").unwrap();
         assert_eq!((rule.high.as_str(), rule.strict), ("shipped", false));
         assert_eq!(rule.gap.first(), Some(&0.0));
@@ -743,6 +761,18 @@ mod tests {
         b.observe(&whole.slice(150, 250));
         a.merge(b);
         all.observe(&whole);
-        assert_eq!(a.finish(&t, &Guard::new(2)), all.finish(&t, &Guard::new(2)));
+        let guard = Guard::new(2);
+        assert_eq!(
+            a.finish(&t, &no_entities(), &guard),
+            all.finish(&t, &no_entities(), &guard)
+        );
+    }
+
+    fn no_entities() -> Entities<'static> {
+        Entities {
+            stats: &[],
+            rows: 0,
+            rows_per_entity: 1.0,
+        }
     }
 }

@@ -76,10 +76,6 @@ impl<T> HashSampled<T> {
             .collect();
     }
 
-    pub fn level(&self) -> u32 {
-        self.level
-    }
-
     /// Adds every entry of `other`; the result is what observing both inputs would give.
     pub fn merge(&mut self, other: HashSampled<T>) {
         if other.level > self.level {

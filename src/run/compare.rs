@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::compare::observe::{ObservedTable, Side, TableObserver};
 use crate::compare::{self, Report};
+use crate::profile::relations::family;
 use crate::profile::Profile;
 use crate::run::profile::{profile_source, ProfileOptions};
 use crate::schema::Table;
@@ -191,18 +192,15 @@ struct Retyped {
     casts: Vec<Option<DataType>>,
 }
 
+/// Types whose values convert into each other without loss of meaning: the orderable
+/// families (dates and timestamps together), booleans, and everything read as text.
 fn type_class(t: &DataType) -> u8 {
-    match t {
-        DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Decimal128(..) => 0,
-        DataType::Date32 | DataType::Timestamp(..) => 1,
-        DataType::Time64(_) => 2,
-        DataType::Boolean => 3,
-        _ => 4,
+    match family(t) {
+        Some(0) => 0,
+        Some(1 | 2) => 1,
+        Some(_) => 2,
+        None if t == &DataType::Boolean => 3,
+        None => 4,
     }
 }
 

@@ -12,7 +12,7 @@ use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
-use crate::profile::relations::RelationsAccumulator;
+use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
     TableProfile, FORMAT_VERSION,
@@ -80,26 +80,25 @@ pub fn profile_source(
             .zip(passes)
             .zip(fan_outs)
             .map(|((schema, pass), foreign_key_stats)| {
-                let (correlations, rules) = pass.relations.finish(&schema, &guard);
-                let rows_per_entity = foreign_key_stats
-                    .iter()
-                    .map(|f| f.children_per_parent.mean)
-                    .fold(1.0, f64::max);
-                let rows = pass.sampled_rows.unwrap_or(pass.row_count);
-                let groups =
-                    pass.relations
-                        .groups(&schema, &pass.stats, &guard, rows, rows_per_entity);
-                let derived = pass.relations.derived(&schema);
+                let entities = Entities {
+                    stats: &pass.stats,
+                    rows: pass.sampled_rows.unwrap_or(pass.row_count),
+                    rows_per_entity: foreign_key_stats
+                        .iter()
+                        .map(|f| f.children_per_parent.mean)
+                        .fold(1.0, f64::max),
+                };
+                let relations = pass.relations.finish(&schema, &entities, &guard);
                 TableProfile {
                     schema,
                     row_count: pass.row_count,
                     sampled_rows: pass.sampled_rows,
                     column_stats: pass.stats,
                     foreign_key_stats,
-                    correlations,
-                    rules,
-                    groups,
-                    derived,
+                    correlations: relations.correlations,
+                    rules: relations.rules,
+                    groups: relations.groups,
+                    derived: relations.derived,
                 }
             })
             .collect(),

@@ -62,6 +62,16 @@ impl Table {
             || self.unique.iter().flatten().any(|c| c == column)
     }
 
+    /// Whether the column is part of the primary key, a unique key or a foreign key: its values
+    /// are labels, so orders, correlations and distributions over them mean nothing.
+    pub fn in_any_key(&self, column: &str) -> bool {
+        self.is_key_column(column)
+            || self
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.iter().any(|c| c == column))
+    }
+
     pub fn is_key(&self, columns: &[String]) -> bool {
         let same =
             |key: &[String]| key.len() == columns.len() && key.iter().all(|k| columns.contains(k));

@@ -19,6 +19,14 @@ use crate::run::compare::{compare_profiles, compare_sources, CompareOptions};
 /// REAL and SYNTHETIC are each a `postgres://` URL or a directory of CSV or Parquet files, in
 /// any combination. Two `.yaml` profiles compare as drift between two snapshots.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy compare tests/data/chinook/csv out/
+  understudy compare postgres://127.0.0.1/prod_snapshot postgres://127.0.0.1/staging --html report.html
+  understudy compare real/ synth/ --json fidelity.json --fail-under 85
+  understudy compare profiles/2026-q3.yaml profiles/2026-q4.yaml
+
+The score is 100 × (0.4·columns + 0.2·pairs + 0.2·relationships + 0.2·validity); README says
+what each sub-score averages. Exit codes: 0 ok, 1 failure or below --fail-under, 2 usage.")]
 pub struct CompareArgs {
     /// The real snapshot (or the earlier profile).
     real: String,

@@ -21,7 +21,7 @@ use super::model::{
 use super::privacy::Guard;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
-use crate::hashing::{combine, hash_bytes, mix64};
+use crate::hashing::{hash_bytes, mix64};
 use crate::schema::Table;
 
 /// Ordered columns compared pairwise.
@@ -226,7 +226,8 @@ pub struct RelationsAccumulator {
 }
 
 impl RelationsAccumulator {
-    pub fn new(table: &Table) -> Self {
+    /// An accumulator for `table`, which holds about `rows` rows (to size the samples).
+    pub fn new(table: &Table, rows: u64) -> Self {
         let columns = ordered_columns(table);
         let text_columns = table
             .columns
@@ -239,38 +240,21 @@ impl RelationsAccumulator {
         RelationsAccumulator {
             orders: OrderCounts::new(&columns),
             columns,
-            sample: HashSampled::new(SAMPLE_ROWS),
+            sample: HashSampled::expecting(SAMPLE_ROWS, rows),
             text_columns,
-            text_sample: HashSampled::new(SAMPLE_ROWS),
+            text_sample: HashSampled::expecting(SAMPLE_ROWS, rows),
         }
     }
 
-    fn observe_text(&mut self, batch: &RecordBatch) {
-        if self.text_columns.len() < 2 {
-            return;
-        }
-        let arrays: Vec<_> = self
-            .text_columns
-            .iter()
-            .map(|&i| batch.column(i).as_string::<i32>())
+    /// Observes a batch holding every column of the table, in order, whose first row is row
+    /// `first_row` of the table. Rows are sampled by a hash of their position: cheap (no value
+    /// is hashed), the same for any thread count, and blind to repeated values.
+    pub fn observe(&mut self, batch: &RecordBatch, first_row: u64) {
+        let kept: Vec<(usize, u64)> = (0..batch.num_rows())
+            .map(|row| (row, mix64(first_row + row as u64)))
+            .filter(|&(_, hash)| self.sample.keeps(hash) || self.text_sample.keeps(hash))
             .collect();
-        for row in 0..batch.num_rows() {
-            let values = arrays.iter().map(|a| a.is_valid(row).then(|| a.value(row)));
-            let hash = combine(
-                values
-                    .clone()
-                    .map(|v| v.map_or(0x6e75, |s| hash_bytes(s.as_bytes()))),
-            );
-            if self.text_sample.keeps(hash) {
-                self.text_sample
-                    .push(hash, 0, values.map(|v| v.map(str::to_string)).collect());
-            }
-        }
-    }
-
-    /// Observes a batch holding every column of the table, in order.
-    pub fn observe(&mut self, batch: &RecordBatch) {
-        self.observe_text(batch);
+        self.observe_text(batch, &kept);
         if self.columns.len() < 2 {
             return;
         }
@@ -280,18 +264,32 @@ impl RelationsAccumulator {
         }
         let views: Vec<Option<&[Option<f64>]>> = values.iter().map(|v| v.as_deref()).collect();
         self.orders.observe(&views);
-        for row in 0..batch.num_rows() {
-            let cells = self
-                .columns
-                .iter()
-                .map(|&(i, _)| views[i].and_then(|v| v[row]));
-            let hash = combine(
-                cells
-                    .clone()
-                    .map(|v| v.map_or(0x6e75, |x| mix64(x.to_bits()))),
-            );
+        for &(row, hash) in &kept {
             if self.sample.keeps(hash) {
+                let cells = self
+                    .columns
+                    .iter()
+                    .map(|&(i, _)| views[i].and_then(|v| v[row]));
                 self.sample.push(hash, 0, cells.collect());
+            }
+        }
+    }
+
+    fn observe_text(&mut self, batch: &RecordBatch, kept: &[(usize, u64)]) {
+        if self.text_columns.len() < 2 {
+            return;
+        }
+        let arrays: Vec<_> = self
+            .text_columns
+            .iter()
+            .map(|&i| batch.column(i).as_string::<i32>())
+            .collect();
+        for &(row, hash) in kept {
+            if self.text_sample.keeps(hash) {
+                let values = arrays
+                    .iter()
+                    .map(|a| a.is_valid(row).then(|| a.value(row).to_string()));
+                self.text_sample.push(hash, 0, values.collect());
             }
         }
     }
@@ -726,8 +724,8 @@ mod tests {
     #[test]
     fn orders_and_correlations_are_learned() {
         let t = table();
-        let mut acc = RelationsAccumulator::new(&t);
-        acc.observe(&batch(500));
+        let mut acc = RelationsAccumulator::new(&t, 500);
+        acc.observe(&batch(500), 0);
         let Relations {
             correlations,
             rules,
@@ -753,14 +751,14 @@ mod tests {
         let t = table();
         let whole = batch(400);
         let (mut a, mut b, mut all) = (
-            RelationsAccumulator::new(&t),
-            RelationsAccumulator::new(&t),
-            RelationsAccumulator::new(&t),
+            RelationsAccumulator::new(&t, 500),
+            RelationsAccumulator::new(&t, 500),
+            RelationsAccumulator::new(&t, 500),
         );
-        a.observe(&whole.slice(0, 150));
-        b.observe(&whole.slice(150, 250));
+        a.observe(&whole.slice(0, 150), 0);
+        b.observe(&whole.slice(150, 250), 150);
         a.merge(b);
-        all.observe(&whole);
+        all.observe(&whole, 0);
         let guard = Guard::new(2);
         assert_eq!(
             a.finish(&t, &no_entities(), &guard),

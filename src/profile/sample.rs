@@ -37,6 +37,17 @@ impl<T> HashSampled<T> {
         }
     }
 
+    /// A sample that expects about `expected` distinct entries: it starts at the level where
+    /// they fit, so parts of a large input observed separately (and merged later) don't each
+    /// build and then discard a full sample.
+    pub fn expecting(capacity: usize, expected: u64) -> Self {
+        let mut sample = HashSampled::new(capacity);
+        while expected >> sample.level > sample.capacity as u64 {
+            sample.level += 1;
+        }
+        sample
+    }
+
     /// Whether an entry with this hash would be kept now (callers skip building it otherwise).
     pub fn keeps(&self, hash: u64) -> bool {
         keeps(self.level, hash)

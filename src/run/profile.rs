@@ -138,18 +138,24 @@ fn profile_table(
     };
     let all: Vec<usize> = (0..table.columns.len()).collect();
     let mut accumulator = TableAccumulator::new(table);
-    let mut relations = RelationsAccumulator::new(table);
-    let mut group: Vec<RecordBatch> = Vec::with_capacity(BATCH_GROUP);
-    let observe_group = |group: &[RecordBatch]| {
+    let expected = match sampling {
+        Sampling::Fraction(f) => (row_count as f64 * f) as u64,
+        Sampling::All => row_count,
+    };
+    let mut relations = RelationsAccumulator::new(table, expected);
+    // Batches with the position of their first row among the rows read.
+    let mut group: Vec<(u64, RecordBatch)> = Vec::with_capacity(BATCH_GROUP);
+    let mut rows_read = 0u64;
+    let observe_group = |group: &[(u64, RecordBatch)]| {
         group
             .par_iter()
-            .map(|batch| {
+            .map(|(first_row, batch)| {
                 let mut part = (
                     TableAccumulator::new(table),
-                    RelationsAccumulator::new(table),
+                    RelationsAccumulator::new(table, expected),
                 );
                 part.0.observe(batch);
-                part.1.observe(batch);
+                part.1.observe(batch, *first_row);
                 part
             })
             .collect::<Vec<_>>()
@@ -161,7 +167,9 @@ fn profile_table(
         }
     };
     source.scan(table, &all, sampling, &mut |batch| {
-        group.push(batch);
+        let rows = batch.num_rows() as u64;
+        group.push((rows_read, batch));
+        rows_read += rows;
         if group.len() == BATCH_GROUP {
             merge(observe_group(&group));
             group.clear();

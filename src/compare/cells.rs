@@ -186,7 +186,6 @@ pub fn numbers(array: &ArrayRef) -> Option<Vec<Option<f64>>> {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Write;
     use std::sync::Arc;
 
     use arrow::array::{Decimal128Array, Float64Array, Int16Array, StringArray};

@@ -193,21 +193,21 @@ fn bad_profiles_and_infeasible_requests_write_nothing() {
         ),
         (
             "old.yaml",
-            original.replacen("format_version: 1", "format_version: 99", 1),
+            original.replacen("format_version: 2", "format_version: 99", 1),
             vec![],
             "format_version",
         ),
         (
             "typo.yaml",
-            original.replacen("  row_count: 25\n", "  row_count: 25\n  rowcount: 1\n", 1),
+            original.replacen("  rows: 25\n", "  rows: 25\n  rowcount: 1\n", 1),
             vec![],
             "tables[4]",
         ),
         (
             "small.yaml",
             original.replacen(
-                "type: integer\n      logical: int32",
-                "type: smallint\n      logical: int16",
+                "sql: integer\n    type: {kind: int32}",
+                "sql: smallint\n    type: {kind: int16}",
                 1,
             ),
             vec!["--rows", "album=100000"],

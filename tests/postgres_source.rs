@@ -121,33 +121,33 @@ fn introspection_covers_types_keys_and_partitions() {
     for (name, sql, logical) in expected_types {
         let c = column(every, name);
         assert_eq!(c["type"], sql, "{name}");
-        assert_eq!(c["logical"], logical, "{name}");
+        assert_eq!(c["logical"]["kind"], logical, "{name}");
     }
     assert_eq!(
         column(every, "n")["logical"],
-        serde_json::json!({"decimal": {"precision": 10, "scale": 2}})
+        serde_json::json!({"kind": "decimal", "precision": 10, "scale": 2})
     );
     assert_eq!(
         column(every, "t")["logical"],
-        serde_json::json!({"text": {}})
+        serde_json::json!({"kind": "text"})
     );
     assert_eq!(
         column(every, "v")["logical"],
-        serde_json::json!({"text": {"max_chars": 40}})
+        serde_json::json!({"kind": "text", "max_chars": 40})
     );
     assert_eq!(
         column(every, "c")["logical"],
-        serde_json::json!({"char": {"chars": 3}})
+        serde_json::json!({"kind": "char", "chars": 3})
     );
     assert_eq!(
         column(every, "feeling")["logical"],
-        serde_json::json!({"enum": {"labels": ["sad", "ok", "happy"]}})
+        serde_json::json!({"kind": "enum", "labels": ["sad", "ok", "happy"]})
     );
     assert_eq!(
         column(every, "tags")["logical"],
-        serde_json::json!({"array": {"element": {"text": {}}}})
+        serde_json::json!({"kind": "array", "element": {"kind": "text"}})
     );
-    assert_eq!(column(every, "qty")["logical"], "int32");
+    assert_eq!(column(every, "qty")["logical"]["kind"], "int32");
     assert_eq!(
         column(every, "qty")["domain_checks"],
         serde_json::json!(["((VALUE > 0))"])

@@ -5,6 +5,7 @@ mod compare;
 mod generate;
 mod introspect;
 mod profile;
+mod upgrade;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -24,6 +25,7 @@ enum Command {
     Profile(profile::ProfileArgs),
     Generate(generate::GenerateArgs),
     Compare(compare::CompareArgs),
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// Where a snapshot is read from, shared by `introspect` and `profile`.
@@ -62,8 +64,25 @@ impl SourceArgs {
     }
 }
 
-/// Reads and validates a profile file, naming it in any error.
+/// Reads and validates a profile file, naming it in any error, with a note when it is in an
+/// older format.
 pub fn read_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
+    let profile = load_profile(path)?;
+    if profile.format_version < crate::profile::FORMAT_VERSION {
+        eprintln!(
+            "note: {} is profile format {}; it was converted on reading. Rewrite it in format {} \
+             with `understudy upgrade {}`",
+            path.display(),
+            profile.format_version,
+            crate::profile::FORMAT_VERSION,
+            path.display()
+        );
+    }
+    Ok(profile)
+}
+
+/// Reads and validates a profile file, naming it in any error.
+fn load_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
     use anyhow::Context;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -77,6 +96,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Profile(args) => profile::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
     }
 }
 

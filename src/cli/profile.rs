@@ -38,7 +38,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
     for warning in opaque_columns(&profile) {
         eprintln!("warning: {warning}");
     }
-    let yaml = crate::profile::to_yaml(&profile);
+    let yaml = carry_over_overrides(&args.output, crate::profile::to_yaml(&profile));
     if args.output.as_os_str() == "-" {
         print!("{yaml}");
     } else {
@@ -57,4 +57,26 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The new profile with the `overrides:` section of the file it replaces, kept verbatim: the
+/// team's hand edits outlive the refresh. An override that no longer fits the snapshot is kept
+/// too, with a warning that names it, so nothing the user wrote is lost.
+fn carry_over_overrides(output: &std::path::Path, yaml: String) -> String {
+    let Ok(old) = std::fs::read_to_string(output) else {
+        return yaml;
+    };
+    let Some(section) = crate::profile::file::overrides_section(&old) else {
+        return yaml;
+    };
+    let combined = format!("{yaml}{section}");
+    match crate::profile::from_yaml(&combined) {
+        Ok(_) => eprintln!("kept the overrides section of {}", output.display()),
+        Err(e) => eprintln!(
+            "warning: kept the overrides section of {}, but it no longer fits the snapshot: \
+             {e}. Fix or remove that override before generating.",
+            output.display()
+        ),
+    }
+    combined
 }

@@ -122,11 +122,7 @@ pub(super) fn apply_partitions(
 /// A check's constant in the column's numeric form: days for dates, µs for timestamps.
 pub(super) fn domain_value(logical: &LogicalType, literal: &Literal) -> Option<f64> {
     match (logical, literal) {
-        (LogicalType::Date, Literal::Text(s)) => temporal::parse_date(s).map(|d| d as f64),
-        (LogicalType::Timestamp | LogicalType::TimestampTz, Literal::Text(s)) => {
-            temporal::parse_timestamp(s).map(|t| t as f64)
-        }
-        (LogicalType::Time, Literal::Text(s)) => temporal::parse_time(s).map(|t| t as f64),
+        (_, Literal::Text(s)) if logical.is_temporal() => logical.parse_temporal(s),
         (_, Literal::Number(n)) if logical.is_numeric() => Some(*n),
         (_, Literal::Text(s)) if logical.is_numeric() => s.parse().ok(),
         _ => None,

@@ -467,6 +467,7 @@ mod tests {
                 groups: Vec::new(),
                 derived: Vec::new(),
             }],
+            overrides: None,
         };
         let generator = Generator::new(&profile, &Request::default()).unwrap();
         assert!(generator.warnings()[0].contains("not modeled"));

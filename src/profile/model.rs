@@ -1,9 +1,9 @@
 //! The profile file: what understudy learned about a snapshot, and everything `generate` needs.
 //!
-//! It is YAML with a format version, unknown fields are rejected, and every collection has a
-//! fixed order (tables and columns as the source lists them, maps sorted by key) so that a diff
-//! of two quarterly profiles shows only what changed. It holds statistics, and literal values
-//! only where the privacy guard allowed them.
+//! Every collection has a fixed order (tables and columns as the source lists them, maps sorted by
+//! key) so that a diff of two quarterly profiles shows only what changed. It holds statistics,
+//! and literal values only where the privacy guard allowed them. How it is written to a file is
+//! [`file`](super::file)'s business.
 
 use std::collections::BTreeMap;
 
@@ -11,18 +11,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::schema::{Schema, Table};
 
-pub const FORMAT_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
-    /// Must equal [`FORMAT_VERSION`].
+    /// The format the profile was read from; files are always written in
+    /// [`FORMAT_VERSION`](super::FORMAT_VERSION).
     pub format_version: u32,
     /// The understudy version that wrote the profile.
     pub created_by: String,
     pub source: SourceInfo,
     pub privacy: PrivacySettings,
     pub tables: Vec<TableProfile>,
+    /// The user's `overrides:` section as written; already applied to `tables`, and carried
+    /// over when the snapshot is profiled again.
+    pub overrides: Option<serde_norway::Value>,
 }
 
 impl Profile {
@@ -55,31 +56,23 @@ pub struct PrivacySettings {
     pub min_count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TableProfile {
     pub schema: Table,
     pub row_count: u64,
     /// Rows actually read when sampling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampled_rows: Option<u64>,
     /// One entry per column, in column order.
-    #[serde(default)]
     pub column_stats: Vec<ColumnStats>,
     /// One entry per foreign key of `schema`, matched by columns.
-    #[serde(default)]
     pub foreign_key_stats: Vec<ForeignKeyStats>,
     /// Rank correlations between the table's ordered columns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlations: Option<Correlations>,
     /// Orders (`low <= high`) that held in every profiled row.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<OrderRule>,
     /// Categorical columns whose values go together (a city, its region and its country).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<CategoryGroup>,
     /// Number columns that are the sum or difference of two others in (nearly) every row.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<Derived>,
 }
 
@@ -152,6 +145,8 @@ impl TableProfile {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnStats {
+    /// The column's name; in the file, the name of the entry that holds these statistics.
+    #[serde(skip)]
     pub column: String,
     pub null_rate: f64,
     pub distinct: u64,
@@ -313,8 +308,7 @@ pub struct BoolStats {
     pub true_rate: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForeignKeyStats {
     pub columns: Vec<String>,
     pub null_rate: f64,

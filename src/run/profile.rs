@@ -72,6 +72,7 @@ pub fn profile_source(
             kind: source.kind().to_string(),
             sample_rows: options.sample,
         },
+        overrides: None,
         privacy: PrivacySettings {
             min_count: guard.min_count,
         },

@@ -12,8 +12,7 @@ pub use types::LogicalType;
 use serde::{Deserialize, Serialize};
 
 /// A set of tables, in the order the source listed them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Schema {
     pub tables: Vec<Table>,
 }
@@ -24,25 +23,18 @@ impl Schema {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub primary_key: Vec<String>,
     /// True when the key was inferred from the data rather than declared by the source.
-    #[serde(default, skip_serializing_if = "is_false")]
     pub primary_key_inferred: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKey>,
     /// Table CHECK constraints as SQL boolean expressions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
     /// Set for a partitioned table: the partition key and each partition's bound.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitioning: Option<Partitioning>,
 }
 
@@ -79,19 +71,15 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub name: String,
     /// The source's own type name, e.g. `character varying(40)`.
-    #[serde(rename = "type")]
     pub source_type: String,
     pub logical: LogicalType,
     pub nullable: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Generated>,
     /// CHECK expressions inherited from a domain, with `VALUE` standing for the column.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domain_checks: Vec<String>,
 }
 
@@ -123,13 +111,11 @@ pub enum Generated {
     Stored,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForeignKey {
     pub columns: Vec<String>,
     pub references: TableRef,
     /// True when found by key inference rather than declared by the source.
-    #[serde(default)]
     pub inferred: bool,
 }
 
@@ -162,8 +148,4 @@ pub struct Partition {
     pub name: String,
     /// As Postgres prints it: `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`.
     pub bound: String,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }

@@ -4,8 +4,9 @@ use arrow::datatypes::{DataType, TimeUnit};
 use serde::{Deserialize, Serialize};
 
 /// What a column holds, independent of any one database's spelling of it.
+/// Written as a map with its `kind` and parameters: `{kind: text, max_chars: 40}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LogicalType {
     Bool,
     Int16,
@@ -209,6 +210,20 @@ impl LogicalType {
             self,
             LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64
         )
+    }
+
+    /// A date, time or timestamp written as text, on the column's line: days since 1970 for
+    /// dates, microseconds for times and timestamps. `None` for other types or bad text.
+    pub fn parse_temporal(&self, text: &str) -> Option<f64> {
+        use crate::temporal;
+        match self {
+            LogicalType::Date => temporal::parse_date(text).map(f64::from),
+            LogicalType::Time => temporal::parse_time(text).map(|t| t as f64),
+            LogicalType::Timestamp | LogicalType::TimestampTz => {
+                temporal::parse_timestamp(text).map(|t| t as f64)
+            }
+            _ => None,
+        }
     }
 
     pub fn is_numeric(&self) -> bool {

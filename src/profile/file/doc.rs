@@ -1,0 +1,244 @@
+//! Format 2 as it is written: one entry per column (its type and its statistics), and a table's
+//! facts (row count, keys, foreign keys with their children per parent, relations) with the
+//! table.
+//!
+//! The rest of understudy works on [`Profile`](crate::profile::Profile), whose shape suits the
+//! code (a schema plus statistics beside it); this module is the only place that knows the file's
+//! shape, and converts between the two.
+
+use serde::{Deserialize, Serialize};
+use serde_norway::Value;
+
+use crate::profile::{
+    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, ForeignKeyStats, OrderRule,
+    PrivacySettings, Profile, SourceInfo, TableProfile,
+};
+use crate::schema::{
+    Check, Column, ForeignKey, Generated, LogicalType, Partitioning, Table, TableRef,
+};
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileDoc {
+    pub format_version: u32,
+    pub created_by: String,
+    pub source: SourceInfo,
+    pub privacy: PrivacySettings,
+    pub tables: Vec<TableDoc>,
+    /// The user's section, applied before this document is read (see `overrides`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Value>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDoc {
+    pub name: String,
+    pub rows: u64,
+    /// Rows actually read when sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampled_rows: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub primary_key: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub primary_key_inferred: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+    pub columns: Vec<ColumnDoc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKeyDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlations: Option<Correlations>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<OrderRule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<CategoryGroup>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<Derived>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnDoc {
+    pub name: String,
+    /// The source's own type name, e.g. `character varying(40)`.
+    pub sql: String,
+    /// The logical type: `{kind: text, max_chars: 40}`.
+    #[serde(rename = "type")]
+    pub logical: LogicalType,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domain_checks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<ColumnStats>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKeyDoc {
+    pub columns: Vec<String>,
+    pub references: TableRef,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub inferred: bool,
+    /// Share of child rows whose key is NULL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_per_parent: Option<FanOut>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+impl From<&Profile> for ProfileDoc {
+    fn from(p: &Profile) -> Self {
+        ProfileDoc {
+            format_version: super::FORMAT_VERSION,
+            created_by: p.created_by.clone(),
+            source: p.source.clone(),
+            privacy: p.privacy.clone(),
+            tables: p.tables.iter().map(TableDoc::from).collect(),
+            overrides: p.overrides.clone(),
+        }
+    }
+}
+
+impl From<&TableProfile> for TableDoc {
+    fn from(t: &TableProfile) -> Self {
+        let s = &t.schema;
+        TableDoc {
+            name: s.name.clone(),
+            rows: t.row_count,
+            sampled_rows: t.sampled_rows,
+            primary_key: s.primary_key.clone(),
+            primary_key_inferred: s.primary_key_inferred,
+            unique: s.unique.clone(),
+            checks: s.checks.clone(),
+            partitioning: s.partitioning.clone(),
+            columns: s
+                .columns
+                .iter()
+                .map(|c| ColumnDoc::new(c, t.stats(&c.name)))
+                .collect(),
+            foreign_keys: s
+                .foreign_keys
+                .iter()
+                .map(|fk| ForeignKeyDoc::new(fk, t.fk_stats(&fk.columns)))
+                .collect(),
+            correlations: t.correlations.clone(),
+            rules: t.rules.clone(),
+            groups: t.groups.clone(),
+            derived: t.derived.clone(),
+        }
+    }
+}
+
+impl ColumnDoc {
+    fn new(c: &Column, stats: Option<&ColumnStats>) -> Self {
+        ColumnDoc {
+            name: c.name.clone(),
+            sql: c.source_type.clone(),
+            logical: c.logical.clone(),
+            nullable: c.nullable,
+            generated: c.generated,
+            domain_checks: c.domain_checks.clone(),
+            stats: stats.cloned(),
+        }
+    }
+
+    fn into_parts(self) -> (Column, Option<ColumnStats>) {
+        let stats = self.stats.map(|mut s| {
+            s.column = self.name.clone();
+            s
+        });
+        let column = Column {
+            name: self.name,
+            source_type: self.sql,
+            logical: self.logical,
+            nullable: self.nullable,
+            generated: self.generated,
+            domain_checks: self.domain_checks,
+        };
+        (column, stats)
+    }
+}
+
+impl ForeignKeyDoc {
+    fn new(fk: &ForeignKey, stats: Option<&ForeignKeyStats>) -> Self {
+        ForeignKeyDoc {
+            columns: fk.columns.clone(),
+            references: fk.references.clone(),
+            inferred: fk.inferred,
+            null_rate: stats.map(|s| s.null_rate),
+            children_per_parent: stats.map(|s| s.children_per_parent.clone()),
+        }
+    }
+
+    fn into_parts(self) -> (ForeignKey, Option<ForeignKeyStats>) {
+        let stats = self.children_per_parent.map(|fan_out| ForeignKeyStats {
+            columns: self.columns.clone(),
+            null_rate: self.null_rate.unwrap_or(0.0),
+            children_per_parent: fan_out,
+        });
+        let fk = ForeignKey {
+            columns: self.columns,
+            references: self.references,
+            inferred: self.inferred,
+        };
+        (fk, stats)
+    }
+}
+
+impl ProfileDoc {
+    /// The profile this document describes; `format_version` records the version it was read
+    /// from.
+    pub fn into_profile(self, read_from_version: u32) -> Profile {
+        Profile {
+            format_version: read_from_version,
+            created_by: self.created_by,
+            source: self.source,
+            privacy: self.privacy,
+            tables: self.tables.into_iter().map(TableDoc::into_table).collect(),
+            overrides: self.overrides,
+        }
+    }
+}
+
+impl TableDoc {
+    fn into_table(self) -> TableProfile {
+        let (columns, column_stats): (Vec<Column>, Vec<Option<ColumnStats>>) =
+            self.columns.into_iter().map(ColumnDoc::into_parts).unzip();
+        let (foreign_keys, fk_stats): (Vec<ForeignKey>, Vec<Option<ForeignKeyStats>>) = self
+            .foreign_keys
+            .into_iter()
+            .map(ForeignKeyDoc::into_parts)
+            .unzip();
+        TableProfile {
+            schema: Table {
+                name: self.name,
+                columns,
+                primary_key: self.primary_key,
+                primary_key_inferred: self.primary_key_inferred,
+                unique: self.unique,
+                foreign_keys,
+                checks: self.checks,
+                partitioning: self.partitioning,
+            },
+            row_count: self.rows,
+            sampled_rows: self.sampled_rows,
+            column_stats: column_stats.into_iter().flatten().collect(),
+            foreign_key_stats: fk_stats.into_iter().flatten().collect(),
+            correlations: self.correlations,
+            rules: self.rules,
+            groups: self.groups,
+            derived: self.derived,
+        }
+    }
+}

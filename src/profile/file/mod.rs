@@ -1,0 +1,102 @@
+//! The profile file, format 2: portable YAML, one entry per column, validated on load, with the
+//! user's `overrides:` applied and carried over.
+//!
+//! Reading goes: YAML tree → (format 1 rearranged into format 2) → overrides merged →
+//! [`doc::ProfileDoc`] → [`Profile`] → relations turned off → validated. Writing goes the other
+//! way through [`emit`], which quotes what a YAML 1.1 reader would misread.
+
+mod doc;
+mod emit;
+mod overrides;
+mod v1;
+mod validate;
+
+use serde_norway::Value;
+
+pub use overrides::{derived_name, foreign_key_name, group_name, rule_name};
+
+use super::{Profile, ProfileError};
+
+/// The format this understudy writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Serializes a profile as format 2 YAML.
+pub fn to_yaml(profile: &Profile) -> String {
+    let doc = doc::ProfileDoc::from(profile);
+    let value =
+        serde_norway::to_value(&doc).expect("a profile is plain data and always serializes");
+    emit::document(&value)
+}
+
+/// The `overrides:` section of a profile's text, verbatim (comments included), if it has one.
+pub fn overrides_section(text: &str) -> Option<String> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with("overrides:"));
+    let first = lines.next()?;
+    let rest = lines.take_while(|l| l.is_empty() || l.starts_with([' ', '#', '-']));
+    let mut section: String = std::iter::once(first)
+        .chain(rest)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    while section.ends_with("\n\n") {
+        section.pop();
+    }
+    Some(section)
+}
+
+/// Parses a profile of any supported format, applies its overrides and validates it. The
+/// returned profile's `format_version` is the version the text was written in.
+pub fn from_yaml(text: &str) -> Result<Profile, ProfileError> {
+    let mut tree: Value = serde_norway::from_str(text).map_err(|e| ProfileError::Invalid {
+        path: e.location().map_or("the file".to_string(), |l| {
+            format!("line {}, column {}", l.line(), l.column())
+        }),
+        message: format!("not valid YAML: {e}"),
+    })?;
+    let version = version_of(&tree)?;
+    if version == 1 {
+        tree = v1::upgrade(tree)?;
+    }
+    let overrides = match tree.get("overrides") {
+        Some(value) => overrides::Overrides::parse(value)?,
+        None => overrides::Overrides::default(),
+    };
+    overrides.merge_into(&mut tree)?;
+    let doc: doc::ProfileDoc =
+        serde_path_to_error::deserialize(tree).map_err(|e| ProfileError::Invalid {
+            path: match e.path().to_string().as_str() {
+                "." => "the top level".to_string(),
+                p => p.to_string(),
+            },
+            message: e.into_inner().to_string(),
+        })?;
+    let mut profile = doc.into_profile(version);
+    overrides.turn_off(&mut profile)?;
+    validate::validate(&profile)?;
+    Ok(profile)
+}
+
+/// The file's `format_version`, refusing anything that is not a profile this version reads.
+fn version_of(tree: &Value) -> Result<u32, ProfileError> {
+    let Value::Mapping(top) = tree else {
+        return Err(ProfileError::Invalid {
+            path: "the top level".into(),
+            message: "this is not a profile: a profile is a YAML mapping that starts with \
+                      format_version"
+                .into(),
+        });
+    };
+    let Some(found) = top.get("format_version") else {
+        return Err(ProfileError::Invalid {
+            path: "format_version".into(),
+            message: "missing: this is not an understudy profile".into(),
+        });
+    };
+    match found.as_u64() {
+        Some(v @ 1..=2) => Ok(v as u32),
+        Some(v) => Err(ProfileError::WrongVersion { found: v }),
+        None => Err(ProfileError::Invalid {
+            path: "format_version".into(),
+            message: format!("{found:?} is not a version number"),
+        }),
+    }
+}

@@ -1,0 +1,223 @@
+//! The user's `overrides:` section: hand-written pins and corrections that survive re-profiling.
+//!
+//! `profile` never writes this section and carries it over when it rewrites a profile, so the
+//! team's decisions outlive the quarterly refresh. It is keyed by table name:
+//!
+//! ```yaml
+//! overrides:
+//!   invoice:
+//!     rows: 5000                      # the row count to generate
+//!     columns:                        # merged onto the column's entry, field by field
+//!       status: {stats: {frequent: [{value: paid, share: 0.9}, {value: open, share: 0.1}]}}
+//!     foreign_keys:                   # merged onto the key with the same columns, or added
+//!       - {columns: [customer_id], references: {table: customer, columns: [id]}}
+//!     off:                            # detected relations turned off, spelled as below
+//!       - invoice_date <= due_date    # an order rule (`<` when strict)
+//!       - total = net + tax           # a derived column
+//!       - group(city, country)        # a category group
+//!       - customer_id -> customer     # a foreign key
+//!       - correlations                # the table's correlations
+//! ```
+//!
+//! Merges happen on the document before it is read, so an override is validated like the rest
+//! and a bad one is named by its path. An override for a table or column that no longer exists is
+//! an error; an `off` entry for a relation that profiling no longer finds is not, as long as its
+//! columns exist.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_norway::Value;
+
+use super::ProfileError;
+use crate::profile::{CategoryGroup, Derived, OrderRule, Profile, TableProfile};
+use crate::schema::ForeignKey;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableOverride {
+    #[serde(default)]
+    rows: Option<u64>,
+    #[serde(default)]
+    columns: BTreeMap<String, Value>,
+    #[serde(default)]
+    foreign_keys: Vec<Value>,
+    #[serde(default)]
+    off: Vec<String>,
+}
+
+/// A parsed `overrides:` section.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    tables: BTreeMap<String, TableOverride>,
+}
+
+impl Overrides {
+    pub fn parse(value: &Value) -> Result<Overrides, ProfileError> {
+        if value.is_null() {
+            return Ok(Overrides::default());
+        }
+        let tables =
+            serde_path_to_error::deserialize(value.clone()).map_err(|e| ProfileError::Invalid {
+                path: format!("overrides.{}", e.path()),
+                message: e.into_inner().to_string(),
+            })?;
+        Ok(Overrides { tables })
+    }
+
+    /// Merges row counts, column fields and foreign keys onto the document's tables.
+    pub fn merge_into(&self, doc: &mut Value) -> Result<(), ProfileError> {
+        for (name, o) in &self.tables {
+            let table = find_by_name(doc.get_mut("tables"), name).ok_or_else(|| {
+                invalid(format!("overrides.{name}"), "the profile has no such table")
+            })?;
+            if let Some(rows) = o.rows {
+                table["rows"] = Value::from(rows);
+            }
+            for (column, fields) in &o.columns {
+                let target = find_by_name(table.get_mut("columns"), column).ok_or_else(|| {
+                    invalid(
+                        format!("overrides.{name}.columns.{column}"),
+                        "the table has no such column",
+                    )
+                })?;
+                merge(target, fields.clone());
+            }
+            for (i, fk) in o.foreign_keys.iter().enumerate() {
+                merge_foreign_key(table, fk.clone())
+                    .map_err(|m| invalid(format!("overrides.{name}.foreign_keys[{i}]"), m))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the relations the user turned off.
+    pub fn turn_off(&self, profile: &mut Profile) -> Result<(), ProfileError> {
+        for (name, o) in &self.tables {
+            let Some(table) = profile.tables.iter_mut().find(|t| t.schema.name == *name) else {
+                continue;
+            };
+            for (i, entry) in o.off.iter().enumerate() {
+                let entry = entry.trim();
+                if !remove_relation(table, entry) {
+                    check_names(table, entry)
+                        .map_err(|m| invalid(format!("overrides.{name}.off[{i}]"), m))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(path: String, message: impl Into<String>) -> ProfileError {
+    ProfileError::Invalid {
+        path,
+        message: message.into(),
+    }
+}
+
+/// The mapping in a list of mappings whose `name` is `name`.
+fn find_by_name<'a>(list: Option<&'a mut Value>, name: &str) -> Option<&'a mut Value> {
+    list?
+        .as_sequence_mut()?
+        .iter_mut()
+        .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
+}
+
+/// Mappings merge key by key; anything else replaces what was there.
+fn merge(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Mapping(target), Value::Mapping(patch)) => {
+            for (key, value) in patch {
+                match target.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        target.insert(key, value);
+                    }
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+fn merge_foreign_key(table: &mut Value, fk: Value) -> Result<(), String> {
+    let columns = fk
+        .get("columns")
+        .cloned()
+        .ok_or("a foreign key override names its `columns`")?;
+    let Value::Mapping(map) = table else {
+        return Err("the table is not a mapping".into());
+    };
+    let list = map
+        .entry("foreign_keys".into())
+        .or_insert_with(|| Value::Sequence(Vec::new()));
+    let Some(list) = list.as_sequence_mut() else {
+        return Err("the table's foreign_keys is not a list".into());
+    };
+    match list.iter_mut().find(|k| k.get("columns") == Some(&columns)) {
+        Some(existing) => merge(existing, fk),
+        None => list.push(fk),
+    }
+    Ok(())
+}
+
+pub fn rule_name(r: &OrderRule) -> String {
+    format!("{} {} {}", r.low, if r.strict { "<" } else { "<=" }, r.high)
+}
+
+pub fn derived_name(d: &Derived) -> String {
+    format!("{} = {} {} {}", d.column, d.left, d.op, d.right)
+}
+
+pub fn group_name(g: &CategoryGroup) -> String {
+    format!("group({})", g.columns.join(", "))
+}
+
+pub fn foreign_key_name(fk: &ForeignKey) -> String {
+    format!("{} -> {}", fk.columns.join(", "), fk.references.table)
+}
+
+/// Removes the relation `entry` names; false if none matched.
+fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
+    if entry == "correlations" {
+        return table.correlations.take().is_some();
+    }
+    let before = table.rules.len() + table.derived.len() + table.groups.len();
+    table.rules.retain(|r| rule_name(r) != entry);
+    table.derived.retain(|d| derived_name(d) != entry);
+    table.groups.retain(|g| group_name(g) != entry);
+    let after = table.rules.len() + table.derived.len() + table.groups.len();
+    let fk = table
+        .schema
+        .foreign_keys
+        .iter()
+        .position(|fk| foreign_key_name(fk) == entry);
+    if let Some(i) = fk {
+        let fk = table.schema.foreign_keys.remove(i);
+        table.foreign_key_stats.retain(|s| s.columns != fk.columns);
+    }
+    after < before || fk.is_some()
+}
+
+/// An entry that matched nothing is fine if the names in it exist (profiling may simply not
+/// have found the relation this time); a misspelt name is an error.
+fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
+    // A foreign key's right side is a table; only its columns are checked here.
+    let columns_part = entry.split(" -> ").next().unwrap_or(entry);
+    let operators = ["<=", "<", "=", "+", "-", "group"];
+    let words: Vec<&str> = columns_part
+        .split(|c: char| c.is_whitespace() || ",()".contains(c))
+        .filter(|w| !w.is_empty() && !operators.contains(w))
+        .collect();
+    if words.is_empty() {
+        return Err(format!("{entry:?} names no relation"));
+    }
+    match words.iter().find(|w| table.schema.column(w).is_none()) {
+        Some(word) => Err(format!(
+            "{entry:?} names {word:?}, which is no column of table {}",
+            table.schema.name
+        )),
+        None => Ok(()),
+    }
+}

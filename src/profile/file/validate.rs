@@ -1,0 +1,352 @@
+//! Checks that a loaded profile makes sense, so a hand edit that breaks it is refused with the
+//! field's path and the rule, rather than generating nonsense: rates lie in [0, 1], shares sum
+//! to 1, quantiles are ordered, lengths fit the type, and every name resolves.
+
+use std::collections::BTreeMap;
+
+use super::ProfileError;
+use crate::profile::{
+    ColumnStats, NumericStats, Profile, Share, TableProfile, TemporalStats, TextStats,
+};
+use crate::schema::{LogicalType, Schema, Table};
+
+/// How far a list of shares may sum from 1 (they are rounded to six decimals each).
+const SUM_TOLERANCE: f64 = 0.01;
+
+pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
+    let schema = profile.schema();
+    for table in &profile.tables {
+        let at = Path(format!("tables[{}]", table.schema.name));
+        keys(&at, &table.schema, &schema)?;
+        for stats in &table.column_stats {
+            let Some(column) = table.schema.column(&stats.column) else {
+                return Err(at.fail(
+                    "columns",
+                    format!("statistics for unknown column {:?}", stats.column),
+                ));
+            };
+            let at = Path(format!("{}.columns[{}].stats", at.0, stats.column));
+            column_stats(&at, stats, &column.logical)?;
+        }
+        for (i, fk) in table.foreign_key_stats.iter().enumerate() {
+            let at = at.join(&format!("foreign_keys[{i}]"));
+            rate(&at, "null_rate", fk.null_rate)?;
+            rate(
+                &at,
+                "children_per_parent.zero_share",
+                fk.children_per_parent.zero_share,
+            )?;
+        }
+        relations(&at, table)?;
+    }
+    Ok(())
+}
+
+/// A field path, so every error names where it is.
+struct Path(String);
+
+impl Path {
+    fn join(&self, field: &str) -> Path {
+        Path(format!("{}.{field}", self.0))
+    }
+
+    fn fail(&self, field: &str, message: String) -> ProfileError {
+        ProfileError::Invalid {
+            path: format!("{}.{field}", self.0),
+            message,
+        }
+    }
+}
+
+fn keys(at: &Path, table: &Table, schema: &Schema) -> Result<(), ProfileError> {
+    let unknown = |cols: &[String]| cols.iter().find(|c| table.column(c).is_none()).cloned();
+    if let Some(c) = unknown(&table.primary_key) {
+        return Err(at.fail("primary_key", format!("names unknown column {c:?}")));
+    }
+    for (i, key) in table.unique.iter().enumerate() {
+        if let Some(c) = unknown(key) {
+            return Err(at.fail(
+                &format!("unique[{i}]"),
+                format!("names unknown column {c:?}"),
+            ));
+        }
+    }
+    for (i, fk) in table.foreign_keys.iter().enumerate() {
+        let field = format!("foreign_keys[{i}]");
+        if let Some(c) = unknown(&fk.columns) {
+            return Err(at.fail(&field, format!("names unknown column {c:?}")));
+        }
+        let Some(parent) = schema.table(&fk.references.table) else {
+            return Err(at.fail(
+                &field,
+                format!("references unknown table {:?}", fk.references.table),
+            ));
+        };
+        if fk.columns.len() != fk.references.columns.len() {
+            return Err(at.fail(
+                &field,
+                format!("{:?} and its reference differ in length", fk.columns),
+            ));
+        }
+        if let Some(c) = fk
+            .references
+            .columns
+            .iter()
+            .find(|c| parent.column(c).is_none())
+        {
+            return Err(at.fail(
+                &field,
+                format!("references unknown column {}.{c}", parent.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn column_stats(at: &Path, s: &ColumnStats, logical: &LogicalType) -> Result<(), ProfileError> {
+    rate(at, "null_rate", s.null_rate)?;
+    shares(at, "frequent", &s.frequent)?;
+    if let Some(n) = &s.numeric {
+        numeric(&at.join("numeric"), n)?;
+    }
+    if let Some(t) = &s.text {
+        text(&at.join("text"), t, logical)?;
+    }
+    if let Some(t) = &s.temporal {
+        temporal(&at.join("temporal"), t, logical)?;
+    }
+    if let Some(b) = &s.boolean {
+        rate(at, "boolean.true_rate", b.true_rate)?;
+    }
+    Ok(())
+}
+
+fn numeric(at: &Path, n: &NumericStats) -> Result<(), ProfileError> {
+    if n.min.is_nan() || n.max.is_nan() || n.min > n.max {
+        return Err(at.fail(
+            "min",
+            format!("min {} must not exceed max {}", n.min, n.max),
+        ));
+    }
+    ordered(at, "quantiles", &n.quantiles)
+}
+
+fn text(at: &Path, t: &TextStats, logical: &LogicalType) -> Result<(), ProfileError> {
+    if t.min_chars > t.max_chars {
+        return Err(at.fail(
+            "min_chars",
+            format!(
+                "min_chars {} exceeds max_chars {}",
+                t.min_chars, t.max_chars
+            ),
+        ));
+    }
+    let limit = match logical {
+        LogicalType::Text { max_chars } => *max_chars,
+        LogicalType::Char { chars } => Some(*chars),
+        _ => None,
+    };
+    if let Some(limit) = limit.filter(|l| t.max_chars > *l) {
+        return Err(at.fail(
+            "max_chars",
+            format!("{} is longer than the type allows ({limit})", t.max_chars),
+        ));
+    }
+    for (field, rate_value) in [
+        ("empty_rate", t.empty_rate),
+        ("non_ascii_rate", t.non_ascii_rate),
+        ("edge_space_rate", t.edge_space_rate),
+    ] {
+        rate(at, field, rate_value)?;
+    }
+    histogram(at, "chars", &t.chars)?;
+    histogram(at, "bytes", &t.bytes)?;
+    histogram(at, "scripts", &t.scripts)?;
+    shares(at, "shapes", &t.shapes)
+}
+
+fn temporal(at: &Path, t: &TemporalStats, logical: &LogicalType) -> Result<(), ProfileError> {
+    let mut points = Vec::with_capacity(t.quantiles.len() + 2);
+    for (field, text) in [("min", &t.min), ("max", &t.max)]
+        .into_iter()
+        .chain(t.quantiles.iter().map(|q| ("quantiles", q)))
+    {
+        let Some(point) = logical.parse_temporal(text) else {
+            return Err(at.fail(
+                field,
+                format!("{text:?} is not a valid value of the column's type"),
+            ));
+        };
+        points.push(point);
+    }
+    if points[0] > points[1] {
+        return Err(at.fail("min", format!("min {} is after max {}", t.min, t.max)));
+    }
+    ordered(at, "quantiles", &points[2..])?;
+    for (field, value) in [
+        ("midnight_rate", t.midnight_rate),
+        ("month_end_rate", t.month_end_rate),
+        ("feb29_rate", t.feb29_rate),
+        ("jan1_rate", t.jan1_rate),
+    ] {
+        rate(at, field, value)?;
+    }
+    sums_to_one(at, "weekdays", &t.weekdays, 7)?;
+    sums_to_one(at, "hours", &t.hours, 24)
+}
+
+fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
+    let known = |field: &str, name: &str| match table.schema.column(name) {
+        Some(_) => Ok(()),
+        None => Err(at.fail(field, format!("names unknown column {name:?}"))),
+    };
+    for (i, r) in table.rules.iter().enumerate() {
+        let field = format!("rules[{i}]");
+        known(&field, &r.low)?;
+        known(&field, &r.high)?;
+        ordered(&at.join(&field), "gap", &r.gap)?;
+    }
+    for (i, d) in table.derived.iter().enumerate() {
+        let field = format!("derived[{i}]");
+        for name in [&d.column, &d.left, &d.right] {
+            known(&field, name)?;
+        }
+        if d.op != "+" && d.op != "-" {
+            return Err(at.fail(&field, format!("op is {:?}; it must be + or -", d.op)));
+        }
+        rate(&at.join(&field), "holds", d.holds)?;
+    }
+    for (i, g) in table.groups.iter().enumerate() {
+        let field = format!("groups[{i}]");
+        for name in &g.columns {
+            known(&field, name)?;
+        }
+        let at = at.join(&field);
+        let mut total = 0.0;
+        for (j, c) in g.combinations.iter().enumerate() {
+            let field = format!("combinations[{j}]");
+            if c.values.len() != g.columns.len() {
+                return Err(at.fail(
+                    &field,
+                    format!(
+                        "holds {} values for {} columns",
+                        c.values.len(),
+                        g.columns.len()
+                    ),
+                ));
+            }
+            rate(&at.join(&field), "share", c.share)?;
+            total += c.share;
+        }
+        at_most_one(&at, "combinations", total)?;
+    }
+    if let Some(c) = &table.correlations {
+        let field = "correlations";
+        for name in &c.columns {
+            known(field, name)?;
+        }
+        let n = c.columns.len();
+        if c.spearman.len() != n || c.spearman.iter().any(|row| row.len() != n) {
+            return Err(at.fail(field, format!("spearman must be a {n} × {n} matrix")));
+        }
+        if let Some(x) = c
+            .spearman
+            .iter()
+            .flatten()
+            .find(|x| !(-1.0..=1.0).contains(*x))
+        {
+            return Err(at.fail(
+                field,
+                format!("{x} is no correlation (they lie in [-1, 1])"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn rate(at: &Path, field: &str, x: f64) -> Result<(), ProfileError> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(())
+    } else {
+        Err(at.fail(field, format!("{x} is not a rate (rates lie in [0, 1])")))
+    }
+}
+
+fn ordered(at: &Path, field: &str, points: &[f64]) -> Result<(), ProfileError> {
+    match points
+        .windows(2)
+        .position(|w| w[0].partial_cmp(&w[1]).is_none_or(|o| o.is_gt()))
+    {
+        None => Ok(()),
+        Some(i) => Err(at.fail(
+            field,
+            format!(
+                "must be in ascending order, but point {} is above point {}",
+                i,
+                i + 1
+            ),
+        )),
+    }
+}
+
+/// Each share a rate, summing to at most 1 (the rest is values not listed).
+fn shares(at: &Path, field: &str, list: &[Share]) -> Result<(), ProfileError> {
+    for (i, s) in list.iter().enumerate() {
+        rate(at, &format!("{field}[{i}].share"), s.share)?;
+    }
+    at_most_one(at, field, list.iter().map(|s| s.share).sum())
+}
+
+fn histogram<K: std::fmt::Display>(
+    at: &Path,
+    field: &str,
+    map: &BTreeMap<K, f64>,
+) -> Result<(), ProfileError> {
+    for (key, share) in map {
+        rate(at, &format!("{field}.{key}"), *share)?;
+    }
+    // Empty, or all zero when the column holds no characters at all.
+    let total: f64 = map.values().sum();
+    if total == 0.0 {
+        return Ok(());
+    }
+    sum_is_one(at, field, total)
+}
+
+fn sums_to_one(at: &Path, field: &str, list: &[f64], len: usize) -> Result<(), ProfileError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    if list.len() != len {
+        return Err(at.fail(
+            field,
+            format!("holds {} shares; it needs {len}", list.len()),
+        ));
+    }
+    for (i, x) in list.iter().enumerate() {
+        rate(at, &format!("{field}[{i}]"), *x)?;
+    }
+    sum_is_one(at, field, list.iter().sum())
+}
+
+fn sum_is_one(at: &Path, field: &str, total: f64) -> Result<(), ProfileError> {
+    if (total - 1.0).abs() <= SUM_TOLERANCE {
+        Ok(())
+    } else {
+        Err(at.fail(
+            field,
+            format!("shares sum to {total:.4}; they must sum to 1"),
+        ))
+    }
+}
+
+fn at_most_one(at: &Path, field: &str, total: f64) -> Result<(), ProfileError> {
+    if total <= 1.0 + SUM_TOLERANCE {
+        Ok(())
+    } else {
+        Err(at.fail(
+            field,
+            format!("shares sum to {total:.4}; they must not exceed 1"),
+        ))
+    }
+}

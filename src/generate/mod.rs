@@ -466,6 +466,7 @@ mod tests {
                 rules: Vec::new(),
                 groups: Vec::new(),
                 derived: Vec::new(),
+                inherited: Vec::new(),
             }],
             overrides: None,
         };

@@ -36,7 +36,8 @@ pub fn key_hashes(arrays: &[ArrayRef]) -> Vec<Option<u64>> {
         .collect()
 }
 
-fn column_hashes(array: &ArrayRef) -> Vec<Option<u64>> {
+/// Per row, a fixed hash of the value (integers of any width alike), or `None` for NULL.
+pub fn column_hashes(array: &ArrayRef) -> Vec<Option<u64>> {
     let as_type = |t: &DataType| cast(array, t).expect("every logical type casts to Int64 or Utf8");
     match array.data_type() {
         DataType::Int16 | DataType::Int32 | DataType::Int64 => {

@@ -7,6 +7,7 @@
 
 pub mod column;
 pub mod file;
+pub mod inherit;
 pub mod keys;
 pub mod model;
 pub mod privacy;

@@ -74,6 +74,20 @@ pub struct TableProfile {
     pub groups: Vec<CategoryGroup>,
     /// Number columns that are the sum or difference of two others in (nearly) every row.
     pub derived: Vec<Derived>,
+    /// Columns that repeat a column of the parent row (a denormalised copy).
+    pub inherited: Vec<Inherited>,
+}
+
+/// `column` equals `parent_column` of the row its foreign key `foreign_key` references, as it
+/// held in at least 99 % of the sampled joined rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inherited {
+    pub column: String,
+    pub foreign_key: Vec<String>,
+    pub parent_column: String,
+    /// Share of sampled child rows (with their parent found) where it held.
+    pub holds: f64,
 }
 
 /// `column = left + right` (or `-`), as it held in at least 99 % of sampled rows.

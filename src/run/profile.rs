@@ -11,11 +11,12 @@ use arrow::array::ArrayRef;
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 
+use crate::profile::inherit;
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
-    TableProfile, FORMAT_VERSION,
+    ColumnStats, ForeignKeyStats, Guard, Inherited, PrivacySettings, Profile, SourceInfo,
+    TableAccumulator, TableProfile, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -65,6 +66,10 @@ pub fn profile_source(
         .par_iter()
         .map(|t| measure_foreign_keys(source, t, &tables, &passes))
         .collect::<Result<_, _>>()?;
+    let inherited: Vec<Vec<Inherited>> = tables
+        .par_iter()
+        .map(|t| find_inherited(source, t, &tables, &passes))
+        .collect::<Result<_, _>>()?;
     Ok(Profile {
         format_version: FORMAT_VERSION,
         created_by: format!("understudy {}", env!("CARGO_PKG_VERSION")),
@@ -80,7 +85,8 @@ pub fn profile_source(
             .into_iter()
             .zip(passes)
             .zip(fan_outs)
-            .map(|((schema, pass), foreign_key_stats)| {
+            .zip(inherited)
+            .map(|(((schema, pass), foreign_key_stats), inherited)| {
                 let entities = Entities {
                     stats: &pass.stats,
                     rows: pass.sampled_rows.unwrap_or(pass.row_count),
@@ -100,6 +106,7 @@ pub fn profile_source(
                     rules: relations.rules,
                     groups: relations.groups,
                     derived: relations.derived,
+                    inherited,
                 }
             })
             .collect(),
@@ -272,6 +279,60 @@ fn measure_foreign_keys(
             })
         })
         .collect()
+}
+
+/// Columns of `table` that copy a column of their parent row, over every foreign key; one
+/// parent column per child column (the one that held best).
+fn find_inherited(
+    source: &dyn Source,
+    table: &Table,
+    tables: &[Table],
+    passes: &[TablePass],
+) -> Result<Vec<Inherited>, SourceError> {
+    let mut found: Vec<Inherited> = Vec::new();
+    for fk in &table.foreign_keys {
+        let Some(p) = tables.iter().position(|t| t.name == fk.references.table) else {
+            continue;
+        };
+        let parent = &tables[p];
+        let pairs = inherit::candidates(table, parent);
+        if pairs.is_empty() || parent.name == table.name {
+            continue;
+        }
+        let child_columns = inherit::distinct(pairs.iter().map(|(c, _)| c));
+        let parent_columns = inherit::distinct(pairs.iter().map(|(_, pc)| pc));
+        let at = |names: &[String], name: &String| names.iter().position(|n| n == name);
+        let index: Vec<(usize, usize)> = pairs
+            .iter()
+            .filter_map(|(c, pc)| Some((at(&child_columns, c)?, at(&parent_columns, pc)?)))
+            .collect();
+        let parent_rows = passes[p].sampled_rows.unwrap_or(passes[p].row_count);
+        let mut rows = inherit::ParentRows::new(parent_rows);
+        let width = fk.columns.len();
+        let parent_scan: Vec<String> = fk
+            .references
+            .columns
+            .iter()
+            .chain(&parent_columns)
+            .cloned()
+            .collect();
+        scan_columns(source, parent, &parent_scan, &mut |arrays| {
+            rows.observe(&arrays[..width], &arrays[width..])
+        })?;
+        let mut matches = inherit::ChildMatches::new(index);
+        let child_scan: Vec<String> = fk.columns.iter().chain(&child_columns).cloned().collect();
+        scan_columns(source, table, &child_scan, &mut |arrays| {
+            matches.observe(&rows, &arrays[..width], &arrays[width..])
+        })?;
+        for candidate in matches.finish(fk, &pairs, &passes[p].stats) {
+            match found.iter_mut().find(|f| f.column == candidate.column) {
+                Some(f) if f.holds >= candidate.holds => {}
+                Some(f) => *f = candidate,
+                None => found.push(candidate),
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn fan_out(

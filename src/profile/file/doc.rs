@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_norway::Value;
 
 use crate::profile::{
-    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, ForeignKeyStats, OrderRule,
-    PrivacySettings, Profile, SourceInfo, TableProfile,
+    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, ForeignKeyStats, Inherited,
+    OrderRule, PrivacySettings, Profile, SourceInfo, TableProfile,
 };
 use crate::schema::{
     Check, Column, ForeignKey, Generated, LogicalType, Partitioning, Table, TableRef,
@@ -59,6 +59,8 @@ pub struct TableDoc {
     pub groups: Vec<CategoryGroup>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<Derived>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherited: Vec<Inherited>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -136,6 +138,7 @@ impl From<&TableProfile> for TableDoc {
             rules: t.rules.clone(),
             groups: t.groups.clone(),
             derived: t.derived.clone(),
+            inherited: t.inherited.clone(),
         }
     }
 }
@@ -239,6 +242,7 @@ impl TableDoc {
             rules: self.rules,
             groups: self.groups,
             derived: self.derived,
+            inherited: self.inherited,
         }
     }
 }

@@ -16,6 +16,7 @@
 //!       - total = net + tax           # a derived column
 //!       - group(city, country)        # a category group
 //!       - customer_id -> customer     # a foreign key
+//!       - billing_city = customer.city  # an inherited column
 //!       - correlations                # the table's correlations
 //! ```
 //!
@@ -30,7 +31,7 @@ use serde::Deserialize;
 use serde_norway::Value;
 
 use super::ProfileError;
-use crate::profile::{CategoryGroup, Derived, OrderRule, Profile, TableProfile};
+use crate::profile::{CategoryGroup, Derived, Inherited, OrderRule, Profile, TableProfile};
 use crate::schema::ForeignKey;
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +175,10 @@ pub fn group_name(g: &CategoryGroup) -> String {
     format!("group({})", g.columns.join(", "))
 }
 
+pub fn inherited_name(i: &Inherited, parent_table: &str) -> String {
+    format!("{} = {parent_table}.{}", i.column, i.parent_column)
+}
+
 pub fn foreign_key_name(fk: &ForeignKey) -> String {
     format!("{} -> {}", fk.columns.join(", "), fk.references.table)
 }
@@ -187,6 +192,18 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.rules.retain(|r| rule_name(r) != entry);
     table.derived.retain(|d| derived_name(d) != entry);
     table.groups.retain(|g| group_name(g) != entry);
+    let fks = &table.schema.foreign_keys;
+    let parent_of = |i: &Inherited| {
+        fks.iter()
+            .find(|fk| fk.columns == i.foreign_key)
+            .map_or(String::new(), |fk| fk.references.table.clone())
+    };
+    let inherited = std::mem::take(&mut table.inherited);
+    let was = inherited.len();
+    table.inherited = inherited
+        .into_iter()
+        .filter(|i| inherited_name(i, &parent_of(i)) != entry)
+        .collect();
     let after = table.rules.len() + table.derived.len() + table.groups.len();
     let fk = table
         .schema
@@ -197,14 +214,19 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         let fk = table.schema.foreign_keys.remove(i);
         table.foreign_key_stats.retain(|s| s.columns != fk.columns);
     }
-    after < before || fk.is_some()
+    after < before || fk.is_some() || table.inherited.len() < was
 }
 
 /// An entry that matched nothing is fine if the names in it exist (profiling may simply not
 /// have found the relation this time); a misspelt name is an error.
 fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
-    // A foreign key's right side is a table; only its columns are checked here.
+    // A foreign key's right side is a table, an inherited column's is `table.column`; only the
+    // table's own columns are checked here.
     let columns_part = entry.split(" -> ").next().unwrap_or(entry);
+    let columns_part = match columns_part.split_once(" = ") {
+        Some((column, source)) if source.contains('.') => column,
+        _ => columns_part,
+    };
     let operators = ["<=", "<", "=", "+", "-", "group"];
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))

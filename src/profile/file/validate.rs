@@ -18,6 +18,7 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
     for table in &profile.tables {
         let at = Path(format!("tables[{}]", table.schema.name));
         keys(&at, &table.schema, &schema)?;
+        inherited(&at, &table.schema, table, &schema)?;
         for stats in &table.column_stats {
             let Some(column) = table.schema.column(&stats.column) else {
                 return Err(at.fail(
@@ -99,6 +100,45 @@ fn keys(at: &Path, table: &Table, schema: &Schema) -> Result<(), ProfileError> {
                 format!("references unknown column {}.{c}", parent.name),
             ));
         }
+    }
+    Ok(())
+}
+
+fn inherited(
+    at: &Path,
+    table: &Table,
+    profile: &TableProfile,
+    schema: &Schema,
+) -> Result<(), ProfileError> {
+    for (i, inherit) in profile.inherited.iter().enumerate() {
+        let field = format!("inherited[{i}]");
+        if table.column(&inherit.column).is_none() {
+            return Err(at.fail(&field, format!("names unknown column {:?}", inherit.column)));
+        }
+        let Some(fk) = table
+            .foreign_keys
+            .iter()
+            .find(|fk| fk.columns == inherit.foreign_key)
+        else {
+            return Err(at.fail(
+                &field,
+                format!("{:?} is no foreign key of the table", inherit.foreign_key),
+            ));
+        };
+        let parent = schema.table(&fk.references.table);
+        if parent
+            .and_then(|p| p.column(&inherit.parent_column))
+            .is_none()
+        {
+            return Err(at.fail(
+                &field,
+                format!(
+                    "references unknown column {}.{}",
+                    fk.references.table, inherit.parent_column
+                ),
+            ));
+        }
+        rate(&at.join(&field), "holds", inherit.holds)?;
     }
     Ok(())
 }

@@ -1,0 +1,179 @@
+//! Inherited columns: a child column that repeats a column of its parent row in nearly every
+//! row (an invoice's billing country is its customer's country). Drawn on its own, such a
+//! column would disagree with the parent in almost every generated row.
+//!
+//! Parent rows are sampled by a hash of their key (so memory stays bounded), and a child row
+//! is looked at only when its foreign key hashes into the same sample, so each child row seen
+//! has its parent at hand. Values are compared by hash; no value is kept.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use arrow::array::ArrayRef;
+
+use super::keys::{column_hashes, key_hashes};
+use super::model::{round_share, ColumnStats, Inherited};
+use crate::schema::{ForeignKey, LogicalType, Table};
+
+/// Share of joined rows in which the child must equal its parent.
+const MIN_HOLDS: f64 = 0.99;
+/// Joined rows needed before a copy counts as a rule rather than chance.
+const MIN_ROWS: u64 = 20;
+/// The highest agreement two independent draws of the parent column may reach by chance for a
+/// copy to count: a near-constant column agrees with anything.
+const MAX_CHANCE: f64 = 0.95;
+/// About this many parent rows are kept, whatever the parent's size.
+const PARENT_SAMPLE: u64 = 20_000;
+
+/// The (child column, parent column) pairs worth testing across `fk`: same type, neither in a
+/// key, and not a boolean.
+pub fn candidates(child: &Table, parent: &Table) -> Vec<(String, String)> {
+    let value_columns = |t: &Table| {
+        t.columns
+            .iter()
+            .filter(|c| !t.in_any_key(&c.name) && c.logical != LogicalType::Bool)
+            .map(|c| (c.name.clone(), c.logical.arrow_type()))
+            .collect::<Vec<_>>()
+    };
+    let parent_columns = value_columns(parent);
+    value_columns(child)
+        .into_iter()
+        .flat_map(|(c, ct)| {
+            parent_columns
+                .iter()
+                .filter(move |(_, pt)| *pt == ct)
+                .map(move |(p, _)| (c.clone(), p.clone()))
+        })
+        .collect()
+}
+
+/// How often two independent values of the column are equal: the sum of squared shares, from
+/// the frequent values where the guard kept them and evenly over the other distinct values.
+fn chance_agreement(s: &ColumnStats) -> f64 {
+    if s.distinct < 2 {
+        return 1.0;
+    }
+    let listed: f64 = s.frequent.iter().map(|f| f.share).sum();
+    let unlisted = s.distinct.saturating_sub(s.frequent.len() as u64).max(1) as f64;
+    let rest = (1.0 - listed).max(0.0);
+    s.frequent.iter().map(|f| f.share * f.share).sum::<f64>() + rest * rest / unlisted
+}
+
+/// The names in `names`, each once, in first-seen order.
+pub fn distinct<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for name in names {
+        if !seen.contains(name) {
+            seen.push(name.clone());
+        }
+    }
+    seen
+}
+
+/// A hash sample of a parent's rows: key hash → the hashes of its candidate columns.
+#[derive(Debug)]
+pub struct ParentRows {
+    level: u32,
+    rows: HashMap<u64, Vec<Option<u64>>>,
+}
+
+impl ParentRows {
+    pub fn new(parent_rows: u64) -> Self {
+        let ratio = parent_rows.div_ceil(PARENT_SAMPLE).max(1);
+        ParentRows {
+            level: ratio.next_power_of_two().trailing_zeros(),
+            rows: HashMap::default(),
+        }
+    }
+
+    fn keeps(&self, key: u64) -> bool {
+        key.trailing_zeros() >= self.level
+    }
+
+    /// `key` holds the key columns' arrays, `values` the candidate columns'.
+    pub fn observe(&mut self, key: &[ArrayRef], values: &[ArrayRef]) {
+        let values: Vec<Vec<Option<u64>>> = values.iter().map(column_hashes).collect();
+        for (r, k) in key_hashes(key).into_iter().enumerate() {
+            if let Some(k) = k.filter(|&k| self.keeps(k)) {
+                self.rows.insert(k, values.iter().map(|v| v[r]).collect());
+            }
+        }
+    }
+}
+
+/// Counts, per candidate pair, the child rows that equal their parent row.
+#[derive(Debug)]
+pub struct ChildMatches {
+    /// Per candidate pair: the index of its child column among the child's scanned value
+    /// columns, and of its parent column among the parent's.
+    pairs: Vec<(usize, usize)>,
+    joined: u64,
+    equal: Vec<u64>,
+}
+
+impl ChildMatches {
+    pub fn new(pairs: Vec<(usize, usize)>) -> Self {
+        let equal = vec![0; pairs.len()];
+        ChildMatches {
+            pairs,
+            joined: 0,
+            equal,
+        }
+    }
+
+    /// `fk` holds the foreign key's arrays, `values` the child's candidate columns'.
+    pub fn observe(&mut self, parents: &ParentRows, fk: &[ArrayRef], values: &[ArrayRef]) {
+        let values: Vec<Vec<Option<u64>>> = values.iter().map(column_hashes).collect();
+        for (r, k) in key_hashes(fk).into_iter().enumerate() {
+            let Some(parent) = k
+                .filter(|&k| parents.keeps(k))
+                .and_then(|k| parents.rows.get(&k))
+            else {
+                continue;
+            };
+            self.joined += 1;
+            for (pair, &(c, p)) in self.pairs.iter().enumerate() {
+                // NULL copies NULL: equal hashes, or both absent.
+                if values[c][r] == parent[p] {
+                    self.equal[pair] += 1;
+                }
+            }
+        }
+    }
+
+    /// The pairs that held in nearly every joined row, best first per child column.
+    pub fn finish(
+        self,
+        fk: &ForeignKey,
+        pairs: &[(String, String)],
+        parent_stats: &[ColumnStats],
+    ) -> Vec<Inherited> {
+        if self.joined < MIN_ROWS {
+            return Vec::new();
+        }
+        let varied = |name: &str| {
+            parent_stats
+                .iter()
+                .any(|s| s.column == name && chance_agreement(s) <= MAX_CHANCE)
+        };
+        let mut found: Vec<Inherited> = pairs
+            .iter()
+            .zip(&self.equal)
+            .map(|((c, p), &equal)| Inherited {
+                column: c.clone(),
+                foreign_key: fk.columns.clone(),
+                parent_column: p.clone(),
+                holds: round_share(equal as f64 / self.joined as f64),
+            })
+            .filter(|i| i.holds >= MIN_HOLDS && varied(&i.parent_column))
+            .collect();
+        // One parent column per child column: the best, preferring the same name.
+        found.sort_by(|a, b| {
+            a.column
+                .cmp(&b.column)
+                .then(b.holds.total_cmp(&a.holds))
+                .then((b.parent_column == b.column).cmp(&(a.parent_column == a.column)))
+        });
+        found.dedup_by(|later, kept| later.column == kept.column);
+        found
+    }
+}

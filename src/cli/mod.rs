@@ -30,8 +30,8 @@ enum Command {
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     /// A `postgres://` URL (missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD,
-    /// PGDATABASE; `postgres:` alone takes them all from there), or a directory of `.csv`,
-    /// `.csv.gz` or `.parquet` files, one per table.
+    /// PGDATABASE; `postgres:` alone takes them all from there), a directory of `.csv`,
+    /// `.csv.gz` or `.parquet` files, one per table, or a `.sql` file of DDL (schema only).
     pub source: String,
     /// PostgreSQL schema to read; repeat for several. Tables outside `public` are then named
     /// `schema.table`.
@@ -58,7 +58,11 @@ impl SourceArgs {
             delimiter: self.delimiter as u8,
             null_string: self.null_string.clone(),
         };
-        Ok(crate::source::open(&self.source, &options, &self.schemas)?)
+        let source = crate::source::open(&self.source, &options, &self.schemas)?;
+        for warning in source.warnings() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(source)
     }
 }
 

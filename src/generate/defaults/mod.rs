@@ -13,6 +13,8 @@ mod stats;
 
 use std::collections::BTreeMap;
 
+use super::checks::{partition_bound, partition_column, PartitionBound};
+use super::columns::literal_text;
 use super::plan::{main_foreign_key, table_constraints, TableLimits};
 use crate::profile::model::{
     bucket_floor, round_share, ColumnStats, FanOut, ForeignKeyStats, OrderRule, PrivacySettings,
@@ -117,15 +119,25 @@ fn table_profile(
     let limits = table_constraints(table, &mut Vec::new());
     let rules = order_rules(table);
     let spans = rule_spans(table, &rules, &limits);
+    let listed = list_partition_values(table);
     let column_stats: Vec<ColumnStats> = table
         .columns
         .iter()
         .map(|c| {
-            if table.in_any_key(&c.name) || limits.has_value_list(&c.name) {
-                stats::key_stats(c)
-            } else {
-                let span = spans.get(&c.name).copied();
-                stats::value_stats(c, &limits.column_range(c, None), rows, span)
+            let span = spans.get(&c.name).copied();
+            let range = limits.column_range(c, None);
+            match listed.as_ref().filter(|(key, _)| *key == c.name) {
+                // In the key, but a partition's values, not a sequence: drawn from the list.
+                Some((_, values)) => {
+                    let mut stats = stats::value_stats(c, &range, rows, span);
+                    stats.frequent = stats::equal_shares(values);
+                    stats.distinct = values.len() as u64;
+                    stats
+                }
+                None if table.in_any_key(&c.name) || limits.has_value_list(&c.name) => {
+                    stats::key_stats(c)
+                }
+                None => stats::value_stats(c, &range, rows, span),
             }
         })
         .collect();
@@ -156,6 +168,24 @@ fn table_profile(
         groups: Vec::new(),
         derived: Vec::new(),
     }
+}
+
+/// The values a LIST-partitioned table's key takes in its partitions, so every row finds one.
+/// (Ranges of numbers and dates are limits the generator already keeps to.)
+fn list_partition_values(table: &Table) -> Option<(String, Vec<String>)> {
+    let partitioning = table.partitioning.as_ref()?;
+    let column = partition_column(&partitioning.key)?;
+    let values: Vec<String> = partitioning
+        .partitions
+        .iter()
+        .filter_map(|p| match partition_bound(&p.bound)? {
+            PartitionBound::List(values) => Some(values),
+            PartitionBound::Range { .. } => None,
+        })
+        .flatten()
+        .map(|v| literal_text(&v))
+        .collect();
+    (!values.is_empty()).then_some((column, values))
 }
 
 /// Children per parent: one each for a one-to-one key; otherwise a tenth of parents childless

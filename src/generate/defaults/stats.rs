@@ -109,14 +109,7 @@ pub fn value_stats(column: &Column, limits: &Limits, rows: u64, span: Option<Spa
         LogicalType::Enum { labels } => {
             stats.distinct = labels.len() as u64;
             stats.distinct_exact = true;
-            let share = round_share(1.0 / labels.len().max(1) as f64);
-            stats.frequent = labels
-                .iter()
-                .map(|l| Share {
-                    value: l.clone(),
-                    share,
-                })
-                .collect();
+            stats.frequent = equal_shares(labels);
         }
         l if l.is_numeric() => {
             let span = span.unwrap_or_else(|| number_span(column).within(limits));
@@ -133,6 +126,18 @@ pub fn value_stats(column: &Column, limits: &Limits, rows: u64, span: Option<Spa
     }
     stats.pii = pii_reason(&column.name, &column.logical, stats.semantic);
     stats
+}
+
+/// Each value at the same share.
+pub fn equal_shares(values: &[String]) -> Vec<Share> {
+    let share = round_share(1.0 / values.len().max(1) as f64);
+    values
+        .iter()
+        .map(|v| Share {
+            value: v.clone(),
+            share,
+        })
+        .collect()
 }
 
 fn bool_stats(name: &str) -> BoolStats {

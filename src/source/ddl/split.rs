@@ -106,7 +106,7 @@ impl Splitter {
                 (c.len_utf8(), State::Code)
             }
             (State::LineComment, '\n', _) => (1, State::Code),
-            (State::BlockComment(depth), '*', Some('/')) if depth == 1 => (2, State::Code),
+            (State::BlockComment(1), '*', Some('/')) => (2, State::Code),
             (State::BlockComment(depth), '*', Some('/')) => (2, State::BlockComment(depth - 1)),
             (State::BlockComment(depth), '/', Some('*')) => (2, State::BlockComment(depth + 1)),
             (State::Quoted { escapes: true }, '\\', Some(n)) => (1 + n.len_utf8(), *state),

@@ -19,7 +19,8 @@ use crate::sink::Sink;
 /// every key and constraint valid.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// The profile file (YAML) written by `understudy profile`.
+    /// The profile file (YAML) written by `understudy profile`, or a `.sql` DDL file (then
+    /// values follow defaults from column names and types).
     profile: std::path::PathBuf,
     /// A directory (one file per table) or a `postgres://` URL.
     #[arg(short, long)]
@@ -31,8 +32,10 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
     /// Pin a table's row count, e.g. `--rows orders=5000000`; repeatable. Wins over --scale.
-    #[arg(long = "rows", value_name = "TABLE=N", value_parser = parse_rows)]
-    rows: Vec<(String, u64)>,
+    /// For a `.sql` input, a bare `--rows N` sets the rows of each table without a parent
+    /// (default 1000); the others follow from default children per parent.
+    #[arg(long = "rows", value_name = "TABLE=N|N", value_parser = parse_rows)]
+    rows: Vec<(Option<String>, u64)>,
     /// Same seed, profile and row counts give byte-identical files.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -67,15 +70,16 @@ enum Format {
     Parquet,
 }
 
-fn parse_rows(s: &str) -> Result<(String, u64), String> {
-    let (table, n) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected TABLE=N, got {s:?}"))?;
+fn parse_rows(s: &str) -> Result<(Option<String>, u64), String> {
+    let (table, n) = match s.split_once('=') {
+        Some((table, n)) => (Some(table.to_string()), n),
+        None => (None, s),
+    };
     let n = n
         .replace('_', "")
         .parse()
-        .map_err(|_| format!("{n:?} is not a row count"))?;
-    Ok((table.to_string(), n))
+        .map_err(|_| format!("{n:?} is not a row count (expected TABLE=N or N)"))?;
+    Ok((table, n))
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -99,7 +103,8 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let profile = super::read_profile(&args.profile)?;
+    let root_rows = args.rows.iter().rev().find(|r| r.0.is_none()).map(|r| r.1);
+    let profile = super::read_profile_or_ddl(&args.profile, root_rows)?;
     let existing = if args.append && crate::pgconn::is_url(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
@@ -109,7 +114,11 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let request = Request {
         seed: args.seed,
         scale: args.scale,
-        rows: args.rows.iter().cloned().collect::<BTreeMap<_, _>>(),
+        rows: args
+            .rows
+            .iter()
+            .filter_map(|(table, n)| Some((table.clone()?, *n)))
+            .collect::<BTreeMap<_, _>>(),
         existing,
     };
     let generator = Generator::new(&profile, &request)

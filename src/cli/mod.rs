@@ -32,8 +32,8 @@ enum Command {
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     /// A `postgres://` URL (missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD,
-    /// PGDATABASE; `postgres:` alone takes them all from there), or a directory of `.csv`,
-    /// `.csv.gz` or `.parquet` files, one per table.
+    /// PGDATABASE; `postgres:` alone takes them all from there), a directory of `.csv`,
+    /// `.csv.gz` or `.parquet` files, one per table, or a `.sql` file of DDL (schema only).
     pub source: String,
     /// PostgreSQL schema to read; repeat for several. Tables outside `public` are then named
     /// `schema.table`.
@@ -60,8 +60,43 @@ impl SourceArgs {
             delimiter: self.delimiter as u8,
             null_string: self.null_string.clone(),
         };
-        Ok(crate::source::open(&self.source, &options, &self.schemas)?)
+        let source = crate::source::open(&self.source, &options, &self.schemas)?;
+        for warning in source.warnings() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(source)
     }
+}
+
+/// Rows in each table without a parent when a profile is made from a DDL file and `--rows`
+/// doesn't say.
+pub const DDL_ROWS: u64 = 1000;
+
+/// Reads a profile file, or makes one of default statistics from a `.sql` DDL file (its
+/// warnings printed) with `root_rows` rows in each table without a parent.
+pub fn read_profile_or_ddl(
+    path: &std::path::Path,
+    root_rows: Option<u64>,
+) -> anyhow::Result<crate::profile::Profile> {
+    use crate::source::ddl::DdlSource;
+    let spec = path.to_string_lossy();
+    if !DdlSource::is_ddl(&spec) {
+        if root_rows.is_some() {
+            anyhow::bail!(
+                "a bare --rows N sets the size of a .sql input; for a profile use \
+                 --rows TABLE=N or --scale"
+            );
+        }
+        return read_profile(path);
+    }
+    let source = DdlSource::open(path)?;
+    for warning in crate::source::Source::warnings(&source) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(crate::generate::defaults::profile_from_schema(
+        source.parsed_schema(),
+        root_rows.unwrap_or(DDL_ROWS),
+    ))
 }
 
 /// Reads and validates a profile file, naming it in any error, with a note when it is in an

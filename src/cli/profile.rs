@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
 
 use super::SourceArgs;
@@ -24,6 +24,10 @@ pub struct ProfileArgs {
     /// Keep a literal value only if it occurs at least this many times (the privacy guard).
     #[arg(long, default_value_t = 5, value_name = "K")]
     min_count: u64,
+    /// For a `.sql` source: rows in each table without a parent (others follow from default
+    /// children per parent). The profile then holds defaults from names and types, no data.
+    #[arg(long, value_name = "N")]
+    rows: Option<u64>,
 }
 
 pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
@@ -33,8 +37,15 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
         min_count: args.min_count,
         sample: args.sample,
     };
-    let profile = profile_source(source.as_ref(), &options)
-        .with_context(|| format!("profiling {}", source.describe()))?;
+    let profile = if source.kind() == "ddl" {
+        let rows = args.rows.unwrap_or(super::DDL_ROWS);
+        crate::generate::defaults::profile_from_schema(&source.schema()?, rows)
+    } else if args.rows.is_some() {
+        bail!("--rows applies to a .sql source; a snapshot's row counts are measured");
+    } else {
+        profile_source(source.as_ref(), &options)
+            .with_context(|| format!("profiling {}", source.describe()))?
+    };
     for warning in opaque_columns(&profile) {
         eprintln!("warning: {warning}");
     }

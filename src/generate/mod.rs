@@ -10,6 +10,7 @@
 mod checks;
 mod columns;
 mod copula;
+pub mod defaults;
 mod fanout;
 mod keys;
 mod nulls;

@@ -12,7 +12,7 @@ use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
 use super::nulls::NullPattern;
 use super::permute::Permutation;
-use super::values::{interquartile, Choice, ColumnGen, Kind};
+use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
     arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentPick,
     Request, TablePlan,
@@ -112,14 +112,8 @@ impl TablePlanner<'_> {
         }
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
-        let self_ref = |fk: &ForeignKey| fk.references.table == table.name;
         let pk = &table.primary_key;
-        let main = fks
-            .iter()
-            .position(|fk| {
-                !self_ref(fk) && !pk.is_empty() && fk.columns.iter().all(|c| pk.contains(c))
-            })
-            .or_else(|| fks.iter().position(|fk| !self_ref(fk)));
+        let main = main_foreign_key(table);
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
@@ -477,48 +471,8 @@ impl TablePlanner<'_> {
         }
     }
 
-    /// Table and domain checks plus partition bounds, parsed. Unmodeled ones become warnings.
     fn constraints(&self, warnings: &mut Vec<String>) -> TableLimits {
-        let table = self.table();
-        let mut parsed = Constraints::default();
-        for check in &table.checks {
-            if let Err(e) = parsed.add_check(&check.expression, None) {
-                warnings.push(format!(
-                    "table {}: {e}; generated rows may violate it",
-                    table.name
-                ));
-            }
-        }
-        for column in &table.columns {
-            for check in &column.domain_checks {
-                if let Err(e) = parsed.add_check(check, Some(&column.name)) {
-                    warnings.push(format!(
-                        "table {}, column {}: domain {e}; generated rows may violate it",
-                        table.name, column.name
-                    ));
-                }
-            }
-        }
-        let mut partitions = None;
-        if let Some(partitioning) = &table.partitioning {
-            let bounds: Option<Vec<PartitionBound>> = partitioning
-                .partitions
-                .iter()
-                .map(|p| partition_bound(&p.bound))
-                .collect();
-            let column = partition_column(&partitioning.key);
-            match (column, bounds) {
-                (Some(column), Some(bounds)) if !bounds.is_empty() => {
-                    partitions = Some((column, bounds))
-                }
-                _ => warnings.push(format!(
-                    "table {}: partitioning other than RANGE or LIST on one column (or a \
-                     DEFAULT partition) is not modeled; rows may fall outside the partitions",
-                    table.name
-                )),
-            }
-        }
-        TableLimits { parsed, partitions }
+        table_constraints(self.table(), warnings)
     }
 
     fn value_gen(
@@ -528,13 +482,7 @@ impl TablePlanner<'_> {
         warnings: &mut Vec<String>,
     ) -> ColumnGen {
         let stats = self.profile_table().stats(&column.name);
-        let rules: Vec<&Rule> = limits
-            .parsed
-            .rules
-            .iter()
-            .filter(|(c, _)| *c == column.name)
-            .map(|(_, r)| r)
-            .collect();
+        let rules = limits.rules_for(&column.name);
         let not_null = !column.nullable || rules.iter().any(|r| matches!(r, Rule::NotNull));
         let null_rate = if not_null {
             0.0
@@ -557,24 +505,7 @@ impl TablePlanner<'_> {
                 kind: Kind::OneOf(Choice::uniform(texts)),
             };
         }
-        let mut range = type_limits(&column.logical);
-        for rule in &rules {
-            if let Rule::Compare(op, literal) = rule {
-                if let Some(v) = domain_value(&column.logical, literal) {
-                    tighten(&mut range, *op, v, step_of(&column.logical, stats));
-                }
-            }
-        }
-        if let Some((key, bounds)) = &limits.partitions {
-            if *key == column.name {
-                apply_partitions(
-                    &mut range,
-                    bounds,
-                    &column.logical,
-                    step_of(&column.logical, stats),
-                );
-            }
-        }
+        let mut range = limits.column_range(column, stats);
         if range.is_empty() {
             warnings.push(format!(
                 "table {}, column {}: its checks allow no value; it is generated unconstrained",
@@ -808,9 +739,106 @@ fn order_depths(edges: &[(usize, usize)]) -> std::collections::BTreeMap<usize, u
     depth
 }
 
-struct TableLimits {
+/// What a table's checks and partitions say, parsed.
+pub(super) struct TableLimits {
     parsed: Constraints,
     partitions: Option<(String, Vec<PartitionBound>)>,
+}
+
+impl TableLimits {
+    fn rules_for(&self, column: &str) -> Vec<&Rule> {
+        self.parsed
+            .rules
+            .iter()
+            .filter(|(c, _)| c == column)
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// The values a value column may take: its type's range, narrowed by its CHECK
+    /// comparisons and cut by its partition bounds. Empty when the checks allow nothing.
+    pub(super) fn column_range(&self, column: &Column, stats: Option<&ColumnStats>) -> Limits {
+        let mut range = type_limits(&column.logical);
+        for rule in self.rules_for(&column.name) {
+            if let Rule::Compare(op, literal) = rule {
+                if let Some(v) = domain_value(&column.logical, literal) {
+                    tighten(&mut range, *op, v, step_of(&column.logical, stats));
+                }
+            }
+        }
+        if let Some((key, bounds)) = &self.partitions {
+            if *key == column.name {
+                apply_partitions(
+                    &mut range,
+                    bounds,
+                    &column.logical,
+                    step_of(&column.logical, stats),
+                );
+            }
+        }
+        range
+    }
+
+    /// Whether a check lists the column's allowed values (`IN (…)`).
+    pub(super) fn has_value_list(&self, column: &str) -> bool {
+        self.rules_for(column)
+            .iter()
+            .any(|r| matches!(r, Rule::OneOf(_)))
+    }
+}
+
+/// Table and domain checks plus partition bounds, parsed. Unmodeled ones become warnings.
+pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> TableLimits {
+    let mut parsed = Constraints::default();
+    for check in &table.checks {
+        if let Err(e) = parsed.add_check(&check.expression, None) {
+            warnings.push(format!(
+                "table {}: {e}; generated rows may violate it",
+                table.name
+            ));
+        }
+    }
+    for column in &table.columns {
+        for check in &column.domain_checks {
+            if let Err(e) = parsed.add_check(check, Some(&column.name)) {
+                warnings.push(format!(
+                    "table {}, column {}: domain {e}; generated rows may violate it",
+                    table.name, column.name
+                ));
+            }
+        }
+    }
+    let mut partitions = None;
+    if let Some(partitioning) = &table.partitioning {
+        let bounds: Option<Vec<PartitionBound>> = partitioning
+            .partitions
+            .iter()
+            .map(|p| partition_bound(&p.bound))
+            .collect();
+        let column = partition_column(&partitioning.key);
+        match (column, bounds) {
+            (Some(column), Some(bounds)) if !bounds.is_empty() => {
+                partitions = Some((column, bounds))
+            }
+            _ => warnings.push(format!(
+                "table {}: partitioning other than RANGE or LIST on one column (or a \
+                 DEFAULT partition) is not modeled; rows may fall outside the partitions",
+                table.name
+            )),
+        }
+    }
+    TableLimits { parsed, partitions }
+}
+
+/// The foreign key whose layout orders a table's rows: one inside the primary key if any, else
+/// the first; never a self-reference.
+pub(super) fn main_foreign_key(table: &Table) -> Option<usize> {
+    let fks = &table.foreign_keys;
+    let self_ref = |fk: &ForeignKey| fk.references.table == table.name;
+    let pk = &table.primary_key;
+    fks.iter()
+        .position(|fk| !self_ref(fk) && !pk.is_empty() && fk.columns.iter().all(|c| pk.contains(c)))
+        .or_else(|| fks.iter().position(|fk| !self_ref(fk)))
 }
 
 fn fk_label(fk: &ForeignKey) -> Vec<&str> {

@@ -6,6 +6,7 @@
 
 pub mod csv;
 mod csv_records;
+pub mod ddl;
 mod decode;
 pub mod parquet;
 pub mod postgres;
@@ -53,14 +54,20 @@ pub trait Source: Sync {
         sink: &mut dyn FnMut(RecordBatch) -> Result<(), SourceError>,
     ) -> Result<(), SourceError>;
 
+    /// What the source skipped or could not model, for the user (e.g. a DDL statement it
+    /// could not parse, with its line).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether keys come from the data rather than from declarations.
     fn infers_keys(&self) -> bool {
         self.kind() != "postgres"
     }
 }
 
-/// Opens the source named on the command line: a `postgres://` URL or a directory of CSV or
-/// Parquet files (whichever it holds).
+/// Opens the source named on the command line: a `postgres://` URL, a `.sql` DDL file, or a
+/// directory of CSV or Parquet files (whichever it holds).
 pub fn open(
     spec: &str,
     options: &csv::CsvOptions,
@@ -68,6 +75,9 @@ pub fn open(
 ) -> Result<Box<dyn Source>, SourceError> {
     if crate::pgconn::is_url(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
+    }
+    if ddl::DdlSource::is_ddl(spec) {
+        return Ok(Box::new(ddl::DdlSource::open(Path::new(spec))?));
     }
     let dir = PathBuf::from(spec);
     if !dir.is_dir() {
@@ -82,7 +92,7 @@ pub fn open(
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SourceError {
-    #[error("{path}: not a directory or a postgres:// URL")]
+    #[error("{path}: not a directory, a .sql file or a postgres:// URL")]
     NotADirectory { path: PathBuf },
     #[error("{path}: no .csv, .csv.gz or .parquet files in this directory")]
     EmptyDirectory { path: PathBuf },

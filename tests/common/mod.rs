@@ -115,7 +115,12 @@ impl TestDb {
     /// Creates a vendored dataset's tables, with every constraint, from its `schema.sql` (psql
     /// meta-commands dropped).
     pub fn apply_schema(&self, dataset: &str) {
-        let ddl: String = std::fs::read_to_string(data_dir(dataset).join("schema.sql"))
+        self.apply_ddl(&data_dir(dataset).join("schema.sql"));
+    }
+
+    /// Runs a DDL file (psql meta-commands dropped).
+    pub fn apply_ddl(&self, path: &Path) {
+        let ddl: String = std::fs::read_to_string(path)
             .unwrap()
             .lines()
             .filter(|l| !l.starts_with('\\'))

@@ -42,6 +42,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod fingerprint;
 pub mod generate;
 pub mod hashing;
 pub mod pgconn;

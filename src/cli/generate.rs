@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
+use crate::fingerprint::Fingerprint;
 use crate::generate::{Generator, Request};
+use crate::profile::Profile;
 use crate::run::generate::{generate_into, RunOptions, Shard, TableReport};
 use crate::sink::csv::CsvSink;
 use crate::sink::parquet::ParquetSink;
@@ -56,6 +58,11 @@ pub struct GenerateArgs {
     /// PostgreSQL: the schema the tables are in.
     #[arg(long, default_value = "public")]
     schema: String,
+    /// Write even into the snapshot the profile was learned from (the same database on the same
+    /// server, or the source directory or one inside it). Refused by default: synthetic rows
+    /// would replace the real ones.
+    #[arg(long)]
+    write_into_source: bool,
     /// No progress bars, even on a terminal.
     #[arg(long, short)]
     quiet: bool,
@@ -131,12 +138,18 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             create: args.create,
             schema: args.schema.clone(),
         };
-        Box::new(PostgresSink::open(&args.output, &generator, &options)?)
+        let mut sink = PostgresSink::connect(&args.output)?;
+        refuse_source(&profile, sink.fingerprint(), &args)?;
+        sink.prepare(&args.output, &generator, &options)?;
+        Box::new(sink)
     } else {
         if args.create || args.truncate || args.append {
             bail!("--create, --truncate and --append apply to a postgres:// target only");
         }
         let dir = Path::new(&args.output);
+        let target = Fingerprint::of_directory(dir)
+            .with_context(|| format!("resolving the output directory {}", dir.display()))?;
+        refuse_source(&profile, Some(target), &args)?;
         match args.format {
             Format::Csv => Box::new(CsvSink::new(dir, shard.is_first())?),
             Format::Parquet => Box::new(ParquetSink::new(dir)?),
@@ -153,6 +166,36 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         .with_context(|| format!("generating into {}", target_name(&args.output)))?;
     print_summary(&reports, started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Fails when the target is the profile's own source, unless `--write-into-source` allows it.
+fn refuse_source(
+    profile: &Profile,
+    target: Option<Fingerprint>,
+    args: &GenerateArgs,
+) -> anyhow::Result<()> {
+    let source = profile
+        .source
+        .fingerprint
+        .as_deref()
+        .and_then(Fingerprint::parse);
+    let (Some(source), Some(target)) = (source, target) else {
+        return Ok(());
+    };
+    if args.write_into_source || !source.contains(&target) {
+        return Ok(());
+    }
+    let place = match &source {
+        Fingerprint::Postgres { .. } => "the database",
+        Fingerprint::Directory(_) => "in the directory",
+    };
+    bail!(
+        "refusing to write into {}: it is {place} that {} was profiled from ({source}); \
+         synthetic rows would replace the real ones. Choose another target, or pass \
+         --write-into-source if that is what you want",
+        target_name(&args.output),
+        args.profile.display()
+    )
 }
 
 fn target_name(output: &str) -> String {

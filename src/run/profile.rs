@@ -71,6 +71,7 @@ pub fn profile_source(
         source: SourceInfo {
             kind: source.kind().to_string(),
             sample_rows: options.sample,
+            fingerprint: source.fingerprint().map(|f| f.to_string()),
         },
         privacy: PrivacySettings {
             min_count: guard.min_count,

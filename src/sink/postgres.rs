@@ -14,6 +14,7 @@ use postgres::Client;
 
 use super::pg_binary::{encode, prepare, Encoding, HEADER, TRAILER};
 use super::{Encoded, Sink, SinkError};
+use crate::fingerprint::Fingerprint;
 use crate::generate::{Existing, Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
 use crate::profile::model::Profile;
@@ -55,31 +56,40 @@ struct TargetTable {
 }
 
 impl PostgresSink {
-    /// Connects, checks the target against the plan, prepares the tables (create, truncate or
-    /// refuse), all inside a transaction that [`Sink::finish`] commits.
-    pub fn open(
-        spec: &str,
-        generator: &Generator,
-        options: &PostgresOptions,
-    ) -> Result<Self, SinkError> {
+    /// Connects to the target; nothing is changed until [`PostgresSink::prepare`].
+    pub fn connect(spec: &str) -> Result<Self, SinkError> {
         let (client, target) = connect(spec)?;
-        let mut sink = PostgresSink {
+        Ok(PostgresSink {
             client,
             target,
             tables: HashMap::new(),
             constraints_after: Vec::new(),
             sequences: Vec::new(),
             buffer: Vec::with_capacity(1 << 20),
-        };
-        sink.sql("BEGIN")?;
+        })
+    }
+
+    /// The target's fingerprint, to compare with the profile's source before writing.
+    pub fn fingerprint(&mut self) -> Option<Fingerprint> {
+        Fingerprint::of_postgres(&mut self.client)
+    }
+
+    /// Checks the target against the plan and prepares the tables (create, truncate or
+    /// refuse), inside a transaction that [`Sink::finish`] commits.
+    pub fn prepare(
+        &mut self,
+        spec: &str,
+        generator: &Generator,
+        options: &PostgresOptions,
+    ) -> Result<(), SinkError> {
+        self.sql("BEGIN")?;
         if options.create {
-            sink.create_tables(generator, options)?;
+            self.create_tables(generator, options)?;
         } else {
-            sink.match_existing(spec, generator, options)?;
-            sink.defer_cycle_constraints(generator)?;
+            self.match_existing(spec, generator, options)?;
+            self.defer_cycle_constraints(generator)?;
         }
-        sink.prepare_rows(generator, options.existing)?;
-        Ok(sink)
+        self.prepare_rows(generator, options.existing)
     }
 
     fn sql(&mut self, statement: &str) -> Result<(), SinkError> {

@@ -53,6 +53,9 @@ pub trait Source: Sync {
         sink: &mut dyn FnMut(RecordBatch) -> Result<(), SourceError>,
     ) -> Result<(), SourceError>;
 
+    /// Where the snapshot lives, for the profile to record; `None` when it cannot be told.
+    fn fingerprint(&self) -> Option<crate::fingerprint::Fingerprint>;
+
     /// Whether keys come from the data rather than from declarations.
     fn infers_keys(&self) -> bool {
         self.kind() != "postgres"

@@ -13,6 +13,7 @@ use postgres::{Client, Config};
 
 use super::decode::ColumnDecoder;
 use super::{Sampling, Source, SourceError, BATCH_ROWS};
+use crate::fingerprint::Fingerprint;
 use crate::pgconn::{self, quote_ident};
 use crate::schema::{
     Check, Column, ForeignKey, Generated, LogicalType, Partition, Partitioning, Schema, Table,
@@ -22,6 +23,7 @@ use crate::schema::{
 pub struct PostgresSource {
     config: Config,
     target: String,
+    fingerprint: Option<Fingerprint>,
     schema: Schema,
     /// Table name → quoted `schema.table` for queries.
     qualified: HashMap<String, String>,
@@ -51,6 +53,7 @@ impl PostgresSource {
         .read(&schemas)
         .map_err(|e| fail(pgconn::describe_error(&e)))?;
         Ok(PostgresSource {
+            fingerprint: Fingerprint::of_postgres(&mut client),
             config,
             target,
             schema,
@@ -87,6 +90,10 @@ fn spec_name(spec: &str) -> String {
 impl Source for PostgresSource {
     fn describe(&self) -> String {
         self.target.clone()
+    }
+
+    fn fingerprint(&self) -> Option<Fingerprint> {
+        self.fingerprint.clone()
     }
 
     fn kind(&self) -> &'static str {

@@ -106,6 +106,7 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    crate::run::interrupt::install().context("installing the SIGINT and SIGTERM handlers")?;
     let profile = super::read_profile(&args.profile)?;
     let existing = if args.append && crate::pgconn::is_url(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
@@ -150,6 +151,12 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         let target = Fingerprint::of_directory(dir)
             .with_context(|| format!("resolving the output directory {}", dir.display()))?;
         refuse_source(&profile, Some(target), &args)?;
+        for stale in crate::sink::remove_stale_temp_files(dir)? {
+            eprintln!(
+                "removed {}, left by an earlier run that was killed",
+                stale.display()
+            );
+        }
         match args.format {
             Format::Csv => Box::new(CsvSink::new(dir, shard.is_first())?),
             Format::Parquet => Box::new(ParquetSink::new(dir)?),

@@ -47,6 +47,8 @@ pub struct PostgresSink {
     /// `(qualified table, column)` of identity and serial columns.
     sequences: Vec<(String, String)>,
     buffer: Vec<u8>,
+    /// Set once COMMIT succeeded; until then, dropping the sink rolls back.
+    committed: bool,
 }
 
 struct TargetTable {
@@ -66,6 +68,7 @@ impl PostgresSink {
             constraints_after: Vec::new(),
             sequences: Vec::new(),
             buffer: Vec::with_capacity(1 << 20),
+            committed: false,
         })
     }
 
@@ -490,6 +493,18 @@ impl Sink for PostgresSink {
                 .query(&statement, &[&qualified, &column])
                 .map_err(|e| server_error(&self.target, &e))?;
         }
-        self.sql("COMMIT")
+        self.sql("COMMIT")?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PostgresSink {
+    /// An unfinished load (an error, a signal) is rolled back now rather than when the server
+    /// notices the connection is gone, so its locks are released at once.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
     }
 }

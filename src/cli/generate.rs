@@ -39,8 +39,8 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Worker threads (default: all cores). Output does not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[arg(long, value_parser = super::at_least_one)]
+    threads: Option<u64>,
     /// Write only shard K of N (1-based), e.g. `3/8`. Shard outputs concatenated in order equal
     /// one whole run; only shard 1 writes CSV headers.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -108,7 +108,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     crate::run::interrupt::install().context("installing the SIGINT and SIGTERM handlers")?;
     let profile = super::read_profile(&args.profile)?;
-    let existing = if args.append && crate::pgconn::is_url(&args.output) {
+    let existing = if args.append && crate::pgconn::is_postgres(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
     } else {
@@ -126,7 +126,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let sink: Box<dyn Sink> = if crate::pgconn::is_url(&args.output) {
+    let sink: Box<dyn Sink> = if crate::pgconn::is_postgres(&args.output) {
         if args.shard.is_some() {
             bail!("--shard writes files; load shards into PostgreSQL from their CSV output");
         }
@@ -165,6 +165,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let options = RunOptions {
         threads: args
             .threads
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         shard,
         progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -206,9 +207,12 @@ fn refuse_source(
 }
 
 fn target_name(output: &str) -> String {
+    if !crate::pgconn::is_postgres(output) {
+        return output.to_string();
+    }
     match crate::pgconn::config(output) {
-        Ok(config) if crate::pgconn::is_url(output) => crate::pgconn::display(&config),
-        _ => output.to_string(),
+        Ok(config) => crate::pgconn::display(&config),
+        Err(_) => crate::pgconn::redact(output),
     }
 }
 

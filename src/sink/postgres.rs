@@ -362,7 +362,8 @@ impl PostgresSink {
 
 /// A connection to the target, and its name for messages (without a password).
 fn connect(spec: &str) -> Result<(Client, String), SinkError> {
-    let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
+    let config = pgconn::config(spec)
+        .map_err(|e| SinkError::Postgres(format!("{}: {e}", pgconn::redact(spec))))?;
     let target = pgconn::display(&config);
     let client =
         pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;

@@ -69,7 +69,7 @@ pub fn open(
     options: &csv::CsvOptions,
     schemas: &[String],
 ) -> Result<Box<dyn Source>, SourceError> {
-    if crate::pgconn::is_url(spec) {
+    if crate::pgconn::is_postgres(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
     }
     let dir = PathBuf::from(spec);

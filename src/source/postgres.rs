@@ -33,7 +33,7 @@ impl PostgresSource {
     /// Connects and reads the catalog of the given schemas (default `public`).
     pub fn connect(spec: &str, schemas: &[String]) -> Result<Self, SourceError> {
         let config = pgconn::config(spec).map_err(|message| SourceError::Postgres {
-            target: spec_name(spec),
+            target: pgconn::redact(spec),
             message,
         })?;
         let target = pgconn::display(&config);
@@ -78,13 +78,6 @@ impl PostgresSource {
             .cloned()
             .unwrap_or_else(|| quote_ident(&table.name))
     }
-}
-
-fn spec_name(spec: &str) -> String {
-    spec.split('@')
-        .next_back()
-        .map(|rest| format!("postgres://…@{rest}"))
-        .unwrap_or_else(|| "postgres".into())
 }
 
 impl Source for PostgresSource {

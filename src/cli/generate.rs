@@ -45,7 +45,9 @@ pub struct GenerateArgs {
     /// one whole run; only shard 1 writes CSV headers.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<Shard>,
-    /// PostgreSQL: create the tables from the profile (in the same transaction as the load).
+    /// PostgreSQL: create the tables from the profile (in the same transaction as the load),
+    /// with their identity and serial columns, defaults, generated columns and indexes;
+    /// sequences are moved past the loaded keys.
     #[arg(long)]
     create: bool,
     /// PostgreSQL: empty the tables before loading.

@@ -44,6 +44,10 @@ pub struct Table {
     /// Set for a partitioned table: the partition key and each partition's bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitioning: Option<Partitioning>,
+    /// Indexes that no key or unique constraint already makes, so `generate --create` can
+    /// make them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
 }
 
 impl Table {
@@ -93,6 +97,11 @@ pub struct Column {
     /// CHECK expressions inherited from a domain, with `VALUE` standing for the column.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domain_checks: Vec<String>,
+    /// The SQL the database fills the column with, as the source printed it: the `DEFAULT`
+    /// expression (`now()`, `'new'::text`), or for a stored generated column its expression.
+    /// Serial and identity columns have none (see [`Column::generated`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 impl Column {
@@ -105,6 +114,7 @@ impl Column {
             nullable,
             generated: None,
             domain_checks: Vec::new(),
+            default: None,
         }
     }
 }
@@ -121,6 +131,17 @@ pub enum Generated {
     Serial,
     /// `GENERATED ALWAYS AS (expr) STORED`: computed by the database, never written.
     Stored,
+}
+
+impl Generated {
+    /// Whether a sequence hands out the column's values (identity and serial), so it must be
+    /// moved past the keys a load writes.
+    pub fn uses_sequence(self) -> bool {
+        matches!(
+            self,
+            Generated::IdentityAlways | Generated::IdentityByDefault | Generated::Serial
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,6 +167,17 @@ pub struct Check {
     pub name: String,
     /// The boolean SQL expression, as the source printed it.
     pub expression: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// What follows `ON table` in `CREATE INDEX`, as PostgreSQL prints it:
+    /// `USING btree (lower(email)) WHERE (active)`.
+    pub definition: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

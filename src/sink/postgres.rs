@@ -5,7 +5,9 @@
 //! trigger stays live; the target's schema is checked against the profile before the first row.
 //! Foreign keys that close a cycle are dropped inside the transaction and re-added (and so
 //! re-validated) after the last table. Identity and serial sequences are moved past the loaded
-//! keys. With `--create`, the tables are created from the profile in the same transaction.
+//! keys. With `--create`, the tables are created from the profile in the same transaction, with
+//! identity, serial, default and stored generated columns as the source declared them, and its
+//! indexes made after the load (cheaper than maintaining them row by row).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -18,7 +20,7 @@ use crate::fingerprint::Fingerprint;
 use crate::generate::{Existing, Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
 use crate::profile::model::Profile;
-use crate::schema::{Generated, LogicalType};
+use crate::schema::{Column, Generated, LogicalType};
 use crate::source::postgres::PostgresSource;
 use crate::source::Source;
 
@@ -154,14 +156,7 @@ impl PostgresSink {
                         column.source_type
                     )),
                 }
-                if matches!(
-                    column.generated,
-                    Some(
-                        Generated::IdentityAlways
-                            | Generated::IdentityByDefault
-                            | Generated::Serial
-                    )
-                ) {
+                if column.generated.is_some_and(Generated::uses_sequence) {
                     self.sequences
                         .push((Self::qualified(&options.schema, name), column.name.clone()));
                 }
@@ -253,30 +248,30 @@ impl PostgresSink {
             let qualified = Self::qualified(&options.schema, &plan.table.name);
             let mut definitions = Vec::new();
             let mut columns = Vec::new();
-            for (i, field) in plan.schema.fields().iter().enumerate() {
-                let column = &plan.table.columns[plan.output[i]];
+            for (c, column) in plan.table.columns.iter().enumerate() {
+                let output = plan.output.iter().position(|&o| o == c);
+                if output.is_none() && column.default.is_none() {
+                    continue; // a stored generated column whose expression the profile lacks
+                }
                 let sql_type = match &column.logical {
-                    LogicalType::Enum { labels } => {
-                        let type_name = Self::qualified(&options.schema, &column.source_type);
-                        let labels: Vec<String> = labels
-                            .iter()
-                            .map(|l| format!("'{}'", l.replace('\'', "''")))
-                            .collect();
-                        self.sql(&format!(
-                            "DO $$ BEGIN CREATE TYPE {type_name} AS ENUM ({}); \
-                             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-                            labels.join(", ")
-                        ))?;
-                        type_name
-                    }
+                    LogicalType::Enum { labels } => self.create_enum(options, column, labels)?,
                     other => other.sql_type(),
                 };
-                let null = if column.nullable { "" } else { " NOT NULL" };
-                definitions.push(format!("{} {sql_type}{null}", quote_ident(&column.name)));
-                let encoding =
-                    Encoding::for_target(&column.logical, &column.source_type, field.data_type())
-                        .expect("a column always loads into its own type");
-                columns.push((i, column.name.clone(), encoding));
+                definitions.push(column_definition(column, &sql_type));
+                if column.generated.is_some_and(Generated::uses_sequence) {
+                    self.sequences
+                        .push((qualified.clone(), column.name.clone()));
+                }
+                if let Some(i) = output {
+                    let field = plan.schema.field(i);
+                    let encoding = Encoding::for_target(
+                        &column.logical,
+                        &column.source_type,
+                        field.data_type(),
+                    )
+                    .expect("a column always loads into its own type");
+                    columns.push((i, column.name.clone(), encoding));
+                }
             }
             let list = |cols: &[String]| {
                 cols.iter()
@@ -312,6 +307,14 @@ impl PostgresSink {
                     partition.bound
                 ))?;
             }
+            for index in &plan.table.indexes {
+                let unique = if index.unique { "UNIQUE " } else { "" };
+                self.constraints_after.push(format!(
+                    "CREATE {unique}INDEX {} ON {qualified} {}",
+                    quote_ident(&index.name),
+                    index.definition
+                ));
+            }
             for fk in &plan.table.foreign_keys {
                 self.constraints_after.push(format!(
                     "ALTER TABLE {qualified} ADD FOREIGN KEY ({}) REFERENCES {} ({})",
@@ -324,6 +327,26 @@ impl PostgresSink {
                 .insert(plan.table.name.clone(), TargetTable { qualified, columns });
         }
         Ok(())
+    }
+
+    /// Creates an enum type (unless it exists) and returns its qualified name.
+    fn create_enum(
+        &mut self,
+        options: &PostgresOptions,
+        column: &Column,
+        labels: &[String],
+    ) -> Result<String, SinkError> {
+        let type_name = Self::qualified(&options.schema, &column.source_type);
+        let labels: Vec<String> = labels
+            .iter()
+            .map(|l| format!("'{}'", l.replace('\'', "''")))
+            .collect();
+        self.sql(&format!(
+            "DO $$ BEGIN CREATE TYPE {type_name} AS ENUM ({}); \
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            labels.join(", ")
+        ))?;
+        Ok(type_name)
     }
 
     /// Refuses tables that hold rows, or empties them with `--truncate`.
@@ -358,6 +381,31 @@ impl PostgresSink {
             }
         }
     }
+}
+
+/// A column as `CREATE TABLE` writes it, with what the database fills in by itself: identity,
+/// a serial type (its sequence comes with it), a stored generated expression, or a default.
+fn column_definition(column: &Column, sql_type: &str) -> String {
+    let serial = match column.logical {
+        LogicalType::Int16 => "smallserial",
+        LogicalType::Int32 => "serial",
+        _ => "bigserial",
+    };
+    let (sql_type, filled) = match (column.generated, &column.default) {
+        (Some(Generated::IdentityAlways), _) => (sql_type, " GENERATED ALWAYS AS IDENTITY".into()),
+        (Some(Generated::IdentityByDefault), _) => {
+            (sql_type, " GENERATED BY DEFAULT AS IDENTITY".into())
+        }
+        (Some(Generated::Serial), _) if column.logical.is_integer() => (serial, String::new()),
+        (Some(Generated::Stored), Some(expression)) => (
+            sql_type,
+            format!(" GENERATED ALWAYS AS ({expression}) STORED"),
+        ),
+        (None, Some(default)) => (sql_type, format!(" DEFAULT {default}")),
+        _ => (sql_type, String::new()),
+    };
+    let null = if column.nullable { "" } else { " NOT NULL" };
+    format!("{} {sql_type}{filled}{null}", quote_ident(&column.name))
 }
 
 /// A connection to the target, and its name for messages (without a password).

@@ -280,10 +280,7 @@ const TRICKY_DDL: &str = "
 
 #[test]
 fn tricky_schemas_generate_and_load_without_panicking() {
-    let Some(real) = TestDb::create("tricky_real") else {
-        return;
-    };
-    let Some(target) = TestDb::create("tricky_target") else {
+    let Some((real, target)) = TestDb::pair("tricky") else {
         return;
     };
     real.client()
@@ -297,20 +294,11 @@ fn tricky_schemas_generate_and_load_without_panicking() {
         ))
         .unwrap();
     target.client().batch_execute(TRICKY_DDL).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        tmp.path(),
-        &["profile", &real.url, "-o", "p.yaml"],
-    ));
+    let tmp = profile_and_generate(&real, &target.url, &["--scale", "2"]);
     assert_ok(&understudy(
         tmp.path(),
         &["generate", "p.yaml", "-o", "csv"],
     ));
-    let out = understudy(
-        tmp.path(),
-        &["generate", "p.yaml", "-o", &target.url, "--scale", "2"],
-    );
-    assert_ok(&out);
     let row = target
         .client()
         .query_one(

@@ -274,10 +274,7 @@ INSERT INTO event SELECT date '2023-01-01' + g % 700, 1 + g % 300, 'k' || g % 7 
 
 #[test]
 fn self_reference_composite_keys_cycle_partitions_and_checks_all_load() {
-    let Some(real) = TestDb::create("gen_hard_real") else {
-        return;
-    };
-    let Some(target) = TestDb::create("gen_hard_target") else {
+    let Some((real, target)) = TestDb::pair("gen_hard") else {
         return;
     };
     real.client().batch_execute(HARD_SCHEMA).unwrap();
@@ -378,10 +375,7 @@ CREATE TABLE reading_q2 PARTITION OF reading FOR VALUES FROM ('2024-04-01') TO (
 
 #[test]
 fn a_timestamp_in_a_composite_key_follows_its_distribution() {
-    let Some(real) = TestDb::create("gen_readings_real") else {
-        return;
-    };
-    let Some(target) = TestDb::create("gen_readings_target") else {
+    let Some((real, target)) = TestDb::pair("gen_readings") else {
         return;
     };
     real.client().batch_execute(READINGS).unwrap();
@@ -392,22 +386,7 @@ fn a_timestamp_in_a_composite_key_follows_its_distribution() {
         )
         .unwrap();
     target.client().batch_execute(READINGS).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &real.url, "-o", "readings.yaml"],
-    ));
-    assert_ok(&understudy(
-        dir.path(),
-        &[
-            "generate",
-            "readings.yaml",
-            "-o",
-            &target.url,
-            "--scale",
-            "2",
-        ],
-    ));
+    profile_and_generate(&real, &target.url, &["--scale", "2"]);
     assert_eq!(count(&target, "SELECT count(*) FROM reading"), 4000);
     // The key stays unique through `id`; `created_at` spreads over both partitions like the
     // real rows instead of counting microseconds from one instant.
@@ -423,10 +402,7 @@ fn a_timestamp_in_a_composite_key_follows_its_distribution() {
 
 #[test]
 fn create_keeps_identity_serials_defaults_generated_columns_and_indexes() {
-    let Some(real) = TestDb::create("keep_real") else {
-        return;
-    };
-    let Some(target) = TestDb::create("keep_target") else {
+    let Some((real, target)) = TestDb::pair("keep") else {
         return;
     };
     real.client()
@@ -450,23 +426,7 @@ fn create_keeps_identity_serials_defaults_generated_columns_and_indexes() {
              INSERT INTO note (account_id, body) SELECT 1 + i % 60, 'b' FROM generate_series(1, 150) i;",
         )
         .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        tmp.path(),
-        &["profile", &real.url, "-o", "p.yaml"],
-    ));
-    assert_ok(&understudy(
-        tmp.path(),
-        &[
-            "generate",
-            "p.yaml",
-            "-o",
-            &target.url,
-            "--create",
-            "--scale",
-            "2",
-        ],
-    ));
+    profile_and_generate(&real, &target.url, &["--create", "--scale", "2"]);
     let mut client = target.client();
     let account = client
         .query_one(

@@ -87,10 +87,7 @@ fn a_csv_source_directory_is_protected() {
 
 #[test]
 fn a_postgres_source_database_is_protected() {
-    let Some(db) = TestDb::create("protect_src") else {
-        return;
-    };
-    let Some(other) = TestDb::create("protect_other") else {
+    let Some((db, other)) = TestDb::pair("protect") else {
         return;
     };
     for target in [&db, &other] {

@@ -114,6 +114,14 @@ impl TestDb {
         })
     }
 
+    /// Two fresh databases, `<label>_real` and `<label>_target`: a snapshot and a place to
+    /// generate into.
+    pub fn pair(label: &str) -> Option<(TestDb, TestDb)> {
+        let real = TestDb::create(&format!("{label}_real"))?;
+        let target = TestDb::create(&format!("{label}_target"))?;
+        Some((real, target))
+    }
+
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls)
             .expect("test database accepts connections")
@@ -162,6 +170,20 @@ impl Drop for TestDb {
             ));
         }
     }
+}
+
+/// Profiles `real` into `p.yaml` in a fresh temporary directory, then generates from that
+/// profile into `target` (a URL or a directory) with `extra` arguments, asserting both succeed.
+pub fn profile_and_generate(real: &TestDb, target: &str, extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &real.url, "-o", "p.yaml"],
+    ));
+    let mut args = vec!["generate", "p.yaml", "-o", target];
+    args.extend(extra);
+    assert_ok(&understudy(dir.path(), &args));
+    dir
 }
 
 /// A bundled profile from `profiles/`.

@@ -148,7 +148,9 @@ fn bench_generate(target: &str, rows: u64) {
                 create: true,
                 schema: "public".into(),
             };
-            Box::new(PostgresSink::open(&bench_url, &generator, &options).unwrap())
+            let mut sink = PostgresSink::connect(&bench_url).unwrap();
+            sink.prepare(&bench_url, &generator, &options).unwrap();
+            Box::new(sink)
         }
         other => panic!("unknown target {other:?}: csv, parquet or postgres"),
     };

@@ -18,6 +18,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
+            if let Some(code) = err
+                .chain()
+                .find_map(|e| e.downcast_ref::<understudy::sink::SinkError>())
+                .and_then(|e| e.signal_exit_code())
+            {
+                return ExitCode::from(code);
+            }
             if let Some(hint) = understudy::cli::hint_for(&err) {
                 eprintln!("hint: {hint}");
             }

@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
+use crate::fingerprint::Fingerprint;
 use crate::generate::{Generator, Request};
+use crate::profile::Profile;
 use crate::run::generate::{generate_into, RunOptions, Shard, TableReport};
 use crate::sink::csv::CsvSink;
 use crate::sink::parquet::ParquetSink;
@@ -40,13 +42,15 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Worker threads (default: all cores). Output does not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[arg(long, value_parser = super::at_least_one)]
+    threads: Option<u64>,
     /// Write only shard K of N (1-based), e.g. `3/8`. Shard outputs concatenated in order equal
     /// one whole run; only shard 1 writes CSV headers.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<Shard>,
-    /// PostgreSQL: create the tables from the profile (in the same transaction as the load).
+    /// PostgreSQL: create the tables from the profile (in the same transaction as the load),
+    /// with their identity and serial columns, defaults, generated columns and indexes;
+    /// sequences are moved past the loaded keys.
     #[arg(long)]
     create: bool,
     /// PostgreSQL: empty the tables before loading.
@@ -59,6 +63,11 @@ pub struct GenerateArgs {
     /// PostgreSQL: the schema the tables are in.
     #[arg(long, default_value = "public")]
     schema: String,
+    /// Write even into the snapshot the profile was learned from (the same database on the same
+    /// server, or the source directory or one inside it). Refused by default: synthetic rows
+    /// would replace the real ones.
+    #[arg(long)]
+    write_into_source: bool,
     /// No progress bars, even on a terminal.
     #[arg(long, short)]
     quiet: bool,
@@ -103,9 +112,10 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    crate::run::interrupt::install().context("installing the SIGINT and SIGTERM handlers")?;
     let root_rows = args.rows.iter().rev().find(|r| r.0.is_none()).map(|r| r.1);
     let profile = super::read_profile_or_ddl(&args.profile, root_rows)?;
-    let existing = if args.append && crate::pgconn::is_url(&args.output) {
+    let existing = if args.append && crate::pgconn::is_postgres(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
     } else {
@@ -127,7 +137,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let sink: Box<dyn Sink> = if crate::pgconn::is_url(&args.output) {
+    let sink: Box<dyn Sink> = if crate::pgconn::is_postgres(&args.output) {
         if args.shard.is_some() {
             bail!("--shard writes files; load shards into PostgreSQL from their CSV output");
         }
@@ -140,12 +150,24 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             create: args.create,
             schema: args.schema.clone(),
         };
-        Box::new(PostgresSink::open(&args.output, &generator, &options)?)
+        let mut sink = PostgresSink::connect(&args.output)?;
+        refuse_source(&profile, sink.fingerprint(), &args)?;
+        sink.prepare(&args.output, &generator, &options)?;
+        Box::new(sink)
     } else {
         if args.create || args.truncate || args.append {
             bail!("--create, --truncate and --append apply to a postgres:// target only");
         }
         let dir = Path::new(&args.output);
+        let target = Fingerprint::of_directory(dir)
+            .with_context(|| format!("resolving the output directory {}", dir.display()))?;
+        refuse_source(&profile, Some(target), &args)?;
+        for stale in crate::sink::remove_stale_temp_files(dir)? {
+            eprintln!(
+                "removed {}, left by an earlier run that was killed",
+                stale.display()
+            );
+        }
         match args.format {
             Format::Csv => Box::new(CsvSink::new(dir, shard.is_first())?),
             Format::Parquet => Box::new(ParquetSink::new(dir)?),
@@ -154,6 +176,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let options = RunOptions {
         threads: args
             .threads
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         shard,
         progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -164,10 +187,43 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Fails when the target is the profile's own source, unless `--write-into-source` allows it.
+fn refuse_source(
+    profile: &Profile,
+    target: Option<Fingerprint>,
+    args: &GenerateArgs,
+) -> anyhow::Result<()> {
+    let source = profile
+        .source
+        .fingerprint
+        .as_deref()
+        .and_then(Fingerprint::parse);
+    let (Some(source), Some(target)) = (source, target) else {
+        return Ok(());
+    };
+    if args.write_into_source || !source.contains(&target) {
+        return Ok(());
+    }
+    let place = match &source {
+        Fingerprint::Postgres { .. } => "the database",
+        Fingerprint::Directory(_) => "in the directory",
+    };
+    bail!(
+        "refusing to write into {}: it is {place} that {} was profiled from ({source}); \
+         synthetic rows would replace the real ones. Choose another target, or pass \
+         --write-into-source if that is what you want",
+        target_name(&args.output),
+        args.profile.display()
+    )
+}
+
 fn target_name(output: &str) -> String {
+    if !crate::pgconn::is_postgres(output) {
+        return output.to_string();
+    }
     match crate::pgconn::config(output) {
-        Ok(config) if crate::pgconn::is_url(output) => crate::pgconn::display(&config),
-        _ => output.to_string(),
+        Ok(config) => crate::pgconn::display(&config),
+        Err(_) => crate::pgconn::redact(output),
     }
 }
 

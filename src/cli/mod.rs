@@ -99,6 +99,16 @@ pub fn read_profile_or_ddl(
     ))
 }
 
+/// A count that must be at least 1 (`--sample`, `--min-count`, `--threads`): 0 would sample
+/// nothing, let every value through, or make no threads.
+pub fn at_least_one(s: &str) -> Result<u64, String> {
+    match s.replace('_', "").parse::<u64>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// Reads and validates a profile file, naming it in any error, with a note when it is in an
 /// older format.
 pub fn read_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
@@ -138,7 +148,12 @@ pub fn run() -> anyhow::Result<()> {
 /// A hint for errors whose fix is known.
 pub fn hint_for(err: &anyhow::Error) -> Option<&'static str> {
     let text = format!("{err:#}");
-    if text.contains("Connection refused")
+    if text.contains("failed to lookup address information") {
+        Some(
+            "the host name does not resolve; check it (in a URL, an '@', ':' or '/' inside the \
+             password must be written %40, %3A, %2F).",
+        )
+    } else if text.contains("Connection refused")
         || text.contains("cannot connect") && text.contains("error connecting")
     {
         Some("is the server running? Check the host and port, or set PGHOST and PGPORT.")

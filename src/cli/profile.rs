@@ -19,10 +19,11 @@ pub struct ProfileArgs {
     output: PathBuf,
     /// Profile a uniform sample of about N rows per table instead of every row. Faster on large
     /// tables; rare values and extremes may then be missed.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     sample: Option<u64>,
-    /// Keep a literal value only if it occurs at least this many times (the privacy guard).
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    /// Keep a literal value only if it occurs at least this many times (the privacy guard; at
+    /// least 1).
+    #[arg(long, default_value_t = 5, value_name = "K", value_parser = super::at_least_one)]
     min_count: u64,
     /// For a `.sql` source: rows in each table without a parent (others follow from default
     /// children per parent). The profile then holds defaults from names and types, no data.

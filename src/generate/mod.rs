@@ -455,6 +455,7 @@ mod tests {
             source: SourceInfo {
                 kind: "postgres".into(),
                 sample_rows: None,
+                fingerprint: None,
             },
             privacy: PrivacySettings { min_count: 5 },
             tables: vec![TableProfile {

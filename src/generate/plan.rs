@@ -37,6 +37,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
         })
         .collect();
     let mut warnings = Vec::new();
+    let order = load_order(&profile.schema());
     let tables = (0..profile.tables.len())
         .map(|t| {
             TablePlanner {
@@ -45,6 +46,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
                 rows: &rows,
                 table_index: t,
                 seed: request.seed,
+                deferred: &order.deferred,
             }
             .plan(&mut warnings)
         })
@@ -52,7 +54,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
     Ok(Generator {
         seed: request.seed,
         tables,
-        order: load_order(&profile.schema()),
+        order,
         warnings,
     })
 }
@@ -63,6 +65,8 @@ struct TablePlanner<'a> {
     rows: &'a [u64],
     table_index: usize,
     seed: u64,
+    /// `(table, foreign key)` pairs that close a cycle (see [`load_order`]).
+    deferred: &'a [(usize, usize)],
 }
 
 impl TablePlanner<'_> {
@@ -76,6 +80,17 @@ impl TablePlanner<'_> {
 
     fn own_rows(&self) -> u64 {
         self.rows[self.table_index]
+    }
+
+    /// Whether foreign key `k` closes a cycle of keys that reference each other. Such a key
+    /// never drives this table's key columns: computing a key through the cycle would never end.
+    fn closes_key_cycle(&self, k: usize) -> bool {
+        let table = self.table();
+        self.deferred.contains(&(self.table_index, k))
+            && table.foreign_keys[k]
+                .columns
+                .iter()
+                .all(|c| table.is_key_column(c))
     }
 
     fn parent_of(&self, fk: &ForeignKey) -> usize {
@@ -110,10 +125,11 @@ impl TablePlanner<'_> {
                 columns[c] = Some(ColumnPlan::Skip);
             }
         }
+        self.refuse_generated_parents()?;
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
-        let main = main_foreign_key(table);
+        let main = main_foreign_key(table, |k| !self.closes_key_cycle(k));
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
@@ -122,7 +138,14 @@ impl TablePlanner<'_> {
             self.make_unique(pk, &mut columns, &mut picks)?;
         }
         for unique in &table.unique {
-            if !(main_in_pk && same_set(unique, pk)) {
+            if self.has_generated(unique) {
+                warnings.push(format!(
+                    "{}: unique key ({}) holds a column the database computes; its values are \
+                     left to that expression",
+                    table.name,
+                    unique.join(", ")
+                ));
+            } else if !(main_in_pk && same_set(unique, pk)) {
                 self.make_unique(unique, &mut columns, &mut picks)?;
             }
         }
@@ -181,6 +204,39 @@ impl TablePlanner<'_> {
             groups,
             derived,
         })
+    }
+
+    /// Whether any of `columns` is a stored generated column, which the database computes.
+    fn has_generated(&self, columns: &[String]) -> bool {
+        let table = self.table();
+        columns.iter().any(|c| {
+            table
+                .column(c)
+                .is_some_and(|c| c.generated == Some(Generated::Stored))
+        })
+    }
+
+    /// A foreign key must be computed from the parent row it points to; a parent column that
+    /// the database computes from its own expression cannot be.
+    fn refuse_generated_parents(&self) -> Result<(), GenerateError> {
+        for fk in &self.table().foreign_keys {
+            let parent = &self.profile.tables[self.parent_of(fk)].schema;
+            let generated = fk.references.columns.iter().find(|c| {
+                parent
+                    .column(c)
+                    .is_some_and(|c| c.generated == Some(Generated::Stored))
+            });
+            if let Some(column) = generated {
+                return Err(self.infeasible(format!(
+                    "foreign key ({}) references {}.{column}, a column the database computes \
+                     (GENERATED … STORED), so its values cannot be known; remove that foreign \
+                     key from the profile's schema to generate without it",
+                    fk.columns.join(", "),
+                    fk.references.table
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The main foreign key's layout. When it is part of the primary key, the first other key
@@ -274,7 +330,8 @@ impl TablePlanner<'_> {
             table
                 .foreign_keys
                 .iter()
-                .any(|fk| fk.columns.contains(name))
+                .enumerate()
+                .any(|(k, fk)| !self.closes_key_cycle(k) && fk.columns.contains(name))
         };
         // The column that carries uniqueness: a sequence-like one (an integer, a UUID, a code)
         // before a date or timestamp, which then follows its learned distribution, as in a
@@ -498,7 +555,10 @@ impl TablePlanner<'_> {
             Rule::OneOf(values) => Some(values),
             _ => None,
         });
-        if let Some(values) = one_of {
+        // Numbers, dates and times keep their own generator and draw inside the list's points,
+        // as a LIST partition does; other columns take the listed values as text.
+        let ordered = column.logical.is_numeric() || column.logical.is_temporal();
+        if let Some(values) = one_of.filter(|_| !ordered) {
             let texts: Vec<String> = values.iter().map(literal_text).collect();
             return ColumnGen {
                 nulls,
@@ -759,6 +819,15 @@ impl TableLimits {
     /// comparisons and cut by its partition bounds. Empty when the checks allow nothing.
     pub(super) fn column_range(&self, column: &Column, stats: Option<&ColumnStats>) -> Limits {
         let mut range = type_limits(&column.logical);
+        // A number or date listed by `IN (…)` draws inside the list's points, as a LIST
+        // partition does.
+        let ordered = column.logical.is_numeric() || column.logical.is_temporal();
+        for rule in self.rules_for(&column.name) {
+            if let (true, Rule::OneOf(values)) = (ordered, rule) {
+                let list = [PartitionBound::List(values.to_vec())];
+                apply_partitions(&mut range, &list, &column.logical, 0.0);
+            }
+        }
         for rule in self.rules_for(&column.name) {
             if let Rule::Compare(op, literal) = rule {
                 if let Some(v) = domain_value(&column.logical, literal) {
@@ -832,13 +901,15 @@ pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> Ta
 
 /// The foreign key whose layout orders a table's rows: one inside the primary key if any, else
 /// the first; never a self-reference.
-pub(super) fn main_foreign_key(table: &Table) -> Option<usize> {
+pub(super) fn main_foreign_key(table: &Table, may_lead: impl Fn(usize) -> bool) -> Option<usize> {
     let fks = &table.foreign_keys;
-    let self_ref = |fk: &ForeignKey| fk.references.table == table.name;
     let pk = &table.primary_key;
-    fks.iter()
-        .position(|fk| !self_ref(fk) && !pk.is_empty() && fk.columns.iter().all(|c| pk.contains(c)))
-        .or_else(|| fks.iter().position(|fk| !self_ref(fk)))
+    let leads = |k: &usize| fks[*k].references.table != table.name && may_lead(*k);
+    let in_pk = |k: &usize| !pk.is_empty() && fks[*k].columns.iter().all(|c| pk.contains(c));
+    (0..fks.len())
+        .filter(leads)
+        .find(in_pk)
+        .or_else(|| (0..fks.len()).find(leads))
 }
 
 fn fk_label(fk: &ForeignKey) -> Vec<&str> {

@@ -46,6 +46,10 @@ pub struct SourceInfo {
     /// Set when tables were profiled from a uniform sample of about this many rows each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_rows: Option<u64>,
+    /// Where the snapshot lives (`postgres:<system id>/<database>` or `dir:<canonical path>`),
+    /// so `generate` can refuse to write into it. See [`crate::fingerprint`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

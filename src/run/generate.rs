@@ -69,7 +69,12 @@ pub fn generate_into(
         ProgressDrawTarget::hidden()
     });
     let mut reports = Vec::new();
+    let stop = || match super::interrupt::requested() {
+        Some(signal) => Err(SinkError::Interrupted { signal }),
+        None => Ok(()),
+    };
     for &t in &generator.load_order().tables {
+        stop()?;
         let plan = &generator.tables()[t];
         let chunks = options.shard.chunks(generator.chunk_count(t));
         let expected = rows_in(generator, t, chunks.clone());
@@ -108,12 +113,18 @@ pub fn generate_into(
                     start = end;
                 }
             });
-            let mut batches = rx.into_iter().flatten().inspect(|e| {
-                rows += e.batch.num_rows() as u64;
-                bar.inc(e.batch.num_rows() as u64);
-            });
+            // A signal ends the table early; the check after it keeps the sink from finishing.
+            let mut batches = rx
+                .into_iter()
+                .flatten()
+                .take_while(|_| super::interrupt::requested().is_none())
+                .inspect(|e| {
+                    rows += e.batch.num_rows() as u64;
+                    bar.inc(e.batch.num_rows() as u64);
+                });
             sink.write_table(plan, &mut batches)
         })?;
+        stop()?;
         bar.finish();
         reports.push(TableReport {
             table: plan.table.name.clone(),

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod generate;
+pub mod interrupt;
 pub mod profile;
 
 use std::io::Write;

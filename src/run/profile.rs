@@ -76,6 +76,7 @@ pub fn profile_source(
         source: SourceInfo {
             kind: source.kind().to_string(),
             sample_rows: options.sample,
+            fingerprint: source.fingerprint().map(|f| f.to_string()),
         },
         overrides: None,
         privacy: PrivacySettings {

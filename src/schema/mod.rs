@@ -36,6 +36,9 @@ pub struct Table {
     pub checks: Vec<Check>,
     /// Set for a partitioned table: the partition key and each partition's bound.
     pub partitioning: Option<Partitioning>,
+    /// Indexes that no key or unique constraint already makes, so `generate --create` can
+    /// make them too.
+    pub indexes: Vec<Index>,
 }
 
 impl Table {
@@ -81,6 +84,10 @@ pub struct Column {
     pub generated: Option<Generated>,
     /// CHECK expressions inherited from a domain, with `VALUE` standing for the column.
     pub domain_checks: Vec<String>,
+    /// The SQL the database fills the column with, as the source printed it: the `DEFAULT`
+    /// expression (`now()`, `'new'::text`), or for a stored generated column its expression.
+    /// Serial and identity columns have none (see [`Column::generated`]).
+    pub default: Option<String>,
 }
 
 impl Column {
@@ -93,6 +100,7 @@ impl Column {
             nullable,
             generated: None,
             domain_checks: Vec::new(),
+            default: None,
         }
     }
 }
@@ -109,6 +117,17 @@ pub enum Generated {
     Serial,
     /// `GENERATED ALWAYS AS (expr) STORED`: computed by the database, never written.
     Stored,
+}
+
+impl Generated {
+    /// Whether a sequence hands out the column's values (identity and serial), so it must be
+    /// moved past the keys a load writes.
+    pub fn uses_sequence(self) -> bool {
+        matches!(
+            self,
+            Generated::IdentityAlways | Generated::IdentityByDefault | Generated::Serial
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +155,17 @@ pub struct Check {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Index {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// What follows `ON table` in `CREATE INDEX`, as PostgreSQL prints it:
+    /// `USING btree (lower(email)) WHERE (active)`.
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Partitioning {
     /// `range`, `list` or `hash`, followed by the key, as Postgres prints it: `RANGE (created_at)`.
     pub key: String,
@@ -148,4 +178,8 @@ pub struct Partition {
     pub name: String,
     /// As Postgres prints it: `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`.
     pub bound: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

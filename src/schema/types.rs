@@ -62,7 +62,7 @@ impl LogicalType {
             LogicalType::Decimal {
                 precision: Some(p),
                 scale,
-            } if *p <= 38 => DataType::Decimal128(*p, scale.unwrap_or(0)),
+            } => decimal128(*p, scale.unwrap_or(0)).unwrap_or(DataType::Float64),
             LogicalType::Decimal { .. } => DataType::Float64,
             LogicalType::Date => DataType::Date32,
             LogicalType::Time => DataType::Time64(TimeUnit::Microsecond),
@@ -250,9 +250,25 @@ impl LogicalType {
     }
 }
 
+/// `numeric(p,s)` as an Arrow decimal, when one holds it. PostgreSQL 15 allows a scale above
+/// the precision (`numeric(2,4)` holds 0.0012) and below zero; Arrow wants `s <= p`, so the
+/// precision widens to the scale, which holds the same values.
+fn decimal128(precision: u8, scale: i8) -> Option<DataType> {
+    let width = precision.max(scale.max(0) as u8);
+    (width <= 38 && scale >= -38).then_some(DataType::Decimal128(width, scale))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scale_above_the_precision_widens_the_arrow_precision() {
+        let t = LogicalType::from_sql("numeric(2,4)").unwrap();
+        assert_eq!(t.arrow_type(), DataType::Decimal128(4, 4));
+        let wide = LogicalType::from_sql("numeric(10,60)").unwrap();
+        assert_eq!(wide.arrow_type(), DataType::Float64);
+    }
 
     #[test]
     fn decimal_maps_to_decimal128_and_back() {

@@ -29,6 +29,22 @@ pub enum SinkError {
     /// The target's schema does not match the profile; nothing was written.
     #[error("{0}")]
     Mismatch(String),
+    /// A signal stopped the run before the sink finished; nothing was written.
+    #[error(
+        "stopped by {} before the end; nothing was written",
+        crate::run::interrupt::signal_name(*signal)
+    )]
+    Interrupted { signal: i32 },
+}
+
+impl SinkError {
+    /// The exit code a shell expects after a signal (128 + its number).
+    pub fn signal_exit_code(&self) -> Option<u8> {
+        match self {
+            SinkError::Interrupted { signal } => u8::try_from(128 + signal).ok(),
+            _ => None,
+        }
+    }
 }
 
 /// A batch on its way to a sink, with the sink's own encoding of it when the sink has an
@@ -106,6 +122,44 @@ pub fn temp_path(path: &Path) -> PathBuf {
     dir.join(format!(".{name}.{}.tmp", std::process::id()))
 }
 
+/// Removes the temporary files that runs killed outright (SIGKILL, a power cut) left in `dir`:
+/// hidden `.<name>.<pid>.tmp` files whose process no longer exists. Returns what it removed.
+/// Does nothing where `/proc` cannot tell which processes exist.
+pub fn remove_stale_temp_files(dir: &Path) -> Result<Vec<PathBuf>, SinkError> {
+    if !Path::new("/proc/self").exists() {
+        return Ok(Vec::new());
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(io_error(&path))?;
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// The pid in a temporary file name made by [`temp_path`]: `.<name>.<pid>.tmp`.
+fn temp_file_pid(file_name: &str) -> Option<u32> {
+    let inner = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (name, pid) = inner.rsplit_once('.')?;
+    if name.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
 /// Creates the output directory for a file sink.
 pub fn prepare_dir(dir: &Path) -> Result<(), SinkError> {
     std::fs::create_dir_all(dir).map_err(|source| SinkError::Io {
@@ -118,5 +172,27 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SinkError + '_ {
     move |source| SinkError::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_carry_the_pid() {
+        let temp = temp_path(Path::new("out/track.csv"));
+        let name = temp.file_name().unwrap().to_str().unwrap();
+        assert_eq!(temp_file_pid(name), Some(std::process::id()));
+        assert_eq!(temp_file_pid(".track.csv.123.tmp"), Some(123));
+        for other in [
+            "track.csv",
+            ".track.csv.tmp",
+            ".12.tmp",
+            ".a.b1.tmp",
+            "x.track.csv.1.tmp",
+        ] {
+            assert_eq!(temp_file_pid(other), None, "{other}");
+        }
     }
 }

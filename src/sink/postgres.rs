@@ -5,7 +5,9 @@
 //! trigger stays live; the target's schema is checked against the profile before the first row.
 //! Foreign keys that close a cycle are dropped inside the transaction and re-added (and so
 //! re-validated) after the last table. Identity and serial sequences are moved past the loaded
-//! keys. With `--create`, the tables are created from the profile in the same transaction.
+//! keys. With `--create`, the tables are created from the profile in the same transaction, with
+//! identity, serial, default and stored generated columns as the source declared them, and its
+//! indexes made after the load (cheaper than maintaining them row by row).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -14,10 +16,11 @@ use postgres::Client;
 
 use super::pg_binary::{encode, prepare, Encoding, HEADER, TRAILER};
 use super::{Encoded, Sink, SinkError};
+use crate::fingerprint::Fingerprint;
 use crate::generate::{Existing, Generator, TablePlan};
 use crate::pgconn::{self, quote_ident};
 use crate::profile::model::Profile;
-use crate::schema::{Generated, LogicalType};
+use crate::schema::{Column, Generated, LogicalType};
 use crate::source::postgres::PostgresSource;
 use crate::source::Source;
 
@@ -46,6 +49,8 @@ pub struct PostgresSink {
     /// `(qualified table, column)` of identity and serial columns.
     sequences: Vec<(String, String)>,
     buffer: Vec<u8>,
+    /// Set once COMMIT succeeded; until then, dropping the sink rolls back.
+    committed: bool,
 }
 
 struct TargetTable {
@@ -55,31 +60,41 @@ struct TargetTable {
 }
 
 impl PostgresSink {
-    /// Connects, checks the target against the plan, prepares the tables (create, truncate or
-    /// refuse), all inside a transaction that [`Sink::finish`] commits.
-    pub fn open(
-        spec: &str,
-        generator: &Generator,
-        options: &PostgresOptions,
-    ) -> Result<Self, SinkError> {
+    /// Connects to the target; nothing is changed until [`PostgresSink::prepare`].
+    pub fn connect(spec: &str) -> Result<Self, SinkError> {
         let (client, target) = connect(spec)?;
-        let mut sink = PostgresSink {
+        Ok(PostgresSink {
             client,
             target,
             tables: HashMap::new(),
             constraints_after: Vec::new(),
             sequences: Vec::new(),
             buffer: Vec::with_capacity(1 << 20),
-        };
-        sink.sql("BEGIN")?;
+            committed: false,
+        })
+    }
+
+    /// The target's fingerprint, to compare with the profile's source before writing.
+    pub fn fingerprint(&mut self) -> Option<Fingerprint> {
+        Fingerprint::of_postgres(&mut self.client)
+    }
+
+    /// Checks the target against the plan and prepares the tables (create, truncate or
+    /// refuse), inside a transaction that [`Sink::finish`] commits.
+    pub fn prepare(
+        &mut self,
+        spec: &str,
+        generator: &Generator,
+        options: &PostgresOptions,
+    ) -> Result<(), SinkError> {
+        self.sql("BEGIN")?;
         if options.create {
-            sink.create_tables(generator, options)?;
+            self.create_tables(generator, options)?;
         } else {
-            sink.match_existing(spec, generator, options)?;
-            sink.defer_cycle_constraints(generator)?;
+            self.match_existing(spec, generator, options)?;
+            self.defer_cycle_constraints(generator)?;
         }
-        sink.prepare_rows(generator, options.existing)?;
-        Ok(sink)
+        self.prepare_rows(generator, options.existing)
     }
 
     fn sql(&mut self, statement: &str) -> Result<(), SinkError> {
@@ -141,14 +156,7 @@ impl PostgresSink {
                         column.source_type
                     )),
                 }
-                if matches!(
-                    column.generated,
-                    Some(
-                        Generated::IdentityAlways
-                            | Generated::IdentityByDefault
-                            | Generated::Serial
-                    )
-                ) {
+                if column.generated.is_some_and(Generated::uses_sequence) {
                     self.sequences
                         .push((Self::qualified(&options.schema, name), column.name.clone()));
                 }
@@ -240,30 +248,30 @@ impl PostgresSink {
             let qualified = Self::qualified(&options.schema, &plan.table.name);
             let mut definitions = Vec::new();
             let mut columns = Vec::new();
-            for (i, field) in plan.schema.fields().iter().enumerate() {
-                let column = &plan.table.columns[plan.output[i]];
+            for (c, column) in plan.table.columns.iter().enumerate() {
+                let output = plan.output.iter().position(|&o| o == c);
+                if output.is_none() && column.default.is_none() {
+                    continue; // a stored generated column whose expression the profile lacks
+                }
                 let sql_type = match &column.logical {
-                    LogicalType::Enum { labels } => {
-                        let type_name = Self::qualified(&options.schema, &column.source_type);
-                        let labels: Vec<String> = labels
-                            .iter()
-                            .map(|l| format!("'{}'", l.replace('\'', "''")))
-                            .collect();
-                        self.sql(&format!(
-                            "DO $$ BEGIN CREATE TYPE {type_name} AS ENUM ({}); \
-                             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-                            labels.join(", ")
-                        ))?;
-                        type_name
-                    }
+                    LogicalType::Enum { labels } => self.create_enum(options, column, labels)?,
                     other => other.sql_type(),
                 };
-                let null = if column.nullable { "" } else { " NOT NULL" };
-                definitions.push(format!("{} {sql_type}{null}", quote_ident(&column.name)));
-                let encoding =
-                    Encoding::for_target(&column.logical, &column.source_type, field.data_type())
-                        .expect("a column always loads into its own type");
-                columns.push((i, column.name.clone(), encoding));
+                definitions.push(column_definition(column, &sql_type));
+                if column.generated.is_some_and(Generated::uses_sequence) {
+                    self.sequences
+                        .push((qualified.clone(), column.name.clone()));
+                }
+                if let Some(i) = output {
+                    let field = plan.schema.field(i);
+                    let encoding = Encoding::for_target(
+                        &column.logical,
+                        &column.source_type,
+                        field.data_type(),
+                    )
+                    .expect("a column always loads into its own type");
+                    columns.push((i, column.name.clone(), encoding));
+                }
             }
             let list = |cols: &[String]| {
                 cols.iter()
@@ -299,6 +307,14 @@ impl PostgresSink {
                     partition.bound
                 ))?;
             }
+            for index in &plan.table.indexes {
+                let unique = if index.unique { "UNIQUE " } else { "" };
+                self.constraints_after.push(format!(
+                    "CREATE {unique}INDEX {} ON {qualified} {}",
+                    quote_ident(&index.name),
+                    index.definition
+                ));
+            }
             for fk in &plan.table.foreign_keys {
                 self.constraints_after.push(format!(
                     "ALTER TABLE {qualified} ADD FOREIGN KEY ({}) REFERENCES {} ({})",
@@ -311,6 +327,26 @@ impl PostgresSink {
                 .insert(plan.table.name.clone(), TargetTable { qualified, columns });
         }
         Ok(())
+    }
+
+    /// Creates an enum type (unless it exists) and returns its qualified name.
+    fn create_enum(
+        &mut self,
+        options: &PostgresOptions,
+        column: &Column,
+        labels: &[String],
+    ) -> Result<String, SinkError> {
+        let type_name = Self::qualified(&options.schema, &column.source_type);
+        let labels: Vec<String> = labels
+            .iter()
+            .map(|l| format!("'{}'", l.replace('\'', "''")))
+            .collect();
+        self.sql(&format!(
+            "DO $$ BEGIN CREATE TYPE {type_name} AS ENUM ({}); \
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            labels.join(", ")
+        ))?;
+        Ok(type_name)
     }
 
     /// Refuses tables that hold rows, or empties them with `--truncate`.
@@ -347,9 +383,35 @@ impl PostgresSink {
     }
 }
 
+/// A column as `CREATE TABLE` writes it, with what the database fills in by itself: identity,
+/// a serial type (its sequence comes with it), a stored generated expression, or a default.
+fn column_definition(column: &Column, sql_type: &str) -> String {
+    let serial = match column.logical {
+        LogicalType::Int16 => "smallserial",
+        LogicalType::Int32 => "serial",
+        _ => "bigserial",
+    };
+    let (sql_type, filled) = match (column.generated, &column.default) {
+        (Some(Generated::IdentityAlways), _) => (sql_type, " GENERATED ALWAYS AS IDENTITY".into()),
+        (Some(Generated::IdentityByDefault), _) => {
+            (sql_type, " GENERATED BY DEFAULT AS IDENTITY".into())
+        }
+        (Some(Generated::Serial), _) if column.logical.is_integer() => (serial, String::new()),
+        (Some(Generated::Stored), Some(expression)) => (
+            sql_type,
+            format!(" GENERATED ALWAYS AS ({expression}) STORED"),
+        ),
+        (None, Some(default)) => (sql_type, format!(" DEFAULT {default}")),
+        _ => (sql_type, String::new()),
+    };
+    let null = if column.nullable { "" } else { " NOT NULL" };
+    format!("{} {sql_type}{filled}{null}", quote_ident(&column.name))
+}
+
 /// A connection to the target, and its name for messages (without a password).
 fn connect(spec: &str) -> Result<(Client, String), SinkError> {
-    let config = pgconn::config(spec).map_err(SinkError::Postgres)?;
+    let config = pgconn::config(spec)
+        .map_err(|e| SinkError::Postgres(format!("{}: {e}", pgconn::redact(spec))))?;
     let target = pgconn::display(&config);
     let client =
         pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
@@ -480,6 +542,18 @@ impl Sink for PostgresSink {
                 .query(&statement, &[&qualified, &column])
                 .map_err(|e| server_error(&self.target, &e))?;
         }
-        self.sql("COMMIT")
+        self.sql("COMMIT")?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PostgresSink {
+    /// An unfinished load (an error, a signal) is rolled back now rather than when the server
+    /// notices the connection is gone, so its locks are released at once.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
     }
 }

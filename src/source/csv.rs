@@ -90,6 +90,10 @@ impl Source for CsvSource {
         self.dir.display().to_string()
     }
 
+    fn fingerprint(&self) -> Option<crate::fingerprint::Fingerprint> {
+        crate::fingerprint::Fingerprint::of_directory(&self.dir).ok()
+    }
+
     fn kind(&self) -> &'static str {
         "csv"
     }

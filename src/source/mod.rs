@@ -60,6 +60,9 @@ pub trait Source: Sync {
         Vec::new()
     }
 
+    /// Where the snapshot lives, for the profile to record; `None` when it cannot be told.
+    fn fingerprint(&self) -> Option<crate::fingerprint::Fingerprint>;
+
     /// Whether keys come from the data rather than from declarations.
     fn infers_keys(&self) -> bool {
         self.kind() != "postgres"
@@ -73,7 +76,7 @@ pub fn open(
     options: &csv::CsvOptions,
     schemas: &[String],
 ) -> Result<Box<dyn Source>, SourceError> {
-    if crate::pgconn::is_url(spec) {
+    if crate::pgconn::is_postgres(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
     }
     if ddl::DdlSource::is_ddl(spec) {

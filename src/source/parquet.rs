@@ -107,6 +107,10 @@ impl Source for ParquetSource {
         self.dir.display().to_string()
     }
 
+    fn fingerprint(&self) -> Option<crate::fingerprint::Fingerprint> {
+        crate::fingerprint::Fingerprint::of_directory(&self.dir).ok()
+    }
+
     fn kind(&self) -> &'static str {
         "parquet"
     }

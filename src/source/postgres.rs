@@ -13,15 +13,17 @@ use postgres::{Client, Config};
 
 use super::decode::ColumnDecoder;
 use super::{Sampling, Source, SourceError, BATCH_ROWS};
+use crate::fingerprint::Fingerprint;
 use crate::pgconn::{self, quote_ident};
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, LogicalType, Partition, Partitioning, Schema, Table,
-    TableRef,
+    Check, Column, ForeignKey, Generated, Index, LogicalType, Partition, Partitioning, Schema,
+    Table, TableRef,
 };
 
 pub struct PostgresSource {
     config: Config,
     target: String,
+    fingerprint: Option<Fingerprint>,
     schema: Schema,
     /// Table name → quoted `schema.table` for queries.
     qualified: HashMap<String, String>,
@@ -31,7 +33,7 @@ impl PostgresSource {
     /// Connects and reads the catalog of the given schemas (default `public`).
     pub fn connect(spec: &str, schemas: &[String]) -> Result<Self, SourceError> {
         let config = pgconn::config(spec).map_err(|message| SourceError::Postgres {
-            target: spec_name(spec),
+            target: pgconn::redact(spec),
             message,
         })?;
         let target = pgconn::display(&config);
@@ -51,6 +53,7 @@ impl PostgresSource {
         .read(&schemas)
         .map_err(|e| fail(pgconn::describe_error(&e)))?;
         Ok(PostgresSource {
+            fingerprint: Fingerprint::of_postgres(&mut client),
             config,
             target,
             schema,
@@ -77,16 +80,13 @@ impl PostgresSource {
     }
 }
 
-fn spec_name(spec: &str) -> String {
-    spec.split('@')
-        .next_back()
-        .map(|rest| format!("postgres://…@{rest}"))
-        .unwrap_or_else(|| "postgres".into())
-}
-
 impl Source for PostgresSource {
     fn describe(&self) -> String {
         self.target.clone()
+    }
+
+    fn fingerprint(&self) -> Option<Fingerprint> {
+        self.fingerprint.clone()
     }
 
     fn kind(&self) -> &'static str {
@@ -299,19 +299,22 @@ impl Catalog<'_> {
             let (identity, generated, type_oid, default): (String, String, Oid, String) =
                 (row.get(3), row.get(4), row.get(5), row.get(6));
             let resolved = self.resolve_type(type_oid, &source_type)?;
+            let generated = match (identity.as_str(), generated.as_str()) {
+                ("a", _) => Some(Generated::IdentityAlways),
+                ("d", _) => Some(Generated::IdentityByDefault),
+                (_, "s") => Some(Generated::Stored),
+                _ if default.starts_with("nextval(") => Some(Generated::Serial),
+                _ => None,
+            };
+            let has_expression = matches!(generated, None | Some(Generated::Stored));
             columns.push(Column {
                 name,
                 source_type,
                 logical: resolved.logical,
                 nullable: !not_null && !resolved.not_null,
-                generated: match (identity.as_str(), generated.as_str()) {
-                    ("a", _) => Some(Generated::IdentityAlways),
-                    ("d", _) => Some(Generated::IdentityByDefault),
-                    (_, "s") => Some(Generated::Stored),
-                    _ if default.starts_with("nextval(") => Some(Generated::Serial),
-                    _ => None,
-                },
+                generated,
                 domain_checks: resolved.checks,
+                default: Some(default).filter(|d| has_expression && !d.is_empty()),
             });
         }
         Ok(columns)
@@ -444,6 +447,31 @@ impl Catalog<'_> {
             let columns: Vec<String> = row.get(0);
             if !out.unique.contains(&columns) {
                 out.unique.push(columns);
+            }
+        }
+        self.indexes(table, out)
+    }
+
+    /// Indexes that neither a constraint nor a plain unique index (read as a unique key above)
+    /// stands for.
+    fn indexes(&mut self, table: Oid, out: &mut Table) -> CatalogResult<()> {
+        let rows = self.client.query(
+            "SELECT c.relname::text, i.indisunique, pg_get_indexdef(i.indexrelid) \
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE i.indrelid = $1 AND NOT i.indisprimary \
+               AND NOT (i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL) \
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) \
+             ORDER BY c.relname",
+            &[&table],
+        )?;
+        for row in rows {
+            let statement: String = row.get(2);
+            if let Some(at) = statement.find(" USING ") {
+                out.indexes.push(Index {
+                    name: row.get(0),
+                    unique: row.get(1),
+                    definition: statement[at + 1..].to_string(),
+                });
             }
         }
         Ok(())

@@ -2,8 +2,9 @@
 //! PostgreSQL database per test that is dropped afterwards.
 //!
 //! The server comes from `UNDERSTUDY_TEST_PG` (default `postgres://root@127.0.0.1:5432/test`).
-//! Without a server, Postgres tests skip with a loud message, unless `UNDERSTUDY_REQUIRE_PG=1`
-//! (set by `.ci/run`), which makes them fail instead.
+//! Without a server, Postgres tests fail, saying how to start one (`scripts/test` does) or how to
+//! skip them on purpose (`UNDERSTUDY_SKIP_PG=1`): a suite that passes because nothing ran is a
+//! suite that lies.
 
 #![allow(dead_code)]
 
@@ -63,8 +64,10 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
 }
 
-pub fn postgres_required() -> bool {
-    std::env::var("UNDERSTUDY_REQUIRE_PG").is_ok_and(|v| v == "1")
+/// Whether Postgres tests were asked to skip (`UNDERSTUDY_SKIP_PG=1`); otherwise they need a
+/// server.
+pub fn postgres_skipped() -> bool {
+    std::env::var("UNDERSTUDY_SKIP_PG").is_ok_and(|v| v == "1")
 }
 
 /// A database created for one test and dropped when this value is dropped.
@@ -75,17 +78,21 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh database, or `None` (after a loud message) when no server answers and Postgres
-    /// tests are not required.
+    /// A fresh database, or `None` (after a loud message) when Postgres tests are skipped on
+    /// purpose. Panics, saying what to do, when no server answers.
     pub fn create(label: &str) -> Option<TestDb> {
         let admin_url = server_url();
+        if postgres_skipped() {
+            eprintln!("\n!!! SKIPPING Postgres test {label}: UNDERSTUDY_SKIP_PG=1\n");
+            return None;
+        }
         let mut admin = match postgres::Client::connect(&admin_url, postgres::NoTls) {
             Ok(c) => c,
-            Err(e) if !postgres_required() => {
-                eprintln!("\n!!! SKIPPING Postgres test {label}: no server at {admin_url}: {e}\n");
-                return None;
-            }
-            Err(e) => panic!("UNDERSTUDY_REQUIRE_PG=1 but no server at {admin_url}: {e}"),
+            Err(e) => panic!(
+                "Postgres test {label}: no server at {admin_url} ({e}).\n\
+                 Start one and run every test with `scripts/test`, point UNDERSTUDY_TEST_PG at a \
+                 server, or skip Postgres tests on purpose with UNDERSTUDY_SKIP_PG=1."
+            ),
         };
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -105,6 +112,14 @@ impl TestDb {
             name,
             admin_url,
         })
+    }
+
+    /// Two fresh databases, `<label>_real` and `<label>_target`: a snapshot and a place to
+    /// generate into.
+    pub fn pair(label: &str) -> Option<(TestDb, TestDb)> {
+        let real = TestDb::create(&format!("{label}_real"))?;
+        let target = TestDb::create(&format!("{label}_target"))?;
+        Some((real, target))
     }
 
     pub fn client(&self) -> postgres::Client {
@@ -160,6 +175,20 @@ impl Drop for TestDb {
             ));
         }
     }
+}
+
+/// Profiles `real` into `p.yaml` in a fresh temporary directory, then generates from that
+/// profile into `target` (a URL or a directory) with `extra` arguments, asserting both succeed.
+pub fn profile_and_generate(real: &TestDb, target: &str, extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &real.url, "-o", "p.yaml"],
+    ));
+    let mut args = vec!["generate", "p.yaml", "-o", target];
+    args.extend(extra);
+    assert_ok(&understudy(dir.path(), &args));
+    dir
 }
 
 /// A bundled profile from `profiles/`.

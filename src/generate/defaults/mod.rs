@@ -51,6 +51,7 @@ pub fn profile_from_schema(schema: &Schema, root_rows: u64) -> Profile {
         source: SourceInfo {
             kind: "ddl".into(),
             sample_rows: None,
+            fingerprint: None,
         },
         privacy: PrivacySettings { min_count: 5 },
         tables,
@@ -72,7 +73,7 @@ fn row_counts(schema: &Schema, root_rows: u64) -> Vec<u64> {
                 .position(|p| p.name == name)
                 .and_then(|p| rows[p])
         };
-        let n = match main_foreign_key(table).map(|m| &table.foreign_keys[m]) {
+        let n = match main_foreign_key(table, |_| true).map(|m| &table.foreign_keys[m]) {
             None => root_rows,
             Some(fk) => {
                 let parents = parent(&fk.references.table).unwrap_or(root_rows);

@@ -14,7 +14,7 @@ use crate::profile::{
     OrderRule, PrivacySettings, Profile, SourceInfo, TableProfile,
 };
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, LogicalType, Partitioning, Table, TableRef,
+    Check, Column, ForeignKey, Generated, Index, LogicalType, Partitioning, Table, TableRef,
 };
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -48,6 +48,8 @@ pub struct TableDoc {
     pub checks: Vec<Check>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitioning: Option<Partitioning>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
     pub columns: Vec<ColumnDoc>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeyDoc>,
@@ -77,6 +79,9 @@ pub struct ColumnDoc {
     pub generated: Option<Generated>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domain_checks: Vec<String>,
+    /// The column's default expression (`now()`), or a stored generated column's expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<ColumnStats>,
 }
@@ -124,6 +129,7 @@ impl From<&TableProfile> for TableDoc {
             unique: s.unique.clone(),
             checks: s.checks.clone(),
             partitioning: s.partitioning.clone(),
+            indexes: s.indexes.clone(),
             columns: s
                 .columns
                 .iter()
@@ -152,6 +158,7 @@ impl ColumnDoc {
             nullable: c.nullable,
             generated: c.generated,
             domain_checks: c.domain_checks.clone(),
+            default: c.default.clone(),
             stats: stats.cloned(),
         }
     }
@@ -168,6 +175,7 @@ impl ColumnDoc {
             nullable: self.nullable,
             generated: self.generated,
             domain_checks: self.domain_checks,
+            default: self.default,
         };
         (column, stats)
     }
@@ -233,6 +241,7 @@ impl TableDoc {
                 foreign_keys,
                 checks: self.checks,
                 partitioning: self.partitioning,
+                indexes: self.indexes,
             },
             row_count: self.rows,
             sampled_rows: self.sampled_rows,

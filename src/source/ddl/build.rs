@@ -196,6 +196,7 @@ impl Builder {
             nullable: !resolved.not_null && !serial,
             generated: serial.then_some(Generated::Serial),
             domain_checks: resolved.checks,
+            default: None,
         };
         for option in def.options.iter().map(|o| &o.option) {
             match option {
@@ -230,11 +231,15 @@ impl Builder {
                 ColumnOption::Default(expr) if is_nextval(expr) => {
                     column.generated = Some(Generated::Serial);
                 }
+                ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
                 ColumnOption::Generated {
                     generated_as,
                     generation_expr,
                     ..
                 } => {
+                    if let Some(expr) = generation_expr {
+                        column.default = Some(expr.to_string());
+                    }
                     column.generated = Some(match (generated_as, generation_expr) {
                         (_, Some(_)) | (GeneratedAs::ExpStored, _) => Generated::Stored,
                         (GeneratedAs::Always, None) => Generated::IdentityAlways,

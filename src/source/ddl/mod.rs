@@ -133,6 +133,11 @@ impl DdlSource {
 }
 
 impl Source for DdlSource {
+    /// A DDL file holds no rows, so there is nothing for `generate` to protect.
+    fn fingerprint(&self) -> Option<crate::fingerprint::Fingerprint> {
+        None
+    }
+
     fn describe(&self) -> String {
         self.path.display().to_string()
     }

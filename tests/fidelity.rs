@@ -129,16 +129,32 @@ fn categories_that_go_together_stay_together() {
 /// Writes one CSV table as a real snapshot, profiles it and generates it at `scale`; returns
 /// the profile's text and the generated table's CSV.
 fn profile_and_generate(table: &str, csv: &str, scale: &str) -> (String, String) {
+    let (profile, out) = profile_and_generate_tables(&[(table, csv)], scale, "");
+    let generated = std::fs::read_to_string(out.path().join("out").join(format!("{table}.csv")));
+    (profile, generated.unwrap())
+}
+
+/// Profiles CSV tables (name, content), appends `overrides` to the profile, and generates it
+/// at `scale`; the profile text and the directory holding `out/`.
+fn profile_and_generate_tables(
+    tables: &[(&str, &str)],
+    scale: &str,
+    overrides: &str,
+) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let real = dir.path().join("real");
     std::fs::create_dir_all(&real).unwrap();
-    std::fs::write(real.join(format!("{table}.csv")), csv).unwrap();
+    for (table, csv) in tables {
+        std::fs::write(real.join(format!("{table}.csv")), csv).unwrap();
+    }
     let (profile, out) = (dir.path().join("p.yaml"), dir.path().join("out"));
     let path = |p: &Path| p.to_str().unwrap().to_string();
     assert_ok(&understudy(
         dir.path(),
         &["profile", &path(&real), "-o", &path(&profile)],
     ));
+    let text = std::fs::read_to_string(&profile).unwrap() + overrides;
+    std::fs::write(&profile, &text).unwrap();
     assert_ok(&understudy(
         dir.path(),
         &[
@@ -151,10 +167,7 @@ fn profile_and_generate(table: &str, csv: &str, scale: &str) -> (String, String)
             "-q",
         ],
     ));
-    (
-        std::fs::read_to_string(&profile).unwrap(),
-        std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap(),
-    )
+    (text, dir)
 }
 
 #[test]
@@ -248,4 +261,76 @@ fn a_sum_of_two_columns_stays_their_sum() {
         let v: Vec<i64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         assert_eq!(v[3], v[1] + v[2], "gross = net + tax in {line}");
     }
+}
+
+/// Customers with a city and a discount rate, and invoices that copy both from their customer.
+fn customers_and_invoices() -> (String, String) {
+    let places = [
+        "Lyon", "Oslo", "Porto", "Quito", "Turin", "Dakar", "Hanoi", "Cusco",
+    ];
+    let rates = ["0.00", "0.05", "0.10", "0.15"];
+    let mut customers = String::from("customer_id,city,discount_rate\n");
+    for id in 1..=80u32 {
+        let (city, rate) = (places[(id * 7 % 8) as usize], rates[(id * 3 % 4) as usize]);
+        customers.push_str(&format!("{id},{city},{rate}\n"));
+    }
+    let mut invoices = String::from("invoice_id,customer_id,billing_city,discount_rate,total\n");
+    for id in 1..=400u32 {
+        let customer = 1 + id * 13 % 80;
+        let (city, rate) = (
+            places[(customer * 7 % 8) as usize],
+            rates[(customer * 3 % 4) as usize],
+        );
+        invoices.push_str(&format!("{id},{customer},{city},{rate},{}.50\n", id % 37));
+    }
+    (customers, invoices)
+}
+
+/// Share of generated invoices whose `column` equals their customer's `parent_column`.
+fn share_copied(out: &Path, column: &str, parent_column: &str) -> f64 {
+    let read = |name: &str| {
+        let text = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+        let mut lines = text
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
+        let header = lines.next().unwrap();
+        let rows: Vec<Vec<String>> = lines.collect();
+        (header, rows)
+    };
+    let at = |header: &[String], name: &str| header.iter().position(|h| h == name).unwrap();
+    let (ch, customers) = read("customers");
+    let (ih, invoices) = read("invoices");
+    let by_id: std::collections::HashMap<&str, &Vec<String>> = customers
+        .iter()
+        .map(|r| (r[at(&ch, "customer_id")].as_str(), r))
+        .collect();
+    let copied = invoices
+        .iter()
+        .filter(|r| {
+            by_id[r[at(&ih, "customer_id")].as_str()][at(&ch, parent_column)] == r[at(&ih, column)]
+        })
+        .count();
+    copied as f64 / invoices.len() as f64
+}
+
+#[test]
+fn a_column_copied_from_the_parent_row_stays_a_copy() {
+    let (customers, invoices) = customers_and_invoices();
+    let tables = [
+        ("customers", customers.as_str()),
+        ("invoices", invoices.as_str()),
+    ];
+    let (profile, dir) = profile_and_generate_tables(&tables, "5", "");
+    assert!(
+        profile.contains("column: billing_city") && profile.contains("parent_column: city"),
+        "the copy is found:\n{profile}"
+    );
+    let out = dir.path().join("out");
+    assert_eq!(share_copied(&out, "billing_city", "city"), 1.0);
+    assert_eq!(share_copied(&out, "discount_rate", "discount_rate"), 1.0);
+
+    // Turned off by the user, the column is drawn on its own and mostly disagrees.
+    let off = "overrides:\n  invoices:\n    off: [billing_city = customers.city]\n";
+    let (_, dir) = profile_and_generate_tables(&tables, "5", off);
+    assert!(share_copied(&dir.path().join("out"), "billing_city", "city") < 0.5);
 }

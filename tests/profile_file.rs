@@ -168,13 +168,25 @@ fn format_1_files_load_and_upgrade_to_the_same_profile() {
     let v1_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chinook_format1.yaml");
     let v1 = from_yaml(&std::fs::read_to_string(&v1_path).unwrap()).unwrap();
     assert_eq!(v1.format_version, 1);
-    let mut current = read_profile(&bundled_profile("chinook"));
-    current.format_version = 1;
-    assert_eq!(v1, current, "format 1 converts to the same profile");
+    let album = v1.table("album").unwrap();
+    assert_eq!(
+        album.schema.column("title").unwrap().logical,
+        understudy::schema::LogicalType::Text {
+            max_chars: Some(160)
+        }
+    );
+    assert_eq!(album.stats("title").unwrap().column, "title");
+    assert_eq!(
+        album
+            .fk_stats(&["artist_id".to_string()])
+            .unwrap()
+            .null_rate,
+        0.0
+    );
 
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(&v1_path, tmp.path().join("old.yaml")).unwrap();
-    let out = understudy(tmp.path(), &["generate", "old.yaml", "-o", "out"]);
+    let out = understudy(tmp.path(), &["generate", "old.yaml", "-o", "before"]);
     assert_ok(&out);
     assert!(
         stderr(&out).contains("understudy upgrade old.yaml"),
@@ -182,10 +194,17 @@ fn format_1_files_load_and_upgrade_to_the_same_profile() {
         stderr(&out)
     );
     assert_ok(&understudy(tmp.path(), &["upgrade", "old.yaml"]));
-    assert_eq!(
-        std::fs::read_to_string(tmp.path().join("old.yaml")).unwrap(),
-        bundled_text("chinook")
-    );
+    let upgraded = std::fs::read_to_string(tmp.path().join("old.yaml")).unwrap();
+    let mut current = from_yaml(&upgraded).unwrap();
+    assert_eq!(current.format_version, FORMAT_VERSION);
+    current.format_version = 1;
+    assert_eq!(current, v1, "upgrading changes no statistic");
+    let out = understudy(tmp.path(), &["generate", "old.yaml", "-o", "after"]);
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    for table in ["album", "invoice", "track"] {
+        let read = |dir: &str| std::fs::read(tmp.path().join(dir).join(format!("{table}.csv")));
+        assert_eq!(read("before").unwrap(), read("after").unwrap(), "{table}");
+    }
 }
 
 /// The error of loading the bundled chinook profile with `from` replaced by `to`.

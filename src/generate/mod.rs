@@ -43,6 +43,9 @@ use values::{Buffer, Choice, ColumnGen};
 /// changing it changes every generated value.
 pub const CHUNK_ROWS: u64 = 65_536;
 
+/// Salt that sets row-keyed randomness apart from chunk-keyed randomness.
+const ROW_KEYED: u64 = 0x726f_775f_6b65_7964;
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -120,6 +123,9 @@ pub struct TablePlan {
     /// Number columns computed from two others: (target, left, plus, right) as indices into
     /// `output`.
     derived: Vec<(usize, usize, bool, usize)>,
+    /// Parallel to `table.columns`: columns a child copies, drawn from their row index alone so
+    /// the child can compute any row's value without the table (see [`Generator::fill_row`]).
+    per_row: Vec<bool>,
 }
 
 /// Text columns drawn as one combination of values per row (a city with its country); rows
@@ -133,12 +139,15 @@ struct GroupPlan {
 }
 
 impl GroupPlan {
-    /// Per row of the chunk, the combination drawn, or `None` for "column by column".
-    fn draw(&self, seed: u64, chunk: u64, rows: usize) -> Vec<Option<&Vec<Option<String>>>> {
-        let mut rng = ChaCha8Rng::seed_from_u64(combine([seed, self.salt, chunk]));
-        (0..rows)
-            .map(|_| self.combinations.sample(&mut rng))
-            .collect()
+    /// The combination drawn for row `row`, or `None` for "column by column". A pure function
+    /// of the row, so a child copying a grouped column can compute it for any parent row.
+    fn draw(&self, seed: u64, row: u64) -> Option<&Vec<Option<String>>> {
+        self.combinations
+            .at(unit_interval(mix64(combine([seed, self.salt, row]))))
+    }
+
+    fn column(&self, column: usize) -> Option<usize> {
+        self.columns.iter().position(|&c| c == column)
     }
 }
 
@@ -152,6 +161,11 @@ enum ColumnPlan {
     Rank(IndexKey),
     /// The parent's key column, at the parent row the foreign key picks.
     Foreign {
+        fk: usize,
+        parent_column: usize,
+    },
+    /// A copy of a parent's value column, at the parent row the foreign key picks.
+    Inherited {
         fk: usize,
         parent_column: usize,
     },
@@ -224,10 +238,14 @@ impl Generator {
             .copula
             .as_ref()
             .map(|c| c.uniforms(self.seed, chunk, rows as usize));
-        let drawn: Vec<_> = plan
+        let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()
-            .map(|g| g.draw(self.seed, chunk, rows as usize))
+            .map(|g| {
+                (start..start + rows)
+                    .map(|i| g.draw(self.seed, i))
+                    .collect()
+            })
             .collect();
         let mut buffers: Vec<Buffer> = plan
             .output
@@ -235,6 +253,12 @@ impl Generator {
             .zip(plan.schema.fields())
             .map(|(&c, field)| {
                 let mut buffer = Buffer::for_type(field.data_type(), rows as usize);
+                if plan.per_row[c] {
+                    for i in start..start + rows {
+                        self.fill_row(table, c, i, &mut buffer);
+                    }
+                    return buffer;
+                }
                 let joint = plan.copula.as_ref().and_then(|copula| {
                     let k = copula.columns.iter().position(|&j| j == c)?;
                     Some(&uniforms.as_ref().expect("made with the copula")[k][..])
@@ -310,6 +334,39 @@ impl Generator {
                     }
                 }
             }
+            ColumnPlan::Inherited { fk, parent_column } => {
+                let parent = plan.foreign_keys[*fk].parent;
+                for i in rows_here {
+                    match self.parent_row(table, *fk, i) {
+                        Some(j) => self.fill_row(parent, *parent_column, j, out),
+                        None => out.push_null(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the value of `column` at row `row` alone, from randomness keyed by the row: what
+    /// the table's own chunks hold for a column marked `per_row`, and what a child copying it
+    /// computes without generating the table.
+    fn fill_row(&self, table: usize, column: usize, row: u64, out: &mut Buffer) {
+        let plan = &self.tables[table];
+        let ColumnPlan::Values(gen) = &plan.columns[column] else {
+            return self.fill(table, column, row / CHUNK_ROWS, row..row + 1, out);
+        };
+        let grouped = plan
+            .groups
+            .iter()
+            .find_map(|g| Some((g.draw(self.seed, row)?, g.column(column)?)));
+        match grouped {
+            Some((values, k)) => match &values[k] {
+                Some(value) => out.push_str(value),
+                None => out.push_null(),
+            },
+            None => {
+                let seed = combine([self.seed, plan.salt, column as u64, ROW_KEYED, row]);
+                gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), row..row + 1, out);
+            }
         }
     }
 
@@ -327,7 +384,7 @@ impl Generator {
                     None => Key::Int(0),
                 }
             }
-            ColumnPlan::Skip | ColumnPlan::Values(_) => {
+            ColumnPlan::Skip | ColumnPlan::Values(_) | ColumnPlan::Inherited { .. } => {
                 unreachable!("the planner makes every referenced column a key")
             }
         }

@@ -18,7 +18,7 @@ use super::{
     Request, TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
-use crate::profile::model::{ColumnStats, OrderRule, Profile, TableProfile};
+use crate::profile::model::{ColumnStats, Inherited, OrderRule, Profile, TableProfile};
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -162,6 +162,11 @@ impl TablePlanner<'_> {
             }
         }
         self.key_referenced_columns(&mut columns)?;
+        for inherit in &self.profile_table().inherited {
+            if let Some((c, plan)) = self.inherited_plan(inherit) {
+                columns[c].get_or_insert(plan);
+            }
+        }
         let mut foreign_keys = Vec::with_capacity(fks.len());
         for (k, fk) in fks.iter().enumerate() {
             let pick = match picks[k].take() {
@@ -189,6 +194,11 @@ impl TablePlanner<'_> {
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
+        let per_row = table
+            .columns
+            .iter()
+            .map(|c| self.copied_by_a_child(&c.name))
+            .collect();
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -203,7 +213,52 @@ impl TablePlanner<'_> {
             anchors,
             groups,
             derived,
+            per_row,
         })
+    }
+
+    /// A child column copied from its parent row, when the parent's column can be computed for
+    /// one row alone and its values fit the child's type.
+    fn inherited_plan(&self, inherit: &Inherited) -> Option<(usize, ColumnPlan)> {
+        let table = self.table();
+        let k = table
+            .foreign_keys
+            .iter()
+            .position(|fk| fk.columns == inherit.foreign_key)?;
+        let fk = &table.foreign_keys[k];
+        if fk.references.table == table.name {
+            return None;
+        }
+        let parent = &self.profile.tables[self.parent_of(fk)];
+        let c = table.column_index(&inherit.column)?;
+        let p = parent.schema.column_index(&inherit.parent_column)?;
+        let fits = values_fit(
+            &table.columns[c],
+            &parent.schema.columns[p],
+            parent.stats(&inherit.parent_column),
+        );
+        (fits && computable_per_row(parent, &inherit.parent_column)).then_some((
+            c,
+            ColumnPlan::Inherited {
+                fk: k,
+                parent_column: p,
+            },
+        ))
+    }
+
+    /// Whether some child copies column `name` of this table, so its values must be computable
+    /// one row at a time.
+    fn copied_by_a_child(&self, name: &str) -> bool {
+        let here = self.profile_table();
+        computable_per_row(here, name)
+            && self.profile.tables.iter().any(|child| {
+                child.inherited.iter().any(|i| {
+                    i.parent_column == name
+                        && child.schema.foreign_keys.iter().any(|fk| {
+                            fk.columns == i.foreign_key && fk.references.table == here.schema.name
+                        })
+                })
+            })
     }
 
     /// Whether any of `columns` is a stored generated column, which the database computes.
@@ -777,6 +832,53 @@ impl TablePlanner<'_> {
                 })
             })
             .collect()
+    }
+}
+
+/// Whether a column's value depends on its row index alone: no key, no correlation, order,
+/// derivation or CHECK ties it to the other values of its row or table. Only such a column can
+/// be computed for one parent row when a child copies it.
+fn computable_per_row(table: &TableProfile, name: &str) -> bool {
+    let Some(column) = table.schema.column(name) else {
+        return false;
+    };
+    let named = |s: &String| s == name;
+    let tied = table.rules.iter().any(|r| named(&r.low) || named(&r.high))
+        || table
+            .derived
+            .iter()
+            .any(|d| named(&d.column) || named(&d.left) || named(&d.right))
+        || table
+            .correlations
+            .as_ref()
+            .is_some_and(|c| c.columns.iter().any(named))
+        || table
+            .schema
+            .checks
+            .iter()
+            .any(|c| c.expression.contains(name));
+    column.generated != Some(Generated::Stored) && !table.schema.in_any_key(name) && !tied
+}
+
+/// Whether every value the parent column can hold is valid in the child column.
+fn values_fit(child: &Column, parent: &Column, parent_stats: Option<&ColumnStats>) -> bool {
+    if child.logical.arrow_type() != parent.logical.arrow_type() {
+        return false;
+    }
+    match (&child.logical, &parent.logical) {
+        (LogicalType::Char { .. }, _) => child.logical == parent.logical,
+        (LogicalType::Text { max_chars: Some(m) }, LogicalType::Text { max_chars }) => {
+            // Generated text keeps within the learned lengths as well as the type's.
+            let learned = parent_stats
+                .and_then(|s| s.text.as_ref())
+                .map(|t| t.max_chars);
+            let longest = match (max_chars, learned) {
+                (Some(a), Some(b)) => Some((*a).min(b)),
+                (a, b) => a.or(b),
+            };
+            longest.is_some_and(|n| n <= *m)
+        }
+        _ => child.logical == parent.logical || child.logical.is_numeric(),
     }
 }
 

@@ -61,7 +61,8 @@ impl<T> Choice<T> {
         self.at(rng.random::<f64>() * total)
     }
 
-    fn at(&self, u: f64) -> Option<&T> {
+    /// The item whose cumulative share first exceeds `u` (0..1), or `None` past the shares.
+    pub fn at(&self, u: f64) -> Option<&T> {
         let i = self.cumulative.partition_point(|&c| c <= u);
         self.items.get(i)
     }

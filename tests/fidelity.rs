@@ -269,10 +269,12 @@ fn customers_and_invoices() -> (String, String) {
         "Lyon", "Oslo", "Porto", "Quito", "Turin", "Dakar", "Hanoi", "Cusco",
     ];
     let rates = ["0.00", "0.05", "0.10", "0.15"];
-    let mut customers = String::from("customer_id,city,discount_rate\n");
+    // The credit limit rises with the discount rate, so the rate is drawn jointly with it.
+    let mut customers = String::from("customer_id,city,discount_rate,credit_limit\n");
     for id in 1..=80u32 {
-        let (city, rate) = (places[(id * 7 % 8) as usize], rates[(id * 3 % 4) as usize]);
-        customers.push_str(&format!("{id},{city},{rate}\n"));
+        let (city, rate) = (places[(id * 7 % 8) as usize], (id * 3 % 4) as usize);
+        let limit = 1000 + rate as u32 * 5000 + id * 17;
+        customers.push_str(&format!("{id},{city},{},{limit}\n", rates[rate]));
     }
     let mut invoices = String::from("invoice_id,customer_id,billing_city,discount_rate,total\n");
     for id in 1..=400u32 {
@@ -324,6 +326,10 @@ fn a_column_copied_from_the_parent_row_stays_a_copy() {
     assert!(
         profile.contains("column: billing_city") && profile.contains("parent_column: city"),
         "the copy is found:\n{profile}"
+    );
+    assert!(
+        profile.contains("columns: [discount_rate, credit_limit]"),
+        "the copied rate is correlated in its own table:\n{profile}"
     );
     let out = dir.path().join("out");
     assert_eq!(share_copied(&out, "billing_city", "city"), 1.0);

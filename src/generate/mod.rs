@@ -123,9 +123,9 @@ pub struct TablePlan {
     /// Number columns computed from two others: (target, left, plus, right) as indices into
     /// `output`.
     derived: Vec<(usize, usize, bool, usize)>,
-    /// Parallel to `table.columns`: columns a child copies, drawn from their row index alone so
-    /// the child can compute any row's value without the table (see [`Generator::fill_row`]).
-    per_row: Vec<bool>,
+    /// Whether a child copies values of this table: its rows are then made one at a time from
+    /// randomness keyed by the row (see [`Generator::one_row`]).
+    row_keyed: bool,
 }
 
 /// Text columns drawn as one combination of values per row (a city with its country); rows
@@ -139,15 +139,10 @@ struct GroupPlan {
 }
 
 impl GroupPlan {
-    /// The combination drawn for row `row`, or `None` for "column by column". A pure function
-    /// of the row, so a child copying a grouped column can compute it for any parent row.
+    /// The combination drawn for row `row`, or `None` for "column by column".
     fn draw(&self, seed: u64, row: u64) -> Option<&Vec<Option<String>>> {
         self.combinations
             .at(unit_interval(mix64(combine([seed, self.salt, row]))))
-    }
-
-    fn column(&self, column: usize) -> Option<usize> {
-        self.columns.iter().position(|&c| c == column)
     }
 }
 
@@ -233,11 +228,30 @@ impl Generator {
     pub fn batch(&self, table: usize, chunk: u64) -> RecordBatch {
         let plan = &self.tables[table];
         let start = chunk * CHUNK_ROWS;
-        let rows = CHUNK_ROWS.min(plan.rows.saturating_sub(start));
+        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let buffers = if plan.row_keyed {
+            self.row_by_row(table, rows)
+        } else {
+            self.buffers(table, rows, chunk)
+        };
+        let arrays = buffers
+            .into_iter()
+            .zip(plan.schema.fields())
+            .map(|(b, f)| b.finish(f.data_type()))
+            .collect();
+        RecordBatch::try_new(plan.schema.clone(), arrays)
+            .expect("buffers are built for the schema's own types")
+    }
+
+    /// The values of rows `rows` of `table`, one buffer per output column, with randomness keyed
+    /// by `key` (a chunk number, or a single row's own key).
+    fn buffers(&self, table: usize, rows: Range<u64>, key: u64) -> Vec<Buffer> {
+        let plan = &self.tables[table];
+        let (start, rows) = (rows.start, rows.end - rows.start);
         let uniforms = plan
             .copula
             .as_ref()
-            .map(|c| c.uniforms(self.seed, chunk, rows as usize));
+            .map(|c| c.uniforms(self.seed, key, rows as usize));
         let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()
@@ -253,12 +267,6 @@ impl Generator {
             .zip(plan.schema.fields())
             .map(|(&c, field)| {
                 let mut buffer = Buffer::for_type(field.data_type(), rows as usize);
-                if plan.per_row[c] {
-                    for i in start..start + rows {
-                        self.fill_row(table, c, i, &mut buffer);
-                    }
-                    return buffer;
-                }
                 let joint = plan.copula.as_ref().and_then(|copula| {
                     let k = copula.columns.iter().position(|&j| j == c)?;
                     Some(&uniforms.as_ref().expect("made with the copula")[k][..])
@@ -267,7 +275,7 @@ impl Generator {
                     let k = group.columns.iter().position(|&j| j == c)?;
                     Some((&drawn[g], k))
                 });
-                let seed = combine([self.seed, plan.salt, c as u64, chunk]);
+                let seed = combine([self.seed, plan.salt, c as u64, key]);
                 match (joint, grouped, &plan.columns[c]) {
                     (Some(u), _, ColumnPlan::Values(gen)) => {
                         let rng = &mut ChaCha8Rng::seed_from_u64(seed);
@@ -283,13 +291,13 @@ impl Generator {
                             }
                         }
                     }
-                    _ => self.fill(table, c, chunk, start..start + rows, &mut buffer),
+                    _ => self.fill(table, c, key, start..start + rows, &mut buffer),
                 }
                 buffer
             })
             .collect();
         for anchor in &plan.anchors {
-            anchor.apply(&mut buffers, self.seed, chunk);
+            anchor.apply(&mut buffers, self.seed, key);
         }
         for &(target, left, plus, right) in &plan.derived {
             derive(&mut buffers, target, left, plus, right);
@@ -297,29 +305,41 @@ impl Generator {
         for &(left, op, right, unit) in &plan.relations {
             enforce(&mut buffers, left, op, right, unit);
         }
-        let arrays = buffers
-            .into_iter()
-            .zip(plan.schema.fields())
-            .map(|(b, f)| b.finish(f.data_type()))
-            .collect();
-        RecordBatch::try_new(plan.schema.clone(), arrays)
-            .expect("buffers are built for the schema's own types")
+        buffers
     }
 
-    /// Appends the values of `column` for rows `rows_here` (all in chunk `chunk`) to `out`.
-    fn fill(
-        &self,
-        table: usize,
-        column: usize,
-        chunk: u64,
-        rows_here: Range<u64>,
-        out: &mut Buffer,
-    ) {
+    /// Rows one at a time, each from randomness keyed by the row itself: slower, but any one row
+    /// can then be computed alone, which is what a child copying this table's values needs.
+    fn row_by_row(&self, table: usize, rows: Range<u64>) -> Vec<Buffer> {
+        let plan = &self.tables[table];
+        let n = (rows.end - rows.start) as usize;
+        let mut out: Vec<Buffer> = plan
+            .schema
+            .fields()
+            .iter()
+            .map(|f| Buffer::for_type(f.data_type(), n))
+            .collect();
+        for i in rows {
+            for (column, one) in out.iter_mut().zip(self.one_row(table, i)) {
+                column.push_from(&one, 0);
+            }
+        }
+        out
+    }
+
+    /// Row `row` of a row-keyed table, one single-value buffer per output column.
+    fn one_row(&self, table: usize, row: u64) -> Vec<Buffer> {
+        self.buffers(table, row..row + 1, combine([ROW_KEYED, row]))
+    }
+
+    /// Appends the values of `column` for rows `rows_here` to `out`, with randomness keyed by
+    /// `key`.
+    fn fill(&self, table: usize, column: usize, key: u64, rows_here: Range<u64>, out: &mut Buffer) {
         let plan = &self.tables[table];
         match &plan.columns[column] {
             ColumnPlan::Skip => {}
             ColumnPlan::Values(gen) => {
-                let seed = combine([self.seed, plan.salt, column as u64, chunk]);
+                let seed = combine([self.seed, plan.salt, column as u64, key]);
                 gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), rows_here, out);
             }
             ColumnPlan::Key(_) | ColumnPlan::Rank(_) => {
@@ -336,36 +356,24 @@ impl Generator {
             }
             ColumnPlan::Inherited { fk, parent_column } => {
                 let parent = plan.foreign_keys[*fk].parent;
+                let at = self.tables[parent]
+                    .output
+                    .iter()
+                    .position(|o| o == parent_column)
+                    .expect("the planner copies only generated columns");
+                // Siblings are often consecutive rows: compute each parent row once.
+                let mut last: Option<(u64, Vec<Buffer>)> = None;
                 for i in rows_here {
-                    match self.parent_row(table, *fk, i) {
-                        Some(j) => self.fill_row(parent, *parent_column, j, out),
-                        None => out.push_null(),
+                    let Some(j) = self.parent_row(table, *fk, i) else {
+                        out.push_null();
+                        continue;
+                    };
+                    if last.as_ref().is_none_or(|(row, _)| *row != j) {
+                        last = Some((j, self.one_row(parent, j)));
                     }
+                    let (_, values) = last.as_ref().expect("just computed");
+                    out.push_from(&values[at], 0);
                 }
-            }
-        }
-    }
-
-    /// Appends the value of `column` at row `row` alone, from randomness keyed by the row: what
-    /// the table's own chunks hold for a column marked `per_row`, and what a child copying it
-    /// computes without generating the table.
-    fn fill_row(&self, table: usize, column: usize, row: u64, out: &mut Buffer) {
-        let plan = &self.tables[table];
-        let ColumnPlan::Values(gen) = &plan.columns[column] else {
-            return self.fill(table, column, row / CHUNK_ROWS, row..row + 1, out);
-        };
-        let grouped = plan
-            .groups
-            .iter()
-            .find_map(|g| Some((g.draw(self.seed, row)?, g.column(column)?)));
-        match grouped {
-            Some((values, k)) => match &values[k] {
-                Some(value) => out.push_str(value),
-                None => out.push_null(),
-            },
-            None => {
-                let seed = combine([self.seed, plan.salt, column as u64, ROW_KEYED, row]);
-                gen.fill(&mut ChaCha8Rng::seed_from_u64(seed), row..row + 1, out);
             }
         }
     }

@@ -38,7 +38,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
         .collect();
     let mut warnings = Vec::new();
     let order = load_order(&profile.schema());
-    let tables = (0..profile.tables.len())
+    let mut tables = (0..profile.tables.len())
         .map(|t| {
             TablePlanner {
                 profile,
@@ -51,12 +51,28 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
             .plan(&mut warnings)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for parent in copied_from(&tables) {
+        tables[parent].row_keyed = true;
+    }
     Ok(Generator {
         seed: request.seed,
         tables,
         order,
         warnings,
     })
+}
+
+/// The tables some child copies values from.
+fn copied_from(tables: &[TablePlan]) -> Vec<usize> {
+    tables
+        .iter()
+        .flat_map(|t| {
+            t.columns.iter().filter_map(|c| match c {
+                ColumnPlan::Inherited { fk, .. } => Some(t.foreign_keys[*fk].parent),
+                _ => None,
+            })
+        })
+        .collect()
 }
 
 struct TablePlanner<'a> {
@@ -194,11 +210,6 @@ impl TablePlanner<'_> {
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
-        let per_row = table
-            .columns
-            .iter()
-            .map(|c| self.copied_by_a_child(&c.name))
-            .collect();
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -213,12 +224,13 @@ impl TablePlanner<'_> {
             anchors,
             groups,
             derived,
-            per_row,
+            row_keyed: false,
         })
     }
 
-    /// A child column copied from its parent row, when the parent's column can be computed for
-    /// one row alone and its values fit the child's type.
+    /// A child column copied from its parent row, when its values fit the child's type. Copies
+    /// follow only foreign keys that close no cycle, so computing a parent row never comes back
+    /// to the child.
     fn inherited_plan(&self, inherit: &Inherited) -> Option<(usize, ColumnPlan)> {
         let table = self.table();
         let k = table
@@ -226,7 +238,7 @@ impl TablePlanner<'_> {
             .iter()
             .position(|fk| fk.columns == inherit.foreign_key)?;
         let fk = &table.foreign_keys[k];
-        if fk.references.table == table.name {
+        if fk.references.table == table.name || self.deferred.contains(&(self.table_index, k)) {
             return None;
         }
         let parent = &self.profile.tables[self.parent_of(fk)];
@@ -237,28 +249,14 @@ impl TablePlanner<'_> {
             &parent.schema.columns[p],
             parent.stats(&inherit.parent_column),
         );
-        (fits && computable_per_row(parent, &inherit.parent_column)).then_some((
+        let generated = parent.schema.columns[p].generated != Some(Generated::Stored);
+        (fits && generated).then_some((
             c,
             ColumnPlan::Inherited {
                 fk: k,
                 parent_column: p,
             },
         ))
-    }
-
-    /// Whether some child copies column `name` of this table, so its values must be computable
-    /// one row at a time.
-    fn copied_by_a_child(&self, name: &str) -> bool {
-        let here = self.profile_table();
-        computable_per_row(here, name)
-            && self.profile.tables.iter().any(|child| {
-                child.inherited.iter().any(|i| {
-                    i.parent_column == name
-                        && child.schema.foreign_keys.iter().any(|fk| {
-                            fk.columns == i.foreign_key && fk.references.table == here.schema.name
-                        })
-                })
-            })
     }
 
     /// Whether any of `columns` is a stored generated column, which the database computes.
@@ -833,31 +831,6 @@ impl TablePlanner<'_> {
             })
             .collect()
     }
-}
-
-/// Whether a column's value depends on its row index alone: no key, no correlation, order,
-/// derivation or CHECK ties it to the other values of its row or table. Only such a column can
-/// be computed for one parent row when a child copies it.
-fn computable_per_row(table: &TableProfile, name: &str) -> bool {
-    let Some(column) = table.schema.column(name) else {
-        return false;
-    };
-    let named = |s: &String| s == name;
-    let tied = table.rules.iter().any(|r| named(&r.low) || named(&r.high))
-        || table
-            .derived
-            .iter()
-            .any(|d| named(&d.column) || named(&d.left) || named(&d.right))
-        || table
-            .correlations
-            .as_ref()
-            .is_some_and(|c| c.columns.iter().any(named))
-        || table
-            .schema
-            .checks
-            .iter()
-            .any(|c| c.expression.contains(name));
-    column.generated != Some(Generated::Stored) && !table.schema.in_any_key(name) && !tied
 }
 
 /// Whether every value the parent column can hold is valid in the child column.

@@ -666,6 +666,29 @@ impl Buffer {
         }
     }
 
+    /// Appends row `i` of `other`, a buffer of the same kind (a value a child copies from its
+    /// parent's row).
+    pub fn push_from(&mut self, other: &Buffer, i: usize) {
+        fn valid(validity: Option<&[u8]>, i: usize) -> bool {
+            validity.is_none_or(|bits| bits[i / 8] & (1 << (i % 8)) != 0)
+        }
+        match other {
+            Buffer::Int(v, ok) if ok[i] => self.push_int(v[i]),
+            Buffer::Float(v, ok) if ok[i] => self.push_number(v[i]),
+            Buffer::Bool(v, ok) if ok[i] => self.push_bool(v[i]),
+            Buffer::Text(b) if valid(b.validity_slice(), i) => {
+                let offsets = b.offsets_slice();
+                let bytes = &b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize];
+                self.push_str(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"));
+            }
+            Buffer::Bytes(b) if valid(b.validity_slice(), i) => {
+                let offsets = b.offsets_slice();
+                self.push_bytes(&b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize]);
+            }
+            _ => self.push_null(),
+        }
+    }
+
     pub fn push_key(&mut self, key: &Key) {
         match key {
             Key::Int(x) => self.push_int(*x),

@@ -340,3 +340,90 @@ fn a_column_copied_from_the_parent_row_stays_a_copy() {
     let (_, dir) = profile_and_generate_tables(&tables, "5", off);
     assert!(share_copied(&dir.path().join("out"), "billing_city", "city") < 0.5);
 }
+
+/// Posts over two years, and replies a few days after their post.
+fn posts_and_replies() -> (String, String) {
+    let day = |n: u32| {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Duration::days(n as i64);
+        date.format("%Y-%m-%d").to_string()
+    };
+    let mut posts = String::from("post_id,posted_on\n");
+    for id in 1..=120u32 {
+        posts.push_str(&format!("{id},{}\n", day(id * 97 % 700)));
+    }
+    let mut replies = String::from("reply_id,post_id,replied_on\n");
+    for id in 1..=600u32 {
+        let post = 1 + id * 31 % 120;
+        replies.push_str(&format!("{id},{post},{}\n", day(post * 97 % 700 + id % 9)));
+    }
+    (posts, replies)
+}
+
+/// Share of generated replies dated at most `days` after their post.
+fn share_within(out: &Path, days: i64) -> f64 {
+    let read = |name: &str| std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let posts: std::collections::HashMap<String, chrono::NaiveDate> = read("posts")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (id, d) = l.split_once(',').unwrap();
+            (id.to_string(), date(d))
+        })
+        .collect();
+    let replies = read("replies");
+    let rows: Vec<Vec<&str>> = replies
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let close = rows
+        .iter()
+        .filter(|r| (date(r[2]) - posts[r[1]]).num_days() <= days)
+        .count();
+    close as f64 / rows.len() as f64
+}
+
+/// Share of generated replies dated on or after their post.
+fn share_after_parent(out: &Path) -> f64 {
+    let read = |name: &str| std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+    let posts: std::collections::HashMap<String, String> = read("posts")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (id, date) = l.split_once(',').unwrap();
+            (id.to_string(), date.to_string())
+        })
+        .collect();
+    let replies = read("replies");
+    let rows: Vec<Vec<&str>> = replies
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let after = rows.iter().filter(|r| r[2] >= posts[r[1]].as_str()).count();
+    after as f64 / rows.len() as f64
+}
+
+#[test]
+fn an_order_against_the_parent_row_holds_in_every_generated_row() {
+    let (posts, replies) = posts_and_replies();
+    let tables = [("posts", posts.as_str()), ("replies", replies.as_str())];
+    let (profile, dir) = profile_and_generate_tables(&tables, "5", "");
+    assert!(
+        profile.contains("parent_orders:") && profile.contains("parent_column: posted_on"),
+        "the order is found:\n{profile}"
+    );
+    assert_eq!(share_after_parent(&dir.path().join("out")), 1.0);
+    // The gap is days against a two-year spread: replies follow their post closely, as in the
+    // snapshot, rather than anywhere after it.
+    assert!(profile.contains("parent_orders:"));
+    let out = dir.path().join("out");
+    let within_a_month = share_within(&out, 31);
+    assert!(within_a_month > 0.95, "{within_a_month}");
+
+    let off = "overrides:\n  replies:\n    off: [replied_on >= posts.posted_on]\n";
+    let (_, dir) = profile_and_generate_tables(&tables, "5", off);
+    assert!(share_after_parent(&dir.path().join("out")) < 0.9);
+}

@@ -165,7 +165,8 @@ impl Anchor {
     }
 }
 
-fn interpolate(quantiles: &[f64], u: f64) -> f64 {
+/// The value at rank `u` (0..1) of evenly spaced quantile points, interpolated linearly.
+pub fn interpolate(quantiles: &[f64], u: f64) -> f64 {
     match quantiles.len() {
         0 => 0.0,
         1 => quantiles[0],

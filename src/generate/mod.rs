@@ -32,7 +32,7 @@ use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::Profile;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
-use copula::{Anchor, Copula};
+use copula::{interpolate, Anchor, Copula};
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use nulls::NullPattern;
@@ -126,6 +126,27 @@ pub struct TablePlan {
     /// Whether a child copies values of this table: its rows are then made one at a time from
     /// randomness keyed by the row (see [`Generator::one_row`]).
     row_keyed: bool,
+    /// Orders value columns keep against a column of the parent row.
+    parent_orders: Vec<ParentOrderPlan>,
+}
+
+/// `column >= parent_column + gap` of the parent row a foreign key picks, a learned order.
+#[derive(Debug)]
+struct ParentOrderPlan {
+    /// Position in the generated batch.
+    column: usize,
+    /// Every value becomes the parent's plus a drawn gap (the gap is tight), rather than only
+    /// those that break the order.
+    anchored: bool,
+    fk: usize,
+    /// Index in the parent's columns.
+    parent_column: usize,
+    min_gap: f64,
+    /// Quantiles of the learned gap.
+    gap: Vec<f64>,
+    step: f64,
+    limits: (f64, f64),
+    salt: u64,
 }
 
 /// Text columns drawn as one combination of values per row (a city with its country); rows
@@ -296,6 +317,9 @@ impl Generator {
                 buffer
             })
             .collect();
+        for order in &plan.parent_orders {
+            self.keep_above_parent(table, order, start, &mut buffers[order.column]);
+        }
         for anchor in &plan.anchors {
             anchor.apply(&mut buffers, self.seed, key);
         }
@@ -306,6 +330,55 @@ impl Generator {
             enforce(&mut buffers, left, op, right, unit);
         }
         buffers
+    }
+
+    /// Moves each value that falls below its parent row's value (rows from `start`), or every
+    /// value when the order is anchored, to the parent's value plus a gap drawn from the learned
+    /// gaps.
+    fn keep_above_parent(
+        &self,
+        table: usize,
+        order: &ParentOrderPlan,
+        start: u64,
+        out: &mut Buffer,
+    ) {
+        let parent = self.tables[table].foreign_keys[order.fk].parent;
+        let mut last: Option<(u64, Option<f64>)> = None;
+        for (i, value) in out.numbers().into_iter().enumerate() {
+            let row = start + i as u64;
+            let Some(value) = value else { continue };
+            let Some(j) = self.parent_row(table, order.fk, row) else {
+                continue;
+            };
+            if last.is_none_or(|(r, _)| r != j) {
+                last = Some((j, self.parent_value(parent, order.parent_column, j)));
+            }
+            let Some(floor) = last.and_then(|(_, v)| v) else {
+                continue;
+            };
+            if !order.anchored && value >= floor + order.min_gap {
+                continue;
+            }
+            let u = unit_interval(mix64(combine([self.seed, order.salt, row])));
+            let mut gap = interpolate(&order.gap, u).max(order.min_gap);
+            if order.step > 0.0 {
+                gap = ((gap / order.step).ceil() * order.step).max(order.min_gap);
+            }
+            out.set_number(i, (floor + gap).clamp(order.limits.0, order.limits.1));
+        }
+    }
+
+    /// The value of `column` (an index in the table's columns) at row `row`, on its line.
+    fn parent_value(&self, table: usize, column: usize, row: u64) -> Option<f64> {
+        let at = self.tables[table]
+            .output
+            .iter()
+            .position(|&o| o == column)?;
+        self.one_row(table, row)[at]
+            .numbers()
+            .first()
+            .copied()
+            .flatten()
     }
 
     /// Rows one at a time, each from randomness keyed by the row itself: slower, but any one row
@@ -534,6 +607,7 @@ mod tests {
                 groups: Vec::new(),
                 derived: Vec::new(),
                 inherited: Vec::new(),
+                parent_orders: Vec::new(),
             }],
             overrides: None,
         };

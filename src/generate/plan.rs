@@ -14,11 +14,13 @@ use super::nulls::NullPattern;
 use super::permute::Permutation;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
-    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentPick,
-    Request, TablePlan,
+    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentOrderPlan,
+    ParentPick, Request, TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
-use crate::profile::model::{ColumnStats, Inherited, OrderRule, Profile, TableProfile};
+use crate::profile::model::{
+    ColumnStats, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+};
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -62,15 +64,18 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
     })
 }
 
-/// The tables some child copies values from.
+/// The tables some child copies values from or keeps an order against.
 fn copied_from(tables: &[TablePlan]) -> Vec<usize> {
     tables
         .iter()
         .flat_map(|t| {
-            t.columns.iter().filter_map(|c| match c {
-                ColumnPlan::Inherited { fk, .. } => Some(t.foreign_keys[*fk].parent),
+            let copies = t.columns.iter().filter_map(|c| match c {
+                ColumnPlan::Inherited { fk, .. } => Some(*fk),
                 _ => None,
-            })
+            });
+            copies
+                .chain(t.parent_orders.iter().map(|o| o.fk))
+                .map(|fk| t.foreign_keys[fk].parent)
         })
         .collect()
 }
@@ -210,6 +215,12 @@ impl TablePlanner<'_> {
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
+        let parent_orders = self
+            .profile_table()
+            .parent_orders
+            .iter()
+            .filter_map(|o| self.parent_order(o, &columns, &output))
+            .collect();
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -225,23 +236,68 @@ impl TablePlanner<'_> {
             groups,
             derived,
             row_keyed: false,
+            parent_orders,
         })
     }
 
-    /// A child column copied from its parent row, when its values fit the child's type. Copies
-    /// follow only foreign keys that close no cycle, so computing a parent row never comes back
-    /// to the child.
-    fn inherited_plan(&self, inherit: &Inherited) -> Option<(usize, ColumnPlan)> {
+    /// A learned order against the parent row, when the child column is a number or date value
+    /// column here and the parent column is generated with the same type.
+    fn parent_order(
+        &self,
+        order: &ParentOrder,
+        columns: &[ColumnPlan],
+        output: &[usize],
+    ) -> Option<ParentOrderPlan> {
+        let table = self.table();
+        let fk = self.copyable_foreign_key(&order.foreign_key)?;
+        let c = table.column_index(&order.column)?;
+        let ColumnPlan::Values(gen) = &columns[c] else {
+            return None;
+        };
+        let (lo, hi, step) = gen.limits()?;
+        let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[fk])];
+        let p = parent.schema.column_index(&order.parent_column)?;
+        let same_type =
+            table.columns[c].logical.arrow_type() == parent.schema.columns[p].logical.arrow_type();
+        let stored = parent.schema.columns[p].generated == Some(Generated::Stored);
+        // As within a row: a gap tight against the column's own spread makes the column the
+        // parent's value plus a gap; a loose one only moves the values that break the order.
+        let tight = gen
+            .spread()
+            .is_some_and(|spread| interquartile(&order.gap) <= 0.5 * spread);
+        (same_type && !stored).then(|| ParentOrderPlan {
+            column: output
+                .iter()
+                .position(|&o| o == c)
+                .expect("a value column is output"),
+            anchored: tight,
+            fk,
+            parent_column: p,
+            min_gap: if order.strict { step.max(1e-9) } else { 0.0 },
+            gap: order.gap.clone(),
+            step,
+            limits: (lo, hi),
+            salt: self.salt(&["parent order", &order.column]),
+        })
+    }
+
+    /// The index of the foreign key with `columns`, if values may be taken across it: not a
+    /// self-reference and closing no cycle, so computing a parent row never comes back here.
+    fn copyable_foreign_key(&self, columns: &[String]) -> Option<usize> {
         let table = self.table();
         let k = table
             .foreign_keys
             .iter()
-            .position(|fk| fk.columns == inherit.foreign_key)?;
-        let fk = &table.foreign_keys[k];
-        if fk.references.table == table.name || self.deferred.contains(&(self.table_index, k)) {
-            return None;
-        }
-        let parent = &self.profile.tables[self.parent_of(fk)];
+            .position(|fk| fk.columns == columns)?;
+        let closes_cycle = self.deferred.contains(&(self.table_index, k));
+        (table.foreign_keys[k].references.table != table.name && !closes_cycle).then_some(k)
+    }
+
+    /// A child column copied from its parent row, when its values fit the child's type.
+    fn inherited_plan(&self, inherit: &Inherited) -> Option<(usize, ColumnPlan)> {
+        let table = self.table();
+        let k = self.copyable_foreign_key(&inherit.foreign_key)?;
+        let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[k])];
         let c = table.column_index(&inherit.column)?;
         let p = parent.schema.column_index(&inherit.parent_column)?;
         let fits = values_fit(

@@ -1,17 +1,22 @@
-//! Inherited columns: a child column that repeats a column of its parent row in nearly every
-//! row (an invoice's billing country is its customer's country). Drawn on its own, such a
-//! column would disagree with the parent in almost every generated row.
+//! What a child row takes from its parent row: columns it copies (an invoice's billing country
+//! is its customer's country) and orders it keeps against it (a payment is at least its item's
+//! list price, a reply comes after its post). Drawn on their own, such columns would disagree
+//! with the parent in almost every generated row.
 //!
 //! Parent rows are sampled by a hash of their key (so memory stays bounded), and a child row
 //! is looked at only when its foreign key hashes into the same sample, so each child row seen
-//! has its parent at hand. Values are compared by hash; no value is kept.
+//! has its parent at hand. Values are compared by hash, and orders by value on the column's line
+//! (days, microseconds, the number); no value is kept, only counts and the gap's quantiles.
 
 use rustc_hash::FxHashMap as HashMap;
 
 use arrow::array::ArrayRef;
 
 use super::keys::{column_hashes, key_hashes};
-use super::model::{round_share, ColumnStats, Inherited};
+use super::model::{round_share, ColumnStats, Inherited, ParentOrder};
+use super::privacy::Guard;
+use super::relations::ordered_values;
+use super::sketch::QuantileSketch;
 use crate::schema::{ForeignKey, LogicalType, Table};
 
 /// Share of joined rows in which the child must equal its parent.
@@ -69,11 +74,35 @@ pub fn distinct<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
     seen
 }
 
-/// A hash sample of a parent's rows: key hash → the hashes of its candidate columns.
+/// A hash sample of a parent's rows: key hash → its candidate columns' values.
 #[derive(Debug)]
 pub struct ParentRows {
     level: u32,
-    rows: HashMap<u64, Vec<Option<u64>>>,
+    rows: HashMap<u64, Row>,
+}
+
+/// One row's candidate columns: each value's hash, and its place on the column's line where the
+/// column is ordered.
+#[derive(Debug)]
+struct Row {
+    hashes: Vec<Option<u64>>,
+    points: Vec<Option<f64>>,
+}
+
+/// Per array, per row, the value's hash.
+type Hashes = Vec<Vec<Option<u64>>>;
+/// Per array (if ordered), per row, the value's point on the column's line.
+type Points = Vec<Option<Vec<Option<f64>>>>;
+
+/// Per array, per row: the value's hash and, for an ordered column, its point on its line.
+fn hashes_and_points(values: &[ArrayRef]) -> (Hashes, Points) {
+    let hashes = values.iter().map(column_hashes).collect();
+    let points = values.iter().map(ordered_values).collect();
+    (hashes, points)
+}
+
+fn point(points: &Option<Vec<Option<f64>>>, r: usize) -> Option<f64> {
+    points.as_ref().and_then(|p| p[r])
 }
 
 impl ParentRows {
@@ -91,16 +120,21 @@ impl ParentRows {
 
     /// `key` holds the key columns' arrays, `values` the candidate columns'.
     pub fn observe(&mut self, key: &[ArrayRef], values: &[ArrayRef]) {
-        let values: Vec<Vec<Option<u64>>> = values.iter().map(column_hashes).collect();
+        let (hashes, points) = hashes_and_points(values);
         for (r, k) in key_hashes(key).into_iter().enumerate() {
             if let Some(k) = k.filter(|&k| self.keeps(k)) {
-                self.rows.insert(k, values.iter().map(|v| v[r]).collect());
+                let row = Row {
+                    hashes: hashes.iter().map(|v| v[r]).collect(),
+                    points: points.iter().map(|p| point(p, r)).collect(),
+                };
+                self.rows.insert(k, row);
             }
         }
     }
 }
 
-/// Counts, per candidate pair, the child rows that equal their parent row.
+/// Counts, per candidate pair, the child rows that equal their parent row, and for ordered
+/// columns how they compare.
 #[derive(Debug)]
 pub struct ChildMatches {
     /// Per candidate pair: the index of its child column among the child's scanned value
@@ -108,21 +142,45 @@ pub struct ChildMatches {
     pairs: Vec<(usize, usize)>,
     joined: u64,
     equal: Vec<u64>,
+    orders: Vec<OrderCount>,
+}
+
+/// Joined rows where both values are present, and how the child's compares with the parent's.
+#[derive(Debug, Clone, Default)]
+struct OrderCount {
+    both: u64,
+    at_least: u64,
+    above: u64,
+    parent_max: Option<f64>,
+    child_min: Option<f64>,
+    gaps: QuantileSketch,
+}
+
+impl OrderCount {
+    fn observe(&mut self, child: f64, parent: f64) {
+        self.both += 1;
+        self.at_least += u64::from(child >= parent);
+        self.above += u64::from(child > parent);
+        self.parent_max = Some(self.parent_max.map_or(parent, |m| m.max(parent)));
+        self.child_min = Some(self.child_min.map_or(child, |m| m.min(child)));
+        self.gaps.insert(child - parent);
+    }
 }
 
 impl ChildMatches {
     pub fn new(pairs: Vec<(usize, usize)>) -> Self {
-        let equal = vec![0; pairs.len()];
+        let n = pairs.len();
         ChildMatches {
             pairs,
             joined: 0,
-            equal,
+            equal: vec![0; n],
+            orders: vec![OrderCount::default(); n],
         }
     }
 
     /// `fk` holds the foreign key's arrays, `values` the child's candidate columns'.
     pub fn observe(&mut self, parents: &ParentRows, fk: &[ArrayRef], values: &[ArrayRef]) {
-        let values: Vec<Vec<Option<u64>>> = values.iter().map(column_hashes).collect();
+        let (hashes, points) = hashes_and_points(values);
         for (r, k) in key_hashes(fk).into_iter().enumerate() {
             let Some(parent) = k
                 .filter(|&k| parents.keeps(k))
@@ -133,23 +191,44 @@ impl ChildMatches {
             self.joined += 1;
             for (pair, &(c, p)) in self.pairs.iter().enumerate() {
                 // NULL copies NULL: equal hashes, or both absent.
-                if values[c][r] == parent[p] {
+                if hashes[c][r] == parent.hashes[p] {
                     self.equal[pair] += 1;
+                }
+                if let (Some(child), Some(parent)) = (point(&points[c], r), parent.points[p]) {
+                    self.orders[pair].observe(child, parent);
                 }
             }
         }
     }
 
-    /// The pairs that held in nearly every joined row, best first per child column.
+    /// The copies and the orders found, given the pairs' names.
     pub fn finish(
         self,
         fk: &ForeignKey,
         pairs: &[(String, String)],
         parent_stats: &[ColumnStats],
-    ) -> Vec<Inherited> {
+        guard: &Guard,
+    ) -> (Vec<Inherited>, Vec<ParentOrder>) {
         if self.joined < MIN_ROWS {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
+        let copies = self.copies(fk, pairs, parent_stats);
+        let orders = pairs
+            .iter()
+            .zip(&self.orders)
+            .filter(|((c, _), _)| !copies.iter().any(|i| i.column == *c))
+            .filter_map(|((c, p), count)| order(fk, c, p, count, guard))
+            .collect();
+        (copies, orders)
+    }
+
+    /// The pairs that held in nearly every joined row, best first per child column.
+    fn copies(
+        &self,
+        fk: &ForeignKey,
+        pairs: &[(String, String)],
+        parent_stats: &[ColumnStats],
+    ) -> Vec<Inherited> {
         let varied = |name: &str| {
             parent_stats
                 .iter()
@@ -176,4 +255,28 @@ impl ChildMatches {
         found.dedup_by(|later, kept| later.column == kept.column);
         found
     }
+}
+
+/// `child >= parent` (or `>`) as it held in every joined row where both were present, if the
+/// two columns' values overlap (else the order holds by their ranges alone).
+fn order(
+    fk: &ForeignKey,
+    child: &str,
+    parent: &str,
+    count: &OrderCount,
+    guard: &Guard,
+) -> Option<ParentOrder> {
+    let overlap = count.child_min? <= count.parent_max?;
+    if count.both < MIN_ROWS || count.at_least < count.both || !overlap {
+        return None;
+    }
+    Some(ParentOrder {
+        column: child.to_string(),
+        foreign_key: fk.columns.clone(),
+        parent_column: parent.to_string(),
+        strict: count.above == count.both,
+        gap: count
+            .gaps
+            .quantiles(&guard.quantile_ranks(count.gaps.count()))?,
+    })
 }

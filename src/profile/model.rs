@@ -80,6 +80,22 @@ pub struct TableProfile {
     pub derived: Vec<Derived>,
     /// Columns that repeat a column of the parent row (a denormalised copy).
     pub inherited: Vec<Inherited>,
+    /// Orders a column keeps against a column of its parent row.
+    pub parent_orders: Vec<ParentOrder>,
+}
+
+/// `column >= parent_column` (`>` when `strict`) of the row its foreign key `foreign_key`
+/// references, as it held in every sampled joined row, where the two columns' values overlap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentOrder {
+    pub column: String,
+    pub foreign_key: Vec<String>,
+    pub parent_column: String,
+    pub strict: bool,
+    /// Quantiles (21 points) of `column - parent_column`, on the columns' line (days for dates,
+    /// microseconds for times and timestamps, the number otherwise).
+    pub gap: Vec<f64>,
 }
 
 /// `column` equals `parent_column` of the row its foreign key `foreign_key` references, as it

@@ -15,8 +15,8 @@ use crate::profile::inherit;
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    ColumnStats, ForeignKeyStats, Guard, Inherited, PrivacySettings, Profile, SourceInfo,
-    TableAccumulator, TableProfile, FORMAT_VERSION,
+    ColumnStats, ForeignKeyStats, Guard, Inherited, ParentOrder, PrivacySettings, Profile,
+    SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -66,9 +66,9 @@ pub fn profile_source(
         .par_iter()
         .map(|t| measure_foreign_keys(source, t, &tables, &passes))
         .collect::<Result<_, _>>()?;
-    let inherited: Vec<Vec<Inherited>> = tables
+    let across: Vec<(Vec<Inherited>, Vec<ParentOrder>)> = tables
         .par_iter()
-        .map(|t| find_inherited(source, t, &tables, &passes))
+        .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
     Ok(Profile {
         format_version: FORMAT_VERSION,
@@ -86,30 +86,33 @@ pub fn profile_source(
             .into_iter()
             .zip(passes)
             .zip(fan_outs)
-            .zip(inherited)
-            .map(|(((schema, pass), foreign_key_stats), inherited)| {
-                let entities = Entities {
-                    stats: &pass.stats,
-                    rows: pass.sampled_rows.unwrap_or(pass.row_count),
-                    rows_per_entity: foreign_key_stats
-                        .iter()
-                        .map(|f| f.children_per_parent.mean)
-                        .fold(1.0, f64::max),
-                };
-                let relations = pass.relations.finish(&schema, &entities, &guard);
-                TableProfile {
-                    schema,
-                    row_count: pass.row_count,
-                    sampled_rows: pass.sampled_rows,
-                    column_stats: pass.stats,
-                    foreign_key_stats,
-                    correlations: relations.correlations,
-                    rules: relations.rules,
-                    groups: relations.groups,
-                    derived: relations.derived,
-                    inherited,
-                }
-            })
+            .zip(across)
+            .map(
+                |(((schema, pass), foreign_key_stats), (inherited, parent_orders))| {
+                    let entities = Entities {
+                        stats: &pass.stats,
+                        rows: pass.sampled_rows.unwrap_or(pass.row_count),
+                        rows_per_entity: foreign_key_stats
+                            .iter()
+                            .map(|f| f.children_per_parent.mean)
+                            .fold(1.0, f64::max),
+                    };
+                    let relations = pass.relations.finish(&schema, &entities, &guard);
+                    TableProfile {
+                        schema,
+                        row_count: pass.row_count,
+                        sampled_rows: pass.sampled_rows,
+                        column_stats: pass.stats,
+                        foreign_key_stats,
+                        correlations: relations.correlations,
+                        rules: relations.rules,
+                        groups: relations.groups,
+                        derived: relations.derived,
+                        inherited,
+                        parent_orders,
+                    }
+                },
+            )
             .collect(),
     })
 }
@@ -282,15 +285,17 @@ fn measure_foreign_keys(
         .collect()
 }
 
-/// Columns of `table` that copy a column of their parent row, over every foreign key; one
-/// parent column per child column (the one that held best).
-fn find_inherited(
+/// Columns of `table` that copy a column of their parent row (one parent column per child
+/// column, the one that held best), and orders they keep against it, over every foreign key.
+fn across_foreign_keys(
     source: &dyn Source,
     table: &Table,
     tables: &[Table],
     passes: &[TablePass],
-) -> Result<Vec<Inherited>, SourceError> {
+    guard: &Guard,
+) -> Result<(Vec<Inherited>, Vec<ParentOrder>), SourceError> {
     let mut found: Vec<Inherited> = Vec::new();
+    let mut orders: Vec<ParentOrder> = Vec::new();
     for fk in &table.foreign_keys {
         let Some(p) = tables.iter().position(|t| t.name == fk.references.table) else {
             continue;
@@ -325,7 +330,9 @@ fn find_inherited(
         scan_columns(source, table, &child_scan, &mut |arrays| {
             matches.observe(&rows, &arrays[..width], &arrays[width..])
         })?;
-        for candidate in matches.finish(fk, &pairs, &passes[p].stats) {
+        let (copies, fk_orders) = matches.finish(fk, &pairs, &passes[p].stats, guard);
+        orders.extend(fk_orders);
+        for candidate in copies {
             match found.iter_mut().find(|f| f.column == candidate.column) {
                 Some(f) if f.holds >= candidate.holds => {}
                 Some(f) => *f = candidate,
@@ -333,7 +340,7 @@ fn find_inherited(
             }
         }
     }
-    Ok(found)
+    Ok((found, orders))
 }
 
 fn fan_out(

@@ -171,6 +171,7 @@ fn table_profile(
         groups: Vec::new(),
         derived: Vec::new(),
         inherited: Vec::new(),
+        parent_orders: Vec::new(),
     }
 }
 

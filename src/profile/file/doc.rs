@@ -11,7 +11,7 @@ use serde_norway::Value;
 
 use crate::profile::{
     CategoryGroup, ColumnStats, Correlations, Derived, FanOut, ForeignKeyStats, Inherited,
-    OrderRule, PrivacySettings, Profile, SourceInfo, TableProfile,
+    OrderRule, ParentOrder, PrivacySettings, Profile, SourceInfo, TableProfile,
 };
 use crate::schema::{
     Check, Column, ForeignKey, Generated, Index, LogicalType, Partitioning, Table, TableRef,
@@ -63,6 +63,8 @@ pub struct TableDoc {
     pub derived: Vec<Derived>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherited: Vec<Inherited>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parent_orders: Vec<ParentOrder>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -145,6 +147,7 @@ impl From<&TableProfile> for TableDoc {
             groups: t.groups.clone(),
             derived: t.derived.clone(),
             inherited: t.inherited.clone(),
+            parent_orders: t.parent_orders.clone(),
         }
     }
 }
@@ -252,6 +255,7 @@ impl TableDoc {
             groups: self.groups,
             derived: self.derived,
             inherited: self.inherited,
+            parent_orders: self.parent_orders,
         }
     }
 }

@@ -17,6 +17,7 @@
 //!       - group(city, country)        # a category group
 //!       - customer_id -> customer     # a foreign key
 //!       - billing_city = customer.city  # an inherited column
+//!       - paid_at >= invoice.issued_at  # an order against the parent row (`>` when strict)
 //!       - correlations                # the table's correlations
 //! ```
 //!
@@ -31,7 +32,9 @@ use serde::Deserialize;
 use serde_norway::Value;
 
 use super::ProfileError;
-use crate::profile::{CategoryGroup, Derived, Inherited, OrderRule, Profile, TableProfile};
+use crate::profile::{
+    CategoryGroup, Derived, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+};
 use crate::schema::ForeignKey;
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,6 +182,11 @@ pub fn inherited_name(i: &Inherited, parent_table: &str) -> String {
     format!("{} = {parent_table}.{}", i.column, i.parent_column)
 }
 
+pub fn parent_order_name(o: &ParentOrder, parent_table: &str) -> String {
+    let op = if o.strict { ">" } else { ">=" };
+    format!("{} {op} {parent_table}.{}", o.column, o.parent_column)
+}
+
 pub fn foreign_key_name(fk: &ForeignKey) -> String {
     format!("{} -> {}", fk.columns.join(", "), fk.references.table)
 }
@@ -193,16 +201,21 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.derived.retain(|d| derived_name(d) != entry);
     table.groups.retain(|g| group_name(g) != entry);
     let fks = &table.schema.foreign_keys;
-    let parent_of = |i: &Inherited| {
+    let parent_of = |columns: &[String]| {
         fks.iter()
-            .find(|fk| fk.columns == i.foreign_key)
+            .find(|fk| fk.columns == columns)
             .map_or(String::new(), |fk| fk.references.table.clone())
     };
+    let was = table.inherited.len() + table.parent_orders.len();
     let inherited = std::mem::take(&mut table.inherited);
-    let was = inherited.len();
     table.inherited = inherited
         .into_iter()
-        .filter(|i| inherited_name(i, &parent_of(i)) != entry)
+        .filter(|i| inherited_name(i, &parent_of(&i.foreign_key)) != entry)
+        .collect();
+    let orders = std::mem::take(&mut table.parent_orders);
+    table.parent_orders = orders
+        .into_iter()
+        .filter(|o| parent_order_name(o, &parent_of(&o.foreign_key)) != entry)
         .collect();
     let after = table.rules.len() + table.derived.len() + table.groups.len();
     let fk = table
@@ -214,7 +227,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         let fk = table.schema.foreign_keys.remove(i);
         table.foreign_key_stats.retain(|s| s.columns != fk.columns);
     }
-    after < before || fk.is_some() || table.inherited.len() < was
+    after < before || fk.is_some() || table.inherited.len() + table.parent_orders.len() < was
 }
 
 /// An entry that matched nothing is fine if the names in it exist (profiling may simply not
@@ -223,11 +236,14 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
     // A foreign key's right side is a table, an inherited column's is `table.column`; only the
     // table's own columns are checked here.
     let columns_part = entry.split(" -> ").next().unwrap_or(entry);
-    let columns_part = match columns_part.split_once(" = ") {
-        Some((column, source)) if source.contains('.') => column,
-        _ => columns_part,
-    };
-    let operators = ["<=", "<", "=", "+", "-", "group"];
+    let columns_part = [" = ", " >= ", " > "]
+        .iter()
+        .find_map(|op| match columns_part.split_once(op) {
+            Some((column, source)) if source.contains('.') => Some(column),
+            _ => None,
+        })
+        .unwrap_or(columns_part);
+    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "group"];
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))
         .filter(|w| !w.is_empty() && !operators.contains(w))

@@ -18,7 +18,7 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
     for table in &profile.tables {
         let at = Path(format!("tables[{}]", table.schema.name));
         keys(&at, &table.schema, &schema)?;
-        inherited(&at, &table.schema, table, &schema)?;
+        across_foreign_keys(&at, &table.schema, table, &schema)?;
         for stats in &table.column_stats {
             let Some(column) = table.schema.column(&stats.column) else {
                 return Err(at.fail(
@@ -104,41 +104,60 @@ fn keys(at: &Path, table: &Table, schema: &Schema) -> Result<(), ProfileError> {
     Ok(())
 }
 
-fn inherited(
+/// Copies from and orders against the parent row: their columns, foreign key and parent
+/// column exist, and their figures are in range.
+fn across_foreign_keys(
     at: &Path,
     table: &Table,
     profile: &TableProfile,
     schema: &Schema,
 ) -> Result<(), ProfileError> {
-    for (i, inherit) in profile.inherited.iter().enumerate() {
-        let field = format!("inherited[{i}]");
-        if table.column(&inherit.column).is_none() {
-            return Err(at.fail(&field, format!("names unknown column {:?}", inherit.column)));
+    let copies = profile.inherited.iter().enumerate().map(|(i, c)| {
+        (
+            format!("inherited[{i}]"),
+            &c.column,
+            &c.foreign_key,
+            &c.parent_column,
+        )
+    });
+    let orders = profile.parent_orders.iter().enumerate().map(|(i, o)| {
+        (
+            format!("parent_orders[{i}]"),
+            &o.column,
+            &o.foreign_key,
+            &o.parent_column,
+        )
+    });
+    for (field, column, foreign_key, parent_column) in copies.chain(orders) {
+        if table.column(column).is_none() {
+            return Err(at.fail(&field, format!("names unknown column {column:?}")));
         }
         let Some(fk) = table
             .foreign_keys
             .iter()
-            .find(|fk| fk.columns == inherit.foreign_key)
+            .find(|fk| fk.columns == *foreign_key)
         else {
             return Err(at.fail(
                 &field,
-                format!("{:?} is no foreign key of the table", inherit.foreign_key),
+                format!("{foreign_key:?} is no foreign key of the table"),
             ));
         };
         let parent = schema.table(&fk.references.table);
-        if parent
-            .and_then(|p| p.column(&inherit.parent_column))
-            .is_none()
-        {
+        if parent.and_then(|p| p.column(parent_column)).is_none() {
             return Err(at.fail(
                 &field,
                 format!(
-                    "references unknown column {}.{}",
-                    fk.references.table, inherit.parent_column
+                    "references unknown column {}.{parent_column}",
+                    fk.references.table
                 ),
             ));
         }
-        rate(&at.join(&field), "holds", inherit.holds)?;
+    }
+    for (i, copy) in profile.inherited.iter().enumerate() {
+        rate(&at.join(&format!("inherited[{i}]")), "holds", copy.holds)?;
+    }
+    for (i, order) in profile.parent_orders.iter().enumerate() {
+        ordered(&at.join(&format!("parent_orders[{i}]")), "gap", &order.gap)?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::keys::Key;
-use super::nulls::NullPattern;
+use super::pattern::RowPattern;
 use super::text::TextGen;
 use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 
@@ -116,6 +116,13 @@ impl Limits {
 
     pub fn is_empty(&self) -> bool {
         self.lo > self.hi || (!self.pieces.is_empty() && self.pieces.iter().all(|p| p.0 > p.1))
+    }
+
+    /// Whether `v` is allowed: inside the range and, when there are pieces, inside one.
+    pub fn contains(&self, v: f64) -> bool {
+        v >= self.lo
+            && v <= self.hi
+            && (self.pieces.is_empty() || self.pieces.iter().any(|&(a, b)| v >= a && v <= b))
     }
 
     /// The nearest allowed value to `v`.
@@ -369,7 +376,7 @@ impl TemporalGen {
 /// One column's generator: a null rate and how non-null values are made.
 #[derive(Debug, Clone)]
 pub struct ColumnGen {
-    pub nulls: NullPattern,
+    pub nulls: RowPattern,
     pub kind: Kind,
 }
 
@@ -458,7 +465,7 @@ impl ColumnGen {
         buffer: &mut Buffer,
     ) {
         for (i, &u) in rows.zip(uniforms) {
-            if self.nulls.is_null(i) {
+            if self.nulls.hits(i) {
                 buffer.push_null();
                 continue;
             }
@@ -474,7 +481,7 @@ impl ColumnGen {
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
-            if matches!(self.kind, Kind::Null) || self.nulls.is_null(i) {
+            if matches!(self.kind, Kind::Null) || self.nulls.hits(i) {
                 buffer.push_null();
                 continue;
             }

@@ -274,13 +274,17 @@ fn text_values(max_chars: usize, padded: bool) -> Vec<(EdgeKind, Stress)> {
         (EdgeKind::Quotes, fit(r#"It's "quoted" \ back\\slash \N"#)),
         (EdgeKind::Empty, String::new()),
     ];
-    // char(n) pads with spaces, which PostgreSQL ignores: trailing spaces would not survive.
+    // char(n) pads with spaces, which PostgreSQL ignores: trailing spaces would not survive,
+    // so a padded column gets no edge spaces and no value ending in a space.
     if !padded {
         values.push((EdgeKind::EdgeSpaces, spaced));
     }
     values
         .into_iter()
-        .map(|(kind, s)| (kind, Stress::Text(s)))
+        .map(|(kind, s)| match padded {
+            true => (kind, Stress::Text(s.trim_end_matches(' ').to_string())),
+            false => (kind, Stress::Text(s)),
+        })
         .collect()
 }
 
@@ -314,23 +318,13 @@ fn number_values(logical: &LogicalType, range: &Limits) -> Vec<(EdgeKind, Stress
             values.push((EdgeKind::Max, Stress::Number(high)));
         }
         LogicalType::Float32 | LogicalType::Float64 => {
-            let single = *logical == LogicalType::Float32;
-            let max = if single { f32::MAX as f64 } else { f64::MAX };
-            // A check's bound may fall between two reals: round towards the inside.
-            let inside = |v: f64, up: bool| -> f64 {
-                if !single {
-                    return v;
-                }
-                let r = v as f32;
-                let r = match (r as f64).total_cmp(&v) {
-                    std::cmp::Ordering::Less if up => r.next_up(),
-                    std::cmp::Ordering::Greater if !up => r.next_down(),
-                    _ => r,
-                };
-                r as f64
+            let max = match logical {
+                LogicalType::Float32 => f32::MAX as f64,
+                _ => f64::MAX,
             };
-            values.push((EdgeKind::Min, Stress::Number(inside(low.max(-max), true))));
-            values.push((EdgeKind::Max, Stress::Number(inside(high.min(max), false))));
+            // The range's bounds are reals already (`TableLimits::column_range`).
+            values.push((EdgeKind::Min, Stress::Number(low.max(-max))));
+            values.push((EdgeKind::Max, Stress::Number(high.min(max))));
             if range.contains(0.0) {
                 values.push((EdgeKind::NegativeZero, Stress::Number(-0.0)));
             }

@@ -887,7 +887,10 @@ impl TableLimits {
                 );
             }
         }
-        range
+        match column.logical {
+            LogicalType::Float32 => range.inside_reals(),
+            _ => range,
+        }
     }
 
     /// Whether a check lists the column's allowed values (`IN (…)`).

@@ -125,6 +125,29 @@ impl Limits {
             && (self.pieces.is_empty() || self.pieces.iter().any(|&(a, b)| v >= a && v <= b))
     }
 
+    /// The same limits with each bound moved inwards onto a `real` (f32): a check's `<= 0.1`
+    /// must not let through 0.1 rounded up to the nearest real, 0.10000000149.
+    pub fn inside_reals(mut self) -> Self {
+        let inward = |v: f64, up: bool| -> f64 {
+            if !v.is_finite() {
+                return v;
+            }
+            let r = v as f32;
+            let r = match (r as f64).total_cmp(&v) {
+                std::cmp::Ordering::Less if up => r.next_up(),
+                std::cmp::Ordering::Greater if !up => r.next_down(),
+                _ => r,
+            };
+            r as f64
+        };
+        self.lo = inward(self.lo, true);
+        self.hi = inward(self.hi, false);
+        for piece in &mut self.pieces {
+            *piece = (inward(piece.0, true), inward(piece.1, false));
+        }
+        self
+    }
+
     /// The nearest allowed value to `v`.
     pub fn fit(&self, v: f64) -> f64 {
         let v = v.clamp(self.lo, self.hi);

@@ -17,6 +17,7 @@ use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
 use super::pattern::RowPattern;
 use super::permute::Permutation;
+use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
     arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentPick,
@@ -468,6 +469,13 @@ impl TablePlanner<'_> {
         taken: Taken,
     ) -> Result<IndexKey, GenerateError> {
         let stats = self.profile_table().stats(&column.name);
+        if let LogicalType::Text { max_chars } = column.logical {
+            if is_email(&column.name, stats.and_then(|s| s.semantic)) {
+                if let Some(key) = IndexKey::email(max_chars, rows, taken) {
+                    return Ok(key);
+                }
+            }
+        }
         let text = stats.and_then(|s| s.text.as_ref());
         let shape = text
             .and_then(|t| t.shapes.first())

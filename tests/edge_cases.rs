@@ -76,12 +76,14 @@ fn generate(dir: &Path, target: &str, extra: &[&str]) -> std::process::Output {
     understudy(dir, &args)
 }
 
-fn by_column(cells: &[InjectedCell]) -> BTreeMap<(String, String), Vec<&InjectedCell>> {
-    let mut map: BTreeMap<(String, String), Vec<&InjectedCell>> = BTreeMap::new();
+/// The cells grouped by `key`, in manifest order within each group.
+fn grouped<K: Ord>(
+    cells: &[InjectedCell],
+    key: impl Fn(&InjectedCell) -> K,
+) -> BTreeMap<K, Vec<&InjectedCell>> {
+    let mut map: BTreeMap<K, Vec<&InjectedCell>> = BTreeMap::new();
     for cell in cells {
-        map.entry((cell.table.clone(), cell.column.clone()))
-            .or_default()
-            .push(cell);
+        map.entry(key(cell)).or_default().push(cell);
     }
     map
 }
@@ -126,7 +128,7 @@ fn injected_values_load_with_constraints_live_and_are_listed_exactly() {
         .iter()
         .map(|t| (t.name.as_str(), t.rows))
         .collect();
-    let columns = by_column(&manifest.injected);
+    let columns = grouped(&manifest.injected, |c| (c.table.clone(), c.column.clone()));
     let expected: BTreeSet<(String, String)> = ELIGIBLE
         .iter()
         .flat_map(|(t, cs)| cs.iter().map(|c| (t.to_string(), c.to_string())))
@@ -179,7 +181,7 @@ fn injected_values_load_with_constraints_live_and_are_listed_exactly() {
     )
     .unwrap();
     assert_eq!(files.injected, manifest.injected);
-    for (table, cells) in &by_table(&files.injected) {
+    for (table, cells) in &grouped(&files.injected, |c| c.table.clone()) {
         let mut reader =
             csv::Reader::from_path(dir.path().join(format!("out/{table}.csv"))).unwrap();
         let header = reader.headers().unwrap().clone();
@@ -192,14 +194,6 @@ fn injected_values_load_with_constraints_live_and_are_listed_exactly() {
             assert_eq!(&records[cell.row as usize][id], cell.key["id"], "{cell:?}");
         }
     }
-}
-
-fn by_table(cells: &[InjectedCell]) -> BTreeMap<String, Vec<&InjectedCell>> {
-    let mut map: BTreeMap<String, Vec<&InjectedCell>> = BTreeMap::new();
-    for cell in cells {
-        map.entry(cell.table.clone()).or_default().push(cell);
-    }
-    map
 }
 
 #[test]

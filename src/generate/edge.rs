@@ -241,7 +241,7 @@ fn stress_values(
 
 /// The length of a `max-length` value in a text column without a limit: long enough to break
 /// fixed-size buffers and layouts, short enough for a btree index entry (at most 2,704 bytes).
-pub const UNBOUNDED_TEXT_CHARS: u32 = 512;
+const UNBOUNDED_TEXT_CHARS: u32 = 512;
 
 fn text_values(max_chars: usize, padded: bool) -> Vec<(EdgeKind, Stress)> {
     let fit = |s: &str| s.chars().take(max_chars).collect::<String>();

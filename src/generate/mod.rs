@@ -35,7 +35,7 @@ use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
 use copula::{Anchor, Copula};
 use edge::EdgePlan;
-pub use edge::{EdgeCases, EdgeKind, UNBOUNDED_TEXT_CHARS};
+pub use edge::{EdgeCases, EdgeKind};
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use pattern::RowPattern;

@@ -127,6 +127,7 @@ fn bench_generate(target: &str, rows: u64) {
         threads,
         shard: Shard::WHOLE,
         progress: false,
+        manifest: Default::default(),
     };
     let out = dir.path().join("out");
     let admin_url = std::env::var("UNDERSTUDY_BENCH_PG")
@@ -147,6 +148,7 @@ fn bench_generate(target: &str, rows: u64) {
                 existing: ExistingRows::Refuse,
                 create: true,
                 schema: "public".into(),
+                manifest_table: None,
             };
             let mut sink = PostgresSink::connect(&bench_url).unwrap();
             sink.prepare(&bench_url, &generator, &options).unwrap();
@@ -155,7 +157,7 @@ fn bench_generate(target: &str, rows: u64) {
         other => panic!("unknown target {other:?}: csv, parquet or postgres"),
     };
     let started = Instant::now();
-    let reports = generate_into(&generator, sink, &options).expect("generation succeeds");
+    let (reports, _) = generate_into(&generator, sink, &options).expect("generation succeeds");
     let secs = started.elapsed().as_secs_f64();
     let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
     println!(
@@ -218,6 +220,7 @@ fn bench_compare(rows: u64) {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         shard: Shard::WHOLE,
         progress: false,
+        manifest: Default::default(),
     };
     let sink = Box::new(CsvSink::new(&synthetic, true).unwrap());
     generate_into(&generator, sink, &options).expect("generation succeeds");

@@ -124,6 +124,9 @@ ALTER TABLE ONLY public.tenants
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (tenant_id, user_no);
 
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_tenant_id_email_key UNIQUE (tenant_id, email);
+
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (tenant_id, project_no);
 

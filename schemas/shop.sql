@@ -8,7 +8,7 @@ CREATE DOMAIN money_amount AS numeric(10, 2) CHECK (VALUE >= 0);
 
 CREATE TABLE customers (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    email       varchar(120) NOT NULL,
+    email       varchar(120) NOT NULL UNIQUE,
     first_name  varchar(40)  NOT NULL,
     last_name   varchar(40)  NOT NULL,
     phone       varchar(24),

@@ -7,13 +7,15 @@
 //! - [`generate`]: synthetic rows from a profile, chunk by chunk, as Arrow batches.
 //! - [`source`]: where snapshots come from (PostgreSQL, CSV, Parquet), as Arrow batches.
 //! - [`sink`]: where generated rows go (PostgreSQL, CSV, Parquet).
+//! - [`manifest`]: what a `generate` run wrote (checksums, rows, injected edge cases), as data
+//!   and JSON.
 //! - [`run`]: pipelines that connect a source to the profiler and the generator to a sink, and
 //!   the SIGINT/SIGTERM flag that stops them cleanly.
 //! - [`fingerprint`]: where a snapshot lives, so `generate` can refuse to write into it.
 //! - [`pgconn`]: connecting to PostgreSQL, and naming targets without their passwords.
 //! - [`cli`]: the command line.
 //!
-//! `schema`, `profile`, `generate`, [`temporal`] and [`hashing`] do no I/O; `source`, `sink`,
+//! `schema`, `profile`, `generate`, `manifest`, [`temporal`] and [`hashing`] do no I/O; `source`, `sink`,
 //! `run` and `cli` do.
 //!
 //! # Example
@@ -48,6 +50,7 @@ pub mod compare;
 pub mod fingerprint;
 pub mod generate;
 pub mod hashing;
+pub mod manifest;
 pub mod pgconn;
 pub mod profile;
 pub mod run;

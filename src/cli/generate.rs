@@ -9,9 +9,11 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
 use crate::fingerprint::Fingerprint;
-use crate::generate::{Generator, Request};
+use crate::generate::{EdgeCases, EdgeKind, Generator, Request};
+use crate::manifest::{EdgeCaseRequest, Manifest, FILE_NAME};
 use crate::profile::Profile;
 use crate::run::generate::{generate_into, RunOptions, Shard, TableReport};
+use crate::run::manifest::profile_hash;
 use crate::sink::csv::CsvSink;
 use crate::sink::parquet::ParquetSink;
 use crate::sink::postgres::{existing_rows, ExistingRows, PostgresOptions, PostgresSink};
@@ -68,6 +70,29 @@ pub struct GenerateArgs {
     /// would replace the real ones.
     #[arg(long)]
     write_into_source: bool,
+    /// Replace this share (0 to 1, e.g. 0.02) of each eligible column's values with stress
+    /// values that stay valid for the column: max-length strings, combining marks, right-to-left
+    /// text, emoji with ZWJ, zero-width characters, edge spaces, quotes and backslashes, empty
+    /// strings, 29 February, DST changes, the epoch, the type's minimum and maximum, -0.0 and
+    /// NaN. Keys, foreign keys and columns a check ties to another column are never touched.
+    /// Every injected cell is listed in the manifest.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    edge_cases: Option<f64>,
+    /// Only these edge-case kinds, comma-separated (default: all): max-length, combining, rtl,
+    /// emoji-zwj, zero-width, edge-spaces, quotes, empty, feb-29, dst-gap, dst-overlap, epoch,
+    /// min, max, negative-zero, nan.
+    #[arg(
+        long,
+        value_name = "KIND,…",
+        value_delimiter = ',',
+        requires = "edge_cases",
+        value_parser = parse_edge_kind
+    )]
+    edge_kinds: Vec<EdgeKind>,
+    /// PostgreSQL: record the run's manifest as a row of this table (in --schema, created if
+    /// missing), in the load's transaction. Directory targets always get `manifest.json`.
+    #[arg(long, value_name = "NAME")]
+    manifest_table: Option<String>,
     /// No progress bars, even on a terminal.
     #[arg(long, short)]
     quiet: bool,
@@ -89,6 +114,23 @@ fn parse_rows(s: &str) -> Result<(Option<String>, u64), String> {
         .parse()
         .map_err(|_| format!("{n:?} is not a row count (expected TABLE=N or N)"))?;
     Ok((table, n))
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("{s:?} is not a share between 0 and 1 (e.g. 0.02)")),
+    }
+}
+
+fn parse_edge_kind(s: &str) -> Result<EdgeKind, String> {
+    EdgeKind::from_name(s.trim()).ok_or_else(|| {
+        let names: Vec<&str> = EdgeKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "{s:?} is not an edge-case kind; the kinds are {}",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -130,12 +172,17 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             .filter_map(|(table, n)| Some((table.clone()?, *n)))
             .collect::<BTreeMap<_, _>>(),
         existing,
+        edge_cases: args.edge_cases.map(|rate| EdgeCases {
+            rate,
+            kinds: args.edge_kinds.clone(),
+        }),
     };
     let generator = Generator::new(&profile, &request)
         .with_context(|| format!("planning from {}", args.profile.display()))?;
     for warning in generator.warnings() {
         eprintln!("warning: {warning}");
     }
+    let manifest = manifest_start(&args, &request)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let sink: Box<dyn Sink> = if crate::pgconn::is_postgres(&args.output) {
         if args.shard.is_some() {
@@ -149,14 +196,18 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             },
             create: args.create,
             schema: args.schema.clone(),
+            manifest_table: args.manifest_table.clone(),
         };
         let mut sink = PostgresSink::connect(&args.output)?;
         refuse_source(&profile, sink.fingerprint(), &args)?;
         sink.prepare(&args.output, &generator, &options)?;
         Box::new(sink)
     } else {
-        if args.create || args.truncate || args.append {
-            bail!("--create, --truncate and --append apply to a postgres:// target only");
+        if args.create || args.truncate || args.append || args.manifest_table.is_some() {
+            bail!(
+                "--create, --truncate, --append and --manifest-table apply to a postgres:// \
+                 target only"
+            );
         }
         let dir = Path::new(&args.output);
         let target = Fingerprint::of_directory(dir)
@@ -180,11 +231,50 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         shard,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        manifest,
     };
-    let reports = generate_into(&generator, sink, &options)
+    let (reports, manifest) = generate_into(&generator, sink, &options)
         .with_context(|| format!("generating into {}", target_name(&args.output)))?;
     print_summary(&reports, started.elapsed().as_secs_f64());
+    if args.edge_cases.is_some() {
+        let listed = match &args.manifest_table {
+            _ if !crate::pgconn::is_postgres(&args.output) => {
+                format!(
+                    "listed in {}",
+                    Path::new(&args.output).join(FILE_NAME).display()
+                )
+            }
+            Some(table) => format!("listed in table {table}"),
+            None => "not listed: add --manifest-table NAME to keep a manifest".into(),
+        };
+        eprintln!("injected {} edge cases, {listed}", manifest.injected.len());
+    }
     Ok(())
+}
+
+/// The manifest's fields known before the run.
+fn manifest_start(args: &GenerateArgs, request: &Request) -> anyhow::Result<Manifest> {
+    let target = match args.format {
+        _ if crate::pgconn::is_postgres(&args.output) => "postgres",
+        Format::Csv => "csv",
+        Format::Parquet => "parquet",
+    };
+    Ok(Manifest {
+        understudy: env!("CARGO_PKG_VERSION").to_string(),
+        seed: args.seed,
+        profile: profile_hash(&args.profile)
+            .with_context(|| format!("reading {}", args.profile.display()))?,
+        target: target.to_string(),
+        shard: args.shard.map(|s| format!("{}/{}", s.index + 1, s.count)),
+        edge_cases: request.edge_cases.as_ref().map(|e| EdgeCaseRequest {
+            rate: e.rate,
+            kinds: match e.kinds.as_slice() {
+                [] => EdgeKind::ALL.iter().map(|k| k.name().to_string()).collect(),
+                kinds => kinds.iter().map(|k| k.name().to_string()).collect(),
+            },
+        }),
+        ..Manifest::default()
+    })
 }
 
 /// Fails when the target is the profile's own source, unless `--write-into-source` allows it.

@@ -8,6 +8,7 @@
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer, Word};
 
 /// A comparison operator, as `column OP value`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +162,32 @@ impl Constraints {
             _ => None,
         }
     }
+}
+
+/// The columns of `columns` that an SQL expression names (a CHECK, an index definition, a
+/// generated column's expression), read from sqlparser's tokens. An expression that cannot be
+/// tokenized names them all: callers use this to stay away from columns, so unknown means all.
+pub fn mentioned_columns<'c>(expression: &str, columns: &'c [String]) -> Vec<&'c String> {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, expression).tokenize() else {
+        return columns.iter().collect();
+    };
+    let words: Vec<Word> = tokens
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(w),
+            _ => None,
+        })
+        .collect();
+    columns
+        .iter()
+        .filter(|c| {
+            words.iter().any(|w| match w.quote_style {
+                Some(_) => w.value == **c,
+                None => w.value.eq_ignore_ascii_case(c),
+            })
+        })
+        .collect()
 }
 
 /// Reads a partition bound such as `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')` or
@@ -317,6 +344,22 @@ mod tests {
         let mut c = Constraints::default();
         let err = c.add_check("(lower(email) <> email)", None).unwrap_err();
         assert!(err.contains("not modeled"), "{err}");
+    }
+
+    #[test]
+    fn finds_the_columns_an_expression_names() {
+        let columns: Vec<String> = ["email", "Name", "total"].map(String::from).to_vec();
+        let named = |e: &str| mentioned_columns(e, &columns);
+        assert_eq!(
+            named("USING btree (lower(email)) WHERE (total > 0)"),
+            ["email", "total"]
+        );
+        assert_eq!(named("(\"Name\" <> '')"), ["Name"]);
+        assert!(
+            named("(\"name\" <> '')").is_empty(),
+            "a quoted name keeps its case"
+        );
+        assert_eq!(named("'unclosed").len(), 3, "unreadable means every column");
     }
 
     #[test]

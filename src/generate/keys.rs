@@ -1,6 +1,8 @@
 //! Key values as bijections of the row index: unique by construction, computable for any row of
 //! any table, which is how a foreign key produces its parent's key without reading the parent.
 
+use fake::locales::{Data, EN};
+
 use super::permute::Permutation;
 use crate::hashing::{combine, mix64};
 use crate::schema::{Column, LogicalType};
@@ -39,7 +41,15 @@ pub enum IndexKey {
     Uuid { salt: u64, first: u64 },
     /// The `i`-th enum label or boolean value.
     Label(Vec<String>),
+    /// An email address that keeps a unique email column looking like one:
+    /// `first.last<n>@example.com` with `n = first + i + 1`. Names hold letters only, so the
+    /// number before `@` tells every address apart (also ignoring case); names come from a hash
+    /// of `n`. `named: false` is the short form `user<n>@example.com`, for narrow columns.
+    Email { first: u64, named: bool },
 }
+
+/// The domain of generated email keys (reserved for examples, RFC 2606).
+const EMAIL_DOMAIN: &str = "@example.com";
 
 const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
@@ -117,6 +127,26 @@ impl IndexKey {
         Ok(key)
     }
 
+    /// An email key for a column of at most `max_chars` characters holding `rows` rows after
+    /// the `taken` ones, or `None` when not even the short form fits.
+    pub fn email(max_chars: Option<u32>, rows: u64, taken: Taken) -> Option<IndexKey> {
+        let limit = max_chars.map_or(usize::MAX, |m| m as usize);
+        let digits = (rows + taken.rows).max(1).to_string().len();
+        let longest = |list: &[&str]| list.iter().map(|n| n.len()).max().unwrap_or(0);
+        let named = longest(EN::NAME_FIRST_NAME) + 1 + longest(EN::NAME_LAST_NAME);
+        let first = taken.rows;
+        if named + digits + EMAIL_DOMAIN.len() <= limit {
+            Some(IndexKey::Email { first, named: true })
+        } else if "user".len() + digits + EMAIL_DOMAIN.len() <= limit {
+            Some(IndexKey::Email {
+                first,
+                named: false,
+            })
+        } else {
+            None
+        }
+    }
+
     pub fn value(&self, i: u64) -> Key {
         match self {
             IndexKey::Sequence { start } => Key::Int(start + i as i64),
@@ -137,8 +167,31 @@ impl IndexKey {
             }
             IndexKey::Uuid { salt, first } => Key::Text(uuid_for(mix64((first + i) ^ salt))),
             IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
+            IndexKey::Email { first, named } => Key::Text(email(first + i + 1, *named)),
         }
     }
+}
+
+fn email(n: u64, named: bool) -> String {
+    let mut out = String::with_capacity(40);
+    if named {
+        let h = mix64(n);
+        let pick = |list: &[&'static str], h: u64| list[(h % list.len() as u64) as usize];
+        let letters = |name: &str| {
+            name.chars()
+                .filter(char::is_ascii_alphabetic)
+                .map(|c| c.to_ascii_lowercase())
+                .collect::<String>()
+        };
+        out.push_str(&letters(pick(EN::NAME_FIRST_NAME, h)));
+        out.push('.');
+        out.push_str(&letters(pick(EN::NAME_LAST_NAME, h >> 32)));
+    } else {
+        out.push_str("user");
+    }
+    out.push_str(itoa::Buffer::new().format(n));
+    out.push_str(EMAIL_DOMAIN);
+    out
 }
 
 fn sequence(rows: u64, max: i64, type_name: &str, start: i64) -> Result<IndexKey, String> {
@@ -316,6 +369,28 @@ mod tests {
         };
         assert_eq!(&one[14..15], "4");
         assert!(matches!(&one[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn email_keys_are_unique_addresses_that_fit() {
+        let key = IndexKey::email(Some(120), 50_000, Taken::default()).unwrap();
+        let values: HashSet<String> = (0..50_000)
+            .map(|i| match key.value(i) {
+                Key::Text(s) => s.to_ascii_lowercase(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(values.len(), 50_000);
+        assert!(values.iter().all(|v| {
+            let (local, domain) = v.split_once('@').unwrap();
+            local.contains('.') && domain == "example.com" && v.len() <= 120
+        }));
+        let narrow = IndexKey::email(Some(20), 1000, Taken::default()).unwrap();
+        assert_eq!(narrow.value(41), Key::Text("user42@example.com".into()));
+        assert!(IndexKey::email(Some(10), 1000, Taken::default()).is_none());
+        let taken = Taken { rows: 7, max: None };
+        let after = IndexKey::email(Some(20), 10, taken).unwrap();
+        assert_eq!(after.value(0), Key::Text("user8@example.com".into()));
     }
 
     #[test]

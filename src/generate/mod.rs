@@ -11,9 +11,10 @@ mod checks;
 mod columns;
 mod copula;
 pub mod defaults;
+mod edge;
 mod fanout;
 mod keys;
-mod nulls;
+mod pattern;
 mod permute;
 mod plan;
 mod text;
@@ -33,9 +34,11 @@ use crate::profile::model::Profile;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
 use copula::{interpolate, Anchor, Copula};
+use edge::EdgePlan;
+pub use edge::{EdgeCases, EdgeKind};
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
-use nulls::NullPattern;
+use pattern::RowPattern;
 use permute::Permutation;
 use values::{Buffer, Choice, ColumnGen};
 
@@ -56,6 +59,8 @@ pub struct Request {
     pub rows: BTreeMap<String, u64>,
     /// Rows the target already holds, by table name (`--append`): new keys continue after them.
     pub existing: BTreeMap<String, Existing>,
+    /// Stress values to inject (`--edge-cases`).
+    pub edge_cases: Option<EdgeCases>,
 }
 
 /// What a target table already holds, so appended rows don't repeat its keys.
@@ -73,8 +78,19 @@ impl Default for Request {
             scale: 1.0,
             rows: BTreeMap::new(),
             existing: BTreeMap::new(),
+            edge_cases: None,
         }
     }
+}
+
+/// A cell that holds an edge case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Injection {
+    /// The row's index in its table.
+    pub row: u64,
+    /// The column's index in the table plan's `schema`.
+    pub column: usize,
+    pub kind: EdgeKind,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +101,8 @@ pub enum GenerateError {
     Infeasible { table: String, message: String },
     #[error("--scale must be a finite number ≥ 0, not {0}")]
     BadScale(f64),
+    #[error("--edge-cases must be a share between 0 and 1, not {0}")]
+    BadEdgeRate(f64),
 }
 
 /// A ready-to-run plan for every table of a profile.
@@ -123,6 +141,8 @@ pub struct TablePlan {
     /// Number columns computed from two others: (target, left, plus, right) as indices into
     /// `output`.
     derived: Vec<(usize, usize, bool, usize)>,
+    /// Value columns that take edge cases, as indices into `output`, in order.
+    edges: Vec<(usize, EdgePlan)>,
     /// Whether a child copies values of this table: its rows are then made one at a time from
     /// randomness keyed by the row (see [`Generator::one_row`]).
     row_keyed: bool,
@@ -191,7 +211,7 @@ enum ColumnPlan {
 #[derive(Debug)]
 struct ForeignKeyPlan {
     parent: usize,
-    nulls: NullPattern,
+    nulls: RowPattern,
     salt: u64,
     mode: ParentPick,
 }
@@ -250,11 +270,15 @@ impl Generator {
         let plan = &self.tables[table];
         let start = chunk * CHUNK_ROWS;
         let rows = start..plan.rows.min(start + CHUNK_ROWS);
-        let buffers = if plan.row_keyed {
-            self.row_by_row(table, rows)
+        let mut buffers = if plan.row_keyed {
+            self.row_by_row(table, rows.clone())
         } else {
-            self.buffers(table, rows, chunk)
+            self.buffers(table, rows.clone(), chunk)
         };
+        // Edge cases last, so no later stage moves an injected value.
+        for (at, edge) in &plan.edges {
+            edge.apply(rows.clone(), &mut buffers[*at]);
+        }
         let arrays = buffers
             .into_iter()
             .zip(plan.schema.fields())
@@ -330,6 +354,27 @@ impl Generator {
             enforce(&mut buffers, left, op, right, unit);
         }
         buffers
+    }
+
+    /// The cells of chunk `chunk` of `table` that [`Generator::batch`] fills with edge cases,
+    /// by row and then column: computed from the plan alone.
+    pub fn injections(&self, table: usize, chunk: u64) -> Vec<Injection> {
+        let plan = &self.tables[table];
+        let start = chunk * CHUNK_ROWS;
+        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let mut cells: Vec<Injection> = plan
+            .edges
+            .iter()
+            .flat_map(|(at, edge)| {
+                edge.cells(rows.clone()).map(|(row, v)| Injection {
+                    row,
+                    column: *at,
+                    kind: edge.kind(v),
+                })
+            })
+            .collect();
+        cells.sort_by_key(|c| (c.row, c.column));
+        cells
     }
 
     /// Moves each value that falls below its parent row's value (rows from `start`), or every
@@ -488,7 +533,7 @@ impl Generator {
             ParentPick::Earlier => i.checked_sub(1)?,
             _ => i,
         };
-        if key.nulls.is_null(pattern_row) {
+        if key.nulls.hits(pattern_row) {
             return None;
         }
         match &key.mode {

@@ -3,15 +3,21 @@
 //! Every feasibility question (can this key hold the rows? does this parent have rows?) is
 //! answered here, before anything is written.
 
-use super::checks::{partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule};
+use std::collections::BTreeSet;
+
+use super::checks::{
+    mentioned_columns, partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule,
+};
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
 use super::copula::{Anchor, Copula};
+use super::edge::EdgePlan;
 use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
-use super::nulls::NullPattern;
+use super::pattern::RowPattern;
 use super::permute::Permutation;
+use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
     arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentOrderPlan,
@@ -26,6 +32,11 @@ use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Tabl
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
     if !request.scale.is_finite() || request.scale < 0.0 {
         return Err(GenerateError::BadScale(request.scale));
+    }
+    if let Some(edges) = &request.edge_cases {
+        if !(0.0..=1.0).contains(&edges.rate) {
+            return Err(GenerateError::BadEdgeRate(edges.rate));
+        }
     }
     if let Some(unknown) = request.rows.keys().find(|t| profile.table(t).is_none()) {
         return Err(GenerateError::UnknownTable(unknown.clone()));
@@ -221,6 +232,7 @@ impl TablePlanner<'_> {
             .iter()
             .filter_map(|o| self.parent_order(o, &columns, &output))
             .collect();
+        let edges = self.edges(&constraints, &columns, &output);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -237,6 +249,7 @@ impl TablePlanner<'_> {
             derived,
             row_keyed: false,
             parent_orders,
+            edges,
         })
     }
 
@@ -313,6 +326,32 @@ impl TablePlanner<'_> {
                 parent_column: p,
             },
         ))
+    }
+
+    /// The value columns that take edge cases (`--edge-cases`), with their plans. Keys and
+    /// foreign keys are never among them: injecting there would break uniqueness or references.
+    fn edges(
+        &self,
+        limits: &TableLimits,
+        columns: &[ColumnPlan],
+        output: &[usize],
+    ) -> Vec<(usize, EdgePlan)> {
+        let Some(request) = &self.request.edge_cases else {
+            return Vec::new();
+        };
+        let table = self.table();
+        output
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| matches!(columns[c], ColumnPlan::Values(_)))
+            .filter_map(|(at, &c)| {
+                let column = &table.columns[c];
+                let stats = self.profile_table().stats(&column.name);
+                let salt = self.salt(&["edges", &column.name]);
+                let plan = EdgePlan::new(column, limits, stats, request, self.own_rows(), salt)?;
+                Some((at, plan))
+            })
+            .collect()
     }
 
     /// Whether any of `columns` is a stored generated column, which the database computes.
@@ -539,6 +578,13 @@ impl TablePlanner<'_> {
         taken: Taken,
     ) -> Result<IndexKey, GenerateError> {
         let stats = self.profile_table().stats(&column.name);
+        if let LogicalType::Text { max_chars } = column.logical {
+            if is_email(&column.name, stats.and_then(|s| s.semantic)) {
+                if let Some(key) = IndexKey::email(max_chars, rows, taken) {
+                    return Ok(key);
+                }
+            }
+        }
         let text = stats.and_then(|s| s.text.as_ref());
         let shape = text
             .and_then(|t| t.shapes.first())
@@ -627,7 +673,7 @@ impl TablePlanner<'_> {
         };
         ForeignKeyPlan {
             parent: self.parent_of(fk),
-            nulls: NullPattern::new(
+            nulls: RowPattern::new(
                 null_rate,
                 pattern_rows,
                 self.salt(&["nulls", &fk_label(fk).join(".")]),
@@ -655,7 +701,7 @@ impl TablePlanner<'_> {
         } else {
             stats.map_or(0.0, |s| s.null_rate)
         };
-        let nulls = NullPattern::new(
+        let nulls = RowPattern::new(
             null_rate,
             self.own_rows(),
             self.salt(&["nulls", &column.name]),
@@ -934,6 +980,10 @@ fn order_depths(edges: &[(usize, usize)]) -> std::collections::BTreeMap<usize, u
 pub(super) struct TableLimits {
     parsed: Constraints,
     partitions: Option<(String, Vec<PartitionBound>)>,
+    /// Columns bound by something that is not a limit on their own values: a check that is not
+    /// modeled or compares two columns, a stored generated column's expression, a unique index.
+    /// A value chosen alone for such a column could break it.
+    entangled: BTreeSet<String>,
 }
 
 impl TableLimits {
@@ -976,7 +1026,10 @@ impl TableLimits {
                 );
             }
         }
-        range
+        match column.logical {
+            LogicalType::Float32 => range.inside_reals(),
+            _ => range,
+        }
     }
 
     /// Whether a check lists the column's allowed values (`IN (…)`).
@@ -985,13 +1038,39 @@ impl TableLimits {
             .iter()
             .any(|r| matches!(r, Rule::OneOf(_)))
     }
+
+    /// Whether [`TableLimits::column_range`] says all there is about the column's values: no
+    /// check, expression or unique index ties it to other columns or to itself across rows.
+    pub(super) fn range_is_whole_story(&self, column: &str) -> bool {
+        !self.entangled.contains(column)
+    }
+
+    /// Whether nothing but the column's type limits its values: no check names it at all and
+    /// it is not the partition key.
+    pub(super) fn is_unconstrained(&self, column: &str) -> bool {
+        self.range_is_whole_story(column)
+            && self
+                .rules_for(column)
+                .iter()
+                .all(|r| matches!(r, Rule::NotNull))
+            && self
+                .partitions
+                .as_ref()
+                .is_none_or(|(key, _)| key != column)
+    }
 }
 
 /// Table and domain checks plus partition bounds, parsed. Unmodeled ones become warnings.
 pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> TableLimits {
+    let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+    let mut entangled: BTreeSet<String> = BTreeSet::new();
+    let entangle = |expression: &str, entangled: &mut BTreeSet<String>| {
+        entangled.extend(mentioned_columns(expression, &names).into_iter().cloned());
+    };
     let mut parsed = Constraints::default();
     for check in &table.checks {
         if let Err(e) = parsed.add_check(&check.expression, None) {
+            entangle(&check.expression, &mut entangled);
             warnings.push(format!(
                 "table {}: {e}; generated rows may violate it",
                 table.name
@@ -1001,12 +1080,22 @@ pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> Ta
     for column in &table.columns {
         for check in &column.domain_checks {
             if let Err(e) = parsed.add_check(check, Some(&column.name)) {
+                entangled.insert(column.name.clone());
                 warnings.push(format!(
                     "table {}, column {}: domain {e}; generated rows may violate it",
                     table.name, column.name
                 ));
             }
         }
+        if let (Some(Generated::Stored), Some(expression)) = (column.generated, &column.default) {
+            entangle(expression, &mut entangled);
+        }
+    }
+    for index in table.indexes.iter().filter(|i| i.unique) {
+        entangle(&index.definition, &mut entangled);
+    }
+    for relation in &parsed.relations {
+        entangled.extend([relation.left.clone(), relation.right.clone()]);
     }
     let mut partitions = None;
     if let Some(partitioning) = &table.partitioning {
@@ -1027,7 +1116,11 @@ pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> Ta
             )),
         }
     }
-    TableLimits { parsed, partitions }
+    TableLimits {
+        parsed,
+        partitions,
+        entangled,
+    }
 }
 
 /// The foreign key whose layout orders a table's rows: one inside the primary key if any, else

@@ -258,6 +258,12 @@ impl TextGen {
     }
 }
 
+/// Whether a text column holds email addresses, by its learned semantic or its name: the one
+/// decision value and key generation share.
+pub fn is_email(column: &str, semantic: Option<Semantic>) -> bool {
+    Style::for_column(column, semantic) == Style::Email
+}
+
 impl Style {
     fn for_column(column: &str, semantic: Option<Semantic>) -> Style {
         let name = column.to_ascii_lowercase();

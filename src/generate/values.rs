@@ -18,7 +18,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::keys::Key;
-use super::nulls::NullPattern;
+use super::pattern::RowPattern;
 use super::text::TextGen;
 use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 
@@ -117,6 +117,36 @@ impl Limits {
 
     pub fn is_empty(&self) -> bool {
         self.lo > self.hi || (!self.pieces.is_empty() && self.pieces.iter().all(|p| p.0 > p.1))
+    }
+
+    /// Whether `v` is allowed: inside the range and, when there are pieces, inside one.
+    pub fn contains(&self, v: f64) -> bool {
+        v >= self.lo
+            && v <= self.hi
+            && (self.pieces.is_empty() || self.pieces.iter().any(|&(a, b)| v >= a && v <= b))
+    }
+
+    /// The same limits with each bound moved inwards onto a `real` (f32): a check's `<= 0.1`
+    /// must not let through 0.1 rounded up to the nearest real, 0.10000000149.
+    pub fn inside_reals(mut self) -> Self {
+        let inward = |v: f64, up: bool| -> f64 {
+            if !v.is_finite() {
+                return v;
+            }
+            let r = v as f32;
+            let r = match (r as f64).total_cmp(&v) {
+                std::cmp::Ordering::Less if up => r.next_up(),
+                std::cmp::Ordering::Greater if !up => r.next_down(),
+                _ => r,
+            };
+            r as f64
+        };
+        self.lo = inward(self.lo, true);
+        self.hi = inward(self.hi, false);
+        for piece in &mut self.pieces {
+            *piece = (inward(piece.0, true), inward(piece.1, false));
+        }
+        self
     }
 
     /// The nearest allowed value to `v`.
@@ -370,7 +400,7 @@ impl TemporalGen {
 /// One column's generator: a null rate and how non-null values are made.
 #[derive(Debug, Clone)]
 pub struct ColumnGen {
-    pub nulls: NullPattern,
+    pub nulls: RowPattern,
     pub kind: Kind,
 }
 
@@ -459,7 +489,7 @@ impl ColumnGen {
         buffer: &mut Buffer,
     ) {
         for (i, &u) in rows.zip(uniforms) {
-            if self.nulls.is_null(i) {
+            if self.nulls.hits(i) {
                 buffer.push_null();
                 continue;
             }
@@ -475,7 +505,7 @@ impl ColumnGen {
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
-            if matches!(self.kind, Kind::Null) || self.nulls.is_null(i) {
+            if matches!(self.kind, Kind::Null) || self.nulls.hits(i) {
                 buffer.push_null();
                 continue;
             }

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::generate::Generator;
+use super::manifest::injected_cells;
+use crate::generate::{Generator, CHUNK_ROWS};
+use crate::manifest::{InjectedCell, Manifest, TableRows};
 use crate::sink::{Encoded, Sink, SinkError};
 
 /// Which part of the chunks this run writes: shard `index` (0-based) of `count`.
@@ -43,6 +45,9 @@ pub struct RunOptions {
     pub shard: Shard,
     /// Draw a progress bar per table (when stderr is a terminal).
     pub progress: bool,
+    /// The manifest's fields known before the run (version, seed, profile hash, target, edge
+    /// cases asked for); the run fills in the rest and hands it to the sink.
+    pub manifest: Manifest,
 }
 
 /// What was written for one table.
@@ -54,11 +59,16 @@ pub struct TableReport {
     pub elapsed: Duration,
 }
 
+/// Generates every table into `sink` and finishes it with the run's manifest, which it returns
+/// beside the per-table reports.
 pub fn generate_into(
     generator: &Generator,
     mut sink: Box<dyn Sink>,
     options: &RunOptions,
-) -> Result<Vec<TableReport>, SinkError> {
+) -> Result<(Vec<TableReport>, Manifest), SinkError> {
+    let run_started = Instant::now();
+    let mut files = Vec::new();
+    let mut injected = Vec::new();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
@@ -88,22 +98,28 @@ pub fn generate_into(
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();
         let window = options.threads.max(1) as u64 * 2;
-        let (tx, rx) = sync_channel::<Vec<Encoded>>(1);
+        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(1);
         let encoder = sink.encoder();
         let mut rows = 0;
         let pool = &pool;
-        let bytes = std::thread::scope(|scope| {
+        let written = std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut start = chunks.start;
                 while start < chunks.end {
                     let end = (start + window).min(chunks.end);
-                    let batches: Vec<Encoded> = pool.install(|| {
+                    let batches: Vec<(Encoded, Vec<InjectedCell>)> = pool.install(|| {
                         (start..end)
                             .into_par_iter()
                             .map(|c| {
                                 let batch = generator.batch(t, c);
+                                let cells = injected_cells(
+                                    plan,
+                                    &batch,
+                                    c * CHUNK_ROWS,
+                                    &generator.injections(t, c),
+                                );
                                 let bytes = encoder.map(|encode| encode(&batch));
-                                Encoded { batch, bytes }
+                                (Encoded { batch, bytes }, cells)
                             })
                             .collect()
                     });
@@ -114,32 +130,49 @@ pub fn generate_into(
                 }
             });
             // A signal ends the table early; the check after it keeps the sink from finishing.
+            let injected = &mut injected;
             let mut batches = rx
                 .into_iter()
                 .flatten()
                 .take_while(|_| super::interrupt::requested().is_none())
-                .inspect(|e| {
+                .map(|(e, cells)| {
                     rows += e.batch.num_rows() as u64;
                     bar.inc(e.batch.num_rows() as u64);
+                    injected.extend(cells);
+                    e
                 });
             sink.write_table(plan, &mut batches)
         })?;
         stop()?;
         bar.finish();
+        files.extend(written.file);
         reports.push(TableReport {
             table: plan.table.name.clone(),
             rows,
-            bytes,
+            bytes: written.bytes,
             elapsed: started.elapsed(),
         });
     }
-    sink.finish()?;
-    Ok(reports)
+    let manifest = Manifest {
+        tables: reports
+            .iter()
+            .map(|r| TableRows {
+                name: r.table.clone(),
+                rows: r.rows,
+            })
+            .collect(),
+        files,
+        injected,
+        elapsed_seconds: (run_started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        ..options.manifest.clone()
+    };
+    sink.finish(&manifest)?;
+    Ok((reports, manifest))
 }
 
 fn rows_in(generator: &Generator, table: usize, chunks: Range<u64>) -> u64 {
     let rows = generator.tables()[table].rows;
-    let first_row = |chunk: u64| (chunk * crate::generate::CHUNK_ROWS).min(rows);
+    let first_row = |chunk: u64| (chunk * CHUNK_ROWS).min(rows);
     first_row(chunks.end) - first_row(chunks.start)
 }
 

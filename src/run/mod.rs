@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod generate;
 pub mod interrupt;
+pub mod manifest;
 pub mod profile;
 
 use std::io::Write;

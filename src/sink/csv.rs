@@ -14,8 +14,9 @@ use arrow::datatypes::{
 };
 use arrow::record_batch::RecordBatch;
 
-use super::{io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles};
+use super::{close, io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
 use crate::generate::TablePlan;
+use crate::manifest::Manifest;
 use crate::temporal::{write_date, write_time, write_timestamp};
 
 pub struct CsvSink {
@@ -53,7 +54,7 @@ impl Sink for CsvSink {
         &mut self,
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Encoded>,
-    ) -> Result<u64, SinkError> {
+    ) -> Result<Written, SinkError> {
         let path = self.dir.join(format!("{}.csv", table.table.name));
         let mut out = self.staged.create(&path)?;
         let mut written = 0;
@@ -76,13 +77,15 @@ impl Sink for CsvSink {
             out.write_all(&bytes).map_err(io_error(&path))?;
             written += bytes.len() as u64;
         }
-        out.flush().map_err(io_error(&path))?;
-        out.get_ref().sync_all().map_err(io_error(&path))?;
-        Ok(written)
+        let file = close(out, &path)?;
+        Ok(Written {
+            bytes: written,
+            file: Some(file),
+        })
     }
 
-    fn finish(self: Box<Self>) -> Result<(), SinkError> {
-        self.staged.publish()
+    fn finish(self: Box<Self>, manifest: &Manifest) -> Result<(), SinkError> {
+        self.staged.publish_with_manifest(&self.dir, manifest)
     }
 }
 
@@ -113,6 +116,19 @@ fn format_batch(batch: &RecordBatch) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// One cell as a CSV file holds it, before quoting (text as it is); `None` for NULL.
+pub fn cell_text(array: &ArrayRef, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    if let Some(text) = array.as_any().downcast_ref::<StringArray>() {
+        return Some(text.value(row).to_string());
+    }
+    let mut field = Field::default();
+    format_column(&array.slice(row, 1), &mut field);
+    Some(String::from_utf8_lossy(&field.bytes).into_owned())
 }
 
 /// Appends every value of `array` to `field`, leaving NULLs empty.

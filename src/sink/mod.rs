@@ -8,12 +8,14 @@ mod pg_binary;
 pub mod postgres;
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::record_batch::RecordBatch;
+use sha2::{Digest, Sha256};
 
 use crate::generate::TablePlan;
+use crate::manifest::{self, Manifest, OutputFile};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -61,15 +63,66 @@ pub trait Sink {
         None
     }
 
-    /// Writes all of one table's batches, in order; returns the bytes it sent to the target.
+    /// Writes all of one table's batches, in order.
     fn write_table(
         &mut self,
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Encoded>,
-    ) -> Result<u64, SinkError>;
+    ) -> Result<Written, SinkError>;
 
-    /// Makes everything visible at once: renames files, commits the transaction.
-    fn finish(self: Box<Self>) -> Result<(), SinkError>;
+    /// Writes the run's manifest and makes everything visible at once: renames files (the
+    /// manifest last), commits the transaction.
+    fn finish(self: Box<Self>, manifest: &Manifest) -> Result<(), SinkError>;
+}
+
+/// What [`Sink::write_table`] sent for one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// Bytes sent to the target.
+    pub bytes: u64,
+    /// The table's file, for a directory target.
+    pub file: Option<OutputFile>,
+}
+
+/// A staged file being written: buffered, and hashed on the way so its checksum costs no
+/// second read.
+pub type StagedWriter = BufWriter<Digesting<File>>;
+
+/// A writer that hashes (SHA-256) and counts the bytes passing through it.
+pub struct Digesting<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Digesting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Flushes and syncs a staged file, and returns its name (that of `path`), size and checksum.
+pub fn close(writer: StagedWriter, path: &Path) -> Result<OutputFile, SinkError> {
+    let digesting = writer.into_inner().map_err(|e| SinkError::Io {
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    digesting.inner.sync_all().map_err(io_error(path))?;
+    Ok(OutputFile {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: digesting.bytes,
+        sha256: manifest::hex(&digesting.hasher.finalize()),
+    })
 }
 
 /// A file written under a temporary name in its final directory, renamed into place by
@@ -81,14 +134,34 @@ pub struct StagedFiles {
 
 impl StagedFiles {
     /// Creates the temporary file for `path`.
-    pub fn create(&mut self, path: &Path) -> Result<BufWriter<File>, SinkError> {
+    pub fn create(&mut self, path: &Path) -> Result<StagedWriter, SinkError> {
         let temp = temp_path(path);
         let file = File::create(&temp).map_err(|source| SinkError::Io {
             path: temp.clone(),
             source,
         })?;
         self.staged.push((temp, path.to_path_buf()));
-        Ok(BufWriter::with_capacity(1 << 20, file))
+        let digesting = Digesting {
+            inner: file,
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        Ok(BufWriter::with_capacity(1 << 20, digesting))
+    }
+
+    /// Stages `manifest.json` in `dir` after the data files, then publishes them all, so a
+    /// manifest never describes files that are not there.
+    pub fn publish_with_manifest(
+        mut self,
+        dir: &Path,
+        manifest: &Manifest,
+    ) -> Result<(), SinkError> {
+        let path = dir.join(manifest::FILE_NAME);
+        let mut out = self.create(&path)?;
+        out.write_all(manifest.to_json().as_bytes())
+            .map_err(io_error(&path))?;
+        close(out, &path)?;
+        self.publish()
     }
 
     /// Renames every staged file to its final name.

@@ -11,8 +11,9 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use super::{prepare_dir, Encoded, Sink, SinkError, StagedFiles};
+use super::{close, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
 use crate::generate::TablePlan;
+use crate::manifest::Manifest;
 use crate::source::parquet::PG_TYPE_KEY;
 
 pub struct ParquetSink {
@@ -60,7 +61,7 @@ impl Sink for ParquetSink {
         &mut self,
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Encoded>,
-    ) -> Result<u64, SinkError> {
+    ) -> Result<Written, SinkError> {
         let path = self.dir.join(format!("{}.parquet", table.table.name));
         let out = self.staged.create(&path)?;
         let schema = annotated_schema(table);
@@ -76,16 +77,14 @@ impl Sink for ParquetSink {
             writer.write(&batch).map_err(parquet_error(&path))?;
         }
         let out = writer.into_inner().map_err(parquet_error(&path))?;
-        let file = out.into_inner().map_err(|e| SinkError::Io {
-            path: path.clone(),
-            source: e.into_error(),
-        })?;
-        file.sync_all().map_err(super::io_error(&path))?;
-        let bytes = file.metadata().map_err(super::io_error(&path))?.len();
-        Ok(bytes)
+        let file = close(out, &path)?;
+        Ok(Written {
+            bytes: file.bytes,
+            file: Some(file),
+        })
     }
 
-    fn finish(self: Box<Self>) -> Result<(), SinkError> {
-        self.staged.publish()
+    fn finish(self: Box<Self>, manifest: &Manifest) -> Result<(), SinkError> {
+        self.staged.publish_with_manifest(&self.dir, manifest)
     }
 }

@@ -15,9 +15,10 @@ use std::io::Write;
 use postgres::Client;
 
 use super::pg_binary::{encode, prepare, Encoding, HEADER, TRAILER};
-use super::{Encoded, Sink, SinkError};
+use super::{Encoded, Sink, SinkError, Written};
 use crate::fingerprint::Fingerprint;
 use crate::generate::{Existing, Generator, TablePlan};
+use crate::manifest::Manifest;
 use crate::pgconn::{self, quote_ident};
 use crate::profile::model::Profile;
 use crate::schema::{Column, Generated, LogicalType};
@@ -38,6 +39,8 @@ pub struct PostgresOptions {
     pub create: bool,
     /// The schema the tables live in (or are created in).
     pub schema: String,
+    /// A table (in `schema`) that gets one row per run with its manifest; created if missing.
+    pub manifest_table: Option<String>,
 }
 
 pub struct PostgresSink {
@@ -49,6 +52,8 @@ pub struct PostgresSink {
     /// `(qualified table, column)` of identity and serial columns.
     sequences: Vec<(String, String)>,
     buffer: Vec<u8>,
+    /// The qualified `--manifest-table`, which [`Sink::finish`] adds the run's row to.
+    manifest_table: Option<String>,
     /// Set once COMMIT succeeded; until then, dropping the sink rolls back.
     committed: bool,
 }
@@ -70,6 +75,7 @@ impl PostgresSink {
             constraints_after: Vec::new(),
             sequences: Vec::new(),
             buffer: Vec::with_capacity(1 << 20),
+            manifest_table: None,
             committed: false,
         })
     }
@@ -94,7 +100,68 @@ impl PostgresSink {
             self.match_existing(spec, generator, options)?;
             self.defer_cycle_constraints(generator)?;
         }
-        self.prepare_rows(generator, options.existing)
+        self.prepare_rows(generator, options.existing)?;
+        if let Some(name) = &options.manifest_table {
+            self.create_manifest_table(generator, &options.schema, name)?;
+        }
+        Ok(())
+    }
+
+    /// Creates the manifest table unless it exists, before the load so a bad name fails early.
+    fn create_manifest_table(
+        &mut self,
+        generator: &Generator,
+        schema: &str,
+        name: &str,
+    ) -> Result<(), SinkError> {
+        if generator.tables().iter().any(|p| p.table.name == name) {
+            return Err(SinkError::Mismatch(format!(
+                "--manifest-table {name} names a table of the profile; choose another name"
+            )));
+        }
+        let qualified = Self::qualified(schema, name);
+        self.sql(&format!(
+            "CREATE TABLE IF NOT EXISTS {qualified} (\
+             loaded_at timestamptz NOT NULL DEFAULT now(), \
+             understudy text NOT NULL, \
+             seed numeric(20, 0) NOT NULL, \
+             profile_sha256 text NOT NULL, \
+             rows bigint NOT NULL, \
+             injected bigint NOT NULL, \
+             elapsed_seconds double precision NOT NULL, \
+             manifest jsonb NOT NULL)"
+        ))?;
+        self.manifest_table = Some(qualified);
+        Ok(())
+    }
+
+    /// Adds the run's row to the manifest table, inside the load's transaction.
+    fn insert_manifest(&mut self, manifest: &Manifest) -> Result<(), SinkError> {
+        let Some(qualified) = &self.manifest_table else {
+            return Ok(());
+        };
+        let rows: u64 = manifest.tables.iter().map(|t| t.rows).sum();
+        let statement = format!(
+            "INSERT INTO {qualified} (understudy, seed, profile_sha256, rows, injected, \
+             elapsed_seconds, manifest) \
+             VALUES ($1, $2::text::numeric, $3, $4::text::bigint, $5::text::bigint, $6, \
+             $7::text::jsonb)"
+        );
+        self.client
+            .execute(
+                &statement,
+                &[
+                    &manifest.understudy,
+                    &manifest.seed.to_string(),
+                    &manifest.profile.sha256,
+                    &rows.to_string(),
+                    &manifest.injected.len().to_string(),
+                    &manifest.elapsed_seconds,
+                    &manifest.to_json(),
+                ],
+            )
+            .map_err(|e| server_error(&self.target, &e))?;
+        Ok(())
     }
 
     fn sql(&mut self, statement: &str) -> Result<(), SinkError> {
@@ -471,7 +538,7 @@ impl Sink for PostgresSink {
         &mut self,
         plan: &TablePlan,
         batches: &mut dyn Iterator<Item = Encoded>,
-    ) -> Result<u64, SinkError> {
+    ) -> Result<Written, SinkError> {
         let table = &self.tables[&plan.table.name];
         let names: Vec<String> = table
             .columns
@@ -525,10 +592,14 @@ impl Sink for PostgresSink {
         writer.write_all(buffer).map_err(io_fail)?;
         sent += buffer.len() as u64;
         writer.finish().map_err(fail)?;
-        Ok(sent)
+        Ok(Written {
+            bytes: sent,
+            file: None,
+        })
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), SinkError> {
+    fn finish(mut self: Box<Self>, manifest: &Manifest) -> Result<(), SinkError> {
+        self.insert_manifest(manifest)?;
         for statement in std::mem::take(&mut self.constraints_after) {
             self.sql(&statement)?;
         }

@@ -13,8 +13,8 @@ use sqlparser::ast::{
 
 use super::Warning;
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, LogicalType, Partition, Partitioning, Schema, Table,
-    TableRef,
+    Check, Column, ForeignKey, Generated, Index, LogicalType, Partition, Partitioning, Schema,
+    Table, TableRef,
 };
 
 /// A name as Postgres stores it: unquoted identifiers fold to lower case.
@@ -342,17 +342,40 @@ impl Builder {
         }
     }
 
+    /// A unique index on plain columns is a unique key; one on expressions or with a `WHERE`
+    /// is kept as an index, so generation knows the columns it ties and `--create` makes it.
     fn create_index(&mut self, index: &CreateIndex) {
-        if !index.unique || index.predicate.is_some() {
+        if !index.unique {
             return;
         }
         let table = object(&index.table_name);
-        let Some(key) = index_columns(&index.columns) else {
+        let plain = index_columns(&index.columns).filter(|_| index.predicate.is_none());
+        let Some(t) = self.table_mut(&table) else {
             return;
         };
-        if let Some(t) = self.table_mut(&table) {
-            if !t.unique.contains(&key) && t.primary_key != key {
-                t.unique.push(key);
+        match plain {
+            Some(key) => {
+                if !t.unique.contains(&key) && t.primary_key != key {
+                    t.unique.push(key);
+                }
+            }
+            None => {
+                let columns: Vec<String> = index.columns.iter().map(|c| c.to_string()).collect();
+                let using = index.using.as_ref().map(|u| format!("USING {u} "));
+                let filter = index.predicate.as_ref().map(|p| format!(" WHERE ({p})"));
+                t.indexes.push(Index {
+                    name: index
+                        .name
+                        .as_ref()
+                        .map_or_else(|| format!("{table}_{}_key", t.indexes.len() + 1), object),
+                    unique: true,
+                    definition: format!(
+                        "{}({}){}",
+                        using.unwrap_or_default(),
+                        columns.join(", "),
+                        filter.unwrap_or_default()
+                    ),
+                });
             }
         }
     }

@@ -57,9 +57,12 @@ def note(msg):
 
 
 def logical_kind(logical):
-    """understudy's logical type as serialized by serde: "int32" or {"text": {...}}."""
+    """understudy's logical type as `introspect --json` writes it: {"kind": "text", ...} (older
+    builds wrote "int32" or {"text": {...}})."""
     if isinstance(logical, str):
         return logical
+    if isinstance(logical, dict) and "kind" in logical:
+        return logical["kind"]
     if isinstance(logical, dict) and len(logical) == 1:
         return next(iter(logical))
     return "opaque"
@@ -90,7 +93,7 @@ def load_profile_keys(path):
     class Loader(yaml.SafeLoader):
         pass
 
-    def tagged(loader, tag, node):  # `logical: !text {...}` and friends: keep the payload
+    def tagged(loader, tag, node):  # format 1's `logical: !text {...}`: keep the payload
         if isinstance(node, yaml.MappingNode):
             return {tag.lstrip("!"): loader.construct_mapping(node, deep=True)}
         if isinstance(node, yaml.SequenceNode):

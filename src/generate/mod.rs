@@ -148,6 +148,23 @@ pub struct TablePlan {
     row_keyed: bool,
     /// Orders value columns keep against a column of the parent row.
     parent_orders: Vec<ParentOrderPlan>,
+    /// Number columns drawn as a multiple of a number of the parent row.
+    follows: Vec<FollowPlan>,
+}
+
+/// `column = parent_column × ratio` of the parent row a foreign key picks.
+#[derive(Debug)]
+struct FollowPlan {
+    /// Position in the generated batch.
+    column: usize,
+    fk: usize,
+    /// Index in the parent's columns.
+    parent_column: usize,
+    /// Quantiles of the learned ratio.
+    ratio: Vec<f64>,
+    step: f64,
+    limits: (f64, f64),
+    salt: u64,
 }
 
 /// `column >= parent_column + gap` of the parent row a foreign key picks, a learned order.
@@ -341,6 +358,9 @@ impl Generator {
                 buffer
             })
             .collect();
+        for follow in &plan.follows {
+            self.follow_parent(table, follow, start, &mut buffers[follow.column]);
+        }
         for order in &plan.parent_orders {
             self.keep_above_parent(table, order, start, &mut buffers[order.column]);
         }
@@ -387,30 +407,63 @@ impl Generator {
         start: u64,
         out: &mut Buffer,
     ) {
-        let parent = self.tables[table].foreign_keys[order.fk].parent;
-        let mut last: Option<(u64, Option<f64>)> = None;
-        for (i, value) in out.numbers().into_iter().enumerate() {
-            let row = start + i as u64;
-            let Some(value) = value else { continue };
-            let Some(j) = self.parent_row(table, order.fk, row) else {
-                continue;
-            };
-            if last.is_none_or(|(r, _)| r != j) {
-                last = Some((j, self.parent_value(parent, order.parent_column, j)));
-            }
-            let Some(floor) = last.and_then(|(_, v)| v) else {
+        let values = out.numbers();
+        let floors = self.parent_values(table, order.fk, order.parent_column, start, values.len());
+        for (i, (value, floor)) in values.into_iter().zip(floors).enumerate() {
+            let (Some(value), Some(floor)) = (value, floor) else {
                 continue;
             };
             if !order.anchored && value >= floor + order.min_gap {
                 continue;
             }
-            let u = unit_interval(mix64(combine([self.seed, order.salt, row])));
+            let u = unit_interval(mix64(combine([self.seed, order.salt, start + i as u64])));
             let mut gap = interpolate(&order.gap, u).max(order.min_gap);
             if order.step > 0.0 {
                 gap = ((gap / order.step).ceil() * order.step).max(order.min_gap);
             }
             out.set_number(i, (floor + gap).clamp(order.limits.0, order.limits.1));
         }
+    }
+
+    /// Sets each present value (rows from `start`) to its parent row's value times a ratio drawn
+    /// from the learned ratios.
+    fn follow_parent(&self, table: usize, follow: &FollowPlan, start: u64, out: &mut Buffer) {
+        let values = out.numbers();
+        let bases = self.parent_values(table, follow.fk, follow.parent_column, start, values.len());
+        for (i, (value, base)) in values.into_iter().zip(bases).enumerate() {
+            let (Some(_), Some(base)) = (value, base) else {
+                continue;
+            };
+            let u = unit_interval(mix64(combine([self.seed, follow.salt, start + i as u64])));
+            let mut x = base * interpolate(&follow.ratio, u);
+            if follow.step > 0.0 {
+                x = (x / follow.step).round() * follow.step;
+            }
+            out.set_number(i, x.clamp(follow.limits.0, follow.limits.1));
+        }
+    }
+
+    /// For `n` rows from `start`, the value of `parent_column` in the parent row foreign key
+    /// `fk` picks, on its line; each parent row computed once per run of siblings.
+    fn parent_values(
+        &self,
+        table: usize,
+        fk: usize,
+        parent_column: usize,
+        start: u64,
+        n: usize,
+    ) -> Vec<Option<f64>> {
+        let parent = self.tables[table].foreign_keys[fk].parent;
+        let mut last: Option<(u64, Option<f64>)> = None;
+        (start..start + n as u64)
+            .map(|row| {
+                let j = self.parent_row(table, fk, row)?;
+                if last.is_none_or(|(r, _)| r != j) {
+                    last = Some((j, self.parent_value(parent, parent_column, j)));
+                }
+                last.and_then(|(_, v)| v)
+            })
+            .collect()
     }
 
     /// The value of `column` (an index in the table's columns) at row `row`, on its line.
@@ -653,6 +706,7 @@ mod tests {
                 derived: Vec::new(),
                 inherited: Vec::new(),
                 parent_orders: Vec::new(),
+                follows: Vec::new(),
             }],
             overrides: None,
         };

@@ -20,12 +20,12 @@ use super::permute::Permutation;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
-    arrow_schema, ColumnPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan, ParentOrderPlan,
-    ParentPick, Request, TablePlan,
+    arrow_schema, ColumnPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan,
+    ParentOrderPlan, ParentPick, Request, TablePlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::model::{
-    ColumnStats, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+    ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
 };
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
@@ -86,6 +86,7 @@ fn copied_from(tables: &[TablePlan]) -> Vec<usize> {
             });
             copies
                 .chain(t.parent_orders.iter().map(|o| o.fk))
+                .chain(t.follows.iter().map(|f| f.fk))
                 .map(|fk| t.foreign_keys[fk].parent)
         })
         .collect()
@@ -233,6 +234,12 @@ impl TablePlanner<'_> {
             .filter_map(|o| self.parent_order(o, &columns, &output))
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
+        let follows = self
+            .profile_table()
+            .follows
+            .iter()
+            .filter_map(|f| self.follow(f, &columns, &output))
+            .collect();
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -249,8 +256,58 @@ impl TablePlanner<'_> {
             derived,
             row_keyed: false,
             parent_orders,
+            follows,
             edges,
         })
+    }
+
+    /// A number drawn as a multiple of its parent row's, when it is a number value column here
+    /// and the parent column is generated with the same type.
+    fn follow(
+        &self,
+        follow: &Follows,
+        columns: &[ColumnPlan],
+        output: &[usize],
+    ) -> Option<FollowPlan> {
+        let (c, fk, p, gen) = self.parent_pair(
+            &follow.column,
+            &follow.foreign_key,
+            &follow.parent_column,
+            columns,
+        )?;
+        let (lo, hi, step) = gen.limits()?;
+        Some(FollowPlan {
+            column: output.iter().position(|&o| o == c)?,
+            fk,
+            parent_column: p,
+            ratio: follow.ratio.clone(),
+            step,
+            limits: (lo, hi),
+            salt: self.salt(&["follows", &follow.column]),
+        })
+    }
+
+    /// A child value column, the foreign key and the parent column a relation across a foreign
+    /// key names, when the parent column is generated with the same type.
+    fn parent_pair<'c>(
+        &self,
+        column: &str,
+        foreign_key: &[String],
+        parent_column: &str,
+        columns: &'c [ColumnPlan],
+    ) -> Option<(usize, usize, usize, &'c ColumnGen)> {
+        let table = self.table();
+        let fk = self.copyable_foreign_key(foreign_key)?;
+        let c = table.column_index(column)?;
+        let ColumnPlan::Values(gen) = &columns[c] else {
+            return None;
+        };
+        let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[fk])];
+        let p = parent.schema.column_index(parent_column)?;
+        let same_type =
+            table.columns[c].logical.arrow_type() == parent.schema.columns[p].logical.arrow_type();
+        let stored = parent.schema.columns[p].generated == Some(Generated::Stored);
+        (same_type && !stored).then_some((c, fk, p, gen))
     }
 
     /// A learned order against the parent row, when the child column is a number or date value
@@ -261,24 +318,19 @@ impl TablePlanner<'_> {
         columns: &[ColumnPlan],
         output: &[usize],
     ) -> Option<ParentOrderPlan> {
-        let table = self.table();
-        let fk = self.copyable_foreign_key(&order.foreign_key)?;
-        let c = table.column_index(&order.column)?;
-        let ColumnPlan::Values(gen) = &columns[c] else {
-            return None;
-        };
+        let (c, fk, p, gen) = self.parent_pair(
+            &order.column,
+            &order.foreign_key,
+            &order.parent_column,
+            columns,
+        )?;
         let (lo, hi, step) = gen.limits()?;
-        let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[fk])];
-        let p = parent.schema.column_index(&order.parent_column)?;
-        let same_type =
-            table.columns[c].logical.arrow_type() == parent.schema.columns[p].logical.arrow_type();
-        let stored = parent.schema.columns[p].generated == Some(Generated::Stored);
         // As within a row: a gap tight against the column's own spread makes the column the
         // parent's value plus a gap; a loose one only moves the values that break the order.
         let tight = gen
             .spread()
             .is_some_and(|spread| interquartile(&order.gap) <= 0.5 * spread);
-        (same_type && !stored).then(|| ParentOrderPlan {
+        Some(ParentOrderPlan {
             column: output
                 .iter()
                 .position(|&o| o == c)

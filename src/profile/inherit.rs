@@ -13,14 +13,14 @@ use rustc_hash::FxHashMap as HashMap;
 use arrow::array::ArrayRef;
 
 use super::keys::{column_hashes, key_hashes};
-use super::model::{round_share, ColumnStats, Inherited, ParentOrder};
+use super::model::{round_share, ColumnStats, Follows, Inherited, ParentOrder};
 use super::privacy::Guard;
 use super::relations::ordered_values;
 use super::sketch::QuantileSketch;
 use crate::schema::{ForeignKey, LogicalType, Table};
 
 /// Share of joined rows in which the child must equal its parent.
-const MIN_HOLDS: f64 = 0.99;
+const MIN_HOLDS: f64 = 0.98;
 /// Joined rows needed before a copy counts as a rule rather than chance.
 const MIN_ROWS: u64 = 20;
 /// The highest agreement two independent draws of the parent column may reach by chance for a
@@ -154,6 +154,10 @@ struct OrderCount {
     parent_max: Option<f64>,
     child_min: Option<f64>,
     gaps: QuantileSketch,
+    /// `child / parent` where both are positive.
+    ratios: QuantileSketch,
+    /// Sums for the Pearson correlation of child and parent.
+    sums: [f64; 5],
 }
 
 impl OrderCount {
@@ -164,6 +168,28 @@ impl OrderCount {
         self.parent_max = Some(self.parent_max.map_or(parent, |m| m.max(parent)));
         self.child_min = Some(self.child_min.map_or(child, |m| m.min(child)));
         self.gaps.insert(child - parent);
+        if child > 0.0 && parent > 0.0 {
+            self.ratios.insert(child / parent);
+        }
+        let [x, y, xx, yy, xy] = &mut self.sums;
+        (*x, *y, *xx, *yy, *xy) = (
+            *x + parent,
+            *y + child,
+            *xx + parent * parent,
+            *yy + child * child,
+            *xy + parent * child,
+        );
+    }
+
+    fn correlation(&self) -> f64 {
+        let n = self.both as f64;
+        let [x, y, xx, yy, xy] = self.sums;
+        let cov = xy - x * y / n;
+        let (vx, vy) = (xx - x * x / n, yy - y * y / n);
+        if vx <= 0.0 || vy <= 0.0 {
+            return 0.0;
+        }
+        cov / (vx * vy).sqrt()
     }
 }
 
@@ -208,18 +234,34 @@ impl ChildMatches {
         pairs: &[(String, String)],
         parent_stats: &[ColumnStats],
         guard: &Guard,
-    ) -> (Vec<Inherited>, Vec<ParentOrder>) {
+    ) -> Across {
         if self.joined < MIN_ROWS {
-            return (Vec::new(), Vec::new());
+            return Across::default();
         }
         let copies = self.copies(fk, pairs, parent_stats);
-        let orders = pairs
-            .iter()
-            .zip(&self.orders)
-            .filter(|((c, _), _)| !copies.iter().any(|i| i.column == *c))
+        let uncopied = || {
+            pairs
+                .iter()
+                .zip(&self.orders)
+                .filter(|((c, _), _)| !copies.iter().any(|i| i.column == *c))
+        };
+        let orders: Vec<ParentOrder> = uncopied()
             .filter_map(|((c, p), count)| order(fk, c, p, count, guard))
             .collect();
-        (copies, orders)
+        let numeric = |p: &str| {
+            parent_stats
+                .iter()
+                .any(|s| s.column == p && s.numeric.is_some())
+        };
+        let follows = uncopied()
+            .filter(|((c, p), _)| numeric(p) && !orders.iter().any(|o| o.column == *c))
+            .filter_map(|((c, p), count)| follows(fk, c, p, count, guard))
+            .collect();
+        Across {
+            copies,
+            orders,
+            follows,
+        }
     }
 
     /// The pairs that held in nearly every joined row, best first per child column.
@@ -255,6 +297,42 @@ impl ChildMatches {
         found.dedup_by(|later, kept| later.column == kept.column);
         found
     }
+}
+
+/// What a child table takes from its parent rows across one foreign key.
+#[derive(Debug, Default)]
+pub struct Across {
+    pub copies: Vec<Inherited>,
+    pub orders: Vec<ParentOrder>,
+    pub follows: Vec<Follows>,
+}
+
+/// Pearson correlation a number needs with its parent's to be drawn as a multiple of it.
+const MIN_FOLLOW_CORRELATION: f64 = 0.9;
+
+/// `child = parent × ratio`, for positive numbers that move with their parent's closely (an
+/// order line's price and its product's list price) but are no copy.
+fn follows(
+    fk: &ForeignKey,
+    child: &str,
+    parent: &str,
+    count: &OrderCount,
+    guard: &Guard,
+) -> Option<Follows> {
+    if count.both < MIN_ROWS
+        || count.ratios.count() < count.both
+        || count.correlation() < MIN_FOLLOW_CORRELATION
+    {
+        return None;
+    }
+    Some(Follows {
+        column: child.to_string(),
+        foreign_key: fk.columns.clone(),
+        parent_column: parent.to_string(),
+        ratio: count
+            .ratios
+            .quantiles(&guard.quantile_ranks(count.ratios.count()))?,
+    })
 }
 
 /// `child >= parent` (or `>`) as it held in every joined row where both were present, if the

@@ -82,6 +82,21 @@ pub struct TableProfile {
     pub inherited: Vec<Inherited>,
     /// Orders a column keeps against a column of its parent row.
     pub parent_orders: Vec<ParentOrder>,
+    /// Numbers drawn as a multiple of a number of the parent row.
+    pub follows: Vec<Follows>,
+}
+
+/// `column = parent_column × ratio` of the row its foreign key `foreign_key` references: a
+/// positive number that moved with its parent's (Pearson ≥ 0.9 on the sampled joined rows)
+/// without copying it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Follows {
+    pub column: String,
+    pub foreign_key: Vec<String>,
+    pub parent_column: String,
+    /// Quantiles (21 points) of `column / parent_column`.
+    pub ratio: Vec<f64>,
 }
 
 /// `column >= parent_column` (`>` when `strict`) of the row its foreign key `foreign_key`
@@ -99,7 +114,7 @@ pub struct ParentOrder {
 }
 
 /// `column` equals `parent_column` of the row its foreign key `foreign_key` references, as it
-/// held in at least 99 % of the sampled joined rows.
+/// held in at least 98 % of the sampled joined rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inherited {

@@ -15,8 +15,8 @@ use crate::profile::inherit;
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    ColumnStats, ForeignKeyStats, Guard, Inherited, ParentOrder, PrivacySettings, Profile,
-    SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
+    ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
+    TableProfile, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -66,7 +66,7 @@ pub fn profile_source(
         .par_iter()
         .map(|t| measure_foreign_keys(source, t, &tables, &passes))
         .collect::<Result<_, _>>()?;
-    let across: Vec<(Vec<Inherited>, Vec<ParentOrder>)> = tables
+    let across: Vec<inherit::Across> = tables
         .par_iter()
         .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
@@ -87,32 +87,36 @@ pub fn profile_source(
             .zip(passes)
             .zip(fan_outs)
             .zip(across)
-            .map(
-                |(((schema, pass), foreign_key_stats), (inherited, parent_orders))| {
-                    let entities = Entities {
-                        stats: &pass.stats,
-                        rows: pass.sampled_rows.unwrap_or(pass.row_count),
-                        rows_per_entity: foreign_key_stats
-                            .iter()
-                            .map(|f| f.children_per_parent.mean)
-                            .fold(1.0, f64::max),
-                    };
-                    let relations = pass.relations.finish(&schema, &entities, &guard);
-                    TableProfile {
-                        schema,
-                        row_count: pass.row_count,
-                        sampled_rows: pass.sampled_rows,
-                        column_stats: pass.stats,
-                        foreign_key_stats,
-                        correlations: relations.correlations,
-                        rules: relations.rules,
-                        groups: relations.groups,
-                        derived: relations.derived,
-                        inherited,
-                        parent_orders,
-                    }
-                },
-            )
+            .map(|(((schema, pass), foreign_key_stats), across)| {
+                let inherit::Across {
+                    copies: inherited,
+                    orders: parent_orders,
+                    follows,
+                } = across;
+                let entities = Entities {
+                    stats: &pass.stats,
+                    rows: pass.sampled_rows.unwrap_or(pass.row_count),
+                    rows_per_entity: foreign_key_stats
+                        .iter()
+                        .map(|f| f.children_per_parent.mean)
+                        .fold(1.0, f64::max),
+                };
+                let relations = pass.relations.finish(&schema, &entities, &guard);
+                TableProfile {
+                    schema,
+                    row_count: pass.row_count,
+                    sampled_rows: pass.sampled_rows,
+                    column_stats: pass.stats,
+                    foreign_key_stats,
+                    correlations: relations.correlations,
+                    rules: relations.rules,
+                    groups: relations.groups,
+                    derived: relations.derived,
+                    inherited,
+                    parent_orders,
+                    follows,
+                }
+            })
             .collect(),
     })
 }
@@ -293,9 +297,8 @@ fn across_foreign_keys(
     tables: &[Table],
     passes: &[TablePass],
     guard: &Guard,
-) -> Result<(Vec<Inherited>, Vec<ParentOrder>), SourceError> {
-    let mut found: Vec<Inherited> = Vec::new();
-    let mut orders: Vec<ParentOrder> = Vec::new();
+) -> Result<inherit::Across, SourceError> {
+    let mut all = inherit::Across::default();
     for fk in &table.foreign_keys {
         let Some(p) = tables.iter().position(|t| t.name == fk.references.table) else {
             continue;
@@ -330,17 +333,22 @@ fn across_foreign_keys(
         scan_columns(source, table, &child_scan, &mut |arrays| {
             matches.observe(&rows, &arrays[..width], &arrays[width..])
         })?;
-        let (copies, fk_orders) = matches.finish(fk, &pairs, &passes[p].stats, guard);
-        orders.extend(fk_orders);
-        for candidate in copies {
-            match found.iter_mut().find(|f| f.column == candidate.column) {
+        let across = matches.finish(fk, &pairs, &passes[p].stats, guard);
+        all.orders.extend(across.orders);
+        all.follows.extend(across.follows);
+        for candidate in across.copies {
+            match all.copies.iter_mut().find(|f| f.column == candidate.column) {
                 Some(f) if f.holds >= candidate.holds => {}
                 Some(f) => *f = candidate,
-                None => found.push(candidate),
+                None => all.copies.push(candidate),
             }
         }
     }
-    Ok((found, orders))
+    // A column copied across one key needs no other relation to its parents.
+    let copied = |c: &String| all.copies.iter().any(|i| i.column == *c);
+    all.orders.retain(|o| !copied(&o.column));
+    all.follows.retain(|f| !copied(&f.column));
+    Ok(all)
 }
 
 fn fan_out(

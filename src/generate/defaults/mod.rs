@@ -172,6 +172,7 @@ fn table_profile(
         derived: Vec::new(),
         inherited: Vec::new(),
         parent_orders: Vec::new(),
+        follows: Vec::new(),
     }
 }
 

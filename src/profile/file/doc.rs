@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_norway::Value;
 
 use crate::profile::{
-    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, ForeignKeyStats, Inherited,
+    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows, ForeignKeyStats, Inherited,
     OrderRule, ParentOrder, PrivacySettings, Profile, SourceInfo, TableProfile,
 };
 use crate::schema::{
@@ -65,6 +65,8 @@ pub struct TableDoc {
     pub inherited: Vec<Inherited>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parent_orders: Vec<ParentOrder>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<Follows>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -148,6 +150,7 @@ impl From<&TableProfile> for TableDoc {
             derived: t.derived.clone(),
             inherited: t.inherited.clone(),
             parent_orders: t.parent_orders.clone(),
+            follows: t.follows.clone(),
         }
     }
 }
@@ -256,6 +259,7 @@ impl TableDoc {
             derived: self.derived,
             inherited: self.inherited,
             parent_orders: self.parent_orders,
+            follows: self.follows,
         }
     }
 }

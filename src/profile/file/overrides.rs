@@ -18,6 +18,7 @@
 //!       - customer_id -> customer     # a foreign key
 //!       - billing_city = customer.city  # an inherited column
 //!       - paid_at >= invoice.issued_at  # an order against the parent row (`>` when strict)
+//!       - price ~ product.list_price    # a number drawn as a multiple of the parent's
 //!       - correlations                # the table's correlations
 //! ```
 //!
@@ -33,7 +34,7 @@ use serde_norway::Value;
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryGroup, Derived, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+    CategoryGroup, Derived, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
 };
 use crate::schema::ForeignKey;
 
@@ -182,6 +183,10 @@ pub fn inherited_name(i: &Inherited, parent_table: &str) -> String {
     format!("{} = {parent_table}.{}", i.column, i.parent_column)
 }
 
+pub fn follows_name(f: &Follows, parent_table: &str) -> String {
+    format!("{} ~ {parent_table}.{}", f.column, f.parent_column)
+}
+
 pub fn parent_order_name(o: &ParentOrder, parent_table: &str) -> String {
     let op = if o.strict { ">" } else { ">=" };
     format!("{} {op} {parent_table}.{}", o.column, o.parent_column)
@@ -206,7 +211,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
             .find(|fk| fk.columns == columns)
             .map_or(String::new(), |fk| fk.references.table.clone())
     };
-    let was = table.inherited.len() + table.parent_orders.len();
+    let was = table.inherited.len() + table.parent_orders.len() + table.follows.len();
     let inherited = std::mem::take(&mut table.inherited);
     table.inherited = inherited
         .into_iter()
@@ -216,6 +221,11 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.parent_orders = orders
         .into_iter()
         .filter(|o| parent_order_name(o, &parent_of(&o.foreign_key)) != entry)
+        .collect();
+    let follows = std::mem::take(&mut table.follows);
+    table.follows = follows
+        .into_iter()
+        .filter(|f| follows_name(f, &parent_of(&f.foreign_key)) != entry)
         .collect();
     let after = table.rules.len() + table.derived.len() + table.groups.len();
     let fk = table
@@ -227,7 +237,9 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         let fk = table.schema.foreign_keys.remove(i);
         table.foreign_key_stats.retain(|s| s.columns != fk.columns);
     }
-    after < before || fk.is_some() || table.inherited.len() + table.parent_orders.len() < was
+    after < before
+        || fk.is_some()
+        || table.inherited.len() + table.parent_orders.len() + table.follows.len() < was
 }
 
 /// An entry that matched nothing is fine if the names in it exist (profiling may simply not
@@ -236,14 +248,14 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
     // A foreign key's right side is a table, an inherited column's is `table.column`; only the
     // table's own columns are checked here.
     let columns_part = entry.split(" -> ").next().unwrap_or(entry);
-    let columns_part = [" = ", " >= ", " > "]
+    let columns_part = [" = ", " >= ", " > ", " ~ "]
         .iter()
         .find_map(|op| match columns_part.split_once(op) {
             Some((column, source)) if source.contains('.') => Some(column),
             _ => None,
         })
         .unwrap_or(columns_part);
-    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "group"];
+    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "~", "group"];
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))
         .filter(|w| !w.is_empty() && !operators.contains(w))

@@ -128,7 +128,15 @@ fn across_foreign_keys(
             &o.parent_column,
         )
     });
-    for (field, column, foreign_key, parent_column) in copies.chain(orders) {
+    let follows = profile.follows.iter().enumerate().map(|(i, f)| {
+        (
+            format!("follows[{i}]"),
+            &f.column,
+            &f.foreign_key,
+            &f.parent_column,
+        )
+    });
+    for (field, column, foreign_key, parent_column) in copies.chain(orders).chain(follows) {
         if table.column(column).is_none() {
             return Err(at.fail(&field, format!("names unknown column {column:?}")));
         }
@@ -158,6 +166,9 @@ fn across_foreign_keys(
     }
     for (i, order) in profile.parent_orders.iter().enumerate() {
         ordered(&at.join(&format!("parent_orders[{i}]")), "gap", &order.gap)?;
+    }
+    for (i, follow) in profile.follows.iter().enumerate() {
+        ordered(&at.join(&format!("follows[{i}]")), "ratio", &follow.ratio)?;
     }
     Ok(())
 }

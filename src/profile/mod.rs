@@ -10,6 +10,7 @@ pub mod file;
 pub mod inherit;
 pub mod keys;
 pub mod model;
+pub mod pii;
 pub mod privacy;
 pub mod relations;
 pub mod sample;

@@ -189,7 +189,7 @@ fn profile_table(
     Ok(TablePass {
         row_count,
         sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
-        stats: accumulator.finish(table, guard),
+        stats: accumulator.finish(table, guard, &Default::default()),
         relations,
     })
 }

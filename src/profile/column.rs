@@ -134,7 +134,12 @@ impl ColumnAccumulator {
     /// The column's statistics through the privacy guard. A column found to be personal data
     /// (or said to be by `pii_override`) keeps no literal and, for dates and times, only
     /// coarsened quantiles.
-    pub fn finish(&self, column: &Column, guard: &Guard, pii_override: &PiiOverride) -> ColumnStats {
+    pub fn finish(
+        &self,
+        column: &Column,
+        guard: &Guard,
+        pii_override: &PiiOverride,
+    ) -> ColumnStats {
         let non_null = self.rows - self.nulls;
         let mut stats = ColumnStats {
             column: column.name.clone(),
@@ -201,11 +206,11 @@ impl ColumnAccumulator {
         semantic: Option<super::model::Semantic>,
     ) -> Option<String> {
         let scan = matches!(self.kind, Kind::Text(_)).then_some(&self.pii);
-        pii::column_reason(&column.name, &column.logical, semantic, scan).or_else(|| match &self
-            .kind
-        {
-            Kind::Temporal(t) if column.logical == LogicalType::Date => t.birth_like(),
-            _ => None,
+        pii::column_reason(&column.name, &column.logical, semantic, scan).or_else(|| {
+            match &self.kind {
+                Kind::Temporal(t) if column.logical == LogicalType::Date => t.birth_like(),
+                _ => None,
+            }
         })
     }
 }
@@ -239,8 +244,16 @@ pub fn render_values(column: &Column, array: &ArrayRef) -> Vec<Option<String>> {
 /// The key a number is counted under (see [`NumberAccumulator::add`]), per row.
 fn number_keys(array: &ArrayRef) -> Vec<Option<i64>> {
     match array.data_type() {
-        DataType::Int16 => array.as_primitive::<Int16Type>().iter().map(|v| v.map(i64::from)).collect(),
-        DataType::Int32 => array.as_primitive::<Int32Type>().iter().map(|v| v.map(i64::from)).collect(),
+        DataType::Int16 => array
+            .as_primitive::<Int16Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int32 => array
+            .as_primitive::<Int32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
         DataType::Int64 => array.as_primitive::<Int64Type>().iter().collect(),
         DataType::Float32 => array
             .as_primitive::<Float32Type>()
@@ -268,9 +281,19 @@ fn decimal_key(v: i128) -> i64 {
 /// Dates (days), times and timestamps (microseconds) as the integers they are counted under.
 fn temporal_values(array: &ArrayRef) -> Vec<Option<i64>> {
     match array.data_type() {
-        DataType::Date32 => array.as_primitive::<Date32Type>().iter().map(|v| v.map(i64::from)).collect(),
-        DataType::Time64(_) => array.as_primitive::<Time64MicrosecondType>().iter().collect(),
-        DataType::Timestamp(..) => array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+        DataType::Date32 => array
+            .as_primitive::<Date32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Time64(_) => array
+            .as_primitive::<Time64MicrosecondType>()
+            .iter()
+            .collect(),
+        DataType::Timestamp(..) => array
+            .as_primitive::<TimestampMicrosecondType>()
+            .iter()
+            .collect(),
         _ => vec![None; array.len()],
     }
 }
@@ -360,9 +383,7 @@ impl NumberAccumulator {
                     .as_primitive::<Decimal128Type>()
                     .iter()
                     .flatten()
-                    .for_each(|v| {
-                        self.add(v as f64 / divisor, decimal_key(v))
-                    })
+                    .for_each(|v| self.add(v as f64 / divisor, decimal_key(v)))
             }
             other => unreachable!("number accumulator fed {other}"),
         }

@@ -6,6 +6,7 @@
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
 pub mod column;
+pub mod entities;
 pub mod file;
 pub mod inherit;
 pub mod keys;

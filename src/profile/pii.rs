@@ -320,10 +320,17 @@ fn is_national_id(shape: &str) -> bool {
 
 /// 13 to 19 digits, grouped by spaces or dashes or not at all, with a valid Luhn check digit.
 fn is_card(v: &str) -> bool {
-    if !v.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-') {
+    if !v
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
+    {
         return false;
     }
-    let digits: Vec<u32> = v.bytes().filter(u8::is_ascii_digit).map(|b| (b - b'0') as u32).collect();
+    let digits: Vec<u32> = v
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| (b - b'0') as u32)
+        .collect();
     (13..=19).contains(&digits.len()) && luhn(&digits)
 }
 
@@ -332,7 +339,13 @@ fn luhn(digits: &[u32]) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { (d * 2) / 10 + (d * 2) % 10 } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                (d * 2) / 10 + (d * 2) % 10
+            } else {
+                d
+            }
+        })
         .sum();
     sum % 10 == 0
 }
@@ -392,37 +405,94 @@ const LOOSE_POSTAL: &[&str] = &["9999", "99999", "999 99", "A9A9A9", "9999AA"];
 /// Eight to fifteen digits written the way phone numbers are: a leading `+`, parentheses, or
 /// digit groups split by spaces, dashes or dots; not a date (`2024-01-31`).
 fn is_phone(v: &str, shape: &str) -> bool {
-    if !v.bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b)) {
+    if !v
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" +-().".contains(&b))
+    {
         return false;
     }
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    let groups = v.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).count();
-    let dated = matches!(shape, "9999-99-99" | "99-99-9999" | "99.99.9999" | "9999.99.99");
-    (8..=15).contains(&digits)
-        && !dated
-        && (v.starts_with('+') || v.contains('(') || groups >= 3)
+    let groups = v
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .count();
+    let dated = matches!(
+        shape,
+        "9999-99-99" | "99-99-9999" | "99.99.9999" | "9999.99.99"
+    );
+    (8..=15).contains(&digits) && !dated && (v.starts_with('+') || v.contains('(') || groups >= 3)
 }
 
 /// Words that name a street in the languages understudy's name lists cover.
 const STREET_WORDS: &[&str] = &[
-    "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln",
-    "drive", "dr", "way", "court", "ct", "place", "pl", "square", "sq", "terrace", "highway",
-    "hwy", "parkway", "pkwy", "rue", "rua", "calle", "via", "viale", "piazza", "corso", "strasse",
-    "straße", "str", "allee", "weg", "platz", "avenida", "avda", "travessa", "largo", "alameda",
-    "vej", "gade", "gatan", "vägen", "chemin", "impasse", "quai",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "av",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "square",
+    "sq",
+    "terrace",
+    "highway",
+    "hwy",
+    "parkway",
+    "pkwy",
+    "rue",
+    "rua",
+    "calle",
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "strasse",
+    "straße",
+    "str",
+    "allee",
+    "weg",
+    "platz",
+    "avenida",
+    "avda",
+    "travessa",
+    "largo",
+    "alameda",
+    "vej",
+    "gade",
+    "gatan",
+    "vägen",
+    "chemin",
+    "impasse",
+    "quai",
 ];
 
 /// A number and a street word (`12 Main St`, `Rua Dr. Falcão Filho, 155`, `Hauptstraße 5`).
 fn is_street_address(v: &str) -> bool {
-    let has_number = v.split(|c: char| !c.is_ascii_digit()).any(|g| (1..=5).contains(&g.len()));
+    let has_number = v
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|g| (1..=5).contains(&g.len()));
     has_number
-        && v.split(|c: char| c.is_whitespace() || c == ',').any(|word| {
-            let word = word.trim_matches(|c: char| c == '.' || c == ',').to_lowercase();
-            STREET_WORDS.contains(&word.as_str())
-                || street_suffixes().contains(&word)
-                || word.ends_with("straße")
-                || word.ends_with("strasse")
-        })
+        && v.split(|c: char| c.is_whitespace() || c == ',')
+            .any(|word| {
+                let word = word
+                    .trim_matches(|c: char| c == '.' || c == ',')
+                    .to_lowercase();
+                STREET_WORDS.contains(&word.as_str())
+                    || street_suffixes().contains(&word)
+                    || word.ends_with("straße")
+                    || word.ends_with("strasse")
+            })
 }
 
 /// Five words or more (of letters), or a long value of three or more: a sentence, not a label.
@@ -438,7 +508,10 @@ fn is_free_text(v: &str) -> bool {
 enum NameMatch {
     None,
     /// One capitalised word, and whether it is a known first and a known last name.
-    Single { first: bool, last: bool },
+    Single {
+        first: bool,
+        last: bool,
+    },
     /// Two to four capitalised words, the first a known first name or the last a known last name.
     Either,
     /// ... and both.
@@ -549,7 +622,10 @@ mod tests {
             ("Rua Dr. Falcão Filho, 155", Some(Kind::StreetAddress)),
             ("Hauptstraße 5", Some(Kind::StreetAddress)),
             ("Maria Schmidt", Some(Kind::PersonName)),
-            ("please call me back about the invoice", Some(Kind::FreeText)),
+            (
+                "please call me back about the invoice",
+                Some(Kind::FreeText),
+            ),
             ("Rock", None),
             ("12345", None),
             ("USA", None),
@@ -568,11 +644,23 @@ mod tests {
 
     #[test]
     fn columns_of_names_are_found_under_any_name() {
-        let names = scan(&["Maria Zorbenkov", "Peter Brown", "Anna Ulvsgard", "John Smith"]);
+        let names = scan(&[
+            "Maria Zorbenkov",
+            "Peter Brown",
+            "Anna Ulvsgard",
+            "John Smith",
+        ]);
         assert!(names.reason().unwrap().contains("personal name"));
         let firsts = scan(&["Maria", "Peter", "Anna", "Xqz"]);
         assert!(firsts.reason().unwrap().contains("first or last names"));
-        let cities = scan(&["Paris", "Berlin", "Oslo", "Lisbon", "New York", "Mountain View"]);
+        let cities = scan(&[
+            "Paris",
+            "Berlin",
+            "Oslo",
+            "Lisbon",
+            "New York",
+            "Mountain View",
+        ]);
         assert_eq!(cities.reason(), None);
     }
 
@@ -586,7 +674,9 @@ mod tests {
 
     #[test]
     fn postal_codes_need_nearly_the_whole_column() {
-        assert!(scan(&["10115", "80331", "20095", "50667", "T5K 2N1"]).reason().is_some());
+        assert!(scan(&["10115", "80331", "20095", "50667", "T5K 2N1"])
+            .reason()
+            .is_some());
         assert_eq!(scan(&["10115", "80331", "abc", "def"]).reason(), None);
     }
 

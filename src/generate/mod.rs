@@ -457,7 +457,7 @@ mod tests {
                 sample_rows: None,
                 fingerprint: None,
             },
-            privacy: PrivacySettings { min_count: 5 },
+            privacy: PrivacySettings::without_data(5),
             tables: vec![TableProfile {
                 schema: table,
                 row_count: 3,

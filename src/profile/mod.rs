@@ -11,6 +11,7 @@ pub mod file;
 pub mod inherit;
 pub mod keys;
 pub mod model;
+pub mod noise;
 pub mod pii;
 pub mod privacy;
 pub mod relations;

@@ -6,7 +6,7 @@
 //! parent for every foreign key. Pass 3 reads the owning foreign keys and the columns that
 //! kept literals, and drops literals that fewer than `k` entities carry.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use arrow::array::ArrayRef;
 use arrow::record_batch::RecordBatch;
@@ -29,6 +29,11 @@ pub struct ProfileOptions {
     pub min_count: u64,
     /// Profile a uniform sample of about this many rows per table.
     pub sample: Option<u64>,
+    /// The user's decisions on personal data, by table and column (see
+    /// [`crate::profile::file::pii_decisions`]).
+    pub pii: BTreeMap<String, BTreeMap<String, Option<String>>>,
+    /// Differential-privacy noise on counts, histograms and frequencies, and its seed.
+    pub noise: Option<crate::profile::noise::Noise>,
 }
 
 impl Default for ProfileOptions {
@@ -36,6 +41,8 @@ impl Default for ProfileOptions {
         ProfileOptions {
             min_count: 5,
             sample: None,
+            pii: BTreeMap::new(),
+            noise: None,
         }
     }
 }
@@ -82,9 +89,7 @@ pub fn profile_source(
             fingerprint: source.fingerprint().map(|f| f.to_string()),
         },
         overrides: None,
-        privacy: PrivacySettings {
-            min_count: guard.min_count,
-        },
+        privacy: PrivacySettings::guarded(guard.min_count),
         tables: tables
             .into_iter()
             .zip(passes)
@@ -116,6 +121,9 @@ pub fn profile_source(
             .collect(),
     };
     count_entities(source, &mut profile.tables, guard.min_count)?;
+    if let Some(noise) = &options.noise {
+        noise.apply(&mut profile);
+    }
     Ok(profile)
 }
 
@@ -268,7 +276,11 @@ fn profile_table(
     Ok(TablePass {
         row_count,
         sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
-        stats: accumulator.finish(table, guard, &Default::default()),
+        stats: accumulator.finish(
+            table,
+            guard,
+            options.pii.get(&table.name).unwrap_or(&BTreeMap::new()),
+        ),
         relations,
     })
 }

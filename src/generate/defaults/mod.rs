@@ -53,7 +53,7 @@ pub fn profile_from_schema(schema: &Schema, root_rows: u64) -> Profile {
             sample_rows: None,
             fingerprint: None,
         },
-        privacy: PrivacySettings { min_count: 5 },
+        privacy: PrivacySettings::without_data(5),
         tables,
         overrides: None,
     }

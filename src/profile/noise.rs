@@ -101,7 +101,42 @@ impl Noise {
                 noise_fan_out(&mut fk.children_per_parent, scale.histograms, &mut draw);
             }
         }
+        fit_link_tables(profile);
         profile.privacy.noise = Some(self.budget());
+    }
+}
+
+/// A table whose primary key is made of foreign keys (`(order_id, product_id)`) can't hold more
+/// rows than its parents' row counts multiplied; noisy counts of small parents can break that,
+/// so the table's count is capped (post-processing, no budget spent).
+fn fit_link_tables(profile: &mut Profile) {
+    let rows: BTreeMap<String, u64> = profile
+        .tables
+        .iter()
+        .map(|t| (t.schema.name.clone(), t.row_count))
+        .collect();
+    for table in &mut profile.tables {
+        let s = &table.schema;
+        let parents: Vec<&str> = s
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.columns.iter().all(|c| s.primary_key.contains(c)))
+            .map(|fk| fk.references.table.as_str())
+            .collect();
+        let covered = s.primary_key.iter().all(|c| {
+            s.foreign_keys
+                .iter()
+                .any(|fk| fk.columns.contains(c) && fk.columns.iter().all(|c| s.primary_key.contains(c)))
+        });
+        if parents.len() < 2 || !covered {
+            continue;
+        }
+        let capacity = parents
+            .iter()
+            .map(|p| rows.get(*p).copied().unwrap_or(u64::MAX))
+            .fold(1u64, u64::saturating_mul);
+        table.row_count = table.row_count.min(capacity);
+        table.sampled_rows = table.sampled_rows.map(|n| n.min(capacity));
     }
 }
 
@@ -136,8 +171,10 @@ impl Draw {
     }
 }
 
+/// Row counts after noise are at least 1, so that every child table's rows have a parent to
+/// point to (post-processing of noisy figures, which costs no budget).
 fn noise_rows(table: &mut TableProfile, noise: f64) {
-    let noisy = |n: u64| (n as f64 + noise).round().max(0.0) as u64;
+    let noisy = |n: u64| (n as f64 + noise).round().max(1.0) as u64;
     table.row_count = noisy(table.row_count);
     table.sampled_rows = table.sampled_rows.map(noisy);
 }
@@ -217,23 +254,18 @@ fn noise_shares(
     counts.iter().map(|&c| c >= min_count).collect()
 }
 
-/// A histogram of shares of `total`, each bar's count noised, renormalised to its old sum.
-fn noise_histogram<'a>(
-    bars: impl Iterator<Item = &'a mut f64>,
-    total: f64,
-    b: f64,
-    draw: &mut Draw,
-) {
+/// A histogram of shares of `total`, each bar's count noised, renormalised to its old sum
+/// (bars all noised to zero become equal).
+fn noise_histogram<'a>(bars: impl Iterator<Item = &'a mut f64>, total: f64, b: f64, draw: &mut Draw) {
     let mut bars: Vec<&mut f64> = bars.collect();
     let sum: f64 = bars.iter().map(|v| **v).sum();
-    let counts: Vec<f64> = bars.iter().map(|v| draw.count(**v * total, b)).collect();
+    let mut counts: Vec<f64> = bars.iter().map(|v| draw.count(**v * total, b)).collect();
+    if counts.iter().all(|&c| c == 0.0) {
+        counts.iter_mut().for_each(|c| *c = 1.0);
+    }
     let noisy_sum: f64 = counts.iter().sum();
     for (bar, count) in bars.iter_mut().zip(counts) {
-        **bar = if noisy_sum > 0.0 {
-            round_share(count / noisy_sum * sum).min(1.0)
-        } else {
-            0.0
-        };
+        **bar = round_share(count / noisy_sum * sum).min(1.0);
     }
 }
 

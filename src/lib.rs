@@ -46,6 +46,8 @@
 pub mod cli;
 pub mod compare;
 pub mod fingerprint;
+#[cfg(test)]
+mod fuzz;
 pub mod generate;
 pub mod hashing;
 pub mod pgconn;

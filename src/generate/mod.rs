@@ -7,7 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
-mod checks;
+pub(crate) mod checks;
 mod columns;
 mod copula;
 pub mod defaults;

@@ -5,6 +5,7 @@
 //! literal values may leave; [`keys`] infers keys and measures fan-out; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+pub mod audit;
 pub mod column;
 pub mod entities;
 pub mod file;

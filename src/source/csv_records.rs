@@ -45,6 +45,9 @@ pub struct Records<R> {
 }
 
 impl<R: BufRead> Records<R> {
+    /// A reader of `input`; `delimiter` must be ASCII and not `"`, CR or LF (a quote as
+    /// delimiter makes field bounds fall inside characters), which [`super::csv::CsvSource`]
+    /// checks.
     pub fn new(input: R, delimiter: u8) -> Self {
         Records {
             input,

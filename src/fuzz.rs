@@ -82,7 +82,9 @@ fn mutations(text: String, tokens: &'static [&'static str]) -> impl Strategy<Val
                     let piece = bytes[at..end].to_vec();
                     bytes.splice(at..at, piece);
                 }
-                2 if at < bytes.len() => bytes[at] = token.as_bytes().first().copied().unwrap_or(b'x'),
+                2 if at < bytes.len() => {
+                    bytes[at] = token.as_bytes().first().copied().unwrap_or(b'x')
+                }
                 _ => {
                     bytes.splice(at..at, token.bytes());
                 }
@@ -141,9 +143,30 @@ mod csv {
     }
 
     const PIECES: &[&str] = &[
-        "a", ",", ";", "\"", "\"\"", "\n", "\r\n", "\r", "1", "-", "2024-02-29", "12:30:00",
-        "1e309", "NaN", "é", "\u{feff}", "\\x0f", "t", "9999999999999999999999", " ", "\0",
-        "\u{fffd}", "00:00:00.0000001", "-infinity",
+        "a",
+        ",",
+        ";",
+        "\"",
+        "\"\"",
+        "\n",
+        "\r\n",
+        "\r",
+        "1",
+        "-",
+        "2024-02-29",
+        "12:30:00",
+        "1e309",
+        "NaN",
+        "é",
+        "\u{feff}",
+        "\\x0f",
+        "t",
+        "9999999999999999999999",
+        " ",
+        "\0",
+        "\u{fffd}",
+        "00:00:00.0000001",
+        "-infinity",
     ];
 
     #[test]
@@ -153,7 +176,10 @@ mod csv {
             .prop_map(|p| p.concat().into_bytes());
         let raw = prop::collection::vec(any::<u8>(), 0..200);
         let mutated = mutations(real.to_string(), PIECES).prop_map(String::into_bytes);
-        let input = (prop_oneof![pieces, raw, mutated], prop::sample::select(vec![b',', b';', b'\t', b'|']));
+        let input = (
+            prop_oneof![pieces, raw, mutated],
+            prop::sample::select(vec![b',', b';', b'\t', b'|']),
+        );
         fuzz("csv", input, |(bytes, delimiter)| read(bytes, *delimiter));
     }
 }
@@ -162,9 +188,34 @@ mod profile_parser {
     use super::*;
 
     const TOKENS: &[&str] = &[
-        ":", "- ", "[", "]", "{", "}", "null", "~", "1e309", "-1", "0", "\n", "  ", "\t", "'", "\"",
-        "&a ", "*a", "!!binary ", "format_version: 9\n", "kind: text", "share: 2", "columns: []",
-        "?", "#", "overrides:\n  x: {}\n", "pii: yes", "18446744073709551616",
+        ":",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "null",
+        "~",
+        "1e309",
+        "-1",
+        "0",
+        "\n",
+        "  ",
+        "\t",
+        "'",
+        "\"",
+        "&a ",
+        "*a",
+        "!!binary ",
+        "format_version: 9\n",
+        "kind: text",
+        "share: 2",
+        "columns: []",
+        "?",
+        "#",
+        "overrides:\n  x: {}\n",
+        "pii: yes",
+        "18446744073709551616",
     ];
 
     fn bundled(name: &str) -> String {
@@ -195,9 +246,26 @@ mod checks {
     use crate::generate::checks::{partition_bound, Constraints};
 
     const ATOMS: &[&str] = &[
-        "price", "VALUE", "a", "b", "0", "-1", "1.5", "'x'", "'2024-02-29'", "'2024-02-30'::date",
-        "NULL", "TRUE", "1e400", "99999999999999999999999", "now()", "lower(a)", "ARRAY['a','b']",
-        "'a'::text", "(b)", "''",
+        "price",
+        "VALUE",
+        "a",
+        "b",
+        "0",
+        "-1",
+        "1.5",
+        "'x'",
+        "'2024-02-29'",
+        "'2024-02-30'::date",
+        "NULL",
+        "TRUE",
+        "1e400",
+        "99999999999999999999999",
+        "now()",
+        "lower(a)",
+        "ARRAY['a','b']",
+        "'a'::text",
+        "(b)",
+        "''",
     ];
     const OPS: &[&str] = &[
         " = ", " <> ", " < ", " <= ", " > ", " >= ", " AND ", " OR ", " + ", " - ", " ~ ", " LIKE ",

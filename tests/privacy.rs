@@ -60,7 +60,10 @@ fn write_snapshot(dir: &Path) {
         let note = if c <= 8 {
             "please call back about the Xylophrax order before friday".to_string()
         } else {
-            format!("customer since {} and happy with the service so far", 2000 + c % 20)
+            format!(
+                "customer since {} and happy with the service so far",
+                2000 + c % 20
+            )
         };
         customers.push_str(&format!(
             "{c},{name},{email},{ssn},{home},{},\"{note}\"\n",
@@ -72,8 +75,16 @@ fn write_snapshot(dir: &Path) {
             _ => 2 + c % 6,
         };
         for i in 0..count {
-            let zone = if c == 5 { "73301" } else { ZONES[(c + i) % ZONES.len()] };
-            let ship_to = if c == 3 { home.clone() } else { format!("Dock {}", 1 + i % 3) };
+            let zone = if c == 5 {
+                "73301"
+            } else {
+                ZONES[(c + i) % ZONES.len()]
+            };
+            let ship_to = if c == 3 {
+                home.clone()
+            } else {
+                format!("Dock {}", 1 + i % 3)
+            };
             invoices.push_str(&format!(
                 "{invoice_id},{c},{name},{ship_to},{zone},{}.{:02}\n",
                 1 + (c * i) % 20,
@@ -99,31 +110,54 @@ fn canaries_stay_out_of_the_profile_the_data_and_pass_the_audit() {
     let snapshot = dir.path().join("snapshot");
     write_snapshot(&snapshot);
     let raw = std::fs::read_to_string(snapshot.join("invoices.csv")).unwrap();
-    assert_eq!(raw.matches("Olwen Brackenridge").count(), 6, "the snapshot plants them");
+    assert_eq!(
+        raw.matches("Olwen Brackenridge").count(),
+        6,
+        "the snapshot plants them"
+    );
     assert_eq!(raw.matches("73301").count(), 7);
 
-    assert_ok(&understudy(dir.path(), &["profile", "snapshot", "-o", "p.yaml"]));
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
     let yaml = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
     assert_no_canary("the profile", &yaml);
     let profile = read_profile(&dir.path().join("p.yaml"));
     let customers = profile.table("customers").unwrap();
     for column in ["customer", "contact", "ref_code", "home", "notes"] {
         let stats = customers.stats(column).unwrap();
-        assert!(stats.pii.is_some(), "customers.{column} is personal data by value");
+        assert!(
+            stats.pii.is_some(),
+            "customers.{column} is personal data by value"
+        );
         assert!(stats.frequent.is_empty());
     }
-    let zone = profile.table("invoices").unwrap().stats("billing_zone").unwrap();
+    let zone = profile
+        .table("invoices")
+        .unwrap()
+        .stats("billing_zone")
+        .unwrap();
     assert!(zone.pii.is_none(), "region names are not personal");
     let zones: Vec<&str> = zone.frequent.iter().map(|f| f.value.as_str()).collect();
-    assert!(zones.contains(&"North"), "values of many customers stay: {zones:?}");
+    assert!(
+        zones.contains(&"North"),
+        "values of many customers stay: {zones:?}"
+    );
 
     assert_ok(&understudy(
         dir.path(),
-        &["generate", "p.yaml", "-o", "out", "--scale", "10", "--format", "csv"],
+        &[
+            "generate", "p.yaml", "-o", "out", "--scale", "10", "--format", "csv",
+        ],
     ));
     for table in ["customers", "invoices"] {
-        let data = std::fs::read_to_string(dir.path().join("out").join(format!("{table}.csv"))).unwrap();
-        assert!(data.lines().count() > 400, "{table} was generated ten times over");
+        let data =
+            std::fs::read_to_string(dir.path().join("out").join(format!("{table}.csv"))).unwrap();
+        assert!(
+            data.lines().count() > 400,
+            "{table} was generated ten times over"
+        );
         assert_no_canary(&format!("generated {table}"), &data);
     }
 
@@ -132,8 +166,16 @@ fn canaries_stay_out_of_the_profile_the_data_and_pass_the_audit() {
     assert!(stdout(&audit).contains("\"North\""), "{}", stdout(&audit));
 
     let mut edited = profile.clone();
-    let table = edited.tables.iter_mut().find(|t| t.schema.name == "invoices").unwrap();
-    let zone = table.column_stats.iter_mut().find(|s| s.column == "billing_zone").unwrap();
+    let table = edited
+        .tables
+        .iter_mut()
+        .find(|t| t.schema.name == "invoices")
+        .unwrap();
+    let zone = table
+        .column_stats
+        .iter_mut()
+        .find(|s| s.column == "billing_zone")
+        .unwrap();
     zone.frequent.push(Share {
         value: "078-05-1120".into(),
         share: 0.002,
@@ -154,23 +196,39 @@ fn canaries_stay_out_of_the_profile_the_data_and_pass_the_audit() {
         .find(|l| l["value"] == "078-05-1120")
         .unwrap();
     let problems = bad["problems"].to_string();
-    assert!(problems.contains("national ID") && problems.contains("fewer than k"), "{problems}");
+    assert!(
+        problems.contains("national ID") && problems.contains("fewer than k"),
+        "{problems}"
+    );
 }
 
 #[test]
 fn a_user_override_on_personal_data_is_honoured_when_profiling_again() {
     let dir = tempfile::tempdir().unwrap();
     write_snapshot(&dir.path().join("snapshot"));
-    assert_ok(&understudy(dir.path(), &["profile", "snapshot", "-o", "p.yaml"]));
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
     let country = |p: &Path| {
         let profile = read_profile(p);
-        profile.table("customers").unwrap().stats("country").unwrap().clone()
+        profile
+            .table("customers")
+            .unwrap()
+            .stats("country")
+            .unwrap()
+            .clone()
     };
     assert!(!country(&dir.path().join("p.yaml")).frequent.is_empty());
     let mut yaml = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
-    yaml.push_str("overrides:\n  customers:\n    columns:\n      country: {stats: {pii: \"our policy\"}}\n");
+    yaml.push_str(
+        "overrides:\n  customers:\n    columns:\n      country: {stats: {pii: \"our policy\"}}\n",
+    );
     std::fs::write(dir.path().join("p.yaml"), yaml).unwrap();
-    assert_ok(&understudy(dir.path(), &["profile", "snapshot", "-o", "p.yaml"]));
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
     let stats = country(&dir.path().join("p.yaml"));
     assert_eq!(stats.pii.as_deref(), Some("our policy"));
     assert!(stats.frequent.is_empty(), "{:?}", stats.frequent);
@@ -183,18 +241,43 @@ fn epsilon_noise_is_recorded_and_repeats_with_its_seed() {
     for out in ["a.yaml", "b.yaml"] {
         assert_ok(&understudy(
             dir.path(),
-            &["profile", "snapshot", "-o", out, "--epsilon", "1", "--seed", "7"],
+            &[
+                "profile",
+                "snapshot",
+                "-o",
+                out,
+                "--epsilon",
+                "1",
+                "--seed",
+                "7",
+            ],
         ));
     }
-    assert_ok(&understudy(dir.path(), &["profile", "snapshot", "-o", "plain.yaml"]));
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "plain.yaml"],
+    ));
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
-    assert_eq!(read("a.yaml"), read("b.yaml"), "the same seed gives the same profile");
+    assert_eq!(
+        read("a.yaml"),
+        read("b.yaml"),
+        "the same seed gives the same profile"
+    );
     assert_ne!(read("a.yaml"), read("plain.yaml"));
     let noisy = read_profile(&dir.path().join("a.yaml"));
     let budget = noisy.privacy.noise.expect("the budget is recorded");
     assert_eq!(budget.epsilon, 1.0);
     let split: f64 = budget.split.values().sum();
-    assert!((split - 1.0).abs() < 1e-9, "the split spends the whole budget: {split}");
-    assert!(!read("a.yaml").contains("seed"), "the seed is never written");
-    assert_ok(&understudy(dir.path(), &["generate", "a.yaml", "-o", "out"]));
+    assert!(
+        (split - 1.0).abs() < 1e-9,
+        "the split spends the whole budget: {split}"
+    );
+    assert!(
+        !read("a.yaml").contains("seed"),
+        "the seed is never written"
+    );
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "a.yaml", "-o", "out"],
+    ));
 }

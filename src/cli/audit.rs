@@ -52,7 +52,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<()> {
 
 /// Tab-separated, one literal a line (a broken pipe ends it quietly, as `main` knows).
 fn print_table(result: &Audit, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "table\tcolumn\tkind\tvalue\tshare\trows\tallowed\tproblems")?;
+    writeln!(
+        out,
+        "table\tcolumn\tkind\tvalue\tshare\trows\tallowed\tproblems"
+    )?;
     for l in &result.literals {
         writeln!(out, "{}", row(l))?;
     }
@@ -73,6 +76,10 @@ fn row(l: &Literal) -> String {
         l.value,
         l.share,
         l.rows,
-        if l.allowed.is_empty() { "-" } else { &l.allowed },
+        if l.allowed.is_empty() {
+            "-"
+        } else {
+            &l.allowed
+        },
     )
 }

@@ -103,14 +103,22 @@ impl<'a> TableContext<'a> {
 
     /// Why a literal counted `rows` times may be here, and what it breaks. `pinned` is true for
     /// values the user wrote; `columns` are the columns it lives in.
-    fn judge(&self, value: &str, rows: f64, pinned: bool, columns: &[&ColumnStats]) -> (String, Vec<String>) {
+    fn judge(
+        &self,
+        value: &str,
+        rows: f64,
+        pinned: bool,
+        columns: &[&ColumnStats],
+    ) -> (String, Vec<String>) {
         let k = self.profile.privacy.min_count;
         let cleared = columns
             .iter()
             .all(|s| self.user_set(&s.column, "pii").is_some_and(Value::is_null));
         let mut problems = Vec::new();
         if !pinned && !self.lookup && rows.round() < k as f64 {
-            problems.push(format!("stands for about {rows:.1} rows, fewer than k = {k}"));
+            problems.push(format!(
+                "stands for about {rows:.1} rows, fewer than k = {k}"
+            ));
         }
         if !pinned && !self.lookup && self.uncounted {
             problems.push(

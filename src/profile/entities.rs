@@ -72,7 +72,7 @@ pub fn owner_chain(
 }
 
 /// The foreign key of a step.
-pub fn step_key<'a>(tables: &'a [Table], step: Step) -> &'a ForeignKey {
+pub fn step_key(tables: &[Table], step: Step) -> &ForeignKey {
     &tables[step.table].foreign_keys[step.fk]
 }
 
@@ -347,7 +347,7 @@ mod tests {
         let mut map = ParentMap::default();
         let invoice_keys = ints(&[10, 11, 12]);
         let customers: ArrayRef = Arc::new(StringArray::from(vec!["a", "a", "b"]));
-        map.observe(&[invoice_keys], &[customers.clone()]);
+        map.observe(&[invoice_keys], std::slice::from_ref(&customers));
         let lines = resolve(key_hashes(&[ints(&[10, 11, 12, 13])]), &[map]);
         let customer = key_hashes(&[customers]);
         assert_eq!(lines, [customer[0], customer[1], customer[2], None]);

@@ -124,9 +124,9 @@ fn fit_link_tables(profile: &mut Profile) {
             .map(|fk| fk.references.table.as_str())
             .collect();
         let covered = s.primary_key.iter().all(|c| {
-            s.foreign_keys
-                .iter()
-                .any(|fk| fk.columns.contains(c) && fk.columns.iter().all(|c| s.primary_key.contains(c)))
+            s.foreign_keys.iter().any(|fk| {
+                fk.columns.contains(c) && fk.columns.iter().all(|c| s.primary_key.contains(c))
+            })
         });
         if parents.len() < 2 || !covered {
             continue;
@@ -174,9 +174,11 @@ impl Draw {
 /// Row counts after noise are at least 1, so that every child table's rows have a parent to
 /// point to (post-processing of noisy figures, which costs no budget).
 fn noise_rows(table: &mut TableProfile, noise: f64) {
-    let noisy = |n: u64| (n as f64 + noise).round().max(1.0) as u64;
-    table.row_count = noisy(table.row_count);
-    table.sampled_rows = table.sampled_rows.map(noisy);
+    fn noisy(n: u64, noise: f64) -> u64 {
+        (n as f64 + noise).round().max(1.0) as u64
+    }
+    table.row_count = noisy(table.row_count, noise);
+    table.sampled_rows = table.sampled_rows.map(|n| noisy(n, noise));
 }
 
 /// How many histograms a table's statistics hold (each takes an equal share of the budget).
@@ -256,7 +258,12 @@ fn noise_shares(
 
 /// A histogram of shares of `total`, each bar's count noised, renormalised to its old sum
 /// (bars all noised to zero become equal).
-fn noise_histogram<'a>(bars: impl Iterator<Item = &'a mut f64>, total: f64, b: f64, draw: &mut Draw) {
+fn noise_histogram<'a>(
+    bars: impl Iterator<Item = &'a mut f64>,
+    total: f64,
+    b: f64,
+    draw: &mut Draw,
+) {
     let mut bars: Vec<&mut f64> = bars.collect();
     let sum: f64 = bars.iter().map(|v| **v).sum();
     let mut counts: Vec<f64> = bars.iter().map(|v| draw.count(**v * total, b)).collect();

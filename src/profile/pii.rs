@@ -347,7 +347,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Two letters, two check digits, 11 to 30 letters or digits (spaces allowed), and the mod-97

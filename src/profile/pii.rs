@@ -80,13 +80,16 @@ impl Kind {
 /// such as `Rock` or `12345` is not taken for a name or a postal code.
 pub fn detect(v: &str) -> Option<Kind> {
     let v = v.trim();
+    classify(v, &shape_of(v), full_name(v))
+}
+
+/// [`detect`] with the value's shape and name match already worked out (a scan needs them too).
+fn classify(v: &str, shape: &str, name: NameMatch) -> Option<Kind> {
     if v.is_empty() {
-        return None;
-    }
-    let shape = shape_of(v);
-    if is_email(v) {
+        None
+    } else if is_email(v) {
         Some(Kind::Email)
-    } else if is_national_id(&shape) {
+    } else if is_national_id(shape) {
         Some(Kind::NationalId)
     } else if is_card(v) {
         Some(Kind::Card)
@@ -94,13 +97,13 @@ pub fn detect(v: &str) -> Option<Kind> {
         Some(Kind::Iban)
     } else if is_ip(v) {
         Some(Kind::Ip)
-    } else if STRICT_POSTAL.contains(&shape.as_str()) {
+    } else if STRICT_POSTAL.contains(&shape) {
         Some(Kind::PostalCode)
-    } else if is_phone(v, &shape) {
+    } else if is_phone(v, shape) {
         Some(Kind::Phone)
     } else if is_street_address(v) {
         Some(Kind::StreetAddress)
-    } else if full_name(v) == NameMatch::Both {
+    } else if name == NameMatch::Both {
         Some(Kind::PersonName)
     } else if is_free_text(v) {
         Some(Kind::FreeText)
@@ -139,7 +142,8 @@ impl PiiScan {
         if LOOSE_POSTAL.contains(&shape.as_str()) || STRICT_POSTAL.contains(&shape.as_str()) {
             self.postal += 1;
         }
-        match full_name(v) {
+        let name = full_name(v);
+        match name {
             NameMatch::None => {}
             NameMatch::Single { first, last } => {
                 self.first_names += first as u64;
@@ -147,7 +151,7 @@ impl PiiScan {
             }
             NameMatch::Either | NameMatch::Both => self.names += 1,
         }
-        if let Some(kind) = detect(v) {
+        if let Some(kind) = classify(v, &shape, name) {
             self.strict[kind as usize] += 1;
         }
     }

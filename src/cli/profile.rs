@@ -21,8 +21,10 @@ pub struct ProfileArgs {
     /// tables; rare values and extremes may then be missed.
     #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     sample: Option<u64>,
-    /// Keep a literal value only if it occurs at least this many times (the privacy guard; at
-    /// least 1).
+    /// Keep a literal value only if at least this many distinct entities carry it: root rows
+    /// through each table's owning foreign key (a customer with seven invoices counts once), or
+    /// rows in a table without one (the privacy guard; at least 1). Columns found to hold
+    /// personal data keep no literals at all.
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = super::at_least_one)]
     min_count: u64,
     /// Add differential-privacy noise: Laplace noise on row counts, null counts, the counts behind

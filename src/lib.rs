@@ -39,7 +39,7 @@
 //!
 //! let mut acc = TableAccumulator::new(&table);
 //! acc.observe(&batch);
-//! let stats = &acc.finish(&table, &Guard::new(5))[0];
+//! let stats = &acc.finish(&table, &Guard::new(5), &Default::default())[0];
 //! assert_eq!(stats.null_rate, 0.333333);
 //! assert_eq!(stats.text.as_ref().unwrap().max_chars, 6);
 //! assert!(stats.frequent.is_empty(), "no value occurs 5 times, so none is kept");
@@ -48,6 +48,8 @@
 pub mod cli;
 pub mod compare;
 pub mod fingerprint;
+#[cfg(test)]
+mod fuzz;
 pub mod generate;
 pub mod hashing;
 pub mod manifest;

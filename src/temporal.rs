@@ -113,6 +113,17 @@ fn digits(b: &[u8]) -> Option<u32> {
     Some(b.iter().fold(0u32, |n, &d| n * 10 + (d - b'0') as u32))
 }
 
+/// The first day of the month `months` months after the one holding `days` (days since the
+/// epoch); `days` itself when it is out of chrono's range.
+pub fn month_start(days: i32, months: i32) -> i32 {
+    let Some(date) = date_from_days(days) else {
+        return days;
+    };
+    let index = date.year() * 12 + date.month0() as i32 + months;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+        .map_or(days, |d| d.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE)
+}
+
 pub fn date_from_days(days: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAYS_FROM_CE)?)
 }

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Each turns its clap arguments into the library's
 //! own options and calls into [`crate::run`]; nothing below this module sees clap.
 
+mod audit;
 mod compare;
 mod generate;
 mod introspect;
@@ -25,6 +26,7 @@ enum Command {
     Profile(profile::ProfileArgs),
     Generate(generate::GenerateArgs),
     Compare(compare::CompareArgs),
+    Audit(audit::AuditArgs),
     Upgrade(upgrade::UpgradeArgs),
 }
 
@@ -141,6 +143,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Profile(args) => profile::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Upgrade(args) => upgrade::run(args),
     }
 }

@@ -21,10 +21,22 @@ pub struct ProfileArgs {
     /// tables; rare values and extremes may then be missed.
     #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     sample: Option<u64>,
-    /// Keep a literal value only if it occurs at least this many times (the privacy guard; at
-    /// least 1).
+    /// Keep a literal value only if at least this many distinct entities carry it: root rows
+    /// through each table's owning foreign key (a customer with seven invoices counts once), or
+    /// rows in a table without one (the privacy guard; at least 1). Columns found to hold
+    /// personal data keep no literals at all.
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = super::at_least_one)]
     min_count: u64,
+    /// Add differential-privacy noise: Laplace noise on row counts, null counts, the counts behind
+    /// frequent values and category combinations, and histograms, with this privacy budget per
+    /// table (smaller is more private and less faithful; 1 is a common choice). The profile
+    /// records the budget and how it was split. Quantiles and the schema are not noised.
+    #[arg(long, value_name = "E", value_parser = positive)]
+    epsilon: Option<f64>,
+    /// Seed of the `--epsilon` noise, to repeat a run exactly. Default: a fresh random seed.
+    /// It is not written into the profile: keep it secret, since it lets anyone remove the noise.
+    #[arg(long, value_name = "N", requires = "epsilon")]
+    seed: Option<u64>,
     /// For a `.sql` source: rows in each table without a parent (others follow from default
     /// children per parent). The profile then holds defaults from names and types, no data.
     #[arg(long, value_name = "N")]
@@ -34,10 +46,24 @@ pub struct ProfileArgs {
 pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let source = args.source.open()?;
+    let previous = std::fs::read_to_string(&args.output)
+        .ok()
+        .and_then(|old| crate::profile::file::overrides_section(&old));
     let options = ProfileOptions {
         min_count: args.min_count,
         sample: args.sample,
+        pii: previous
+            .as_deref()
+            .map(crate::profile::file::pii_decisions)
+            .unwrap_or_default(),
+        noise: args.epsilon.map(|epsilon| crate::profile::noise::Noise {
+            epsilon,
+            seed: args.seed.unwrap_or_else(rand::random),
+        }),
     };
+    if source.kind() == "ddl" && args.epsilon.is_some() {
+        bail!("--epsilon applies to a snapshot; a profile made from a .sql file holds no data");
+    }
     let profile = if source.kind() == "ddl" {
         let rows = args.rows.unwrap_or(super::DDL_ROWS);
         crate::generate::defaults::profile_from_schema(&source.schema()?, rows)
@@ -69,6 +95,15 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A number above zero (`--epsilon`).
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(e) if e > 0.0 && e.is_finite() => Ok(e),
+        Ok(_) => Err("must be a number above 0".into()),
+        Err(_) => Err(format!("{s:?} is not a number")),
+    }
 }
 
 /// The new profile with the `overrides:` section of the file it replaces, kept verbatim: the

@@ -206,7 +206,7 @@ impl TableObserver {
         let guard = Guard::unguarded(QUANTILE_POINTS, CATEGORIES);
         let r = self.rows;
         ObservedTable {
-            stats: self.stats.finish(&r.table, &guard),
+            stats: self.stats.finish(&r.table, &guard, &Default::default()),
             side: r.side,
             rows: r.rows,
             sample: r.sample.finish(),

@@ -7,7 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
-mod checks;
+pub(crate) mod checks;
 mod columns;
 mod copula;
 pub mod defaults;
@@ -693,7 +693,7 @@ mod tests {
                 sample_rows: None,
                 fingerprint: None,
             },
-            privacy: PrivacySettings { min_count: 5 },
+            privacy: PrivacySettings::without_data(5),
             tables: vec![TableProfile {
                 schema: table,
                 row_count: 3,

@@ -162,7 +162,7 @@ impl TablePlanner<'_> {
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
-        let main = main_foreign_key(table, |k| !self.closes_key_cycle(k));
+        let main = table.main_foreign_key(|k| !self.closes_key_cycle(k));
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
@@ -1173,19 +1173,6 @@ pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> Ta
         partitions,
         entangled,
     }
-}
-
-/// The foreign key whose layout orders a table's rows: one inside the primary key if any, else
-/// the first; never a self-reference.
-pub(super) fn main_foreign_key(table: &Table, may_lead: impl Fn(usize) -> bool) -> Option<usize> {
-    let fks = &table.foreign_keys;
-    let pk = &table.primary_key;
-    let leads = |k: &usize| fks[*k].references.table != table.name && may_lead(*k);
-    let in_pk = |k: &usize| !pk.is_empty() && fks[*k].columns.iter().all(|c| pk.contains(c));
-    (0..fks.len())
-        .filter(leads)
-        .find(in_pk)
-        .or_else(|| (0..fks.len()).find(leads))
 }
 
 fn fk_label(fk: &ForeignKey) -> Vec<&str> {

@@ -14,10 +14,11 @@ use super::model::{
     bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
     TemporalStats,
 };
+use super::pii::{self, PiiScan};
 use super::privacy::Guard;
 use super::sketch::{QuantileSketch, ValueCounter};
 use super::text::TextAccumulator;
-use crate::schema::Column;
+use crate::schema::{Column, LogicalType};
 use crate::temporal;
 
 #[derive(Debug, Clone)]
@@ -25,7 +26,13 @@ pub struct ColumnAccumulator {
     rows: u64,
     nulls: u64,
     kind: Kind,
+    /// What text values look like, for the privacy guard (empty for other types).
+    pii: PiiScan,
 }
+
+/// The user's word on whether a column is personal data (`overrides:` in the profile file),
+/// which replaces detection: `Some(reason)` makes it personal, `None` clears it.
+pub type PiiOverride = Option<Option<String>>;
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -70,6 +77,7 @@ impl ColumnAccumulator {
             rows: 0,
             nulls: 0,
             kind,
+            pii: PiiScan::default(),
         }
     }
 
@@ -81,11 +89,10 @@ impl ColumnAccumulator {
             Kind::Bool { trues } => *trues += array.as_boolean().true_count() as u64,
             Kind::Number(n) => n.observe(array),
             Kind::Temporal(t) => t.observe(array),
-            Kind::Text(t) => array
-                .as_string::<i32>()
-                .iter()
-                .flatten()
-                .for_each(|v| t.observe(v)),
+            Kind::Text(t) => array.as_string::<i32>().iter().flatten().for_each(|v| {
+                t.observe(v);
+                self.pii.observe(v);
+            }),
             Kind::Bytes { lengths, values } => {
                 for v in array.as_binary::<i32>().iter().flatten() {
                     *lengths
@@ -100,6 +107,7 @@ impl ColumnAccumulator {
     pub fn merge(&mut self, other: ColumnAccumulator) {
         self.rows += other.rows;
         self.nulls += other.nulls;
+        self.pii.merge(&other.pii);
         match (&mut self.kind, other.kind) {
             (Kind::Bool { trues: a }, Kind::Bool { trues: b }) => *a += b,
             (Kind::Number(a), Kind::Number(b)) => a.merge(b),
@@ -123,7 +131,15 @@ impl ColumnAccumulator {
         }
     }
 
-    pub fn finish(&self, column: &Column, guard: &Guard) -> ColumnStats {
+    /// The column's statistics through the privacy guard. A column found to be personal data
+    /// (or said to be by `pii_override`) keeps no literal and, for dates and times, only
+    /// coarsened quantiles.
+    pub fn finish(
+        &self,
+        column: &Column,
+        guard: &Guard,
+        pii_override: &PiiOverride,
+    ) -> ColumnStats {
         let non_null = self.rows - self.nulls;
         let mut stats = ColumnStats {
             column: column.name.clone(),
@@ -135,6 +151,14 @@ impl ColumnAccumulator {
             distinct_exact: true,
             ..Default::default()
         };
+        if let Kind::Text(t) = &self.kind {
+            stats.semantic = t.semantic(&column.name);
+        }
+        stats.pii = match pii_override {
+            Some(decision) => decision.clone(),
+            None => self.detect_pii(column, stats.semantic),
+        };
+        let personal = stats.pii.is_some();
         match &self.kind {
             Kind::Bool { trues } => {
                 stats.distinct = (*trues > 0) as u64 + (non_null > *trues) as u64;
@@ -151,12 +175,11 @@ impl ColumnAccumulator {
             }
             Kind::Temporal(t) => {
                 (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
-                stats.temporal = t.finish(guard);
+                stats.temporal = t.finish(guard, personal);
                 stats.frequent = guard.frequent(&t.values, non_null, |v| t.form.render(*v));
             }
             Kind::Text(t) => {
                 (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
-                stats.semantic = t.semantic(&column.name);
                 stats.text = t.finish(guard);
                 stats.frequent = guard.frequent(&t.values, non_null, |v| v.clone());
             }
@@ -165,8 +188,7 @@ impl ColumnAccumulator {
                 stats.text = TextAccumulator::bytes_only(lengths, non_null);
             }
         }
-        stats.pii = super::privacy::pii_reason(&column.name, &column.logical, stats.semantic);
-        if stats.pii.is_some() {
+        if personal {
             stats.frequent.clear();
             if let Some(text) = &mut stats.text {
                 text.shapes
@@ -174,6 +196,105 @@ impl ColumnAccumulator {
             }
         }
         stats
+    }
+
+    /// Why the column is personal data, from its name, its type, its values' look and, for
+    /// dates, their spread.
+    fn detect_pii(
+        &self,
+        column: &Column,
+        semantic: Option<super::model::Semantic>,
+    ) -> Option<String> {
+        let scan = matches!(self.kind, Kind::Text(_)).then_some(&self.pii);
+        pii::column_reason(&column.name, &column.logical, semantic, scan).or_else(|| {
+            match &self.kind {
+                Kind::Temporal(t) if column.logical == LogicalType::Date => t.birth_like(),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Each value of `array` (of `column`'s Arrow type) as the profile writes its literals, so
+/// a later pass can find the rows that carry a literal the guard let in. `None` for NULL and
+/// for types that keep no literals.
+pub fn render_values(column: &Column, array: &ArrayRef) -> Vec<Option<String>> {
+    let acc = ColumnAccumulator::new(column);
+    let numbers = |form: NumberForm| -> Vec<Option<String>> {
+        number_keys(array)
+            .into_iter()
+            .map(|k| k.map(|k| form.render(k)))
+            .collect()
+    };
+    match acc.kind {
+        Kind::Number(n) => numbers(n.form),
+        Kind::Temporal(t) => temporal_values(array)
+            .into_iter()
+            .map(|v| v.map(|v| t.form.render(v)))
+            .collect(),
+        Kind::Text(_) => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        Kind::Bool { .. } | Kind::Bytes { .. } => vec![None; array.len()],
+    }
+}
+
+/// The key a number is counted under (see [`NumberAccumulator::add`]), per row.
+fn number_keys(array: &ArrayRef) -> Vec<Option<i64>> {
+    match array.data_type() {
+        DataType::Int16 => array
+            .as_primitive::<Int16Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int32 => array
+            .as_primitive::<Int32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int64 => array.as_primitive::<Int64Type>().iter().collect(),
+        DataType::Float32 => array
+            .as_primitive::<Float32Type>()
+            .iter()
+            .map(|v| v.map(|v| widen_f32(v).to_bits() as i64))
+            .collect(),
+        DataType::Float64 => array
+            .as_primitive::<Float64Type>()
+            .iter()
+            .map(|v| v.map(|v| v.to_bits() as i64))
+            .collect(),
+        DataType::Decimal128(..) => array
+            .as_primitive::<Decimal128Type>()
+            .iter()
+            .map(|v| v.map(decimal_key))
+            .collect(),
+        _ => vec![None; array.len()],
+    }
+}
+
+fn decimal_key(v: i128) -> i64 {
+    v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+/// Dates (days), times and timestamps (microseconds) as the integers they are counted under.
+fn temporal_values(array: &ArrayRef) -> Vec<Option<i64>> {
+    match array.data_type() {
+        DataType::Date32 => array
+            .as_primitive::<Date32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Time64(_) => array
+            .as_primitive::<Time64MicrosecondType>()
+            .iter()
+            .collect(),
+        DataType::Timestamp(..) => array
+            .as_primitive::<TimestampMicrosecondType>()
+            .iter()
+            .collect(),
+        _ => vec![None; array.len()],
     }
 }
 
@@ -262,12 +383,7 @@ impl NumberAccumulator {
                     .as_primitive::<Decimal128Type>()
                     .iter()
                     .flatten()
-                    .for_each(|v| {
-                        self.add(
-                            v as f64 / divisor,
-                            v.clamp(i64::MIN as i128, i64::MAX as i128) as i64,
-                        )
-                    })
+                    .for_each(|v| self.add(v as f64 / divisor, decimal_key(v)))
             }
             other => unreachable!("number accumulator fed {other}"),
         }
@@ -510,13 +626,27 @@ impl TemporalAccumulator {
         self.values.merge(other.values);
     }
 
-    fn finish(&self, guard: &Guard) -> Option<TemporalStats> {
-        let quantiles: Vec<String> = self
+    /// Why the values look like dates of birth: a date column spread over decades.
+    fn birth_like(&self) -> Option<String> {
+        let q = self.sketch.quantiles(&[0.05, 0.95])?;
+        pii::date_range_reason(q[0], q[1])
+    }
+
+    /// The statistics through the guard; `coarse` (personal dates) keeps quantiles at month
+    /// resolution and moves the reported extremes outwards by one to three months, by a
+    /// noise drawn from the values themselves (reproducible, but not known without them).
+    fn finish(&self, guard: &Guard, coarse: bool) -> Option<TemporalStats> {
+        let mut points: Vec<i64> = self
             .sketch
             .quantiles(&guard.quantile_ranks(self.sketch.count()))?
             .into_iter()
-            .map(|q| self.form.render(q.round() as i64))
+            .map(|q| q.round() as i64)
             .collect();
+        if coarse {
+            let noise = crate::hashing::mix64(self.sum.to_bits() ^ self.count);
+            coarsen_to_months(&mut points, self.form == TemporalForm::Date, noise);
+        }
+        let quantiles: Vec<String> = points.iter().map(|&q| self.form.render(q)).collect();
         let rate = |n: u64| round_share(n as f64 / self.count.max(1) as f64);
         let weekdays = if self.form == TemporalForm::Time {
             Vec::new()
@@ -544,6 +674,25 @@ impl TemporalAccumulator {
             resolution: self.resolution,
             std: std_dev(self.sketch.count(), self.sum, self.sum_sq),
         })
+    }
+}
+
+/// Personal dates at month resolution: every point to the first of its month, and the lowest and
+/// highest moved out by 1 to 3 months (from `noise`), so no reported point is a person's date.
+/// Times of day carry no date and are left alone.
+fn coarsen_to_months(points: &mut [i64], dates: bool, noise: u64) {
+    let per_day = if dates { 1 } else { temporal::MICROS_PER_DAY };
+    let to_day = |v: i64| v.div_euclid(per_day) as i32;
+    let from_day = |d: i32| d as i64 * per_day;
+    for p in points.iter_mut() {
+        *p = from_day(temporal::month_start(to_day(*p), 0));
+    }
+    let (low, high) = (1 + (noise % 3) as i32, 1 + ((noise >> 8) % 3) as i32);
+    if let Some(first) = points.first_mut() {
+        *first = from_day(temporal::month_start(to_day(*first), -low));
+    }
+    if let Some(last) = points.last_mut() {
+        *last = from_day(temporal::month_start(to_day(*last), high));
     }
 }
 

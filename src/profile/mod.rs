@@ -5,11 +5,15 @@
 //! literal values may leave; [`keys`] infers keys and measures fan-out; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+pub mod audit;
 pub mod column;
+pub mod entities;
 pub mod file;
 pub mod inherit;
 pub mod keys;
 pub mod model;
+pub mod noise;
+pub mod pii;
 pub mod privacy;
 pub mod relations;
 pub mod sample;

@@ -58,6 +58,34 @@ pub struct PrivacySettings {
     /// A literal value is kept only if it occurs at least this many times; quantiles are taken
     /// between the `min_count`-th smallest and largest values, so no extreme is one row's value.
     pub min_count: u64,
+    /// Literals were also checked against `min_count` distinct entities (root rows through the
+    /// owning foreign keys), not only rows. False in profiles made before that check existed,
+    /// and in profiles made from a schema alone (which hold no data).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub entities: bool,
+    /// Differential-privacy noise (`--epsilon`): the budget per table and how it was split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<super::noise::NoiseBudget>,
+}
+
+impl PrivacySettings {
+    /// The settings of a profile whose literals passed the whole guard.
+    pub fn guarded(min_count: u64) -> Self {
+        PrivacySettings {
+            min_count,
+            entities: true,
+            noise: None,
+        }
+    }
+
+    /// The settings of a profile that holds no data (defaults from a schema, tests).
+    pub fn without_data(min_count: u64) -> Self {
+        PrivacySettings {
+            min_count,
+            entities: false,
+            noise: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,14 +1,15 @@
 //! The privacy guard: which literal values may enter a profile.
 //!
-//! A value is kept only if it occurs at least `min_count` times and its column is not personal
-//! data. Quantiles are read between the `min_count`-th smallest and largest values, so no
-//! extreme belongs to a single row. Everything else is described by shape only.
+//! A value is kept only if it occurs at least `min_count` times, its column is not personal
+//! data ([`super::pii`] says which are), and, once keys are known, at least `min_count` distinct
+//! entities carry it ([`super::entities`]). Quantiles are read between the `min_count`-th
+//! smallest and largest values, so no extreme belongs to a single row. Everything else is
+//! described by shape only.
 
 use std::hash::Hash;
 
-use super::model::{Semantic, Share};
+use super::model::Share;
 use super::sketch::{FixedHash, ValueCounter};
-use crate::schema::LogicalType;
 
 /// Most literal values a profile's column may keep.
 const MAX_FREQUENT: usize = 50;
@@ -75,60 +76,6 @@ impl Guard {
     }
 }
 
-/// Column names that say "personal data" whatever the values look like.
-const PII_NAME_PARTS: &[&str] = &[
-    "email",
-    "e_mail",
-    "phone",
-    "fax",
-    "mobile",
-    "first_name",
-    "last_name",
-    "firstname",
-    "lastname",
-    "full_name",
-    "fullname",
-    "middle_name",
-    "contact_name",
-    "address",
-    "street",
-    "ssn",
-    "social_security",
-    "passport",
-    "birth",
-    "dob",
-    "iban",
-    "card_number",
-    "credit_card",
-    "tax_id",
-    "national_id",
-    "password",
-    "salary",
-];
-
-/// Why a column counts as personal data, if it does: by its name, or by what its values look
-/// like (emails, phone numbers, personal names, free text).
-pub fn pii_reason(
-    column_name: &str,
-    logical: &LogicalType,
-    semantic: Option<Semantic>,
-) -> Option<String> {
-    let name = column_name.to_ascii_lowercase();
-    if let Some(part) = PII_NAME_PARTS.iter().find(|p| name.contains(*p)) {
-        return Some(format!("name contains {part:?}"));
-    }
-    if matches!(logical, LogicalType::Bytes) {
-        return Some("binary data".into());
-    }
-    match semantic? {
-        Semantic::Email => Some("values look like email addresses".into()),
-        Semantic::Phone => Some("values look like phone numbers".into()),
-        Semantic::PersonName => Some("values look like personal names".into()),
-        Semantic::FreeText => Some("values are free text".into()),
-        Semantic::Url | Semantic::Uuid => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,13 +99,5 @@ mod tests {
         let ranks = Guard::new(5).quantile_ranks(101);
         assert!((ranks[0] - 0.04).abs() < 1e-9 && (ranks[20] - 0.96).abs() < 1e-9);
         assert_eq!(Guard::new(1).quantile_ranks(10)[0], 0.0);
-    }
-
-    #[test]
-    fn personal_columns_are_flagged() {
-        let text = LogicalType::Text { max_chars: None };
-        assert!(pii_reason("billing_address", &text, None).is_some());
-        assert!(pii_reason("notes", &text, Some(Semantic::FreeText)).is_some());
-        assert!(pii_reason("country", &text, None).is_none());
     }
 }

@@ -3,6 +3,8 @@
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 
+use std::collections::BTreeMap;
+
 use super::column::ColumnAccumulator;
 use super::model::ColumnStats;
 use super::privacy::Guard;
@@ -43,11 +45,18 @@ impl TableAccumulator {
         }
     }
 
-    pub fn finish(&self, table: &Table, guard: &Guard) -> Vec<ColumnStats> {
+    /// Every column's statistics; `pii` holds the user's decisions on personal data by column
+    /// name (see [`super::column::PiiOverride`]).
+    pub fn finish(
+        &self,
+        table: &Table,
+        guard: &Guard,
+        pii: &BTreeMap<String, Option<String>>,
+    ) -> Vec<ColumnStats> {
         self.columns
             .par_iter()
             .zip(table.columns.par_iter())
-            .map(|(acc, column)| acc.finish(column, guard))
+            .map(|(acc, column)| acc.finish(column, guard, &pii.get(&column.name).cloned()))
             .collect()
     }
 }
@@ -106,7 +115,7 @@ mod tests {
             piece.observe(&batch(part));
             acc.merge(piece);
         }
-        acc.finish(&t, &Guard::new(2))
+        acc.finish(&t, &Guard::new(2), &BTreeMap::new())
     }
 
     proptest! {

@@ -134,7 +134,7 @@ fn real_schema(real: &dyn Source, options: &CompareOptions) -> Result<Vec<Table>
         real,
         &ProfileOptions {
             min_count: 1,
-            sample: None,
+            ..Default::default()
         },
     )?;
     let keyed = inferred.schema().tables;

@@ -3,14 +3,17 @@
 //! Pass 1 reads every table (tables in parallel; within a table, groups of batches in parallel,
 //! merged in batch order so the result never depends on the thread count). Pass 2 reads only
 //! key columns: it confirms inferred keys (uniqueness, containment) and counts children per
-//! parent for every foreign key.
+//! parent for every foreign key. Pass 3 reads the owning foreign keys and the columns that
+//! kept literals, and drops literals that fewer than `k` entities carry.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use arrow::array::ArrayRef;
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 
+use crate::profile::column::render_values;
+use crate::profile::entities::{self, LiteralEntities, ParentMap};
 use crate::profile::inherit;
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
@@ -26,6 +29,11 @@ pub struct ProfileOptions {
     pub min_count: u64,
     /// Profile a uniform sample of about this many rows per table.
     pub sample: Option<u64>,
+    /// The user's decisions on personal data, by table and column (see
+    /// [`crate::profile::file::pii_decisions`]).
+    pub pii: BTreeMap<String, BTreeMap<String, Option<String>>>,
+    /// Differential-privacy noise on counts, histograms and frequencies, and its seed.
+    pub noise: Option<crate::profile::noise::Noise>,
 }
 
 impl Default for ProfileOptions {
@@ -33,6 +41,8 @@ impl Default for ProfileOptions {
         ProfileOptions {
             min_count: 5,
             sample: None,
+            pii: BTreeMap::new(),
+            noise: None,
         }
     }
 }
@@ -70,7 +80,7 @@ pub fn profile_source(
         .par_iter()
         .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
-    Ok(Profile {
+    let mut profile = Profile {
         format_version: FORMAT_VERSION,
         created_by: format!("understudy {}", env!("CARGO_PKG_VERSION")),
         source: SourceInfo {
@@ -79,9 +89,7 @@ pub fn profile_source(
             fingerprint: source.fingerprint().map(|f| f.to_string()),
         },
         overrides: None,
-        privacy: PrivacySettings {
-            min_count: guard.min_count,
-        },
+        privacy: PrivacySettings::guarded(guard.min_count),
         tables: tables
             .into_iter()
             .zip(passes)
@@ -118,7 +126,86 @@ pub fn profile_source(
                 }
             })
             .collect(),
-    })
+    };
+    count_entities(source, &mut profile.tables, guard.min_count)?;
+    if let Some(noise) = &options.noise {
+        noise.apply(&mut profile);
+    }
+    Ok(profile)
+}
+
+/// The privacy guard's second look, once keys are known: drops every literal (frequent value,
+/// group combination) that fewer than `min_count` distinct entities carry, following each
+/// table's owning foreign keys to the entity behind its rows (see [`entities`]).
+fn count_entities(
+    source: &dyn Source,
+    profiles: &mut [TableProfile],
+    min_count: u64,
+) -> Result<(), SourceError> {
+    let tables: Vec<Table> = profiles.iter().map(|p| p.schema.clone()).collect();
+    let fk_stats: Vec<Vec<ForeignKeyStats>> = profiles
+        .iter()
+        .map(|p| p.foreign_key_stats.clone())
+        .collect();
+    let checked: Vec<Option<LiteralEntities>> = (0..profiles.len())
+        .into_par_iter()
+        .map(|i| {
+            let chain = entities::owner_chain(&tables, &fk_stats, i, min_count);
+            let p = &profiles[i];
+            let mut literals =
+                LiteralEntities::new(&p.schema, &p.column_stats, &p.groups, min_count);
+            if chain.is_empty() || literals.is_empty() {
+                return Ok(None);
+            }
+            let maps = chain
+                .windows(2)
+                .map(|pair| parent_map(source, &tables, pair[0], pair[1]))
+                .collect::<Result<Vec<_>, _>>()?;
+            let table = &tables[i];
+            let owner = &entities::step_key(&tables, chain[0]).columns;
+            let values = literals.columns();
+            let names: Vec<String> = owner
+                .iter()
+                .cloned()
+                .chain(values.iter().map(|&c| table.columns[c].name.clone()))
+                .collect();
+            scan_columns(source, table, &names, &mut |arrays| {
+                let (keys, rest) = arrays.split_at(owner.len());
+                let rows = entities::resolve(keys::key_hashes(keys), &maps);
+                let rendered: Vec<Vec<Option<String>>> = values
+                    .iter()
+                    .zip(rest)
+                    .map(|(&c, array)| render_values(&table.columns[c], array))
+                    .collect();
+                literals.observe(&rows, &rendered);
+            })?;
+            Ok(Some(literals))
+        })
+        .collect::<Result<_, SourceError>>()?;
+    for (p, literals) in profiles.iter_mut().zip(checked) {
+        if let Some(literals) = literals {
+            literals.filter(&mut p.column_stats, &mut p.groups);
+        }
+    }
+    Ok(())
+}
+
+/// The map from `step`'s table's key (as `below` references it) to its owner's key.
+fn parent_map(
+    source: &dyn Source,
+    tables: &[Table],
+    below: entities::Step,
+    step: entities::Step,
+) -> Result<ParentMap, SourceError> {
+    let key = &entities::step_key(tables, below).references.columns;
+    let owner = &entities::step_key(tables, step).columns;
+    let names: Vec<String> = key.iter().chain(owner).cloned().collect();
+    let mut map = ParentMap::default();
+    scan_columns(source, &tables[step.table], &names, &mut |arrays| {
+        let (k, o) = arrays.split_at(key.len());
+        map.observe(k, o)
+    })?;
+    Ok(map)
 }
 
 /// Columns whose type understudy does not model, for a warning.
@@ -196,7 +283,11 @@ fn profile_table(
     Ok(TablePass {
         row_count,
         sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
-        stats: accumulator.finish(table, guard),
+        stats: accumulator.finish(
+            table,
+            guard,
+            options.pii.get(&table.name).unwrap_or(&BTreeMap::new()),
+        ),
         relations,
     })
 }

@@ -42,6 +42,20 @@ pub struct Table {
 }
 
 impl Table {
+    /// The foreign key that owns the table's rows: one inside the primary key if any, else the
+    /// first; never a self-reference; only those `may_lead` accepts (by index). Generation lays
+    /// rows out by it, and the privacy guard follows it to the entity behind a row.
+    pub fn main_foreign_key(&self, may_lead: impl Fn(usize) -> bool) -> Option<usize> {
+        let fks = &self.foreign_keys;
+        let pk = &self.primary_key;
+        let leads = |k: &usize| fks[*k].references.table != self.name && may_lead(*k);
+        let in_pk = |k: &usize| !pk.is_empty() && fks[*k].columns.iter().all(|c| pk.contains(c));
+        (0..fks.len())
+            .filter(leads)
+            .find(in_pk)
+            .or_else(|| (0..fks.len()).find(leads))
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

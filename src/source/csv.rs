@@ -46,6 +46,16 @@ pub struct CsvSource {
 impl CsvSource {
     /// Lists the directory's CSV files and infers each table's columns.
     pub fn open(dir: &Path, options: CsvOptions) -> Result<Self, SourceError> {
+        if matches!(options.delimiter, b'"' | b'\r' | b'\n') || !options.delimiter.is_ascii() {
+            return Err(SourceError::Csv {
+                path: dir.to_path_buf(),
+                line: 0,
+                message: format!(
+                    "the delimiter {:?} can't separate fields (it is a quote, a line break or not ASCII)",
+                    options.delimiter as char
+                ),
+            });
+        }
         let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
             .map_err(|e| SourceError::io(dir, e))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))

@@ -45,6 +45,9 @@ pub struct Records<R> {
 }
 
 impl<R: BufRead> Records<R> {
+    /// A reader of `input`; `delimiter` must be ASCII and not `"`, CR or LF (a quote as
+    /// delimiter makes field bounds fall inside characters), which [`super::csv::CsvSource`]
+    /// checks.
     pub fn new(input: R, delimiter: u8) -> Self {
         Records {
             input,
@@ -70,6 +73,18 @@ impl<R: BufRead> Records<R> {
             }
             self.tokenize(record)?;
             return match String::from_utf8(std::mem::take(&mut record.bytes)) {
+                // A field bound inside a character means a delimiter byte split an invalid
+                // sequence that is valid without it (`\xC2` TAB `\x9C`): still invalid input.
+                Ok(text)
+                    if record.fields.iter().any(|&(start, end, _)| {
+                        !text.is_char_boundary(start) || !text.is_char_boundary(end)
+                    }) =>
+                {
+                    Err(RecordError {
+                        line: record.line,
+                        message: "invalid UTF-8".into(),
+                    })
+                }
                 Ok(text) => {
                     record.data = text;
                     Ok(true)
@@ -220,6 +235,13 @@ mod tests {
         let err = read_all("a\nok\n\"never closed\nmore\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("unterminated"));
+    }
+
+    #[test]
+    fn a_delimiter_inside_a_character_is_invalid_utf8() {
+        let mut records = Records::new(&b"\xC2\t\x9C\n"[..], b'\t');
+        let err = records.read(&mut Record::default()).unwrap_err();
+        assert_eq!((err.line, err.message.as_str()), (1, "invalid UTF-8"));
     }
 
     #[test]

@@ -208,20 +208,28 @@ pub(crate) fn parse_decimal(v: &str, precision: u8, scale: i8) -> Option<i128> {
     Some(if negative { -unscaled } else { unscaled })
 }
 
+/// `\x0f1e` to bytes. Works on bytes, not on `str` slices: a non-ASCII character after `\x`
+/// must be an error, not a slice through the middle of a character.
 fn parse_bytea(v: &str) -> Option<Vec<u8>> {
-    let hex = v.strip_prefix("\\x")?;
+    let hex = v.strip_prefix("\\x")?.as_bytes();
     if hex.len() % 2 != 0 {
         return None;
     }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+    let digit = |b: u8| (b as char).to_digit(16);
+    hex.chunks_exact(2)
+        .map(|pair| Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytea_with_non_ascii_is_an_error() {
+        assert_eq!(parse_bytea("\\x0f \u{fffd} 12"), None);
+        assert_eq!(parse_bytea("\\x0fA0"), Some(vec![0x0f, 0xa0]));
+    }
 
     #[test]
     fn decimals_round_to_scale() {

@@ -5,9 +5,9 @@
 //! kind of source; the rest of the program sees only the trait.
 
 pub mod csv;
-mod csv_records;
+pub(crate) mod csv_records;
 pub mod ddl;
-mod decode;
+pub(crate) mod decode;
 pub mod parquet;
 pub mod postgres;
 

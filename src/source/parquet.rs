@@ -142,7 +142,20 @@ impl Source for ParquetSource {
             source: e,
         };
         let builder = reader_builder(path)?;
-        let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
+        // A projection yields each column once, in file order; callers may ask for any order,
+        // and for a column twice (a foreign key that is also a value column).
+        let mut unique = columns.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let read_at: Vec<usize> = columns
+            .iter()
+            .map(|c| {
+                unique
+                    .binary_search(c)
+                    .expect("every column is in the projection")
+            })
+            .collect();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), unique.iter().copied());
         let reader = builder
             .with_projection(mask)
             .with_batch_size(BATCH_ROWS)
@@ -155,9 +168,9 @@ impl Source for ParquetSource {
                 path: path.clone(),
                 source: e.into(),
             })?;
-            let arrays = batch
-                .columns()
+            let arrays = read_at
                 .iter()
+                .map(|&at| batch.column(at))
                 .zip(target.fields())
                 .map(|(array, field)| cast(array, field.data_type()))
                 .collect::<Result<Vec<ArrayRef>, _>>()

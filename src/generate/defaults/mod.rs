@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use super::checks::{partition_bound, partition_column, PartitionBound};
 use super::columns::literal_text;
-use super::plan::{main_foreign_key, table_constraints, TableLimits};
+use super::plan::{table_constraints, TableLimits};
 use crate::profile::model::{
     bucket_floor, round_share, ColumnStats, FanOut, ForeignKeyStats, OrderRule, PrivacySettings,
     Profile, SourceInfo, TableProfile,
@@ -53,7 +53,7 @@ pub fn profile_from_schema(schema: &Schema, root_rows: u64) -> Profile {
             sample_rows: None,
             fingerprint: None,
         },
-        privacy: PrivacySettings { min_count: 5 },
+        privacy: PrivacySettings::without_data(5),
         tables,
         overrides: None,
     }
@@ -73,7 +73,10 @@ fn row_counts(schema: &Schema, root_rows: u64) -> Vec<u64> {
                 .position(|p| p.name == name)
                 .and_then(|p| rows[p])
         };
-        let n = match main_foreign_key(table, |_| true).map(|m| &table.foreign_keys[m]) {
+        let n = match table
+            .main_foreign_key(|_| true)
+            .map(|m| &table.foreign_keys[m])
+        {
             None => root_rows,
             Some(fk) => {
                 let parents = parent(&fk.references.table).unwrap_or(root_rows);

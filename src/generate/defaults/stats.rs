@@ -10,7 +10,7 @@ use crate::profile::model::{
     bucket_floor, round_share, BoolStats, ColumnStats, NumericStats, Resolution, Semantic, Share,
     TemporalStats, TextStats,
 };
-use crate::profile::privacy::pii_reason;
+use crate::profile::pii::column_reason;
 use crate::schema::{Column, LogicalType};
 use crate::temporal::{self, MICROS_PER_DAY, MICROS_PER_HOUR};
 
@@ -124,7 +124,7 @@ pub fn value_stats(column: &Column, limits: &Limits, rows: u64, span: Option<Spa
         LogicalType::Bytes => stats.text = Some(text_stats(16, 64, false, Vec::new())),
         _ => {}
     }
-    stats.pii = pii_reason(&column.name, &column.logical, stats.semantic);
+    stats.pii = column_reason(&column.name, &column.logical, stats.semantic, None);
     stats
 }
 

@@ -11,6 +11,8 @@ mod overrides;
 mod v1;
 mod validate;
 
+use std::collections::BTreeMap;
+
 use serde_norway::Value;
 
 pub use overrides::{derived_name, foreign_key_name, group_name, rule_name};
@@ -41,6 +43,39 @@ pub fn overrides_section(text: &str) -> Option<String> {
         section.pop();
     }
     Some(section)
+}
+
+/// The user's decisions on personal data in an `overrides:` section's text, by table and
+/// column: `stats: {pii: null}` clears detection (`None`), `stats: {pii: "why"}` sets it.
+/// Profiling applies them before its privacy guard runs, so a cleared column keeps its
+/// literals and a set one keeps none. A section that does not parse yields no decisions (the
+/// carried-over section is reported by `profile` anyway).
+pub fn pii_decisions(section: &str) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
+    let mut decisions: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
+    let Ok(tree) = serde_norway::from_str::<Value>(section) else {
+        return decisions;
+    };
+    let Some(tables) = tree.get("overrides").and_then(Value::as_mapping) else {
+        return decisions;
+    };
+    for (table, entry) in tables {
+        let (Some(table), Some(columns)) = (
+            table.as_str(),
+            entry.get("columns").and_then(Value::as_mapping),
+        ) else {
+            continue;
+        };
+        for (column, fields) in columns {
+            let pii = fields.get("stats").and_then(|s| s.get("pii"));
+            if let (Some(column), Some(pii)) = (column.as_str(), pii) {
+                decisions
+                    .entry(table.to_string())
+                    .or_default()
+                    .insert(column.to_string(), pii.as_str().map(String::from));
+            }
+        }
+    }
+    decisions
 }
 
 /// Parses a profile of any supported format, applies its overrides and validates it. The

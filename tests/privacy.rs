@@ -1,0 +1,283 @@
+//! The privacy guard end to end: a snapshot with planted canaries (personal values that must
+//! never leave it), profiled, generated ten times over, and audited.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_error, assert_ok, read_profile, stdout, understudy};
+use understudy::profile::Share;
+
+/// Values that must appear neither in the profile nor in generated data.
+const CANARIES: &[&str] = &[
+    "078-05-1120",                    // a unique SSN, under a neutral column name
+    "olwen.brackenridge@example.org", // an email
+    "Brackenridge",                   // a rare surname
+    "Olwen Brackenridge",             // a full name on 6 of her invoices, column `customer`
+    "17 Quillfeather Lane",           // a street address, column `home`, and on 6 invoices
+    "Xylophrax",                      // a free-text token, in the same phrase on 8 rows
+    "73301",                          // a postal code on 7 invoices of one customer
+];
+
+const FIRST: &[&str] = &[
+    "Maria", "Peter", "Anna", "John", "Laura", "Carlos", "Sofia", "David", "Emma", "Lucas",
+];
+const LAST: &[&str] = &[
+    "Smith", "Johnson", "Brown", "Miller", "Davis", "Garcia", "Wilson", "Moore", "Taylor",
+    "Anderson", "Thomas", "Martin", "Lee", "Walker", "Hall", "Young", "King", "Wright", "Scott",
+    "Green",
+];
+const ZONES: &[&str] = &["North", "South", "East", "West"];
+const COUNTRIES: &[&str] = &["USA", "Canada", "Brazil", "France"];
+
+/// 40 customers (customer 3 is Olwen Brackenridge) and 2 to 7 invoices each (customer 3 has 6,
+/// customer 5 has 7 with postal code 73301).
+fn write_snapshot(dir: &Path) {
+    let mut customers = String::from("customer_id,customer,contact,ref_code,home,country,notes\n");
+    let mut invoices = String::from("invoice_id,customer_id,customer,ship_to,billing_zone,total\n");
+    let mut invoice_id = 1;
+    for c in 1..=40usize {
+        let name = if c == 3 {
+            "Olwen Brackenridge".to_string()
+        } else {
+            format!("{} {}", FIRST[c % FIRST.len()], LAST[(c * 7) % LAST.len()])
+        };
+        let email = if c == 3 {
+            "olwen.brackenridge@example.org".to_string()
+        } else {
+            format!("{}@example.com", name.to_lowercase().replace(' ', "."))
+        };
+        let ssn = if c == 3 {
+            "078-05-1120".to_string()
+        } else {
+            format!("{:03}-{:02}-{:04}", 100 + c, 10 + c % 80, 1000 + c * 37)
+        };
+        let home = if c == 3 {
+            "17 Quillfeather Lane".to_string()
+        } else {
+            format!("{} {} Street", 10 + c * 3, LAST[c % LAST.len()])
+        };
+        let note = if c <= 8 {
+            "please call back about the Xylophrax order before friday".to_string()
+        } else {
+            format!(
+                "customer since {} and happy with the service so far",
+                2000 + c % 20
+            )
+        };
+        customers.push_str(&format!(
+            "{c},{name},{email},{ssn},{home},{},\"{note}\"\n",
+            COUNTRIES[c % COUNTRIES.len()]
+        ));
+        let count = match c {
+            3 => 6,
+            5 => 7,
+            _ => 2 + c % 6,
+        };
+        for i in 0..count {
+            let zone = if c == 5 {
+                "73301"
+            } else {
+                ZONES[(c + i) % ZONES.len()]
+            };
+            let ship_to = if c == 3 {
+                home.clone()
+            } else {
+                format!("Dock {}", 1 + i % 3)
+            };
+            invoices.push_str(&format!(
+                "{invoice_id},{c},{name},{ship_to},{zone},{}.{:02}\n",
+                1 + (c * i) % 20,
+                (c * 13 + i) % 100
+            ));
+            invoice_id += 1;
+        }
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("customers.csv"), customers).unwrap();
+    std::fs::write(dir.join("invoices.csv"), invoices).unwrap();
+}
+
+fn assert_no_canary(what: &str, text: &str) {
+    for canary in CANARIES {
+        assert!(!text.contains(canary), "{what} holds the canary {canary:?}");
+    }
+}
+
+#[test]
+fn canaries_stay_out_of_the_profile_the_data_and_pass_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot");
+    write_snapshot(&snapshot);
+    let raw = std::fs::read_to_string(snapshot.join("invoices.csv")).unwrap();
+    assert_eq!(
+        raw.matches("Olwen Brackenridge").count(),
+        6,
+        "the snapshot plants them"
+    );
+    assert_eq!(raw.matches("73301").count(), 7);
+
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
+    let yaml = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+    assert_no_canary("the profile", &yaml);
+    let profile = read_profile(&dir.path().join("p.yaml"));
+    let customers = profile.table("customers").unwrap();
+    for column in ["customer", "contact", "ref_code", "home", "notes"] {
+        let stats = customers.stats(column).unwrap();
+        assert!(
+            stats.pii.is_some(),
+            "customers.{column} is personal data by value"
+        );
+        assert!(stats.frequent.is_empty());
+    }
+    let zone = profile
+        .table("invoices")
+        .unwrap()
+        .stats("billing_zone")
+        .unwrap();
+    assert!(zone.pii.is_none(), "region names are not personal");
+    let zones: Vec<&str> = zone.frequent.iter().map(|f| f.value.as_str()).collect();
+    assert!(
+        zones.contains(&"North"),
+        "values of many customers stay: {zones:?}"
+    );
+
+    assert_ok(&understudy(
+        dir.path(),
+        &[
+            "generate", "p.yaml", "-o", "out", "--scale", "10", "--format", "csv",
+        ],
+    ));
+    for table in ["customers", "invoices"] {
+        let data =
+            std::fs::read_to_string(dir.path().join("out").join(format!("{table}.csv"))).unwrap();
+        assert!(
+            data.lines().count() > 400,
+            "{table} was generated ten times over"
+        );
+        assert_no_canary(&format!("generated {table}"), &data);
+    }
+
+    let audit = understudy(dir.path(), &["audit", "p.yaml"]);
+    assert_ok(&audit);
+    assert!(stdout(&audit).contains("\"North\""), "{}", stdout(&audit));
+
+    let mut edited = profile.clone();
+    let table = edited
+        .tables
+        .iter_mut()
+        .find(|t| t.schema.name == "invoices")
+        .unwrap();
+    let zone = table
+        .column_stats
+        .iter_mut()
+        .find(|s| s.column == "billing_zone")
+        .unwrap();
+    zone.frequent.push(Share {
+        value: "078-05-1120".into(),
+        share: 0.002,
+    });
+    std::fs::write(
+        dir.path().join("edited.yaml"),
+        understudy::profile::to_yaml(&edited),
+    )
+    .unwrap();
+    let audit = understudy(dir.path(), &["audit", "edited.yaml", "--json"]);
+    assert_error(&audit, "break the privacy rules");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
+    assert_eq!(json["violations"], 1);
+    let bad = json["literals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["value"] == "078-05-1120")
+        .unwrap();
+    let problems = bad["problems"].to_string();
+    assert!(
+        problems.contains("national ID") && problems.contains("fewer than k"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_user_override_on_personal_data_is_honoured_when_profiling_again() {
+    let dir = tempfile::tempdir().unwrap();
+    write_snapshot(&dir.path().join("snapshot"));
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
+    let country = |p: &Path| {
+        let profile = read_profile(p);
+        profile
+            .table("customers")
+            .unwrap()
+            .stats("country")
+            .unwrap()
+            .clone()
+    };
+    assert!(!country(&dir.path().join("p.yaml")).frequent.is_empty());
+    let mut yaml = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+    yaml.push_str(
+        "overrides:\n  customers:\n    columns:\n      country: {stats: {pii: \"our policy\"}}\n",
+    );
+    std::fs::write(dir.path().join("p.yaml"), yaml).unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "p.yaml"],
+    ));
+    let stats = country(&dir.path().join("p.yaml"));
+    assert_eq!(stats.pii.as_deref(), Some("our policy"));
+    assert!(stats.frequent.is_empty(), "{:?}", stats.frequent);
+}
+
+#[test]
+fn epsilon_noise_is_recorded_and_repeats_with_its_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_snapshot(&dir.path().join("snapshot"));
+    for out in ["a.yaml", "b.yaml"] {
+        assert_ok(&understudy(
+            dir.path(),
+            &[
+                "profile",
+                "snapshot",
+                "-o",
+                out,
+                "--epsilon",
+                "1",
+                "--seed",
+                "7",
+            ],
+        ));
+    }
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "snapshot", "-o", "plain.yaml"],
+    ));
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_eq!(
+        read("a.yaml"),
+        read("b.yaml"),
+        "the same seed gives the same profile"
+    );
+    assert_ne!(read("a.yaml"), read("plain.yaml"));
+    let noisy = read_profile(&dir.path().join("a.yaml"));
+    let budget = noisy.privacy.noise.expect("the budget is recorded");
+    assert_eq!(budget.epsilon, 1.0);
+    let split: f64 = budget.split.values().sum();
+    assert!(
+        (split - 1.0).abs() < 1e-9,
+        "the split spends the whole budget: {split}"
+    );
+    assert!(
+        !read("a.yaml").contains("seed"),
+        "the seed is never written"
+    );
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "a.yaml", "-o", "out"],
+    ));
+}

@@ -64,8 +64,13 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
             .plan(&mut warnings)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for parent in copied_from(&tables) {
-        tables[parent].row_keyed = true;
+    // A parent that children read is row-keyed; the columns they read take no edge cases,
+    // which children would not see.
+    for (parent, column) in copied_from(&tables) {
+        let plan = &mut tables[parent];
+        plan.row_keyed = true;
+        let output = &plan.output;
+        plan.edges.retain(|(at, _)| output[*at] != column);
     }
     Ok(Generator {
         seed: request.seed,
@@ -75,19 +80,19 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
     })
 }
 
-/// The tables some child copies values from or keeps an order against.
-fn copied_from(tables: &[TablePlan]) -> Vec<usize> {
+/// The (table, column) pairs some child copies, keeps an order against or follows.
+fn copied_from(tables: &[TablePlan]) -> Vec<(usize, usize)> {
     tables
         .iter()
         .flat_map(|t| {
             let copies = t.columns.iter().filter_map(|c| match c {
-                ColumnPlan::Inherited { fk, .. } => Some(*fk),
+                ColumnPlan::Inherited { fk, parent_column } => Some((*fk, *parent_column)),
                 _ => None,
             });
             copies
-                .chain(t.parent_orders.iter().map(|o| o.fk))
-                .chain(t.follows.iter().map(|f| f.fk))
-                .map(|fk| t.foreign_keys[fk].parent)
+                .chain(t.parent_orders.iter().map(|o| (o.fk, o.parent_column)))
+                .chain(t.follows.iter().map(|f| (f.fk, f.parent_column)))
+                .map(|(fk, column)| (t.foreign_keys[fk].parent, column))
         })
         .collect()
 }
@@ -195,8 +200,9 @@ impl TablePlanner<'_> {
             }
         }
         self.key_referenced_columns(&mut columns)?;
+        let constraints = self.constraints(warnings);
         for inherit in &self.profile_table().inherited {
-            if let Some((c, plan)) = self.inherited_plan(inherit) {
+            if let Some((c, plan)) = self.inherited_plan(inherit, &constraints) {
                 columns[c].get_or_insert(plan);
             }
         }
@@ -208,7 +214,6 @@ impl TablePlanner<'_> {
             };
             foreign_keys.push(self.foreign_key_plan(fk, pick));
         }
-        let constraints = self.constraints(warnings);
         for (c, column) in table.columns.iter().enumerate() {
             if columns[c].is_none() {
                 let gen = self.value_gen(column, &constraints, warnings);
@@ -227,19 +232,34 @@ impl TablePlanner<'_> {
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
-        let parent_orders = self
-            .profile_table()
-            .parent_orders
+        // Relations across a foreign key apply to columns no later stage rewrites (anchors and
+        // derivations), one each. Order enforcement runs after them and only raises a value
+        // that breaks an order within the row, which is the order that must win.
+        let mut taken: Vec<usize> = anchors
             .iter()
-            .filter_map(|o| self.parent_order(o, &columns, &output))
+            .map(|a| a.dependent)
+            .chain(derived.iter().map(|d| d.0))
             .collect();
-        let edges = self.edges(&constraints, &columns, &output);
-        let follows = self
+        let mut claim = |at: usize| {
+            let free = !taken.contains(&at);
+            taken.push(at);
+            free
+        };
+        let follows: Vec<FollowPlan> = self
             .profile_table()
             .follows
             .iter()
             .filter_map(|f| self.follow(f, &columns, &output))
+            .filter(|f| claim(f.column))
             .collect();
+        let parent_orders: Vec<ParentOrderPlan> = self
+            .profile_table()
+            .parent_orders
+            .iter()
+            .filter_map(|o| self.parent_order(o, &columns, &output))
+            .filter(|o| claim(o.column))
+            .collect();
+        let edges = self.edges(&constraints, &columns, &output);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -358,20 +378,30 @@ impl TablePlanner<'_> {
         (table.foreign_keys[k].references.table != table.name && !closes_cycle).then_some(k)
     }
 
-    /// A child column copied from its parent row, when its values fit the child's type.
-    fn inherited_plan(&self, inherit: &Inherited) -> Option<(usize, ColumnPlan)> {
+    /// A child column copied from its parent row, when every value the copy can bring is valid
+    /// here: the types fit, no CHECK of the child's names the column, and a NOT NULL column can
+    /// receive no NULL (from a NULL reference or a NULL parent value).
+    fn inherited_plan(
+        &self,
+        inherit: &Inherited,
+        limits: &TableLimits,
+    ) -> Option<(usize, ColumnPlan)> {
         let table = self.table();
         let k = self.copyable_foreign_key(&inherit.foreign_key)?;
         let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[k])];
         let c = table.column_index(&inherit.column)?;
         let p = parent.schema.column_index(&inherit.parent_column)?;
-        let fits = values_fit(
-            &table.columns[c],
-            &parent.schema.columns[p],
-            parent.stats(&inherit.parent_column),
-        );
-        let generated = parent.schema.columns[p].generated != Some(Generated::Stored);
-        (fits && generated).then_some((
+        let (child, source) = (&table.columns[c], &parent.schema.columns[p]);
+        let fits = values_fit(child, source, parent.stats(&inherit.parent_column));
+        let generated = source.generated != Some(Generated::Stored);
+        let unchecked = limits.rules_for(&child.name).is_empty();
+        let may_be_null = fk_nullable(table, &table.foreign_keys[k])
+            || source.nullable
+            || parent
+                .stats(&source.name)
+                .is_some_and(|s| s.null_rate > 0.0);
+        let nulls_fit = child.nullable || !may_be_null;
+        (fits && generated && unchecked && nulls_fit).then_some((
             c,
             ColumnPlan::Inherited {
                 fk: k,

@@ -51,8 +51,9 @@ pub fn candidates(child: &Table, parent: &Table) -> Vec<(String, String)> {
         .collect()
 }
 
-/// How often two independent values of the column are equal: the sum of squared shares, from
-/// the frequent values where the guard kept them and evenly over the other distinct values.
+/// How often two independent values of the column are equal, NULL included: the sum of squared
+/// shares, from the frequent values where the guard kept them and evenly over the other
+/// distinct values. Two mostly-NULL columns agree by chance alone.
 fn chance_agreement(s: &ColumnStats) -> f64 {
     if s.distinct < 2 {
         return 1.0;
@@ -60,7 +61,9 @@ fn chance_agreement(s: &ColumnStats) -> f64 {
     let listed: f64 = s.frequent.iter().map(|f| f.share).sum();
     let unlisted = s.distinct.saturating_sub(s.frequent.len() as u64).max(1) as f64;
     let rest = (1.0 - listed).max(0.0);
-    s.frequent.iter().map(|f| f.share * f.share).sum::<f64>() + rest * rest / unlisted
+    let values = s.frequent.iter().map(|f| f.share * f.share).sum::<f64>() + rest * rest / unlisted;
+    let present = 1.0 - s.null_rate;
+    values * present * present + s.null_rate * s.null_rate
 }
 
 /// The names in `names`, each once, in first-seen order.
@@ -141,6 +144,9 @@ pub struct ChildMatches {
     /// columns, and of its parent column among the parent's.
     pairs: Vec<(usize, usize)>,
     joined: u64,
+    /// Per pair: joined rows where either value is present, and joined rows where the two are
+    /// equal (a NULL copied from a NULL included).
+    compared: Vec<u64>,
     equal: Vec<u64>,
     orders: Vec<OrderCount>,
 }
@@ -199,6 +205,7 @@ impl ChildMatches {
         ChildMatches {
             pairs,
             joined: 0,
+            compared: vec![0; n],
             equal: vec![0; n],
             orders: vec![OrderCount::default(); n],
         }
@@ -216,8 +223,11 @@ impl ChildMatches {
             };
             self.joined += 1;
             for (pair, &(c, p)) in self.pairs.iter().enumerate() {
-                // NULL copies NULL: equal hashes, or both absent.
-                if hashes[c][r] == parent.hashes[p] {
+                let (child, parent_hash) = (hashes[c][r], parent.hashes[p]);
+                if child.is_some() || parent_hash.is_some() {
+                    self.compared[pair] += 1;
+                }
+                if child == parent_hash {
                     self.equal[pair] += 1;
                 }
                 if let (Some(child), Some(parent)) = (point(&points[c], r), parent.points[p]) {
@@ -278,8 +288,9 @@ impl ChildMatches {
         };
         let mut found: Vec<Inherited> = pairs
             .iter()
-            .zip(&self.equal)
-            .map(|((c, p), &equal)| Inherited {
+            .zip(self.equal.iter().zip(&self.compared))
+            .filter(|(_, (_, &compared))| compared >= MIN_ROWS)
+            .map(|((c, p), (&equal, _))| Inherited {
                 column: c.clone(),
                 foreign_key: fk.columns.clone(),
                 parent_column: p.clone(),

@@ -406,8 +406,8 @@ fn across_foreign_keys(
             .iter()
             .filter_map(|(c, pc)| Some((at(&child_columns, c)?, at(&parent_columns, pc)?)))
             .collect();
-        let parent_rows = passes[p].sampled_rows.unwrap_or(passes[p].row_count);
-        let mut rows = inherit::ParentRows::new(parent_rows);
+        // The parent is scanned whole (not sampled), so its sample is sized by all its rows.
+        let mut rows = inherit::ParentRows::new(passes[p].row_count);
         let width = fk.columns.len();
         let parent_scan: Vec<String> = fk
             .references

@@ -76,12 +76,12 @@ fn nested(out: &mut String, value: &Value, indent: usize) {
     }
 }
 
-/// A value written on one line, if it is a scalar, an empty collection or a short list of
-/// scalars.
 fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
+/// A value written on one line, if it is a scalar, an empty collection, a short list of scalars
+/// (any list of numbers) or a short mapping of scalars.
 fn inline(value: &Value) -> Option<String> {
     match value {
         Value::Mapping(map) if map.is_empty() => Some("{}".to_string()),
@@ -124,7 +124,7 @@ fn scalar(value: &Value) -> String {
         Value::String(s) => string(s),
         Value::Tagged(tagged) => scalar(&tagged.value),
         Value::Mapping(_) | Value::Sequence(_) => {
-            inline(value).unwrap_or_else(|| "null".to_string())
+            inline(value).expect("only inline collections are written as scalars")
         }
     }
 }
@@ -190,10 +190,14 @@ fn string(s: &str) -> String {
     out
 }
 
-/// Control characters, YAML 1.1's extra line breaks and the byte-order mark: written escaped so
-/// no reader changes them.
+/// Control characters, YAML 1.1's extra line breaks, the byte-order mark and the two
+/// non-characters YAML refuses: written escaped so every reader takes them as they are.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+        )
 }
 
 /// Words YAML 1.1 resolves to a boolean or null in any capitalisation.

@@ -129,13 +129,15 @@ fn find_by_name<'a>(list: Option<&'a mut Value>, name: &str) -> Option<&'a mut V
         .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
 }
 
-/// Mappings merge key by key; anything else replaces what was there.
+/// Mappings merge key by key; anything else replaces what was there. A column's `type` is
+/// replaced whole: its parameters belong to its kind.
 fn merge(target: &mut Value, patch: Value) {
     match (target, patch) {
         (Value::Mapping(target), Value::Mapping(patch)) => {
             for (key, value) in patch {
                 match target.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
+                    Some(existing) if key.as_str() != Some("type") => merge(existing, value),
+                    Some(existing) => *existing = value,
                     None => {
                         target.insert(key, value);
                     }
@@ -236,6 +238,10 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     if let Some(i) = fk {
         let fk = table.schema.foreign_keys.remove(i);
         table.foreign_key_stats.retain(|s| s.columns != fk.columns);
+        // What the table took across that key goes with it.
+        table.inherited.retain(|c| c.foreign_key != fk.columns);
+        table.parent_orders.retain(|o| o.foreign_key != fk.columns);
+        table.follows.retain(|f| f.foreign_key != fk.columns);
     }
     after < before
         || fk.is_some()

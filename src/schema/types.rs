@@ -114,6 +114,11 @@ impl LogicalType {
             DataType::List(f) | DataType::LargeList(f) => LogicalType::Array {
                 element: Box::new(LogicalType::from_arrow(f.data_type())),
             },
+            DataType::FixedSizeList(f, _) => LogicalType::Array {
+                element: Box::new(LogicalType::from_arrow(f.data_type())),
+            },
+            // Read as JSON text (see `source::nested`).
+            DataType::Struct(_) | DataType::Map(..) => LogicalType::Json,
             DataType::Dictionary(_, value) => LogicalType::from_arrow(value),
             _ => LogicalType::Opaque,
         }

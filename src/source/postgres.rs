@@ -451,6 +451,7 @@ impl Catalog<'_> {
                             columns: row.get(5),
                         },
                         inferred: false,
+                        evidence: None,
                     };
                     if !out
                         .foreign_keys

@@ -355,6 +355,7 @@ mod tests {
                 columns: vec![parent_column.into()],
             },
             inferred: false,
+            evidence: None,
         }
     }
 

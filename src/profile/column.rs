@@ -10,6 +10,7 @@ use arrow::datatypes::{
 };
 use chrono::Datelike;
 
+use super::array::ArrayAccumulator;
 use super::model::{
     bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
     TemporalStats,
@@ -25,6 +26,8 @@ pub struct ColumnAccumulator {
     rows: u64,
     nulls: u64,
     kind: Kind,
+    /// For an array column, beside its text statistics: lengths and element statistics.
+    array: Option<Box<ArrayAccumulator>>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +73,7 @@ impl ColumnAccumulator {
             rows: 0,
             nulls: 0,
             kind,
+            array: ArrayAccumulator::for_column(column).map(Box::new),
         }
     }
 
@@ -77,6 +81,9 @@ impl ColumnAccumulator {
     pub fn observe(&mut self, array: &ArrayRef) {
         self.rows += array.len() as u64;
         self.nulls += array.null_count() as u64;
+        if let Some(a) = &mut self.array {
+            a.observe(array);
+        }
         match &mut self.kind {
             Kind::Bool { trues } => *trues += array.as_boolean().true_count() as u64,
             Kind::Number(n) => n.observe(array),
@@ -100,6 +107,9 @@ impl ColumnAccumulator {
     pub fn merge(&mut self, other: ColumnAccumulator) {
         self.rows += other.rows;
         self.nulls += other.nulls;
+        if let (Some(a), Some(b)) = (&mut self.array, other.array) {
+            a.merge(*b);
+        }
         match (&mut self.kind, other.kind) {
             (Kind::Bool { trues: a }, Kind::Bool { trues: b }) => *a += b,
             (Kind::Number(a), Kind::Number(b)) => a.merge(b),
@@ -165,6 +175,7 @@ impl ColumnAccumulator {
                 stats.text = TextAccumulator::bytes_only(lengths, non_null);
             }
         }
+        stats.array = self.array.as_ref().and_then(|a| a.finish(guard));
         stats.pii = super::privacy::pii_reason(&column.name, &column.logical, stats.semantic);
         if stats.pii.is_some() {
             stats.frequent.clear();

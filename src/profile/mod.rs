@@ -5,6 +5,7 @@
 //! literal values may leave; [`keys`] measures key sets and fan-out and [`key_inference`] infers keys from them; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+mod array;
 pub mod column;
 pub mod file;
 pub mod inherit;

@@ -3,6 +3,7 @@
 //! Every source produces a [`Schema`], the profile stores one, and the generator reads one. This
 //! module is pure data: it does no I/O and knows nothing about where a schema came from.
 
+pub mod array_literal;
 mod graph;
 mod types;
 

@@ -182,7 +182,7 @@ impl PostgresSink {
         columns: &mut [(usize, String, Encoding)],
     ) -> Result<(), SinkError> {
         for (_, name, encoding) in columns.iter_mut() {
-            if let Encoding::EmptyArray(_) = encoding {
+            if let Encoding::Array(oid, _) = encoding {
                 let element = "SELECT t.typelem::oid FROM pg_attribute a \
                                JOIN pg_type t ON t.oid = a.atttypid \
                                WHERE a.attrelid = $1::text::regclass AND a.attname = $2";
@@ -190,7 +190,7 @@ impl PostgresSink {
                     .client
                     .query_one(element, &[&qualified, name])
                     .map_err(|e| server_error(&self.target, &e))?;
-                *encoding = Encoding::EmptyArray(row.get::<_, u32>(0));
+                *oid = row.get::<_, u32>(0);
             }
         }
         Ok(())
@@ -323,6 +323,7 @@ impl PostgresSink {
                     list(&fk.references.columns)
                 ));
             }
+            self.fill_array_elements(&qualified, &mut columns)?;
             self.tables
                 .insert(plan.table.name.clone(), TargetTable { qualified, columns });
         }

@@ -11,6 +11,8 @@ use arrow::error::ArrowError;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde_json::{Map, Number, Value};
 
+use crate::schema::array_literal;
+
 /// Whether `data_type` is nested (a list, struct or map) and so needs [`to_text`].
 pub fn is_nested(data_type: &DataType) -> bool {
     matches!(
@@ -56,38 +58,27 @@ fn list_values(array: &dyn Array, row: usize) -> Result<ArrayRef, ArrowError> {
     }
 }
 
-/// `{a,b,NULL,"x y"}`: elements quoted when PostgreSQL's array syntax needs it; nested lists
-/// nest braces.
+/// `{a,b,NULL,"x y"}`: nested lists nest braces.
 fn pg_array_literal(values: &ArrayRef) -> Result<String, ArrowError> {
-    let mut parts = Vec::with_capacity(values.len());
+    let mut out = String::from("{");
     for i in 0..values.len() {
+        if i > 0 {
+            out.push(',');
+        }
         if values.is_null(i) {
-            parts.push("NULL".to_string());
+            out.push_str("NULL");
         } else if is_list(values.data_type()) {
-            parts.push(pg_array_literal(&list_values(values.as_ref(), i)?)?);
+            out.push_str(&pg_array_literal(&list_values(values.as_ref(), i)?)?);
         } else {
             let text = match json_value(values.as_ref(), i)? {
                 Value::String(s) => s,
                 other => other.to_string(),
             };
-            parts.push(quote_element(&text));
+            array_literal::write_element(&text, &mut out);
         }
     }
-    Ok(format!("{{{}}}", parts.join(",")))
-}
-
-fn quote_element(text: &str) -> String {
-    let plain = !text.is_empty()
-        && !text.eq_ignore_ascii_case("null")
-        && !text
-            .chars()
-            .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
-    if plain {
-        text.to_string()
-    } else {
-        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
-        format!("\"{escaped}\"")
-    }
+    out.push('}');
+    Ok(out)
 }
 
 /// One value as JSON: numbers and booleans as themselves, structs and maps as objects, lists

@@ -4,8 +4,9 @@
 //! - **Candidate keys** are columns of a key type (integer, text, UUID) that are unique and never
 //!   NULL.
 //! - **Foreign keys**: a column references a candidate key when at least
-//!   [`MIN_CONTAINMENT`] of its distinct values are among the key's values (the rest are
-//!   orphans, reported as a measured share), and either its name points at the parent
+//!   [`MIN_CONTAINMENT`] of its distinct values are among the key's values
+//!   ([`MIN_CONTAINMENT_SAME_NAME`] under the key's own name; the rest are orphans, reported as
+//!   a measured share), and either its name points at the parent
 //!   ([`key_names::name_score`] ≥ [`NAME_EVIDENCE`]) or, for text codes, the containment is
 //!   specific (enough distinct values that chance can't explain it). Integers need names:
 //!   small integers fall inside any `1..n` key by chance. Of several parents, the best named,
@@ -27,6 +28,9 @@ use crate::schema::{
 
 /// Share of a child's distinct values that must be parent keys: up to 10 % may be orphans.
 pub const MIN_CONTAINMENT: f64 = 0.9;
+/// The same share for a column named exactly like the key (`tailnum` → `planes.tailnum`): up to
+/// half its distinct values may be orphans.
+pub const MIN_CONTAINMENT_SAME_NAME: f64 = 0.5;
 /// A name score from which the name alone confirms a contained column.
 pub const NAME_EVIDENCE: f64 = 0.6;
 /// A specificity from which containment alone confirms a text code column.
@@ -100,7 +104,10 @@ pub fn infer(
     let mut found: Vec<InferredKeys> = tables
         .iter()
         .enumerate()
-        .map(|(t, facts)| choose_primary_key(t, facts, &candidates[t], &links, is_unique_pair))
+        .map(|(t, facts)| {
+            let shared = shared_names(t, tables);
+            choose_primary_key(t, facts, &candidates[t], &links, &shared, is_unique_pair)
+        })
         .collect();
     for link in links {
         let parent = tables[link.parent].table;
@@ -161,10 +168,23 @@ fn candidate_keys(facts: &TableFacts, tables: &[TableFacts]) -> Vec<usize> {
         .collect()
 }
 
-/// From 0 to 1: how unlikely it is that a column's values sit inside a key by chance. Grows
-/// with the distinct values: 3 give 0.3, 10 give 0.5, 100 give 1.
-fn specificity(distinct: u64) -> f64 {
-    round_share((((distinct + 1) as f64).log10() / 2.0).min(1.0))
+/// From 0 to 1: how unlikely it is that a child's `distinct` values sit inside a parent key of
+/// `parent_distinct` values by chance. Many distinct values say it alone (3 give 0.3, 10 give
+/// 0.5, 100 give 1). A few values say it when the parent is a large set among the codes of
+/// their shape could exist (3 airport codes among 1,400 of 46,656 three-character codes: 1 −
+/// (1,400 / 46,656)³). A small parent the child covers whole (three codes in a three-row
+/// table) may just share a vocabulary, so it says little.
+fn specificity(distinct: u64, parent_distinct: u64, code_space: Option<f64>) -> f64 {
+    let by_count = (((distinct + 1) as f64).log10() / 2.0).min(1.0);
+    let by_chance = match code_space {
+        Some(space) if parent_distinct >= 10 * distinct.max(1) => {
+            1.0 - (parent_distinct as f64 / space)
+                .min(1.0)
+                .powi(distinct.min(64) as i32)
+        }
+        _ => 0.0,
+    };
+    round_share(by_count.max(by_chance))
 }
 
 /// For every column, its best parent key, if the evidence holds.
@@ -216,12 +236,21 @@ fn link(
     let distinct = values.distinct();
     let empty = tables[t].rows == 0 || tables[p].rows == 0;
     let containment = values.containment(parent_values);
-    let specificity = specificity(distinct);
+    let specificity = specificity(distinct, parent_values.distinct(), values.code_space());
     let codes = !c.logical.is_integer() && values.code_like() && parent_values.code_like();
+    // The key's own name tolerates more orphans: a child may cover its parent only in part.
+    let min_containment = if name >= 1.0 {
+        MIN_CONTAINMENT_SAME_NAME
+    } else {
+        MIN_CONTAINMENT
+    };
     let confirmed = if empty {
         name >= 0.8
+    } else if t == p {
+        // Within one table, only a self-reference name says a column points at its own key.
+        name >= 0.9 && containment.distinct_share >= MIN_CONTAINMENT
     } else {
-        containment.distinct_share >= MIN_CONTAINMENT
+        containment.distinct_share >= min_containment
             && (distinct >= 2 || name >= 0.8)
             && (name >= NAME_EVIDENCE && (codes || c.logical.is_integer() || name >= 0.8)
                 || codes && specificity >= SPECIFIC)
@@ -246,19 +275,13 @@ fn key_likeness(
     referenced_by: usize,
     own_links: &[Link],
 ) -> f64 {
-    let table = facts.table;
-    let c = &table.columns[column];
-    let n = normalize(&c.name);
-    let own_name = n == "id"
-        || [singular(&table.name), normalize(&table.name)]
-            .iter()
-            .any(|t| n == format!("{t}_id") || n == *t || n == format!("{t}_code"));
+    let c = &facts.table.columns[column];
     let values = facts.values(column);
     let mut score = 0.0;
     if referenced_by > 0 {
         score += 2.0 + 0.25 * referenced_by.min(4) as f64;
     }
-    if own_name {
+    if own_name(facts.table, column) {
         score += 2.0;
     } else if key_like(&c.name) {
         score += 1.0;
@@ -279,11 +302,39 @@ fn key_likeness(
     score + [1.0, 0.5].get(column).copied().unwrap_or(0.0)
 }
 
+/// Whether a column carries its table's own name as a key (`id`, `team_id` in `teams`).
+fn own_name(table: &Table, column: usize) -> bool {
+    let n = normalize(&table.columns[column].name);
+    n == "id"
+        || [singular(&table.name), normalize(&table.name)]
+            .iter()
+            .any(|t| n == format!("{t}_id") || n == *t || n == format!("{t}_code"))
+}
+
+/// Column names of table `t` that other tables have too: the columns a composite reference
+/// from them would use (`(year_id, team_id)` in every table about a team's season).
+fn shared_names(t: usize, tables: &[TableFacts]) -> Vec<String> {
+    let names = |table: &Table| -> Vec<String> {
+        table.columns.iter().map(|c| normalize(&c.name)).collect()
+    };
+    let others: std::collections::HashSet<String> = tables
+        .iter()
+        .enumerate()
+        .filter(|&(o, _)| o != t)
+        .flat_map(|(_, f)| names(f.table))
+        .collect();
+    names(tables[t].table)
+        .into_iter()
+        .filter(|n| others.contains(n))
+        .collect()
+}
+
 fn choose_primary_key(
     t: usize,
     facts: &TableFacts,
     candidates: &[usize],
     links: &[Link],
+    shared_names: &[String],
     is_unique_pair: &mut dyn FnMut(usize, &[String; 2]) -> bool,
 ) -> InferredKeys {
     let own_links: Vec<Link> = links.iter().filter(|l| l.child == t).cloned().collect();
@@ -318,7 +369,7 @@ fn choose_primary_key(
             foreign_keys: Vec::new(),
         };
     }
-    unique_pair(t, facts, &own_links, is_unique_pair)
+    unique_pair(t, facts, &own_links, shared_names, is_unique_pair)
 }
 
 /// The best-ranked pair of never-NULL columns that a scan confirms unique.
@@ -326,6 +377,7 @@ fn unique_pair(
     t: usize,
     facts: &TableFacts,
     own_links: &[Link],
+    shared_names: &[String],
     is_unique_pair: &mut dyn FnMut(usize, &[String; 2]) -> bool,
 ) -> InferredKeys {
     let table = facts.table;
@@ -334,11 +386,14 @@ fn unique_pair(
         let stats = facts.stats.get(c)?;
         let kind = key_type(&column.logical) || column.logical.is_temporal();
         (kind && stats.null_rate == 0.0 && stats.distinct > 1).then(|| {
+            let points = |yes: bool, weight: f64| if yes { weight } else { 0.0 };
             let reference = own_links.iter().any(|l| l.column == c);
             let temporal = column.logical.is_temporal();
-            2.0 * f64::from(u8::from(reference))
-                + f64::from(u8::from(key_like(&column.name)))
-                + 0.5 * f64::from(u8::from(temporal || column.logical.is_integer()))
+            points(reference, 1.5)
+                + points(key_like(&column.name), 1.0)
+                + points(own_name(table, c), 1.0)
+                + points(shared_names.contains(&normalize(&column.name)), 1.0)
+                + points(temporal || column.logical.is_integer(), 0.5)
                 - 0.01 * c as f64
         })
     };

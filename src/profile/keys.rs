@@ -229,6 +229,10 @@ pub struct ValueSet {
     /// Non-null text values, and those holding white space or longer than a code.
     texts: u64,
     wordy: u64,
+    /// Character classes seen in text values (bits: upper, lower, digit, other) and the
+    /// shortest value, to tell how many codes of this shape there could be.
+    classes: u8,
+    min_chars: usize,
 }
 
 /// A value longer than this is no code.
@@ -247,6 +251,8 @@ impl Default for ValueSet {
             },
             texts: 0,
             wordy: 0,
+            classes: 0,
+            min_chars: usize::MAX,
         }
     }
 }
@@ -266,8 +272,18 @@ impl ValueSet {
         if let Some(text) = array.as_string_opt::<i32>() {
             for v in text.iter().flatten() {
                 self.texts += 1;
-                if v.chars().count() > MAX_CODE_CHARS || v.chars().any(char::is_whitespace) {
+                let chars = v.chars().count();
+                if chars > MAX_CODE_CHARS || v.chars().any(char::is_whitespace) {
                     self.wordy += 1;
+                }
+                self.min_chars = self.min_chars.min(chars);
+                for c in v.chars() {
+                    self.classes |= match c {
+                        'A'..='Z' => 1,
+                        'a'..='z' => 2,
+                        '0'..='9' => 4,
+                        _ => 8,
+                    };
                 }
             }
         }
@@ -288,6 +304,19 @@ impl ValueSet {
     /// Whether the values read like codes: at most 1 % hold white space or run long.
     pub fn code_like(&self) -> bool {
         self.wordy * 100 <= self.texts
+    }
+
+    /// How many distinct codes of this column's shape could exist (its character classes to
+    /// the power of its shortest length), for text; `None` for other values.
+    pub fn code_space(&self) -> Option<f64> {
+        (self.texts > 0).then(|| {
+            let alphabet: u32 = [(1, 26), (2, 26), (4, 10), (8, 10)]
+                .iter()
+                .filter(|(bit, _)| self.classes & bit != 0)
+                .map(|(_, n)| n)
+                .sum();
+            f64::from(alphabet.max(1)).powi(self.min_chars.min(64) as i32)
+        })
     }
 
     /// How much of this column `parent` holds, compared on the values both samples kept.

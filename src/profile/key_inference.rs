@@ -311,21 +311,31 @@ fn own_name(table: &Table, column: usize) -> bool {
             .any(|t| n == format!("{t}_id") || n == *t || n == format!("{t}_code"))
 }
 
-/// Column names of table `t` that other tables have too: the columns a composite reference
-/// from them would use (`(year_id, team_id)` in every table about a team's season).
-fn shared_names(t: usize, tables: &[TableFacts]) -> Vec<String> {
-    let names = |table: &Table| -> Vec<String> {
+/// For each column of table `t`, the other tables that have a column of the same name: the
+/// columns a composite reference from them would use (`(year_id, team_id)` in every table
+/// about a team's season).
+fn shared_names(t: usize, tables: &[TableFacts]) -> Vec<Vec<usize>> {
+    let names = |table: &Table| -> std::collections::HashSet<String> {
         table.columns.iter().map(|c| normalize(&c.name)).collect()
     };
-    let others: std::collections::HashSet<String> = tables
+    let others: Vec<(usize, std::collections::HashSet<String>)> = tables
         .iter()
         .enumerate()
         .filter(|&(o, _)| o != t)
-        .flat_map(|(_, f)| names(f.table))
+        .map(|(o, f)| (o, names(f.table)))
         .collect();
-    names(tables[t].table)
-        .into_iter()
-        .filter(|n| others.contains(n))
+    tables[t]
+        .table
+        .columns
+        .iter()
+        .map(|c| {
+            let n = normalize(&c.name);
+            others
+                .iter()
+                .filter(|(_, names)| names.contains(&n))
+                .map(|(o, _)| *o)
+                .collect()
+        })
         .collect()
 }
 
@@ -334,7 +344,7 @@ fn choose_primary_key(
     facts: &TableFacts,
     candidates: &[usize],
     links: &[Link],
-    shared_names: &[String],
+    shared_names: &[Vec<usize>],
     is_unique_pair: &mut dyn FnMut(usize, &[String; 2]) -> bool,
 ) -> InferredKeys {
     let own_links: Vec<Link> = links.iter().filter(|l| l.child == t).cloned().collect();
@@ -377,7 +387,7 @@ fn unique_pair(
     t: usize,
     facts: &TableFacts,
     own_links: &[Link],
-    shared_names: &[String],
+    shared_names: &[Vec<usize>],
     is_unique_pair: &mut dyn FnMut(usize, &[String; 2]) -> bool,
 ) -> InferredKeys {
     let table = facts.table;
@@ -387,12 +397,15 @@ fn unique_pair(
         let kind = key_type(&column.logical) || column.logical.is_temporal();
         (kind && stats.null_rate == 0.0 && stats.distinct > 1).then(|| {
             let points = |yes: bool, weight: f64| if yes { weight } else { 0.0 };
-            let reference = own_links.iter().any(|l| l.column == c);
+            let parent = own_links.iter().find(|l| l.column == c).map(|l| l.parent);
+            let reference = parent.is_some();
+            // Shared with a table other than the one this column references.
+            let shared = shared_names[c].iter().any(|&o| Some(o) != parent);
             let temporal = column.logical.is_temporal();
             points(reference, 1.5)
                 + points(key_like(&column.name), 1.0)
                 + points(own_name(table, c), 1.0)
-                + points(shared_names.contains(&normalize(&column.name)), 1.0)
+                + points(shared, 1.0)
                 + points(temporal || column.logical.is_integer(), 0.5)
                 - 0.01 * c as f64
         })

@@ -227,6 +227,14 @@ fn an_export_keyed_by_codes_generates_into_postgres_without_orphans_or_duplicate
         text.contains("orphan_share: 0.030333"),
         "the evidence is in the file"
     );
+    let removed = format!("{text}overrides:\n  sale:\n    off: [\"bought -> product\"]\n");
+    let edited = understudy::profile::from_yaml(&removed).unwrap();
+    let sale_keys = &edited.table("sale").unwrap().schema.foreign_keys;
+    assert_eq!(
+        sale_keys.len(),
+        1,
+        "the reviewer removed one: {sale_keys:?}"
+    );
 
     let Some(db) = TestDb::create("key_inference_export") else {
         return;

@@ -19,7 +19,7 @@
 //! Each choice records its evidence so the profile shows why, and a user can remove it.
 //! Pure decisions over [`ValueSet`]s and statistics: the caller scans the source.
 
-use super::key_names::{key_like, name_score, normalize, singular};
+use super::key_names::{self, key_like, name_score, normalize, singular};
 use super::keys::{Containment, ValueSet};
 use super::model::{round_share, ColumnStats};
 use crate::schema::{
@@ -192,7 +192,10 @@ fn best_links(tables: &[TableFacts], candidates: &[Vec<usize>]) -> Vec<Link> {
     let mut links = Vec::new();
     for (t, child) in tables.iter().enumerate() {
         for &(column, values) in &child.values {
-            let options = (0..tables.len()).flat_map(|p| {
+            // Within its own table a column can only reference the key by a self-reference name.
+            let self_name = key_names::self_reference(&child.table.columns[column].name);
+            let parents = (0..tables.len()).filter(|&p| p != t || self_name);
+            let options = parents.flat_map(|p| {
                 candidates[p].iter().filter_map(move |&key| {
                     let own_key = if child.rows == 0 {
                         candidates[t] == [column]
@@ -235,9 +238,21 @@ fn link(
     let name = name_score(&child.name, &c.name, &parent.name, &k.name);
     let distinct = values.distinct();
     let empty = tables[t].rows == 0 || tables[p].rows == 0;
+    let codes = !c.logical.is_integer() && values.code_like() && parent_values.code_like();
+    // Names and shapes first: containment is measured only where it could confirm a link, so a
+    // table of 50,000 unique integer columns is not compared with itself column by column.
+    let could = if empty {
+        name >= 0.8
+    } else if t == p {
+        name >= 0.9
+    } else {
+        (name >= NAME_EVIDENCE || codes) && (!own_key || name >= 0.8)
+    };
+    if !could || !empty && distinct > 2 * parent_values.distinct() {
+        return None;
+    }
     let containment = values.containment(parent_values);
     let specificity = specificity(distinct, parent_values.distinct(), values.code_space());
-    let codes = !c.logical.is_integer() && values.code_like() && parent_values.code_like();
     // The key's own name tolerates more orphans: a child may cover its parent only in part.
     let min_containment = if name >= 1.0 {
         MIN_CONTAINMENT_SAME_NAME

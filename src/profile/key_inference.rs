@@ -35,6 +35,8 @@ pub const MIN_CONTAINMENT_SAME_NAME: f64 = 0.5;
 pub const NAME_EVIDENCE: f64 = 0.6;
 /// A specificity from which containment alone confirms a text code column.
 pub const SPECIFIC: f64 = 0.5;
+/// Runners-up a primary key's evidence names (a table of unique columns has thousands).
+const MAX_ALTERNATIVES: usize = 5;
 /// Unique pairs tried (each is a scan) before a table is left without a key.
 const MAX_PAIRS_TRIED: usize = 12;
 
@@ -389,7 +391,11 @@ fn choose_primary_key(
             evidence: Some(PrimaryKeyEvidence {
                 score: round_share(score),
                 referenced_by: Vec::new(),
-                alternatives: ranked[1..].iter().map(|&(_, c)| vec![name(c)]).collect(),
+                alternatives: ranked[1..]
+                    .iter()
+                    .take(MAX_ALTERNATIVES)
+                    .map(|&(_, c)| vec![name(c)])
+                    .collect(),
             }),
             foreign_keys: Vec::new(),
         };

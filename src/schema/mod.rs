@@ -171,7 +171,7 @@ pub struct PrimaryKeyEvidence {
     /// Tables whose inferred foreign keys reference it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referenced_by: Vec<String>,
-    /// The other unique, never-NULL columns (or pairs) it was preferred to.
+    /// The best-ranked other unique, never-NULL columns it was preferred to (at most five).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<Vec<String>>,
 }

@@ -262,6 +262,7 @@ fn compare_only(real: &Path, synthetic: &Path, profile_path: &Path) {
             dir.to_str().expect("a UTF-8 temporary path"),
             &CsvOptions::default(),
             &["public".into()],
+            None,
         )
         .expect("the CSV opens")
     };

@@ -9,7 +9,7 @@ fn main() -> anyhow::Result<()> {
     let dir = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "tests/data/chinook/csv".into());
-    let source = source::open(&dir, &CsvOptions::default(), &[])?;
+    let source = source::open(&dir, &CsvOptions::default(), &[], None)?;
     let profile = profile_source(source.as_ref(), &ProfileOptions::default())?;
     for table in &profile.tables {
         let keys: Vec<String> = table

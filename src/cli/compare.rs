@@ -54,9 +54,12 @@ pub struct CompareArgs {
     /// PostgreSQL schema to read on both sides; repeat for several.
     #[arg(long = "schema", default_value = "public")]
     schemas: Vec<String>,
-    /// CSV field delimiter (one byte), for both sides.
-    #[arg(long, default_value = ",")]
-    delimiter: char,
+    /// CSV field delimiter, for both sides: one ASCII character or an escape (`\t`, `\x1f`).
+    #[arg(long, default_value = ",", value_parser = super::parse_delimiter)]
+    delimiter: u8,
+    /// Which files of a directory to read when it holds both `.csv` and `.parquet` files.
+    #[arg(long = "format", value_enum)]
+    format: Option<super::InputFormat>,
     /// In CSV, an unquoted field equal to this is NULL (both sides).
     #[arg(long, default_value = "")]
     null_string: String,
@@ -124,6 +127,7 @@ fn compare_data(args: &CompareArgs) -> anyhow::Result<Report> {
             schemas: args.schemas.clone(),
             delimiter: args.delimiter,
             null_string: args.null_string.clone(),
+            format: args.format,
         }
         .open()
     };

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::SourceArgs;
 use crate::run::profile::{profile_source, ProfileOptions};
-use crate::schema::{Schema, Table};
+use crate::schema::{PrimaryKeyEvidence, Schema, Table};
 
 /// Print a snapshot's tables, columns, keys, foreign keys and checks. For CSV and Parquet the
 /// keys are inferred from the data, which reads every file.
@@ -48,11 +48,13 @@ fn schema_json(schema: &Schema) -> Value {
                 "name": t.name,
                 "primary_key": t.primary_key,
                 "primary_key_inferred": t.primary_key_inferred,
+                "primary_key_evidence": t.primary_key_evidence,
                 "unique": t.unique,
                 "foreign_keys": t.foreign_keys.iter().map(|fk| json!({
                     "columns": fk.columns,
                     "references": {"table": fk.references.table, "columns": fk.references.columns},
                     "inferred": fk.inferred,
+                    "evidence": fk.evidence,
                 })).collect::<Vec<_>>(),
                 "checks": t.checks.iter().map(|c| json!({"name": c.name, "expression": c.expression})).collect::<Vec<_>>(),
                 "partitioning": t.partitioning,
@@ -77,6 +79,19 @@ fn render_text(schema: &Schema) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Why a primary key was chosen, in words.
+fn key_evidence(e: &PrimaryKeyEvidence) -> String {
+    let mut parts = vec![format!("score {:.2}", e.score)];
+    if !e.referenced_by.is_empty() {
+        parts.push(format!("referenced by {}", e.referenced_by.join(", ")));
+    }
+    if !e.alternatives.is_empty() {
+        let others: Vec<String> = e.alternatives.iter().map(|a| a.join("+")).collect();
+        parts.push(format!("preferred to {}", others.join(", ")));
+    }
+    parts.join("; ")
 }
 
 fn render_table(t: &Table) -> String {
@@ -124,7 +139,19 @@ fn render_table(t: &Table) -> String {
             .iter()
             .filter(|fk| fk.columns.contains(&c.name))
         {
-            let inferred = if fk.inferred { " (inferred)" } else { "" };
+            let inferred = match (&fk.evidence, fk.inferred) {
+                (Some(e), _) => format!(
+                    " (inferred: {:.0} % of {} values contained, {:.1} % orphan rows, name {:.1}, \
+                     specificity {:.2})",
+                    e.containment * 100.0,
+                    e.distinct,
+                    e.orphan_share * 100.0,
+                    e.name_score,
+                    e.specificity
+                ),
+                (None, true) => " (inferred)".to_string(),
+                (None, false) => String::new(),
+            };
             notes.push(format!(
                 "FK -> {}({}){inferred}",
                 fk.references.table,
@@ -147,6 +174,9 @@ fn render_table(t: &Table) -> String {
     }
     if t.primary_key.len() > 1 {
         out.push_str(&format!("  primary key ({})\n", t.primary_key.join(", ")));
+    }
+    if let Some(e) = &t.primary_key_evidence {
+        out.push_str(&format!("  primary key inferred: {}\n", key_evidence(e)));
     }
     for u in &t.unique {
         out.push_str(&format!("  unique ({})\n", u.join(", ")));

@@ -41,28 +41,69 @@ pub struct SourceArgs {
     /// `schema.table`.
     #[arg(long = "schema", default_value = "public")]
     pub schemas: Vec<String>,
-    /// CSV field delimiter (one byte).
-    #[arg(long, default_value = ",")]
-    pub delimiter: char,
+    /// CSV field delimiter: one ASCII character, or an escape: `\t` (tab), `\\`, `\xHH`
+    /// (e.g. `\x1f`), or the words `tab`, `comma`, `semicolon`, `pipe`, `space`.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
     /// In CSV, an unquoted field equal to this is NULL. Default: the empty unquoted field is NULL
     /// and `""` is the empty string.
     #[arg(long, default_value = "")]
     pub null_string: String,
+    /// Which files of a directory to read when it holds both `.csv` and `.parquet` files
+    /// (a table found in both formats is an error without it).
+    #[arg(long = "format", value_enum)]
+    pub format: Option<InputFormat>,
+}
+
+/// The file format of a directory source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Parquet,
+}
+
+/// Reads `--delimiter`: one ASCII character, a backslash escape (`\t`, `\\`, `\xHH`) or a
+/// name (`tab`), because shells make a literal tab hard to type.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    let byte = match s {
+        "\\t" | "tab" => b'\t',
+        "\\\\" => b'\\',
+        "comma" => b',',
+        "semicolon" => b';',
+        "pipe" => b'|',
+        "space" => b' ',
+        _ => match s.strip_prefix("\\x") {
+            Some(hex) if hex.len() == 2 => u8::from_str_radix(hex, 16)
+                .map_err(|_| format!("{s:?}: \\x takes two hex digits, e.g. \\x1f"))?,
+            _ => match s.as_bytes() {
+                [b] if b.is_ascii() => *b,
+                _ => {
+                    return Err(format!(
+                        "{s:?} is not one ASCII character or an escape such as \\t or \\x1f"
+                    ))
+                }
+            },
+        },
+    };
+    if matches!(byte, b'"' | b'\n' | b'\r') || !byte.is_ascii() {
+        return Err(format!(
+            "{s:?} can't delimit fields (it is a quote, line end or not ASCII)"
+        ));
+    }
+    Ok(byte)
 }
 
 impl SourceArgs {
     pub fn open(&self) -> anyhow::Result<Box<dyn crate::source::Source>> {
-        if !self.delimiter.is_ascii() {
-            anyhow::bail!(
-                "--delimiter must be a single ASCII character, not {:?}",
-                self.delimiter
-            );
-        }
         let options = CsvOptions {
-            delimiter: self.delimiter as u8,
+            delimiter: self.delimiter,
             null_string: self.null_string.clone(),
         };
-        let source = crate::source::open(&self.source, &options, &self.schemas)?;
+        let format = self.format.map(|f| match f {
+            InputFormat::Csv => crate::source::FileFormat::Csv,
+            InputFormat::Parquet => crate::source::FileFormat::Parquet,
+        });
+        let source = crate::source::open(&self.source, &options, &self.schemas, format)?;
         for warning in source.warnings() {
             eprintln!("warning: {warning}");
         }
@@ -131,8 +172,14 @@ pub fn read_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Pr
 /// Reads and validates a profile file, naming it in any error.
 fn load_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profile> {
     use anyhow::Context;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{} is not a profile: it is not UTF-8 text (a profile is the YAML file that \
+             `understudy profile` writes)",
+            path.display()
+        )
+    })?;
     crate::profile::from_yaml(&text).with_context(|| format!("profile {}", path.display()))
 }
 
@@ -164,6 +211,8 @@ pub fn hint_for(err: &anyhow::Error) -> Option<&'static str> {
         Some("check the user and password (PGUSER, PGPASSWORD); the password is never printed.")
     } else if text.contains("ragged row") {
         Some("every row must have as many fields as the header; check --delimiter and quoting.")
+    } else if text.contains("not an understudy profile") || text.contains("this is not a profile") {
+        Some("pass a profile written by `understudy profile`, or a .sql DDL file.")
     } else if text.contains("format_version") {
         Some("profile the snapshot again with this version of understudy.")
     } else {

@@ -218,7 +218,12 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         LogicalType::Json => Kind::Json,
         LogicalType::Inet => Kind::Inet,
         LogicalType::Interval => Kind::Interval,
-        LogicalType::Array { .. } => Kind::EmptyArray,
+        LogicalType::TsVector => Kind::TsVector(super::tsvector::TsVectorGen::new(stats)),
+        LogicalType::Array { element } => Kind::Array(Box::new(super::arrays::ArrayGen::new(
+            column,
+            element,
+            stats.and_then(|s| s.array.as_ref()),
+        ))),
         LogicalType::Bytes => Kind::Bytes(Choice::new(
             stats
                 .and_then(|s| s.text.as_ref())

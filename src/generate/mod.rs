@@ -7,6 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
+mod arrays;
 pub(crate) mod checks;
 mod columns;
 mod copula;
@@ -18,6 +19,7 @@ mod pattern;
 mod permute;
 mod plan;
 mod text;
+mod tsvector;
 mod values;
 
 use std::collections::BTreeMap;
@@ -679,13 +681,13 @@ mod tests {
     use crate::schema::Column;
 
     #[test]
-    fn an_unmodeled_not_null_column_warns_instead_of_panicking() {
+    fn an_unmodeled_not_null_column_fails_the_plan() {
         let table = Table {
             name: "t".into(),
             columns: vec![Column::new("shape", LogicalType::Opaque, false)],
             ..Table::default()
         };
-        let profile = Profile {
+        let mut profile = Profile {
             format_version: 1,
             created_by: "test".into(),
             source: SourceInfo {
@@ -710,6 +712,12 @@ mod tests {
             }],
             overrides: None,
         };
+        let err = Generator::new(&profile, &Request::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("can't generate, and is NOT NULL"),
+            "{err}"
+        );
+        profile.tables[0].schema.columns[0].nullable = true;
         let generator = Generator::new(&profile, &Request::default()).unwrap();
         assert!(generator.warnings()[0].contains("not modeled"));
         assert_eq!(generator.batch(0, 0).column(0).null_count(), 3);

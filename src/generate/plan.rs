@@ -164,6 +164,7 @@ impl TablePlanner<'_> {
             }
         }
         self.refuse_generated_parents()?;
+        self.refuse_unmodeled(warnings)?;
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
@@ -448,6 +449,31 @@ impl TablePlanner<'_> {
 
     /// A foreign key must be computed from the parent row it points to; a parent column that
     /// the database computes from its own expression cannot be.
+    /// A column of a type understudy can't model is generated as NULL, said before anything is
+    /// written; a NOT NULL one fails the plan here rather than the load later.
+    fn refuse_unmodeled(&self, warnings: &mut Vec<String>) -> Result<(), GenerateError> {
+        let unmodeled =
+            self.table().columns.iter().filter(|c| {
+                c.logical == LogicalType::Opaque && c.generated != Some(Generated::Stored)
+            });
+        for column in unmodeled {
+            if !column.nullable {
+                return Err(self.infeasible(format!(
+                    "column {} has type {}, which understudy can't generate, and is NOT NULL; \
+                     drop the column from the profile or make it nullable there",
+                    column.name, column.source_type
+                )));
+            }
+            warnings.push(format!(
+                "table {}, column {}: type {} is not modeled; it is generated as NULL",
+                self.table().name,
+                column.name,
+                column.source_type
+            ));
+        }
+        Ok(())
+    }
+
     fn refuse_generated_parents(&self) -> Result<(), GenerateError> {
         for fk in &self.table().foreign_keys {
             let parent = &self.profile.tables[self.parent_of(fk)].schema;
@@ -812,14 +838,6 @@ impl TablePlanner<'_> {
             range = type_limits(&column.logical);
         }
         let kind = kind_for(column, stats, range);
-        if matches!(kind, Kind::Null) && !column.nullable {
-            warnings.push(format!(
-                "table {}, column {}: type {} is not modeled and the column is NOT NULL",
-                self.table().name,
-                column.name,
-                column.source_type
-            ));
-        }
         ColumnGen { nulls, kind }
     }
 

@@ -423,7 +423,8 @@ pub enum Kind {
     Bytes(Choice<(u32, u32)>),
     Inet,
     Interval,
-    EmptyArray,
+    Array(Box<super::arrays::ArrayGen>),
+    TsVector(super::tsvector::TsVectorGen),
     /// A type understudy doesn't model: always NULL.
     Null,
 }
@@ -557,7 +558,16 @@ impl ColumnGen {
                     let _ = write!(text, "{days} days {h:02}:{m:02}:{s:02}");
                     buffer.push_str(&text);
                 }
-                Kind::EmptyArray => buffer.push_str("{}"),
+                Kind::Array(gen) => {
+                    text.clear();
+                    gen.write(rng, &mut text);
+                    buffer.push_str(&text);
+                }
+                Kind::TsVector(gen) => {
+                    text.clear();
+                    gen.write(rng, &mut text);
+                    buffer.push_str(&text);
+                }
                 Kind::Null => unreachable!("handled above"),
             }
         }

@@ -10,6 +10,7 @@ use arrow::datatypes::{
 };
 use chrono::Datelike;
 
+use super::array::ArrayAccumulator;
 use super::model::{
     bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
     TemporalStats,
@@ -28,6 +29,8 @@ pub struct ColumnAccumulator {
     kind: Kind,
     /// What text values look like, for the privacy guard (empty for other types).
     pii: PiiScan,
+    /// For an array column, beside its text statistics: lengths and element statistics.
+    array: Option<Box<ArrayAccumulator>>,
 }
 
 /// The user's word on whether a column is personal data (`overrides:` in the profile file),
@@ -78,6 +81,7 @@ impl ColumnAccumulator {
             nulls: 0,
             kind,
             pii: PiiScan::default(),
+            array: ArrayAccumulator::for_column(column).map(Box::new),
         }
     }
 
@@ -85,6 +89,9 @@ impl ColumnAccumulator {
     pub fn observe(&mut self, array: &ArrayRef) {
         self.rows += array.len() as u64;
         self.nulls += array.null_count() as u64;
+        if let Some(a) = &mut self.array {
+            a.observe(array);
+        }
         match &mut self.kind {
             Kind::Bool { trues } => *trues += array.as_boolean().true_count() as u64,
             Kind::Number(n) => n.observe(array),
@@ -108,6 +115,9 @@ impl ColumnAccumulator {
         self.rows += other.rows;
         self.nulls += other.nulls;
         self.pii.merge(&other.pii);
+        if let (Some(a), Some(b)) = (&mut self.array, other.array) {
+            a.merge(*b);
+        }
         match (&mut self.kind, other.kind) {
             (Kind::Bool { trues: a }, Kind::Bool { trues: b }) => *a += b,
             (Kind::Number(a), Kind::Number(b)) => a.merge(b),
@@ -188,6 +198,7 @@ impl ColumnAccumulator {
                 stats.text = TextAccumulator::bytes_only(lengths, non_null);
             }
         }
+        stats.array = self.array.as_ref().and_then(|a| a.finish(guard));
         if personal {
             stats.frequent.clear();
             if let Some(text) = &mut stats.text {

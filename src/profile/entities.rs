@@ -271,6 +271,7 @@ mod tests {
                     columns: vec!["id".into()],
                 },
                 inferred: false,
+                evidence: None,
             });
         }
         Table {

@@ -1,10 +1,8 @@
-//! Keys learned from data: primary-key and foreign-key inference for sources that declare none
-//! (CSV, Parquet), and the children-per-parent distribution of every foreign key.
-//!
-//! Inference is conservative, because a false foreign key would make `generate` invent a
-//! relationship production doesn't have: a candidate needs a key-like name that matches the
-//! parent's key, a compatible type, and containment (every child value is a parent key value),
-//! which the caller checks with [`KeySet`] and [`FanOutAccumulator`].
+//! Key passes over data: the set of a key's values ([`KeySet`]), children per parent
+//! ([`FanOutAccumulator`]), and what a column holds for key inference ([`ValueSet`]: distinct
+//! values, containment in another column, code shape). All bounded: past a limit, values are
+//! sampled by hash, so two columns' samples keep the same values and still compare.
+//! The decisions made from them live in [`super::key_inference`].
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -12,9 +10,8 @@ use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
 
-use super::model::{bucket_floor, round_share, ColumnStats, FanOut};
+use super::model::{bucket_floor, round_share, FanOut};
 use crate::hashing::{combine, hash_bytes, mix64};
-use crate::schema::{ForeignKey, LogicalType, Table, TableRef};
 
 /// Per row, a fixed hash of the key formed by `arrays`, or `None` if any part is NULL (a
 /// foreign key with a NULL part references nothing). Integers of any width hash alike, so an
@@ -130,6 +127,8 @@ pub struct FanOutAccumulator {
     nulls: u64,
     children: HashMap<u64, u64>,
     sample: HashSample,
+    /// Most distinct keys kept before sampling; 0 means [`MAX_KEYS`].
+    limit: usize,
 }
 
 impl FanOutAccumulator {
@@ -142,7 +141,12 @@ impl FanOutAccumulator {
                 None => self.nulls += 1,
             }
         }
-        while self.children.len() > MAX_KEYS {
+        let limit = if self.limit == 0 {
+            MAX_KEYS
+        } else {
+            self.limit
+        };
+        while self.children.len() > limit {
             self.sample.level += 1;
             let sample = self.sample;
             self.children.retain(|&h, _| sample.keeps(h));
@@ -217,212 +221,152 @@ impl FanOutAccumulator {
     }
 }
 
-/// Names that mean "the parent row in this same table".
-const SELF_REFERENCE_NAMES: &[&str] = &[
-    "reports_to",
-    "manager_id",
-    "parent_id",
-    "supervisor_id",
-    "boss_id",
-];
-
-/// Whether a column's name reads like a key.
-fn key_like(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "id"
-        || n.ends_with("_id")
-        || n.ends_with("id") && n.len() > 2
-        || n.ends_with("_key")
-        || n.ends_with("_code")
+/// What one column holds, for key inference: its distinct values (by hash, with counts, sampled
+/// by hash past a limit) and whether it reads like a code (short values without spaces).
+#[derive(Debug)]
+pub struct ValueSet {
+    counts: FanOutAccumulator,
+    /// Non-null text values, and those holding white space or longer than a code.
+    texts: u64,
+    wordy: u64,
+    /// Character classes seen in text values (bits: upper, lower, digit, other) and the
+    /// shortest value, to tell how many codes of this shape there could be.
+    classes: u8,
+    min_chars: usize,
 }
 
-fn key_type(logical: &LogicalType) -> bool {
-    logical.is_integer()
-        || matches!(
-            logical,
-            LogicalType::Text { .. } | LogicalType::Char { .. } | LogicalType::Uuid
-        )
-}
+/// A value longer than this is no code.
+const MAX_CODE_CHARS: usize = 32;
 
-/// `categories` → `category`, `addresses` → `address`, `employees` → `employee`.
-fn singular(name: &str) -> String {
-    let n = name.to_ascii_lowercase();
-    if let Some(stem) = n.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if n.ends_with("sses") || n.ends_with("xes") {
-        n[..n.len() - 2].to_string()
-    } else {
-        n.strip_suffix('s').unwrap_or(&n).to_string()
+/// Distinct values a [`ValueSet`] keeps before sampling by hash: smaller than a key pass's,
+/// because inference reads every key-typed column at once.
+const MAX_VALUES: usize = 1 << 17;
+
+impl Default for ValueSet {
+    fn default() -> Self {
+        ValueSet {
+            counts: FanOutAccumulator {
+                limit: MAX_VALUES,
+                ..Default::default()
+            },
+            texts: 0,
+            wordy: 0,
+            classes: 0,
+            min_chars: usize::MAX,
+        }
     }
 }
 
-/// Whether `column` is named after another table's key (`territory_id` in a table other than
-/// `territories`): such a column is that table's foreign key, not this one's primary key.
-fn named_after_other_table(column: &str, table: &Table, tables: &[Table]) -> bool {
-    let Some(stem) = column
-        .to_ascii_lowercase()
-        .strip_suffix("_id")
-        .map(str::to_string)
-    else {
-        return false;
-    };
-    tables.iter().any(|t| {
-        t.name != table.name && (singular(&t.name) == stem || t.name.eq_ignore_ascii_case(&stem))
-    })
+/// How much of one column's values another column's values contain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Containment {
+    /// Share of the child's distinct values that the parent holds.
+    pub distinct_share: f64,
+    /// Share of the child's non-null rows whose value the parent lacks.
+    pub orphan_share: f64,
 }
 
-/// The primary key to infer for `table`: the single column most likely to be it (unique, never
-/// NULL, of a key type, with a key-like name that isn't another table's, preferring `id` and
-/// `<table>_id`), or else the first pair of key-like columns that `is_unique_pair` confirms. An
-/// empty table has no evidence, so it is read by names alone: one key-like column is the key,
-/// two or more make a link table keyed by the first two.
-pub fn infer_primary_key(
-    table: &Table,
-    tables: &[Table],
-    stats: &[ColumnStats],
-    rows: u64,
-    is_unique_pair: &mut dyn FnMut(&[String; 2]) -> bool,
-) -> Vec<String> {
-    let key_columns: Vec<(&str, &ColumnStats)> = table
-        .columns
-        .iter()
-        .zip(stats)
-        .filter(|(c, _)| key_type(&c.logical) && key_like(&c.name))
-        .map(|(c, s)| (c.name.as_str(), s))
-        .collect();
-    if rows == 0 {
-        return key_columns
-            .iter()
-            .take(2)
-            .map(|(n, _)| n.to_string())
-            .collect();
-    }
-    let own = |name: &str| {
-        let n = name.to_ascii_lowercase();
-        n == "id"
-            || n == format!("{}_id", table.name.to_ascii_lowercase())
-            || n == format!("{}_id", singular(&table.name))
-    };
-    let unique = |s: &ColumnStats| {
-        s.null_rate == 0.0
-            && if s.distinct_exact {
-                s.distinct == rows
-            } else {
-                s.distinct as f64 >= 0.97 * rows as f64
-            }
-    };
-    let singles: Vec<&str> = key_columns
-        .iter()
-        .filter(|(n, s)| unique(s) && !named_after_other_table(n, table, tables))
-        .map(|(n, _)| *n)
-        .collect();
-    if let Some(best) = singles.iter().find(|n| own(n)).or(singles.first()) {
-        return vec![best.to_string()];
-    }
-    let never_null: Vec<&str> = key_columns
-        .iter()
-        .filter(|(_, s)| s.null_rate == 0.0)
-        .map(|(n, _)| *n)
-        .collect();
-    for (i, a) in never_null.iter().enumerate() {
-        for b in &never_null[i + 1..] {
-            let pair = [a.to_string(), b.to_string()];
-            if is_unique_pair(&pair) {
-                return pair.to_vec();
+impl ValueSet {
+    pub fn observe(&mut self, array: &ArrayRef) {
+        self.counts.observe(std::slice::from_ref(array));
+        if let Some(text) = array.as_string_opt::<i32>() {
+            for v in text.iter().flatten() {
+                self.texts += 1;
+                let chars = v.chars().count();
+                if chars > MAX_CODE_CHARS || v.chars().any(char::is_whitespace) {
+                    self.wordy += 1;
+                }
+                self.min_chars = self.min_chars.min(chars);
+                for c in v.chars() {
+                    self.classes |= match c {
+                        'A'..='Z' => 1,
+                        'a'..='z' => 2,
+                        '0'..='9' => 4,
+                        _ => 8,
+                    };
+                }
             }
         }
     }
-    Vec::new()
-}
 
-/// Foreign-key candidates of `child` by name: a column named like a parent's single-column
-/// key (`customer_id` → `customers.customer_id`), or like a self-reference (`reports_to`),
-/// with a compatible type. The caller keeps those whose values are contained in the parent's.
-pub fn foreign_key_candidates(child: &Table, tables: &[Table]) -> Vec<ForeignKey> {
-    let mut found = Vec::new();
-    for column in &child.columns {
-        if child.primary_key == [column.name.clone()] || !key_type(&column.logical) {
-            continue;
-        }
-        let name = column.name.to_ascii_lowercase();
-        let parent = tables.iter().find(|parent| {
-            let [key] = parent.primary_key.as_slice() else {
-                return false;
-            };
-            let Some(key_column) = parent.column(key) else {
-                return false;
-            };
-            let compatible = key_column.logical.is_integer() == column.logical.is_integer();
-            let key = key.to_ascii_lowercase();
-            let by_name = if parent.name == child.name {
-                SELF_REFERENCE_NAMES.contains(&name.as_str())
-            } else if key == "id" {
-                let singular = parent.name.trim_end_matches('s');
-                name == format!("{}_id", parent.name) || name == format!("{singular}_id")
+    /// Distinct non-null values (estimated when sampled).
+    pub fn distinct(&self) -> u64 {
+        self.counts.children.len() as u64 * self.counts.sample.weight()
+    }
+
+    /// Whether no value repeats and none is NULL: a candidate key.
+    pub fn is_unique(&self) -> bool {
+        self.counts.nulls == 0
+            && self.counts.rows > 0
+            && self.counts.children.values().all(|&c| c == 1)
+    }
+
+    /// Whether the values read like codes: at most 1 % hold white space or run long.
+    pub fn code_like(&self) -> bool {
+        self.wordy * 100 <= self.texts
+    }
+
+    /// How many distinct codes of this column's shape could exist (its character classes to
+    /// the power of its shortest length), for text; `None` for other values.
+    pub fn code_space(&self) -> Option<f64> {
+        (self.texts > 0).then(|| {
+            let alphabet: u32 = [(1, 26), (2, 26), (4, 10), (8, 10)]
+                .iter()
+                .filter(|(bit, _)| self.classes & bit != 0)
+                .map(|(_, n)| n)
+                .sum();
+            f64::from(alphabet.max(1)).powi(self.min_chars.min(64) as i32)
+        })
+    }
+
+    /// How much of this column `parent` holds, compared on the values both samples kept.
+    pub fn containment(&self, parent: &ValueSet) -> Containment {
+        let (child, parent) = (&self.counts, &parent.counts);
+        let both = HashSample {
+            level: child.sample.level.max(parent.sample.level),
+        };
+        let (mut values, mut found, mut rows, mut orphans) = (0u64, 0u64, 0u64, 0u64);
+        for (k, &count) in child.children.iter().filter(|(k, _)| both.keeps(**k)) {
+            values += 1;
+            rows += count;
+            if parent.children.contains_key(k) {
+                found += 1;
             } else {
-                name == key
-            };
-            compatible && by_name
-        });
-        if let Some(parent) = parent {
-            found.push(ForeignKey {
-                columns: vec![column.name.clone()],
-                references: TableRef {
-                    table: parent.name.clone(),
-                    columns: parent.primary_key.clone(),
-                },
-                inferred: true,
-            });
+                orphans += count;
+            }
+        }
+        let share = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+        Containment {
+            distinct_share: round_share(share(found, values)),
+            orphan_share: round_share(if rows == 0 { 0.0 } else { share(orphans, rows) }),
         }
     }
-    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::Column;
     use std::sync::Arc;
 
-    fn table(name: &str, pk: &str, columns: &[&str]) -> Table {
-        Table {
-            name: name.into(),
-            columns: columns
-                .iter()
-                .map(|c| Column::new(*c, LogicalType::Int32, true))
-                .collect(),
-            primary_key: vec![pk.into()],
-            ..Default::default()
-        }
-    }
-
     #[test]
-    fn candidates_match_names_and_self_references() {
-        let tables = vec![
-            table("customers", "customer_id", &["customer_id", "name"]),
-            table(
-                "orders",
-                "order_id",
-                &["order_id", "customer_id", "reports_to", "ship_via"],
-            ),
-            table("orders_archive", "id", &["id"]),
-        ];
-        let fks = foreign_key_candidates(&tables[1], &tables);
-        let found: Vec<(&str, &str)> = fks
-            .iter()
-            .map(|f| (f.columns[0].as_str(), f.references.table.as_str()))
-            .collect();
+    fn containment_counts_distinct_values_and_orphan_rows() {
+        let set = |values: Vec<Option<&str>>| {
+            let mut v = ValueSet::default();
+            v.observe(&(Arc::new(arrow::array::StringArray::from(values)) as ArrayRef));
+            v
+        };
+        let parent = set(vec![Some("A1"), Some("B2"), Some("C3")]);
+        let child = set(vec![Some("A1"), Some("A1"), Some("B2"), Some("ZZ"), None]);
+        assert!(parent.is_unique() && !child.is_unique());
         assert_eq!(
-            found,
-            vec![("customer_id", "customers"), ("reports_to", "orders")]
+            child.containment(&parent),
+            Containment {
+                distinct_share: round_share(2.0 / 3.0),
+                orphan_share: 0.25
+            }
         );
-        let emp = table("employees", "employee_id", &["employee_id", "reports_to"]);
-        assert_eq!(
-            foreign_key_candidates(&emp, std::slice::from_ref(&emp))[0]
-                .references
-                .table,
-            "employees"
-        );
+        assert!(parent.code_like());
+        assert!(!set(vec![Some("two words"), Some("x")]).code_like());
     }
 
     #[test]

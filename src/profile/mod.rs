@@ -2,14 +2,17 @@
 //!
 //! Every statistic is an accumulator that observes Arrow arrays and merges with another of its
 //! kind ([`TableAccumulator`] → [`column`] → [`sketch`]); the [`privacy`] guard decides which
-//! literal values may leave; [`keys`] infers keys and measures fan-out; [`model`] is what a profile
+//! literal values may leave; [`keys`] measures key sets and fan-out and [`key_inference`] infers keys from them; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+mod array;
 pub mod audit;
 pub mod column;
 pub mod entities;
 pub mod file;
 pub mod inherit;
+pub mod key_inference;
+mod key_names;
 pub mod keys;
 pub mod model;
 pub mod noise;

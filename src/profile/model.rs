@@ -242,6 +242,9 @@ pub struct ColumnStats {
     pub temporal: Option<TemporalStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<BoolStats>,
+    /// For an array column: elements per value and the elements' own statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<ArrayStats>,
     /// Values that passed the privacy guard, most frequent first, with their share of non-null rows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frequent: Vec<Share>,
@@ -377,6 +380,17 @@ impl Resolution {
             .find(|(r, _)| *r == self)
             .map_or(1, |(_, unit)| *unit)
     }
+}
+
+/// An array column's shape: how many elements its values hold, and what the elements are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrayStats {
+    /// Share of non-null values per element count (a key is the lower bound of a bucket that
+    /// runs to the next key, as for text lengths).
+    pub lengths: BTreeMap<u32, f64>,
+    /// The elements' statistics, as for a column of the element type.
+    pub element: Box<ColumnStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! parent for every foreign key. Pass 3 reads the owning foreign keys and the columns that
 //! kept literals, and drops literals that fewer than `k` entities carry.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use arrow::array::ArrayRef;
 use arrow::record_batch::RecordBatch;
@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use crate::profile::column::render_values;
 use crate::profile::entities::{self, LiteralEntities, ParentMap};
 use crate::profile::inherit;
-use crate::profile::keys::{self, FanOutAccumulator, KeySet};
+use crate::profile::key_inference::{self, TableFacts};
+use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
@@ -292,68 +293,74 @@ fn profile_table(
     })
 }
 
-/// Infers primary keys (single columns from statistics, pairs by a uniqueness scan) and then
-/// foreign keys (by name, confirmed by containment).
+/// Infers primary and foreign keys (see [`key_inference`]): one scan per table collects the
+/// values of its key-typed columns, pairs are confirmed unique by a scan of their own.
 fn infer_keys(
     source: &dyn Source,
     tables: &mut [Table],
     passes: &[TablePass],
 ) -> Result<(), SourceError> {
-    let before = tables.to_vec();
-    for (table, pass) in tables.iter_mut().zip(passes) {
-        if !table.primary_key.is_empty() {
-            continue;
-        }
-        let mut scan_error = None;
-        let mut is_unique_pair = |pair: &[String; 2]| match key_set(source, table, pair) {
+    let values: Vec<Vec<(usize, ValueSet)>> = tables
+        .par_iter()
+        .map(|t| column_values(source, t))
+        .collect::<Result<_, _>>()?;
+    let snapshot = tables.to_vec();
+    let facts: Vec<TableFacts> = snapshot
+        .iter()
+        .zip(passes)
+        .zip(&values)
+        .map(|((table, pass), values)| TableFacts {
+            table,
+            stats: &pass.stats,
+            rows: pass.row_count,
+            values: values.iter().map(|(c, v)| (*c, v)).collect(),
+        })
+        .collect();
+    let mut scan_error = None;
+    let mut is_unique_pair =
+        |t: usize, pair: &[String; 2]| match key_set(source, &snapshot[t], pair) {
             Ok(set) => set.is_unique(),
             Err(e) => {
                 scan_error.get_or_insert(e);
                 false
             }
         };
-        table.primary_key = keys::infer_primary_key(
-            table,
-            &before,
-            &pass.stats,
-            pass.row_count,
-            &mut is_unique_pair,
-        );
-        if let Some(e) = scan_error {
-            return Err(e);
+    let inferred = key_inference::infer(&facts, &mut is_unique_pair);
+    if let Some(e) = scan_error {
+        return Err(e);
+    }
+    for ((table, pass), keys) in tables.iter_mut().zip(passes).zip(inferred) {
+        if table.primary_key.is_empty() {
+            table.primary_key_inferred = !keys.primary_key.is_empty();
+            table.primary_key = keys.primary_key;
+            table.primary_key_evidence = keys.evidence;
         }
-        table.primary_key_inferred = !table.primary_key.is_empty();
+        table.foreign_keys.extend(keys.foreign_keys);
         // Without declarations, nullability is what the data shows.
         for (column, stats) in table.columns.iter_mut().zip(&pass.stats) {
             let in_key = table.primary_key.contains(&column.name);
             column.nullable = !in_key && (pass.row_count == 0 || stats.null_rate > 0.0);
         }
     }
-    let snapshot = tables.to_vec();
-    let candidates: Vec<Vec<ForeignKey>> = snapshot
-        .iter()
-        .map(|t| keys::foreign_key_candidates(t, &snapshot))
-        .collect();
-    // Only parents that some candidate references need their keys read.
-    let parent_keys: HashMap<String, KeySet> = snapshot
-        .par_iter()
-        .filter(|t| {
-            candidates
-                .iter()
-                .flatten()
-                .any(|fk| fk.references.table == t.name)
-        })
-        .map(|t| Ok((t.name.clone(), key_set(source, t, &t.primary_key)?)))
-        .collect::<Result<_, SourceError>>()?;
-    for (table, candidates) in tables.iter_mut().zip(candidates) {
-        for candidate in candidates {
-            let fan_out = fan_out(source, table, &candidate)?;
-            if fan_out.contained_in(&parent_keys[&candidate.references.table]) {
-                table.foreign_keys.push(candidate);
-            }
-        }
-    }
     Ok(())
+}
+
+/// The values of every key-typed column of `table`, from one scan.
+fn column_values(
+    source: &dyn Source,
+    table: &Table,
+) -> Result<Vec<(usize, ValueSet)>, SourceError> {
+    let columns = key_inference::columns_to_read(table);
+    let mut sets: Vec<ValueSet> = columns.iter().map(|_| ValueSet::default()).collect();
+    if !columns.is_empty() {
+        source.scan(table, &columns, Sampling::All, &mut |batch| {
+            for (set, array) in sets.iter_mut().zip(batch.columns()) {
+                set.observe(array);
+            }
+            Ok(())
+        })?;
+    }
+    Ok(columns.into_iter().zip(sets).collect())
 }
 
 fn measure_foreign_keys(

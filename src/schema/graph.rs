@@ -115,6 +115,7 @@ mod tests {
                     columns: vec!["id".into()],
                 },
                 inferred: false,
+                evidence: None,
             });
         }
         t

@@ -3,6 +3,7 @@
 //! Every source produces a [`Schema`], the profile stores one, and the generator reads one. This
 //! module is pure data: it does no I/O and knows nothing about where a schema came from.
 
+pub mod array_literal;
 mod graph;
 mod types;
 
@@ -30,6 +31,8 @@ pub struct Table {
     pub primary_key: Vec<String>,
     /// True when the key was inferred from the data rather than declared by the source.
     pub primary_key_inferred: bool,
+    /// For an inferred primary key, what the data showed.
+    pub primary_key_evidence: Option<PrimaryKeyEvidence>,
     pub unique: Vec<Vec<String>>,
     pub foreign_keys: Vec<ForeignKey>,
     /// Table CHECK constraints as SQL boolean expressions.
@@ -150,6 +153,41 @@ pub struct ForeignKey {
     pub references: TableRef,
     /// True when found by key inference rather than declared by the source.
     pub inferred: bool,
+    /// For an inferred foreign key, what the data showed.
+    pub evidence: Option<ForeignKeyEvidence>,
+}
+
+/// Why an inferred foreign key was kept: what the data and the names showed. Written to the
+/// profile so a reviewer can confirm the key or remove it (`off: ["column -> table"]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKeyEvidence {
+    /// Share of the child column's distinct values found among the parent's key values.
+    pub containment: f64,
+    /// Share of the child's non-null rows whose value is no parent key (orphans in the
+    /// snapshot; generated rows have none).
+    pub orphan_share: f64,
+    /// How well the names match, from 0 (not at all) to 1 (the key's own name).
+    pub name_score: f64,
+    /// How little the containment could be chance, from 0 to 1: it grows with the child's
+    /// distinct values (three values found in a three-row table say little).
+    pub specificity: f64,
+    /// Distinct non-null values of the child column.
+    pub distinct: u64,
+}
+
+/// Why an inferred primary key was chosen over the table's other unique columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrimaryKeyEvidence {
+    /// Key-likeness: references from other tables, name, type, shape and position.
+    pub score: f64,
+    /// Tables whose inferred foreign keys reference it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referenced_by: Vec<String>,
+    /// The best-ranked other unique, never-NULL columns it was preferred to (at most five).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

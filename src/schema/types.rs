@@ -45,6 +45,10 @@ pub enum LogicalType {
     Array {
         element: Box<LogicalType>,
     },
+    /// PostgreSQL's `tsvector`: lexemes with positions, carried in its text form
+    /// (`'fat':2 'rat':3`).
+    #[serde(rename = "tsvector")]
+    TsVector,
     /// A type understudy does not model; its values are kept as text.
     Opaque,
 }
@@ -79,6 +83,7 @@ impl LogicalType {
             | LogicalType::Inet
             | LogicalType::Enum { .. }
             | LogicalType::Array { .. }
+            | LogicalType::TsVector
             | LogicalType::Opaque => DataType::Utf8,
         }
     }
@@ -114,6 +119,11 @@ impl LogicalType {
             DataType::List(f) | DataType::LargeList(f) => LogicalType::Array {
                 element: Box::new(LogicalType::from_arrow(f.data_type())),
             },
+            DataType::FixedSizeList(f, _) => LogicalType::Array {
+                element: Box::new(LogicalType::from_arrow(f.data_type())),
+            },
+            // Read as JSON text (see `source::nested`).
+            DataType::Struct(_) | DataType::Map(..) => LogicalType::Json,
             DataType::Dictionary(_, value) => LogicalType::from_arrow(value),
             _ => LogicalType::Opaque,
         }
@@ -148,6 +158,7 @@ impl LogicalType {
             LogicalType::Inet => "inet".into(),
             LogicalType::Enum { .. } | LogicalType::Opaque => "text".into(),
             LogicalType::Array { element } => format!("{}[]", element.sql_type()),
+            LogicalType::TsVector => "tsvector".into(),
         }
     }
 
@@ -201,6 +212,7 @@ impl LogicalType {
             "json" | "jsonb" => LogicalType::Json,
             "bytea" => LogicalType::Bytes,
             "inet" | "cidr" => LogicalType::Inet,
+            "tsvector" => LogicalType::TsVector,
             _ => return None,
         })
     }

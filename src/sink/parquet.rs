@@ -1,12 +1,18 @@
 //! A directory of `<table>.parquet` files with typed columns (dates, timestamps, decimals,
-//! booleans), each column carrying its PostgreSQL type name in the `pg_type` field metadata so
-//! a profile of the output reads the same types back.
+//! booleans, and arrays as Parquet lists of their element type), each column carrying its
+//! PostgreSQL type name in the `pg_type` field metadata so a profile of the output reads the
+//! same types back. JSON (and so a Parquet struct read as JSON) is written as text.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::datatypes::{Field, Schema, SchemaRef};
+use arrow::array::{ArrayRef, AsArray, ListArray, StringArray};
+use arrow::buffer::{NullBuffer, OffsetBuffer};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::error::ArrowError;
+use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -14,6 +20,7 @@ use parquet::file::properties::WriterProperties;
 use super::{close, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
 use crate::generate::TablePlan;
 use crate::manifest::Manifest;
+use crate::schema::{array_literal, LogicalType};
 use crate::source::parquet::PG_TYPE_KEY;
 
 pub struct ParquetSink {
@@ -46,14 +53,50 @@ fn annotated_schema(table: &TablePlan) -> SchemaRef {
         .iter()
         .zip(&table.output)
         .map(|(field, &c)| {
-            let pg_type = table.table.columns[c].source_type.clone();
-            field
-                .as_ref()
-                .clone()
-                .with_metadata(HashMap::from([(PG_TYPE_KEY.to_string(), pg_type)]))
+            let column = &table.table.columns[c];
+            let field = match list_element(&column.logical) {
+                Some(element) => field
+                    .as_ref()
+                    .clone()
+                    .with_data_type(DataType::List(Arc::new(Field::new("item", element, true)))),
+                None => field.as_ref().clone(),
+            };
+            field.with_metadata(HashMap::from([(
+                PG_TYPE_KEY.to_string(),
+                column.source_type.clone(),
+            )]))
         })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+/// The Arrow type of an array column's elements, when it is written as a Parquet list.
+fn list_element(logical: &LogicalType) -> Option<DataType> {
+    match logical {
+        LogicalType::Array { element } => Some(element.arrow_type()),
+        _ => None,
+    }
+}
+
+/// Array literals as a list array of the element type (nested arrays flattened).
+fn list_array(literals: &ArrayRef, element: &DataType) -> Result<ArrayRef, ArrowError> {
+    let mut offsets = vec![0i32];
+    let mut valid = Vec::with_capacity(literals.len());
+    let mut elements: Vec<Option<String>> = Vec::new();
+    let text = literals.as_string::<i32>();
+    for value in text.iter() {
+        valid.push(value.is_some());
+        elements.extend(value.map(array_literal::parse).unwrap_or_default());
+        offsets.push(elements.len() as i32);
+    }
+    let values: ArrayRef = Arc::new(StringArray::from(elements));
+    let values = cast(&values, element)?;
+    Ok(Arc::new(ListArray::try_new(
+        Arc::new(Field::new("item", element.clone(), true)),
+        OffsetBuffer::new(offsets.into()),
+        values,
+        Some(NullBuffer::from(valid)),
+    )?))
 }
 
 impl Sink for ParquetSink {
@@ -71,9 +114,23 @@ impl Sink for ParquetSink {
         let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties))
             .map_err(parquet_error(&path))?;
         for Encoded { batch, .. } in batches {
-            let batch = batch
-                .with_schema(schema.clone())
-                .expect("the schemas differ only in metadata");
+            let columns = batch
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .map(|(array, field)| match field.data_type() {
+                    DataType::List(element) if *array.data_type() == DataType::Utf8 => {
+                        list_array(array, element.data_type())
+                    }
+                    _ => Ok(array.clone()),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|columns| RecordBatch::try_new(schema.clone(), columns))
+                .map_err(|e| SinkError::Parquet {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            let batch = columns;
             writer.write(&batch).map_err(parquet_error(&path))?;
         }
         let out = writer.into_inner().map_err(parquet_error(&path))?;

@@ -9,7 +9,11 @@ use arrow::datatypes::{
     Time64MicrosecondType, TimestampMicrosecondType,
 };
 
-use crate::schema::LogicalType;
+use std::sync::Arc;
+
+use arrow::array::StringArray;
+
+use crate::schema::{array_literal, LogicalType};
 
 /// `PGCOPY\n\377\r\n\0`, no flags, no header extension.
 pub const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
@@ -40,8 +44,11 @@ pub enum Encoding {
     Interval,
     Inet,
     Bytea,
-    /// An array literal `{}`: only the empty array is generated. Carries the element type OID.
-    EmptyArray(u32),
+    /// A one-dimensional array from its literal (`{1,2,NULL}`): the element type's OID (read
+    /// from the target's catalog) and the elements' own encoding.
+    Array(u32, Box<Encoding>),
+    /// `tsvector` from its text form.
+    TsVector,
 }
 
 impl Encoding {
@@ -75,7 +82,13 @@ impl Encoding {
             LogicalType::Interval if utf8 => Encoding::Interval,
             LogicalType::Inet if utf8 => Encoding::Inet,
             LogicalType::Bytes if *from == DataType::Binary => Encoding::Bytea,
-            LogicalType::Array { .. } if utf8 => Encoding::EmptyArray(0),
+            LogicalType::TsVector if utf8 => Encoding::TsVector,
+            LogicalType::Array { element } if utf8 => {
+                let element_sql = source_type.strip_suffix("[]").unwrap_or(source_type);
+                let element_encoding =
+                    Encoding::for_target(element, element_sql, &element.arrow_type())?;
+                Encoding::Array(0, Box::new(element_encoding))
+            }
             _ => return None,
         };
         Some(encoding)
@@ -172,15 +185,123 @@ pub fn encode(
                 .expect("checked by for_target")
                 .value(row),
         ),
-        Encoding::EmptyArray(element) => {
-            out.extend_from_slice(&0i32.to_be_bytes());
-            out.extend_from_slice(&0i32.to_be_bytes());
-            out.extend_from_slice(&element.to_be_bytes());
+        Encoding::TsVector => write_tsvector(array.as_string::<i32>().value(row), out)?,
+        Encoding::Array(oid, element) => {
+            let literal = array.as_string::<i32>().value(row);
+            write_array(*oid, element, literal, out)?;
         }
     }
     let len = (out.len() - at - 4) as i32;
     out[at..at + 4].copy_from_slice(&len.to_be_bytes());
     Ok(())
+}
+
+/// The binary array format: dimensions (none for an empty array), a has-NULL flag, the
+/// element OID, the size and lower bound (1), then each element as a field of its own type.
+fn write_array(
+    oid: u32,
+    element: &Encoding,
+    literal: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let elements = array_literal::parse(literal);
+    let has_null = elements.iter().any(Option::is_none);
+    let dims = i32::from(!elements.is_empty());
+    for v in [dims, i32::from(has_null)] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.extend_from_slice(&oid.to_be_bytes());
+    if elements.is_empty() {
+        return Ok(());
+    }
+    out.extend_from_slice(&(elements.len() as i32).to_be_bytes());
+    out.extend_from_slice(&1i32.to_be_bytes());
+    let text: ArrayRef = Arc::new(StringArray::from(elements));
+    let typed = match element_arrow_type(element) {
+        Some(t) => cast(&text, &t).map_err(|e| format!("array element of {literal:?}: {e}"))?,
+        None => text,
+    };
+    for i in 0..typed.len() {
+        encode(element, &typed, i, out)?;
+    }
+    Ok(())
+}
+
+/// `tsvector`'s binary form: the lexeme count, then per lexeme its text (NUL-terminated), its
+/// position count and positions (14 bits of position, 2 of weight: A = 3 … D = 0). The server
+/// sorts and merges lexemes itself.
+fn write_tsvector(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let lexemes = parse_tsvector(text).ok_or_else(|| format!("{text:?} is not a tsvector"))?;
+    out.extend_from_slice(&(lexemes.len() as i32).to_be_bytes());
+    for (lexeme, positions) in lexemes {
+        out.extend_from_slice(lexeme.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&(positions.len() as u16).to_be_bytes());
+        for p in positions {
+            out.extend_from_slice(&p.to_be_bytes());
+        }
+    }
+    Ok(())
+}
+
+/// `'fat':2A,4 'rat'` → lexemes with their encoded positions. Quotes double inside a lexeme.
+fn parse_tsvector(text: &str) -> Option<Vec<(String, Vec<u16>)>> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(first) = chars.next() else {
+            return Some(out);
+        };
+        let mut lexeme = String::new();
+        if first == '\'' {
+            loop {
+                match chars.next()? {
+                    '\'' if chars.next_if_eq(&'\'').is_some() => lexeme.push('\''),
+                    '\'' => break,
+                    '\\' => lexeme.push(chars.next()?),
+                    c => lexeme.push(c),
+                }
+            }
+        } else {
+            lexeme.push(first);
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != ':') {
+                lexeme.push(c);
+            }
+        }
+        let mut positions = Vec::new();
+        if chars.next_if_eq(&':').is_some() {
+            let mut spec = String::new();
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                spec.push(c);
+            }
+            for p in spec.split(',') {
+                let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+                let weight = match p[digits.len()..].to_ascii_uppercase().as_str() {
+                    "A" => 3,
+                    "B" => 2,
+                    "C" => 1,
+                    _ => 0,
+                };
+                let position = digits.parse::<u16>().ok()?.min(16_383);
+                positions.push(weight << 14 | position);
+            }
+        }
+        out.push((lexeme, positions));
+    }
+}
+
+/// The Arrow type an element's text is read into before it is encoded (`None`: as text).
+fn element_arrow_type(element: &Encoding) -> Option<DataType> {
+    Some(match element {
+        Encoding::Bool => DataType::Boolean,
+        Encoding::Int2 | Encoding::Int4 | Encoding::Int8 => DataType::Int64,
+        Encoding::Float4 | Encoding::Float8 | Encoding::Numeric(_) => DataType::Float64,
+        Encoding::Date => DataType::Date32,
+        Encoding::Time => DataType::Time64(arrow::datatypes::TimeUnit::Microsecond),
+        Encoding::Timestamp => DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None),
+        _ => return None,
+    })
 }
 
 fn out_of_range(v: i64, type_name: &str) -> String {

@@ -171,10 +171,8 @@ impl PostgresSink {
     }
 
     fn qualified(schema: &str, table: &str) -> String {
-        match table.split_once('.') {
-            Some((s, t)) => format!("{}.{}", quote_ident(s), quote_ident(t)),
-            None => format!("{}.{}", quote_ident(schema), quote_ident(table)),
-        }
+        let (schema, table) = split_qualified(schema, table);
+        format!("{}.{}", quote_ident(schema), quote_ident(table))
     }
 
     /// Maps every generated column onto the target's columns, or explains the mismatch.
@@ -251,7 +249,7 @@ impl PostgresSink {
         columns: &mut [(usize, String, Encoding)],
     ) -> Result<(), SinkError> {
         for (_, name, encoding) in columns.iter_mut() {
-            if let Encoding::EmptyArray(_) = encoding {
+            if let Encoding::Array(oid, _) = encoding {
                 let element = "SELECT t.typelem::oid FROM pg_attribute a \
                                JOIN pg_type t ON t.oid = a.atttypid \
                                WHERE a.attrelid = $1::text::regclass AND a.attname = $2";
@@ -259,7 +257,7 @@ impl PostgresSink {
                     .client
                     .query_one(element, &[&qualified, name])
                     .map_err(|e| server_error(&self.target, &e))?;
-                *encoding = Encoding::EmptyArray(row.get::<_, u32>(0));
+                *oid = row.get::<_, u32>(0);
             }
         }
         Ok(())
@@ -306,10 +304,12 @@ impl PostgresSink {
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<(), SinkError> {
-        self.sql(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {}",
-            quote_ident(&options.schema)
-        ))?;
+        for schema in schemas_to_create(generator, &options.schema) {
+            self.sql(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                quote_ident(&schema)
+            ))?;
+        }
         for &t in &generator.load_order().tables {
             let plan = &generator.tables()[t];
             let qualified = Self::qualified(&options.schema, &plan.table.name);
@@ -390,6 +390,7 @@ impl PostgresSink {
                     list(&fk.references.columns)
                 ));
             }
+            self.fill_array_elements(&qualified, &mut columns)?;
             self.tables
                 .insert(plan.table.name.clone(), TargetTable { qualified, columns });
         }
@@ -627,4 +628,23 @@ impl Drop for PostgresSink {
             let _ = self.client.batch_execute("ROLLBACK");
         }
     }
+}
+
+/// A profile table's schema and name: a name read from several schemas is `schema.table`;
+/// others live in the target's `--schema`.
+fn split_qualified<'a>(schema: &'a str, table: &'a str) -> (&'a str, &'a str) {
+    table.split_once('.').unwrap_or((schema, table))
+}
+
+/// Every schema `--create` loads into: the target's, and those named in table names, so a
+/// profile made from several schemas loads into all of them.
+fn schemas_to_create(generator: &Generator, schema: &str) -> Vec<String> {
+    let mut schemas = vec![schema.to_string()];
+    for plan in generator.tables() {
+        let (s, _) = split_qualified(schema, &plan.table.name);
+        if !schemas.iter().any(|known| known == s) {
+            schemas.push(s.to_string());
+        }
+    }
+    schemas
 }

@@ -56,17 +56,26 @@ impl CsvSource {
                 ),
             });
         }
-        let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
-            .map_err(|e| SourceError::io(dir, e))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter_map(|path| table_name(&path).map(|name| (name, path)))
-            .collect();
+        let files = Self::files_in(dir)?;
         if files.is_empty() {
             return Err(SourceError::EmptyDirectory {
                 path: dir.to_path_buf(),
             });
         }
-        files.sort();
+        if let Some(pair) = files.windows(2).find(|w| w[0].0 == w[1].0) {
+            let file = |i: usize| {
+                pair[i]
+                    .1
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            };
+            return Err(SourceError::DuplicateTable {
+                path: dir.to_path_buf(),
+                table: pair[0].0.clone(),
+                first: file(0),
+                second: file(1),
+            });
+        }
         let inferred: Vec<(Table, u64)> = files
             .par_iter()
             .map(|(name, path)| infer_table(name, path, &options))
@@ -82,6 +91,17 @@ impl CsvSource {
             files: files.into_iter().collect(),
             rows,
         })
+    }
+
+    /// The directory's CSV files (`<table>.csv` or `<table>.csv.gz`) by table name, sorted.
+    pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, SourceError> {
+        let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+            .map_err(|e| SourceError::io(dir, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter_map(|path| table_name(&path).map(|name| (name, path)))
+            .collect();
+        files.sort();
+        Ok(files)
     }
 
     fn path(&self, table: &str) -> Result<&Path, SourceError> {

@@ -8,6 +8,7 @@ pub mod csv;
 pub(crate) mod csv_records;
 pub mod ddl;
 pub(crate) mod decode;
+mod nested;
 pub mod parquet;
 pub mod postgres;
 
@@ -69,12 +70,20 @@ pub trait Source: Sync {
     }
 }
 
+/// The file format of a directory source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
 /// Opens the source named on the command line: a `postgres://` URL, a `.sql` DDL file, or a
-/// directory of CSV or Parquet files (whichever it holds).
+/// directory of CSV or Parquet files (whichever it holds, or `format` when given).
 pub fn open(
     spec: &str,
     options: &csv::CsvOptions,
     schemas: &[String],
+    format: Option<FileFormat>,
 ) -> Result<Box<dyn Source>, SourceError> {
     if crate::pgconn::is_postgres(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
@@ -86,10 +95,46 @@ pub fn open(
     if !dir.is_dir() {
         return Err(SourceError::NotADirectory { path: dir });
     }
-    if !parquet::ParquetSource::files_in(&dir)?.is_empty() {
-        return Ok(Box::new(parquet::ParquetSource::open(&dir)?));
+    match directory_format(&dir, format)? {
+        FileFormat::Parquet => Ok(Box::new(parquet::ParquetSource::open(&dir)?)),
+        FileFormat::Csv => Ok(Box::new(csv::CsvSource::open(&dir, options.clone())?)),
     }
-    Ok(Box::new(csv::CsvSource::open(&dir, options.clone())?))
+}
+
+/// The format to read a directory in: the one asked for, else the only one it holds. A
+/// directory holding both is refused rather than read half, naming the tables each format has.
+fn directory_format(dir: &Path, wanted: Option<FileFormat>) -> Result<FileFormat, SourceError> {
+    if let Some(format) = wanted {
+        return Ok(format);
+    }
+    let names = |files: Vec<(String, PathBuf)>| -> Vec<String> {
+        files.into_iter().map(|(name, _)| name).collect()
+    };
+    let parquet = names(parquet::ParquetSource::files_in(dir)?);
+    let csv = names(csv::CsvSource::files_in(dir)?);
+    match (csv.is_empty(), parquet.is_empty()) {
+        (_, true) => Ok(FileFormat::Csv),
+        (true, false) => Ok(FileFormat::Parquet),
+        (false, false) => Err(SourceError::MixedFormats {
+            path: dir.to_path_buf(),
+            both: csv
+                .iter()
+                .filter(|t| parquet.contains(t))
+                .cloned()
+                .collect(),
+            csv,
+            parquet,
+        }),
+    }
+}
+
+/// How a directory's formats clash, for [`SourceError::MixedFormats`].
+fn mixed_tables(both: &[String], csv: &[String], parquet: &[String]) -> String {
+    if both.is_empty() {
+        format!("CSV: {}; Parquet: {}", csv.join(", "), parquet.join(", "))
+    } else {
+        format!("in both formats: {}", both.join(", "))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +144,23 @@ pub enum SourceError {
     NotADirectory { path: PathBuf },
     #[error("{path}: no .csv, .csv.gz or .parquet files in this directory")]
     EmptyDirectory { path: PathBuf },
+    #[error("{path}: holds both CSV and Parquet files ({}); pick one with --format csv or --format parquet", mixed_tables(both, csv, parquet))]
+    MixedFormats {
+        path: PathBuf,
+        /// Tables present in both formats.
+        both: Vec<String>,
+        csv: Vec<String>,
+        parquet: Vec<String>,
+    },
+    #[error(
+        "{path}: table {table} is there twice ({first} and {second}); keep one file per table"
+    )]
+    DuplicateTable {
+        path: PathBuf,
+        table: String,
+        first: String,
+        second: String,
+    },
     #[error("{source_name}: no table {table}")]
     UnknownTable { source_name: String, table: String },
     #[error("{path}: {source}")]
@@ -121,6 +183,18 @@ pub enum SourceError {
     },
     #[error("{target}: {message}")]
     Postgres { target: String, message: String },
+    #[error(
+        "{target}: no tables in schema {}; tables are in {}: pass {}",
+        schemas.join(", "),
+        elsewhere.iter().map(|(s, n)| format!("{s} ({n})")).collect::<Vec<_>>().join(", "),
+        elsewhere.iter().map(|(s, _)| format!("--schema {s}")).collect::<Vec<_>>().join(" ")
+    )]
+    NoTablesInSchemas {
+        target: String,
+        schemas: Vec<String>,
+        /// Schemas that hold tables, with their table counts.
+        elsewhere: Vec<(String, u64)>,
+    },
     #[error("{table}.{column}: {source}")]
     Decode {
         table: String,

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use arrow::array::{ArrayRef, BooleanArray};
 use arrow::compute::{cast, filter_record_batch};
 use arrow::datatypes::Field;
+use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
-use super::{keep_row, Sampling, Source, SourceError, BATCH_ROWS};
+use super::{keep_row, nested, Sampling, Source, SourceError, BATCH_ROWS};
 use crate::schema::{Column, LogicalType, Schema, Table};
 
 /// The field metadata key that carries a column's SQL type.
@@ -87,6 +88,15 @@ fn reader_builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, 
         path: path.to_path_buf(),
         source: e,
     })
+}
+
+/// A column as the pipeline carries it: nested values as text (see [`nested`]), the rest cast.
+fn convert(array: &ArrayRef, to: &arrow::datatypes::DataType) -> Result<ArrayRef, ArrowError> {
+    if nested::is_nested(array.data_type()) {
+        nested::to_text(array.as_ref())
+    } else {
+        cast(array, to)
+    }
 }
 
 fn column_from_field(field: &Field) -> Column {
@@ -172,10 +182,21 @@ impl Source for ParquetSource {
                 .iter()
                 .map(|&at| batch.column(at))
                 .zip(target.fields())
-                .map(|(array, field)| cast(array, field.data_type()))
-                .collect::<Result<Vec<ArrayRef>, _>>()
-                .and_then(|arrays| RecordBatch::try_new(target.clone(), arrays))
-                .map_err(|e| SourceError::Arrow {
+                .map(|(array, field)| {
+                    convert(array, field.data_type()).map_err(|e| SourceError::Arrow {
+                        context: format!(
+                            "{}: column {}: reading {} as {}",
+                            path.display(),
+                            field.name(),
+                            array.data_type(),
+                            field.data_type()
+                        ),
+                        source: e,
+                    })
+                })
+                .collect::<Result<Vec<ArrayRef>, _>>()?;
+            let arrays =
+                RecordBatch::try_new(target.clone(), arrays).map_err(|e| SourceError::Arrow {
                     context: format!("{}: converting a batch", path.display()),
                     source: e,
                 })?;

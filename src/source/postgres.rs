@@ -52,6 +52,17 @@ impl PostgresSource {
         }
         .read(&schemas)
         .map_err(|e| fail(pgconn::describe_error(&e)))?;
+        if schema.tables.is_empty() {
+            let elsewhere =
+                schemas_with_tables(&mut client).map_err(|e| fail(pgconn::describe_error(&e)))?;
+            if !elsewhere.is_empty() {
+                return Err(SourceError::NoTablesInSchemas {
+                    target,
+                    schemas,
+                    elsewhere,
+                });
+            }
+        }
         Ok(PostgresSource {
             fingerprint: Fingerprint::of_postgres(&mut client),
             config,
@@ -233,6 +244,23 @@ fn unescape_copy_text(raw: &str, out: &mut String) {
             None => out.push('\\'),
         }
     }
+}
+
+/// The user schemas that hold tables, with how many, for the hint when the schemas asked for
+/// hold none.
+fn schemas_with_tables(client: &mut Client) -> CatalogResult<Vec<(String, u64)>> {
+    let rows = client.query(
+        "SELECT n.nspname, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+           AND n.nspname NOT LIKE 'pg\\_%' \
+         GROUP BY n.nspname ORDER BY n.nspname",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
+        .collect())
 }
 
 /// Reads tables, columns, types and constraints from the system catalog.
@@ -423,6 +451,7 @@ impl Catalog<'_> {
                             columns: row.get(5),
                         },
                         inferred: false,
+                        evidence: None,
                     };
                     if !out
                         .foreign_keys

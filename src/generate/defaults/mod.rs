@@ -360,6 +360,7 @@ mod tests {
                 columns: vec![parent_column.into()],
             },
             inferred: false,
+            evidence: None,
         }
     }
 

@@ -14,7 +14,8 @@ use crate::profile::{
     OrderRule, ParentOrder, PrivacySettings, Profile, SourceInfo, TableProfile,
 };
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, Index, LogicalType, Partitioning, Table, TableRef,
+    Check, Column, ForeignKey, ForeignKeyEvidence, Generated, Index, LogicalType, Partitioning,
+    PrimaryKeyEvidence, Table, TableRef,
 };
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,6 +43,9 @@ pub struct TableDoc {
     pub primary_key: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub primary_key_inferred: bool,
+    /// What the data showed for an inferred primary key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_evidence: Option<PrimaryKeyEvidence>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +101,9 @@ pub struct ForeignKeyDoc {
     pub references: TableRef,
     #[serde(default, skip_serializing_if = "is_false")]
     pub inferred: bool,
+    /// What the data and the names showed for an inferred key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<ForeignKeyEvidence>,
     /// Share of child rows whose key is NULL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_rate: Option<f64>,
@@ -130,6 +137,7 @@ impl From<&TableProfile> for TableDoc {
             sampled_rows: t.sampled_rows,
             primary_key: s.primary_key.clone(),
             primary_key_inferred: s.primary_key_inferred,
+            primary_key_evidence: s.primary_key_evidence.clone(),
             unique: s.unique.clone(),
             checks: s.checks.clone(),
             partitioning: s.partitioning.clone(),
@@ -193,6 +201,7 @@ impl ForeignKeyDoc {
             columns: fk.columns.clone(),
             references: fk.references.clone(),
             inferred: fk.inferred,
+            evidence: fk.evidence.clone(),
             null_rate: stats.map(|s| s.null_rate),
             children_per_parent: stats.map(|s| s.children_per_parent.clone()),
         }
@@ -208,6 +217,7 @@ impl ForeignKeyDoc {
             columns: self.columns,
             references: self.references,
             inferred: self.inferred,
+            evidence: self.evidence,
         };
         (fk, stats)
     }
@@ -243,6 +253,7 @@ impl TableDoc {
                 columns,
                 primary_key: self.primary_key,
                 primary_key_inferred: self.primary_key_inferred,
+                primary_key_evidence: self.primary_key_evidence,
                 unique: self.unique,
                 foreign_keys,
                 checks: self.checks,

@@ -29,6 +29,15 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
             let at = Path(format!("{}.columns[{}].stats", at.0, stats.column));
             column_stats(&at, stats, &column.logical)?;
         }
+        for (i, fk) in table.schema.foreign_keys.iter().enumerate() {
+            if let Some(e) = &fk.evidence {
+                let at = at.join(&format!("foreign_keys[{i}].evidence"));
+                rate(&at, "containment", e.containment)?;
+                rate(&at, "orphan_share", e.orphan_share)?;
+                rate(&at, "name_score", e.name_score)?;
+                rate(&at, "specificity", e.specificity)?;
+            }
+        }
         for (i, fk) in table.foreign_key_stats.iter().enumerate() {
             let at = at.join(&format!("foreign_keys[{i}]"));
             rate(&at, "null_rate", fk.null_rate)?;

@@ -219,6 +219,7 @@ impl Builder {
                         columns: referred_columns.iter().map(ident).collect(),
                     },
                     inferred: false,
+                    evidence: None,
                 }),
                 ColumnOption::Check(expr) => {
                     let check_name =
@@ -289,6 +290,7 @@ impl Builder {
                     columns: referred_columns.iter().map(ident).collect(),
                 },
                 inferred: false,
+                evidence: None,
             }),
             TableConstraint::Check { name, expr, .. } => {
                 let default = format!("{}_check", table.name);

@@ -25,6 +25,12 @@ pub struct ProfileArgs {
     /// least 1).
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = super::at_least_one)]
     min_count: u64,
+    /// Don't keep the real values of lookup tables. By default a small table (at most 1,000
+    /// rows) that other tables reference and that holds no personal data (genres, countries,
+    /// statuses) keeps its text values, marked `lookup: true` in the profile; with this flag
+    /// its values are described by statistics like any other table's.
+    #[arg(long)]
+    no_lookup_values: bool,
     /// For a `.sql` source: rows in each table without a parent (others follow from default
     /// children per parent). The profile then holds defaults from names and types, no data.
     #[arg(long, value_name = "N")]
@@ -37,6 +43,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
     let options = ProfileOptions {
         min_count: args.min_count,
         sample: args.sample,
+        lookup_values: !args.no_lookup_values,
     };
     let profile = if source.kind() == "ddl" {
         let rows = args.rows.unwrap_or(super::DDL_ROWS);

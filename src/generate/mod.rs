@@ -469,6 +469,7 @@ mod tests {
                 groups: Vec::new(),
                 derived: Vec::new(),
                 inherited: Vec::new(),
+                lookup: false,
             }],
             overrides: None,
         };

@@ -381,7 +381,7 @@ mod tests {
             non_ascii_rate: 0.3,
             edge_space_rate: 0.0,
             scripts: BTreeMap::from([("Latin".into(), 0.5), ("Cyrillic".into(), 0.5)]),
-            shapes: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -9,6 +9,7 @@ pub mod column;
 pub mod file;
 pub mod inherit;
 pub mod keys;
+mod lookup;
 pub mod model;
 pub mod privacy;
 pub mod relations;
@@ -16,12 +17,16 @@ pub mod sample;
 pub mod sketch;
 mod table;
 mod text;
+pub mod textmodel;
+mod words;
 
 pub use file::{from_yaml, to_yaml, FORMAT_VERSION};
+pub use lookup::{choose_lookups, LookupRows, LOOKUP_MAX_ROWS};
 pub use model::*;
 pub use privacy::Guard;
 pub use table::TableAccumulator;
-pub use text::{looks_like, looks_like_uuid, shape_into};
+pub use text::{looks_like, looks_like_uuid, shape_into, special_kinds};
+pub use textmodel::{Format, Generator, Pair, TextModel, WordModel};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

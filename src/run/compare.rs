@@ -135,6 +135,7 @@ fn real_schema(real: &dyn Source, options: &CompareOptions) -> Result<Vec<Table>
         &ProfileOptions {
             min_count: 1,
             sample: None,
+            lookup_values: false,
         },
     )?;
     let keyed = inferred.schema().tables;

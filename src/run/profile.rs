@@ -15,8 +15,8 @@ use crate::profile::inherit;
 use crate::profile::keys::{self, FanOutAccumulator, KeySet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    ColumnStats, ForeignKeyStats, Guard, Inherited, PrivacySettings, Profile, SourceInfo,
-    TableAccumulator, TableProfile, FORMAT_VERSION,
+    choose_lookups, ColumnStats, ForeignKeyStats, Guard, Inherited, LookupRows, PrivacySettings,
+    Profile, SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -26,6 +26,8 @@ pub struct ProfileOptions {
     pub min_count: u64,
     /// Profile a uniform sample of about this many rows per table.
     pub sample: Option<u64>,
+    /// Keep the real values of lookup tables (see [`crate::profile::choose_lookups`]).
+    pub lookup_values: bool,
 }
 
 impl Default for ProfileOptions {
@@ -33,6 +35,7 @@ impl Default for ProfileOptions {
         ProfileOptions {
             min_count: 5,
             sample: None,
+            lookup_values: true,
         }
     }
 }
@@ -45,6 +48,8 @@ struct TablePass {
     row_count: u64,
     sampled_rows: Option<u64>,
     stats: Vec<ColumnStats>,
+    /// The text values of a small table's rows, for lookup tables.
+    lookup: LookupRows,
     /// Finished once the keys are known (inferred keys are no value columns).
     relations: RelationsAccumulator,
 }
@@ -70,7 +75,8 @@ pub fn profile_source(
         .par_iter()
         .map(|t| find_inherited(source, t, &tables, &passes))
         .collect::<Result<_, _>>()?;
-    Ok(Profile {
+    let mut lookups = Vec::with_capacity(passes.len());
+    let mut profile = Profile {
         format_version: FORMAT_VERSION,
         created_by: format!("understudy {}", env!("CARGO_PKG_VERSION")),
         source: SourceInfo {
@@ -87,7 +93,8 @@ pub fn profile_source(
             .zip(passes)
             .zip(fan_outs)
             .zip(inherited)
-            .map(|(((schema, pass), foreign_key_stats), inherited)| {
+            .map(|(((schema, mut pass), foreign_key_stats), inherited)| {
+                lookups.push(std::mem::take(&mut pass.lookup));
                 let entities = Entities {
                     stats: &pass.stats,
                     rows: pass.sampled_rows.unwrap_or(pass.row_count),
@@ -108,10 +115,15 @@ pub fn profile_source(
                     groups: relations.groups,
                     derived: relations.derived,
                     inherited,
+                    lookup: false,
                 }
             })
             .collect(),
-    })
+    };
+    if options.lookup_values {
+        choose_lookups(&mut profile.tables, lookups);
+    }
+    Ok(profile)
 }
 
 /// Columns whose type understudy does not model, for a warning.
@@ -190,6 +202,7 @@ fn profile_table(
         row_count,
         sampled_rows: (sampling != Sampling::All).then(|| accumulator.rows()),
         stats: accumulator.finish(table, guard),
+        lookup: accumulator.lookup,
         relations,
     })
 }

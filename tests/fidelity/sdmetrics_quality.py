@@ -57,9 +57,12 @@ def note(msg):
 
 
 def logical_kind(logical):
-    """understudy's logical type as serialized by serde: "int32" or {"text": {...}}."""
+    """understudy's logical type as serialized by serde: {"kind": "text", ...} (internally
+    tagged, today), or "int32" / {"text": {...}} (older binaries)."""
     if isinstance(logical, str):
         return logical
+    if isinstance(logical, dict) and isinstance(logical.get("kind"), str):
+        return logical["kind"]
     if isinstance(logical, dict) and len(logical) == 1:
         return next(iter(logical))
     return "opaque"

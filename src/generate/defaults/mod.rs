@@ -171,6 +171,7 @@ fn table_profile(
         groups: Vec::new(),
         derived: Vec::new(),
         inherited: Vec::new(),
+        lookup: false,
     }
 }
 

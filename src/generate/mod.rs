@@ -12,12 +12,14 @@ mod columns;
 mod copula;
 pub mod defaults;
 mod fanout;
+mod formats;
 mod keys;
 mod nulls;
 mod permute;
 mod plan;
 mod text;
 mod values;
+mod words;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

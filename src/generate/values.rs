@@ -387,6 +387,9 @@ pub enum Kind {
     },
     /// Frequent text values that cover the column, enum labels, or an IN list.
     OneOf(Choice<String>),
+    /// A lookup table's values: row `i` takes value `i mod n` (NULL where the value is), so
+    /// the values of one row stay together across columns.
+    Lookup(Vec<Option<String>>),
     Uuid,
     Json,
     Bytes(Choice<(u32, u32)>),
@@ -474,6 +477,13 @@ impl ColumnGen {
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
+            if let Kind::Lookup(values) = &self.kind {
+                match &values[(i % values.len() as u64) as usize] {
+                    Some(v) => buffer.push_str(v),
+                    None => buffer.push_null(),
+                }
+                continue;
+            }
             if matches!(self.kind, Kind::Null) || self.nulls.is_null(i) {
                 buffer.push_null();
                 continue;
@@ -527,7 +537,7 @@ impl ColumnGen {
                     buffer.push_str(&text);
                 }
                 Kind::EmptyArray => buffer.push_str("{}"),
-                Kind::Null => unreachable!("handled above"),
+                Kind::Null | Kind::Lookup(_) => unreachable!("handled above"),
             }
         }
     }

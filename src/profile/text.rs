@@ -30,6 +30,8 @@ pub const SPECIALS: [&str; 8] = [
 
 /// Dominant shapes (kept by the guard) covering this share of values make a column a template.
 const TEMPLATE_COVERAGE: f64 = 0.5;
+/// Shapes without lowercase letters or spaces covering this share make a column of codes.
+const CODE_COVERAGE: f64 = 0.8;
 
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
@@ -231,38 +233,25 @@ impl TextAccumulator {
             .filter(|s| s.value.contains('9'))
             .map(|s| s.share)
             .sum();
-        if templated >= TEMPLATE_COVERAGE && !stats.shapes.is_empty() {
+        if templated >= TEMPLATE_COVERAGE {
             return TextModel::Template;
         }
         if let Some(generator) = generator_for(column_name, semantic, stats) {
             return TextModel::Semantic { generator };
         }
+        // Codes without lowercase letters (`AA`, `A-99`) that few shapes cover.
+        let coded: f64 = stats
+            .shapes
+            .iter()
+            .filter(|s| !s.value.contains('a') && !s.value.contains(' '))
+            .map(|s| s.share)
+            .sum();
+        if coded >= CODE_COVERAGE {
+            return TextModel::Template;
+        }
         match self.words.finish(guard, personal) {
             Some(words) if semantic != Some(Semantic::PersonName) => TextModel::Words(words),
             _ => TextModel::Letters,
-        }
-    }
-
-    /// A format most values follow, or that the column's name announces for values shaped so.
-    fn format(&self, column_name: &str, semantic: Option<Semantic>) -> Option<Format> {
-        let name = column_name.to_ascii_lowercase();
-        let digits_only = self.looks.digit_groups as f64 >= 0.8 * self.count as f64;
-        match semantic {
-            Some(Semantic::Email) => return Some(Format::Email),
-            Some(Semantic::Url) => return Some(Format::Url),
-            Some(Semantic::Uuid) => return Some(Format::Uuid),
-            _ => {}
-        }
-        if digits_only && (name.contains("ssn") || name.contains("social_security")) {
-            Some(Format::Ssn)
-        } else if name.contains("iban") {
-            Some(Format::Iban)
-        } else if digits_only && (name.contains("card_number") || name.contains("credit_card")) {
-            Some(Format::CardNumber)
-        } else if semantic == Some(Semantic::Phone) {
-            Some(Format::Phone)
-        } else {
-            None
         }
     }
 
@@ -318,6 +307,52 @@ impl TextAccumulator {
         } else {
             None
         }
+    }
+
+    /// A format most values follow, or that the column's name announces for values shaped so.
+    fn format(&self, column_name: &str, semantic: Option<Semantic>) -> Option<Format> {
+        let digits_only = self.looks.digit_groups as f64 >= 0.8 * self.count as f64;
+        format_for(column_name, semantic, digits_only)
+    }
+}
+
+/// The format a column holds: from what its values look like, or from its name when its values
+/// are digit groups (`ssn`, `card_number`) or its name says IBAN.
+fn format_for(column_name: &str, semantic: Option<Semantic>, digits_only: bool) -> Option<Format> {
+    let name = column_name.to_ascii_lowercase();
+    match semantic {
+        Some(Semantic::Email) => Some(Format::Email),
+        Some(Semantic::Url) => Some(Format::Url),
+        Some(Semantic::Uuid) => Some(Format::Uuid),
+        _ if digits_only && (name.contains("ssn") || name.contains("social_security")) => {
+            Some(Format::Ssn)
+        }
+        _ if name.contains("iban") => Some(Format::Iban),
+        _ if digits_only && (name.contains("card_number") || name.contains("credit_card")) => {
+            Some(Format::CardNumber)
+        }
+        Some(Semantic::Phone) => Some(Format::Phone),
+        _ => None,
+    }
+}
+
+/// The model for a column profiled without its values (a DDL-only profile, or one written
+/// before text models existed): a format or a made-up kind from what is known, else letters.
+pub fn model_without_values(
+    column_name: &str,
+    semantic: Option<Semantic>,
+    stats: Option<&TextStats>,
+) -> TextModel {
+    if let Some(format) = format_for(column_name, semantic, false) {
+        return TextModel::Format {
+            format,
+            parts: Vec::new(),
+        };
+    }
+    let stats = stats.cloned().unwrap_or_default();
+    match generator_for(column_name, semantic, &stats) {
+        Some(generator) => TextModel::Semantic { generator },
+        None => TextModel::Letters,
     }
 }
 

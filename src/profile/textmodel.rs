@@ -98,16 +98,22 @@ pub struct WordModel {
     /// What stands between two words (`" "`, `", "`, `" - "`), as shares of all gaps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub separators: Vec<Share>,
-    /// What values start with before their first word (`(`, `"`), as shares of values.
+    /// What values hold before their first word and after their last (`(` and `)`, nothing
+    /// and `.`), as shares of values; the rest have neither.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub prefixes: Vec<Share>,
-    /// What values end with after their last word (`.`, `)`), as shares of values.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub suffixes: Vec<Share>,
+    pub frames: Vec<Frame>,
     /// Word pairs seen in at least `min_count` rows: after `first`, `then` follows with this
     /// share of `first`'s occurrences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frame {
+    pub before: String,
+    pub after: String,
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 use super::model::{round_share, Share};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
-use super::textmodel::{Pair, WordModel};
+use super::textmodel::{Frame, Pair, WordModel};
 
 /// Most vocabulary words and word pairs a model keeps.
 const MAX_VOCABULARY: usize = 1_000;
@@ -24,8 +24,8 @@ pub struct WordsAccumulator {
     words: ValueCounter<String>,
     pairs: ValueCounter<String>,
     separators: ValueCounter<String>,
-    prefixes: ValueCounter<String>,
-    suffixes: ValueCounter<String>,
+    /// What stands before the first word and after the last, joined by [`PAIR_JOIN`].
+    frames: ValueCounter<String>,
     /// Word occurrences, counted once per row.
     word_rows: u64,
     capitalized: u64,
@@ -45,8 +45,9 @@ impl WordsAccumulator {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
-        self.prefixes.insert(&plain(v[..first.0].trim_start()));
-        self.suffixes.insert(&plain(v[last.1..].trim_end()));
+        let before = plain(v[..first.0].trim_start());
+        let after = plain(v[last.1..].trim_end());
+        self.frames.insert(&format!("{before}{PAIR_JOIN}{after}"));
         for pair in spans.windows(2) {
             self.separators.insert(&plain(&v[pair[0].1..pair[1].0]));
             self.gaps += 1;
@@ -78,8 +79,7 @@ impl WordsAccumulator {
         self.words.merge(other.words);
         self.pairs.merge(other.pairs);
         self.separators.merge(other.separators);
-        self.prefixes.merge(other.prefixes);
-        self.suffixes.merge(other.suffixes);
+        self.frames.merge(other.frames);
         self.word_rows += other.word_rows;
         self.capitalized += other.capitalized;
         self.values += other.values;
@@ -131,8 +131,18 @@ impl WordsAccumulator {
             unknown_rate: share(self.word_rows - known, self.word_rows),
             unknown_capitalized: share(self.capitalized, self.word_rows),
             separators: guard.frequent(&self.separators, self.gaps, |s| s.clone()),
-            prefixes: guard.frequent(&self.prefixes, self.values, |s| s.clone()),
-            suffixes: guard.frequent(&self.suffixes, self.values, |s| s.clone()),
+            frames: guard
+                .frequent(&self.frames, self.values, |s| s.clone())
+                .into_iter()
+                .filter_map(|s| {
+                    let (before, after) = s.value.split_once(PAIR_JOIN)?;
+                    (!before.is_empty() || !after.is_empty()).then(|| Frame {
+                        before: before.into(),
+                        after: after.into(),
+                        share: s.share,
+                    })
+                })
+                .collect(),
             pairs,
         })
     }
@@ -243,8 +253,11 @@ mod tests {
             (model.pairs[0].first.as_str(), model.pairs[0].share),
             ("Rock", 0.75)
         );
-        assert_eq!(model.suffixes[0].value, "");
-        assert_eq!(model.suffixes[1].value, ".");
+        assert_eq!(model.frames.len(), 1);
+        assert_eq!(
+            (model.frames[0].after.as_str(), model.frames[0].share),
+            (".", 0.4)
+        );
         assert!((model.unknown_rate - 0.3).abs() < 1e-9);
     }
 }

@@ -8,9 +8,10 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::alphabet::{Alphabet, ACCENTED};
 use super::formats::{self, FormatGen};
 use super::values::Choice;
-use super::words::WordsGen;
+use super::words::{Value, WordsGen};
 use crate::profile::model::{bucket_end, Semantic, TextStats};
 use crate::profile::{
     model_without_values, special_kinds, value_scripts, Generator, TextModel, SPECIALS,
@@ -146,12 +147,22 @@ impl TextGen {
         }
         let target = self.target_length(rng);
         let max = self.max_chars as usize;
-        match self.scripts.sample(rng) {
-            Some(&i) => {
+        match (self.scripts.sample(rng), &self.model) {
+            (Some(&i), Model::Words(words)) => {
+                let (alphabets, script) = &self.script_combos[i];
+                let value = Value {
+                    script,
+                    alphabets,
+                    target,
+                    max,
+                };
+                words.generate(rng, &value, out)
+            }
+            (Some(&i), _) => {
                 let (alphabets, names) = &self.script_combos[i];
                 self.foreign(alphabets, names, target, rng, out)
             }
-            None => self.model.generate(&self.letters, target, max, rng, out),
+            (None, model) => model.generate(&self.letters, target, max, rng, out),
         }
         if out.chars().count() > max {
             if let Some((cut, _)) = out.char_indices().nth(max) {
@@ -296,7 +307,15 @@ impl Model {
                 Some(shape) => formats::fill_template(shape, rng, out),
                 None => letters.fill(target, rng, out),
             },
-            Model::Words(w) => w.generate(rng, target, max, out),
+            Model::Words(w) => {
+                let value = Value {
+                    script: "Latin",
+                    alphabets: &[],
+                    target,
+                    max,
+                };
+                w.generate(rng, &value, out)
+            }
             Model::Letters => letters.fill(target, rng, out),
         }
     }
@@ -433,63 +452,6 @@ fn insert_inside(rng: &mut ChaCha8Rng, out: &mut String, c: char) {
         n => bounds[rng.random_range(0..n)],
     };
     out.insert(at, c);
-}
-
-const ACCENTED: &[char] = &['é', 'è', 'ü', 'ö', 'ñ', 'ç', 'ø', 'å', 'ã', 'í', 'ł', 'ß'];
-
-/// A script's letters, as a code-point range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Alphabet {
-    Latin,
-    Cyrillic,
-    Greek,
-    Han,
-    Arabic,
-    Hebrew,
-    Hiragana,
-    Katakana,
-    Hangul,
-    Devanagari,
-    Thai,
-}
-
-impl Alphabet {
-    fn for_script(name: &str) -> Option<Alphabet> {
-        Some(match name {
-            "Latin" => Alphabet::Latin,
-            "Cyrillic" => Alphabet::Cyrillic,
-            "Greek" => Alphabet::Greek,
-            "Han" => Alphabet::Han,
-            "Arabic" => Alphabet::Arabic,
-            "Hebrew" => Alphabet::Hebrew,
-            "Hiragana" => Alphabet::Hiragana,
-            "Katakana" => Alphabet::Katakana,
-            "Hangul" => Alphabet::Hangul,
-            "Devanagari" => Alphabet::Devanagari,
-            "Thai" => Alphabet::Thai,
-            _ => return None,
-        })
-    }
-
-    fn letter(self, rng: &mut ChaCha8Rng, upper: bool) -> char {
-        let (first, count) = match self {
-            Alphabet::Latin if upper => (0x41, 26),
-            Alphabet::Latin => (0x61, 26),
-            Alphabet::Cyrillic if upper => (0x410, 32),
-            Alphabet::Cyrillic => (0x430, 32),
-            Alphabet::Greek if upper => (0x391, 17),
-            Alphabet::Greek => (0x3b1, 17),
-            Alphabet::Han => (0x4e00, 3000),
-            Alphabet::Arabic => (0x628, 19),
-            Alphabet::Hebrew => (0x5d0, 27),
-            Alphabet::Hiragana => (0x3042, 80),
-            Alphabet::Katakana => (0x30a2, 80),
-            Alphabet::Hangul => (0xac00, 2000),
-            Alphabet::Devanagari => (0x915, 37),
-            Alphabet::Thai => (0xe01, 46),
-        };
-        char::from_u32(first + rng.random_range(0..count)).unwrap_or('x')
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use fake::locales::{Data, EN};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::alphabet::Alphabet;
 use super::values::Choice;
-use crate::profile::WordModel;
+use crate::profile::{value_scripts, WordModel};
 
 /// Values of at most this many words, all from the vocabulary, are drawn again.
 const SHORT_WORDS: usize = 3;
@@ -18,7 +19,9 @@ const RETRIES: usize = 4;
 #[derive(Debug, Clone)]
 pub struct WordsGen {
     words: Vec<String>,
-    vocabulary: Choice<u32>,
+    /// The vocabulary by the scripts of its words (`Latin`, `Cyrillic`); words without
+    /// letters (numbers) belong to every one.
+    vocabularies: Vec<(String, Choice<u32>)>,
     /// Per word: the words learned to follow it, by share (summing to at most one).
     follow: Vec<Choice<u32>>,
     unknown_rate: f64,
@@ -42,14 +45,7 @@ impl WordsGen {
             Choice::new(list.iter().map(|s| (s.value.clone(), s.share)).collect())
         };
         WordsGen {
-            vocabulary: Choice::new(
-                model
-                    .vocabulary
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (i as u32, s.share))
-                    .collect(),
-            ),
+            vocabularies: by_script(model),
             follow: follow.into_iter().map(Choice::new).collect(),
             words,
             unknown_rate: if model.vocabulary.is_empty() {
@@ -73,19 +69,34 @@ impl WordsGen {
     ///
     /// A short value made only of vocabulary words could be a real value that occurs fewer than `min_count` times (`Love`, `Matt Cameron`); such a value is
     /// drawn again, and after a few tries its last word is replaced by one from the word list.
-    pub fn generate(&self, rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) {
+    ///
+    /// `script` names the value's scripts (`Latin`, `Han+Hiragana`); words outside the
+    /// vocabulary are lorem words in Latin, else letters of `alphabets`.
+    pub fn generate(&self, rng: &mut ChaCha8Rng, value: &Value, out: &mut String) {
         let start = out.len();
+        let vocabulary = self
+            .vocabularies
+            .iter()
+            .find(|(s, _)| s == value.script)
+            .map(|(_, v)| v);
         for _ in 0..RETRIES {
             out.truncate(start);
-            if !self.attempt(rng, target, max, out) {
+            if !self.attempt(rng, value, vocabulary, out) {
                 return;
             }
         }
-        self.replace_last_word(rng, start, out);
+        self.replace_last_word(rng, start, value.alphabets, out);
     }
 
     /// One value; whether it is short and made of vocabulary words only.
-    fn attempt(&self, rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) -> bool {
+    fn attempt(
+        &self,
+        rng: &mut ChaCha8Rng,
+        value: &Value,
+        vocabulary: Option<&Choice<u32>>,
+        out: &mut String,
+    ) -> bool {
+        let (target, max) = (value.target, value.max);
         let (prefix, suffix) = self
             .frames
             .sample(rng)
@@ -100,7 +111,7 @@ impl WordsGen {
         let mut first = true;
         let (mut words, mut known) = (0, true);
         loop {
-            previous = self.next_word(previous, rng, &mut word);
+            previous = self.next_word(previous, vocabulary, value.alphabets, rng, &mut word);
             known &= previous.is_some();
             let sep = if first {
                 ""
@@ -134,19 +145,29 @@ impl WordsGen {
         known && words <= SHORT_WORDS
     }
 
-    /// Replaces the last word of the value written from `start` by a word-list word that fits
-    /// in its place.
-    fn replace_last_word(&self, rng: &mut ChaCha8Rng, start: usize, out: &mut String) {
+    /// Replaces the last word of the value written from `start` by a word-list word (or
+    /// letters of `alphabets`) that fits in its place.
+    fn replace_last_word(
+        &self,
+        rng: &mut ChaCha8Rng,
+        start: usize,
+        alphabets: &[Alphabet],
+        out: &mut String,
+    ) {
         let value = &out[start..];
         let Some(&(a, b)) = crate::profile::word_spans(value).last() else {
             return;
         };
         let (a, b) = (start + a, start + b);
         let mut word = String::new();
-        shortest_word(out[a..b].chars().count().max(2), rng, &mut word);
-        if out[a..b].starts_with(char::is_uppercase) {
-            let upper: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
-            word.replace_range(..1, &upper);
+        let len = out[a..b].chars().count().max(2);
+        let capital = out[a..b].starts_with(char::is_uppercase);
+        if let Some(alphabet) = alphabets.first() {
+            alphabet.word(len, capital, rng, &mut word);
+        } else {
+            let mut lorem = String::new();
+            shortest_word(len, rng, &mut lorem);
+            push_cased(&lorem, capital, &mut word);
         }
         out.replace_range(a..b, &word);
     }
@@ -156,6 +177,8 @@ impl WordsGen {
     fn next_word(
         &self,
         previous: Option<u32>,
+        vocabulary: Option<&Choice<u32>>,
+        alphabets: &[Alphabet],
         rng: &mut ChaCha8Rng,
         word: &mut String,
     ) -> Option<u32> {
@@ -163,7 +186,7 @@ impl WordsGen {
         let followed = previous.and_then(|p| self.follow[p as usize].sample(rng).copied());
         let chosen = followed.or_else(|| {
             (rng.random::<f64>() >= self.unknown_rate)
-                .then(|| self.vocabulary.sample_normalized(rng).copied())
+                .then(|| vocabulary?.sample_normalized(rng).copied())
                 .flatten()
         });
         match chosen {
@@ -172,13 +195,58 @@ impl WordsGen {
                 Some(i)
             }
             None => {
-                let lorem = EN::LOREM_WORD[rng.random_range(0..EN::LOREM_WORD.len())];
                 let capital = rng.random::<f64>() < self.unknown_capitalized;
-                push_cased(lorem, capital, word);
+                match alphabets {
+                    [] => {
+                        let lorem = EN::LOREM_WORD[rng.random_range(0..EN::LOREM_WORD.len())];
+                        push_cased(lorem, capital, word);
+                    }
+                    // Mixed scripts (Han and Hiragana) share each word.
+                    _ => {
+                        for (k, alphabet) in alphabets.iter().enumerate() {
+                            alphabet.word(rng.random_range(1..4), capital && k == 0, rng, word);
+                        }
+                    }
+                }
                 None
             }
         }
     }
+}
+
+/// What one value is to be: its scripts, the alphabets of words outside the vocabulary (none
+/// for Latin, which takes lorem words), and its target and largest length in characters.
+pub struct Value<'a> {
+    pub script: &'a str,
+    pub alphabets: &'a [Alphabet],
+    pub target: usize,
+    pub max: usize,
+}
+
+/// The vocabulary split by the scripts of its words.
+fn by_script(model: &WordModel) -> Vec<(String, Choice<u32>)> {
+    let keys: Vec<Option<String>> = model
+        .vocabulary
+        .iter()
+        .map(|s| value_scripts(&s.value))
+        .collect();
+    let mut scripts: Vec<String> = keys.iter().flatten().cloned().collect();
+    scripts.sort_unstable();
+    scripts.dedup();
+    scripts
+        .into_iter()
+        .map(|script| {
+            let words = model
+                .vocabulary
+                .iter()
+                .zip(&keys)
+                .enumerate()
+                .filter(|(_, (_, k))| k.as_deref().is_none_or(|k| k == script))
+                .map(|(i, (s, _))| (i as u32, s.share))
+                .collect();
+            (script, Choice::new(words))
+        })
+        .collect()
 }
 
 /// A vocabulary word with each `9` replaced by a digit (a leading digit is never 0 in a
@@ -262,7 +330,13 @@ mod tests {
         let mut out = String::new();
         for _ in 0..2_000 {
             out.clear();
-            gen.generate(&mut rng, 12, 14, &mut out);
+            let value = Value {
+                script: "Latin",
+                alphabets: &[],
+                target: 12,
+                max: 14,
+            };
+            gen.generate(&mut rng, &value, &mut out);
             assert!(out.chars().count() <= 14, "{out:?}");
             assert!(
                 !out.contains("Rock Rock") && !out.contains("Rock 1"),

@@ -35,6 +35,8 @@ pub struct TextGen {
     letters: Letters,
     /// Rates of [`SPECIALS`] among generated non-empty values.
     specials: [f64; SPECIALS.len()],
+    /// Whether any of them is above zero (else no draws are spent on them).
+    any_specials: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +99,7 @@ impl TextGen {
             .map(|s| s.share)
             .sum();
         let empty_rate = rest.rate(stats.empty_rate, |v| v.is_empty());
+        let specials = special_rates(stats, &rest, empty_rate);
         TextGen {
             model: Model::new(model, stats),
             lengths,
@@ -114,7 +117,8 @@ impl TextGen {
                 words: stats.scripts.get("Common").copied().unwrap_or(0.0) > 0.02,
                 capitalized: shape_starts_upper * 2.0 >= stats.shapes.iter().map(|s| s.share).sum(),
             },
-            specials: special_rates(stats, &rest, empty_rate),
+            specials,
+            any_specials: specials.iter().any(|&r| r > 0.0),
         }
     }
 
@@ -136,6 +140,7 @@ impl TextGen {
                 capitalized: true,
             },
             specials: [0.0; SPECIALS.len()],
+            any_specials: false,
         }
     }
 
@@ -164,12 +169,15 @@ impl TextGen {
             }
             (None, model) => model.generate(&self.letters, target, max, rng, out),
         }
-        if out.chars().count() > max {
+        // Bytes bound characters: most values need no count.
+        if out.len() > max {
             if let Some((cut, _)) = out.char_indices().nth(max) {
                 out.truncate(cut);
             }
         }
-        self.add_specials(rng, out);
+        if self.any_specials {
+            self.add_specials(rng, out);
+        }
     }
 
     fn target_length(&self, rng: &mut ChaCha8Rng) -> usize {

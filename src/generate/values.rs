@@ -28,7 +28,13 @@ use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 pub struct Choice<T> {
     items: Vec<T>,
     cumulative: Vec<f64>,
+    /// For long lists (a vocabulary): `guide[k]` is the first item whose range reaches
+    /// `k / guide.len()` of the total, so a draw scans a few items instead of searching all.
+    guide: Vec<u32>,
 }
+
+/// Lists longer than this get a guide table.
+const GUIDED: usize = 32;
 
 impl<T> Choice<T> {
     pub fn new(weighted: Vec<(T, f64)>) -> Self {
@@ -40,7 +46,22 @@ impl<T> Choice<T> {
             items.push(item);
             cumulative.push(total);
         }
-        Choice { items, cumulative }
+        let guide = if items.len() > GUIDED {
+            let slots = items.len() * 2;
+            (0..slots)
+                .map(|k| {
+                    let at = total * k as f64 / slots as f64;
+                    cumulative.partition_point(|&c| c <= at) as u32
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Choice {
+            items,
+            cumulative,
+            guide,
+        }
     }
 
     pub fn uniform(items: Vec<T>) -> Self {
@@ -62,7 +83,20 @@ impl<T> Choice<T> {
     }
 
     fn at(&self, u: f64) -> Option<&T> {
-        let i = self.cumulative.partition_point(|&c| c <= u);
+        let total = self.total();
+        if self.guide.is_empty() || u >= total {
+            let i = self.cumulative.partition_point(|&c| c <= u);
+            return self.items.get(i);
+        }
+        let slot = ((u / total * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
+        let mut i = self.guide[slot] as usize;
+        // Rounding may put the slot's start one item late.
+        while i > 0 && self.cumulative[i - 1] > u {
+            i -= 1;
+        }
+        while self.cumulative[i] <= u {
+            i += 1;
+        }
         self.items.get(i)
     }
 
@@ -745,6 +779,20 @@ fn int_array(values: Vec<i64>, nulls: NullBuffer, data_type: &DataType) -> Array
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn guided_draws_equal_searched_ones() {
+        let weighted: Vec<(u32, f64)> = (0..500u32).map(|i| (i, 1.0 / (1.0 + i as f64))).collect();
+        let partial: Vec<(u32, f64)> = weighted.iter().map(|&(i, w)| (i, w / 10.0)).collect();
+        for choice in [Choice::new(weighted), Choice::new(partial)] {
+            assert!(!choice.guide.is_empty());
+            for k in 0..20_000 {
+                let u = k as f64 / 20_000.0;
+                let searched = choice.cumulative.partition_point(|&c| c <= u);
+                assert_eq!(choice.at(u), choice.items.get(searched), "at {u}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_follow_quantiles_and_limits() {

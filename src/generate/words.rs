@@ -101,37 +101,33 @@ impl WordsGen {
             .frames
             .sample(rng)
             .map_or(("", ""), |(b, a)| (b.as_str(), a.as_str()));
-        let reserve = suffix.chars().count();
-        if prefix.chars().count() + reserve < max {
+        let reserve = char_len(suffix);
+        if char_len(prefix) + reserve < max {
             out.push_str(prefix);
         }
-        let mut len = out.chars().count();
+        let mut len = char_len(out);
         let mut previous: Option<u32> = None;
-        let mut word = String::new();
         let mut first = true;
         let (mut words, mut known) = (0, true);
         loop {
-            previous = self.next_word(previous, vocabulary, value.alphabets, rng, &mut word);
+            // The separator and word go straight into `out`, and come out again if too long.
+            let mark = out.len();
+            if !first {
+                let sep = self.separators.sample_normalized(rng);
+                out.push_str(sep.map_or(" ", String::as_str));
+            }
+            previous = self.next_word(previous, vocabulary, value.alphabets, rng, out);
             known &= previous.is_some();
-            let sep = if first {
-                ""
-            } else {
-                self.separators
-                    .sample_normalized(rng)
-                    .map_or(" ", String::as_str)
-            };
-            let add = sep.chars().count() + word.chars().count();
+            let add = char_len(&out[mark..]);
             if len + add + reserve > max {
+                out.truncate(mark);
                 if first {
-                    shortest_word(max.saturating_sub(len + reserve), rng, &mut word);
-                    out.push_str(&word);
-                    len += word.chars().count();
+                    shortest_word(max.saturating_sub(len + reserve), rng, out);
+                    len = char_len(out);
                     known = false;
                 }
                 break;
             }
-            out.push_str(sep);
-            out.push_str(&word);
             len += add;
             words += 1;
             first = false;
@@ -172,8 +168,8 @@ impl WordsGen {
         out.replace_range(a..b, &word);
     }
 
-    /// The next word into `word`: a learned follower of `previous`, a vocabulary word, or a
-    /// lorem word; its vocabulary index if it has one.
+    /// Appends the next word to `word`: a learned follower of `previous`, a vocabulary word, or
+    /// a lorem word; its vocabulary index if it has one.
     fn next_word(
         &self,
         previous: Option<u32>,
@@ -182,7 +178,6 @@ impl WordsGen {
         rng: &mut ChaCha8Rng,
         word: &mut String,
     ) -> Option<u32> {
-        word.clear();
         let followed = previous.and_then(|p| self.follow[p as usize].sample(rng).copied());
         let chosen = followed.or_else(|| {
             (rng.random::<f64>() >= self.unknown_rate)
@@ -279,9 +274,17 @@ fn push_cased(w: &str, capital: bool, out: &mut String) {
     }
 }
 
-/// A lorem word of at most `max` characters (cut only when none is that short).
+/// Characters in `s`, without decoding ASCII.
+fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Appends a lorem word of at most `max` characters (cut only when none is that short).
 fn shortest_word(max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
-    out.clear();
     let fitting: Vec<&str> = EN::LOREM_WORD
         .iter()
         .copied()

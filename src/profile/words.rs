@@ -3,6 +3,8 @@
 //! model; no value is kept whole, and a word or pair seen in fewer than `min_count` rows never
 //! leaves the snapshot.
 
+use std::borrow::Cow;
+
 use super::model::{round_share, Share};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
@@ -31,8 +33,8 @@ pub struct WordsAccumulator {
     capitalized: u64,
     values: u64,
     gaps: u64,
-    /// Reused per value: its words, normalised.
-    buf: Vec<String>,
+    /// Reused per value: the key being counted.
+    key: String,
 }
 
 impl WordsAccumulator {
@@ -45,33 +47,41 @@ impl WordsAccumulator {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
-        let before = plain(v[..first.0].trim_start());
-        let after = plain(v[last.1..].trim_end());
-        self.frames.insert(&format!("{before}{PAIR_JOIN}{after}"));
+        // One reused key buffer: a value costs no allocation per separator, frame or pair.
+        let key = &mut self.key;
+        key.clear();
+        push_plain(v[..first.0].trim_start(), key);
+        key.push(PAIR_JOIN);
+        push_plain(v[last.1..].trim_end(), key);
+        self.frames.insert(key.as_str());
         for pair in spans.windows(2) {
-            self.separators.insert(&plain(&v[pair[0].1..pair[1].0]));
+            key.clear();
+            push_plain(&v[pair[0].1..pair[1].0], key);
+            self.separators.insert(key.as_str());
             self.gaps += 1;
         }
-        self.buf.clear();
-        self.buf
-            .extend(spans.iter().map(|&(a, b)| normalize_word(&v[a..b])));
-        for (i, w) in self.buf.iter().enumerate() {
-            if self.buf[..i].contains(w) {
-                continue;
-            }
+        let words: Vec<Cow<str>> = spans
+            .iter()
+            .map(|&(a, b)| normalize_word(&v[a..b]))
+            .collect();
+        // Each word and pair counts once per row.
+        let mut distinct: Vec<&str> = words.iter().map(|w| &**w).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for w in distinct {
             self.word_rows += 1;
             self.capitalized += w.starts_with(char::is_uppercase) as u64;
-            self.words.insert(w.as_str());
+            self.words.insert(w);
         }
-        let mut pairs: Vec<String> = self
-            .buf
-            .windows(2)
-            .map(|p| format!("{}{PAIR_JOIN}{}", p[0], p[1]))
-            .collect();
+        let mut pairs: Vec<(&str, &str)> = words.windows(2).map(|p| (&*p[0], &*p[1])).collect();
         pairs.sort_unstable();
         pairs.dedup();
-        for p in &pairs {
-            self.pairs.insert(p.as_str());
+        for (a, b) in pairs {
+            key.clear();
+            key.push_str(a);
+            key.push(PAIR_JOIN);
+            key.push_str(b);
+            self.pairs.insert(key.as_str());
         }
     }
 
@@ -176,7 +186,10 @@ pub fn word_spans(v: &str) -> Vec<(usize, usize)> {
 /// A word as the vocabulary keeps it: digits as `9` (a number is a format, not a word), and
 /// without the special characters that generation adds back at their own rates (combining
 /// marks; typographic apostrophes become `'`).
-pub fn normalize_word(w: &str) -> String {
+pub fn normalize_word(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') {
+        return Cow::Borrowed(w);
+    }
     w.chars()
         .filter(|&c| !is_combining(c))
         .map(|c| match c {
@@ -184,7 +197,8 @@ pub fn normalize_word(w: &str) -> String {
             c if is_apostrophe(c) => '\'',
             c => c,
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 pub fn is_combining(c: char) -> bool {
@@ -199,16 +213,13 @@ fn is_lowercase_word(w: &str) -> bool {
     w.chars().all(char::is_lowercase)
 }
 
-/// A separator, prefix or suffix as kept: long ones become a space, and special characters
-/// (no-break and zero-width spaces, typographic quotes and dashes) their plain forms, since
-/// generation adds those back at their own rates.
-fn plain(s: &str) -> String {
-    if s.len() > MAX_SEPARATOR * 4 {
-        return " ".into();
-    }
-    let out: String = s
-        .chars()
-        .filter_map(|c| match c {
+/// Appends a separator, prefix or suffix as kept: a long one becomes a space, and special
+/// characters (no-break and zero-width spaces, typographic quotes and dashes) their plain
+/// forms, since generation adds those back at their own rates.
+fn push_plain(s: &str, out: &mut String) {
+    let start = out.len();
+    if s.len() <= MAX_SEPARATOR * 4 {
+        out.extend(s.chars().filter_map(|c| match c {
             '\u{a0}' | '\u{202f}' => Some(' '),
             '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => None,
             '\u{2018}' | '\u{2019}' => Some('\''),
@@ -217,12 +228,11 @@ fn plain(s: &str) -> String {
             '\u{2026}' => Some('.'),
             c if c.is_whitespace() => Some(' '),
             c => Some(c),
-        })
-        .collect();
-    if out.len() > MAX_SEPARATOR {
-        " ".into()
-    } else {
-        out
+        }));
+    }
+    if out.len() - start > MAX_SEPARATOR || (s.len() > MAX_SEPARATOR * 4) {
+        out.truncate(start);
+        out.push(' ');
     }
 }
 

@@ -67,7 +67,8 @@ impl WordsGen {
 
     /// Writes a value of about `target` characters (never more than `max`) into `out`.
     ///
-    /// A short value made only of vocabulary words could be a real value that occurs fewer than `min_count` times (`Love`, `Matt Cameron`); such a value is
+    /// A short value made only of vocabulary words, or one chained from learned pairs, could be
+    /// a real value that occurs fewer than `min_count` times (`Love`, `Matt Cameron`); such a value is
     /// drawn again, and after a few tries its last word is replaced by one from the word list.
     ///
     /// `script` names the value's scripts (`Latin`, `Han+Hiragana`); words outside the
@@ -88,7 +89,8 @@ impl WordsGen {
         self.replace_last_word(rng, start, value.alphabets, out);
     }
 
-    /// One value; whether it is short and made of vocabulary words only.
+    /// One value; whether it is made of vocabulary words only and either short or a chain of
+    /// learned pairs (`David Coverdale/Earl Slick`), which could copy a rare real value.
     fn attempt(
         &self,
         rng: &mut ChaCha8Rng,
@@ -108,7 +110,7 @@ impl WordsGen {
         let mut len = char_len(out);
         let mut previous: Option<u32> = None;
         let mut first = true;
-        let (mut words, mut known) = (0, true);
+        let (mut words, mut known, mut chained) = (0, true, true);
         loop {
             // The separator and word go straight into `out`, and come out again if too long.
             let mark = out.len();
@@ -116,8 +118,10 @@ impl WordsGen {
                 let sep = self.separators.sample_normalized(rng);
                 out.push_str(sep.map_or(" ", String::as_str));
             }
-            previous = self.next_word(previous, vocabulary, value.alphabets, rng, out);
-            known &= previous.is_some();
+            let (next, followed) = self.next_word(previous, vocabulary, value.alphabets, rng, out);
+            known &= next.is_some();
+            chained &= first || followed;
+            previous = next;
             let add = char_len(&out[mark..]);
             if len + add + reserve > max {
                 out.truncate(mark);
@@ -138,7 +142,7 @@ impl WordsGen {
         if len + reserve <= max {
             out.push_str(suffix);
         }
-        known && words <= SHORT_WORDS
+        known && (words <= SHORT_WORDS || chained)
     }
 
     /// Replaces the last word of the value written from `start` by a word-list word (or
@@ -169,7 +173,7 @@ impl WordsGen {
     }
 
     /// Appends the next word to `word`: a learned follower of `previous`, a vocabulary word, or
-    /// a lorem word; its vocabulary index if it has one.
+    /// a lorem word; its vocabulary index if it has one, and whether it followed a pair.
     fn next_word(
         &self,
         previous: Option<u32>,
@@ -177,7 +181,7 @@ impl WordsGen {
         alphabets: &[Alphabet],
         rng: &mut ChaCha8Rng,
         word: &mut String,
-    ) -> Option<u32> {
+    ) -> (Option<u32>, bool) {
         let followed = previous.and_then(|p| self.follow[p as usize].sample(rng).copied());
         let chosen = followed.or_else(|| {
             (rng.random::<f64>() >= self.unknown_rate)
@@ -187,7 +191,7 @@ impl WordsGen {
         match chosen {
             Some(i) => {
                 fill_digits(&self.words[i as usize], rng, word);
-                Some(i)
+                (Some(i), followed.is_some())
             }
             None => {
                 let capital = rng.random::<f64>() < self.unknown_capitalized;
@@ -203,7 +207,7 @@ impl WordsGen {
                         }
                     }
                 }
-                None
+                (None, false)
             }
         }
     }

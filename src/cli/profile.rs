@@ -37,6 +37,12 @@ pub struct ProfileArgs {
     /// It is not written into the profile: keep it secret, since it lets anyone remove the noise.
     #[arg(long, value_name = "N", requires = "epsilon")]
     seed: Option<u64>,
+    /// Don't keep the real values of lookup tables. By default a small table (at most 1,000
+    /// rows) that other tables reference and that holds no personal data (genres, countries,
+    /// statuses) keeps its text values, marked `lookup: true` in the profile; with this flag
+    /// its values are described by statistics like any other table's.
+    #[arg(long)]
+    no_lookup_values: bool,
     /// For a `.sql` source: rows in each table without a parent (others follow from default
     /// children per parent). The profile then holds defaults from names and types, no data.
     #[arg(long, value_name = "N")]
@@ -60,6 +66,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
             epsilon,
             seed: args.seed.unwrap_or_else(rand::random),
         }),
+        lookup_values: !args.no_lookup_values,
     };
     if source.kind() == "ddl" && args.epsilon.is_some() {
         bail!("--epsilon applies to a snapshot; a profile made from a .sql file holds no data");

@@ -440,6 +440,26 @@ fn text(
             get(&b.scripts),
         ));
     }
+    for name in crate::profile::SPECIALS {
+        let get = |t: &crate::profile::TextStats| t.specials.get(name).copied().unwrap_or(0.0);
+        if get(a) > 0.0 || get(b) > 0.0 {
+            figures.push(Figure::rate(format!("special {name}"), get(a), get(b)));
+        }
+    }
+    let value_scripts: std::collections::BTreeSet<&String> = a
+        .value_scripts
+        .keys()
+        .chain(b.value_scripts.keys())
+        .filter(|k| *k != "Latin")
+        .collect();
+    for combo in value_scripts {
+        let get = |m: &BTreeMap<String, f64>| m.get(combo).copied().unwrap_or(0.0);
+        figures.push(Figure::rate(
+            format!("values in {combo}"),
+            get(&a.value_scripts),
+            get(&b.value_scripts),
+        ));
+    }
     let mut parts = vec![length_ks, script_tvd];
     if let Some((shape, x, y)) = &extras.shape {
         figures.push(Figure::rate(format!("shape {shape}"), *x, *y));

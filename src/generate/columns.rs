@@ -6,6 +6,7 @@ use super::checks::{Cmp, Literal, PartitionBound};
 use super::text::TextGen;
 use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
 use crate::profile::model::{ColumnStats, Resolution, Share, TemporalStats};
+use crate::profile::TextModel;
 use crate::schema::{Column, LogicalType};
 use crate::temporal;
 
@@ -291,8 +292,14 @@ fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
     }
 }
 
-/// Frequent text values at their shares; when they cover the column they are all there is.
+/// A lookup column's values by row; else frequent text values at their shares (when they cover
+/// the column they are all there is) and the text model for the rest.
 fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32>) -> Kind {
+    if let Some(TextModel::Lookup { values }) = stats.and_then(|s| s.model.as_ref()) {
+        if !values.is_empty() {
+            return Kind::Lookup(values.clone());
+        }
+    }
     let frequent: Vec<(String, f64)> = stats
         .map(|s| {
             s.frequent
@@ -308,8 +315,10 @@ fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32
     let gen = TextGen::new(
         &column.name,
         stats.and_then(|s| s.text.as_ref()),
+        stats.and_then(|s| s.model.as_ref()),
         stats.and_then(|s| s.semantic),
         max_chars,
+        &frequent,
     );
     Kind::Text {
         frequent: Choice::new(frequent),

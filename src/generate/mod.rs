@@ -7,6 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
+mod alphabet;
 mod arrays;
 pub(crate) mod checks;
 mod columns;
@@ -14,6 +15,7 @@ mod copula;
 pub mod defaults;
 mod edge;
 mod fanout;
+mod formats;
 mod keys;
 mod pattern;
 mod permute;
@@ -21,6 +23,7 @@ mod plan;
 mod text;
 mod tsvector;
 mod values;
+mod words;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -709,6 +712,7 @@ mod tests {
                 inherited: Vec::new(),
                 parent_orders: Vec::new(),
                 follows: Vec::new(),
+                lookup: false,
             }],
             overrides: None,
         };

@@ -1,65 +1,84 @@
-//! Synthetic text shaped like the learned column: lengths from the character-length histogram,
-//! letters from the learned script mix, the learned shapes (`Aaaa 99`), empty strings and edge
-//! spaces at their rates, and realistic names, emails and places where the column is one.
+//! Synthetic text from a column's text model (see [`crate::profile::TextModel`]): formats,
+//! made-up names and places, templates, words or letters, with lengths from the learned
+//! histogram, each value's scripts drawn at their learned shares (so a rare script stays
+//! present), and the special characters (no-break and zero-width spaces, emoji, decomposed
+//! accents, typographic punctuation, edge spaces) added at their learned rates. A value never
+//! breaks its format to fit a length: a shorter one is chosen instead.
 
-use fake::faker::address::en::{CityName, CountryName, StateName, StreetName, ZipCode};
-use fake::faker::company::en::CompanyName;
-use fake::locales::{Data, EN};
-use fake::Fake;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::alphabet::{Alphabet, ACCENTED};
+use super::formats::{self, FormatGen};
 use super::values::Choice;
+use super::words::{Value, WordsGen};
 use crate::profile::model::{bucket_end, Semantic, TextStats};
+use crate::profile::{
+    format_for, model_without_values, special_kinds, value_scripts, Format, Generator, TextModel,
+    SPECIALS,
+};
 
 /// Generates one text column's values.
 #[derive(Debug, Clone)]
 pub struct TextGen {
+    model: Model,
     lengths: Choice<(u32, u32)>,
     min_chars: u32,
     max_chars: u32,
+    /// The type's limit (varchar(n)), which special characters must not push a value past.
+    type_max: u32,
     empty_rate: f64,
-    edge_space_rate: f64,
-    non_ascii_rate: f64,
-    /// Non-Latin scripts by weight, for values that aren't ASCII.
-    foreign: Choice<Alphabet>,
-    foreign_share: f64,
-    shapes: Choice<String>,
-    words: bool,
-    capitalized: bool,
-    style: Style,
+    /// Combinations of scripts other than Latin alone, by their share of generated values:
+    /// indices into `script_combos`.
+    scripts: Choice<usize>,
+    /// Each combination's alphabets and its name as the profile writes it (`Han+Hiragana`).
+    script_combos: Vec<(Vec<Alphabet>, String)>,
+    letters: Letters,
+    /// Rates of [`SPECIALS`] among generated non-empty values.
+    specials: [f64; SPECIALS.len()],
+    /// Whether any of them is above zero (else no draws are spent on them).
+    any_specials: bool,
 }
 
-/// A recognisable kind of value, generated with `fake` or a template instead of letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Style {
+#[derive(Debug, Clone)]
+enum Model {
+    Format(FormatGen),
+    Semantic(Generator),
+    Template(Choice<String>),
+    Words(Box<WordsGen>),
     Letters,
-    FirstName,
-    LastName,
-    FullName,
-    Email,
-    Phone,
-    Url,
-    Uuid,
-    City,
-    Country,
-    State,
-    Street,
-    Zip,
-    Company,
+}
+
+/// Random letters: the old fallback, and the text of values in scripts no model covers.
+#[derive(Debug, Clone)]
+struct Letters {
+    non_ascii_rate: f64,
+    words: bool,
+    capitalized: bool,
 }
 
 impl TextGen {
-    /// `max_chars` is the type's limit (varchar(n), char(n)), if any.
+    /// `max_chars` is the type's limit (varchar(n), char(n)), if any; `frequent` the values
+    /// drawn before this generator, with their shares, so that rates are met over the column.
     pub fn new(
         column: &str,
         stats: Option<&TextStats>,
+        model: Option<&TextModel>,
         semantic: Option<Semantic>,
         max_chars: Option<u32>,
+        frequent: &[(String, f64)],
     ) -> TextGen {
         let type_max = max_chars.unwrap_or(u32::MAX);
+        let fallback;
+        let model = match model {
+            Some(m) => m,
+            None => {
+                fallback = model_without_values(column, semantic, stats);
+                &fallback
+            }
+        };
         let Some(stats) = stats else {
-            return TextGen::plain(column, semantic, type_max);
+            return TextGen::plain(model, type_max);
         };
         let lengths = Choice::new(
             stats
@@ -72,62 +91,57 @@ impl TextGen {
                 })
                 .collect(),
         );
-        let foreign_scripts: Vec<(Alphabet, f64)> = stats
-            .scripts
-            .iter()
-            .filter_map(|(name, &share)| Some((Alphabet::for_script(name)?, share)))
-            .filter(|(a, share)| *a != Alphabet::Latin && *share > 0.0)
-            .collect();
-        let foreign_share: f64 = foreign_scripts.iter().map(|s| s.1).sum();
-        let common = stats.scripts.get("Common").copied().unwrap_or(0.0);
+        let rest = Rest::new(frequent);
+        let (scripts, script_combos) = script_choice(stats, &rest);
         let shape_starts_upper: f64 = stats
             .shapes
             .iter()
             .filter(|s| s.value.starts_with('A'))
             .map(|s| s.share)
             .sum();
+        let empty_rate = rest.rate(stats.empty_rate, |v| v.is_empty());
+        let specials = special_rates(stats, &rest, empty_rate);
         TextGen {
+            model: Model::new(model, stats),
             lengths,
             min_chars: stats.min_chars.min(type_max),
             max_chars: stats
                 .max_chars
                 .min(type_max)
                 .max(stats.min_chars.min(type_max)),
-            empty_rate: stats.empty_rate,
-            edge_space_rate: stats.edge_space_rate,
-            non_ascii_rate: stats.non_ascii_rate,
-            foreign: Choice::new(foreign_scripts),
-            foreign_share,
-            shapes: Choice::new(
-                stats
-                    .shapes
-                    .iter()
-                    .filter(|s| s.value.chars().count() as u32 <= type_max)
-                    .map(|s| (s.value.clone(), s.share))
-                    .collect(),
-            ),
-            words: common > 0.02,
-            capitalized: shape_starts_upper * 2.0 >= stats.shapes.iter().map(|s| s.share).sum(),
-            style: Style::for_column(column, semantic),
+            type_max,
+            empty_rate,
+            scripts,
+            script_combos,
+            letters: Letters {
+                non_ascii_rate: stats.non_ascii_rate,
+                words: stats.scripts.get("Common").copied().unwrap_or(0.0) > 0.02,
+                capitalized: shape_starts_upper * 2.0 >= stats.shapes.iter().map(|s| s.share).sum(),
+            },
+            specials,
+            any_specials: specials.iter().any(|&r| r > 0.0),
         }
     }
 
     /// For a column known only by its type (a DDL-only profile).
-    fn plain(column: &str, semantic: Option<Semantic>, type_max: u32) -> TextGen {
+    fn plain(model: &TextModel, type_max: u32) -> TextGen {
         let max = type_max.min(24);
         TextGen {
+            model: Model::new(model, &TextStats::default()),
             lengths: Choice::new(vec![((1.min(max), max + 1), 1.0)]),
             min_chars: 1.min(max),
             max_chars: max,
+            type_max,
             empty_rate: 0.0,
-            edge_space_rate: 0.0,
-            non_ascii_rate: 0.0,
-            foreign: Choice::new(Vec::new()),
-            foreign_share: 0.0,
-            shapes: Choice::new(Vec::new()),
-            words: true,
-            capitalized: true,
-            style: Style::for_column(column, semantic),
+            scripts: Choice::new(Vec::new()),
+            script_combos: Vec::new(),
+            letters: Letters {
+                non_ascii_rate: 0.0,
+                words: true,
+                capitalized: true,
+            },
+            specials: [0.0; SPECIALS.len()],
+            any_specials: false,
         }
     }
 
@@ -137,31 +151,190 @@ impl TextGen {
         if rng.random::<f64>() < self.empty_rate {
             return;
         }
-        if self.style != Style::Letters {
-            self.styled(rng, out);
-        } else if let Some(shape) = self.shapes.sample(rng) {
-            fill_shape(shape, rng, out);
-        } else {
-            let fallback = (self.min_chars, self.max_chars + 1);
-            let (lo, hi) = *self.lengths.sample_normalized(rng).unwrap_or(&fallback);
-            let lo = lo.max(self.min_chars).max(1);
-            let hi = hi.min(self.max_chars + 1).max(lo + 1);
-            let len = rng.random_range(lo..hi) as usize;
-            self.letters(len, rng, out);
+        let target = self.target_length(rng);
+        let max = self.max_chars as usize;
+        match (self.scripts.sample(rng), &self.model) {
+            (Some(&i), Model::Words(words)) => {
+                let (alphabets, script) = &self.script_combos[i];
+                let value = Value {
+                    script,
+                    alphabets,
+                    target,
+                    max,
+                };
+                words.generate(rng, &value, out)
+            }
+            (Some(&i), _) => {
+                let (alphabets, names) = &self.script_combos[i];
+                self.foreign(alphabets, names, target, rng, out)
+            }
+            (None, model) => model.generate(&self.letters, target, max, rng, out),
         }
-        self.finish(rng, out);
+        // Bytes bound characters: most values need no count.
+        if out.len() > max {
+            if let Some((cut, _)) = out.char_indices().nth(max) {
+                out.truncate(cut);
+            }
+        }
+        if self.any_specials {
+            self.add_specials(rng, out);
+        }
     }
 
-    fn letters(&self, len: usize, rng: &mut ChaCha8Rng, out: &mut String) {
+    fn target_length(&self, rng: &mut ChaCha8Rng) -> usize {
+        let fallback = (self.min_chars, self.max_chars + 1);
+        let (lo, hi) = *self.lengths.sample_normalized(rng).unwrap_or(&fallback);
+        let lo = lo.max(self.min_chars).max(1);
+        let hi = hi.min(self.max_chars + 1).max(lo + 1);
+        rng.random_range(lo..hi) as usize
+    }
+
+    /// A value in non-Latin scripts: names from `fake` in that locale where the model makes
+    /// names and `fake` has them, else letters of those scripts in words.
+    fn foreign(
+        &self,
+        alphabets: &[Alphabet],
+        names: &str,
+        target: usize,
+        rng: &mut ChaCha8Rng,
+        out: &mut String,
+    ) {
+        if let Model::Semantic(g) = self.model {
+            let person = matches!(
+                g,
+                Generator::FirstName | Generator::LastName | Generator::FullName
+            );
+            if person && formats::has_names(names) && !names.contains("Latin") {
+                return formats::semantic(g, names, rng, target, self.max_chars as usize, out);
+            }
+        }
+        // Mixed scripts share the value in runs, so even a short value shows each of them.
+        let share = (target / alphabets.len()).max(1);
+        let run = if alphabets.len() > 1 {
+            share..share + 1
+        } else {
+            2..8
+        };
+        let mut word_left = rng.random_range(run.clone());
+        let mut script = 0;
+        for i in 0..target {
+            if word_left == 0 {
+                word_left = rng.random_range(run.clone());
+                script = (script + 1) % alphabets.len();
+                if self.letters.words && i + 1 < target {
+                    out.push(' ');
+                    continue;
+                }
+            }
+            let upper = self.letters.capitalized && (i == 0 || out.ends_with(' '));
+            out.push(alphabets[script].letter(rng, upper));
+            word_left -= 1;
+        }
+    }
+
+    /// Adds each special character or form at its rate, within the type's limit.
+    fn add_specials(&self, rng: &mut ChaCha8Rng, out: &mut String) {
+        if out.is_empty() {
+            return;
+        }
+        let r = &self.specials;
+        let mut chance = |i: usize| rng.random::<f64>() < r[i];
+        let (combining, typographic, nbsp, zero_width) =
+            (chance(4), chance(5), chance(0), chance(1));
+        let (zwj, emoji) = (chance(3), chance(2));
+        let (leading, trailing) = (chance(6), chance(7));
+        let room = |out: &String, n: usize| out.chars().count() + n <= self.type_max as usize;
+        if combining && room(out, 1) {
+            add_combining(rng, out);
+        }
+        if typographic && room(out, 1) {
+            add_typographic(rng, out);
+        }
+        if nbsp && room(out, 1) {
+            match out.find(' ') {
+                Some(at) => out.replace_range(at..at + 1, "\u{a0}"),
+                None => insert_inside(rng, out, '\u{a0}'),
+            }
+        }
+        if zero_width && room(out, 1) {
+            insert_inside(rng, out, '\u{200b}');
+        }
+        if zwj && room(out, 4) {
+            out.push_str(" \u{1f469}\u{200d}\u{1f4bb}");
+        } else if emoji && room(out, 2) {
+            out.push_str(
+                [" \u{1f600}", " \u{1f44d}", " \u{2764}", " \u{1f3b5}"][rng.random_range(0..4)],
+            );
+        }
+        if leading && room(out, 1) {
+            out.insert(0, ' ');
+        }
+        if trailing && room(out, 1) {
+            out.push(' ');
+        }
+    }
+}
+
+impl Model {
+    fn new(model: &TextModel, stats: &TextStats) -> Model {
+        let shapes = |digits_only: bool| {
+            Choice::new(
+                stats
+                    .shapes
+                    .iter()
+                    .filter(|s| !digits_only || !s.value.chars().any(char::is_alphabetic))
+                    .map(|s| (s.value.clone(), s.share))
+                    .collect(),
+            )
+        };
+        match model {
+            TextModel::Format { format, parts } => Model::Format(FormatGen {
+                format: *format,
+                parts: Choice::new(parts.iter().map(|p| (p.value.clone(), p.share)).collect()),
+                templates: shapes(true),
+            }),
+            TextModel::Semantic { generator } => Model::Semantic(*generator),
+            TextModel::Template => Model::Template(shapes(false)),
+            TextModel::Words(words) => Model::Words(Box::new(WordsGen::new(words))),
+            // A lookup column is generated by row (see `Kind::Lookup`); as text, letters.
+            TextModel::Letters | TextModel::Lookup { .. } => Model::Letters,
+        }
+    }
+
+    fn generate(
+        &self,
+        letters: &Letters,
+        target: usize,
+        max: usize,
+        rng: &mut ChaCha8Rng,
+        out: &mut String,
+    ) {
+        match self {
+            Model::Format(f) => f.generate(rng, target, max, out),
+            Model::Semantic(g) => formats::semantic(*g, "Latin", rng, target, max, out),
+            Model::Template(shapes) => match shapes.sample_normalized(rng) {
+                Some(shape) => formats::fill_template(shape, rng, out),
+                None => letters.fill(target, rng, out),
+            },
+            Model::Words(w) => {
+                let value = Value {
+                    script: "Latin",
+                    alphabets: &[],
+                    target,
+                    max,
+                };
+                w.generate(rng, &value, out)
+            }
+            Model::Letters => letters.fill(target, rng, out),
+        }
+    }
+}
+
+impl Letters {
+    fn fill(&self, len: usize, rng: &mut ChaCha8Rng, out: &mut String) {
         let non_ascii = rng.random::<f64>() < self.non_ascii_rate;
-        let alphabet =
-            if non_ascii && rng.random::<f64>() < self.foreign_share / self.non_ascii_rate {
-                *self.foreign.sample(rng).unwrap_or(&Alphabet::Latin)
-            } else {
-                Alphabet::Latin
-            };
         let mut word_left = rng.random_range(2..10usize);
-        let mut accent_at = if non_ascii && alphabet == Alphabet::Latin {
+        let mut accent_at = if non_ascii {
             rng.random_range(0..len.max(1))
         } else {
             usize::MAX
@@ -179,196 +352,122 @@ impl TextGen {
             let c = if i == accent_at {
                 ACCENTED[rng.random_range(0..ACCENTED.len())]
             } else {
-                alphabet.letter(rng, upper)
+                Alphabet::Latin.letter(rng, upper)
             };
             out.push(c);
             word_left = word_left.saturating_sub(1);
         }
     }
+}
 
-    /// Writes a recognisable value. Names and emails, the common case, are assembled from
-    /// `fake`'s name lists straight into `out`; rarer styles go through `fake`'s generators.
-    fn styled(&self, rng: &mut ChaCha8Rng, out: &mut String) {
-        let pick = |rng: &mut ChaCha8Rng, list: &'static [&'static str]| {
-            list[rng.random_range(0..list.len())]
-        };
-        let value: String = match self.style {
-            Style::FirstName => return out.push_str(pick(rng, EN::NAME_FIRST_NAME)),
-            Style::LastName => return out.push_str(pick(rng, EN::NAME_LAST_NAME)),
-            Style::FullName => {
-                out.push_str(pick(rng, EN::NAME_FIRST_NAME));
-                out.push(' ');
-                return out.push_str(pick(rng, EN::NAME_LAST_NAME));
-            }
-            Style::Email => {
-                let (first, last) = (
-                    pick(rng, EN::NAME_FIRST_NAME),
-                    pick(rng, EN::NAME_LAST_NAME),
-                );
-                out.extend(
-                    first
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .map(|c| c.to_ascii_lowercase()),
-                );
-                out.push('.');
-                out.extend(
-                    last.chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .map(|c| c.to_ascii_lowercase()),
-                );
-                out.push_str(itoa::Buffer::new().format(rng.random_range(1..100u32)));
-                out.push('@');
-                return out.push_str(
-                    ["example.com", "example.org", "example.net"][rng.random_range(0..3)],
-                );
-            }
-            Style::Phone => {
-                let pattern = ["+9 (999) 999-9999", "+99 99 9999 9999", "(999) 999-9999"];
-                return fill_shape(pattern[rng.random_range(0..pattern.len())], rng, out);
-            }
-            Style::City => CityName().fake_with_rng(rng),
-            Style::Country => CountryName().fake_with_rng(rng),
-            Style::State => StateName().fake_with_rng(rng),
-            Style::Zip => ZipCode().fake_with_rng(rng),
-            Style::Company => CompanyName().fake_with_rng(rng),
-            Style::Street => {
-                let street: String = StreetName().fake_with_rng(rng);
-                format!("{} {street}", rng.random_range(1..9999))
-            }
-            Style::Url => format!("https://example.com/{}", rng.random_range(1..1_000_000)),
-            Style::Uuid => return super::keys::write_uuid(rng.random(), out),
-            Style::Letters => unreachable!("styled is only called for styled columns"),
-        };
-        out.push_str(&value);
+/// What the frequent values, drawn before the generator, already supply of a rate.
+struct Rest<'a> {
+    frequent: &'a [(String, f64)],
+    covered: f64,
+}
+
+impl<'a> Rest<'a> {
+    fn new(frequent: &'a [(String, f64)]) -> Self {
+        Rest {
+            frequent,
+            covered: frequent.iter().map(|f| f.1).sum::<f64>().min(1.0),
+        }
     }
 
-    /// Edge spaces at their rate, then the type's length limit.
-    fn finish(&self, rng: &mut ChaCha8Rng, out: &mut String) {
-        if !out.is_empty() && rng.random::<f64>() < self.edge_space_rate {
-            if rng.random::<bool>() {
-                out.insert(0, ' ');
-            } else {
-                out.push(' ');
-            }
+    /// The rate among generated values that makes `rate` over the whole column, given the
+    /// frequent values for which `holds` is true.
+    fn rate(&self, rate: f64, holds: impl Fn(&str) -> bool) -> f64 {
+        if self.covered >= 1.0 {
+            return 0.0;
         }
-        if let Some((cut, _)) = out.char_indices().nth(self.max_chars as usize) {
-            out.truncate(cut);
-        }
+        let supplied: f64 = self
+            .frequent
+            .iter()
+            .filter(|f| holds(&f.0))
+            .map(|f| f.1)
+            .sum();
+        ((rate - supplied) / (1.0 - self.covered)).clamp(0.0, 1.0)
     }
 }
 
-/// Whether a text column holds email addresses, by its learned semantic or its name: the one
+/// Combinations of scripts other than Latin alone that values use, as shares of generated
+/// values, with the alphabets that write them.
+/// Whether a text column holds email addresses, by its detected semantic or its name: the one
 /// decision value and key generation share.
 pub fn is_email(column: &str, semantic: Option<Semantic>) -> bool {
-    Style::for_column(column, semantic) == Style::Email
+    format_for(column, semantic, false) == Some(Format::Email)
+        || column.to_ascii_lowercase().contains("email")
 }
 
-impl Style {
-    fn for_column(column: &str, semantic: Option<Semantic>) -> Style {
-        let name = column.to_ascii_lowercase();
-        let has = |s: &str| name.contains(s);
-        match semantic {
-            Some(Semantic::Email) => return Style::Email,
-            Some(Semantic::Url) => return Style::Url,
-            Some(Semantic::Uuid) => return Style::Uuid,
-            Some(Semantic::PersonName) if has("first") || has("given") => return Style::FirstName,
-            Some(Semantic::PersonName) if has("last") || has("surname") || has("family") => {
-                return Style::LastName
-            }
-            Some(Semantic::PersonName) => return Style::FullName,
-            Some(Semantic::Phone) => return Style::Phone,
-            Some(Semantic::FreeText) => return Style::Letters,
-            None => {}
-        }
-        if has("email") {
-            Style::Email
-        } else if has("city") {
-            Style::City
-        } else if has("country") {
-            Style::Country
-        } else if name == "state" || name == "region" {
-            Style::State
-        } else if has("address") || has("street") {
-            Style::Street
-        } else if has("postal") || has("zip") {
-            Style::Zip
-        } else if has("company") {
-            Style::Company
-        } else {
-            Style::Letters
-        }
-    }
-}
-
-/// Fills a learned shape: `A` an uppercase letter, `a` lowercase, `9` a digit, anything else
-/// itself.
-fn fill_shape(shape: &str, rng: &mut ChaCha8Rng, out: &mut String) {
-    for c in shape.chars() {
-        out.push(match c {
-            'A' => (b'A' + rng.random_range(0..26u8)) as char,
-            'a' => (b'a' + rng.random_range(0..26u8)) as char,
-            '9' => (b'0' + rng.random_range(0..10u8)) as char,
-            other => other,
+fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alphabet>, String)>) {
+    let mut weighted = Vec::new();
+    let mut combos = Vec::new();
+    for (combo, &share) in stats.value_scripts.iter().filter(|(c, _)| *c != "Latin") {
+        let alphabets: Vec<Alphabet> = combo.split('+').filter_map(Alphabet::for_script).collect();
+        let rate = rest.rate(share, |v| {
+            value_scripts(v).as_deref() == Some(combo.as_str())
         });
+        if !alphabets.is_empty() && rate > 0.0 {
+            weighted.push((combos.len(), rate));
+            combos.push((alphabets, combo.clone()));
+        }
     }
+    (Choice::new(weighted), combos)
 }
 
-const ACCENTED: &[char] = &['é', 'è', 'ü', 'ö', 'ñ', 'ç', 'ø', 'å', 'ã', 'í', 'ł', 'ß'];
-
-/// A script's letters, as a code-point range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Alphabet {
-    Latin,
-    Cyrillic,
-    Greek,
-    Han,
-    Arabic,
-    Hebrew,
-    Hiragana,
-    Katakana,
-    Hangul,
-    Devanagari,
-    Thai,
-}
-
-impl Alphabet {
-    fn for_script(name: &str) -> Option<Alphabet> {
-        Some(match name {
-            "Latin" => Alphabet::Latin,
-            "Cyrillic" => Alphabet::Cyrillic,
-            "Greek" => Alphabet::Greek,
-            "Han" => Alphabet::Han,
-            "Arabic" => Alphabet::Arabic,
-            "Hebrew" => Alphabet::Hebrew,
-            "Hiragana" => Alphabet::Hiragana,
-            "Katakana" => Alphabet::Katakana,
-            "Hangul" => Alphabet::Hangul,
-            "Devanagari" => Alphabet::Devanagari,
-            "Thai" => Alphabet::Thai,
-            _ => return None,
-        })
-    }
-
-    fn letter(self, rng: &mut ChaCha8Rng, upper: bool) -> char {
-        let (first, count) = match self {
-            Alphabet::Latin if upper => (0x41, 26),
-            Alphabet::Latin => (0x61, 26),
-            Alphabet::Cyrillic if upper => (0x410, 32),
-            Alphabet::Cyrillic => (0x430, 32),
-            Alphabet::Greek if upper => (0x391, 17),
-            Alphabet::Greek => (0x3b1, 17),
-            Alphabet::Han => (0x4e00, 3000),
-            Alphabet::Arabic => (0x628, 19),
-            Alphabet::Hebrew => (0x5d0, 27),
-            Alphabet::Hiragana => (0x3042, 80),
-            Alphabet::Katakana => (0x30a2, 80),
-            Alphabet::Hangul => (0xac00, 2000),
-            Alphabet::Devanagari => (0x915, 37),
-            Alphabet::Thai => (0xe01, 46),
+/// The rates of [`SPECIALS`] among generated non-empty values.
+fn special_rates(stats: &TextStats, rest: &Rest, empty_rate: f64) -> [f64; SPECIALS.len()] {
+    let mut rates = [0.0; SPECIALS.len()];
+    for (i, name) in SPECIALS.iter().enumerate() {
+        let learned = match (stats.specials.get(*name), *name) {
+            (Some(&r), _) => r,
+            // Profiles without special rates: edge spaces, half leading and half trailing.
+            (None, "leading_space" | "trailing_space") if stats.specials.is_empty() => {
+                stats.edge_space_rate / 2.0
+            }
+            (None, _) => 0.0,
         };
-        char::from_u32(first + rng.random_range(0..count)).unwrap_or('x')
+        let generated = rest.rate(learned, |v| special_kinds(v) >> i & 1 == 1);
+        rates[i] = (generated / (1.0 - empty_rate).max(1e-9)).min(1.0);
     }
+    // An emoji joined by a zero-width joiner is also an emoji: plain emoji make up the rest.
+    rates[2] = ((rates[2] - rates[3]) / (1.0 - rates[3]).max(1e-9)).clamp(0.0, 1.0);
+    rates
+}
+
+/// Decomposes one accent-able vowel: `e` becomes `e` + U+0301.
+fn add_combining(rng: &mut ChaCha8Rng, out: &mut String) {
+    let vowels: Vec<usize> = out
+        .char_indices()
+        .filter(|(_, c)| "aeiouAEIOU".contains(*c))
+        .map(|(i, _)| i)
+        .collect();
+    let at = match vowels.len() {
+        0 => out.len(),
+        n => vowels[rng.random_range(0..n)] + 1,
+    };
+    out.insert(at, '\u{301}');
+}
+
+/// A typographic apostrophe for a straight one, else a dash between words, else an ellipsis.
+fn add_typographic(rng: &mut ChaCha8Rng, out: &mut String) {
+    if let Some(at) = out.find('\'') {
+        out.replace_range(at..at + 1, "\u{2019}");
+    } else if let Some(at) = out.find(' ').filter(|_| rng.random::<bool>()) {
+        out.replace_range(at..at + 1, " \u{2013} ");
+    } else {
+        out.push('\u{2026}');
+    }
+}
+
+/// Inserts `c` between two characters of `out` (at its end when it has one character).
+fn insert_inside(rng: &mut ChaCha8Rng, out: &mut String, c: char) {
+    let bounds: Vec<usize> = out.char_indices().map(|(i, _)| i).skip(1).collect();
+    let at = match bounds.len() {
+        0 => out.len(),
+        n => bounds[rng.random_range(0..n)],
+    };
+    out.insert(at, c);
 }
 
 #[cfg(test)]
@@ -387,13 +486,13 @@ mod tests {
             non_ascii_rate: 0.3,
             edge_space_rate: 0.0,
             scripts: BTreeMap::from([("Latin".into(), 0.5), ("Cyrillic".into(), 0.5)]),
-            shapes: Vec::new(),
+            ..Default::default()
         }
     }
 
     #[test]
     fn follows_lengths_rates_and_the_type_limit() {
-        let gen = TextGen::new("note", Some(&stats()), None, Some(35));
+        let gen = TextGen::new("note", Some(&stats()), None, None, Some(35), &[]);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut out = String::new();
         let (mut empty, mut non_ascii, n) = (0, 0, 20_000);
@@ -407,5 +506,78 @@ mod tests {
         }
         assert!((empty as f64 / n as f64 - 0.1).abs() < 0.02);
         assert!((non_ascii as f64 / n as f64 - 0.27).abs() < 0.03);
+    }
+
+    #[test]
+    fn rare_scripts_and_special_characters_keep_their_rates() {
+        let mut stats = stats();
+        stats.empty_rate = 0.0;
+        stats.value_scripts = BTreeMap::from([
+            ("Latin".into(), 0.9),
+            ("Arabic".into(), 0.01),
+            ("Han+Hiragana".into(), 0.04),
+        ]);
+        stats.specials = BTreeMap::from([
+            ("nbsp".into(), 0.05),
+            ("emoji".into(), 0.03),
+            ("emoji_zwj".into(), 0.02),
+            ("combining".into(), 0.04),
+            ("trailing_space".into(), 0.02),
+        ]);
+        // A frequent value already supplies half the no-break spaces.
+        let frequent = vec![("a\u{a0}b".to_string(), 0.025)];
+        let gen = TextGen::new("note", Some(&stats), None, None, None, &frequent);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut out = String::new();
+        let n = 40_000;
+        let mut found = [0u32; SPECIALS.len()];
+        let (mut arabic, mut japanese) = (0, 0);
+        for _ in 0..n {
+            gen.generate(&mut rng, &mut out);
+            let kinds = special_kinds(&out);
+            for (i, f) in found.iter_mut().enumerate() {
+                *f += (kinds >> i & 1) as u32;
+            }
+            let scripts = value_scripts(&out).unwrap_or_default();
+            arabic += (scripts == "Arabic") as u32;
+            japanese += scripts.contains("Hiragana") as u32;
+        }
+        let generated = n as f64 / (1.0 - 0.025);
+        let rate = |k: u32| k as f64 / generated;
+        assert!(
+            (rate(found[0]) + 0.025 - 0.05).abs() < 0.005,
+            "nbsp {}",
+            rate(found[0])
+        );
+        assert!(
+            (rate(found[2]) - 0.03).abs() < 0.005,
+            "emoji {}",
+            rate(found[2])
+        );
+        assert!(
+            (rate(found[3]) - 0.02).abs() < 0.005,
+            "zwj {}",
+            rate(found[3])
+        );
+        assert!(
+            (rate(found[4]) - 0.04).abs() < 0.005,
+            "combining {}",
+            rate(found[4])
+        );
+        assert!(
+            (rate(found[7]) - 0.02).abs() < 0.005,
+            "trailing {}",
+            rate(found[7])
+        );
+        assert!(
+            (rate(arabic) - 0.01).abs() < 0.003,
+            "arabic {}",
+            rate(arabic)
+        );
+        assert!(
+            (rate(japanese) - 0.04).abs() < 0.006,
+            "japanese {}",
+            rate(japanese)
+        );
     }
 }

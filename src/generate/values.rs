@@ -28,7 +28,13 @@ use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 pub struct Choice<T> {
     items: Vec<T>,
     cumulative: Vec<f64>,
+    /// For long lists (a vocabulary): `guide[k]` is the first item whose range reaches
+    /// `k / guide.len()` of the total, so a draw scans a few items instead of searching all.
+    guide: Vec<u32>,
 }
+
+/// Lists longer than this get a guide table.
+const GUIDED: usize = 32;
 
 impl<T> Choice<T> {
     pub fn new(weighted: Vec<(T, f64)>) -> Self {
@@ -40,7 +46,22 @@ impl<T> Choice<T> {
             items.push(item);
             cumulative.push(total);
         }
-        Choice { items, cumulative }
+        let guide = if items.len() > GUIDED {
+            let slots = items.len() * 2;
+            (0..slots)
+                .map(|k| {
+                    let at = total * k as f64 / slots as f64;
+                    cumulative.partition_point(|&c| c <= at) as u32
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Choice {
+            items,
+            cumulative,
+            guide,
+        }
     }
 
     pub fn uniform(items: Vec<T>) -> Self {
@@ -63,7 +84,20 @@ impl<T> Choice<T> {
 
     /// The item whose cumulative share first exceeds `u` (0..1), or `None` past the shares.
     pub fn at(&self, u: f64) -> Option<&T> {
-        let i = self.cumulative.partition_point(|&c| c <= u);
+        let total = self.total();
+        if self.guide.is_empty() || u >= total {
+            let i = self.cumulative.partition_point(|&c| c <= u);
+            return self.items.get(i);
+        }
+        let slot = ((u / total * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
+        let mut i = self.guide[slot] as usize;
+        // Rounding may put the slot's start one item late.
+        while i > 0 && self.cumulative[i - 1] > u {
+            i -= 1;
+        }
+        while self.cumulative[i] <= u {
+            i += 1;
+        }
         self.items.get(i)
     }
 
@@ -418,6 +452,9 @@ pub enum Kind {
     },
     /// Frequent text values that cover the column, enum labels, or an IN list.
     OneOf(Choice<String>),
+    /// A lookup table's values: row `i` takes value `i mod n` (NULL where the value is), so
+    /// the values of one row stay together across columns.
+    Lookup(Vec<Option<String>>),
     Uuid,
     Json,
     Bytes(Choice<(u32, u32)>),
@@ -506,6 +543,13 @@ impl ColumnGen {
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
+            if let Kind::Lookup(values) = &self.kind {
+                match &values[(i % values.len() as u64) as usize] {
+                    Some(v) => buffer.push_str(v),
+                    None => buffer.push_null(),
+                }
+                continue;
+            }
             if matches!(self.kind, Kind::Null) || self.nulls.hits(i) {
                 buffer.push_null();
                 continue;
@@ -568,7 +612,7 @@ impl ColumnGen {
                     gen.write(rng, &mut text);
                     buffer.push_str(&text);
                 }
-                Kind::Null => unreachable!("handled above"),
+                Kind::Null | Kind::Lookup(_) => unreachable!("handled above"),
             }
         }
     }
@@ -799,6 +843,20 @@ fn int_array(values: Vec<i64>, nulls: NullBuffer, data_type: &DataType) -> Array
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn guided_draws_equal_searched_ones() {
+        let weighted: Vec<(u32, f64)> = (0..500u32).map(|i| (i, 1.0 / (1.0 + i as f64))).collect();
+        let partial: Vec<(u32, f64)> = weighted.iter().map(|&(i, w)| (i, w / 10.0)).collect();
+        for choice in [Choice::new(weighted), Choice::new(partial)] {
+            assert!(!choice.guide.is_empty());
+            for k in 0..20_000 {
+                let u = k as f64 / 20_000.0;
+                let searched = choice.cumulative.partition_point(|&c| c <= u);
+                assert_eq!(choice.at(u), choice.items.get(searched), "at {u}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_follow_quantiles_and_limits() {

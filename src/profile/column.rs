@@ -202,9 +202,14 @@ impl ColumnAccumulator {
         if personal {
             stats.frequent.clear();
             if let Some(text) = &mut stats.text {
+                // Shapes of digits and punctuation are formats (`+9 (999) 999-9999`).
                 text.shapes
-                    .retain(|s| !s.value.chars().any(char::is_alphanumeric) || s.value.len() <= 12);
+                    .retain(|s| !s.value.chars().any(char::is_alphabetic) || s.value.len() <= 12);
             }
+        }
+        if let (Kind::Text(t), Some(text)) = (&self.kind, &stats.text) {
+            let personal = stats.pii.is_some();
+            stats.model = Some(t.model(&column.name, stats.semantic, text, guard, personal));
         }
         stats
     }

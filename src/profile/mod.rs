@@ -14,6 +14,7 @@ pub mod inherit;
 pub mod key_inference;
 mod key_names;
 pub mod keys;
+mod lookup;
 pub mod model;
 pub mod noise;
 pub mod pii;
@@ -23,12 +24,20 @@ pub mod sample;
 pub mod sketch;
 mod table;
 mod text;
+pub mod textmodel;
+pub mod words;
 
 pub use file::{from_yaml, to_yaml, FORMAT_VERSION};
+pub use lookup::{choose_lookups, LookupRows, LOOKUP_MAX_ROWS};
 pub use model::*;
 pub use privacy::Guard;
 pub use table::TableAccumulator;
-pub use text::{looks_like, looks_like_uuid, shape_into};
+pub use text::{
+    format_for, looks_like, looks_like_uuid, model_without_values, shape_into, special_kinds,
+    value_scripts, SPECIALS,
+};
+pub use textmodel::{Format, Frame, Generator, Pair, TextModel, WordModel};
+pub use words::word_spans;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::textmodel::TextModel;
 use crate::schema::{Schema, Table};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +113,9 @@ pub struct TableProfile {
     pub parent_orders: Vec<ParentOrder>,
     /// Numbers drawn as a multiple of a number of the parent row.
     pub follows: Vec<Follows>,
+    /// A small table that other tables reference and that holds no personal data (genres,
+    /// countries, statuses): its text columns keep their real values (a `lookup` text model).
+    pub lookup: bool,
 }
 
 /// `column = parent_column × ratio` of the row its foreign key `foreign_key` references: a
@@ -238,6 +242,9 @@ pub struct ColumnStats {
     pub numeric: Option<NumericStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextStats>,
+    /// How the column's text is generated (text columns profiled from data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<TextModel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporal: Option<TemporalStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,7 +301,7 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextStats {
     pub min_chars: u32,
@@ -313,6 +320,14 @@ pub struct TextStats {
     /// Character-class shapes (`A` upper, `a` lower, `9` digit) of values up to 24 characters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shapes: Vec<Share>,
+    /// Share of values per combination of scripts other than `Common` (`Latin`,
+    /// `Han+Hiragana`, `Cyrillic+Latin`), so a rare script keeps its share of values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub value_scripts: BTreeMap<String, f64>,
+    /// Share of values holding each awkward character or form: see
+    /// [`SPECIALS`](super::text::SPECIALS).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub specials: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use super::column::ColumnAccumulator;
+use super::lookup::LookupRows;
 use super::model::ColumnStats;
 use super::privacy::Guard;
 use crate::schema::Table;
@@ -14,6 +15,8 @@ use crate::schema::Table;
 pub struct TableAccumulator {
     rows: u64,
     columns: Vec<ColumnAccumulator>,
+    /// The rows' text values while the table could be a lookup table.
+    pub lookup: LookupRows,
 }
 
 impl TableAccumulator {
@@ -21,6 +24,7 @@ impl TableAccumulator {
         TableAccumulator {
             rows: 0,
             columns: table.columns.iter().map(ColumnAccumulator::new).collect(),
+            lookup: LookupRows::default(),
         }
     }
 
@@ -32,6 +36,7 @@ impl TableAccumulator {
     /// so they are observed in parallel; the result does not depend on the thread count.
     pub fn observe(&mut self, batch: &RecordBatch) {
         self.rows += batch.num_rows() as u64;
+        self.lookup.observe(batch);
         self.columns
             .par_iter_mut()
             .zip(batch.columns().par_iter())
@@ -40,6 +45,7 @@ impl TableAccumulator {
 
     pub fn merge(&mut self, other: TableAccumulator) {
         self.rows += other.rows;
+        self.lookup.merge(other.lookup);
         for (a, b) in self.columns.iter_mut().zip(other.columns) {
             a.merge(b);
         }

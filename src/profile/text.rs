@@ -1,5 +1,7 @@
-//! Text statistics: lengths in characters and bytes, scripts, shapes, the awkward cases
-//! (empty strings, non-ASCII, edge white space) and what the column seems to hold.
+//! Text statistics: lengths in characters and bytes, scripts (per character and per value),
+//! shapes, the awkward cases (empty strings, non-ASCII, edge white space, the [`SPECIALS`]),
+//! what the column seems to hold, and the text model chosen from all that (see
+//! [`textmodel`](super::textmodel)).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,28 @@ use unicode_script::UnicodeScript;
 use super::model::{bucket_floor, round_share, Semantic, TextStats};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
+use super::textmodel::{Format, Generator, TextModel};
+use super::words::{is_combining, WordsAccumulator};
+
+/// The awkward characters and forms whose share of values a profile records, so generated text
+/// has them at the same rates: no-break spaces, zero-width characters (not joiners), emoji,
+/// emoji joined by a zero-width joiner, combining marks (decomposed accents, NFD), typographic
+/// quotes, dashes and ellipses, and leading or trailing white space.
+pub const SPECIALS: [&str; 8] = [
+    "nbsp",
+    "zero_width",
+    "emoji",
+    "emoji_zwj",
+    "combining",
+    "typographic",
+    "leading_space",
+    "trailing_space",
+];
+
+/// Dominant shapes (kept by the guard) covering this share of values make a column a template.
+const TEMPLATE_COVERAGE: f64 = 0.5;
+/// Shapes without lowercase letters or spaces covering this share make a column of codes.
+const CODE_COVERAGE: f64 = 0.8;
 
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
@@ -27,6 +51,13 @@ pub struct TextAccumulator {
     pub(super) values: ValueCounter<String>,
     shapes: ValueCounter<String>,
     looks: Looks,
+    /// Values holding each of [`SPECIALS`].
+    specials: [u64; SPECIALS.len()],
+    /// Values per combination of scripts (`Han+Hiragana`).
+    value_scripts: BTreeMap<String, u64>,
+    words: WordsAccumulator,
+    /// Email domains and phone country codes (`+55`).
+    parts: ValueCounter<String>,
     /// Reused buffer for shapes, so a row costs no allocation unless its shape is new.
     shape_buf: String,
 }
@@ -40,6 +71,8 @@ struct Looks {
     uuid: u64,
     name: u64,
     spaced: u64,
+    /// Values of digits and separators only (`123-45-6789`, `4111 1111 1111 1111`).
+    digit_groups: u64,
 }
 
 impl TextAccumulator {
@@ -63,6 +96,15 @@ impl TextAccumulator {
         self.edge_space +=
             (v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace)) as u64;
         self.count_scripts(v, ascii);
+        let found = special_kinds(v);
+        for (i, n) in self.specials.iter_mut().enumerate() {
+            *n += (found >> i & 1) as u64;
+        }
+        self.count_value_script(v, ascii);
+        self.words.observe(v);
+        if let Some(part) = literal_part(v) {
+            self.parts.insert(part);
+        }
         self.values.insert(v);
         if (chars as usize) <= SHAPE_MAX_CHARS {
             shape_into(v, &mut self.shape_buf);
@@ -87,8 +129,24 @@ impl TextAccumulator {
         }
     }
 
+    fn count_value_script(&mut self, v: &str, ascii: bool) {
+        if ascii {
+            if v.bytes().any(|b| b.is_ascii_alphabetic()) {
+                *self.value_scripts.entry("Latin".into()).or_insert(0) += 1;
+            }
+        } else if let Some(key) = value_scripts(v) {
+            *self.value_scripts.entry(key).or_insert(0) += 1;
+        }
+    }
+
     pub fn merge(&mut self, other: TextAccumulator) {
         self.count += other.count;
+        for (a, b) in self.specials.iter_mut().zip(other.specials) {
+            *a += b;
+        }
+        add_counts(&mut self.value_scripts, other.value_scripts);
+        self.words.merge(other.words);
+        self.parts.merge(other.parts);
         add_counts(&mut self.chars, other.chars);
         add_counts(&mut self.bytes, other.bytes);
         self.min_chars = match (self.min_chars, other.min_chars) {
@@ -110,6 +168,7 @@ impl TextAccumulator {
         a.uuid += b.uuid;
         a.name += b.name;
         a.spaced += b.spaced;
+        a.digit_groups += b.digit_groups;
     }
 
     pub fn finish(&self, guard: &Guard) -> Option<TextStats> {
@@ -135,7 +194,65 @@ impl TextAccumulator {
                 })
                 .collect(),
             shapes: guard.frequent(&self.shapes, self.count, |s| s.clone()),
+            value_scripts: self
+                .value_scripts
+                .iter()
+                .map(|(k, &n)| (k.clone(), rate(n)))
+                .collect(),
+            specials: SPECIALS
+                .iter()
+                .zip(self.specials)
+                .filter(|(_, n)| *n > 0)
+                .map(|(name, n)| (name.to_string(), rate(n)))
+                .collect(),
         })
+    }
+
+    /// The text model for the column, given what it seems to hold and its finished statistics.
+    /// A `personal` column's words model keeps only lowercase words (no names).
+    pub fn model(
+        &self,
+        column_name: &str,
+        semantic: Option<Semantic>,
+        stats: &TextStats,
+        guard: &Guard,
+        personal: bool,
+    ) -> TextModel {
+        if let Some(format) = self.format(column_name, semantic) {
+            let parts = match format {
+                Format::Email | Format::Phone => {
+                    guard.frequent(&self.parts, self.count, |s| s.clone())
+                }
+                _ => Vec::new(),
+            };
+            return TextModel::Format { format, parts };
+        }
+        let templated: f64 = stats
+            .shapes
+            .iter()
+            .filter(|s| s.value.contains('9'))
+            .map(|s| s.share)
+            .sum();
+        if templated >= TEMPLATE_COVERAGE {
+            return TextModel::Template;
+        }
+        if let Some(generator) = generator_for(column_name, semantic, stats) {
+            return TextModel::Semantic { generator };
+        }
+        // Codes without lowercase letters (`AA`, `A-99`) that few shapes cover.
+        let coded: f64 = stats
+            .shapes
+            .iter()
+            .filter(|s| !s.value.contains('a') && !s.value.contains(' '))
+            .map(|s| s.share)
+            .sum();
+        if coded >= CODE_COVERAGE {
+            return TextModel::Template;
+        }
+        match self.words.finish(guard, personal) {
+            Some(words) if semantic != Some(Semantic::PersonName) => TextModel::Words(words),
+            _ => TextModel::Letters,
+        }
     }
 
     /// Length statistics for binary values, which have bytes but no characters.
@@ -152,8 +269,7 @@ impl TextAccumulator {
             ),
             non_ascii_rate: 0.0,
             edge_space_rate: 0.0,
-            scripts: BTreeMap::new(),
-            shapes: Vec::new(),
+            ..Default::default()
         })
     }
 
@@ -192,11 +308,66 @@ impl TextAccumulator {
             None
         }
     }
+
+    /// A format most values follow, or that the column's name announces for values shaped so.
+    fn format(&self, column_name: &str, semantic: Option<Semantic>) -> Option<Format> {
+        let digits_only = self.looks.digit_groups as f64 >= 0.8 * self.count as f64;
+        format_for(column_name, semantic, digits_only)
+    }
+}
+
+/// The format a column holds: from what its values look like, or from its name when its values
+/// are digit groups (`ssn`, `card_number`) or its name says IBAN.
+/// The format a column's name and detected semantic imply, if any.
+pub fn format_for(
+    column_name: &str,
+    semantic: Option<Semantic>,
+    digits_only: bool,
+) -> Option<Format> {
+    let name = column_name.to_ascii_lowercase();
+    match semantic {
+        Some(Semantic::Email) => Some(Format::Email),
+        Some(Semantic::Url) => Some(Format::Url),
+        Some(Semantic::Uuid) => Some(Format::Uuid),
+        _ if digits_only && (name.contains("ssn") || name.contains("social_security")) => {
+            Some(Format::Ssn)
+        }
+        _ if name.contains("iban") => Some(Format::Iban),
+        _ if digits_only && (name.contains("card_number") || name.contains("credit_card")) => {
+            Some(Format::CardNumber)
+        }
+        Some(Semantic::Phone) => Some(Format::Phone),
+        _ => None,
+    }
+}
+
+/// The model for a column profiled without its values (a DDL-only profile, or one written
+/// before text models existed): a format or a made-up kind from what is known, else letters.
+pub fn model_without_values(
+    column_name: &str,
+    semantic: Option<Semantic>,
+    stats: Option<&TextStats>,
+) -> TextModel {
+    if let Some(format) = format_for(column_name, semantic, false) {
+        return TextModel::Format {
+            format,
+            parts: Vec::new(),
+        };
+    }
+    let stats = stats.cloned().unwrap_or_default();
+    match generator_for(column_name, semantic, &stats) {
+        Some(generator) => TextModel::Semantic { generator },
+        None => TextModel::Letters,
+    }
 }
 
 impl Looks {
     fn observe(&mut self, v: &str) {
         self.spaced += v.contains(' ') as u64;
+        self.digit_groups += (!v.is_empty()
+            && v.bytes().any(|b| b.is_ascii_digit())
+            && v.bytes().all(|b| b.is_ascii_digit() || b" -.".contains(&b)))
+            as u64;
         match looks_like(v) {
             Some(Semantic::Email) => self.email += 1,
             Some(Semantic::Url) => self.url += 1,
@@ -239,7 +410,12 @@ pub fn looks_like_uuid(v: &str) -> bool {
         })
 }
 
+/// Digits with phone punctuation; never a plain decimal number (a latitude written with many
+/// decimals is a number, not a phone number).
 fn is_phone(v: &str) -> bool {
+    if v.trim().parse::<f64>().is_ok() {
+        return false;
+    }
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
     (7..=16).contains(&digits)
         && v.bytes()
@@ -255,6 +431,114 @@ fn is_name(v: &str) -> bool {
             chars.next().is_some_and(char::is_uppercase)
                 && chars.all(|c| c.is_alphabetic() || "-'.".contains(c))
         })
+}
+
+/// The made-up kind of value a column's name announces, when its values are shaped so: short
+/// codes get code lists (`SP`, `DE`), longer values names (`São Paulo`, `Germany`).
+fn generator_for(
+    column_name: &str,
+    semantic: Option<Semantic>,
+    stats: &TextStats,
+) -> Option<Generator> {
+    let name = column_name.to_ascii_lowercase();
+    let has = |s: &str| name.contains(s);
+    let short = stats
+        .chars
+        .iter()
+        .filter(|(&len, _)| len <= 3)
+        .map(|(_, share)| share)
+        .sum::<f64>()
+        >= 0.5;
+    if semantic == Some(Semantic::PersonName) {
+        return Some(if has("first") || has("given") {
+            Generator::FirstName
+        } else if has("last") || has("surname") || has("family") {
+            Generator::LastName
+        } else {
+            Generator::FullName
+        });
+    }
+    Some(if has("city") {
+        Generator::City
+    } else if has("country") && short {
+        Generator::CountryCode
+    } else if has("country") {
+        Generator::Country
+    } else if (name.ends_with("state") || name.ends_with("region")) && short {
+        Generator::StateAbbr
+    } else if name.ends_with("state") || name.ends_with("region") {
+        Generator::State
+    } else if has("address") || has("street") {
+        Generator::Street
+    } else if has("postal") || has("zip") {
+        Generator::PostalCode
+    } else if has("company") {
+        Generator::Company
+    } else {
+        return None;
+    })
+}
+
+/// The part of a value that may recur across people without naming one: an email's domain, a
+/// phone number's country code (`+55`).
+fn literal_part(v: &str) -> Option<&str> {
+    if let Some((user, domain)) = v.rsplit_once('@') {
+        return (!user.is_empty() && domain.contains('.') && !domain.contains(' '))
+            .then_some(domain);
+    }
+    let rest = v.strip_prefix('+')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits).then(|| &v[..digits + 1])
+}
+
+/// The scripts of a value's letters, sorted and joined by `+` (`Han+Hiragana`); `None` without
+/// letters.
+pub fn value_scripts(v: &str) -> Option<String> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for c in v.chars().filter(|c| c.is_alphabetic()) {
+        let name = c.script().full_name();
+        if !matches!(name, "Common" | "Inherited") && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.sort_unstable();
+    (!names.is_empty()).then(|| names.join("+"))
+}
+
+/// Which of [`SPECIALS`] a value holds, one bit each in their order.
+pub fn special_kinds(v: &str) -> u16 {
+    let mut found = 0u16;
+    let mut set = |i: usize| found |= 1 << i;
+    if v.starts_with(char::is_whitespace) {
+        set(6);
+    }
+    if v.ends_with(char::is_whitespace) {
+        set(7);
+    }
+    if v.is_ascii() {
+        return found;
+    }
+    for c in v.chars() {
+        match c {
+            '\u{a0}' | '\u{202f}' => set(0),
+            '\u{200b}' | '\u{200c}' | '\u{2060}' | '\u{feff}' => set(1),
+            '\u{200d}' => set(3),
+            '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}' | '\u{2013}' | '\u{2014}'
+            | '\u{2026}' | '\u{ab}' | '\u{bb}' => set(5),
+            c if is_emoji(c) => set(2),
+            c if is_combining(c) => set(4),
+            _ => {}
+        }
+    }
+    // A joiner counts as an emoji sequence only between emoji.
+    if found & (1 << 3) != 0 && found & (1 << 2) == 0 {
+        found = found & !(1 << 3) | 1 << 1;
+    }
+    found
+}
+
+fn is_emoji(c: char) -> bool {
+    matches!(c, '\u{1f300}'..='\u{1faff}' | '\u{2600}'..='\u{27bf}' | '\u{1f000}'..='\u{1f2ff}')
 }
 
 /// `T5K 2N1` → `A9A 9A9`: letters by case, digits as `9`, everything else as it is.

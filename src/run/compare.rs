@@ -134,6 +134,7 @@ fn real_schema(real: &dyn Source, options: &CompareOptions) -> Result<Vec<Table>
         real,
         &ProfileOptions {
             min_count: 1,
+            lookup_values: false,
             ..Default::default()
         },
     )?;

@@ -19,8 +19,8 @@ use crate::profile::key_inference::{self, TableFacts};
 use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    ColumnStats, ForeignKeyStats, Guard, PrivacySettings, Profile, SourceInfo, TableAccumulator,
-    TableProfile, FORMAT_VERSION,
+    choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
+    SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -35,6 +35,8 @@ pub struct ProfileOptions {
     pub pii: BTreeMap<String, BTreeMap<String, Option<String>>>,
     /// Differential-privacy noise on counts, histograms and frequencies, and its seed.
     pub noise: Option<crate::profile::noise::Noise>,
+    /// Keep the real values of lookup tables (see [`crate::profile::choose_lookups`]).
+    pub lookup_values: bool,
 }
 
 impl Default for ProfileOptions {
@@ -44,6 +46,7 @@ impl Default for ProfileOptions {
             sample: None,
             pii: BTreeMap::new(),
             noise: None,
+            lookup_values: true,
         }
     }
 }
@@ -56,6 +59,8 @@ struct TablePass {
     row_count: u64,
     sampled_rows: Option<u64>,
     stats: Vec<ColumnStats>,
+    /// The text values of a small table's rows, for lookup tables.
+    lookup: LookupRows,
     /// Finished once the keys are known (inferred keys are no value columns).
     relations: RelationsAccumulator,
 }
@@ -81,6 +86,7 @@ pub fn profile_source(
         .par_iter()
         .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
+    let mut lookups = Vec::with_capacity(passes.len());
     let mut profile = Profile {
         format_version: FORMAT_VERSION,
         created_by: format!("understudy {}", env!("CARGO_PKG_VERSION")),
@@ -96,7 +102,8 @@ pub fn profile_source(
             .zip(passes)
             .zip(fan_outs)
             .zip(across)
-            .map(|(((schema, pass), foreign_key_stats), across)| {
+            .map(|(((schema, mut pass), foreign_key_stats), across)| {
+                lookups.push(std::mem::take(&mut pass.lookup));
                 let inherit::Across {
                     copies: inherited,
                     orders: parent_orders,
@@ -124,11 +131,15 @@ pub fn profile_source(
                     inherited,
                     parent_orders,
                     follows,
+                    lookup: false,
                 }
             })
             .collect(),
     };
     count_entities(source, &mut profile.tables, guard.min_count)?;
+    if options.lookup_values {
+        choose_lookups(&mut profile.tables, lookups);
+    }
     if let Some(noise) = &options.noise {
         noise.apply(&mut profile);
     }
@@ -289,6 +300,7 @@ fn profile_table(
             guard,
             options.pii.get(&table.name).unwrap_or(&BTreeMap::new()),
         ),
+        lookup: accumulator.lookup,
         relations,
     })
 }

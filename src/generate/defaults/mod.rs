@@ -176,6 +176,7 @@ fn table_profile(
         inherited: Vec::new(),
         parent_orders: Vec::new(),
         follows: Vec::new(),
+        lookup: false,
     }
 }
 

@@ -340,6 +340,8 @@ fn text_stats(min: u32, max: u32, words: bool, shapes: Vec<String>) -> TextStats
         non_ascii_rate: 0.0,
         edge_space_rate: 0.0,
         scripts,
+        value_scripts: BTreeMap::new(),
+        specials: BTreeMap::new(),
         shapes: shapes
             .into_iter()
             .map(|value| Share { value, share: 1.0 })

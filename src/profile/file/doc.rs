@@ -36,6 +36,9 @@ pub struct ProfileDoc {
 pub struct TableDoc {
     pub name: String,
     pub rows: u64,
+    /// A lookup table: its text columns keep their real values (see `TableProfile::lookup`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lookup: bool,
     /// Rows actually read when sampling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampled_rows: Option<u64>,
@@ -134,6 +137,7 @@ impl From<&TableProfile> for TableDoc {
         TableDoc {
             name: s.name.clone(),
             rows: t.row_count,
+            lookup: t.lookup,
             sampled_rows: t.sampled_rows,
             primary_key: s.primary_key.clone(),
             primary_key_inferred: s.primary_key_inferred,
@@ -271,6 +275,7 @@ impl TableDoc {
             inherited: self.inherited,
             parent_orders: self.parent_orders,
             follows: self.follows,
+            lookup: self.lookup,
         }
     }
 }

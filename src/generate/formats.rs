@@ -1,0 +1,348 @@
+//! Values in a recognised format (emails, URLs, UUIDs, phone numbers, SSNs, IBANs, card
+//! numbers) and made-up values of a kind (names, places, companies) from `fake`'s lists.
+//!
+//! Every value is valid in its format, check digits included, and is chosen to fit a target
+//! length rather than cut to it: a value cut to length (`ana@examp`) breaks the format.
+
+use fake::faker::address::en::{StreetName, ZipCode};
+use fake::faker::company::en::CompanyName;
+use fake::locales::{Data, AR_SA, EN, JA_JP, ZH_CN};
+use fake::Fake;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::values::Choice;
+use crate::profile::{Format, Generator};
+
+/// Candidates drawn for a value; the one nearest the target length is kept.
+const CANDIDATES: usize = 4;
+
+/// Formatted values: the format, the learned literal parts (email domains, phone country codes)
+/// and the learned templates (phone shapes).
+#[derive(Debug, Clone)]
+pub struct FormatGen {
+    pub format: Format,
+    pub parts: Choice<String>,
+    pub templates: Choice<String>,
+}
+
+impl FormatGen {
+    pub fn generate(&self, rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) {
+        match self.format {
+            Format::Email => self.email(rng, target, max, out),
+            Format::Url => url(rng, target, max, out),
+            Format::Uuid => super::keys::write_uuid(rng.random(), out),
+            Format::Phone => self.phone(rng, out),
+            Format::Ssn => ssn(rng, out),
+            Format::Iban => iban(rng, out),
+            Format::CardNumber => card_number(rng, out),
+        }
+    }
+
+    /// `first.last@domain`, `flast@domain`, `firstl@domain` or `first@domain`, whichever is
+    /// nearest the target length; a learned domain at its share, else a reserved one.
+    fn email(&self, rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) {
+        /// Digits a local part of one or two letters gets when it has room for them.
+        const SHORT_LOCAL_DIGITS: usize = 3;
+        let first = ascii_lower(pick(rng, EN::NAME_FIRST_NAME));
+        let last = ascii_lower(pick(rng, EN::NAME_LAST_NAME));
+        let domain = match self.parts.sample(rng) {
+            Some(d) => d.clone(),
+            None => ["example.com", "example.org", "example.net"][rng.random_range(0..3)].into(),
+        };
+        let initial = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        let locals = [
+            format!("{first}.{last}"),
+            format!("{}{last}", initial(&first)),
+            format!("{first}{}", initial(&last)),
+            first.clone(),
+            initial(&first),
+        ];
+        let room = max.saturating_sub(domain.len() + 1).max(1);
+        let want = target.saturating_sub(domain.len() + 1);
+        let mut local = locals
+            .iter()
+            .filter(|l| !l.is_empty() && l.len() <= room)
+            .min_by_key(|l| l.len().abs_diff(want))
+            .map_or("a", String::as_str)
+            .to_string();
+        // Digits make up the rest of the length, as in `jsmith42`, and keep short addresses
+        // from repeating (an initial alone would be shared by thousands of rows).
+        let wanted = if local.len() <= 2 {
+            want.max(local.len() + SHORT_LOCAL_DIGITS)
+        } else {
+            want
+        };
+        for _ in local.len()..wanted.min(room) {
+            local.push((b'0' + rng.random_range(0..10u8)) as char);
+        }
+        out.push_str(&local);
+        out.push('@');
+        out.push_str(&domain);
+    }
+
+    /// A learned template (`+9 (999) 999-9999`) with a learned country code where the
+    /// template has a code of that many digits; a first digit after `+` is never 0.
+    fn phone(&self, rng: &mut ChaCha8Rng, out: &mut String) {
+        let template = self
+            .templates
+            .sample_normalized(rng)
+            .map_or("(999) 999-9999", String::as_str);
+        let code_digits = template
+            .strip_prefix('+')
+            .map_or(0, |r| r.bytes().take_while(|&b| b == b'9').count());
+        // A learned code of the template's length, if one is drawn within a few tries.
+        let code = (0..4)
+            .filter_map(|_| self.parts.sample_normalized(rng))
+            .find(|c| code_digits > 0 && c.len() == code_digits + 1);
+        match code {
+            Some(code) => {
+                out.push_str(code);
+                fill_template(&template[code.len()..], rng, out);
+            }
+            None => fill_template(template, rng, out),
+        }
+        if out.starts_with("+0") {
+            out.replace_range(1..2, "1");
+        }
+    }
+}
+
+/// Fills a shape: `A` an uppercase letter, `a` lowercase, `9` a digit, anything else itself.
+pub fn fill_template(shape: &str, rng: &mut ChaCha8Rng, out: &mut String) {
+    for c in shape.chars() {
+        out.push(match c {
+            'A' => (b'A' + rng.random_range(0..26u8)) as char,
+            'a' => (b'a' + rng.random_range(0..26u8)) as char,
+            '9' => (b'0' + rng.random_range(0..10u8)) as char,
+            other => other,
+        });
+    }
+}
+
+/// `https://www.word.com/word/word.html`, as many path words as the target length asks.
+fn url(rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) {
+    out.push_str("https://www.");
+    out.push_str(pick(rng, EN::LOREM_WORD));
+    out.push_str(".com/");
+    while out.len() + 6 < target.min(max) {
+        let w = pick(rng, EN::LOREM_WORD);
+        if out.len() + w.len() + 6 > max {
+            break;
+        }
+        out.push_str(w);
+        out.push('/');
+    }
+    if out.len() + 5 <= max {
+        out.push_str("index");
+    }
+}
+
+/// `123-45-6789` with an area that is issued (not 000, 666 or 900-999), a group and serial
+/// that are not zero.
+fn ssn(rng: &mut ChaCha8Rng, out: &mut String) {
+    let mut area = rng.random_range(1..900u32);
+    if area == 666 {
+        area = 665;
+    }
+    let group = rng.random_range(1..100u32);
+    let serial = rng.random_range(1..10_000u32);
+    out.push_str(&format!("{area:03}-{group:02}-{serial:04}"));
+}
+
+/// A German IBAN (`DE` + check digits + 18 digits) whose check digits satisfy ISO 13616's
+/// mod-97 rule.
+fn iban(rng: &mut ChaCha8Rng, out: &mut String) {
+    let bban: String = (0..18)
+        .map(|_| (b'0' + rng.random_range(0..10u8)) as char)
+        .collect();
+    // BBAN, then the country code as digits (D = 13, E = 14), then 00.
+    let check = 98 - mod97(&format!("{bban}131400"));
+    out.push_str(&format!("DE{check:02}{bban}"));
+}
+
+fn mod97(digits: &str) -> u32 {
+    digits
+        .bytes()
+        .fold(0u32, |r, b| (r * 10 + (b - b'0') as u32) % 97)
+}
+
+/// A 16-digit card number starting with 4 whose last digit is its Luhn check digit.
+fn card_number(rng: &mut ChaCha8Rng, out: &mut String) {
+    let mut digits: Vec<u8> = vec![4];
+    digits.extend((0..14).map(|_| rng.random_range(0..10u8)));
+    digits.push(luhn_check_digit(&digits));
+    out.extend(digits.iter().map(|d| (b'0' + d) as char));
+}
+
+/// The digit that makes `payload` followed by it pass the Luhn check.
+pub fn luhn_check_digit(payload: &[u8]) -> u8 {
+    let sum: u32 = payload
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = d as u32;
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// A made-up value of `generator`'s kind, in the locale of `script` (a value's scripts, as
+/// the profile writes them) where `fake` has one; the candidate nearest `target` characters
+/// that fits `max`.
+pub fn semantic(
+    generator: Generator,
+    script: &str,
+    rng: &mut ChaCha8Rng,
+    target: usize,
+    max: usize,
+    out: &mut String,
+) {
+    let mut best: Option<String> = None;
+    for tries in 0..CANDIDATES * 8 {
+        if tries >= CANDIDATES && best.is_some() {
+            break;
+        }
+        let candidate = one_semantic(generator, script, rng);
+        let n = candidate.chars().count();
+        let better = best
+            .as_ref()
+            .is_none_or(|b| n.abs_diff(target) < b.chars().count().abs_diff(target));
+        if n <= max && better {
+            best = Some(candidate);
+        }
+    }
+    out.push_str(best.as_deref().unwrap_or_else(|| shortest(generator)));
+}
+
+fn one_semantic(generator: Generator, script: &str, rng: &mut ChaCha8Rng) -> String {
+    let (first, last) = names(script);
+    match generator {
+        Generator::FirstName => pick(rng, first).into(),
+        Generator::LastName => pick(rng, last).into(),
+        Generator::FullName if script.contains("Han") => {
+            format!("{}{}", pick(rng, last), pick(rng, first))
+        }
+        Generator::FullName => format!("{} {}", pick(rng, first), pick(rng, last)),
+        Generator::City => city(rng),
+        Generator::Country => pick(rng, EN::ADDRESS_COUNTRY).into(),
+        Generator::CountryCode => pick(rng, EN::ADDRESS_COUNTRY_CODE).into(),
+        Generator::State => pick(rng, EN::ADDRESS_STATE).into(),
+        Generator::StateAbbr => pick(rng, EN::ADDRESS_STATE_ABBR).into(),
+        Generator::Street => {
+            let street: String = StreetName().fake_with_rng(rng);
+            let number = rng.random_range(1..9999);
+            match rng.random_range(0..3) {
+                0 => format!("{number} {street}, Apt. {}", rng.random_range(1..999)),
+                1 => format!("{number} {street}, Suite {}", rng.random_range(100..999)),
+                _ => format!("{number} {street}"),
+            }
+        }
+        Generator::PostalCode => ZipCode().fake_with_rng(rng),
+        Generator::Company => CompanyName().fake_with_rng(rng),
+    }
+}
+
+/// `Roweberg`, `North Isacville`: a surname and a place suffix, sometimes after a prefix.
+fn city(rng: &mut ChaCha8Rng) -> String {
+    let name = pick(rng, EN::NAME_LAST_NAME);
+    let suffix = pick(rng, EN::ADDRESS_CITY_SUFFIX);
+    match rng.random_range(0..6) {
+        0 => format!("{} {name}{suffix}", pick(rng, EN::ADDRESS_CITY_PREFIX)),
+        1 | 2 => name.to_string(),
+        _ => format!("{name}{suffix}"),
+    }
+}
+
+/// First and last names for a value's scripts.
+fn names(script: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    if script.contains("Hiragana") || script.contains("Katakana") {
+        (JA_JP::NAME_FIRST_NAME, JA_JP::NAME_LAST_NAME)
+    } else if script.contains("Han") {
+        (ZH_CN::NAME_FIRST_NAME, ZH_CN::NAME_LAST_NAME)
+    } else if script.contains("Arabic") {
+        (AR_SA::NAME_FIRST_NAME, AR_SA::NAME_LAST_NAME)
+    } else {
+        (EN::NAME_FIRST_NAME, EN::NAME_LAST_NAME)
+    }
+}
+
+/// Whether `fake` has names in a value's scripts.
+pub fn has_names(script: &str) -> bool {
+    ["Latin", "Han", "Hiragana", "Katakana", "Arabic"]
+        .iter()
+        .any(|s| script.contains(s))
+}
+
+/// A short value of the kind, for a limit no candidate fits.
+fn shortest(generator: Generator) -> &'static str {
+    match generator {
+        Generator::CountryCode | Generator::StateAbbr => "US",
+        Generator::PostalCode => "10001",
+        Generator::Country => "Peru",
+        Generator::State => "Iowa",
+        _ => "Al",
+    }
+}
+
+fn pick(rng: &mut ChaCha8Rng, list: &'static [&'static str]) -> &'static str {
+    list[rng.random_range(0..list.len())]
+}
+
+fn ascii_lower(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn check_digits_are_valid() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..200 {
+            let mut card = String::new();
+            card_number(&mut rng, &mut card);
+            let digits: Vec<u8> = card.bytes().map(|b| b - b'0').collect();
+            assert_eq!(luhn_check_digit(&digits[..15]), digits[15], "{card}");
+            let mut iban_text = String::new();
+            iban(&mut rng, &mut iban_text);
+            let rearranged = format!("{}1314{}", &iban_text[4..], &iban_text[2..4]);
+            assert_eq!(mod97(&rearranged), 1, "{iban_text}");
+        }
+        assert_eq!(luhn_check_digit(&[7, 9, 9, 2, 7, 3, 9, 8, 7, 1]), 3);
+    }
+
+    #[test]
+    fn emails_fit_their_limit_whole() {
+        let gen = FormatGen {
+            format: Format::Email,
+            parts: Choice::new(vec![("chinookcorp.com".into(), 1.0)]),
+            templates: Choice::new(Vec::new()),
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..500 {
+            let mut out = String::new();
+            gen.generate(&mut rng, 20, 24, &mut out);
+            assert!(
+                out.len() <= 24 && out.ends_with("@chinookcorp.com"),
+                "{out}"
+            );
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Text models end to end: a table the test builds (names in six scripts with awkward
+//! characters, free text, emails, URLs, UUIDs, postal codes, and a lookup table) is profiled
+//! from CSV, generated at scale 10, and the output profiled again: script shares and special
+//! character rates, words, sentence ends and formats must come back.
+
+mod common;
+
+use std::collections::HashSet;
+use std::fmt::Write;
+use std::path::Path;
+
+use common::{assert_ok, read_profile, understudy};
+use understudy::profile::{ColumnStats, Profile, TextModel};
+
+/// A small deterministic generator, so the test data is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[(self.next() % list.len() as u64) as usize]
+    }
+
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.next() % 1000 < per_mille
+    }
+}
+
+const CATEGORIES: [&str; 12] = [
+    "Books", "Music", "Garden", "Toys", "Kitchen", "Sports", "Travel", "Health", "Office", "Pets",
+    "Films", "Games",
+];
+
+const WORDS: [&str; 40] = [
+    "the", "order", "arrived", "late", "and", "was", "missing", "a", "part", "customer", "asked",
+    "for", "refund", "we", "sent", "new", "box", "with", "tracking", "number", "service", "called",
+    "back", "next", "day", "to", "confirm", "address", "change", "delivery", "team", "will",
+    "check", "stock", "again", "after", "payment", "cleared", "note", "updated",
+];
+
+/// A person's name: mostly Latin, some in Japanese, Arabic, Korean, Cyrillic and Greek, with
+/// decomposed accents, no-break and zero-width spaces, typographic apostrophes, trailing spaces.
+fn name(r: &mut Lcg) -> String {
+    let mut v = match r.next() % 1000 {
+        0..50 => format!(
+            "{}{}",
+            r.pick(&["山田", "佐藤", "鈴木", "高橋", "田中"]),
+            r.pick(&["はなこ", "さくら", "ゆうき", "あおい", "ひなた"])
+        ),
+        50..80 => format!(
+            "{} {}",
+            r.pick(&["محمد", "أحمد", "علي", "فاطمة", "مريم"]),
+            r.pick(&["العلي", "حسن", "سعيد"])
+        ),
+        80..120 => format!(
+            "{}{}",
+            r.pick(&["김", "이", "박", "최"]),
+            r.pick(&["민준", "서연", "지호", "하은"])
+        ),
+        120..170 => format!(
+            "{} {}",
+            r.pick(&["Иван", "Мария", "Олег", "Анна"]),
+            r.pick(&["Петров", "Смирнова", "Иванов"])
+        ),
+        170..200 => format!(
+            "{} {}",
+            r.pick(&["Γιώργος", "Μαρία", "Νίκος"]),
+            r.pick(&["Παπαδόπουλος", "Κωνσταντίνου"])
+        ),
+        _ => format!(
+            "{} {}",
+            r.pick(&["Anna", "Jose", "Marie", "Paul", "Lena", "Omar", "Ines", "Tom"]),
+            r.pick(&["Smith", "Garcia", "Dubois", "Muller", "Rossi", "Novak", "Silva"])
+        ),
+    };
+    if r.chance(30) && v.is_ascii() {
+        v = v.replacen('e', "e\u{301}", 1);
+    }
+    if r.chance(40) && v.contains(' ') {
+        v = v.replacen(' ', "\u{a0}", 1);
+    }
+    if r.chance(20) {
+        let at = v.chars().next().map_or(0, char::len_utf8);
+        v.insert(at, '\u{200b}');
+    }
+    if r.chance(20) && v.is_ascii() {
+        v = format!("O\u{2019}{v}");
+    }
+    if r.chance(10) {
+        v.push_str(" \u{1f469}\u{200d}\u{1f4bb}");
+    }
+    if r.chance(30) {
+        v.push(' ');
+    }
+    v
+}
+
+/// Free text: one to three sentences of common words, most ending in a full stop.
+fn note(r: &mut Lcg) -> String {
+    let mut v = String::new();
+    for s in 0..1 + r.next() % 3 {
+        if s > 0 {
+            v.push(' ');
+        }
+        let words = 4 + r.next() % 7;
+        for w in 0..words {
+            let word = r.pick(&WORDS);
+            if w == 0 {
+                let mut c = word.chars();
+                v.extend(c.next().unwrap().to_uppercase());
+                v.push_str(c.as_str());
+            } else {
+                v.push(' ');
+                v.push_str(word);
+            }
+        }
+        v.push_str(match r.next() % 10 {
+            0..7 => ".",
+            7 => "!",
+            _ => "",
+        });
+    }
+    if r.chance(50) {
+        v = v.replacen(" and ", " \u{2014} ", 1);
+    }
+    v
+}
+
+fn write_tables(dir: &Path) {
+    let mut r = Lcg(7);
+    let mut categories = String::from("category_id,name\n");
+    for (i, c) in CATEGORIES.iter().enumerate() {
+        writeln!(categories, "{},{c}", i + 1).unwrap();
+    }
+    let mut people =
+        String::from("person_id,category_id,name,note,email,homepage,token,postal_code\n");
+    for i in 1..=1000u64 {
+        let email = format!(
+            "{}.{}@{}",
+            r.pick(&["anna", "jose", "paul", "lena", "tom"]),
+            r.next() % 1000,
+            r.pick(&["gmail.com", "example.org", "corp.test"])
+        );
+        let homepage = format!("https://www.site{}.com/p/{}", r.next() % 50, r.next() % 999);
+        let h = r.next() << 31 ^ r.next();
+        let token = format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            h as u32,
+            (h >> 32) as u16,
+            r.next() % 4096,
+            r.next() % 4096,
+            r.next() << 16 ^ r.next()
+        );
+        let postal = if r.chance(700) {
+            format!("{:05}", r.next() % 100_000)
+        } else {
+            format!("T{}K {}N{}", r.next() % 10, r.next() % 10, r.next() % 10)
+        };
+        let quote = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
+        writeln!(
+            people,
+            "{i},{},{},{},{email},{homepage},{token},{postal}",
+            1 + r.next() % 12,
+            quote(name(&mut r)),
+            quote(note(&mut r))
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("category.csv"), categories).unwrap();
+    std::fs::write(dir.join("person.csv"), people).unwrap();
+}
+
+/// The real tables, their profile, and the profile of 10 times as many generated rows.
+fn round_trip(work: &Path) -> (Profile, Profile, std::path::PathBuf) {
+    let real = work.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    write_tables(&real);
+    assert_ok(&understudy(work, &["profile", "real", "-o", "real.yaml"]));
+    assert_ok(&understudy(
+        work,
+        &[
+            "generate",
+            "real.yaml",
+            "-o",
+            "out",
+            "--scale",
+            "10",
+            "--quiet",
+        ],
+    ));
+    assert_ok(&understudy(work, &["profile", "out", "-o", "out.yaml"]));
+    (
+        read_profile(&work.join("real.yaml")),
+        read_profile(&work.join("out.yaml")),
+        work.join("out"),
+    )
+}
+
+fn stats<'a>(p: &'a Profile, table: &str, column: &str) -> &'a ColumnStats {
+    p.table(table).unwrap().stats(column).unwrap()
+}
+
+fn rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn text_keeps_scripts_specials_words_formats_and_lookups() {
+    let work = tempfile::tempdir().unwrap();
+    let (real, synthetic, out) = round_trip(work.path());
+
+    // Every script combination and special character of the names and notes within 1 point.
+    for column in ["name", "note"] {
+        let (a, b) = (
+            stats(&real, "person", column).text.as_ref().unwrap(),
+            stats(&synthetic, "person", column).text.as_ref().unwrap(),
+        );
+        assert!(a.specials.len() >= if column == "name" { 7 } else { 1 });
+        for (kind, &rate) in &a.specials {
+            let got = b.specials.get(kind).copied().unwrap_or(0.0);
+            assert!(
+                (got - rate).abs() <= 0.01,
+                "{column} {kind}: {rate} vs {got}"
+            );
+        }
+        for (combo, &share) in &a.value_scripts {
+            let got = b.value_scripts.get(combo).copied().unwrap_or(0.0);
+            assert!(
+                (got - share).abs() <= 0.01,
+                "{column} {combo}: {share} vs {got}"
+            );
+        }
+    }
+    let scripts = &stats(&real, "person", "name")
+        .text
+        .as_ref()
+        .unwrap()
+        .value_scripts;
+    for combo in [
+        "Han+Hiragana",
+        "Arabic",
+        "Hangul",
+        "Cyrillic",
+        "Greek",
+        "Latin",
+    ] {
+        assert!(
+            scripts.contains_key(combo),
+            "{combo} missing from {scripts:?}"
+        );
+    }
+
+    // Free text: generated words are vocabulary or lorem words; sentence ends at their rate.
+    let Some(TextModel::Words(model)) = &stats(&real, "person", "note").model else {
+        panic!("notes get a words model");
+    };
+    let known: HashSet<String> = model
+        .vocabulary
+        .iter()
+        .map(|s| s.value.to_lowercase())
+        .chain(
+            <fake::locales::EN as fake::locales::Data>::LOREM_WORD
+                .iter()
+                .map(|w| w.to_string()),
+        )
+        .collect();
+    let ends = |values: &[String]| {
+        let ended = values
+            .iter()
+            .filter(|v| v.trim_end().ends_with(['.', '!', '?']));
+        ended.count() as f64 / values.len() as f64
+    };
+    let notes = |dir: &Path| -> Vec<String> {
+        rows(&dir.join("person.csv"))
+            .iter()
+            .map(|r| r[3].to_string())
+            .collect()
+    };
+    let (real_notes, synthetic_notes) = (notes(&work.path().join("real")), notes(&out));
+    let words: Vec<String> = synthetic_notes
+        .iter()
+        .flat_map(|v| {
+            understudy::profile::word_spans(v)
+                .into_iter()
+                .map(move |(a, b)| v[a..b].to_lowercase())
+        })
+        .collect();
+    let in_lists = words.iter().filter(|w| known.contains(*w)).count() as f64;
+    assert!(
+        in_lists / words.len() as f64 >= 0.9,
+        "{in_lists} of {}",
+        words.len()
+    );
+    let (re, se) = (ends(&real_notes), ends(&synthetic_notes));
+    assert!((re - se).abs() <= 0.05, "sentence ends {re} vs {se}");
+
+    // Formats: every email, URL, UUID and postal code is well formed.
+    let person = rows(&out.join("person.csv"));
+    assert_eq!(person.len(), 10_000);
+    for row in &person {
+        let (email, url, uuid, postal) = (&row[4], &row[5], &row[6], &row[7]);
+        let (user, domain) = email.split_once('@').expect(email);
+        assert!(
+            !user.is_empty() && domain.contains('.') && !email.contains(' '),
+            "{email}"
+        );
+        assert!(url.starts_with("https://") && !url.contains(' '), "{url}");
+        assert!(understudy::profile::looks_like_uuid(uuid), "{uuid}");
+        let shape: String = postal
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => '9',
+                'A'..='Z' => 'A',
+                c => c,
+            })
+            .collect();
+        assert!(shape == "99999" || shape == "A9A 9A9", "{postal}");
+    }
+
+    // The lookup table keeps its names, in row order.
+    assert!(real.table("category").unwrap().lookup);
+    let names: Vec<String> = rows(&out.join("category.csv"))
+        .iter()
+        .map(|r| r[1].to_string())
+        .collect();
+    assert_eq!(names[..12], CATEGORIES.map(String::from));
+}
+
+#[test]
+fn lookup_values_can_be_turned_off() {
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    write_tables(&real);
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml", "--no-lookup-values"],
+    ));
+    let profile = read_profile(&work.path().join("p.yaml"));
+    let category = profile.table("category").unwrap();
+    assert!(!category.lookup);
+    assert!(!matches!(
+        category.stats("name").unwrap().model,
+        Some(TextModel::Lookup { .. })
+    ));
+    let text = std::fs::read_to_string(work.path().join("p.yaml")).unwrap();
+    assert!(!text.contains("Kitchen"), "a lookup value leaked");
+}

@@ -144,7 +144,7 @@ fn compare_table(
 }
 
 /// The sampled cells of column `i`.
-fn column_cells<'a>(sample: &'a Sampled<SampleRow>, i: usize) -> impl Iterator<Item = &'a Cell> {
+fn column_cells(sample: &Sampled<SampleRow>, i: usize) -> impl Iterator<Item = &Cell> {
     sample.values().filter_map(move |row| row.cells.get(i))
 }
 
@@ -220,11 +220,10 @@ impl ShapeRule {
 }
 
 fn dominant_shape(stats: &ColumnStats) -> Option<ShapeRule> {
-    match stats.semantic {
-        Some(s @ (Semantic::Email | Semantic::Url | Semantic::Uuid | Semantic::Phone)) => {
-            return Some(ShapeRule::Semantic(s))
-        }
-        _ => {}
+    if let Some(s @ (Semantic::Email | Semantic::Url | Semantic::Uuid | Semantic::Phone)) =
+        stats.semantic
+    {
+        return Some(ShapeRule::Semantic(s));
     }
     let top = stats.text.as_ref()?.shapes.first()?;
     (top.share >= DOMINANT_SHAPE).then(|| ShapeRule::Template(top.value.clone()))

@@ -385,7 +385,7 @@ impl RelationsAccumulator {
             .into_iter()
             .filter_map(|mut g| {
                 g.sort();
-                combinations(&sampled, &g, guard, needed).map(|combinations| CategoryGroup {
+                combinations(sampled, &g, guard, needed).map(|combinations| CategoryGroup {
                     columns: g
                         .iter()
                         .map(|&k| table.columns[self.text_columns[k]].name.clone())

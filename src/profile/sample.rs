@@ -106,8 +106,7 @@ impl<T: Clone> HashSampled<T> {
     /// when the counts add up to more than a few times the capacity), with the level they were
     /// kept at.
     pub fn finish(mut self) -> Sampled<T> {
-        self.entries
-            .sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        self.entries.sort_unstable_by_key(|a| (a.0, a.1));
         let total: u64 = self.entries.iter().map(|e| e.3).sum();
         let cap = (EXPANDED_PER_CAPACITY * self.capacity) as u64;
         let scale = if total > cap {

@@ -244,9 +244,9 @@ enum ParentPick {
     /// The table's main foreign key: children of a parent are consecutive rows, and their count
     /// follows the learned children-per-parent distribution.
     Main(FanOutLayout),
-    /// A random child slot of a layout: parents are picked in proportion to their learned
-    /// popularity.
-    Weighted(FanOutLayout),
+    /// The child slot of a layout that a permutation of the row index gives: each parent gets
+    /// exactly its learned share of children, in no particular order of rows.
+    Weighted(FanOutLayout, Permutation),
     /// A distinct parent per row (the foreign key is also a unique key).
     Distinct(Permutation),
     /// Distinct among siblings under the main foreign key `main`: (offset of that parent + rank)
@@ -596,9 +596,7 @@ impl Generator {
         }
         match &key.mode {
             ParentPick::Main(layout) => Some(layout.locate(i).0),
-            ParentPick::Weighted(layout) => {
-                Some(layout.locate(mix64(draw) % layout.children().max(1)).0)
-            }
+            ParentPick::Weighted(layout, spread) => Some(layout.locate(spread.apply(i)).0),
             ParentPick::Distinct(permutation) => Some(permutation.apply(i)),
             ParentPick::BesideMain { parents } => {
                 let layout = plan

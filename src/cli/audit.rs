@@ -13,6 +13,11 @@ use crate::profile::audit::{audit, lookup_tables, Audit, Literal};
 /// shapes), why the privacy guard allowed it, and which break the rules: fewer than k rows, a
 /// column of personal data, a value that looks like personal data. Exits 1 if any does.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy audit profiles/chinook.yaml
+  understudy audit profiles/chinook.yaml --json > audit.json
+
+Exit codes: 0 no literal breaks the rules, 1 one does (or the file can't be read), 2 usage.")]
 pub struct AuditArgs {
     /// The profile file to audit.
     profile: PathBuf,

@@ -22,6 +22,14 @@ use crate::sink::Sink;
 /// Generate synthetic rows shaped like a profile: parallel, deterministic for a seed, with
 /// every key and constraint valid.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy generate profiles/chinook.yaml -o out/ --format csv
+  understudy generate profiles/chinook.yaml -o out/ --format parquet --scale 10 --seed 7
+  understudy generate profiles/chinook.yaml -o postgres://127.0.0.1/staging --truncate
+  understudy generate schemas/shop.sql -o postgres://127.0.0.1/dev --create --rows 200
+  understudy generate profiles/shop.yaml -o out/ --edge-cases 0.02 --edge-kinds emoji-zwj,feb-29
+
+Directory targets get manifest.json; a Postgres target takes --manifest-table NAME.")]
 pub struct GenerateArgs {
     /// The profile file (YAML) written by `understudy profile`, or a `.sql` DDL file (then
     /// values follow defaults from column names and types).

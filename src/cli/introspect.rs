@@ -11,6 +11,10 @@ use crate::schema::{PrimaryKeyEvidence, Schema, Table};
 /// Print a snapshot's tables, columns, keys, foreign keys and checks. For CSV and Parquet the
 /// keys are inferred from the data, which reads every file.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy introspect postgres://127.0.0.1/shop --schema sales --schema public
+  understudy introspect tests/data/chinook/csv
+  understudy introspect ./export/ --format parquet --json")]
 pub struct IntrospectArgs {
     #[command(flatten)]
     source: SourceArgs,

@@ -11,6 +11,14 @@ use crate::run::profile::{opaque_columns, profile_source, ProfileOptions};
 
 /// Learn a snapshot's shape: schema, keys, column statistics and fan-out, into a profile file.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy profile postgres://127.0.0.1/shop -o profiles/shop.yaml
+  understudy profile ./snapshot-parquet/ -o shop.yaml --sample 1000000 --min-count 10
+  understudy profile ./export/ -o shop.yaml --format csv --delimiter tab --null-string '\\N'
+  understudy profile postgres://127.0.0.1/shop -o shop.yaml --epsilon 1 --no-lookup-values
+  understudy profile schemas/shop.sql -o profiles/shop.yaml --rows 1000
+
+Profiling into an existing file keeps its `overrides:` section (README: The profile file).")]
 pub struct ProfileArgs {
     #[command(flatten)]
     source: SourceArgs,

@@ -8,6 +8,9 @@ use clap::Args;
 /// Rewrite a profile in the current format (format 1 files still load, converted on read).
 /// The statistics, and so the generated data, stay the same.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  understudy upgrade profiles/old.yaml
+  understudy upgrade profiles/old.yaml -o profiles/new.yaml")]
 pub struct UpgradeArgs {
     /// The profile to rewrite.
     profile: PathBuf,

@@ -700,17 +700,7 @@ mod tests {
             tables: vec![TableProfile {
                 schema: table,
                 row_count: 3,
-                sampled_rows: None,
-                column_stats: Vec::new(),
-                foreign_key_stats: Vec::new(),
-                correlations: None,
-                rules: Vec::new(),
-                groups: Vec::new(),
-                derived: Vec::new(),
-                inherited: Vec::new(),
-                parent_orders: Vec::new(),
-                follows: Vec::new(),
-                lookup: false,
+                ..TableProfile::default()
             }],
             overrides: None,
         };

@@ -89,7 +89,7 @@ impl PrivacySettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableProfile {
     pub schema: Table,
     pub row_count: u64,

@@ -169,14 +169,8 @@ fn table_profile(
         sampled_rows: None,
         column_stats,
         foreign_key_stats,
-        correlations: None,
         rules: rules.into_iter().map(|r| r.rule).collect(),
-        groups: Vec::new(),
-        derived: Vec::new(),
-        inherited: Vec::new(),
-        parent_orders: Vec::new(),
-        follows: Vec::new(),
-        lookup: false,
+        ..TableProfile::default()
     }
 }
 

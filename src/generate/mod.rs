@@ -449,7 +449,7 @@ impl Generator {
     }
 
     /// For `n` rows from `start`, the value of `parent_column` in the parent row foreign key
-    /// `fk` picks, on its line; each parent row computed once per run of siblings.
+    /// `fk` picks, on its line.
     fn parent_values(
         &self,
         table: usize,
@@ -458,30 +458,44 @@ impl Generator {
         start: u64,
         n: usize,
     ) -> Vec<Option<f64>> {
-        let parent = self.tables[table].foreign_keys[fk].parent;
-        let mut last: Option<(u64, Option<f64>)> = None;
-        (start..start + n as u64)
-            .map(|row| {
-                let j = self.parent_row(table, fk, row)?;
-                if last.is_none_or(|(r, _)| r != j) {
-                    last = Some((j, self.parent_value(parent, parent_column, j)));
-                }
-                last.and_then(|(_, v)| v)
-            })
-            .collect()
+        let parent = &self.tables[self.tables[table].foreign_keys[fk].parent];
+        let at = parent.output_position(parent_column);
+        let mut cells = Buffer::for_type(parent.schema.field(at).data_type(), n);
+        self.push_parent_cells(
+            table,
+            fk,
+            parent_column,
+            start..start + n as u64,
+            &mut cells,
+        );
+        cells.numbers()
     }
 
-    /// The value of `column` (an index in the table's columns) at row `row`, on its line.
-    fn parent_value(&self, table: usize, column: usize, row: u64) -> Option<f64> {
-        let at = self.tables[table]
-            .output
-            .iter()
-            .position(|&o| o == column)?;
-        self.one_row(table, row)[at]
-            .numbers()
-            .first()
-            .copied()
-            .flatten()
+    /// Appends, per row of `rows`, the value of `parent_column` (an index in the parent's
+    /// columns) in the parent row foreign key `fk` picks, or NULL for a NULL reference. Siblings
+    /// are often consecutive rows, so each parent row is computed once per run of them.
+    fn push_parent_cells(
+        &self,
+        table: usize,
+        fk: usize,
+        parent_column: usize,
+        rows: Range<u64>,
+        out: &mut Buffer,
+    ) {
+        let parent = self.tables[table].foreign_keys[fk].parent;
+        let at = self.tables[parent].output_position(parent_column);
+        let mut last: Option<(u64, Vec<Buffer>)> = None;
+        for i in rows {
+            let Some(j) = self.parent_row(table, fk, i) else {
+                out.push_null();
+                continue;
+            };
+            if last.as_ref().is_none_or(|(row, _)| *row != j) {
+                last = Some((j, self.one_row(parent, j)));
+            }
+            let (_, values) = last.as_ref().expect("just computed");
+            out.push_from(&values[at], 0);
+        }
     }
 
     /// Rows one at a time, each from randomness keyed by the row itself: slower, but any one row
@@ -531,25 +545,7 @@ impl Generator {
                 }
             }
             ColumnPlan::Inherited { fk, parent_column } => {
-                let parent = plan.foreign_keys[*fk].parent;
-                let at = self.tables[parent]
-                    .output
-                    .iter()
-                    .position(|o| o == parent_column)
-                    .expect("the planner copies only generated columns");
-                // Siblings are often consecutive rows: compute each parent row once.
-                let mut last: Option<(u64, Vec<Buffer>)> = None;
-                for i in rows_here {
-                    let Some(j) = self.parent_row(table, *fk, i) else {
-                        out.push_null();
-                        continue;
-                    };
-                    if last.as_ref().is_none_or(|(row, _)| *row != j) {
-                        last = Some((j, self.one_row(parent, j)));
-                    }
-                    let (_, values) = last.as_ref().expect("just computed");
-                    out.push_from(&values[at], 0);
-                }
+                self.push_parent_cells(table, *fk, *parent_column, rows_here, out);
             }
         }
     }
@@ -618,6 +614,15 @@ impl Generator {
 }
 
 impl TablePlan {
+    /// The position in the generated batch of column `column` (an index in the table's
+    /// columns), which the planner only asks of generated columns.
+    fn output_position(&self, column: usize) -> usize {
+        self.output
+            .iter()
+            .position(|&o| o == column)
+            .expect("the planner reads only generated columns across a foreign key")
+    }
+
     /// The main foreign key's layout, which also numbers each row among its siblings.
     fn main_layout(&self) -> Option<&FanOutLayout> {
         match &self.foreign_keys.get(self.main?)?.mode {

@@ -396,7 +396,7 @@ impl<'a> Rest<'a> {
 /// decision value and key generation share.
 pub fn is_email(column: &str, semantic: Option<Semantic>) -> bool {
     format_for(column, semantic, false) == Some(Format::Email)
-        || column.to_ascii_lowercase().contains("email")
+        || super::defaults::name_suggests_email(column)
 }
 
 fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alphabet>, String)>) {

@@ -24,6 +24,11 @@ use crate::profile::FORMAT_VERSION;
 use crate::schema::{load_order, Column, LogicalType, Schema, Table};
 use stats::{Span, NULL_RATE};
 
+/// Whether a column's name says it holds email addresses, by the same rule the defaults use.
+pub fn name_suggests_email(name: &str) -> bool {
+    names::text_role(name, None) == names::Role::Email
+}
+
 /// Mean children per parent for a foreign key that is not unique.
 pub const CHILDREN_PER_PARENT: u64 = 3;
 

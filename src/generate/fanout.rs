@@ -13,6 +13,7 @@ use crate::profile::model::{bucket_end, FanOut};
 pub struct FanOutLayout {
     classes: Vec<Class>,
     parents: Permutation,
+    children: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,7 @@ impl FanOutLayout {
             return Ok(FanOutLayout {
                 classes: Vec::new(),
                 parents: permutation,
+                children,
             });
         }
         if parents == 0 {
@@ -95,6 +97,7 @@ impl FanOutLayout {
         Ok(FanOutLayout {
             classes,
             parents: permutation,
+            children,
         })
     }
 
@@ -105,6 +108,30 @@ impl FanOutLayout {
         let offset = child - class.first_child;
         let slot = class.first_parent + offset / class.per_parent;
         (self.parents.apply(slot), offset % class.per_parent)
+    }
+}
+
+impl FanOutLayout {
+    /// The child slots of parent row `parent`: the inverse of [`FanOutLayout::locate`].
+    pub fn slots_of(&self, parent: u64) -> std::ops::Range<u64> {
+        if self.classes.is_empty() {
+            return 0..0;
+        }
+        let slot = self.parents.invert(parent);
+        let at = self.classes.partition_point(|c| c.first_parent <= slot);
+        let Some(class) = at.checked_sub(1).map(|k| self.classes[k]) else {
+            return 0..0;
+        };
+        let end = self
+            .classes
+            .get(at)
+            .map_or(self.children, |c| c.first_child);
+        let first = class.first_child + (slot - class.first_parent) * class.per_parent;
+        if first >= end {
+            // A parent of a class with no children (dropped from the list).
+            return 0..0;
+        }
+        first..first + class.per_parent
     }
 }
 
@@ -239,6 +266,22 @@ mod tests {
             *histogram.entry(c).or_insert(0u64) += 1;
         }
         assert_eq!(histogram, fan_out.histogram);
+    }
+
+    #[test]
+    fn slots_of_a_parent_are_exactly_its_children() {
+        let fan_out = learned(&[(0, 20), (1, 50), (3, 20), (10, 10)]);
+        for (children, parents) in [(210, 100), (5, 100), (1000, 37)] {
+            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 3).unwrap();
+            let mut owned = vec![Vec::new(); parents as usize];
+            for i in 0..children {
+                owned[layout.locate(i).0 as usize].push(i);
+            }
+            for (parent, slots) in owned.iter().enumerate() {
+                let range: Vec<u64> = layout.slots_of(parent as u64).collect();
+                assert_eq!(&range, slots, "parent {parent} of {parents}");
+            }
+        }
     }
 
     #[test]

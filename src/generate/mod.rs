@@ -35,7 +35,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::hashing::{combine, mix64, unit_interval};
-use crate::profile::model::Profile;
+use crate::profile::model::{Part, Profile};
 use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
 use copula::{interpolate, Anchor, Copula};
@@ -146,6 +146,10 @@ pub struct TablePlan {
     /// Number columns computed from two others: (target, left, plus, right) as indices into
     /// `output`.
     derived: Vec<(usize, usize, bool, usize)>,
+    /// Columns computed as a part of another (`year = year(ordered_at)`), after the orders.
+    parts: Vec<PartPlan>,
+    /// Number columns that total this row's children, last of all (see [`TotalPlan`]).
+    totals: Vec<TotalPlan>,
     /// Value columns that take edge cases, as indices into `output`, in order.
     edges: Vec<(usize, EdgePlan)>,
     /// Whether a child copies values of this table: its rows are then made one at a time from
@@ -155,6 +159,45 @@ pub struct TablePlan {
     parent_orders: Vec<ParentOrderPlan>,
     /// Number columns drawn as a multiple of a number of the parent row.
     follows: Vec<FollowPlan>,
+}
+
+/// A number column of a parent row computed from its child rows: the sum over them of the
+/// product of the child columns `sum`, or their count when `sum` is empty. The children are
+/// found through the inverse of the child's fan-out layout, and made with
+/// [`Generator::one_row`], so the child table is row-keyed.
+#[derive(Debug)]
+struct TotalPlan {
+    /// Position in the parent's generated batch.
+    column: usize,
+    child: usize,
+    /// Index of the foreign key in the child's plan.
+    fk: usize,
+    /// Positions in the child's generated batch.
+    sum: Vec<usize>,
+}
+
+/// `column = part(of)`, as positions in the generated batch.
+#[derive(Debug)]
+struct PartPlan {
+    column: usize,
+    part: Part,
+    of: usize,
+    /// What the source's values are on its line ([`crate::profile::relations::family`]).
+    family: u8,
+}
+
+impl PartPlan {
+    /// Sets each present value of the column to the part of its row's source value.
+    fn apply(&self, buffers: &mut [Buffer]) {
+        let sources = buffers[self.of].numbers();
+        let out = &mut buffers[self.column];
+        for (i, source) in sources.into_iter().enumerate() {
+            let part = source.and_then(|s| self.part.of(self.family, s));
+            if let (Some(part), true) = (part, out.is_present(i)) {
+                out.set_number(i, part);
+            }
+        }
+    }
 }
 
 /// `column = parent_column × ratio` of the parent row a foreign key picks.
@@ -378,6 +421,12 @@ impl Generator {
         for &(left, op, right, unit) in &plan.relations {
             enforce(&mut buffers, left, op, right, unit);
         }
+        for part in &plan.parts {
+            part.apply(&mut buffers);
+        }
+        for total in &plan.totals {
+            self.total_children(total, start, &mut buffers[total.column]);
+        }
         buffers
     }
 
@@ -446,6 +495,49 @@ impl Generator {
             }
             out.set_number(i, x.clamp(follow.limits.0, follow.limits.1));
         }
+    }
+
+    /// Sets each present value (rows from `start`) to the total of the row's children.
+    fn total_children(&self, total: &TotalPlan, start: u64, out: &mut Buffer) {
+        for i in 0..out.numbers().len() {
+            if !out.is_present(i) {
+                continue;
+            }
+            let parent = start + i as u64;
+            let mut sum = 0.0;
+            for row in self.children_of(total.child, total.fk, parent) {
+                debug_assert_eq!(self.parent_row(total.child, total.fk, row), Some(parent));
+                let values = self.one_row(total.child, row);
+                sum += if total.sum.is_empty() {
+                    1.0
+                } else {
+                    total
+                        .sum
+                        .iter()
+                        .map(|&at| values[at].numbers()[0].unwrap_or(0.0))
+                        .product::<f64>()
+                };
+            }
+            out.set_number(i, sum);
+        }
+    }
+
+    /// The rows of `child` whose foreign key `fk` points at parent row `parent`: the inverse of
+    /// [`Generator::parent_row`], for the picks planned totals accept (a layout, direct or
+    /// permuted).
+    fn children_of(&self, child: usize, fk: usize, parent: u64) -> Vec<u64> {
+        let key = &self.tables[child].foreign_keys[fk];
+        let rows: Vec<u64> = match &key.mode {
+            ParentPick::Main(layout) => layout.slots_of(parent).collect(),
+            ParentPick::Weighted(layout, spread) => layout
+                .slots_of(parent)
+                .map(|slot| spread.invert(slot))
+                .collect(),
+            _ => Vec::new(),
+        };
+        rows.into_iter()
+            .filter(|&row| self.parent_row(child, fk, row) == Some(parent))
+            .collect()
     }
 
     /// For `n` rows from `start`, the value of `parent_column` in the parent row foreign key

@@ -34,6 +34,27 @@ impl Permutation {
         y
     }
 
+    /// Where `y` (below `n`) came from: the `x` with `apply(x) == y`.
+    pub fn invert(&self, y: u64) -> u64 {
+        debug_assert!(y < self.n);
+        let mut x = self.round_back(y);
+        while x >= self.n {
+            x = self.round_back(x);
+        }
+        x
+    }
+
+    /// The Feistel rounds of [`Permutation::round_trip`] undone, last round first.
+    fn round_back(&self, y: u64) -> u64 {
+        let mask = (1u64 << self.half_bits) - 1;
+        let (mut left, mut right) = (y >> self.half_bits, y & mask);
+        for round in (0..ROUNDS).rev() {
+            let f = mix64(left ^ self.key.wrapping_add(round.wrapping_mul(0x9e37_79b9))) & mask;
+            (left, right) = (right ^ f, left);
+        }
+        (left << self.half_bits) | right
+    }
+
     fn round_trip(&self, x: u64) -> u64 {
         let mask = (1u64 << self.half_bits) - 1;
         let (mut left, mut right) = (x >> self.half_bits, x & mask);
@@ -59,6 +80,16 @@ mod tests {
                 assert!(y < n);
                 assert!(!seen[y as usize], "{y} hit twice for n={n}");
                 seen[y as usize] = true;
+            }
+        }
+    }
+
+    #[test]
+    fn invert_undoes_apply() {
+        for n in [1u64, 2, 3, 5, 17, 100, 4097] {
+            let p = Permutation::new(n, 7);
+            for x in 0..n {
+                assert_eq!(p.invert(p.apply(x)), x, "n={n}");
             }
         }
     }

@@ -21,12 +21,14 @@ use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
     arrow_schema, ColumnPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan,
-    ParentOrderPlan, ParentPick, Request, TablePlan,
+    ParentOrderPlan, ParentPick, PartPlan, Request, TablePlan, TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
+use crate::profile::file::total_name;
 use crate::profile::model::{
-    ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+    ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile, Total,
 };
+use crate::profile::relations;
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -64,6 +66,7 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
             .plan(&mut warnings)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    plan_totals(profile, &mut tables, &mut warnings);
     // A parent that children read is row-keyed; the columns they read take no edge cases,
     // which children would not see.
     for (parent, column) in copied_from(&tables) {
@@ -78,6 +81,103 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
         order,
         warnings,
     })
+}
+
+/// Plans each learned total whose column is a number value column, whose child table is laid
+/// out over this one (so its children can be found), and whose child does not read this table's
+/// rows, even through other tables (which would make each compute the other). The child becomes
+/// row-keyed, and its summed columns take no edge cases, which the total would not see.
+fn plan_totals(profile: &Profile, tables: &mut [TablePlan], warnings: &mut Vec<String>) {
+    for (parent, table_profile) in profile.tables.iter().enumerate() {
+        for total in &table_profile.totals {
+            let Some(planned) = total_plan(profile, tables, parent, total) else {
+                warnings.push(format!(
+                    "{}.{}: drawn on its own, not as the learned `{}`: its rows can't be \
+                     computed from the child rows here (the child is not laid out over this \
+                     table, or reads this table's rows)",
+                    table_profile.schema.name,
+                    total.column,
+                    total_name(total)
+                ));
+                continue;
+            };
+            let child = &mut tables[planned.child];
+            child.row_keyed = true;
+            child.edges.retain(|(at, _)| !planned.sum.contains(at));
+            tables[parent].totals.push(planned);
+        }
+    }
+}
+
+fn total_plan(
+    profile: &Profile,
+    tables: &[TablePlan],
+    parent: usize,
+    total: &Total,
+) -> Option<TotalPlan> {
+    let plan = &tables[parent];
+    let c = plan.table.column_index(&total.column)?;
+    let ColumnPlan::Values(gen) = &plan.columns[c] else {
+        return None;
+    };
+    gen.takes_uniforms().then_some(())?;
+    let child = profile
+        .tables
+        .iter()
+        .position(|t| t.schema.name == total.children)?;
+    let child_plan = &tables[child];
+    let fk =
+        child_plan.table.foreign_keys.iter().position(|fk| {
+            fk.columns == total.foreign_key && fk.references.table == plan.table.name
+        })?;
+    let laid_out = matches!(
+        child_plan.foreign_keys[fk].mode,
+        ParentPick::Main(_) | ParentPick::Weighted(..)
+    );
+    if !laid_out || child_plan.foreign_keys[fk].parent != parent || reads(tables, child, parent) {
+        return None;
+    }
+    let sum = total
+        .sum
+        .iter()
+        .map(|name| {
+            let at = child_plan.table.column_index(name)?;
+            let numeric = child_plan.table.columns[at].logical.is_numeric();
+            numeric.then(|| child_plan.output.iter().position(|&o| o == at))?
+        })
+        .collect::<Option<Vec<usize>>>()?;
+    Some(TotalPlan {
+        column: plan.output_position(c),
+        child,
+        fk,
+        sum,
+    })
+}
+
+/// Whether making a row of `from` reads a row of `table`, directly or through other tables: by
+/// copying, ordering against or following a parent's value, or totalling children.
+fn reads(tables: &[TablePlan], from: usize, table: usize) -> bool {
+    let mut seen = vec![false; tables.len()];
+    let mut stack = vec![from];
+    while let Some(t) = stack.pop() {
+        if t == table {
+            return true;
+        }
+        if std::mem::replace(&mut seen[t], true) {
+            continue;
+        }
+        let plan = &tables[t];
+        let parent_of = |fk: usize| plan.foreign_keys[fk].parent;
+        let copies = plan.columns.iter().filter_map(|c| match c {
+            ColumnPlan::Inherited { fk, .. } => Some(parent_of(*fk)),
+            _ => None,
+        });
+        stack.extend(copies);
+        stack.extend(plan.parent_orders.iter().map(|o| parent_of(o.fk)));
+        stack.extend(plan.follows.iter().map(|f| parent_of(f.fk)));
+        stack.extend(plan.totals.iter().map(|t| t.child));
+    }
+    false
 }
 
 /// The (table, column) pairs some child copies, keeps an order against or follows.
@@ -233,6 +333,7 @@ impl TablePlanner<'_> {
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
+        let parts = self.parts(&columns, &output);
         // Relations across a foreign key apply to columns no later stage rewrites (anchors and
         // derivations), one each. Order enforcement runs after them and only raises a value
         // that breaks an order within the row, which is the order that must win.
@@ -240,6 +341,7 @@ impl TablePlanner<'_> {
             .iter()
             .map(|a| a.dependent)
             .chain(derived.iter().map(|d| d.0))
+            .chain(parts.iter().map(|p| p.column))
             .collect();
         let mut claim = |at: usize| {
             let free = !taken.contains(&at);
@@ -275,6 +377,8 @@ impl TablePlanner<'_> {
             anchors,
             groups,
             derived,
+            parts,
+            totals: Vec::new(),
             row_keyed: false,
             parent_orders,
             follows,
@@ -1000,6 +1104,35 @@ impl TablePlanner<'_> {
                     d.op == "+",
                     position(&d.right)?,
                 ))
+            })
+            .collect()
+    }
+
+    /// The learned parts whose column is a number or date value column here and whose source
+    /// is generated.
+    fn parts(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<PartPlan> {
+        let table = self.table();
+        let at = |name: &str| {
+            let c = table.column_index(name)?;
+            Some((c, output.iter().position(|&o| o == c)?))
+        };
+        self.profile_table()
+            .parts
+            .iter()
+            .filter_map(|p| {
+                let (c, column) = at(&p.column)?;
+                let ColumnPlan::Values(gen) = &columns[c] else {
+                    return None;
+                };
+                gen.takes_uniforms().then_some(())?;
+                let (s, of) = at(&p.of)?;
+                let family = relations::family(&table.columns[s].logical.arrow_type())?;
+                Some(PartPlan {
+                    column,
+                    part: p.part,
+                    of,
+                    family,
+                })
             })
             .collect()
     }

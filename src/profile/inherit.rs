@@ -121,6 +121,14 @@ impl ParentRows {
         key.trailing_zeros() >= self.level
     }
 
+    /// The sampled row with key hash `key`: its candidate columns' points on their lines.
+    pub fn row(&self, key: u64) -> Option<&[Option<f64>]> {
+        self.keeps(key)
+            .then(|| self.rows.get(&key))
+            .flatten()
+            .map(|r| &r.points[..])
+    }
+
     /// `key` holds the key columns' arrays, `values` the candidate columns'.
     pub fn observe(&mut self, key: &[ArrayRef], values: &[ArrayRef]) {
         let (hashes, points) = hashes_and_points(values);

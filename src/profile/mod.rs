@@ -17,6 +17,7 @@ pub mod keys;
 mod lookup;
 pub mod model;
 pub mod noise;
+pub mod parts;
 pub mod pii;
 pub mod privacy;
 pub mod relations;
@@ -25,6 +26,7 @@ pub mod sketch;
 mod table;
 mod text;
 pub mod textmodel;
+pub mod totals;
 pub mod words;
 
 pub use file::{from_yaml, to_yaml, FORMAT_VERSION};

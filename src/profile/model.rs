@@ -107,6 +107,11 @@ pub struct TableProfile {
     pub groups: Vec<CategoryGroup>,
     /// Number columns that are the sum or difference of two others in (nearly) every row.
     pub derived: Vec<Derived>,
+    /// Columns that are a part of another column of the row (the year of a date, the hour of
+    /// an `HHMM` clock time).
+    pub parts: Vec<PartOf>,
+    /// Number columns that total this row's children in another table.
+    pub totals: Vec<Total>,
     /// Columns that repeat a column of the parent row (a denormalised copy).
     pub inherited: Vec<Inherited>,
     /// Orders a column keeps against a column of its parent row.
@@ -168,6 +173,50 @@ pub struct Derived {
     pub right: String,
     /// Share of sampled rows (with all three present) where it held.
     pub holds: f64,
+}
+
+/// `column` of a parent row = the sum over its child rows in `children` (joined by the child's
+/// `foreign_key`) of the product of the child columns `sum`, or the count of those rows when
+/// `sum` is empty. Held in at least 99 % of the sampled parents with children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Total {
+    pub column: String,
+    pub children: String,
+    pub foreign_key: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sum: Vec<String>,
+    pub holds: f64,
+}
+
+/// `column = part(of)`, as it held in at least 99 % of sampled rows: `year = year(ordered_at)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartOf {
+    pub column: String,
+    pub part: Part,
+    pub of: String,
+    /// Share of sampled rows (with both present) where it held.
+    pub holds: f64,
+}
+
+/// A part of a date, time, timestamp or `HHMM` clock-time integer. See
+/// [`crate::profile::parts`] for what each reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    /// The date of a timestamp.
+    Date,
+    /// `HH` of an integer written as `HHMM` (`1545` → 15).
+    ClockHour,
+    /// `MM` of an integer written as `HHMM` (`1545` → 45).
+    ClockMinute,
 }
 
 /// Categorical columns that depend on each other, with the combinations of their values that

@@ -16,8 +16,9 @@ use rustc_hash::FxHashMap;
 
 use super::column::widen_f32;
 use super::model::{
-    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule,
+    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
 };
+use super::parts;
 use super::privacy::Guard;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
@@ -202,6 +203,7 @@ pub struct Relations {
     pub rules: Vec<OrderRule>,
     pub groups: Vec<CategoryGroup>,
     pub derived: Vec<Derived>,
+    pub parts: Vec<PartOf>,
 }
 
 /// What tells rows from entities, for the privacy guard on category combinations: the table's
@@ -410,11 +412,19 @@ impl RelationsAccumulator {
             .iter()
             .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
             .collect();
+        let derived = self.derived(table, &rows);
+        let summed: Vec<&str> = derived
+            .iter()
+            .flat_map(|d| [&d.column, &d.left, &d.right])
+            .map(String::as_str)
+            .collect();
+        let parts = parts::find(table, &columns, &rows, &summed);
         Relations {
             correlations: correlations(table, &columns, &rows),
             rules: self.rules(table, guard, &rows),
             groups: self.groups(table, entities, guard, &texts),
-            derived: self.derived(table, &rows),
+            derived,
+            parts,
         }
     }
 

@@ -14,14 +14,14 @@ use rayon::prelude::*;
 
 use crate::profile::column::render_values;
 use crate::profile::entities::{self, LiteralEntities, ParentMap};
-use crate::profile::inherit;
 use crate::profile::key_inference::{self, TableFacts};
 use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
-    SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
+    SourceInfo, TableAccumulator, TableProfile, Total, FORMAT_VERSION,
 };
+use crate::profile::{inherit, totals};
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
 
@@ -86,6 +86,10 @@ pub fn profile_source(
         .par_iter()
         .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
+    let totals: Vec<Vec<Total>> = tables
+        .par_iter()
+        .map(|t| totals_of_children(source, t, &tables, &passes))
+        .collect::<Result<_, _>>()?;
     let mut lookups = Vec::with_capacity(passes.len());
     let mut profile = Profile {
         format_version: FORMAT_VERSION,
@@ -102,38 +106,43 @@ pub fn profile_source(
             .zip(passes)
             .zip(fan_outs)
             .zip(across)
-            .map(|(((schema, mut pass), foreign_key_stats), across)| {
-                lookups.push(std::mem::take(&mut pass.lookup));
-                let inherit::Across {
-                    copies: inherited,
-                    orders: parent_orders,
-                    follows,
-                } = across;
-                let entities = Entities {
-                    stats: &pass.stats,
-                    rows: pass.sampled_rows.unwrap_or(pass.row_count),
-                    rows_per_entity: foreign_key_stats
-                        .iter()
-                        .map(|f| f.children_per_parent.mean)
-                        .fold(1.0, f64::max),
-                };
-                let relations = pass.relations.finish(&schema, &entities, &guard);
-                TableProfile {
-                    schema,
-                    row_count: pass.row_count,
-                    sampled_rows: pass.sampled_rows,
-                    column_stats: pass.stats,
-                    foreign_key_stats,
-                    correlations: relations.correlations,
-                    rules: relations.rules,
-                    groups: relations.groups,
-                    derived: relations.derived,
-                    inherited,
-                    parent_orders,
-                    follows,
-                    lookup: false,
-                }
-            })
+            .zip(totals)
+            .map(
+                |((((schema, mut pass), foreign_key_stats), across), totals)| {
+                    lookups.push(std::mem::take(&mut pass.lookup));
+                    let inherit::Across {
+                        copies: inherited,
+                        orders: parent_orders,
+                        follows,
+                    } = across;
+                    let entities = Entities {
+                        stats: &pass.stats,
+                        rows: pass.sampled_rows.unwrap_or(pass.row_count),
+                        rows_per_entity: foreign_key_stats
+                            .iter()
+                            .map(|f| f.children_per_parent.mean)
+                            .fold(1.0, f64::max),
+                    };
+                    let relations = pass.relations.finish(&schema, &entities, &guard);
+                    TableProfile {
+                        schema,
+                        row_count: pass.row_count,
+                        sampled_rows: pass.sampled_rows,
+                        column_stats: pass.stats,
+                        foreign_key_stats,
+                        correlations: relations.correlations,
+                        rules: relations.rules,
+                        groups: relations.groups,
+                        derived: relations.derived,
+                        parts: relations.parts,
+                        totals,
+                        inherited,
+                        parent_orders,
+                        follows,
+                        lookup: false,
+                    }
+                },
+            )
             .collect(),
     };
     count_entities(source, &mut profile.tables, guard.min_count)?;
@@ -425,19 +434,8 @@ fn across_foreign_keys(
             .iter()
             .filter_map(|(c, pc)| Some((at(&child_columns, c)?, at(&parent_columns, pc)?)))
             .collect();
-        // The parent is scanned whole (not sampled), so its sample is sized by all its rows.
-        let mut rows = inherit::ParentRows::new(passes[p].row_count);
+        let rows = sample_parent_rows(source, parent, &passes[p], fk, &parent_columns)?;
         let width = fk.columns.len();
-        let parent_scan: Vec<String> = fk
-            .references
-            .columns
-            .iter()
-            .chain(&parent_columns)
-            .cloned()
-            .collect();
-        scan_columns(source, parent, &parent_scan, &mut |arrays| {
-            rows.observe(&arrays[..width], &arrays[width..])
-        })?;
         let mut matches = inherit::ChildMatches::new(index);
         let child_scan: Vec<String> = fk.columns.iter().chain(&child_columns).cloned().collect();
         scan_columns(source, table, &child_scan, &mut |arrays| {
@@ -459,6 +457,72 @@ fn across_foreign_keys(
     all.orders.retain(|o| !copied(&o.column));
     all.follows.retain(|f| !copied(&f.column));
     Ok(all)
+}
+
+/// A hash sample of `parent`'s rows by the key `fk` references, holding `columns`. The parent
+/// is scanned whole (not sampled), so its sample is sized by all its rows.
+fn sample_parent_rows(
+    source: &dyn Source,
+    parent: &Table,
+    pass: &TablePass,
+    fk: &ForeignKey,
+    columns: &[String],
+) -> Result<inherit::ParentRows, SourceError> {
+    let mut rows = inherit::ParentRows::new(pass.row_count);
+    let width = fk.columns.len();
+    let scan: Vec<String> = fk
+        .references
+        .columns
+        .iter()
+        .chain(columns)
+        .cloned()
+        .collect();
+    scan_columns(source, parent, &scan, &mut |arrays| {
+        rows.observe(&arrays[..width], &arrays[width..])
+    })?;
+    Ok(rows)
+}
+
+/// Number columns of `parent` that total the rows of a child table (a sum of a child column,
+/// of a product of two, or the count), over every foreign key that references it.
+fn totals_of_children(
+    source: &dyn Source,
+    parent: &Table,
+    tables: &[Table],
+    passes: &[TablePass],
+) -> Result<Vec<Total>, SourceError> {
+    let parent_columns = totals::number_columns(parent);
+    let Some(p) = tables.iter().position(|t| t.name == parent.name) else {
+        return Ok(Vec::new());
+    };
+    let mut found: Vec<Total> = Vec::new();
+    for child in tables.iter().filter(|t| t.name != parent.name) {
+        let mut child_columns = totals::number_columns(child);
+        child_columns.truncate(totals::CHILD_COLUMNS);
+        for fk in child
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.references.table == parent.name)
+        {
+            if parent_columns.is_empty() {
+                return Ok(found);
+            }
+            let width = fk.columns.len();
+            let rows = sample_parent_rows(source, parent, &passes[p], fk, &parent_columns)?;
+            let mut sums = totals::ChildSums::new(child_columns.len());
+            let child_scan: Vec<String> =
+                fk.columns.iter().chain(&child_columns).cloned().collect();
+            scan_columns(source, child, &child_scan, &mut |arrays| {
+                sums.observe(&rows, &arrays[..width], &arrays[width..])
+            })?;
+            for total in sums.finish(&rows, &parent_columns, child, fk, &child_columns) {
+                if !found.iter().any(|t| t.column == total.column) {
+                    found.push(total);
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn fan_out(

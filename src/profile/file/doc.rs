@@ -11,7 +11,7 @@ use serde_norway::Value;
 
 use crate::profile::{
     CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows, ForeignKeyStats, Inherited,
-    OrderRule, ParentOrder, PrivacySettings, Profile, SourceInfo, TableProfile,
+    OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo, TableProfile, Total,
 };
 use crate::schema::{
     Check, Column, ForeignKey, ForeignKeyEvidence, Generated, Index, LogicalType, Partitioning,
@@ -68,6 +68,10 @@ pub struct TableDoc {
     pub groups: Vec<CategoryGroup>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<Derived>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartOf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub totals: Vec<Total>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherited: Vec<Inherited>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -160,6 +164,8 @@ impl From<&TableProfile> for TableDoc {
             rules: t.rules.clone(),
             groups: t.groups.clone(),
             derived: t.derived.clone(),
+            parts: t.parts.clone(),
+            totals: t.totals.clone(),
             inherited: t.inherited.clone(),
             parent_orders: t.parent_orders.clone(),
             follows: t.follows.clone(),
@@ -272,6 +278,8 @@ impl TableDoc {
             rules: self.rules,
             groups: self.groups,
             derived: self.derived,
+            parts: self.parts,
+            totals: self.totals,
             inherited: self.inherited,
             parent_orders: self.parent_orders,
             follows: self.follows,

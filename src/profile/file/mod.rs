@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_norway::Value;
 
-pub use overrides::{derived_name, foreign_key_name, group_name, rule_name};
+pub use overrides::{derived_name, foreign_key_name, group_name, part_name, rule_name, total_name};
 
 use super::{Profile, ProfileError};
 

@@ -14,6 +14,8 @@
 //!     off:                            # detected relations turned off, spelled as below
 //!       - invoice_date <= due_date    # an order rule (`<` when strict)
 //!       - total = net + tax           # a derived column
+//!       - year = year(ordered_at)     # a part of another column
+//!       - total = sum(line.price * qty) # a total of the child rows (`n = count(line)`)
 //!       - group(city, country)        # a category group
 //!       - customer_id -> customer     # a foreign key
 //!       - billing_city = customer.city  # an inherited column
@@ -34,7 +36,8 @@ use serde_norway::Value;
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryGroup, Derived, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+    CategoryGroup, Derived, Follows, Inherited, OrderRule, ParentOrder, Part, PartOf, Profile,
+    TableProfile, Total,
 };
 use crate::schema::ForeignKey;
 
@@ -177,6 +180,17 @@ pub fn derived_name(d: &Derived) -> String {
     format!("{} = {} {} {}", d.column, d.left, d.op, d.right)
 }
 
+pub fn part_name(p: &PartOf) -> String {
+    format!("{} = {}({})", p.column, p.part.name(), p.of)
+}
+
+pub fn total_name(t: &Total) -> String {
+    if t.sum.is_empty() {
+        return format!("{} = count({})", t.column, t.children);
+    }
+    format!("{} = sum({}.{})", t.column, t.children, t.sum.join(" * "))
+}
+
 pub fn group_name(g: &CategoryGroup) -> String {
     format!("group({})", g.columns.join(", "))
 }
@@ -203,9 +217,14 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     if entry == "correlations" {
         return table.correlations.take().is_some();
     }
-    let before = table.rules.len() + table.derived.len() + table.groups.len();
+    let relations = |t: &TableProfile| {
+        t.rules.len() + t.derived.len() + t.parts.len() + t.totals.len() + t.groups.len()
+    };
+    let before = relations(table);
     table.rules.retain(|r| rule_name(r) != entry);
     table.derived.retain(|d| derived_name(d) != entry);
+    table.parts.retain(|p| part_name(p) != entry);
+    table.totals.retain(|t| total_name(t) != entry);
     table.groups.retain(|g| group_name(g) != entry);
     let fks = &table.schema.foreign_keys;
     let parent_of = |columns: &[String]| {
@@ -229,7 +248,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         .into_iter()
         .filter(|f| follows_name(f, &parent_of(&f.foreign_key)) != entry)
         .collect();
-    let after = table.rules.len() + table.derived.len() + table.groups.len();
+    let after = relations(table);
     let fk = table
         .schema
         .foreign_keys
@@ -257,14 +276,17 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
     let columns_part = [" = ", " >= ", " > ", " ~ "]
         .iter()
         .find_map(|op| match columns_part.split_once(op) {
-            Some((column, source)) if source.contains('.') => Some(column),
+            Some((column, source)) if source.contains('.') || source.starts_with("count(") => {
+                Some(column)
+            }
             _ => None,
         })
         .unwrap_or(columns_part);
     let operators = ["<=", "<", ">=", ">", "=", "+", "-", "~", "group"];
+    let parts = Part::ALL.map(Part::name);
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))
-        .filter(|w| !w.is_empty() && !operators.contains(w))
+        .filter(|w| !w.is_empty() && !operators.contains(w) && !parts.contains(w))
         .collect();
     if words.is_empty() {
         return Err(format!("{entry:?} names no relation"));

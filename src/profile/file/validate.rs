@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::ProfileError;
 use crate::profile::{
-    ColumnStats, NumericStats, Profile, Share, TableProfile, TemporalStats, TextStats,
+    ColumnStats, NumericStats, Profile, Share, TableProfile, TemporalStats, TextStats, Total,
 };
 use crate::schema::{LogicalType, Schema, Table};
 
@@ -179,7 +179,41 @@ fn across_foreign_keys(
     for (i, follow) in profile.follows.iter().enumerate() {
         ordered(&at.join(&format!("follows[{i}]")), "ratio", &follow.ratio)?;
     }
+    for (i, total) in profile.totals.iter().enumerate() {
+        totals(&at.join(&format!("totals[{i}]")), table, total, schema)?;
+    }
     Ok(())
+}
+
+/// A total names a number column here, a child table whose foreign key references this table,
+/// and number columns of that child.
+fn totals(at: &Path, table: &Table, total: &Total, schema: &Schema) -> Result<(), ProfileError> {
+    if table.column(&total.column).is_none() {
+        return Err(at.fail("column", format!("names unknown column {:?}", total.column)));
+    }
+    let Some(child) = schema.table(&total.children) else {
+        return Err(at.fail(
+            "children",
+            format!("names unknown table {:?}", total.children),
+        ));
+    };
+    let references = child
+        .foreign_keys
+        .iter()
+        .any(|fk| fk.columns == total.foreign_key && fk.references.table == table.name);
+    if !references {
+        return Err(at.fail(
+            "foreign_key",
+            format!(
+                "{:?} is no foreign key of {} that references {}",
+                total.foreign_key, child.name, table.name
+            ),
+        ));
+    }
+    match total.sum.iter().find(|c| child.column(c).is_none()) {
+        Some(c) => Err(at.fail("sum", format!("names unknown column {}.{c}", child.name))),
+        None => rate(at, "holds", total.holds),
+    }
 }
 
 fn column_stats(at: &Path, s: &ColumnStats, logical: &LogicalType) -> Result<(), ProfileError> {
@@ -294,6 +328,12 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             return Err(at.fail(&field, format!("op is {:?}; it must be + or -", d.op)));
         }
         rate(&at.join(&field), "holds", d.holds)?;
+    }
+    for (i, p) in table.parts.iter().enumerate() {
+        let field = format!("parts[{i}]");
+        known(&field, &p.column)?;
+        known(&field, &p.of)?;
+        rate(&at.join(&field), "holds", p.holds)?;
     }
     for (i, g) in table.groups.iter().enumerate() {
         let field = format!("groups[{i}]");

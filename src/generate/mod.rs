@@ -281,6 +281,34 @@ struct ForeignKeyPlan {
     mode: ParentPick,
 }
 
+/// The second foreign key of a composite key, picked at its learned popularity (the layout of
+/// its own children per parent, at a permuted slot as [`ParentPick::Weighted`] does), yet
+/// distinct among the siblings of one main parent: a pick a sibling before it already took moves
+/// on to the next parent row. Each row replays its earlier siblings' picks, so the cost per
+/// row grows with its rank; runs longer than [`Popular::MAX_SIBLINGS`] are not replayed.
+#[derive(Debug)]
+struct Popular {
+    layout: FanOutLayout,
+    spread: Permutation,
+}
+
+impl Popular {
+    const MAX_SIBLINGS: u64 = 64;
+
+    /// The parent row for the sibling of rank `rank` in a run starting at child row `first`.
+    fn pick(&self, first: u64, rank: u64, parents: u64) -> u64 {
+        let mut taken: Vec<u64> = Vec::with_capacity(rank as usize + 1);
+        for r in 0..=rank {
+            let mut parent = self.layout.locate(self.spread.apply(first + r)).0;
+            while taken.contains(&parent) {
+                parent = (parent + 1) % parents;
+            }
+            taken.push(parent);
+        }
+        taken[rank as usize]
+    }
+}
+
 /// How a foreign key picks the parent row of child row `i`.
 #[derive(Debug)]
 enum ParentPick {
@@ -292,9 +320,14 @@ enum ParentPick {
     Weighted(FanOutLayout, Permutation),
     /// A distinct parent per row (the foreign key is also a unique key).
     Distinct(Permutation),
-    /// Distinct among siblings under the main foreign key `main`: (offset of that parent + rank)
-    /// modulo this parent's rows. Makes a composite key like (playlist, track) unique.
-    BesideMain { parents: u64 },
+    /// Distinct among siblings under the main foreign key, which makes a composite key like
+    /// (order, product) unique. A parent with few siblings picks each at its learned popularity
+    /// (see [`Popular`]); a long run of siblings takes (offset of that parent + rank) modulo
+    /// this parent's rows.
+    BesideMain {
+        parents: u64,
+        popular: Option<Popular>,
+    },
     /// An earlier row of the same table, so references form a forest; row 0 is a root (NULL).
     Earlier,
     /// As `Earlier`, for a NOT NULL self-reference: row 0 references itself.
@@ -686,12 +719,18 @@ impl Generator {
             ParentPick::Main(layout) => Some(layout.locate(i).0),
             ParentPick::Weighted(layout, spread) => Some(layout.locate(spread.apply(i)).0),
             ParentPick::Distinct(permutation) => Some(permutation.apply(i)),
-            ParentPick::BesideMain { parents } => {
+            ParentPick::BesideMain { parents, popular } => {
                 let layout = plan
                     .main_layout()
                     .expect("BesideMain comes with a main layout");
                 let (parent, rank) = layout.locate(i);
-                Some((mix64(parent ^ key.salt) % parents + rank) % parents)
+                let siblings = layout.slots_of(parent);
+                match popular {
+                    Some(popular) if siblings.end - siblings.start <= Popular::MAX_SIBLINGS => {
+                        Some(popular.pick(siblings.start, rank, *parents))
+                    }
+                    _ => Some((mix64(parent ^ key.salt) % parents + rank) % parents),
+                }
             }
             ParentPick::Earlier if i == 0 => None,
             ParentPick::EarlierOrSelf if i == 0 => Some(0),
@@ -777,6 +816,38 @@ mod tests {
     use super::*;
     use crate::profile::model::{PrivacySettings, SourceInfo, TableProfile};
     use crate::schema::Column;
+
+    #[test]
+    fn popular_picks_are_distinct_among_siblings_and_keep_popularity() {
+        // 10 products: one on 60 % of the lines, the rest spread evenly; orders of 4 lines.
+        let histogram = [(40u64, 1u64), (3, 9)].into_iter().collect();
+        let learned = crate::profile::model::FanOut {
+            parents: 10,
+            mean: 6.7,
+            max: 40,
+            zero_share: 0.0,
+            histogram,
+        };
+        let lines = 400;
+        let layout = FanOutLayout::new(lines, 10, Some(&learned), u64::MAX, 5).unwrap();
+        let popular = Popular {
+            layout,
+            spread: Permutation::new(lines, 9),
+        };
+        let mut counts = [0u64; 10];
+        for order in 0..lines / 4 {
+            let picks: Vec<u64> = (0..4).map(|r| popular.pick(order * 4, r, 10)).collect();
+            let mut distinct = picks.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), 4, "order {order}: {picks:?}");
+            picks.iter().for_each(|&p| counts[p as usize] += 1);
+        }
+        let top = *counts.iter().max().unwrap();
+        // At most one line per order can take the popular product: 100 of 400, well above the
+        // 40 an even spread gives.
+        assert!(top >= 90, "{counts:?}");
+    }
 
     #[test]
     fn an_unmodeled_not_null_column_fails_the_plan() {

@@ -21,7 +21,7 @@ use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
     arrow_schema, ColumnPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan,
-    ParentOrderPlan, ParentPick, PartPlan, Request, TablePlan, TotalPlan,
+    ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
@@ -629,7 +629,13 @@ impl TablePlanner<'_> {
                         });
                     if let Some(k) = beside {
                         let parents = self.rows[self.parent_of(&table.foreign_keys[k])];
-                        picks[k] = Some(ParentPick::BesideMain { parents });
+                        let popular = match self.other_pick(k)? {
+                            ParentPick::Weighted(layout, spread) => {
+                                Some(Popular { layout, spread })
+                            }
+                            _ => None,
+                        };
+                        picks[k] = Some(ParentPick::BesideMain { parents, popular });
                         cap = parents;
                     } else {
                         let c = table.column_index(extra).expect("validated");

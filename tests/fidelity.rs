@@ -666,3 +666,31 @@ fn a_total_whose_child_copies_the_parent_is_drawn_on_its_own() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_clock_time_plus_minutes_stays_that_clock_time() {
+    // Departures: the scheduled time (`HHMM`) plus the delay in minutes, past midnight too.
+    let clock = |minutes: i64| {
+        let m = minutes.rem_euclid(1440);
+        m / 60 * 100 + m % 60
+    };
+    let mut csv = String::from("flight_id,sched_dep,dep_delay,dep_time\n");
+    for i in 0..600i64 {
+        let sched = 300 + (i * 53) % 1260;
+        let delay = (i * 29) % 97 - 15;
+        csv.push_str(&format!(
+            "{i},{},{delay},{}\n",
+            clock(sched),
+            clock(sched + delay)
+        ));
+    }
+    let (profile, generated) = profile_and_generate("flights", &csv, "5");
+    let found = "column: dep_time\n    left: sched_dep\n    op: \"+\"\n    right: dep_delay\n    clock: true";
+    assert!(profile.contains(found), "{profile}");
+    let minutes = |hhmm: i64| hhmm / 100 * 60 + hhmm % 100;
+    for line in generated.lines().skip(1) {
+        let v: Vec<i64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v[3], clock(minutes(v[1]) + v[2]), "dep_time in {line}");
+        assert!(v[3] % 100 < 60 && v[3] < 2400, "{line}");
+    }
+}

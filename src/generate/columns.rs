@@ -19,6 +19,8 @@ pub(super) fn step_of(logical: &LogicalType, stats: Option<&ColumnStats>) -> f64
         | LogicalType::Timestamp
         | LogicalType::TimestampTz
         | LogicalType::Time => 1.0,
+        // Whole numbers in a decimal column (`2.0` in a CSV export) stay whole.
+        LogicalType::Decimal { scale: Some(_), .. } if learned.is_some_and(|n| n.integral) => 1.0,
         LogicalType::Decimal { scale: Some(s), .. } => 10f64.powi(-(*s as i32)),
         LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => {
             match learned {
@@ -347,4 +349,34 @@ fn enum_choice(labels: &[String], stats: Option<&ColumnStats>) -> Choice<String>
         return Choice::uniform(labels.to_vec());
     }
     Choice::new(weighted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::model::NumericStats;
+
+    #[test]
+    fn whole_numbers_in_a_decimal_column_step_by_one() {
+        let decimal = LogicalType::Decimal {
+            precision: Some(18),
+            scale: Some(1),
+        };
+        let stats = |integral: bool| ColumnStats {
+            numeric: Some(NumericStats {
+                min: 0.0,
+                max: 10.0,
+                mean: 5.0,
+                quantiles: vec![0.0, 10.0],
+                integral,
+                scale: 1,
+                std: None,
+                clock: false,
+            }),
+            ..ColumnStats::default()
+        };
+        assert_eq!(step_of(&decimal, Some(&stats(true))), 1.0);
+        assert_eq!(step_of(&decimal, Some(&stats(false))), 0.1);
+        assert_eq!(step_of(&decimal, None), 0.1);
+    }
 }

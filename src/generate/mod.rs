@@ -36,6 +36,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::{Part, Profile};
+use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use checks::Cmp;
 use copula::{interpolate, Anchor, Copula};
@@ -143,9 +144,8 @@ pub struct TablePlan {
     anchors: Vec<Anchor>,
     /// Categorical columns whose values are drawn together, as learned combinations.
     groups: Vec<GroupPlan>,
-    /// Number columns computed from two others: (target, left, plus, right) as indices into
-    /// `output`.
-    derived: Vec<(usize, usize, bool, usize)>,
+    /// Number columns computed from two others.
+    derived: Vec<DerivedPlan>,
     /// Columns computed as a part of another (`year = year(ordered_at)`), after the orders.
     parts: Vec<PartPlan>,
     /// Number columns that total this row's children, last of all (see [`TotalPlan`]).
@@ -448,8 +448,8 @@ impl Generator {
         for anchor in &plan.anchors {
             anchor.apply(&mut buffers, self.seed, key);
         }
-        for &(target, left, plus, right) in &plan.derived {
-            derive(&mut buffers, target, left, plus, right);
+        for derived in &plan.derived {
+            derived.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.relations {
             enforce(&mut buffers, left, op, right, unit);
@@ -763,13 +763,31 @@ impl TablePlan {
     }
 }
 
-/// Sets `target = left ± right` in every row where all three are present.
-fn derive(buffers: &mut [Buffer], target: usize, left: usize, plus: bool, right: usize) {
-    let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
-    for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
-        if let (Some(l), Some(r)) = (l, r) {
-            if buffers[target].is_present(i) {
-                buffers[target].set_number(i, if plus { l + r } else { l - r });
+/// `target = left ± right`, as positions in the generated batch; with `clock`, `left` and
+/// `target` are `HHMM` clock times and `right` is minutes.
+#[derive(Debug)]
+struct DerivedPlan {
+    target: usize,
+    left: usize,
+    plus: bool,
+    right: usize,
+    clock: bool,
+}
+
+impl DerivedPlan {
+    /// Sets the target in every row where all three are present.
+    fn apply(&self, buffers: &mut [Buffer]) {
+        let (lv, rv) = (buffers[self.left].numbers(), buffers[self.right].numbers());
+        for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
+            if let (Some(l), Some(r)) = (l, r) {
+                if buffers[self.target].is_present(i) {
+                    let value = match (self.clock, self.plus) {
+                        (true, plus) => clock_plus(l, if plus { r } else { -r }),
+                        (false, true) => l + r,
+                        (false, false) => l - r,
+                    };
+                    buffers[self.target].set_number(i, value);
+                }
             }
         }
     }

@@ -20,8 +20,8 @@ use super::permute::Permutation;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::{
-    arrow_schema, ColumnPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan,
-    ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, TotalPlan,
+    arrow_schema, ColumnPlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator,
+    GroupPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
@@ -340,7 +340,7 @@ impl TablePlanner<'_> {
         let mut taken: Vec<usize> = anchors
             .iter()
             .map(|a| a.dependent)
-            .chain(derived.iter().map(|d| d.0))
+            .chain(derived.iter().map(|d| d.target))
             .chain(parts.iter().map(|p| p.column))
             .collect();
         let mut claim = |at: usize| {
@@ -1086,11 +1086,7 @@ impl TablePlanner<'_> {
 
 impl TablePlanner<'_> {
     /// The learned derivations whose three columns are number value columns here.
-    fn derived(
-        &self,
-        columns: &[ColumnPlan],
-        output: &[usize],
-    ) -> Vec<(usize, usize, bool, usize)> {
+    fn derived(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<DerivedPlan> {
         let table = self.table();
         let position = |name: &str| {
             let c = table.column_index(name)?;
@@ -1104,12 +1100,13 @@ impl TablePlanner<'_> {
             .derived
             .iter()
             .filter_map(|d| {
-                Some((
-                    position(&d.column)?,
-                    position(&d.left)?,
-                    d.op == "+",
-                    position(&d.right)?,
-                ))
+                Some(DerivedPlan {
+                    target: position(&d.column)?,
+                    left: position(&d.left)?,
+                    plus: d.op == "+",
+                    right: position(&d.right)?,
+                    clock: d.clock,
+                })
             })
             .collect()
     }

@@ -162,7 +162,9 @@ pub struct Inherited {
     pub holds: f64,
 }
 
-/// `column = left + right` (or `-`), as it held in at least 99 % of sampled rows.
+/// `column = left + right` (or `-`), as it held in at least 99 % of sampled rows. With `clock`,
+/// `column` and `left` are clock times written as `HHMM` and `right` is minutes:
+/// `dep_time = clock(sched_dep_time + dep_delay)`, wrapping past midnight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Derived {
@@ -171,6 +173,8 @@ pub struct Derived {
     /// `+` or `-`.
     pub op: String,
     pub right: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock: bool,
     /// Share of sampled rows (with all three present) where it held.
     pub holds: f64,
 }

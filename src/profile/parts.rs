@@ -134,9 +134,10 @@ fn time_part(part: Part, micros_of_day: i64) -> Option<f64> {
 
 /// The parts found on a sample of rows. `columns` are the sampled columns as `(index in the
 /// table, family)`, and each row holds their values in that order. A column already taken
-/// (`taken`, such as a derived sum's columns) is neither a part nor a source; a part is never
-/// itself the source of another, so parts never chain. A target that takes a single value in
-/// the sample is left out: any source explains a constant.
+/// (`taken`, such as a derived sum's columns) is no part, though it may be a source, since parts
+/// are computed last; a part is never itself the source of another, so parts never chain. A
+/// target that takes a single value in the sample is left out: any source explains a
+/// constant.
 pub fn find(
     table: &Table,
     columns: &[(usize, u8)],
@@ -144,7 +145,8 @@ pub fn find(
     taken: &[&str],
 ) -> Vec<PartOf> {
     let name = |k: usize| table.columns[columns[k].0].name.as_str();
-    let free = |k: usize| columns[k].1 != u8::MAX && !taken.contains(&name(k));
+    let value = |k: usize| columns[k].1 != u8::MAX;
+    let free = |k: usize| value(k) && !taken.contains(&name(k));
     let mut found: Vec<PartOf> = Vec::new();
     let mut targets: Vec<usize> = Vec::new();
     for target in (0..columns.len()).filter(|&k| free(k) && varies(rows, k)) {
@@ -154,7 +156,7 @@ pub fn find(
         }
         let is_source = |k: usize| found.iter().any(|p| p.of == name(k));
         let part = (0..columns.len())
-            .filter(|&s| s != target && free(s) && !targets.contains(&s))
+            .filter(|&s| s != target && value(s) && !targets.contains(&s))
             .find_map(|source| {
                 Part::of_family(columns[source].1)
                     .iter()
@@ -283,6 +285,11 @@ mod tests {
             .map(|p| format!("{} = {:?}({})", p.column, p.part, p.of))
             .collect();
         assert_eq!(names, ["year = Year(at)", "hour = ClockHour(hhmm)"]);
-        assert!(find(&t, &columns, &rows, &["year"]).len() == 1);
+        assert_eq!(find(&t, &columns, &rows, &["year"]).len(), 1);
+        assert_eq!(
+            find(&t, &columns, &rows, &["hhmm"]).len(),
+            2,
+            "a taken source still serves"
+        );
     }
 }

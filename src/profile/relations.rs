@@ -474,8 +474,9 @@ const DERIVED_MIN_ROWS: usize = 20;
 
 impl RelationsAccumulator {
     /// Number columns that equal the sum or difference of two other number columns in at
-    /// least 99 % of the sampled rows. A column that feeds a derivation is not itself derived,
-    /// so derivations never chain.
+    /// least 99 % of the sampled rows, or a clock time (`HHMM`) that equals another plus a
+    /// number of minutes. A column that feeds a derivation is not itself derived, so
+    /// derivations never chain.
     fn derived(&self, table: &Table, rows: &[&Vec<Option<f64>>]) -> Vec<Derived> {
         let numbers: Vec<usize> = (0..self.columns.len())
             .filter(|&k| {
@@ -483,18 +484,14 @@ impl RelationsAccumulator {
             })
             .filter(|&k| rows.iter().any(|r| r[k].is_some_and(|v| v != 0.0)))
             .collect();
-        let holds = |a: usize, b: usize, c: usize, plus: bool| -> Option<f64> {
-            let (mut all, mut held) = (0usize, 0usize);
-            for r in rows {
-                if let (Some(x), Some(y), Some(z)) = (r[a], r[b], r[c]) {
-                    all += 1;
-                    let want = if plus { y + z } else { y - z };
-                    held += ((x - want).abs() <= 1e-9 * x.abs().max(1.0)) as usize;
-                }
-            }
-            let share = held as f64 / all.max(1) as f64;
-            (all >= DERIVED_MIN_ROWS && share >= DERIVED_HOLDS).then_some(share)
-        };
+        let clocks: Vec<usize> = numbers
+            .iter()
+            .copied()
+            .filter(|&k| {
+                let mut values = rows.iter().filter_map(|r| r[k]);
+                values.clone().all(is_clock_time) && values.any(|v| v >= 100.0)
+            })
+            .collect();
         let name = |k: usize| table.columns[self.columns[k].0].name.clone();
         let (mut found, mut targets, mut inputs) = (Vec::new(), Vec::new(), Vec::new());
         for &a in &numbers {
@@ -507,17 +504,21 @@ impl RelationsAccumulator {
                     if !usable(b) || !usable(c) || b == c {
                         return None;
                     }
-                    let plus = (b < c).then(|| holds(a, b, c, true)).flatten();
-                    plus.map(|h| (b, c, "+", h))
-                        .or_else(|| holds(a, b, c, false).map(|h| (b, c, "-", h)))
+                    let sum = |op: Op| derivation_holds(rows, (a, b, c), op).map(|h| (op, h));
+                    let plus = (b < c).then(|| sum(Op::Plus)).flatten();
+                    let clock = [a, b].iter().all(|k| clocks.contains(k));
+                    plus.or_else(|| sum(Op::Minus))
+                        .or_else(|| clock.then(|| sum(Op::ClockPlus)).flatten())
+                        .map(|(op, h)| (b, c, op, h))
                 })
             });
             if let Some((b, c, op, share)) = derivation {
                 found.push(Derived {
                     column: name(a),
                     left: name(b),
-                    op: op.into(),
+                    op: if op == Op::Minus { "-" } else { "+" }.into(),
                     right: name(c),
+                    clock: op == Op::ClockPlus,
                     holds: round_share(share),
                 });
                 targets.push(a);
@@ -526,6 +527,50 @@ impl RelationsAccumulator {
         }
         found
     }
+}
+
+/// How a derived column is made from its two inputs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Plus,
+    Minus,
+    /// A clock time (`HHMM`) plus minutes, past midnight into the next day.
+    ClockPlus,
+}
+
+/// Whether `v` reads as a clock time written `HHMM` (`2400` for midnight included).
+fn is_clock_time(v: f64) -> bool {
+    v.fract() == 0.0 && (0.0..=2400.0).contains(&v) && v % 100.0 < 60.0
+}
+
+/// `HHMM` plus `minutes`, as `HHMM` again (wrapping past midnight; `2400` reads as `0000`).
+pub fn clock_plus(hhmm: f64, minutes: f64) -> f64 {
+    let from = (hhmm / 100.0).trunc() * 60.0 + hhmm % 100.0;
+    let at = (from + minutes).rem_euclid(1440.0);
+    (at / 60.0).trunc() * 100.0 + at % 60.0
+}
+
+/// The share of sampled rows (with all three values) where `a = b op c`, if it is at least
+/// [`DERIVED_HOLDS`] over at least [`DERIVED_MIN_ROWS`] rows.
+fn derivation_holds(
+    rows: &[&Vec<Option<f64>>],
+    (a, b, c): (usize, usize, usize),
+    op: Op,
+) -> Option<f64> {
+    let (mut all, mut held) = (0usize, 0usize);
+    for r in rows {
+        if let (Some(x), Some(y), Some(z)) = (r[a], r[b], r[c]) {
+            all += 1;
+            let (x, want) = match op {
+                Op::Plus => (x, y + z),
+                Op::Minus => (x, y - z),
+                Op::ClockPlus => (x % 2400.0, clock_plus(y, z)),
+            };
+            held += ((x - want).abs() <= 1e-9 * x.abs().max(1.0)) as usize;
+        }
+    }
+    let share = held as f64 / all.max(1) as f64;
+    (all >= DERIVED_MIN_ROWS && share >= DERIVED_HOLDS).then_some(share)
 }
 
 /// The combinations of a group's values seen at least `min_count` (and `needed`) times in the

@@ -14,6 +14,7 @@
 //!     off:                            # detected relations turned off, spelled as below
 //!       - invoice_date <= due_date    # an order rule (`<` when strict)
 //!       - total = net + tax           # a derived column
+//!       - dep = clock(sched + delay)  # a clock time (`HHMM`) plus minutes
 //!       - year = year(ordered_at)     # a part of another column
 //!       - total = sum(line.price * qty) # a total of the child rows (`n = count(line)`)
 //!       - group(city, country)        # a category group
@@ -177,6 +178,9 @@ pub fn rule_name(r: &OrderRule) -> String {
 }
 
 pub fn derived_name(d: &Derived) -> String {
+    if d.clock {
+        return format!("{} = clock({} {} {})", d.column, d.left, d.op, d.right);
+    }
     format!("{} = {} {} {}", d.column, d.left, d.op, d.right)
 }
 
@@ -282,7 +286,7 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
             _ => None,
         })
         .unwrap_or(columns_part);
-    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "~", "group"];
+    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "~", "group", "clock"];
     let parts = Part::ALL.map(Part::name);
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))

@@ -15,10 +15,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
 use super::{keep_row, nested, Sampling, Source, SourceError, BATCH_ROWS};
+use crate::pg::types::PG_TYPE_KEY;
 use crate::schema::{Column, LogicalType, Schema, Table};
-
-/// The field metadata key that carries a column's SQL type.
-pub const PG_TYPE_KEY: &str = "pg_type";
 
 pub struct ParquetSource {
     dir: PathBuf,

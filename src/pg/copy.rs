@@ -1,6 +1,7 @@
-//! PostgreSQL's binary COPY format: the file header, and each Arrow column encoded as the
-//! target column's type expects it (which may differ from the profile's: an integer profile
-//! column can load into a `numeric` target).
+//! PostgreSQL's COPY formats: the binary format the sink writes (the file header, and each
+//! Arrow column encoded as the target column's type expects it, which may differ from the
+//! profile's: an integer profile column can load into a `numeric` target), and the text
+//! format's escapes, which the source reads.
 
 use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Decimal128Array};
 use arrow::compute::cast;
@@ -13,7 +14,8 @@ use std::sync::Arc;
 
 use arrow::array::StringArray;
 
-use crate::schema::{array_literal, LogicalType};
+use super::types::Encoding;
+use crate::schema::array_literal;
 
 /// `PGCOPY\n\377\r\n\0`, no flags, no header extension.
 pub const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
@@ -22,78 +24,6 @@ pub const TRAILER: &[u8] = &[0xff, 0xff];
 /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
 const PG_EPOCH_DAYS: i64 = 10_957;
 const PG_EPOCH_MICROS: i64 = PG_EPOCH_DAYS * 86_400_000_000;
-
-/// How one target column's values are written.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Encoding {
-    Bool,
-    Int2,
-    Int4,
-    Int8,
-    Float4,
-    Float8,
-    /// `numeric`, rounded to the target's scale when it has one.
-    Numeric(Option<i8>),
-    /// text, varchar, char, enum labels, json.
-    Text,
-    Jsonb,
-    Uuid,
-    Date,
-    Time,
-    Timestamp,
-    Interval,
-    Inet,
-    Bytea,
-    /// A one-dimensional array from its literal (`{1,2,NULL}`): the element type's OID (read
-    /// from the target's catalog) and the elements' own encoding.
-    Array(u32, Box<Encoding>),
-    /// `tsvector` from its text form.
-    TsVector,
-}
-
-impl Encoding {
-    /// The encoding for a target column, if values of `from` can be written into it.
-    pub fn for_target(
-        target: &LogicalType,
-        source_type: &str,
-        from: &DataType,
-    ) -> Option<Encoding> {
-        let numeric = from.is_numeric() || matches!(from, DataType::Decimal128(..));
-        let utf8 = *from == DataType::Utf8;
-        let encoding = match target {
-            LogicalType::Bool if *from == DataType::Boolean => Encoding::Bool,
-            LogicalType::Int16 if numeric => Encoding::Int2,
-            LogicalType::Int32 if numeric => Encoding::Int4,
-            LogicalType::Int64 if numeric => Encoding::Int8,
-            LogicalType::Float32 if numeric => Encoding::Float4,
-            LogicalType::Float64 if numeric => Encoding::Float8,
-            LogicalType::Decimal { scale, .. } if numeric => Encoding::Numeric(*scale),
-            LogicalType::Json if source_type == "jsonb" && utf8 => Encoding::Jsonb,
-            LogicalType::Text { .. } | LogicalType::Char { .. } => Encoding::Text,
-            LogicalType::Enum { .. } | LogicalType::Json if utf8 => Encoding::Text,
-            LogicalType::Uuid if utf8 => Encoding::Uuid,
-            LogicalType::Date if *from == DataType::Date32 => Encoding::Date,
-            LogicalType::Time if matches!(from, DataType::Time64(_)) => Encoding::Time,
-            LogicalType::Timestamp | LogicalType::TimestampTz
-                if matches!(from, DataType::Timestamp(..) | DataType::Date32) =>
-            {
-                Encoding::Timestamp
-            }
-            LogicalType::Interval if utf8 => Encoding::Interval,
-            LogicalType::Inet if utf8 => Encoding::Inet,
-            LogicalType::Bytes if *from == DataType::Binary => Encoding::Bytea,
-            LogicalType::TsVector if utf8 => Encoding::TsVector,
-            LogicalType::Array { element } if utf8 => {
-                let element_sql = source_type.strip_suffix("[]").unwrap_or(source_type);
-                let element_encoding =
-                    Encoding::for_target(element, element_sql, &element.arrow_type())?;
-                Encoding::Array(0, Box::new(element_encoding))
-            }
-            _ => return None,
-        };
-        Some(encoding)
-    }
-}
 
 /// Appends row `row` of `array` as one binary COPY field (length-prefixed, -1 for NULL).
 /// Fails with a description when a value doesn't fit the target type.
@@ -449,6 +379,32 @@ fn parse_interval(s: &str) -> Option<(i64, i32)> {
     Some((((h * 60 + m) * 60 + sec) * 1_000_000, days.parse().ok()?))
 }
 
+/// Undoes COPY text escaping (`\\`, `\t`, `\n`, `\r`, ...) into `out`.
+pub fn unescape_text(raw: &str, out: &mut String) {
+    out.clear();
+    if !raw.contains('\\') {
+        out.push_str(raw);
+        return;
+    }
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +440,13 @@ mod tests {
         let mut out = Vec::new();
         encode(&Encoding::Text, &strings, 0, &mut out).unwrap();
         assert_eq!(out, [0, 0, 0, 2, b'4', b'2']);
+    }
+
+    #[test]
+    fn copy_text_unescapes() {
+        let mut out = String::new();
+        unescape_text(r"a\tb\\c\nd", &mut out);
+        assert_eq!(out, "a\tb\\c\nd");
     }
 
     #[test]

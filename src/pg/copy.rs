@@ -15,7 +15,8 @@ use std::sync::Arc;
 use arrow::array::StringArray;
 
 use super::types::Encoding;
-use crate::schema::array_literal;
+use crate::schema::{array_literal, hstore_literal, range_literal};
+use crate::temporal;
 
 /// `PGCOPY\n\377\r\n\0`, no flags, no header extension.
 pub const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
@@ -94,12 +95,21 @@ pub fn encode(
         }
         Encoding::Interval => {
             let s = array.as_string::<i32>().value(row);
-            let (micros, days) =
-                parse_interval(s).ok_or_else(|| format!("{s:?} is not an interval"))?;
-            out.extend_from_slice(&micros.to_be_bytes());
-            out.extend_from_slice(&days.to_be_bytes());
-            out.extend_from_slice(&0i32.to_be_bytes());
+            let interval =
+                temporal::parse_interval(s).ok_or_else(|| format!("{s:?} is not an interval"))?;
+            out.extend_from_slice(&interval.micros.to_be_bytes());
+            out.extend_from_slice(&interval.days.to_be_bytes());
+            out.extend_from_slice(&interval.months.to_be_bytes());
         }
+        Encoding::Money => {
+            let (cents, _) = decimal(array, row, Some(2));
+            let cents =
+                i64::try_from(cents).map_err(|_| format!("{cents} is out of range for money"))?;
+            out.extend_from_slice(&cents.to_be_bytes());
+        }
+        Encoding::Range(element) => write_range(element, array.as_string::<i32>().value(row), out)?,
+        Encoding::Bit => write_bits(array.as_string::<i32>().value(row), out)?,
+        Encoding::Hstore => write_hstore(array.as_string::<i32>().value(row), out)?,
         Encoding::Inet => {
             let s = array.as_string::<i32>().value(row);
             let ip: std::net::Ipv4Addr = s
@@ -146,15 +156,7 @@ fn write_array(
     }
     out.extend_from_slice(&(elements.len() as i32).to_be_bytes());
     out.extend_from_slice(&1i32.to_be_bytes());
-    let text: ArrayRef = Arc::new(StringArray::from(elements));
-    let typed = match element_arrow_type(element) {
-        Some(t) => cast(&text, &t).map_err(|e| format!("array element of {literal:?}: {e}"))?,
-        None => text,
-    };
-    for i in 0..typed.len() {
-        encode(element, &typed, i, out)?;
-    }
-    Ok(())
+    write_elements(element, elements, literal, out)
 }
 
 /// `tsvector`'s binary form: the lexeme count, then per lexeme its text (NUL-terminated), its
@@ -367,16 +369,90 @@ fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// Parses the generator's interval form `N days HH:MM:SS` into (µs, days).
-fn parse_interval(s: &str) -> Option<(i64, i32)> {
-    let (days, time) = s.split_once(" days ")?;
-    let mut parts = time.split(':').map(|p| p.parse::<i64>());
-    let (h, m, sec) = (
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
+/// A range's binary form: a flags byte (empty, inclusive and infinite bounds), then each
+/// finite bound as a field of the element type. The server puts discrete ranges in canonical
+/// form itself.
+fn write_range(element: &Encoding, literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    const EMPTY: u8 = 0x01;
+    const LOWER_INCLUSIVE: u8 = 0x02;
+    const UPPER_INCLUSIVE: u8 = 0x04;
+    const LOWER_INFINITE: u8 = 0x08;
+    const UPPER_INFINITE: u8 = 0x10;
+    let parsed =
+        range_literal::parse(literal).ok_or_else(|| format!("{literal:?} is not a range"))?;
+    let Some(bounds) = parsed else {
+        out.push(EMPTY);
+        return Ok(());
+    };
+    let flag = |set: bool, bit: u8| if set { bit } else { 0 };
+    out.push(
+        flag(bounds.lower_inclusive, LOWER_INCLUSIVE)
+            | flag(bounds.upper_inclusive, UPPER_INCLUSIVE)
+            | flag(bounds.lower.is_none(), LOWER_INFINITE)
+            | flag(bounds.upper.is_none(), UPPER_INFINITE),
     );
-    Some((((h * 60 + m) * 60 + sec) * 1_000_000, days.parse().ok()?))
+    let finite: Vec<Option<String>> = [bounds.lower, bounds.upper]
+        .into_iter()
+        .filter(Option::is_some)
+        .collect();
+    write_elements(element, finite, literal, out)
+}
+
+/// Elements given as text, each encoded as a field of its own type.
+fn write_elements(
+    element: &Encoding,
+    elements: Vec<Option<String>>,
+    literal: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let text: ArrayRef = Arc::new(StringArray::from(elements));
+    let typed = match element_arrow_type(element) {
+        Some(t) => cast(&text, &t).map_err(|e| format!("element of {literal:?}: {e}"))?,
+        None => text,
+    };
+    for i in 0..typed.len() {
+        encode(element, &typed, i, out)?;
+    }
+    Ok(())
+}
+
+/// A bit string's binary form: the bit count, then the bits, first bit highest, zero-padded to
+/// a whole byte.
+fn write_bits(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let count = i32::try_from(text.len()).map_err(|_| "bit string too long".to_string())?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for chunk in text.as_bytes().chunks(8) {
+        let mut byte = 0u8;
+        for (i, bit) in chunk.iter().enumerate() {
+            match bit {
+                b'1' => byte |= 0x80 >> i,
+                b'0' => {}
+                _ => return Err(format!("{text:?} is not a bit string")),
+            }
+        }
+        out.push(byte);
+    }
+    Ok(())
+}
+
+/// hstore's binary form: the pair count, then each key and value length-prefixed (-1 for a
+/// NULL value). The server sorts the pairs and drops repeated keys.
+fn write_hstore(literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let pairs =
+        hstore_literal::parse(literal).ok_or_else(|| format!("{literal:?} is not an hstore"))?;
+    out.extend_from_slice(&(pairs.len() as i32).to_be_bytes());
+    for (key, value) in &pairs {
+        out.extend_from_slice(&(key.len() as i32).to_be_bytes());
+        out.extend_from_slice(key.as_bytes());
+        match value {
+            Some(v) => {
+                out.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                out.extend_from_slice(v.as_bytes());
+            }
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+    Ok(())
 }
 
 /// Undoes COPY text escaping (`\\`, `\t`, `\n`, `\r`, ...) into `out`.
@@ -455,6 +531,43 @@ mod tests {
             parse_uuid("00000000-0000-4000-8000-0000000000ff").unwrap()[15],
             0xff
         );
-        assert_eq!(parse_interval("3 days 01:00:02"), Some((3_602_000_000, 3)));
+        let mut out = Vec::new();
+        let interval: ArrayRef = Arc::new(StringArray::from(vec!["1 mon 3 days 01:00:02"]));
+        encode(&Encoding::Interval, &interval, 0, &mut out).unwrap();
+        assert_eq!(
+            out[4..],
+            [
+                3_602_000_000i64.to_be_bytes().as_slice(),
+                &[0, 0, 0, 3],
+                &[0, 0, 0, 1]
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn ranges_bits_and_hstores_encode() {
+        let mut out = Vec::new();
+        write_range(&Encoding::Int4, "[1,5)", &mut out).unwrap();
+        assert_eq!(out, [0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5]);
+        out.clear();
+        write_range(&Encoding::Int4, "(,5]", &mut out).unwrap();
+        assert_eq!(out, [0x0c, 0, 0, 0, 4, 0, 0, 0, 5]);
+        out.clear();
+        write_range(&Encoding::Int4, "empty", &mut out).unwrap();
+        assert_eq!(out, [0x01]);
+        out.clear();
+        write_bits("101000001", &mut out).unwrap();
+        assert_eq!(out, [0, 0, 0, 9, 0b1010_0000, 0b1000_0000]);
+        assert!(write_bits("012", &mut out).is_err());
+        out.clear();
+        write_hstore(r#""a"=>"bc", "d"=>NULL"#, &mut out).unwrap();
+        assert_eq!(
+            out,
+            [
+                0, 0, 0, 2, 0, 0, 0, 1, b'a', 0, 0, 0, 2, b'b', b'c', 0, 0, 0, 1, b'd', 255, 255,
+                255, 255
+            ]
+        );
     }
 }

@@ -21,7 +21,7 @@ use crate::fingerprint::Fingerprint;
 use crate::generate::{Existing, Generator};
 use crate::manifest::Manifest;
 use crate::pg::copy::{encode, prepare, HEADER, TRAILER};
-use crate::pg::types::{ddl_type, Encoding};
+use crate::pg::types::{ddl_type, extensions, Encoding};
 use crate::pg::{self, catalog, quote_ident};
 use crate::profile::model::Profile;
 use crate::schema::{Column, Generated, LogicalType, Table};
@@ -286,6 +286,10 @@ impl PostgresSink {
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<(), SinkError> {
+        let columns = generator.tables().iter().flat_map(|p| &p.table.columns);
+        for extension in extensions(columns) {
+            self.sql(&format!("CREATE EXTENSION IF NOT EXISTS {extension}"))?;
+        }
         for schema in schemas_to_create(generator, &options.schema) {
             self.sql(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
@@ -311,14 +315,17 @@ impl PostgresSink {
                     self.sequences
                         .push((qualified.clone(), column.name.clone()));
                 }
-                if let Some(i) = output {
-                    let field = plan.schema.field(i);
-                    let encoding = Encoding::for_target(
+                // A type understudy doesn't model has no encoding: the column is left NULL
+                // (generation refused it if it is NOT NULL).
+                let encoding = output.and_then(|i| {
+                    Encoding::for_target(
                         &column.logical,
                         &column.source_type,
-                        field.data_type(),
+                        plan.schema.field(i).data_type(),
                     )
-                    .expect("a column always loads into its own type");
+                    .map(|e| (i, e))
+                });
+                if let Some((i, encoding)) = encoding {
                     columns.push((i, column.name.clone(), encoding));
                 }
             }

@@ -130,7 +130,7 @@ impl Source for PostgresSource {
         } else {
             columns
                 .iter()
-                .map(|&i| quote_ident(&table.columns[i].name))
+                .map(|&i| pg::types::select_expr(&table.columns[i]))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

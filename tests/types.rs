@@ -530,3 +530,79 @@ fn extension_range_bit_xml_money_and_interval_types_round_trip() {
         500
     );
 }
+
+#[test]
+fn parquet_durations_are_profiled_as_interval_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    let hours = |h: i64| h * 3_600_000_000;
+    let waits = arrow::array::DurationMicrosecondArray::from_iter_values(
+        (0..300).map(|i| hours(1 + i % 48)),
+    );
+    let schema = Schema::new(vec![Field::new("wait", waits.data_type().clone(), false)]);
+    let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(waits)]).unwrap();
+    write_parquet(&dir.path().join("in/jobs.parquet"), &batch);
+    assert_ok(&understudy(dir.path(), &["profile", "in", "-o", "p.yaml"]));
+    let profile = read_profile(&dir.path().join("p.yaml"));
+    let table = profile.table("jobs").unwrap();
+    assert_eq!(
+        table.schema.column("wait").unwrap().logical,
+        understudy::schema::LogicalType::Interval
+    );
+    let numeric = table.column_stats[0]
+        .numeric
+        .as_ref()
+        .expect("lengths learned");
+    assert_eq!(
+        (numeric.min, numeric.max),
+        (hours(1) as f64, hours(48) as f64)
+    );
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "p.yaml", "-o", "out", "--format", "parquet"],
+    ));
+    let out = read_parquet(&dir.path().join("out/jobs.parquet"));
+    let text = out.column_by_name("wait").unwrap().as_string::<i32>();
+    let micros: Vec<i64> = text
+        .iter()
+        .map(|t| {
+            understudy::temporal::parse_interval(t.unwrap())
+                .unwrap()
+                .total_micros()
+        })
+        .collect();
+    assert!(
+        micros.iter().all(|&m| (hours(1)..=hours(48)).contains(&m)),
+        "{:?}",
+        &micros[..5]
+    );
+}
+
+#[test]
+fn the_types_load_from_a_profile_made_of_ddl_alone() {
+    let Some((real, target)) = TestDb::pair("types_ddl") else {
+        return;
+    };
+    real.client().batch_execute(SHAPES).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ddl = SHAPES.replace("CREATE EXTENSION IF NOT EXISTS", "-- ");
+    std::fs::write(dir.path().join("shape.sql"), ddl).unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", "shape.sql", "-o", "p.yaml"],
+    ));
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "p.yaml", "-o", &target.url, "--create"],
+    ));
+    assert_eq!(shape_types(&target), shape_types(&real));
+    assert_eq!(count(&target, "SELECT count(doc) FROM shape"), 1000);
+    assert_eq!(
+        count(
+            &target,
+            "SELECT count(*) FROM shape WHERE length(flags) <> 8 OR length(mask) > 16 \
+             OR NOT xml_is_well_formed_document(doc::text)"
+        ),
+        0
+    );
+}

@@ -270,6 +270,13 @@ impl LogicalType {
         })
     }
 
+    /// Whether a type name means more than its logical type, so the name is kept for the
+    /// target: `money` (a decimal that prints with a currency) and `citext` (text compared
+    /// without case).
+    pub fn name_matters(name: &str) -> bool {
+        matches!(name.trim(), "money" | "citext")
+    }
+
     pub fn is_integer(&self) -> bool {
         matches!(
             self,

@@ -139,7 +139,7 @@ fn interval_text(array: &ArrayRef) -> Result<Option<ArrayRef>, ArrowError> {
                 .map(|i| {
                     let x = v.value(i);
                     v.is_valid(i)
-                        .then(|| (x.months, x.days, x.nanoseconds / 1000))
+                        .then_some((x.months, x.days, x.nanoseconds / 1000))
                 })
                 .collect()
         }

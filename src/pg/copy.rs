@@ -156,7 +156,7 @@ fn write_array(
     }
     out.extend_from_slice(&(elements.len() as i32).to_be_bytes());
     out.extend_from_slice(&1i32.to_be_bytes());
-    write_elements(element, elements, literal, out)
+    write_elements(element, elements, "array element", literal, out)
 }
 
 /// `tsvector`'s binary form: the lexeme count, then per lexeme its text (NUL-terminated), its
@@ -395,19 +395,21 @@ fn write_range(element: &Encoding, literal: &str, out: &mut Vec<u8>) -> Result<(
         .into_iter()
         .filter(Option::is_some)
         .collect();
-    write_elements(element, finite, literal, out)
+    write_elements(element, finite, "range bound", literal, out)
 }
 
-/// Elements given as text, each encoded as a field of its own type.
+/// Elements given as text, each encoded as a field of its own type; `what` names them in
+/// messages.
 fn write_elements(
     element: &Encoding,
     elements: Vec<Option<String>>,
+    what: &str,
     literal: &str,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     let text: ArrayRef = Arc::new(StringArray::from(elements));
     let typed = match element_arrow_type(element) {
-        Some(t) => cast(&text, &t).map_err(|e| format!("element of {literal:?}: {e}"))?,
+        Some(t) => cast(&text, &t).map_err(|e| format!("{what} of {literal:?}: {e}"))?,
         None => text,
     };
     for i in 0..typed.len() {

@@ -282,6 +282,7 @@ const SHAPES: &str = "
       stay daterange NOT NULL,
       shift tsrange,
       since tstzrange,
+      spans int4multirange NOT NULL,
       flags bit(8) NOT NULL,
       mask bit varying(16),
       doc xml NOT NULL,
@@ -300,6 +301,7 @@ const SHAPE_ROWS: &str = "
       tsrange(timestamp '2024-01-01' + g * interval '1 hour',
               timestamp '2024-01-01' + (g + 5) * interval '1 hour'),
       tstzrange(timestamptz '2024-01-01' + g * interval '1 hour', NULL),
+      int4multirange(int4range(g, g + 2), int4range(g + 5, g + 9)),
       (g % 256)::bit(8),
       substring(((g * 7919) % 65536)::bit(16)::text, 1, 1 + g % 16)::varbit,
       xmlelement(name item, xmlattributes(g AS id), 'value ' || g),
@@ -342,7 +344,7 @@ fn assert_shape_loaded(real: &TestDb, target: &TestDb) {
     assert_eq!(shape_types(target), shape_types(real), "types are kept");
     assert_eq!(count(target, "SELECT count(*) FROM shape"), 500);
     for not_null in [
-        "price", "seats", "stay", "flags", "doc", "attrs", "email", "wait",
+        "price", "seats", "stay", "spans", "flags", "doc", "attrs", "email", "wait",
     ] {
         assert_eq!(
             count(target, &format!("SELECT count({not_null}) FROM shape")),
@@ -408,6 +410,23 @@ fn assert_shape_loaded(real: &TestDb, target: &TestDb) {
         ),
         0,
         "every real tsrange is 5 hours wide"
+    );
+    // Multiranges: two ranges of 2 and 4 in every real value; overlapping ones merge.
+    let ranges = float(
+        target,
+        "SELECT avg((SELECT count(*) FROM unnest(spans)))::float8 FROM shape",
+    );
+    assert!(
+        (1.7..=2.0).contains(&ranges),
+        "{ranges} ranges per multirange"
+    );
+    assert_eq!(
+        count(
+            target,
+            "SELECT count(*) FROM shape, unnest(spans) r WHERE upper(r) - lower(r) > 12"
+        ),
+        0,
+        "ranges are 2 or 4 wide, or two merged"
     );
     // Bits: exact length for bit(8), at most 16 for bit varying(16), ones at about the real share.
     assert_eq!(

@@ -219,11 +219,14 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         LogicalType::Json => Kind::Json,
         LogicalType::Inet => Kind::Inet,
         LogicalType::Interval => Kind::Interval(interval_gen(stats, limits)),
-        LogicalType::Range { element } => Kind::Range(Box::new(super::composite::RangeGen::new(
-            column,
-            element,
-            stats.and_then(|s| s.range.as_ref()),
-        ))),
+        LogicalType::Range { element } | LogicalType::MultiRange { element } => {
+            Kind::Range(Box::new(super::composite::RangeGen::new(
+                column,
+                element,
+                matches!(column.logical, LogicalType::MultiRange { .. }),
+                stats.and_then(|s| s.range.as_ref()),
+            )))
+        }
         LogicalType::Bit { length, varying } => Kind::Bit(super::composite::BitGen::new(
             *length,
             *varying,

@@ -38,6 +38,15 @@ pub(super) fn as_text(buffer: Buffer, data_type: &DataType) -> ArrayRef {
         .unwrap_or_else(|_| Arc::new(arrow::array::StringArray::from(vec![None::<&str>; n])))
 }
 
+/// Count buckets (a key runs to the next key) as `[lo, hi)` ranges with their shares.
+fn buckets(shares: &std::collections::BTreeMap<u32, f64>) -> Vec<((u32, u32), f64)> {
+    let keys: Vec<u32> = shares.keys().copied().collect();
+    keys.iter()
+        .enumerate()
+        .map(|(i, &k)| ((k, keys.get(i + 1).copied().unwrap_or(k + 1)), shares[&k]))
+        .collect()
+}
+
 /// A part's generator: its kind, drawn like a column of `logical` from `stats`.
 fn part(column: &Column, logical: &LogicalType, stats: Option<&ColumnStats>) -> Kind {
     let part_column = Column::new(column.name.clone(), logical.clone(), true);
@@ -56,12 +65,23 @@ pub struct RangeGen {
     /// Learned widths, when ranges with two finite bounds were seen.
     width: Option<Kind>,
     bound_type: DataType,
+    /// For a multirange: range-count buckets `[lo, hi)` at their shares.
+    counts: Option<Choice<(u32, u32)>>,
 }
 
 impl RangeGen {
     /// Without learned statistics (a profile made from DDL), `[lower, upper)` ranges of
-    /// default bounds, never empty or infinite.
-    pub fn new(column: &Column, element: &LogicalType, stats: Option<&RangeStats>) -> Self {
+    /// default bounds, never empty or infinite (and multiranges of 1 to 3 of them).
+    pub fn new(
+        column: &Column,
+        element: &LogicalType,
+        multi: bool,
+        stats: Option<&RangeStats>,
+    ) -> Self {
+        let counts = match stats.filter(|s| !s.counts.is_empty()) {
+            Some(s) => Choice::new(buckets(&s.counts)),
+            None => Choice::uniform(vec![(1, 4)]),
+        };
         let rate = |f: fn(&RangeStats) -> f64, default: f64| stats.map_or(default, f);
         RangeGen {
             empty_rate: rate(|s| s.empty_rate, 0.0),
@@ -76,15 +96,29 @@ impl RangeGen {
                 .filter(|w| w.numeric.is_some())
                 .map(|w| part(column, &LogicalType::Float64, Some(w))),
             bound_type: element.arrow_type(),
+            counts: multi.then_some(counts),
         }
     }
 
-    /// Appends one range literal to `out`. With both bounds finite, the upper is the lower
-    /// plus a learned width (never negative), or, without widths, the two drawn bounds in order.
+    /// Appends one range (or multirange) literal to `out`.
     pub fn write(&self, rng: &mut ChaCha8Rng, out: &mut String) {
-        if rng.random::<f64>() < self.empty_rate {
-            range_literal::write(None, out);
+        let Some(counts) = &self.counts else {
+            let range = self.range(rng);
+            range_literal::write(range.as_ref(), out);
             return;
+        };
+        let (lo, hi) = *counts.sample_normalized(rng).unwrap_or(&(1, 2));
+        let n = rng.random_range(lo..hi.max(lo + 1));
+        // A multirange drops empty ranges, so only the others are written.
+        let ranges: Vec<range_literal::Bounds> = (0..n).filter_map(|_| self.range(rng)).collect();
+        range_literal::write_multi(&ranges, out);
+    }
+
+    /// One range, `None` when empty. With both bounds finite, the upper is the lower plus a
+    /// learned width (never negative), or, without widths, the two drawn bounds in order.
+    fn range(&self, rng: &mut ChaCha8Rng) -> Option<range_literal::Bounds> {
+        if rng.random::<f64>() < self.empty_rate {
+            return None;
         }
         let lower_infinite = rng.random::<f64>() < self.lower_infinite_rate;
         let upper_infinite = rng.random::<f64>() < self.upper_infinite_rate;
@@ -110,13 +144,12 @@ impl RangeGen {
             let text = text.as_string::<i32>();
             text.is_valid(0).then(|| text.value(0).to_string())
         };
-        let bounds = range_literal::Bounds {
+        Some(range_literal::Bounds {
             lower: text(lower),
             upper: text(upper),
             lower_inclusive: !lower_infinite && rng.random::<f64>() < self.lower_inclusive_rate,
             upper_inclusive: !upper_infinite && rng.random::<f64>() < self.upper_inclusive_rate,
-        };
-        range_literal::write(Some(&bounds), out);
+        })
     }
 }
 
@@ -132,20 +165,7 @@ pub struct BitGen {
 impl BitGen {
     pub fn new(length: Option<u32>, varying: bool, stats: Option<&ArrayStats>) -> Self {
         let lengths = match stats {
-            Some(s) => {
-                let keys: Vec<u32> = s.lengths.keys().copied().collect();
-                Choice::new(
-                    keys.iter()
-                        .enumerate()
-                        .map(|(i, &k)| {
-                            (
-                                (k, keys.get(i + 1).copied().unwrap_or(k + 1)),
-                                s.lengths[&k],
-                            )
-                        })
-                        .collect(),
-                )
-            }
+            Some(s) => Choice::new(buckets(&s.lengths)),
             None => Choice::uniform(vec![(1, length.unwrap_or(8) + 1)]),
         };
         BitGen {
@@ -256,7 +276,7 @@ mod tests {
     #[test]
     fn ranges_keep_their_bounds_in_order() {
         let column = Column::new("span", LogicalType::Int32, true);
-        let gen = RangeGen::new(&column, &LogicalType::Int32, None);
+        let gen = RangeGen::new(&column, &LogicalType::Int32, false, None);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         for _ in 0..200 {
             let mut out = String::new();
@@ -268,6 +288,17 @@ mod tests {
             );
             assert!(lo <= hi, "{out}");
         }
+    }
+
+    #[test]
+    fn multiranges_hold_ranges() {
+        let column = Column::new("spans", LogicalType::Int32, true);
+        let gen = RangeGen::new(&column, &LogicalType::Int32, true, None);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut out = String::new();
+        gen.write(&mut rng, &mut out);
+        let ranges = range_literal::parse_multi(&out).unwrap();
+        assert!((1..=3).contains(&ranges.len()), "{out}");
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub fn encode(
             out.extend_from_slice(&cents.to_be_bytes());
         }
         Encoding::Range(element) => write_range(element, array.as_string::<i32>().value(row), out)?,
+        Encoding::MultiRange(element) => {
+            write_multirange(element, array.as_string::<i32>().value(row), out)?
+        }
         Encoding::Bit => write_bits(array.as_string::<i32>().value(row), out)?,
         Encoding::Hstore => write_hstore(array.as_string::<i32>().value(row), out)?,
         Encoding::Inet => {
@@ -369,6 +372,25 @@ fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// A multirange's binary form: the range count, then each range length-prefixed in its own
+/// binary form.
+fn write_multirange(element: &Encoding, literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let ranges = range_literal::parse_multi(literal)
+        .ok_or_else(|| format!("{literal:?} is not a multirange"))?;
+    out.extend_from_slice(&(ranges.len() as i32).to_be_bytes());
+    let mut text = String::new();
+    for range in &ranges {
+        text.clear();
+        range_literal::write(range.as_ref(), &mut text);
+        let at = out.len();
+        out.extend_from_slice(&[0; 4]);
+        write_range(element, &text, out)?;
+        let len = (out.len() - at - 4) as i32;
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
 /// A range's binary form: a flags byte (empty, inclusive and infinite bounds), then each
 /// finite bound as a field of the element type. The server puts discrete ranges in canonical
 /// form itself.
@@ -558,6 +580,12 @@ mod tests {
         out.clear();
         write_range(&Encoding::Int4, "empty", &mut out).unwrap();
         assert_eq!(out, [0x01]);
+        out.clear();
+        write_multirange(&Encoding::Int4, "{[1,5)}", &mut out).unwrap();
+        assert_eq!(
+            out,
+            [0, 0, 0, 1, 0, 0, 0, 17, 0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5]
+        );
         out.clear();
         write_bits("101000001", &mut out).unwrap();
         assert_eq!(out, [0, 0, 0, 9, 0b1010_0000, 0b1000_0000]);

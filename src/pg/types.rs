@@ -41,6 +41,8 @@ pub enum Encoding {
     /// A range from its literal (`[1,5)`): flags, then each finite bound in the element's own
     /// encoding.
     Range(Box<Encoding>),
+    /// A multirange from its literal (`{[1,3),[6,10)}`): the range count, then each range.
+    MultiRange(Box<Encoding>),
     /// `bit(n)` and `bit varying(n)` from `0101` text: the bit count, then the bits.
     Bit,
     /// `hstore` from its literal: the pair count, then each key and value.
@@ -84,6 +86,9 @@ impl Encoding {
             LogicalType::Bit { .. } if utf8 => Encoding::Bit,
             LogicalType::Hstore if utf8 => Encoding::Hstore,
             LogicalType::Range { element } if utf8 => Encoding::Range(Box::new(
+                Encoding::for_target(element, "", &element.arrow_type())?,
+            )),
+            LogicalType::MultiRange { element } if utf8 => Encoding::MultiRange(Box::new(
                 Encoding::for_target(element, "", &element.arrow_type())?,
             )),
             LogicalType::Array { element } if utf8 => {

@@ -430,6 +430,10 @@ pub struct RangeStats {
     /// Widths (upper - lower) of ranges with two finite bounds: days for dates, microseconds
     /// for timestamps.
     pub width: Box<ColumnStats>,
+    /// For a multirange: the share of values per range count (a key is the lower bound of a
+    /// bucket that runs to the next key). The other figures are over its ranges.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<u32, f64>,
 }
 
 /// Values made of named parts (see `profile::keyed`).

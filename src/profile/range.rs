@@ -3,9 +3,10 @@
 //! accumulator of the element type, and the width (upper - lower, in the element's numeric
 //! unit: days for dates, microseconds for timestamps) of ranges with two finite bounds, so
 //! generation draws ranges like the real ones (and the privacy guard judges bounds and widths
-//! like any column). Values arrive as range literals (see
+//! like any column). A multirange is its ranges, learned alike, plus how many it holds. Values arrive as range literals (see
 //! [`crate::schema::range_literal`]).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
@@ -13,7 +14,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type};
 
 use super::column::ColumnAccumulator;
-use super::model::{round_share, RangeStats};
+use super::model::{bucket_floor, round_share, RangeStats};
 use super::privacy::Guard;
 use crate::schema::{range_literal, Column, LogicalType};
 
@@ -30,13 +31,17 @@ pub struct RangeAccumulator {
     width: Box<ColumnAccumulator>,
     bound_column: Column,
     width_column: Column,
+    /// For a multirange: values per range-count bucket.
+    counts: Option<BTreeMap<u32, u64>>,
 }
 
 impl RangeAccumulator {
-    /// An accumulator for a range column, or `None` for any other column.
+    /// An accumulator for a range or multirange column, or `None` for any other column.
     pub fn for_column(column: &Column) -> Option<Self> {
-        let LogicalType::Range { element } = &column.logical else {
-            return None;
+        let (element, multi) = match &column.logical {
+            LogicalType::Range { element } => (element, false),
+            LogicalType::MultiRange { element } => (element, true),
+            _ => return None,
         };
         let bound_column = Column::new(column.name.clone(), (**element).clone(), true);
         let width_column = Column::new(column.name.clone(), LogicalType::Float64, true);
@@ -52,15 +57,30 @@ impl RangeAccumulator {
             lower: Box::new(ColumnAccumulator::new(&bound_column)),
             upper: Box::new(ColumnAccumulator::new(&bound_column)),
             bound_column,
+            counts: multi.then(BTreeMap::new),
         })
     }
 
-    /// Observes one array of range literals (Utf8). Text that is no range counts as empty.
+    /// Observes one array of range (or multirange) literals (Utf8). Text that is no range
+    /// counts as empty.
     pub fn observe(&mut self, array: &ArrayRef) {
-        let (mut lower, mut upper) = (Vec::new(), Vec::new());
+        let mut ranges = Vec::new();
         for literal in array.as_string::<i32>().iter().flatten() {
+            match &mut self.counts {
+                Some(counts) => {
+                    let members = range_literal::parse_multi(literal).unwrap_or_default();
+                    *counts
+                        .entry(bucket_floor(members.len() as u64) as u32)
+                        .or_insert(0) += 1;
+                    ranges.extend(members);
+                }
+                None => ranges.push(range_literal::parse(literal).flatten()),
+            }
+        }
+        let (mut lower, mut upper) = (Vec::new(), Vec::new());
+        for range in ranges {
             self.values += 1;
-            let Some(Some(bounds)) = range_literal::parse(literal) else {
+            let Some(bounds) = range else {
                 self.empty += 1;
                 continue;
             };
@@ -102,6 +122,10 @@ impl RangeAccumulator {
         self.lower.merge(*other.lower);
         self.upper.merge(*other.upper);
         self.width.merge(*other.width);
+        if let (Some(a), Some(b)) = (&mut self.counts, other.counts) {
+            b.into_iter()
+                .for_each(|(k, n)| *a.entry(k).or_insert(0) += n);
+        }
     }
 
     pub fn finish(&self, guard: &Guard) -> Option<RangeStats> {
@@ -122,6 +146,13 @@ impl RangeAccumulator {
             lower: Box::new(self.lower.finish(&self.bound_column, guard, &None)),
             upper: Box::new(self.upper.finish(&self.bound_column, guard, &None)),
             width: Box::new(self.width.finish(&self.width_column, guard, &None)),
+            counts: self.counts.as_ref().map_or_else(BTreeMap::new, |counts| {
+                let total: u64 = counts.values().sum();
+                counts
+                    .iter()
+                    .map(|(&k, &n)| (k, round_share(n as f64 / total as f64)))
+                    .collect()
+            }),
         })
     }
 }
@@ -175,5 +206,32 @@ mod tests {
         assert_eq!(stats.upper.null_rate, round_share(1.0 / 3.0));
         let width = stats.width.numeric.unwrap();
         assert_eq!((width.min, width.max), (2.0, 4.0));
+        assert!(stats.counts.is_empty());
+    }
+
+    #[test]
+    fn multiranges_learn_their_ranges_and_how_many() {
+        let column = Column::new(
+            "spans",
+            LogicalType::MultiRange {
+                element: Box::new(LogicalType::Int32),
+            },
+            true,
+        );
+        let mut acc = RangeAccumulator::for_column(&column).unwrap();
+        let values: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("{[1,3),[6,10)}"),
+            Some("{}"),
+            Some("{[2,4)}"),
+        ]));
+        acc.observe(&values);
+        let stats = acc.finish(&Guard::new(1)).unwrap();
+        let third = round_share(1.0 / 3.0);
+        assert_eq!(
+            stats.counts,
+            [(0, third), (1, third), (2, third)].into_iter().collect()
+        );
+        assert_eq!(stats.empty_rate, 0.0);
+        assert_eq!(stats.lower.numeric.as_ref().unwrap().max, 6.0);
     }
 }

@@ -1,5 +1,6 @@
 //! The text form a range value travels in: PostgreSQL's range literal (`[1,5)`, `(,10]`,
-//! `["2024-01-01 00:00:00",)`, `empty`), as COPY prints it and every sink writes from. One reader
+//! `["2024-01-01 00:00:00",)`, `empty`), and a multirange's (`{[1,3),[6,10)}`), as COPY prints
+//! them and every sink writes from. One reader
 //! and one writer so that the profiler, the generator and the binary COPY encoder agree.
 
 /// A range that is not empty. A bound of `None` is infinite.
@@ -40,6 +41,39 @@ pub fn parse(text: &str) -> Option<Option<Bounds>> {
         lower,
         upper,
     }))
+}
+
+/// The ranges of a multirange literal (`{[1,3),[6,10)}`, `{}`), `None` for text that is none.
+pub fn parse_multi(text: &str) -> Option<Vec<Option<Bounds>>> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let mut ranges = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in inner.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ']' | ')' if !quoted => {
+                ranges.push(parse(&inner[start..=i])?);
+                start = i + 1;
+            }
+            ',' if !quoted && inner[start..i].trim().is_empty() => start = i + 1,
+            _ => {}
+        }
+    }
+    inner[start..].trim().is_empty().then_some(ranges)
+}
+
+/// Appends a multirange literal of `ranges`.
+pub fn write_multi<'a>(ranges: impl IntoIterator<Item = &'a Bounds>, out: &mut String) {
+    out.push('{');
+    for (i, range) in ranges.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(Some(range), out);
+    }
+    out.push('}');
 }
 
 /// One bound from the start of `text` (quoted or up to the next comma), and what follows it.
@@ -128,6 +162,25 @@ mod tests {
         assert_eq!(parse("[1,5"), None);
         assert_eq!(parse("1,5"), None);
         assert_eq!(parse("[1,2,3]"), None);
+    }
+
+    #[test]
+    fn multiranges_split_into_ranges() {
+        let ranges = parse_multi(r#"{[1,3),[6,10)}"#).unwrap();
+        assert_eq!(
+            ranges,
+            vec![
+                Some(bounds(Some("1"), Some("3"), true, false)),
+                Some(bounds(Some("6"), Some("10"), true, false)),
+            ]
+        );
+        assert_eq!(parse_multi("{}"), Some(vec![]));
+        let stamps = parse_multi(r#"{["2024-01-01 00:00:00+00","2024-01-02 00:00:00+00")}"#);
+        assert_eq!(stamps.unwrap().len(), 1);
+        assert_eq!(parse_multi("[1,3)"), None);
+        let mut out = String::new();
+        write_multi(ranges.iter().flatten(), &mut out);
+        assert_eq!(parse_multi(&out).unwrap(), ranges);
     }
 
     #[test]

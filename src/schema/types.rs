@@ -54,6 +54,12 @@ pub enum LogicalType {
     Range {
         element: Box<LogicalType>,
     },
+    /// A multirange (`int4multirange`, ...): a set of ranges, carried in its text form
+    /// (`{[1,3),[6,10)}`).
+    #[serde(rename = "multirange")]
+    MultiRange {
+        element: Box<LogicalType>,
+    },
     /// `bit(n)` (exactly `length` bits) or `bit varying(n)` (at most `length`), carried as
     /// text of `0`s and `1`s.
     Bit {
@@ -103,6 +109,7 @@ impl LogicalType {
             | LogicalType::Array { .. }
             | LogicalType::TsVector
             | LogicalType::Range { .. }
+            | LogicalType::MultiRange { .. }
             | LogicalType::Bit { .. }
             | LogicalType::Xml
             | LogicalType::Hstore
@@ -185,6 +192,10 @@ impl LogicalType {
                 Some(name) => name.into(),
                 None => "text".into(),
             },
+            LogicalType::MultiRange { element } => match range_name(element) {
+                Some(name) => name.replace("range", "multirange"),
+                None => "text".into(),
+            },
             LogicalType::Bit { length, varying } => {
                 let base = if *varying { "bit varying" } else { "bit" };
                 match length {
@@ -264,9 +275,15 @@ impl LogicalType {
             },
             "xml" => LogicalType::Xml,
             "hstore" => LogicalType::Hstore,
-            range => LogicalType::Range {
-                element: Box::new(RANGES.iter().find(|(name, _)| *name == range)?.1.clone()),
-            },
+            name => {
+                let range = name.replace("multirange", "range");
+                let element = Box::new(RANGES.iter().find(|(n, _)| *n == range)?.1.clone());
+                if range == name {
+                    LogicalType::Range { element }
+                } else {
+                    LogicalType::MultiRange { element }
+                }
+            }
         })
     }
 
@@ -434,6 +451,9 @@ mod tests {
             },
             LogicalType::Range {
                 element: Box::new(LogicalType::Int64),
+            },
+            LogicalType::MultiRange {
+                element: Box::new(LogicalType::TimestampTz),
             },
             LogicalType::Bit {
                 length: Some(8),

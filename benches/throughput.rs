@@ -151,7 +151,7 @@ fn bench_generate(target: &str, rows: u64) {
                 manifest_table: None,
             };
             let mut sink = PostgresSink::connect(&bench_url).unwrap();
-            sink.prepare(&bench_url, &generator, &options).unwrap();
+            sink.prepare(&generator, &options).unwrap();
             Box::new(sink)
         }
         other => panic!("unknown target {other:?}: csv, parquet or postgres"),

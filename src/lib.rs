@@ -12,7 +12,8 @@
 //! - [`run`]: pipelines that connect a source to the profiler and the generator to a sink, and
 //!   the SIGINT/SIGTERM flag that stops them cleanly.
 //! - [`fingerprint`]: where a snapshot lives, so `generate` can refuse to write into it.
-//! - [`pgconn`]: connecting to PostgreSQL, and naming targets without their passwords.
+//! - [`pg`]: PostgreSQL for the source and the sink alike: connecting (naming targets without
+//!   their passwords), the catalog, type mapping and COPY encoding.
 //! - [`cli`]: the command line.
 //!
 //! `schema`, `profile`, `generate`, `manifest`, [`temporal`] and [`hashing`] do no I/O; `source`, `sink`,
@@ -53,7 +54,7 @@ mod fuzz;
 pub mod generate;
 pub mod hashing;
 pub mod manifest;
-pub mod pgconn;
+pub mod pg;
 pub mod profile;
 pub mod run;
 pub mod schema;

@@ -235,9 +235,134 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// An interval as PostgreSQL keeps it: months, days and microseconds, each with its own sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub months: i32,
+    pub days: i32,
+    pub micros: i64,
+}
+
+impl Interval {
+    /// Its length in microseconds, a month counted as 30 days and a day as 24 hours, as
+    /// PostgreSQL orders intervals.
+    pub fn total_micros(&self) -> i64 {
+        (self.months as i64 * 30 + self.days as i64) * MICROS_PER_DAY + self.micros
+    }
+}
+
+/// Reads an interval as PostgreSQL prints it (`IntervalStyle = postgres`: `1 year 2 mons
+/// -3 days +04:05:06.5`), or with unit words (`2 hours 30 mins`).
+pub fn parse_interval(s: &str) -> Option<Interval> {
+    let mut out = Interval {
+        months: 0,
+        days: 0,
+        micros: 0,
+    };
+    let mut tokens = s.split_whitespace().peekable();
+    let mut any = false;
+    while let Some(token) = tokens.next() {
+        any = true;
+        if token.contains(':') {
+            out.micros = out.micros.checked_add(clock_micros(token)?)?;
+            continue;
+        }
+        let n: f64 = token.parse().ok()?;
+        let unit = tokens.next()?.to_ascii_lowercase();
+        let unit = unit.trim_end_matches(',');
+        let whole = |factor: i64| (n * factor as f64).round() as i64;
+        match unit.trim_end_matches('s') {
+            "year" | "yr" => out.months = out.months.checked_add(whole(12) as i32)?,
+            "mon" | "month" => out.months = out.months.checked_add(whole(1) as i32)?,
+            "week" => out.days = out.days.checked_add(whole(7) as i32)?,
+            "day" => out.days = out.days.checked_add(whole(1) as i32)?,
+            "hour" | "hr" => out.micros += whole(3_600_000_000),
+            "min" | "minute" => out.micros += whole(60_000_000),
+            "sec" | "second" => out.micros += whole(1_000_000),
+            "millisecond" | "m" => out.micros += whole(1_000),
+            "microsecond" | "u" => out.micros += whole(1),
+            _ => return None,
+        }
+    }
+    any.then_some(out)
+}
+
+/// `-04:05:06.5` as microseconds.
+fn clock_micros(token: &str) -> Option<i64> {
+    let (sign, body) = match token.as_bytes().first()? {
+        b'-' => (-1, &token[1..]),
+        b'+' => (1, &token[1..]),
+        _ => (1, token),
+    };
+    let mut parts = body.split(':');
+    let hours: i64 = parts.next()?.parse().ok()?;
+    let minutes: i64 = parts.next()?.parse().ok()?;
+    let seconds: f64 = parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+    if parts.next().is_some() || !(0..60).contains(&minutes) || !(0.0..60.0).contains(&seconds) {
+        return None;
+    }
+    Some(sign * ((hours * 60 + minutes) * 60_000_000 + (seconds * 1e6).round() as i64))
+}
+
+/// Appends `micros` as an interval PostgreSQL reads back exactly: `3 days 04:05:06`, with
+/// `.ffffff` when it has a fraction of a second.
+pub fn write_interval(micros: i64, out: &mut String) {
+    use std::fmt::Write;
+    let days = micros / MICROS_PER_DAY;
+    let rest = micros % MICROS_PER_DAY;
+    let sign = if rest < 0 { "-" } else { "" };
+    let rest = rest.unsigned_abs();
+    let (seconds, fraction) = (rest / 1_000_000, rest % 1_000_000);
+    let _ = write!(
+        out,
+        "{days} days {sign}{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if fraction > 0 {
+        let _ = write!(out, ".{fraction:06}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_parse_as_postgres_prints_them() {
+        let i = parse_interval("1 year 2 mons -3 days +04:05:06.5").unwrap();
+        assert_eq!((i.months, i.days), (14, -3));
+        assert_eq!(i.micros, 14_706_500_000);
+        assert_eq!(
+            parse_interval("00:00:01").unwrap().total_micros(),
+            1_000_000
+        );
+        assert_eq!(
+            parse_interval("2 hours 30 mins").unwrap().total_micros(),
+            9_000_000_000
+        );
+        assert_eq!(
+            parse_interval("1 mon").unwrap().total_micros(),
+            30 * MICROS_PER_DAY
+        );
+        assert_eq!(parse_interval("3 parsecs"), None);
+        assert_eq!(parse_interval(""), None);
+        assert_eq!(parse_interval("01:99:00"), None);
+    }
+
+    #[test]
+    fn written_intervals_read_back() {
+        for micros in [0, 1, 90_061_000_001, -90_061_500_000, 3 * MICROS_PER_DAY] {
+            let mut out = String::new();
+            write_interval(micros, &mut out);
+            assert_eq!(
+                parse_interval(&out).unwrap().total_micros(),
+                micros,
+                "{out}"
+            );
+        }
+    }
 
     #[test]
     fn dates_round_trip() {

@@ -170,7 +170,8 @@ fn parquet_reads_back_as_the_csv_rows() {
             batch: b.unwrap(),
             bytes: None,
         });
-        sink.write_table(plan, &mut batches).unwrap();
+        sink.write_table(&plan.table, &plan.schema, &mut batches)
+            .unwrap();
     }
     sink.finish(&Default::default()).unwrap();
     for name in files_in(&dir.path().join("csv")) {

@@ -15,7 +15,7 @@ CREATE TABLE everything (
     t text, v varchar(40), c char(3), flag boolean, day date, tod time, ts timestamp, tstz timestamptz,
     span interval, u uuid, j json, jb jsonb, raw bytea, ip inet, feeling mood, qty positive_int,
     tags text[], serial_col serial, doubled integer GENERATED ALWAYS AS (i * 2) STORED,
-    cash money,
+    cash money, spot point,
     CONSTRAINT n_not_negative CHECK (n >= 0),
     UNIQUE (u)
 );
@@ -116,7 +116,8 @@ fn introspection_covers_types_keys_and_partitions() {
         ("jb", "jsonb", "json"),
         ("raw", "bytea", "bytes"),
         ("ip", "inet", "inet"),
-        ("cash", "money", "opaque"),
+        ("cash", "money", "decimal"),
+        ("spot", "point", "opaque"),
     ];
     for (name, sql, logical) in expected_types {
         let c = column(every, name);
@@ -210,7 +211,7 @@ fn profile_matches_sql_counts_and_null_rates() {
     let out = understudy(tmp.path(), &["profile", &db.url, "-o", "p.yaml"]);
     assert_ok(&out);
     assert!(
-        stderr(&out).contains("warning: everything.cash has type money"),
+        stderr(&out).contains("warning: everything.spot has type point"),
         "{}",
         stderr(&out)
     );

@@ -165,7 +165,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     crate::run::interrupt::install().context("installing the SIGINT and SIGTERM handlers")?;
     let root_rows = args.rows.iter().rev().find(|r| r.0.is_none()).map(|r| r.1);
     let profile = super::read_profile_or_ddl(&args.profile, root_rows)?;
-    let existing = if args.append && crate::pgconn::is_postgres(&args.output) {
+    let existing = if args.append && crate::pg::is_postgres(&args.output) {
         existing_rows(&args.output, &profile, &args.schema)
             .with_context(|| format!("reading what {} holds", target_name(&args.output)))?
     } else {
@@ -192,7 +192,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     }
     let manifest = manifest_start(&args, &request)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let sink: Box<dyn Sink> = if crate::pgconn::is_postgres(&args.output) {
+    let sink: Box<dyn Sink> = if crate::pg::is_postgres(&args.output) {
         if args.shard.is_some() {
             bail!("--shard writes files; load shards into PostgreSQL from their CSV output");
         }
@@ -208,7 +208,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         };
         let mut sink = PostgresSink::connect(&args.output)?;
         refuse_source(&profile, sink.fingerprint(), &args)?;
-        sink.prepare(&args.output, &generator, &options)?;
+        sink.prepare(&generator, &options)?;
         Box::new(sink)
     } else {
         if args.create || args.truncate || args.append || args.manifest_table.is_some() {
@@ -246,7 +246,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     print_summary(&reports, started.elapsed().as_secs_f64());
     if args.edge_cases.is_some() {
         let listed = match &args.manifest_table {
-            _ if !crate::pgconn::is_postgres(&args.output) => {
+            _ if !crate::pg::is_postgres(&args.output) => {
                 format!(
                     "listed in {}",
                     Path::new(&args.output).join(FILE_NAME).display()
@@ -263,7 +263,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
 /// The manifest's fields known before the run.
 fn manifest_start(args: &GenerateArgs, request: &Request) -> anyhow::Result<Manifest> {
     let target = match args.format {
-        _ if crate::pgconn::is_postgres(&args.output) => "postgres",
+        _ if crate::pg::is_postgres(&args.output) => "postgres",
         Format::Csv => "csv",
         Format::Parquet => "parquet",
     };
@@ -316,12 +316,12 @@ fn refuse_source(
 }
 
 fn target_name(output: &str) -> String {
-    if !crate::pgconn::is_postgres(output) {
+    if !crate::pg::is_postgres(output) {
         return output.to_string();
     }
-    match crate::pgconn::config(output) {
-        Ok(config) => crate::pgconn::display(&config),
-        Err(_) => crate::pgconn::redact(output),
+    match crate::pg::config(output) {
+        Ok(config) => crate::pg::display(&config),
+        Err(_) => crate::pg::redact(output),
     }
 }
 

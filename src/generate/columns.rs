@@ -220,7 +220,23 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         LogicalType::Uuid => Kind::Uuid,
         LogicalType::Json => Kind::Json,
         LogicalType::Inet => Kind::Inet,
-        LogicalType::Interval => Kind::Interval,
+        LogicalType::Interval => Kind::Interval(interval_gen(stats, limits)),
+        LogicalType::Range { element } | LogicalType::MultiRange { element } => {
+            Kind::Range(Box::new(super::composite::RangeGen::new(
+                column,
+                element,
+                matches!(column.logical, LogicalType::MultiRange { .. }),
+                stats.and_then(|s| s.range.as_ref()),
+            )))
+        }
+        LogicalType::Bit { length, varying } => Kind::Bit(super::composite::BitGen::new(
+            *length,
+            *varying,
+            stats.and_then(|s| s.array.as_ref()),
+        )),
+        LogicalType::Hstore | LogicalType::Xml => Kind::Keyed(Box::new(
+            super::composite::KeyedGen::new(column, stats.and_then(|s| s.keyed.as_ref())),
+        )),
         LogicalType::TsVector => Kind::TsVector(super::tsvector::TsVectorGen::new(stats)),
         LogicalType::Array { element } => Kind::Array(Box::new(super::arrays::ArrayGen::new(
             column,
@@ -239,6 +255,31 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 .unwrap_or_default(),
         )),
         _ => Kind::Null,
+    }
+}
+
+/// Interval lengths (µs) from the learned quantiles and frequent values, rounded to whole
+/// seconds when every learned value is; without them, up to 30 days.
+fn interval_gen(stats: Option<&ColumnStats>, limits: Limits) -> NumberGen {
+    const DAY: f64 = temporal::MICROS_PER_DAY as f64;
+    let numeric = stats.and_then(|s| s.numeric.as_ref());
+    let frequent: Vec<(f64, f64)> = stats
+        .map(|s| s.frequent.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| Some((f.value.parse().ok()?, f.share)))
+        .collect();
+    let quantiles = numeric.map_or_else(|| vec![0.0, 30.0 * DAY], |n| n.quantiles.clone());
+    let whole_seconds = quantiles
+        .iter()
+        .chain(frequent.iter().map(|(v, _)| v))
+        .all(|v| v % 1e6 == 0.0);
+    NumberGen {
+        quantiles: spread_out(quantiles, numeric.and_then(|n| n.std), stats),
+        frequent: Choice::new(frequent).by_value(),
+        step: if whole_seconds { 1e6 } else { 1.0 },
+        limits,
+        clock: false,
     }
 }
 

@@ -11,6 +11,7 @@ mod alphabet;
 mod arrays;
 pub(crate) mod checks;
 mod columns;
+mod composite;
 mod copula;
 pub mod defaults;
 mod edge;

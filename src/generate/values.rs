@@ -459,9 +459,14 @@ pub enum Kind {
     Json,
     Bytes(Choice<(u32, u32)>),
     Inet,
-    Interval,
+    /// Lengths in microseconds, written as `D days HH:MM:SS`.
+    Interval(NumberGen),
     Array(Box<super::arrays::ArrayGen>),
     TsVector(super::tsvector::TsVectorGen),
+    Range(Box<super::composite::RangeGen>),
+    Bit(super::composite::BitGen),
+    /// hstore and xml values.
+    Keyed(Box<super::composite::KeyedGen>),
     /// A type understudy doesn't model: always NULL.
     Null,
 }
@@ -594,12 +599,24 @@ impl ColumnGen {
                     let _ = write!(text, "10.{a}.{b}.{}", c.max(1));
                     buffer.push_str(&text);
                 }
-                Kind::Interval => {
+                Kind::Interval(gen) => {
                     text.clear();
-                    let days = rng.random_range(0..400);
-                    let secs = rng.random_range(0..86_400);
-                    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-                    let _ = write!(text, "{days} days {h:02}:{m:02}:{s:02}");
+                    crate::temporal::write_interval(gen.sample(rng) as i64, &mut text);
+                    buffer.push_str(&text);
+                }
+                Kind::Range(gen) => {
+                    text.clear();
+                    gen.write(rng, &mut text);
+                    buffer.push_str(&text);
+                }
+                Kind::Bit(gen) => {
+                    text.clear();
+                    gen.write(rng, &mut text);
+                    buffer.push_str(&text);
+                }
+                Kind::Keyed(gen) => {
+                    text.clear();
+                    gen.write(rng, &mut text);
                     buffer.push_str(&text);
                 }
                 Kind::Array(gen) => {

@@ -14,25 +14,34 @@ use super::model::{bucket_floor, round_share, ArrayStats};
 use super::privacy::Guard;
 use crate::schema::{array_literal, Column, LogicalType};
 
+/// A value's elements, as text.
+type Split = fn(&str) -> Vec<Option<String>>;
+
 #[derive(Debug, Clone)]
 pub struct ArrayAccumulator {
     /// Values per element-count bucket.
     lengths: BTreeMap<u32, u64>,
     element: Box<ColumnAccumulator>,
     element_column: Column,
+    /// A value's elements: an array literal's, or a bit string's bits (as `t` and `f`).
+    split: Split,
 }
 
 impl ArrayAccumulator {
-    /// An accumulator for an array column, or `None` for any other column.
+    /// An accumulator for an array or bit string column (a bit string is an array of
+    /// booleans: its length and its share of 1s), or `None` for any other column.
     pub fn for_column(column: &Column) -> Option<Self> {
-        let LogicalType::Array { element } = &column.logical else {
-            return None;
+        let (element, split): (LogicalType, Split) = match &column.logical {
+            LogicalType::Array { element } => ((**element).clone(), array_literal::parse),
+            LogicalType::Bit { .. } => (LogicalType::Bool, bits),
+            _ => return None,
         };
-        let element_column = Column::new(column.name.clone(), (**element).clone(), true);
+        let element_column = Column::new(column.name.clone(), element, true);
         Some(ArrayAccumulator {
             lengths: BTreeMap::new(),
             element: Box::new(ColumnAccumulator::new(&element_column)),
             element_column,
+            split,
         })
     }
 
@@ -40,7 +49,7 @@ impl ArrayAccumulator {
     pub fn observe(&mut self, array: &ArrayRef) {
         let mut elements: Vec<Option<String>> = Vec::new();
         for literal in array.as_string::<i32>().iter().flatten() {
-            let parsed = array_literal::parse(literal);
+            let parsed = (self.split)(literal);
             *self
                 .lengths
                 .entry(bucket_floor(parsed.len() as u64) as u32)
@@ -76,6 +85,13 @@ impl ArrayAccumulator {
             element: Box::new(self.element.finish(&self.element_column, guard, &None)),
         })
     }
+}
+
+/// `0101` as the booleans `f t f t`.
+fn bits(text: &str) -> Vec<Option<String>> {
+    text.chars()
+        .map(|c| Some(if c == '1' { "t" } else { "f" }.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

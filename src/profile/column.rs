@@ -11,12 +11,14 @@ use arrow::datatypes::{
 use chrono::Datelike;
 
 use super::array::ArrayAccumulator;
+use super::keyed::KeyedAccumulator;
 use super::model::{
     bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
     TemporalStats,
 };
 use super::pii::{self, PiiScan};
 use super::privacy::Guard;
+use super::range::RangeAccumulator;
 use super::sketch::{QuantileSketch, ValueCounter};
 use super::text::TextAccumulator;
 use crate::schema::{Column, LogicalType};
@@ -29,8 +31,15 @@ pub struct ColumnAccumulator {
     kind: Kind,
     /// What text values look like, for the privacy guard (empty for other types).
     pii: PiiScan,
-    /// For an array column, beside its text statistics: lengths and element statistics.
+    /// For an array or bit string column, beside its text statistics: lengths and element
+    /// statistics.
     array: Option<Box<ArrayAccumulator>>,
+    /// For a range column, beside its text statistics: bound rates and bound statistics.
+    range: Option<Box<RangeAccumulator>>,
+    /// For an hstore or xml column, beside its text statistics: keys and values.
+    keyed: Option<Box<KeyedAccumulator>>,
+    /// An interval column's text is read as microseconds and profiled as a number.
+    interval: bool,
 }
 
 /// The user's word on whether a column is personal data (`overrides:` in the profile file),
@@ -54,7 +63,12 @@ enum Kind {
 
 impl ColumnAccumulator {
     pub fn new(column: &Column) -> Self {
-        let kind = match column.logical.arrow_type() {
+        let interval = column.logical == LogicalType::Interval;
+        let data_type = match interval {
+            true => DataType::Int64,
+            false => column.logical.arrow_type(),
+        };
+        let kind = match data_type {
             DataType::Boolean => Kind::Bool { trues: 0 },
             DataType::Int16 | DataType::Int32 | DataType::Int64 => {
                 Kind::Number(NumberAccumulator::new(NumberForm::Int))
@@ -82,6 +96,9 @@ impl ColumnAccumulator {
             kind,
             pii: PiiScan::default(),
             array: ArrayAccumulator::for_column(column).map(Box::new),
+            range: RangeAccumulator::for_column(column).map(Box::new),
+            keyed: KeyedAccumulator::for_column(column).map(Box::new),
+            interval,
         }
     }
 
@@ -92,6 +109,19 @@ impl ColumnAccumulator {
         if let Some(a) = &mut self.array {
             a.observe(array);
         }
+        if let Some(r) = &mut self.range {
+            r.observe(array);
+        }
+        if let Some(k) = &mut self.keyed {
+            k.observe(array);
+        }
+        let micros;
+        let array = if self.interval {
+            micros = interval_micros(array);
+            &micros
+        } else {
+            array
+        };
         match &mut self.kind {
             Kind::Bool { trues } => *trues += array.as_boolean().true_count() as u64,
             Kind::Number(n) => n.observe(array),
@@ -116,6 +146,12 @@ impl ColumnAccumulator {
         self.nulls += other.nulls;
         self.pii.merge(&other.pii);
         if let (Some(a), Some(b)) = (&mut self.array, other.array) {
+            a.merge(*b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.range, other.range) {
+            a.merge(*b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.keyed, other.keyed) {
             a.merge(*b);
         }
         match (&mut self.kind, other.kind) {
@@ -199,6 +235,8 @@ impl ColumnAccumulator {
             }
         }
         stats.array = self.array.as_ref().and_then(|a| a.finish(guard));
+        stats.range = self.range.as_ref().and_then(|r| r.finish(guard));
+        stats.keyed = self.keyed.as_ref().and_then(|k| k.finish(guard));
         if personal {
             stats.frequent.clear();
             if let Some(text) = &mut stats.text {
@@ -236,6 +274,13 @@ impl ColumnAccumulator {
 /// for types that keep no literals.
 pub fn render_values(column: &Column, array: &ArrayRef) -> Vec<Option<String>> {
     let acc = ColumnAccumulator::new(column);
+    let micros;
+    let array = if acc.interval {
+        micros = interval_micros(array);
+        &micros
+    } else {
+        array
+    };
     let numbers = |form: NumberForm| -> Vec<Option<String>> {
         number_keys(array)
             .into_iter()
@@ -255,6 +300,17 @@ pub fn render_values(column: &Column, array: &ArrayRef) -> Vec<Option<String>> {
             .collect(),
         Kind::Bool { .. } | Kind::Bytes { .. } => vec![None; array.len()],
     }
+}
+
+/// Interval text as microseconds (see [`temporal::Interval::total_micros`]); text that is no
+/// interval is NULL.
+fn interval_micros(array: &ArrayRef) -> ArrayRef {
+    let micros: arrow::array::Int64Array = array
+        .as_string::<i32>()
+        .iter()
+        .map(|v| Some(temporal::parse_interval(v?)?.total_micros()))
+        .collect();
+    std::sync::Arc::new(micros)
 }
 
 /// The key a number is counted under (see [`NumberAccumulator::add`]), per row.

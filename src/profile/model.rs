@@ -305,6 +305,12 @@ pub struct ColumnStats {
     /// For an array column: elements per value and the elements' own statistics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<ArrayStats>,
+    /// For a range column: empty and bound rates and each bound's own statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<RangeStats>,
+    /// For an hstore column its keys and values; for xml its root elements and text content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyed: Option<KeyedStats>,
     /// Values that passed the privacy guard, most frequent first, with their share of non-null rows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frequent: Vec<Share>,
@@ -459,6 +465,40 @@ pub struct ArrayStats {
     pub lengths: BTreeMap<u32, f64>,
     /// The elements' statistics, as for a column of the element type.
     pub element: Box<ColumnStats>,
+}
+
+/// A range column's shape. Bound rates are shares of the ranges that are not empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeStats {
+    pub empty_rate: f64,
+    pub lower_infinite_rate: f64,
+    pub upper_infinite_rate: f64,
+    pub lower_inclusive_rate: f64,
+    pub upper_inclusive_rate: f64,
+    /// Lower bounds' statistics, as for a column of the element type (an infinite bound is a
+    /// NULL there).
+    pub lower: Box<ColumnStats>,
+    pub upper: Box<ColumnStats>,
+    /// Widths (upper - lower) of ranges with two finite bounds: days for dates, microseconds
+    /// for timestamps.
+    pub width: Box<ColumnStats>,
+    /// For a multirange: the share of values per range count (a key is the lower bound of a
+    /// bucket that runs to the next key). The other figures are over its ranges.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<u32, f64>,
+}
+
+/// Values made of named parts (see `profile::keyed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyedStats {
+    /// Keys (hstore) or root element names (xml) seen in at least `k` rows, with the share of
+    /// non-null values that hold them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<Share>,
+    /// The values' (or the text content's) statistics, as for a text column.
+    pub values: Box<ColumnStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -141,7 +141,7 @@ pub fn generate_into(
                     injected.extend(cells);
                     e
                 });
-            sink.write_table(plan, &mut batches)
+            sink.write_table(&plan.table, &plan.schema, &mut batches)
         })?;
         stop()?;
         bar.finish();

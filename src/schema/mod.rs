@@ -5,6 +5,8 @@
 
 pub mod array_literal;
 mod graph;
+pub mod hstore_literal;
+pub mod range_literal;
 mod types;
 
 pub use graph::{load_order, LoadOrder};

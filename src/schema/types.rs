@@ -49,6 +49,30 @@ pub enum LogicalType {
     /// (`'fat':2 'rat':3`).
     #[serde(rename = "tsvector")]
     TsVector,
+    /// A range of an element type (`int4range`, `daterange`, ...), carried in its text form
+    /// (`[1,5)`, `empty`; see [`crate::schema::range_literal`]).
+    Range {
+        element: Box<LogicalType>,
+    },
+    /// A multirange (`int4multirange`, ...): a set of ranges, carried in its text form
+    /// (`{[1,3),[6,10)}`).
+    #[serde(rename = "multirange")]
+    MultiRange {
+        element: Box<LogicalType>,
+    },
+    /// `bit(n)` (exactly `length` bits) or `bit varying(n)` (at most `length`), carried as
+    /// text of `0`s and `1`s.
+    Bit {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        length: Option<u32>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        varying: bool,
+    },
+    /// `xml`, carried as text; generated values stay well-formed.
+    Xml,
+    /// The `hstore` extension's key/value pairs, carried in its text form
+    /// (`"a"=>"1", "b"=>NULL`; see [`crate::schema::hstore_literal`]).
+    Hstore,
     /// A type understudy does not model; its values are kept as text.
     Opaque,
 }
@@ -84,6 +108,11 @@ impl LogicalType {
             | LogicalType::Enum { .. }
             | LogicalType::Array { .. }
             | LogicalType::TsVector
+            | LogicalType::Range { .. }
+            | LogicalType::MultiRange { .. }
+            | LogicalType::Bit { .. }
+            | LogicalType::Xml
+            | LogicalType::Hstore
             | LogicalType::Opaque => DataType::Utf8,
         }
     }
@@ -159,6 +188,23 @@ impl LogicalType {
             LogicalType::Enum { .. } | LogicalType::Opaque => "text".into(),
             LogicalType::Array { element } => format!("{}[]", element.sql_type()),
             LogicalType::TsVector => "tsvector".into(),
+            LogicalType::Range { element } => match range_name(element) {
+                Some(name) => name.into(),
+                None => "text".into(),
+            },
+            LogicalType::MultiRange { element } => match range_name(element) {
+                Some(name) => name.replace("range", "multirange"),
+                None => "text".into(),
+            },
+            LogicalType::Bit { length, varying } => {
+                let base = if *varying { "bit varying" } else { "bit" };
+                match length {
+                    Some(n) => format!("{base}({n})"),
+                    None => base.into(),
+                }
+            }
+            LogicalType::Xml => "xml".into(),
+            LogicalType::Hstore => "hstore".into(),
         }
     }
 
@@ -192,6 +238,12 @@ impl LogicalType {
             "bigint" | "int8" | "bigserial" | "serial8" => LogicalType::Int64,
             "real" | "float4" => LogicalType::Float32,
             "double precision" | "float8" | "float" => LogicalType::Float64,
+            // What `money` holds (PostgreSQL's int8 of cents, in the usual 2-digit locales)
+            // without its locale's text form: sources read it as numeric.
+            "money" => LogicalType::Decimal {
+                precision: Some(18),
+                scale: Some(2),
+            },
             "numeric" | "decimal" => LogicalType::Decimal {
                 precision: arg(0).map(|p| p.clamp(1, 255) as u8),
                 scale: arg(0).map(|_| arg(1).unwrap_or(0).clamp(-128, 127) as i8),
@@ -213,8 +265,33 @@ impl LogicalType {
             "bytea" => LogicalType::Bytes,
             "inet" | "cidr" => LogicalType::Inet,
             "tsvector" => LogicalType::TsVector,
-            _ => return None,
+            "bit" => LogicalType::Bit {
+                length: Some(arg(0).unwrap_or(1) as u32),
+                varying: false,
+            },
+            "bit varying" | "varbit" => LogicalType::Bit {
+                length: arg(0).map(|n| n as u32),
+                varying: true,
+            },
+            "xml" => LogicalType::Xml,
+            "hstore" => LogicalType::Hstore,
+            name => {
+                let range = name.replace("multirange", "range");
+                let element = Box::new(RANGES.iter().find(|(n, _)| *n == range)?.1.clone());
+                if range == name {
+                    LogicalType::Range { element }
+                } else {
+                    LogicalType::MultiRange { element }
+                }
+            }
         })
+    }
+
+    /// Whether a type name means more than its logical type, so the name is kept for the
+    /// target: `money` (a decimal that prints with a currency) and `citext` (text compared
+    /// without case).
+    pub fn name_matters(name: &str) -> bool {
+        matches!(name.trim(), "money" | "citext")
     }
 
     pub fn is_integer(&self) -> bool {
@@ -260,6 +337,31 @@ impl LogicalType {
     pub fn is_textual(&self) -> bool {
         matches!(self.arrow_type(), DataType::Utf8)
     }
+}
+
+/// PostgreSQL's built-in range types and their elements.
+const RANGES: [(&str, LogicalType); 6] = [
+    ("int4range", LogicalType::Int32),
+    ("int8range", LogicalType::Int64),
+    (
+        "numrange",
+        LogicalType::Decimal {
+            precision: None,
+            scale: None,
+        },
+    ),
+    ("daterange", LogicalType::Date),
+    ("tsrange", LogicalType::Timestamp),
+    ("tstzrange", LogicalType::TimestampTz),
+];
+
+/// The range type over `element`, if PostgreSQL has one built in.
+fn range_name(element: &LogicalType) -> Option<&'static str> {
+    let element = match element {
+        LogicalType::Decimal { .. } => &RANGES[2].1,
+        other => other,
+    };
+    RANGES.iter().find(|(_, e)| e == element).map(|(n, _)| *n)
 }
 
 /// `numeric(p,s)` as an Arrow decimal, when one holds it. PostgreSQL 15 allows a scale above
@@ -326,6 +428,17 @@ mod tests {
             })
         );
         assert_eq!(LogicalType::from_sql("mood"), None);
+        assert_eq!(
+            LogicalType::from_sql("bit varying(16)"),
+            Some(LogicalType::Bit {
+                length: Some(16),
+                varying: true
+            })
+        );
+        assert_eq!(
+            LogicalType::from_sql("money").map(|t| t.arrow_type()),
+            Some(DataType::Decimal128(18, 2))
+        );
         for t in [
             LogicalType::Int16,
             LogicalType::Decimal {
@@ -333,6 +446,21 @@ mod tests {
                 scale: Some(3),
             },
             LogicalType::Date,
+            LogicalType::Range {
+                element: Box::new(LogicalType::Date),
+            },
+            LogicalType::Range {
+                element: Box::new(LogicalType::Int64),
+            },
+            LogicalType::MultiRange {
+                element: Box::new(LogicalType::TimestampTz),
+            },
+            LogicalType::Bit {
+                length: Some(8),
+                varying: false,
+            },
+            LogicalType::Xml,
+            LogicalType::Hstore,
         ] {
             assert_eq!(LogicalType::from_sql(&t.sql_type()), Some(t));
         }

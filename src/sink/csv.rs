@@ -9,14 +9,14 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Decimal128Array, StringArray,
 };
 use arrow::datatypes::{
-    DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, SchemaRef,
     Time64MicrosecondType, TimestampMicrosecondType,
 };
 use arrow::record_batch::RecordBatch;
 
 use super::{close, io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
-use crate::generate::TablePlan;
 use crate::manifest::Manifest;
+use crate::schema::Table;
 use crate::temporal::{write_date, write_time, write_timestamp};
 
 pub struct CsvSink {
@@ -52,15 +52,16 @@ impl Sink for CsvSink {
 
     fn write_table(
         &mut self,
-        table: &TablePlan,
+        table: &Table,
+        schema: &SchemaRef,
         batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<Written, SinkError> {
-        let path = self.dir.join(format!("{}.csv", table.table.name));
+        let path = self.dir.join(format!("{}.csv", table.name));
         let mut out = self.staged.create(&path)?;
         let mut written = 0;
         if self.header {
             let mut line = Vec::new();
-            for (i, field) in table.schema.fields().iter().enumerate() {
+            for (i, field) in schema.fields().iter().enumerate() {
                 if i > 0 {
                     line.push(b',');
                 }

@@ -4,18 +4,18 @@
 
 pub mod csv;
 pub mod parquet;
-mod pg_binary;
 pub mod postgres;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use sha2::{Digest, Sha256};
 
-use crate::generate::TablePlan;
 use crate::manifest::{self, Manifest, OutputFile};
+use crate::schema::Table;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -63,10 +63,12 @@ pub trait Sink {
         None
     }
 
-    /// Writes all of one table's batches, in order.
+    /// Writes all of one table's batches, in order; `schema` is the batches' (the table's
+    /// columns that are generated, in the batches' order).
     fn write_table(
         &mut self,
-        table: &TablePlan,
+        table: &Table,
+        schema: &SchemaRef,
         batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<Written, SinkError>;
 

@@ -18,10 +18,9 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use super::{close, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
-use crate::generate::TablePlan;
 use crate::manifest::Manifest;
-use crate::schema::{array_literal, LogicalType};
-use crate::source::parquet::PG_TYPE_KEY;
+use crate::pg::types::PG_TYPE_KEY;
+use crate::schema::{array_literal, LogicalType, Table};
 
 pub struct ParquetSink {
     dir: PathBuf,
@@ -45,15 +44,15 @@ fn parquet_error(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> S
     }
 }
 
-/// The plan's schema with each field's PostgreSQL type in its metadata.
-fn annotated_schema(table: &TablePlan) -> SchemaRef {
-    let fields: Vec<Field> = table
-        .schema
+/// The batches' schema with each field's PostgreSQL type in its metadata.
+fn annotated_schema(table: &Table, schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
         .fields()
         .iter()
-        .zip(&table.output)
-        .map(|(field, &c)| {
-            let column = &table.table.columns[c];
+        .map(|field| {
+            let Some(column) = table.column(field.name()) else {
+                return field.as_ref().clone();
+            };
             let field = match list_element(&column.logical) {
                 Some(element) => field
                     .as_ref()
@@ -102,12 +101,13 @@ fn list_array(literals: &ArrayRef, element: &DataType) -> Result<ArrayRef, Arrow
 impl Sink for ParquetSink {
     fn write_table(
         &mut self,
-        table: &TablePlan,
+        table: &Table,
+        schema: &SchemaRef,
         batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<Written, SinkError> {
-        let path = self.dir.join(format!("{}.parquet", table.table.name));
+        let path = self.dir.join(format!("{}.parquet", table.name));
         let out = self.staged.create(&path)?;
-        let schema = annotated_schema(table);
+        let schema = annotated_schema(table, schema);
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .build();

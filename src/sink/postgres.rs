@@ -14,16 +14,17 @@ use std::io::Write;
 
 use postgres::Client;
 
-use super::pg_binary::{encode, prepare, Encoding, HEADER, TRAILER};
+use arrow::datatypes::SchemaRef;
+
 use super::{Encoded, Sink, SinkError, Written};
 use crate::fingerprint::Fingerprint;
-use crate::generate::{Existing, Generator, TablePlan};
+use crate::generate::{Existing, Generator};
 use crate::manifest::Manifest;
-use crate::pgconn::{self, quote_ident};
+use crate::pg::copy::{encode, prepare, HEADER, TRAILER};
+use crate::pg::types::{ddl_type, extensions, Encoding};
+use crate::pg::{self, catalog, quote_ident};
 use crate::profile::model::Profile;
-use crate::schema::{Column, Generated, LogicalType};
-use crate::source::postgres::PostgresSource;
-use crate::source::Source;
+use crate::schema::{Column, Generated, LogicalType, Table};
 
 /// What to do with tables that already hold rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +90,6 @@ impl PostgresSink {
     /// refuse), inside a transaction that [`Sink::finish`] commits.
     pub fn prepare(
         &mut self,
-        spec: &str,
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<(), SinkError> {
@@ -97,7 +97,7 @@ impl PostgresSink {
         if options.create {
             self.create_tables(generator, options)?;
         } else {
-            self.match_existing(spec, generator, options)?;
+            self.match_existing(generator, options)?;
             self.defer_cycle_constraints(generator)?;
         }
         self.prepare_rows(generator, options.existing)?;
@@ -178,13 +178,11 @@ impl PostgresSink {
     /// Maps every generated column onto the target's columns, or explains the mismatch.
     fn match_existing(
         &mut self,
-        spec: &str,
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<(), SinkError> {
-        let existing = PostgresSource::connect(spec, std::slice::from_ref(&options.schema))
-            .and_then(|source| source.schema())
-            .map_err(|e| SinkError::Postgres(e.to_string()))?;
+        let (existing, _) = catalog::read(&mut self.client, std::slice::from_ref(&options.schema))
+            .map_err(|e| server_error(&self.target, &e))?;
         let mut problems = Vec::new();
         for plan in generator.tables() {
             let name = &plan.table.name;
@@ -250,14 +248,8 @@ impl PostgresSink {
     ) -> Result<(), SinkError> {
         for (_, name, encoding) in columns.iter_mut() {
             if let Encoding::Array(oid, _) = encoding {
-                let element = "SELECT t.typelem::oid FROM pg_attribute a \
-                               JOIN pg_type t ON t.oid = a.atttypid \
-                               WHERE a.attrelid = $1::text::regclass AND a.attname = $2";
-                let row = self
-                    .client
-                    .query_one(element, &[&qualified, name])
+                *oid = catalog::array_element_oid(&mut self.client, qualified, name)
                     .map_err(|e| server_error(&self.target, &e))?;
-                *oid = row.get::<_, u32>(0);
             }
         }
         Ok(())
@@ -270,20 +262,10 @@ impl PostgresSink {
             let plan = &generator.tables()[t];
             let fk = &plan.table.foreign_keys[k];
             let qualified = self.tables[&plan.table.name].qualified.clone();
-            let foreign_keys = "SELECT c.conname::text, pg_get_constraintdef(c.oid), \
-                 array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) \
-                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n \
-                       ORDER BY k.i) \
-                 FROM pg_constraint c WHERE c.conrelid = $1::text::regclass AND c.contype = 'f'";
-            let rows = self
-                .client
-                .query(foreign_keys, &[&qualified])
+            let declared = catalog::foreign_keys(&mut self.client, &qualified)
                 .map_err(|e| server_error(&self.target, &e))?;
-            for row in rows {
-                let columns: Vec<String> = row.get(2);
+            for (name, definition, columns) in declared {
                 if columns == fk.columns {
-                    let name: String = row.get(0);
-                    let definition: String = row.get(1);
                     self.sql(&format!(
                         "ALTER TABLE {qualified} DROP CONSTRAINT {}",
                         quote_ident(&name)
@@ -304,6 +286,10 @@ impl PostgresSink {
         generator: &Generator,
         options: &PostgresOptions,
     ) -> Result<(), SinkError> {
+        let columns = generator.tables().iter().flat_map(|p| &p.table.columns);
+        for extension in extensions(columns) {
+            self.sql(&format!("CREATE EXTENSION IF NOT EXISTS {extension}"))?;
+        }
         for schema in schemas_to_create(generator, &options.schema) {
             self.sql(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
@@ -322,21 +308,24 @@ impl PostgresSink {
                 }
                 let sql_type = match &column.logical {
                     LogicalType::Enum { labels } => self.create_enum(options, column, labels)?,
-                    other => other.sql_type(),
+                    _ => ddl_type(column),
                 };
                 definitions.push(column_definition(column, &sql_type));
                 if column.generated.is_some_and(Generated::uses_sequence) {
                     self.sequences
                         .push((qualified.clone(), column.name.clone()));
                 }
-                if let Some(i) = output {
-                    let field = plan.schema.field(i);
-                    let encoding = Encoding::for_target(
+                // A type understudy doesn't model has no encoding: the column is left NULL
+                // (generation refused it if it is NOT NULL).
+                let encoding = output.and_then(|i| {
+                    Encoding::for_target(
                         &column.logical,
                         &column.source_type,
-                        field.data_type(),
+                        plan.schema.field(i).data_type(),
                     )
-                    .expect("a column always loads into its own type");
+                    .map(|e| (i, e))
+                });
+                if let Some((i, encoding)) = encoding {
                     columns.push((i, column.name.clone(), encoding));
                 }
             }
@@ -478,17 +467,16 @@ fn column_definition(column: &Column, sql_type: &str) -> String {
 
 /// A connection to the target, and its name for messages (without a password).
 fn connect(spec: &str) -> Result<(Client, String), SinkError> {
-    let config = pgconn::config(spec)
-        .map_err(|e| SinkError::Postgres(format!("{}: {e}", pgconn::redact(spec))))?;
-    let target = pgconn::display(&config);
-    let client =
-        pgconn::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
+    let config =
+        pg::config(spec).map_err(|e| SinkError::Postgres(format!("{}: {e}", pg::redact(spec))))?;
+    let target = pg::display(&config);
+    let client = pg::connect(&config).map_err(|e| SinkError::Postgres(format!("{target}: {e}")))?;
     Ok((client, target))
 }
 
 /// A server error, with the target's name in front.
 fn server_error(target: &str, e: &postgres::Error) -> SinkError {
-    SinkError::Postgres(format!("{target}: {}", pgconn::describe_error(e)))
+    SinkError::Postgres(format!("{target}: {}", pg::describe_error(e)))
 }
 
 /// What each profile table already holds in the target, for `--append`: its row count and the
@@ -503,11 +491,7 @@ pub fn existing_rows(
     let mut existing = BTreeMap::new();
     for table in profile.tables.iter().map(|t| &t.schema) {
         let qualified = PostgresSink::qualified(schema, &table.name);
-        let found: Option<String> = client
-            .query_one("SELECT to_regclass($1)::text", &[&qualified])
-            .map_err(|e| server_error(&target, &e))?
-            .get(0);
-        if found.is_none() {
+        if !catalog::table_exists(&mut client, &qualified).map_err(|e| server_error(&target, &e))? {
             continue;
         }
         let keys: Vec<&str> = table
@@ -537,10 +521,12 @@ pub fn existing_rows(
 impl Sink for PostgresSink {
     fn write_table(
         &mut self,
-        plan: &TablePlan,
+        table: &Table,
+        _schema: &SchemaRef,
         batches: &mut dyn Iterator<Item = Encoded>,
     ) -> Result<Written, SinkError> {
-        let table = &self.tables[&plan.table.name];
+        let name = &table.name;
+        let table = &self.tables[name];
         let names: Vec<String> = table
             .columns
             .iter()
@@ -552,22 +538,16 @@ impl Sink for PostgresSink {
             names.join(", ")
         );
         let fail = |e: postgres::Error| {
-            SinkError::Postgres(format!(
-                "loading table {}: {}",
-                plan.table.name,
-                pgconn::describe_error(&e)
-            ))
+            SinkError::Postgres(format!("loading table {name}: {}", pg::describe_error(&e)))
         };
-        let io_fail = |e: std::io::Error| {
-            SinkError::Postgres(format!("loading table {}: {e}", plan.table.name))
-        };
+        let io_fail = |e: std::io::Error| SinkError::Postgres(format!("loading table {name}: {e}"));
         let mut writer = self.client.copy_in(&statement).map_err(fail)?;
         let buffer = &mut self.buffer;
         buffer.clear();
         buffer.extend_from_slice(HEADER);
         let mut sent = 0u64;
-        let column_error = |name: &str, e: String| {
-            SinkError::Postgres(format!("table {}, column {name}: {e}", plan.table.name))
+        let column_error = |column: &str, e: String| {
+            SinkError::Postgres(format!("table {name}, column {column}: {e}"))
         };
         for Encoded { batch, .. } in batches {
             let arrays = table

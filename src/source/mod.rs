@@ -85,7 +85,7 @@ pub fn open(
     schemas: &[String],
     format: Option<FileFormat>,
 ) -> Result<Box<dyn Source>, SourceError> {
-    if crate::pgconn::is_postgres(spec) {
+    if crate::pg::is_postgres(spec) {
         return Ok(Box::new(postgres::PostgresSource::connect(spec, schemas)?));
     }
     if ddl::DdlSource::is_ddl(spec) {

@@ -15,10 +15,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
 use super::{keep_row, nested, Sampling, Source, SourceError, BATCH_ROWS};
+use crate::pg::types::PG_TYPE_KEY;
 use crate::schema::{Column, LogicalType, Schema, Table};
-
-/// The field metadata key that carries a column's SQL type.
-pub const PG_TYPE_KEY: &str = "pg_type";
 
 pub struct ParquetSource {
     dir: PathBuf,
@@ -90,13 +88,75 @@ fn reader_builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, 
     })
 }
 
-/// A column as the pipeline carries it: nested values as text (see [`nested`]), the rest cast.
+/// A column as the pipeline carries it: nested values as text (see [`nested`]), durations and
+/// intervals as PostgreSQL's interval text, the rest cast.
 fn convert(array: &ArrayRef, to: &arrow::datatypes::DataType) -> Result<ArrayRef, ArrowError> {
     if nested::is_nested(array.data_type()) {
         nested::to_text(array.as_ref())
+    } else if let Some(text) = interval_text(array)? {
+        Ok(text)
     } else {
         cast(array, to)
     }
+}
+
+/// Arrow durations and intervals as interval text (`1 mons 2 days 03:00:00`), which Arrow's
+/// cast writes in ISO 8601 instead; `None` for other types.
+fn interval_text(array: &ArrayRef) -> Result<Option<ArrayRef>, ArrowError> {
+    use arrow::array::{Array, AsArray, StringArray};
+    use arrow::datatypes::{
+        DataType, DurationMicrosecondType, IntervalDayTimeType, IntervalMonthDayNanoType,
+        IntervalUnit, IntervalYearMonthType, TimeUnit,
+    };
+    let n = array.len();
+    let parts: Vec<Option<(i32, i32, i64)>> = match array.data_type() {
+        DataType::Duration(_) => {
+            let micros = cast(array, &DataType::Duration(TimeUnit::Microsecond))?;
+            let micros = micros.as_primitive::<DurationMicrosecondType>();
+            (0..n)
+                .map(|i| micros.is_valid(i).then(|| (0, 0, micros.value(i))))
+                .collect()
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            let months = array.as_primitive::<IntervalYearMonthType>();
+            (0..n)
+                .map(|i| months.is_valid(i).then(|| (months.value(i), 0, 0)))
+                .collect()
+        }
+        DataType::Interval(IntervalUnit::DayTime) => {
+            let v = array.as_primitive::<IntervalDayTimeType>();
+            (0..n)
+                .map(|i| {
+                    let x = v.value(i);
+                    v.is_valid(i)
+                        .then(|| (0, x.days, x.milliseconds as i64 * 1000))
+                })
+                .collect()
+        }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array.as_primitive::<IntervalMonthDayNanoType>();
+            (0..n)
+                .map(|i| {
+                    let x = v.value(i);
+                    v.is_valid(i)
+                        .then_some((x.months, x.days, x.nanoseconds / 1000))
+                })
+                .collect()
+        }
+        _ => return Ok(None),
+    };
+    let text: StringArray = parts
+        .into_iter()
+        .map(|p| {
+            p.map(|(months, days, micros)| {
+                let mut out = format!("{months} mons ");
+                let day = crate::temporal::MICROS_PER_DAY;
+                crate::temporal::write_interval(days as i64 * day + micros, &mut out);
+                out
+            })
+        })
+        .collect();
+    Ok(Some(std::sync::Arc::new(text)))
 }
 
 fn column_from_field(field: &Field) -> Column {

@@ -539,6 +539,7 @@ impl Resolved {
             Some(LogicalType::Json) if !lower.starts_with("jsonb") => {
                 Resolved::plain(LogicalType::Json, "json".into())
             }
+            Some(logical) if LogicalType::name_matters(&lower) => Resolved::plain(logical, lower),
             Some(logical) => {
                 let name = logical.sql_type();
                 Resolved::plain(logical, name)

@@ -1,4 +1,4 @@
-//! Connecting to PostgreSQL, shared by the Postgres source and sink.
+//! Connecting to PostgreSQL.
 //!
 //! A target is a `postgres://` URL or a libpq `key=value` connection string; whatever it leaves
 //! out comes from the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), as

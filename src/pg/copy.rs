@@ -1,6 +1,7 @@
-//! PostgreSQL's binary COPY format: the file header, and each Arrow column encoded as the
-//! target column's type expects it (which may differ from the profile's: an integer profile
-//! column can load into a `numeric` target).
+//! PostgreSQL's COPY formats: the binary format the sink writes (the file header, and each
+//! Arrow column encoded as the target column's type expects it, which may differ from the
+//! profile's: an integer profile column can load into a `numeric` target), and the text
+//! format's escapes, which the source reads.
 
 use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Decimal128Array};
 use arrow::compute::cast;
@@ -13,7 +14,9 @@ use std::sync::Arc;
 
 use arrow::array::StringArray;
 
-use crate::schema::{array_literal, LogicalType};
+use super::types::Encoding;
+use crate::schema::{array_literal, hstore_literal, range_literal};
+use crate::temporal;
 
 /// `PGCOPY\n\377\r\n\0`, no flags, no header extension.
 pub const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
@@ -22,78 +25,6 @@ pub const TRAILER: &[u8] = &[0xff, 0xff];
 /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
 const PG_EPOCH_DAYS: i64 = 10_957;
 const PG_EPOCH_MICROS: i64 = PG_EPOCH_DAYS * 86_400_000_000;
-
-/// How one target column's values are written.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Encoding {
-    Bool,
-    Int2,
-    Int4,
-    Int8,
-    Float4,
-    Float8,
-    /// `numeric`, rounded to the target's scale when it has one.
-    Numeric(Option<i8>),
-    /// text, varchar, char, enum labels, json.
-    Text,
-    Jsonb,
-    Uuid,
-    Date,
-    Time,
-    Timestamp,
-    Interval,
-    Inet,
-    Bytea,
-    /// A one-dimensional array from its literal (`{1,2,NULL}`): the element type's OID (read
-    /// from the target's catalog) and the elements' own encoding.
-    Array(u32, Box<Encoding>),
-    /// `tsvector` from its text form.
-    TsVector,
-}
-
-impl Encoding {
-    /// The encoding for a target column, if values of `from` can be written into it.
-    pub fn for_target(
-        target: &LogicalType,
-        source_type: &str,
-        from: &DataType,
-    ) -> Option<Encoding> {
-        let numeric = from.is_numeric() || matches!(from, DataType::Decimal128(..));
-        let utf8 = *from == DataType::Utf8;
-        let encoding = match target {
-            LogicalType::Bool if *from == DataType::Boolean => Encoding::Bool,
-            LogicalType::Int16 if numeric => Encoding::Int2,
-            LogicalType::Int32 if numeric => Encoding::Int4,
-            LogicalType::Int64 if numeric => Encoding::Int8,
-            LogicalType::Float32 if numeric => Encoding::Float4,
-            LogicalType::Float64 if numeric => Encoding::Float8,
-            LogicalType::Decimal { scale, .. } if numeric => Encoding::Numeric(*scale),
-            LogicalType::Json if source_type == "jsonb" && utf8 => Encoding::Jsonb,
-            LogicalType::Text { .. } | LogicalType::Char { .. } => Encoding::Text,
-            LogicalType::Enum { .. } | LogicalType::Json if utf8 => Encoding::Text,
-            LogicalType::Uuid if utf8 => Encoding::Uuid,
-            LogicalType::Date if *from == DataType::Date32 => Encoding::Date,
-            LogicalType::Time if matches!(from, DataType::Time64(_)) => Encoding::Time,
-            LogicalType::Timestamp | LogicalType::TimestampTz
-                if matches!(from, DataType::Timestamp(..) | DataType::Date32) =>
-            {
-                Encoding::Timestamp
-            }
-            LogicalType::Interval if utf8 => Encoding::Interval,
-            LogicalType::Inet if utf8 => Encoding::Inet,
-            LogicalType::Bytes if *from == DataType::Binary => Encoding::Bytea,
-            LogicalType::TsVector if utf8 => Encoding::TsVector,
-            LogicalType::Array { element } if utf8 => {
-                let element_sql = source_type.strip_suffix("[]").unwrap_or(source_type);
-                let element_encoding =
-                    Encoding::for_target(element, element_sql, &element.arrow_type())?;
-                Encoding::Array(0, Box::new(element_encoding))
-            }
-            _ => return None,
-        };
-        Some(encoding)
-    }
-}
 
 /// Appends row `row` of `array` as one binary COPY field (length-prefixed, -1 for NULL).
 /// Fails with a description when a value doesn't fit the target type.
@@ -164,12 +95,24 @@ pub fn encode(
         }
         Encoding::Interval => {
             let s = array.as_string::<i32>().value(row);
-            let (micros, days) =
-                parse_interval(s).ok_or_else(|| format!("{s:?} is not an interval"))?;
-            out.extend_from_slice(&micros.to_be_bytes());
-            out.extend_from_slice(&days.to_be_bytes());
-            out.extend_from_slice(&0i32.to_be_bytes());
+            let interval =
+                temporal::parse_interval(s).ok_or_else(|| format!("{s:?} is not an interval"))?;
+            out.extend_from_slice(&interval.micros.to_be_bytes());
+            out.extend_from_slice(&interval.days.to_be_bytes());
+            out.extend_from_slice(&interval.months.to_be_bytes());
         }
+        Encoding::Money => {
+            let (cents, _) = decimal(array, row, Some(2));
+            let cents =
+                i64::try_from(cents).map_err(|_| format!("{cents} is out of range for money"))?;
+            out.extend_from_slice(&cents.to_be_bytes());
+        }
+        Encoding::Range(element) => write_range(element, array.as_string::<i32>().value(row), out)?,
+        Encoding::MultiRange(element) => {
+            write_multirange(element, array.as_string::<i32>().value(row), out)?
+        }
+        Encoding::Bit => write_bits(array.as_string::<i32>().value(row), out)?,
+        Encoding::Hstore => write_hstore(array.as_string::<i32>().value(row), out)?,
         Encoding::Inet => {
             let s = array.as_string::<i32>().value(row);
             let ip: std::net::Ipv4Addr = s
@@ -216,15 +159,7 @@ fn write_array(
     }
     out.extend_from_slice(&(elements.len() as i32).to_be_bytes());
     out.extend_from_slice(&1i32.to_be_bytes());
-    let text: ArrayRef = Arc::new(StringArray::from(elements));
-    let typed = match element_arrow_type(element) {
-        Some(t) => cast(&text, &t).map_err(|e| format!("array element of {literal:?}: {e}"))?,
-        None => text,
-    };
-    for i in 0..typed.len() {
-        encode(element, &typed, i, out)?;
-    }
-    Ok(())
+    write_elements(element, elements, "array element", literal, out)
 }
 
 /// `tsvector`'s binary form: the lexeme count, then per lexeme its text (NUL-terminated), its
@@ -437,16 +372,137 @@ fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// Parses the generator's interval form `N days HH:MM:SS` into (µs, days).
-fn parse_interval(s: &str) -> Option<(i64, i32)> {
-    let (days, time) = s.split_once(" days ")?;
-    let mut parts = time.split(':').map(|p| p.parse::<i64>());
-    let (h, m, sec) = (
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
+/// A multirange's binary form: the range count, then each range length-prefixed in its own
+/// binary form.
+fn write_multirange(element: &Encoding, literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let ranges = range_literal::parse_multi(literal)
+        .ok_or_else(|| format!("{literal:?} is not a multirange"))?;
+    out.extend_from_slice(&(ranges.len() as i32).to_be_bytes());
+    let mut text = String::new();
+    for range in &ranges {
+        text.clear();
+        range_literal::write(range.as_ref(), &mut text);
+        let at = out.len();
+        out.extend_from_slice(&[0; 4]);
+        write_range(element, &text, out)?;
+        let len = (out.len() - at - 4) as i32;
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
+/// A range's binary form: a flags byte (empty, inclusive and infinite bounds), then each
+/// finite bound as a field of the element type. The server puts discrete ranges in canonical
+/// form itself.
+fn write_range(element: &Encoding, literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    const EMPTY: u8 = 0x01;
+    const LOWER_INCLUSIVE: u8 = 0x02;
+    const UPPER_INCLUSIVE: u8 = 0x04;
+    const LOWER_INFINITE: u8 = 0x08;
+    const UPPER_INFINITE: u8 = 0x10;
+    let parsed =
+        range_literal::parse(literal).ok_or_else(|| format!("{literal:?} is not a range"))?;
+    let Some(bounds) = parsed else {
+        out.push(EMPTY);
+        return Ok(());
+    };
+    let flag = |set: bool, bit: u8| if set { bit } else { 0 };
+    out.push(
+        flag(bounds.lower_inclusive, LOWER_INCLUSIVE)
+            | flag(bounds.upper_inclusive, UPPER_INCLUSIVE)
+            | flag(bounds.lower.is_none(), LOWER_INFINITE)
+            | flag(bounds.upper.is_none(), UPPER_INFINITE),
     );
-    Some((((h * 60 + m) * 60 + sec) * 1_000_000, days.parse().ok()?))
+    let finite: Vec<Option<String>> = [bounds.lower, bounds.upper]
+        .into_iter()
+        .filter(Option::is_some)
+        .collect();
+    write_elements(element, finite, "range bound", literal, out)
+}
+
+/// Elements given as text, each encoded as a field of its own type; `what` names them in
+/// messages.
+fn write_elements(
+    element: &Encoding,
+    elements: Vec<Option<String>>,
+    what: &str,
+    literal: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let text: ArrayRef = Arc::new(StringArray::from(elements));
+    let typed = match element_arrow_type(element) {
+        Some(t) => cast(&text, &t).map_err(|e| format!("{what} of {literal:?}: {e}"))?,
+        None => text,
+    };
+    for i in 0..typed.len() {
+        encode(element, &typed, i, out)?;
+    }
+    Ok(())
+}
+
+/// A bit string's binary form: the bit count, then the bits, first bit highest, zero-padded to
+/// a whole byte.
+fn write_bits(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let count = i32::try_from(text.len()).map_err(|_| "bit string too long".to_string())?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for chunk in text.as_bytes().chunks(8) {
+        let mut byte = 0u8;
+        for (i, bit) in chunk.iter().enumerate() {
+            match bit {
+                b'1' => byte |= 0x80 >> i,
+                b'0' => {}
+                _ => return Err(format!("{text:?} is not a bit string")),
+            }
+        }
+        out.push(byte);
+    }
+    Ok(())
+}
+
+/// hstore's binary form: the pair count, then each key and value length-prefixed (-1 for a
+/// NULL value). The server sorts the pairs and drops repeated keys.
+fn write_hstore(literal: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let pairs =
+        hstore_literal::parse(literal).ok_or_else(|| format!("{literal:?} is not an hstore"))?;
+    out.extend_from_slice(&(pairs.len() as i32).to_be_bytes());
+    for (key, value) in &pairs {
+        out.extend_from_slice(&(key.len() as i32).to_be_bytes());
+        out.extend_from_slice(key.as_bytes());
+        match value {
+            Some(v) => {
+                out.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                out.extend_from_slice(v.as_bytes());
+            }
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+    Ok(())
+}
+
+/// Undoes COPY text escaping (`\\`, `\t`, `\n`, `\r`, ...) into `out`.
+pub fn unescape_text(raw: &str, out: &mut String) {
+    out.clear();
+    if !raw.contains('\\') {
+        out.push_str(raw);
+        return;
+    }
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -487,11 +543,61 @@ mod tests {
     }
 
     #[test]
+    fn copy_text_unescapes() {
+        let mut out = String::new();
+        unescape_text(r"a\tb\\c\nd", &mut out);
+        assert_eq!(out, "a\tb\\c\nd");
+    }
+
+    #[test]
     fn uuids_and_intervals_parse() {
         assert_eq!(
             parse_uuid("00000000-0000-4000-8000-0000000000ff").unwrap()[15],
             0xff
         );
-        assert_eq!(parse_interval("3 days 01:00:02"), Some((3_602_000_000, 3)));
+        let mut out = Vec::new();
+        let interval: ArrayRef = Arc::new(StringArray::from(vec!["1 mon 3 days 01:00:02"]));
+        encode(&Encoding::Interval, &interval, 0, &mut out).unwrap();
+        assert_eq!(
+            out[4..],
+            [
+                3_602_000_000i64.to_be_bytes().as_slice(),
+                &[0, 0, 0, 3],
+                &[0, 0, 0, 1]
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn ranges_bits_and_hstores_encode() {
+        let mut out = Vec::new();
+        write_range(&Encoding::Int4, "[1,5)", &mut out).unwrap();
+        assert_eq!(out, [0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5]);
+        out.clear();
+        write_range(&Encoding::Int4, "(,5]", &mut out).unwrap();
+        assert_eq!(out, [0x0c, 0, 0, 0, 4, 0, 0, 0, 5]);
+        out.clear();
+        write_range(&Encoding::Int4, "empty", &mut out).unwrap();
+        assert_eq!(out, [0x01]);
+        out.clear();
+        write_multirange(&Encoding::Int4, "{[1,5)}", &mut out).unwrap();
+        assert_eq!(
+            out,
+            [0, 0, 0, 1, 0, 0, 0, 17, 0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5]
+        );
+        out.clear();
+        write_bits("101000001", &mut out).unwrap();
+        assert_eq!(out, [0, 0, 0, 9, 0b1010_0000, 0b1000_0000]);
+        assert!(write_bits("012", &mut out).is_err());
+        out.clear();
+        write_hstore(r#""a"=>"bc", "d"=>NULL"#, &mut out).unwrap();
+        assert_eq!(
+            out,
+            [
+                0, 0, 0, 2, 0, 0, 0, 1, b'a', 0, 0, 0, 2, b'b', b'c', 0, 0, 0, 1, b'd', 255, 255,
+                255, 255
+            ]
+        );
     }
 }

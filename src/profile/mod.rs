@@ -14,6 +14,7 @@ pub mod inherit;
 pub mod key_inference;
 mod key_names;
 pub mod keys;
+pub mod locale;
 mod lookup;
 pub mod model;
 pub mod noise;
@@ -28,6 +29,7 @@ pub mod textmodel;
 pub mod words;
 
 pub use file::{from_yaml, to_yaml, FORMAT_VERSION};
+pub use locale::Locale;
 pub use lookup::{choose_lookups, LookupRows, LOOKUP_MAX_ROWS};
 pub use model::*;
 pub use privacy::Guard;
@@ -36,7 +38,7 @@ pub use text::{
     format_for, looks_like, looks_like_uuid, model_without_values, shape_into, special_kinds,
     value_scripts, SPECIALS,
 };
-pub use textmodel::{Format, Frame, Generator, Pair, TextModel, WordModel};
+pub use textmodel::{Format, Frame, Generator, LocaleShare, Pair, TextModel, WordModel};
 pub use words::word_spans;
 
 #[derive(Debug, thiserror::Error)]

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use unicode_script::UnicodeScript;
 
+use super::locale::locale_shares;
 use super::model::{bucket_floor, round_share, Semantic, TextStats};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
-use super::textmodel::{Format, Generator, TextModel};
+use super::textmodel::{Format, Generator, LocaleShare, TextModel};
 use super::words::{is_combining, WordsAccumulator};
 
 /// The awkward characters and forms whose share of values a profile records, so generated text
@@ -32,6 +33,9 @@ pub const SPECIALS: [&str; 8] = [
 const TEMPLATE_COVERAGE: f64 = 0.5;
 /// Shapes without lowercase letters or spaces covering this share make a column of codes.
 const CODE_COVERAGE: f64 = 0.8;
+
+/// Most distinct values read to tell a column's locales.
+const LOCALE_VALUES: usize = 20_000;
 
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
@@ -237,7 +241,10 @@ impl TextAccumulator {
             return TextModel::Template;
         }
         if let Some(generator) = generator_for(column_name, semantic, stats) {
-            return TextModel::Semantic { generator };
+            return TextModel::Semantic {
+                generator,
+                locales: self.locales(generator, guard),
+            };
         }
         // Codes without lowercase letters (`AA`, `A-99`) that few shapes cover.
         let coded: f64 = stats
@@ -253,6 +260,26 @@ impl TextAccumulator {
             Some(words) if semantic != Some(Semantic::PersonName) => TextModel::Words(words),
             _ => TextModel::Letters,
         }
+    }
+
+    /// The locales a column of names or cities points to (see [`locale_shares`]), from its
+    /// counted values; only shares leave, never a value.
+    fn locales(&self, generator: Generator, guard: &Guard) -> Vec<LocaleShare> {
+        let named = matches!(
+            generator,
+            Generator::FirstName | Generator::LastName | Generator::FullName | Generator::City
+        );
+        if !named {
+            return Vec::new();
+        }
+        let values = self.values.top(LOCALE_VALUES);
+        locale_shares(
+            values.iter().map(|(v, n)| (v.as_str(), *n)),
+            guard.min_count,
+        )
+        .into_iter()
+        .map(|(locale, share)| LocaleShare { locale, share })
+        .collect()
     }
 
     /// Length statistics for binary values, which have bytes but no characters.
@@ -356,7 +383,10 @@ pub fn model_without_values(
     }
     let stats = stats.cloned().unwrap_or_default();
     match generator_for(column_name, semantic, &stats) {
-        Some(generator) => TextModel::Semantic { generator },
+        Some(generator) => TextModel::Semantic {
+            generator,
+            locales: Vec::new(),
+        },
         None => TextModel::Letters,
     }
 }

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::locale::Locale;
 use super::model::Share;
 
 /// How a text column's values are generated.
@@ -26,7 +27,13 @@ pub enum TextModel {
         parts: Vec<Share>,
     },
     /// Made-up values of one kind (names, cities, companies) from the `fake` crate's lists.
-    Semantic { generator: Generator },
+    Semantic {
+        generator: Generator,
+        /// The locales Latin-script values are drawn in, by their share of the real values
+        /// found in each locale's name lists; English when empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        locales: Vec<LocaleShare>,
+    },
     /// The column's learned shapes (`A9A 9A9`, `AAA-9999`), each character drawn from its
     /// class: postal codes, references, codes with digits.
     Template,
@@ -106,6 +113,13 @@ pub struct WordModel {
     /// share of `first`'s occurrences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocaleShare {
+    pub locale: Locale,
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use super::address::AddressPlan;
 use super::checks::{
     mentioned_columns, partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule,
 };
@@ -13,6 +14,7 @@ use super::columns::{
 };
 use super::copula::{Anchor, Copula};
 use super::edge::EdgePlan;
+use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
 use super::pattern::RowPattern;
@@ -27,6 +29,7 @@ use crate::hashing::{combine, hash_bytes};
 use crate::profile::model::{
     ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
 };
+use crate::profile::TextModel;
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -261,6 +264,7 @@ impl TablePlanner<'_> {
             .filter(|o| claim(o.column))
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
+        let name_emails = self.name_emails(&columns, &output);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -279,6 +283,7 @@ impl TablePlanner<'_> {
             parent_orders,
             follows,
             edges,
+            name_emails,
         })
     }
 
@@ -1004,6 +1009,51 @@ impl TablePlanner<'_> {
             .collect()
     }
 
+    /// Email value columns whose model builds addresses from the row's names, when the names
+    /// are columns here and the email is in no key (unique addresses come from the row number).
+    fn name_emails(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<NameEmailPlan> {
+        let table = self.table();
+        let position = |name: &str| {
+            let c = table.column_index(name)?;
+            output.iter().position(|&o| o == c)
+        };
+        self.profile_table()
+            .column_stats
+            .iter()
+            .filter_map(|s| {
+                let Some(TextModel::Format {
+                    from_names: Some(rule),
+                    ..
+                }) = &s.model
+                else {
+                    return None;
+                };
+                let c = table.column_index(&s.column)?;
+                if table.in_any_key(&s.column) || !matches!(columns[c], ColumnPlan::Values(_)) {
+                    return None;
+                }
+                let names: Vec<usize> = rule
+                    .names
+                    .iter()
+                    .map(|n| position(n))
+                    .collect::<Option<_>>()?;
+                let max = match table.columns[c].logical {
+                    LogicalType::Text { max_chars } => max_chars,
+                    LogicalType::Char { chars } => Some(chars),
+                    _ => None,
+                };
+                let salt = self.salt(&["name_email", &s.column]);
+                Some(NameEmailPlan::new(
+                    rule,
+                    position(&s.column)?,
+                    names,
+                    max,
+                    salt,
+                ))
+            })
+            .collect()
+    }
+
     /// The learned category groups whose columns are all text value columns here.
     fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
         let table = self.table();
@@ -1022,6 +1072,17 @@ impl TablePlanner<'_> {
                         gen.takes_text().then_some(c)
                     })
                     .collect::<Option<_>>()?;
+                let address = group.address.as_ref().map(|a| {
+                    let limits = indices
+                        .iter()
+                        .map(|&c| match table.columns[c].logical {
+                            LogicalType::Text { max_chars } => max_chars,
+                            LogicalType::Char { chars } => Some(chars),
+                            _ => None,
+                        })
+                        .collect();
+                    AddressPlan::new(a, limits)
+                });
                 Some(GroupPlan {
                     columns: indices,
                     combinations: Choice::new(
@@ -1031,6 +1092,7 @@ impl TablePlanner<'_> {
                             .map(|c| (c.values.clone(), c.share))
                             .collect(),
                     ),
+                    address,
                     salt: self.salt(&["group", &group.columns.join(",")]),
                 })
             })

@@ -76,6 +76,12 @@ impl<T> Choice<T> {
         self.at(rng.random::<f64>())
     }
 
+    /// The item at `u` (0..1) as if the shares summed to one.
+    pub fn sample_normalized_at(&self, u: f64) -> Option<&T> {
+        let total = *self.cumulative.last()?;
+        self.at(u * total)
+    }
+
     /// Draws as if the shares summed to one.
     pub fn sample_normalized(&self, rng: &mut ChaCha8Rng) -> Option<&T> {
         let total = *self.cumulative.last()?;
@@ -653,6 +659,32 @@ impl Buffer {
             Buffer::Float(v, ok) => v.iter().zip(ok).map(|(&x, &o)| o.then_some(x)).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The rows buffered so far.
+    pub fn rows(&self) -> usize {
+        match self {
+            Buffer::Int(v, _) => v.len(),
+            Buffer::Float(v, _) => v.len(),
+            Buffer::Bool(v, _) => v.len(),
+            Buffer::Text(b) => b.offsets_slice().len() - 1,
+            Buffer::Bytes(b) => b.offsets_slice().len() - 1,
+        }
+    }
+
+    /// Row `i` of a text buffer (`None` for NULL or another kind of buffer).
+    pub fn text_at(&self, i: usize) -> Option<&str> {
+        let Buffer::Text(b) = self else {
+            return None;
+        };
+        if b.validity_slice()
+            .is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) == 0)
+        {
+            return None;
+        }
+        let offsets = b.offsets_slice();
+        let bytes = &b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize];
+        Some(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"))
     }
 
     /// Whether row `i` of a numeric buffer holds a value.

@@ -5,9 +5,11 @@
 //! literal values may leave; [`keys`] measures key sets and fan-out and [`key_inference`] infers keys from them; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+pub mod address;
 mod array;
 pub mod audit;
 pub mod column;
+pub mod email_names;
 pub mod entities;
 pub mod file;
 pub mod inherit;

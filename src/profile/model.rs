@@ -172,12 +172,18 @@ pub struct Derived {
 
 /// Categorical columns that depend on each other, with the combinations of their values that
 /// the privacy guard lets in (each seen at least `min_count` times in the sample) and their
-/// shares of rows; the remaining share is generated column by column.
+/// shares of rows; the remaining share is generated column by column, or, for an address, one
+/// country at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryGroup {
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub combinations: Vec<Combination>,
+    /// Set when the columns are the parts of one address (see [`super::address`]): rows
+    /// beyond the combinations are drawn one country at a time instead of column by column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<super::address::Address>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -229,7 +229,11 @@ impl TextAccumulator {
                 }
                 _ => Vec::new(),
             };
-            return TextModel::Format { format, parts };
+            return TextModel::Format {
+                format,
+                parts,
+                from_names: None,
+            };
         }
         let templated: f64 = stats
             .shapes
@@ -379,6 +383,7 @@ pub fn model_without_values(
         return TextModel::Format {
             format,
             parts: Vec::new(),
+            from_names: None,
         };
     }
     let stats = stats.cloned().unwrap_or_default();
@@ -465,7 +470,7 @@ fn is_name(v: &str) -> bool {
 
 /// The made-up kind of value a column's name announces, when its values are shaped so: short
 /// codes get code lists (`SP`, `DE`), longer values names (`São Paulo`, `Germany`).
-fn generator_for(
+pub(super) fn generator_for(
     column_name: &str,
     semantic: Option<Semantic>,
     stats: &TextStats,

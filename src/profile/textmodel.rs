@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::email_names::NameEmail;
 use super::locale::Locale;
 use super::model::Share;
 
@@ -25,6 +26,9 @@ pub enum TextModel {
         /// rows, as shares of values; the rest use reserved example domains or no code.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         parts: Vec<Share>,
+        /// Emails: how often, and how, the local part is built from the row's names.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_names: Option<NameEmail>,
     },
     /// Made-up values of one kind (names, cities, companies) from the `fake` crate's lists.
     Semantic {

@@ -20,7 +20,7 @@ use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
-    SourceInfo, TableAccumulator, TableProfile, FORMAT_VERSION,
+    SourceInfo, TableAccumulator, TableProfile, TextModel, FORMAT_VERSION,
 };
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
@@ -118,6 +118,11 @@ pub fn profile_source(
                         .fold(1.0, f64::max),
                 };
                 let relations = pass.relations.finish(&schema, &entities, &guard);
+                for (i, rule) in relations.name_emails {
+                    if let Some(TextModel::Format { from_names, .. }) = &mut pass.stats[i].model {
+                        *from_names = Some(rule);
+                    }
+                }
                 TableProfile {
                     schema,
                     row_count: pass.row_count,

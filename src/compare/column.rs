@@ -420,6 +420,19 @@ fn text(
         let at = |h: &BTreeMap<u32, f64>| histogram_quantile(h, q).map(|v| v as f64);
         figures.push(Figure::new(name, at(&la), at(&lb)));
     }
+    if a.at_max_rate > 0.0 {
+        // Synthetic values at the real column's longest length.
+        let at_real_max = match b.max_chars.cmp(&a.max_chars) {
+            std::cmp::Ordering::Equal => Some(b.at_max_rate),
+            std::cmp::Ordering::Less => Some(0.0),
+            std::cmp::Ordering::Greater => {
+                (a.max_chars <= 32).then(|| b.chars.get(&a.max_chars).copied().unwrap_or(0.0))
+            }
+        };
+        if let Some(x) = at_real_max {
+            figures.push(Figure::rate("at_max_length", a.at_max_rate, x));
+        }
+    }
     let length_ks = ks_histograms(&la, &lb);
     figures.push(Figure::new("length_ks", Value::None, Value::None).scored(length_ks));
     figures.push(Figure::rate("empty_rate", a.empty_rate, b.empty_rate));

@@ -307,11 +307,18 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextStats {
     pub min_chars: u32,
     pub max_chars: u32,
+    /// Share of values exactly `max_chars` long (values cut at a column's limit).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at_max_rate: f64,
     /// Share of non-null values per character length; a key is the lower bound of a bucket that
     /// runs to the next key (lengths up to 32 have a bucket each).
     pub chars: BTreeMap<u32, f64>,

@@ -47,6 +47,8 @@ pub struct TextAccumulator {
     bytes: BTreeMap<u32, u64>,
     min_chars: Option<u32>,
     max_chars: u32,
+    /// Values exactly `max_chars` long.
+    at_max: u64,
     total_chars: u64,
     empty: u64,
     non_ascii: u64,
@@ -93,7 +95,11 @@ impl TextAccumulator {
             .entry(bucket_floor(v.len() as u64) as u32)
             .or_insert(0) += 1;
         self.min_chars = Some(self.min_chars.map_or(chars, |m| m.min(chars)));
-        self.max_chars = self.max_chars.max(chars);
+        match chars.cmp(&self.max_chars) {
+            std::cmp::Ordering::Greater => (self.max_chars, self.at_max) = (chars, 1),
+            std::cmp::Ordering::Equal => self.at_max += 1,
+            std::cmp::Ordering::Less => {}
+        }
         self.total_chars += chars as u64;
         self.empty += v.is_empty() as u64;
         self.non_ascii += !ascii as u64;
@@ -157,7 +163,13 @@ impl TextAccumulator {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        self.max_chars = self.max_chars.max(other.max_chars);
+        match other.max_chars.cmp(&self.max_chars) {
+            std::cmp::Ordering::Greater => {
+                (self.max_chars, self.at_max) = (other.max_chars, other.at_max)
+            }
+            std::cmp::Ordering::Equal => self.at_max += other.at_max,
+            std::cmp::Ordering::Less => {}
+        }
         self.total_chars += other.total_chars;
         self.empty += other.empty;
         self.non_ascii += other.non_ascii;
@@ -182,6 +194,7 @@ impl TextAccumulator {
         Some(TextStats {
             min_chars,
             max_chars: self.max_chars,
+            at_max_rate: rate(self.at_max),
             chars: shares_of(&self.chars, self.count),
             bytes: shares_of(&self.bytes, self.count),
             empty_rate: rate(self.empty),

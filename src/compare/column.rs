@@ -34,6 +34,19 @@ pub struct SampleFigures {
     pub vocabulary: Option<(f64, f64)>,
     /// Share of synthetic values equal to some real value.
     pub verbatim: Option<f64>,
+    /// Share of synthetic values equal to a real value fewer than [`RARE_BELOW`] real rows
+    /// hold, split into values of public lists (country and state names and codes, names in
+    /// `fake`'s lists: not personal data by themselves) and all others (the copies that matter).
+    pub rare: Option<RareCopies>,
+}
+
+/// Real values held by fewer rows than this are rare (the privacy guard's default `k`).
+pub const RARE_BELOW: f64 = 5.0;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RareCopies {
+    pub public_list: f64,
+    pub other: f64,
 }
 
 /// How a column is compared, decided by the real side.
@@ -285,6 +298,14 @@ pub fn compare(real: &Side, synthetic: &Side, extras: &SampleFigures) -> ColumnR
     };
     if let (Kind::Category | Kind::Text, Some(v)) = (kind, extras.verbatim) {
         figures.push(Figure::new("verbatim_copies", Value::None, v));
+    }
+    if let (Kind::Category | Kind::Text, Some(rare)) = (kind, extras.rare) {
+        figures.push(Figure::new("rare_copies", Value::None, rare.other));
+        figures.push(Figure::new(
+            "rare_public_list_copies",
+            Value::None,
+            rare.public_list,
+        ));
     }
     let null_gap = (r.null_rate - s.null_rate).abs();
     (report.main_figure, report.distance) = if null_gap > main.1 {

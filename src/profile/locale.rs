@@ -147,6 +147,28 @@ fn name_sets() -> &'static [FxHashSet<&'static str>; Locale::ALL.len()] {
     })
 }
 
+/// Whether `fake`'s public lists hold the value: a country's name or code, a state's name or
+/// code, a first or last name, in any locale understudy generates. Such a value names no one
+/// by itself, so a generated value equal to a rare real one is not a copy of personal data.
+pub fn in_public_lists(v: &str) -> bool {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set: FxHashSet<&'static str> = EN::ADDRESS_COUNTRY
+            .iter()
+            .chain(EN::ADDRESS_COUNTRY_CODE)
+            .copied()
+            .collect();
+        for l in Locale::ALL {
+            let lists = l.lists();
+            set.extend(lists.states.iter().chain(lists.state_abbrs));
+            set.extend(lists.first_names.iter().chain(lists.last_names));
+            set.extend([l.country().0, l.country().1]);
+        }
+        set
+    })
+    .contains(v)
+}
+
 /// The locales whose name lists hold at least `min_count` of a column's values (counted with
 /// their repeats; a value counts for a locale when one of its words is in its lists), as shares
 /// of all such matches, most first. Empty when only English is found, which is what generation

@@ -15,16 +15,22 @@ use super::formats::{city_in, fill_template, street_in};
 use super::values::Choice;
 use crate::hashing::combine;
 use crate::profile::address::{Address, AddressPart};
-use crate::profile::{Generator, Locale};
+use crate::profile::model::bucket_end;
+use crate::profile::{Generator, Locale, TextStats};
 
 /// Draws a value this many times before settling for a shorter one that fits the column.
-const TRIES: usize = 8;
+const TRIES: usize = 12;
+/// Made-up cities and streets drawn for a value; the one nearest a drawn length is kept.
+const CANDIDATES: usize = 8;
 
 #[derive(Debug)]
 pub struct AddressPlan {
     parts: Vec<Generator>,
     /// The longest value each column takes, in characters.
     max_chars: Vec<usize>,
+    /// Each column's learned lengths (bucket floor and end), for made-up cities and streets:
+    /// the candidate nearest a drawn length is kept.
+    lengths: Vec<Choice<(u32, u32)>>,
     countries: Choice<usize>,
     entries: Vec<Entry>,
 }
@@ -45,8 +51,13 @@ struct PartPlan {
 }
 
 impl AddressPlan {
-    /// `max_chars[i]` is the limit of the group's `i`-th column, if its type has one.
-    pub fn new(address: &Address, max_chars: Vec<Option<u32>>) -> AddressPlan {
+    /// `max_chars[i]` is the limit of the group's `i`-th column, if its type has one, and
+    /// `stats[i]` its learned text statistics.
+    pub fn new(
+        address: &Address,
+        max_chars: Vec<Option<u32>>,
+        stats: Vec<Option<&TextStats>>,
+    ) -> AddressPlan {
         let part = |p: &AddressPart| PartPlan {
             null_rate: p.null_rate,
             values: Choice::new(
@@ -67,6 +78,22 @@ impl AddressPlan {
             max_chars: max_chars
                 .into_iter()
                 .map(|m| m.map_or(usize::MAX, |m| m as usize))
+                .collect(),
+            lengths: stats
+                .into_iter()
+                .map(|t| {
+                    let buckets = t.map(|t| {
+                        t.chars
+                            .iter()
+                            .filter(|(&floor, _)| floor > 0)
+                            .map(|(&floor, &share)| {
+                                let end = (bucket_end(floor as u64) as u32).min(t.max_chars + 1);
+                                ((floor, end.max(floor + 1)), share)
+                            })
+                            .collect()
+                    });
+                    Choice::new(buckets.unwrap_or_default())
+                })
                 .collect(),
             countries: Choice::new(
                 address
@@ -105,19 +132,38 @@ impl AddressPlan {
         self.parts
             .iter()
             .zip(&entry.parts)
-            .zip(&self.max_chars)
-            .map(|((&kind, part), &max)| {
+            .zip(self.max_chars.iter().zip(&self.lengths))
+            .map(|((&kind, part), (&max, lengths))| {
                 if rng.random::<f64>() < part.null_rate {
                     return None;
                 }
-                let mut value = None;
-                for _ in 0..TRIES {
-                    value = one(kind, entry, part, locale, rng);
-                    if value.as_ref().is_none_or(|v| v.chars().count() <= max) {
-                        return value;
+                let target = match kind {
+                    Generator::City | Generator::Street => lengths
+                        .sample_normalized(rng)
+                        .map(|&(lo, hi)| rng.random_range(lo..hi) as usize),
+                    _ => None,
+                };
+                let mut best: Option<String> = None;
+                for tries in 0..TRIES {
+                    let value = one(kind, entry, part, locale, rng);
+                    let Some(v) = &value else { return None };
+                    let n = v.chars().count();
+                    let better = best.as_ref().is_none_or(|b| {
+                        let m = b.chars().count();
+                        match target {
+                            Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),
+                            _ => n <= max && m > max,
+                        }
+                    });
+                    if better {
+                        best = value;
+                    }
+                    let fits = best.as_ref().is_some_and(|b| b.chars().count() <= max);
+                    if fits && (target.is_none() || tries + 1 >= CANDIDATES) {
+                        break;
                     }
                 }
-                value.map(|v| v.chars().take(max).collect())
+                best.map(|v| v.chars().take(max).collect())
             })
             .collect()
     }
@@ -222,7 +268,7 @@ mod tests {
                 },
             ],
         };
-        let plan = AddressPlan::new(&address, vec![Some(2), None, Some(10)]);
+        let plan = AddressPlan::new(&address, vec![Some(2), None, Some(10)], vec![None; 3]);
         let us = Locale::En.lists().state_abbrs;
         let br = Locale::PtBr.lists().state_abbrs;
         for row in 0..500 {

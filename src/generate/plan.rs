@@ -1081,7 +1081,15 @@ impl TablePlanner<'_> {
                             _ => None,
                         })
                         .collect();
-                    AddressPlan::new(a, limits)
+                    let stats = indices
+                        .iter()
+                        .map(|&c| {
+                            self.profile_table()
+                                .stats(&table.columns[c].name)
+                                .and_then(|s| s.text.as_ref())
+                        })
+                        .collect();
+                    AddressPlan::new(a, limits, stats)
                 });
                 Some(GroupPlan {
                     columns: indices,

@@ -31,9 +31,6 @@ const PARTS: [Generator; 7] = [
     Generator::Street,
 ];
 
-/// Rows an address needs in the sample before its parts are read.
-const MIN_ROWS: usize = 10;
-
 /// The columns of a category group that hold one address, and how it varies by country.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,7 +96,8 @@ pub fn learn(
     rows: &[&Vec<Option<String>>],
     guard: &Guard,
 ) -> Option<CategoryGroup> {
-    if rows.len() < MIN_ROWS || stats.len() != table.columns.len() {
+    // Fewer rows than the guard's count could list no country at all.
+    if rows.len() < guard.min_count.max(2) as usize || stats.len() != table.columns.len() {
         return None;
     }
     // The first column of each kind, in table order: (position in the sample, kind).

@@ -1,5 +1,5 @@
 //! Values that agree within a row: a table the test builds holds addresses in five countries
-//! (city, state, postal code, country), emails built from the row's names in a known share of
+//! (city, state, postal code, country, phone number), emails built from the row's names in a known share of
 //! rows, and coordinates written with many decimals. Profiled from CSV and generated at scale
 //! 10, the generated rows must keep each address one country's, build emails from the generated
 //! names at the learned share, and the coordinates must be numbers.
@@ -103,7 +103,7 @@ fn address(r: &mut Lcg) -> (String, Option<String>, String, String) {
 fn write_table(dir: &Path) {
     let mut r = Lcg(11);
     let mut csv = String::from(
-        "client_id,first_name,last_name,email,city,state,postal_code,country,latitude\n",
+        "client_id,first_name,last_name,email,city,state,postal_code,country,latitude,phone\n",
     );
     for i in 1..=800u64 {
         let (first, last) = (r.pick(&FIRST), r.pick(&LAST));
@@ -115,9 +115,15 @@ fn write_table(dir: &Path) {
         };
         let (city, state, postal, country) = address(&mut r);
         let latitude = format!("-{}.{}", 10 + r.next() % 70, r.digits(14));
+        let phone = match country.as_str() {
+            "USA" | "Canada" => format!("+1 ({}) {}-{}", r.digits(3), r.digits(3), r.digits(4)),
+            "Brazil" => format!("+55 ({}) {}-{}", r.digits(2), r.digits(4), r.digits(4)),
+            "Germany" => format!("+49 {} {}", r.digits(3), r.digits(7)),
+            _ => format!("+{} {} {}", r.digits(2), r.digits(3), r.digits(6)),
+        };
         writeln!(
             csv,
-            "{i},{first},{last},{local}@{domain},{city},{},{postal},{country},{latitude}",
+            "{i},{first},{last},{local}@{domain},{city},{},{postal},{country},{latitude},{phone}",
             state.unwrap_or_default()
         )
         .unwrap();
@@ -192,7 +198,10 @@ fn addresses_agree_and_emails_follow_names() {
         .iter()
         .find(|g| g.address.is_some())
         .expect("an address group");
-    assert_eq!(group.columns, ["city", "state", "postal_code", "country"]);
+    assert_eq!(
+        group.columns,
+        ["city", "state", "postal_code", "country", "phone"]
+    );
     let address = group.address.as_ref().unwrap();
     assert_eq!(
         address.parts,
@@ -200,7 +209,8 @@ fn addresses_agree_and_emails_follow_names() {
             Generator::City,
             Generator::StateAbbr,
             Generator::PostalCode,
-            Generator::Country
+            Generator::Country,
+            Generator::Phone
         ]
     );
     let mut listed: Vec<&str> = address
@@ -241,8 +251,14 @@ fn addresses_agree_and_emails_follow_names() {
     let (mut agreeing, mut from_names) = (0, 0);
     for row in &generated {
         let (first, last, email) = (&row[1], &row[2], &row[3]);
-        let (state, postal, country) = (&row[5], &row[6], &row[7]);
-        agreeing += agrees(state, postal, country) as usize;
+        let (state, postal, country, phone) = (&row[5], &row[6], &row[7], &row[9]);
+        let code = match country {
+            "USA" | "Canada" => "+1 (",
+            "Brazil" => "+55 (",
+            "Germany" => "+49 ",
+            _ => "",
+        };
+        agreeing += (agrees(state, postal, country) && phone.starts_with(code)) as usize;
         let local = email.split('@').next().unwrap();
         let (f, l) = (fold(first), fold(last));
         from_names += (local == format!("{f}.{l}") || local == format!("{}{l}", &f[..1])) as usize;
@@ -276,7 +292,7 @@ fn an_address_group_can_be_turned_off() {
     let path = work.path().join("p.yaml");
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(
-        "overrides:\n  client:\n    off: [\"group(city, state, postal_code, country)\"]\n",
+        "overrides:\n  client:\n    off: [\"group(city, state, postal_code, country, phone)\"]\n",
     );
     std::fs::write(&path, text).unwrap();
     let profile = read_profile(&path);

@@ -256,6 +256,11 @@ fn one_semantic(
         Generator::Street => street_in(locale.unwrap_or(Locale::En), rng),
         Generator::PostalCode => ZipCode().fake_with_rng(rng),
         Generator::Company => CompanyName().fake_with_rng(rng),
+        Generator::Phone => {
+            let mut out = String::new();
+            fill_template("(999) 999-9999", rng, &mut out);
+            out
+        }
     }
 }
 

@@ -1089,7 +1089,8 @@ impl TablePlanner<'_> {
                                 .and_then(|s| s.text.as_ref())
                         })
                         .collect();
-                    AddressPlan::new(a, limits, stats)
+                    let key = self.salt(&["address", &group.columns.join(",")]);
+                    AddressPlan::new(a, limits, stats, self.own_rows(), key)
                 });
                 Some(GroupPlan {
                     columns: indices,

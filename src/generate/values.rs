@@ -64,6 +64,11 @@ impl<T> Choice<T> {
         }
     }
 
+    /// Whether there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub fn uniform(items: Vec<T>) -> Self {
         let n = items.len() as f64;
         Choice::new(items.into_iter().map(|i| (i, 1.0 / n)).collect())

@@ -1,5 +1,5 @@
 //! Address parts that belong together within a row: a city, a state or region, a postal code,
-//! a street and a country. Drawn column by column, a Canadian row would get a Texan state and a
+//! a street, phone numbers and a country. Drawn column by column, a Canadian row would get a Texan state and a
 //! Brazilian postal code; learned here as one category group whose rows are drawn per country.
 //!
 //! A table's address columns are found by the semantic kind its text model (or, for postal
@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 use super::locale::Locale;
 use super::model::{round_share, CategoryGroup, ColumnStats, Share};
 use super::privacy::Guard;
-use super::text::{generator_for, shape_into};
-use super::textmodel::{Generator, TextModel};
+use super::text::{generator_for, literal_part, shape_into};
+use super::textmodel::{Format, Generator, TextModel};
 use crate::schema::Table;
 
 /// The parts of an address a column can hold.
-const PARTS: [Generator; 7] = [
+const PARTS: [Generator; 8] = [
     Generator::Country,
     Generator::CountryCode,
     Generator::City,
@@ -29,6 +29,7 @@ const PARTS: [Generator; 7] = [
     Generator::StateAbbr,
     Generator::PostalCode,
     Generator::Street,
+    Generator::Phone,
 ];
 
 /// The columns of a category group that hold one address, and how it varies by country.
@@ -67,8 +68,9 @@ pub struct AddressPart {
     /// non-null values; the rest are made up in the country's locale.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<Share>,
-    /// Postal code shapes (`A9A 9A9`) seen at least `min_count` times, as shares of the
-    /// country's non-null values.
+    /// Shapes (`A9A 9A9`, `+9 (999) 999-9999`, `AA`) of postal codes, phone numbers and states
+    /// seen at least `min_count` times, as shares of the country's non-null values: a state
+    /// with neither kept values nor a locale list is filled from them, so its NULL rate holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shapes: Vec<Share>,
 }
@@ -78,6 +80,10 @@ pub struct AddressPart {
 pub fn part_of(name: &str, stats: &ColumnStats) -> Option<Generator> {
     let kind = match &stats.model {
         Some(TextModel::Semantic { generator, .. }) => Some(*generator),
+        Some(TextModel::Format {
+            format: Format::Phone,
+            ..
+        }) => Some(Generator::Phone),
         Some(TextModel::Lookup { .. }) | Some(TextModel::Format { .. }) => None,
         _ => stats
             .text
@@ -108,7 +114,11 @@ pub fn learn(
             continue;
         }
         match part_of(&column.name, s) {
-            Some(kind) if !members.iter().any(|(_, m)| same_part(*m, kind)) => {
+            // A row may hold several phone numbers (phone, fax); one of each other part.
+            Some(kind)
+                if kind == Generator::Phone
+                    || !members.iter().any(|(_, m)| same_part(*m, kind)) =>
+            {
                 members.push((k, kind))
             }
             _ => {}
@@ -128,7 +138,13 @@ pub fn learn(
         .iter()
         .map(|(k, _)| {
             let s = &stats[text_columns[*k]];
-            s.frequent.iter().map(|f| f.value.as_str()).collect()
+            match &s.model {
+                // A phone number's literal is its country code, as its model keeps them.
+                Some(TextModel::Format { parts, .. }) => {
+                    parts.iter().map(|p| p.value.as_str()).collect()
+                }
+                _ => s.frequent.iter().map(|f| f.value.as_str()).collect(),
+            }
         })
         .collect();
     let mut by_country: FxHashMap<Option<&str>, Vec<usize>> = FxHashMap::default();
@@ -208,7 +224,8 @@ fn same_part(a: Generator, b: Generator) -> bool {
 }
 
 /// One column among the rows `at`: its NULL share and, for a listed country (`allowed` is the
-/// column's frequent values), the allowed values and postal shapes seen `least` times.
+/// column's frequent values, or a phone column's country codes), the allowed values and postal
+/// code or phone shapes seen `least` times.
 fn part(
     rows: &[&Vec<Option<String>>],
     at: &[usize],
@@ -243,13 +260,21 @@ fn part(
             Some(allowed) if !allowed.is_empty() => frequent(
                 present
                     .iter()
+                    .filter_map(|v| match kind {
+                        Generator::Phone => literal_part(v),
+                        _ => Some(*v),
+                    })
                     .filter(|v| allowed.contains(v))
                     .map(|v| v.to_string())
                     .collect(),
             ),
             _ => Vec::new(),
         },
-        shapes: if kind == Generator::PostalCode && allowed.is_some() {
+        shapes: if matches!(
+            kind,
+            Generator::PostalCode | Generator::Phone | Generator::State | Generator::StateAbbr
+        ) && allowed.is_some()
+        {
             frequent(
                 present
                     .iter()
@@ -310,7 +335,10 @@ impl Address {
         }
         for c in &mut self.countries {
             for (at, part) in c.parts.iter_mut().enumerate() {
-                part.values.retain(|v| safe(at, &v.value));
+                // Phone country codes are the phone model's parts, kept by their own rule.
+                if self.parts[at] != Generator::Phone {
+                    part.values.retain(|v| safe(at, &v.value));
+                }
             }
         }
     }

@@ -36,6 +36,9 @@ pub struct Lists {
     pub state_abbrs: &'static [&'static str],
     /// Postal code formats, `#` for a digit.
     pub postcodes: &'static [&'static str],
+    /// Phone number formats, `#` for a digit and `^` for a digit other than 0 (German has
+    /// none of its own).
+    pub phones: &'static [&'static str],
 }
 
 impl Locale {
@@ -75,6 +78,7 @@ impl Locale {
                     &[]
                 },
                 postcodes: L::ADDRESS_POSTCODE_FORMATS,
+                phones: L::PHONE_NUMBER_FORMATS,
             }
         }
         match self {
@@ -83,6 +87,7 @@ impl Locale {
             // German and Italian postal formats are `fake`'s ZIP formats.
             Locale::DeDe => Lists {
                 postcodes: DE_DE::ADDRESS_ZIP_FORMATS,
+                phones: &[],
                 ..of::<DE_DE>(true)
             },
             Locale::ItIt => of::<IT_IT>(true),
@@ -100,6 +105,18 @@ impl Locale {
             Locale::ItIt => ("IT", "Italy"),
             Locale::PtBr => ("BR", "Brazil"),
             Locale::PtPt => ("PT", "Portugal"),
+        }
+    }
+
+    /// The country's international calling code.
+    pub fn calling_code(self) -> &'static str {
+        match self {
+            Locale::En => "+1",
+            Locale::FrFr => "+33",
+            Locale::DeDe => "+49",
+            Locale::ItIt => "+39",
+            Locale::PtBr => "+55",
+            Locale::PtPt => "+351",
         }
     }
 

@@ -529,7 +529,7 @@ pub(super) fn generator_for(
 
 /// The part of a value that may recur across people without naming one: an email's domain, a
 /// phone number's country code (`+55`).
-fn literal_part(v: &str) -> Option<&str> {
+pub(super) fn literal_part(v: &str) -> Option<&str> {
     if let Some((user, domain)) = v.rsplit_once('@') {
         return (!user.is_empty() && domain.contains('.') && !domain.contains(' '))
             .then_some(domain);

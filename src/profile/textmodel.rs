@@ -93,6 +93,8 @@ pub enum Generator {
     Street,
     PostalCode,
     Company,
+    /// Phone numbers: in an address group, in the row's country's learned shapes and code.
+    Phone,
 }
 
 /// Values as sequences of words and separators.

@@ -11,6 +11,7 @@
 //! rounding), as NULL patterns do elsewhere; other randomness is keyed by the row. Either way a
 //! row's address can be computed alone (a child copying it computes the parent's row).
 
+use fake::locales::{Data, EN};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -32,6 +33,9 @@ pub struct AddressPlan {
     parts: Vec<Generator>,
     /// The longest value each column takes, in characters.
     max_chars: Vec<usize>,
+    /// Whether each column may hold NULL: a NOT NULL column never does, whatever the
+    /// profile's (possibly noisy) NULL rates say.
+    nullable: Vec<bool>,
     /// Each column's learned lengths (bucket floor and end), for made-up cities and streets:
     /// the candidate nearest a drawn length is kept.
     lengths: Vec<Choice<(u32, u32)>>,
@@ -61,12 +65,13 @@ struct PartPlan {
 }
 
 impl AddressPlan {
-    /// `max_chars[i]` is the limit of the group's `i`-th column, if its type has one, and
-    /// `stats[i]` its learned text statistics.
+    /// `max_chars[i]` is the limit of the group's `i`-th column, if its type has one,
+    /// `nullable[i]` whether it may hold NULL, and `stats[i]` its learned text statistics.
     /// The table generates `rows` rows; `key` seeds the spread of rows.
     pub fn new(
         address: &Address,
         max_chars: Vec<Option<u32>>,
+        nullable: Vec<bool>,
         stats: Vec<Option<&TextStats>>,
         rows: u64,
         key: u64,
@@ -124,6 +129,7 @@ impl AddressPlan {
                     Choice::new(buckets.unwrap_or_default())
                 })
                 .collect(),
+            nullable,
             countries,
             spread: Permutation::new(rows.max(1), key),
             rows: rows.max(1),
@@ -161,7 +167,7 @@ impl AddressPlan {
             .enumerate()
             .map(|(p, part)| {
                 let offset = unit_interval(mix64(combine([salt, p as u64])));
-                (within + offset).fract() >= part.null_rate
+                !self.nullable[p] || (within + offset).fract() >= part.null_rate
             })
             .collect();
         let locale = self.locale(entry, &present, rng);
@@ -169,39 +175,42 @@ impl AddressPlan {
             .iter()
             .zip(&entry.parts)
             .zip(self.max_chars.iter().zip(&self.lengths))
-            .zip(&present)
-            .map(|(((&kind, part), (&max, lengths)), &present)| {
-                if !present {
-                    return None;
-                }
-                let target = match kind {
-                    Generator::City | Generator::Street => lengths
-                        .sample_normalized(rng)
-                        .map(|&(lo, hi)| rng.random_range(lo..hi) as usize),
-                    _ => None,
-                };
-                let mut best: Option<String> = None;
-                for tries in 0..TRIES {
-                    let value = one(kind, entry, part, locale, rng);
-                    let Some(v) = &value else { return None };
-                    let n = v.chars().count();
-                    let better = best.as_ref().is_none_or(|b| {
-                        let m = b.chars().count();
-                        match target {
-                            Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),
-                            _ => n <= max && m > max,
+            .zip(present.iter().zip(&self.nullable))
+            .map(
+                |(((&kind, part), (&max, lengths)), (&present, &nullable))| {
+                    if !present {
+                        return None;
+                    }
+                    let target = match kind {
+                        Generator::City | Generator::Street => lengths
+                            .sample_normalized(rng)
+                            .map(|&(lo, hi)| rng.random_range(lo..hi) as usize),
+                        _ => None,
+                    };
+                    let mut best: Option<String> = None;
+                    for tries in 0..TRIES {
+                        let value = one(kind, entry, part, locale, rng)
+                            .or_else(|| (!nullable).then(|| last_resort(kind, rng)));
+                        let Some(v) = &value else { return None };
+                        let n = v.chars().count();
+                        let better = best.as_ref().is_none_or(|b| {
+                            let m = b.chars().count();
+                            match target {
+                                Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),
+                                _ => n <= max && m > max,
+                            }
+                        });
+                        if better {
+                            best = value;
                         }
-                    });
-                    if better {
-                        best = value;
+                        let fits = best.as_ref().is_some_and(|b| b.chars().count() <= max);
+                        if fits && (target.is_none() || tries + 1 >= CANDIDATES) {
+                            break;
+                        }
                     }
-                    let fits = best.as_ref().is_some_and(|b| b.chars().count() <= max);
-                    if fits && (target.is_none() || tries + 1 >= CANDIDATES) {
-                        break;
-                    }
-                }
-                best.map(|v| v.chars().take(max).collect())
-            })
+                    best.map(|v| v.chars().take(max).collect())
+                },
+            )
             .collect()
     }
 
@@ -302,6 +311,18 @@ fn one(
     }
 }
 
+/// A value of the kind for a NOT NULL column the country has nothing for (a state of a
+/// country without a list): one of `fake`'s English ones.
+fn last_resort(kind: Generator, rng: &mut ChaCha8Rng) -> String {
+    let list = match kind {
+        Generator::Country => EN::ADDRESS_COUNTRY,
+        Generator::CountryCode => EN::ADDRESS_COUNTRY_CODE,
+        Generator::State => EN::ADDRESS_STATE,
+        _ => EN::ADDRESS_STATE_ABBR,
+    };
+    list[rng.random_range(0..list.len())].to_string()
+}
+
 /// A phone number in one of the country's learned shapes with its learned country code (where
 /// the shape has a code of that length), else in a format of the locale.
 fn phone(entry: &Entry, part: &PartPlan, locale: Option<Locale>, rng: &mut ChaCha8Rng) -> String {
@@ -397,6 +418,7 @@ mod tests {
         let plan = AddressPlan::new(
             &address,
             vec![Some(2), None, Some(10)],
+            vec![true; 3],
             vec![None; 3],
             500,
             9,

@@ -1089,8 +1089,9 @@ impl TablePlanner<'_> {
                                 .and_then(|s| s.text.as_ref())
                         })
                         .collect();
+                    let nullable = indices.iter().map(|&c| table.columns[c].nullable).collect();
                     let key = self.salt(&["address", &group.columns.join(",")]);
-                    AddressPlan::new(a, limits, stats, self.own_rows(), key)
+                    AddressPlan::new(a, limits, nullable, stats, self.own_rows(), key)
                 });
                 Some(GroupPlan {
                     columns: indices,

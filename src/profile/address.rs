@@ -313,13 +313,35 @@ impl Address {
             .parts
             .iter()
             .position(|g| matches!(g, Generator::Country | Generator::CountryCode));
-        let mut moved = 0.0;
-        self.countries.retain(|c| match (&c.country, country) {
-            (Some(name), Some(at)) if !safe(at, name) => {
-                moved += c.share;
-                false
+        let gone: Vec<bool> = self
+            .countries
+            .iter()
+            .map(|c| match (&c.country, country) {
+                (Some(name), Some(at)) => !safe(at, name),
+                _ => false,
+            })
+            .collect();
+        self.merge_into_rest(&gone);
+        for c in &mut self.countries {
+            for (at, part) in c.parts.iter_mut().enumerate() {
+                // Phone country codes are the phone model's parts, kept by their own rule.
+                if self.parts[at] != Generator::Phone {
+                    part.values.retain(|v| safe(at, &v.value));
+                }
             }
-            _ => true,
+        }
+    }
+
+    /// Moves the listed countries marked in `gone` to the entry without a country.
+    pub fn merge_into_rest(&mut self, gone: &[bool]) {
+        let mut moved = 0.0;
+        let mut marks = gone.iter();
+        self.countries.retain(|c| {
+            let drop = *marks.next().unwrap_or(&false) && c.country.is_some();
+            if drop {
+                moved += c.share;
+            }
+            !drop
         });
         if moved > 0.0 {
             match self.countries.iter_mut().find(|c| c.country.is_none()) {
@@ -332,14 +354,6 @@ impl Address {
                 }),
             }
             fill_rest_locales(&mut self.countries);
-        }
-        for c in &mut self.countries {
-            for (at, part) in c.parts.iter_mut().enumerate() {
-                // Phone country codes are the phone model's parts, kept by their own rule.
-                if self.parts[at] != Generator::Phone {
-                    part.values.retain(|v| safe(at, &v.value));
-                }
-            }
         }
     }
 }

@@ -34,6 +34,19 @@ pub struct SampleFigures {
     pub vocabulary: Option<(f64, f64)>,
     /// Share of synthetic values equal to some real value.
     pub verbatim: Option<f64>,
+    /// Share of synthetic values equal to a real value fewer than [`RARE_BELOW`] real rows
+    /// hold, split into values of public lists (country and state names and codes, names in
+    /// `fake`'s lists: not personal data by themselves) and all others (the copies that matter).
+    pub rare: Option<RareCopies>,
+}
+
+/// Real values held by fewer rows than this are rare (the privacy guard's default `k`).
+pub const RARE_BELOW: f64 = 5.0;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RareCopies {
+    pub public_list: f64,
+    pub other: f64,
 }
 
 /// How a column is compared, decided by the real side.
@@ -286,6 +299,14 @@ pub fn compare(real: &Side, synthetic: &Side, extras: &SampleFigures) -> ColumnR
     if let (Kind::Category | Kind::Text, Some(v)) = (kind, extras.verbatim) {
         figures.push(Figure::new("verbatim_copies", Value::None, v));
     }
+    if let (Kind::Category | Kind::Text, Some(rare)) = (kind, extras.rare) {
+        figures.push(Figure::new("rare_copies", Value::None, rare.other));
+        figures.push(Figure::new(
+            "rare_public_list_copies",
+            Value::None,
+            rare.public_list,
+        ));
+    }
     let null_gap = (r.null_rate - s.null_rate).abs();
     (report.main_figure, report.distance) = if null_gap > main.1 {
         ("null_rate".into(), null_gap)
@@ -419,6 +440,19 @@ fn text(
     for (name, q) in [("length_p50", 0.5), ("length_p99", 0.99)] {
         let at = |h: &BTreeMap<u32, f64>| histogram_quantile(h, q).map(|v| v as f64);
         figures.push(Figure::new(name, at(&la), at(&lb)));
+    }
+    if a.at_max_rate > 0.0 {
+        // Synthetic values at the real column's longest length.
+        let at_real_max = match b.max_chars.cmp(&a.max_chars) {
+            std::cmp::Ordering::Equal => Some(b.at_max_rate),
+            std::cmp::Ordering::Less => Some(0.0),
+            std::cmp::Ordering::Greater => {
+                (a.max_chars <= 32).then(|| b.chars.get(&a.max_chars).copied().unwrap_or(0.0))
+            }
+        };
+        if let Some(x) = at_real_max {
+            figures.push(Figure::rate("at_max_length", a.at_max_rate, x));
+        }
     }
     let length_ks = ks_histograms(&la, &lb);
     figures.push(Figure::new("length_ks", Value::None, Value::None).scored(length_ks));

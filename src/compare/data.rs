@@ -7,12 +7,13 @@ use rustc_hash::FxHashSet;
 
 use super::association::{association, measure_name, Role, Values};
 use super::cells::Cell;
-use super::column::{self, kind_of, Kind, SampleFigures, Side};
+use super::column::{self, kind_of, Kind, RareCopies, SampleFigures, Side, RARE_BELOW};
 use super::distance::ks_histograms;
 use super::observe::{words_of, ObservedTable, SampleRow};
 use super::report::{
     Chart, ChartKind, ForeignKeyReport, OrderRuleReport, PairReport, Presence, Report, TableReport,
 };
+use crate::profile::locale::in_public_lists;
 use crate::profile::sample::Sampled;
 use crate::profile::{looks_like, shape_into, ColumnStats, FanOut, Semantic};
 use crate::schema::ForeignKey;
@@ -183,7 +184,39 @@ fn sample_figures(r: &ObservedTable, i: usize, s: &ObservedTable, j: usize) -> S
         shape,
         vocabulary,
         verbatim,
+        rare: rare_copies(&side(r, i), &synthetic_texts),
     }
+}
+
+/// How many sampled synthetic values equal a real value that fewer than [`RARE_BELOW`] real
+/// rows hold, by whether a public list holds it. Needs the real column's every value (up to
+/// the observer's category limit), so that "rare" is known, not guessed.
+fn rare_copies(real: &Side, synthetic: &[String]) -> Option<RareCopies> {
+    let stats = real.stats;
+    let listed = stats.frequent.len() as u64;
+    if synthetic.is_empty() || listed == 0 || listed < stats.distinct {
+        return None;
+    }
+    let present = real.rows as f64 * (1.0 - stats.null_rate);
+    let rare: FxHashSet<&str> = stats
+        .frequent
+        .iter()
+        .filter(|f| (f.share * present).round() < RARE_BELOW)
+        .map(|f| f.value.as_str())
+        .collect();
+    let mut counts = RareCopies::default();
+    for v in synthetic.iter().filter(|v| rare.contains(v.as_str())) {
+        if in_public_lists(v) {
+            counts.public_list += 1.0;
+        } else {
+            counts.other += 1.0;
+        }
+    }
+    let n = synthetic.len() as f64;
+    Some(RareCopies {
+        public_list: counts.public_list / n,
+        other: counts.other / n,
+    })
 }
 
 fn share_of(values: &[String], test: impl Fn(&str) -> bool) -> f64 {

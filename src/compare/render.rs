@@ -39,10 +39,52 @@ pub fn render(report: &Report, verbose: bool) -> String {
         let _ = writeln!(out, "worst figures");
         worst_table(&report.worst[..shown.min(report.worst.len())], &mut out);
     }
+    rare_copies(report, &mut out);
     if verbose {
         details(report, &mut out);
     }
     out
+}
+
+/// Columns whose sampled synthetic values equal real values that fewer than five real rows
+/// hold, with the copies that public lists (countries, states, names) explain apart.
+fn rare_copies(report: &Report, out: &mut String) {
+    let share = |figures: &[super::report::Figure], name: &str| {
+        figures
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| match f.synthetic {
+                Value::Number(x) => Some(x),
+                _ => None,
+            })
+    };
+    let mut lines = Vec::new();
+    for t in &report.tables {
+        for c in &t.columns {
+            let other = share(&c.figures, "rare_copies").unwrap_or(0.0);
+            let public = share(&c.figures, "rare_public_list_copies").unwrap_or(0.0);
+            if other > 0.0 || public > 0.0 {
+                lines.push(format!(
+                    "  {}.{}  other {:.1}%  public lists {:.1}%",
+                    t.name,
+                    c.name,
+                    100.0 * other,
+                    100.0 * public
+                ));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "copies of rare real values (held by fewer than {} rows), share of sampled values",
+            super::column::RARE_BELOW
+        );
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+    }
 }
 
 fn side_names(report: &Report) -> (&'static str, &'static str) {

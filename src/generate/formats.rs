@@ -4,15 +4,16 @@
 //! Every value is valid in its format, check digits included, and is chosen to fit a target
 //! length rather than cut to it: a value cut to length (`ana@examp`) breaks the format.
 
-use fake::faker::address::en::{StreetName, ZipCode};
+use fake::faker::address::en::ZipCode;
+use fake::faker::address::raw::{CityName, StreetName};
 use fake::faker::company::en::CompanyName;
-use fake::locales::{Data, AR_SA, EN, JA_JP, ZH_CN};
+use fake::locales::{Data, AR_SA, DE_DE, EN, FR_FR, IT_IT, JA_JP, PT_BR, PT_PT, ZH_CN};
 use fake::Fake;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::values::Choice;
-use crate::profile::{Format, Generator};
+use crate::profile::{Format, Generator, Locale};
 
 /// Candidates drawn for a value; the one nearest the target length is kept.
 const CANDIDATES: usize = 4;
@@ -204,6 +205,7 @@ pub fn luhn_check_digit(payload: &[u8]) -> u8 {
 pub fn semantic(
     generator: Generator,
     script: &str,
+    locale: Option<Locale>,
     rng: &mut ChaCha8Rng,
     target: usize,
     max: usize,
@@ -214,7 +216,7 @@ pub fn semantic(
         if tries >= CANDIDATES && best.is_some() {
             break;
         }
-        let candidate = one_semantic(generator, script, rng);
+        let candidate = one_semantic(generator, script, locale, rng);
         let n = candidate.chars().count();
         let better = best
             .as_ref()
@@ -226,8 +228,16 @@ pub fn semantic(
     out.push_str(best.as_deref().unwrap_or_else(|| shortest(generator)));
 }
 
-fn one_semantic(generator: Generator, script: &str, rng: &mut ChaCha8Rng) -> String {
-    let (first, last) = names(script);
+fn one_semantic(
+    generator: Generator,
+    script: &str,
+    locale: Option<Locale>,
+    rng: &mut ChaCha8Rng,
+) -> String {
+    let (first, last) = match locale.filter(|_| script == "Latin") {
+        Some(l) => (l.lists().first_names, l.lists().last_names),
+        None => names(script),
+    };
     match generator {
         Generator::FirstName => pick(rng, first).into(),
         Generator::LastName => pick(rng, last).into(),
@@ -235,22 +245,55 @@ fn one_semantic(generator: Generator, script: &str, rng: &mut ChaCha8Rng) -> Str
             format!("{}{}", pick(rng, last), pick(rng, first))
         }
         Generator::FullName => format!("{} {}", pick(rng, first), pick(rng, last)),
-        Generator::City => city(rng),
+        Generator::City => match locale {
+            Some(l) => city_in(l, rng),
+            None => city(rng),
+        },
         Generator::Country => pick(rng, EN::ADDRESS_COUNTRY).into(),
         Generator::CountryCode => pick(rng, EN::ADDRESS_COUNTRY_CODE).into(),
         Generator::State => pick(rng, EN::ADDRESS_STATE).into(),
         Generator::StateAbbr => pick(rng, EN::ADDRESS_STATE_ABBR).into(),
-        Generator::Street => {
-            let street: String = StreetName().fake_with_rng(rng);
-            let number = rng.random_range(1..9999);
-            match rng.random_range(0..3) {
-                0 => format!("{number} {street}, Apt. {}", rng.random_range(1..999)),
-                1 => format!("{number} {street}, Suite {}", rng.random_range(100..999)),
-                _ => format!("{number} {street}"),
-            }
-        }
+        Generator::Street => street_in(locale.unwrap_or(Locale::En), rng),
         Generator::PostalCode => ZipCode().fake_with_rng(rng),
         Generator::Company => CompanyName().fake_with_rng(rng),
+        Generator::Phone => {
+            let mut out = String::new();
+            fill_template("(999) 999-9999", rng, &mut out);
+            out
+        }
+    }
+}
+
+/// A made-up city in `locale`'s style (`fake`'s city names: `Neu Heinzberg (Main)`,
+/// `Saint-Jeanville`); English ones are [`city`]'s.
+pub fn city_in(locale: Locale, rng: &mut ChaCha8Rng) -> String {
+    match locale {
+        Locale::En => city(rng),
+        Locale::FrFr => CityName(FR_FR).fake_with_rng(rng),
+        Locale::DeDe => CityName(DE_DE).fake_with_rng(rng),
+        Locale::ItIt => CityName(IT_IT).fake_with_rng(rng),
+        Locale::PtBr => CityName(PT_BR).fake_with_rng(rng),
+        Locale::PtPt => CityName(PT_PT).fake_with_rng(rng),
+    }
+}
+
+/// A street address in `locale`'s style: a street name and a house number, sometimes with an
+/// apartment or suite (English).
+pub fn street_in(locale: Locale, rng: &mut ChaCha8Rng) -> String {
+    let street: String = match locale {
+        Locale::En => StreetName(EN).fake_with_rng(rng),
+        Locale::FrFr => StreetName(FR_FR).fake_with_rng(rng),
+        Locale::DeDe => StreetName(DE_DE).fake_with_rng(rng),
+        Locale::ItIt => StreetName(IT_IT).fake_with_rng(rng),
+        Locale::PtBr => StreetName(PT_BR).fake_with_rng(rng),
+        Locale::PtPt => StreetName(PT_PT).fake_with_rng(rng),
+    };
+    let number = rng.random_range(1..9999);
+    match (locale, rng.random_range(0..3)) {
+        (Locale::En, 0) => format!("{number} {street}, Apt. {}", rng.random_range(1..999)),
+        (Locale::En, 1) => format!("{number} {street}, Suite {}", rng.random_range(100..999)),
+        (Locale::En, _) => format!("{number} {street}"),
+        _ => format!("{street} {}", number % 300 + 1),
     }
 }
 

@@ -7,6 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
+mod address;
 mod alphabet;
 mod arrays;
 pub(crate) mod checks;
@@ -15,6 +16,7 @@ mod composite;
 mod copula;
 pub mod defaults;
 mod edge;
+mod email_names;
 mod fanout;
 mod formats;
 mod keys;
@@ -26,6 +28,7 @@ mod tsvector;
 mod values;
 mod words;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -39,10 +42,12 @@ use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::{Part, Profile};
 use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
+use address::AddressPlan;
 use checks::Cmp;
 use copula::{interpolate, Anchor, Copula};
 use edge::EdgePlan;
 pub use edge::{EdgeCases, EdgeKind};
+use email_names::NameEmailPlan;
 use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use pattern::RowPattern;
@@ -160,6 +165,8 @@ pub struct TablePlan {
     parent_orders: Vec<ParentOrderPlan>,
     /// Number columns drawn as a multiple of a number of the parent row.
     follows: Vec<FollowPlan>,
+    /// Email columns built from the row's names in a learned share of rows.
+    name_emails: Vec<NameEmailPlan>,
 }
 
 /// A number column of a parent row computed from its child rows: the sum over them of the
@@ -242,14 +249,20 @@ struct GroupPlan {
     /// Indices into the table's columns.
     columns: Vec<usize>,
     combinations: Choice<Vec<Option<String>>>,
+    /// For an address: rows beyond the combinations draw one country's address.
+    address: Option<AddressPlan>,
     salt: u64,
 }
 
 impl GroupPlan {
     /// The combination drawn for row `row`, or `None` for "column by column".
-    fn draw(&self, seed: u64, row: u64) -> Option<&Vec<Option<String>>> {
-        self.combinations
-            .at(unit_interval(mix64(combine([seed, self.salt, row]))))
+    fn draw(&self, seed: u64, row: u64) -> Option<Cow<'_, [Option<String>]>> {
+        let u = unit_interval(mix64(combine([seed, self.salt, row])));
+        match (self.combinations.at(u), &self.address) {
+            (Some(values), _) => Some(Cow::Borrowed(values)),
+            (None, Some(address)) => Some(Cow::Owned(address.draw(seed, self.salt, row))),
+            (None, None) => None,
+        }
     }
 }
 
@@ -428,7 +441,7 @@ impl Generator {
                     (_, Some((drawn, k)), ColumnPlan::Values(gen)) => {
                         let rng = &mut ChaCha8Rng::seed_from_u64(seed);
                         for (i, combination) in (start..).zip(drawn) {
-                            match combination.map(|values| &values[k]) {
+                            match combination.as_ref().map(|values| &values[k]) {
                                 Some(Some(value)) => buffer.push_str(value),
                                 Some(None) => buffer.push_null(),
                                 None => gen.fill(rng, i..i + 1, &mut buffer),
@@ -440,6 +453,9 @@ impl Generator {
                 buffer
             })
             .collect();
+        for rule in &plan.name_emails {
+            rule.apply(&mut buffers, self.seed, start);
+        }
         for follow in &plan.follows {
             self.follow_parent(table, follow, start, &mut buffers[follow.column]);
         }

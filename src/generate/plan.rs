@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use super::address::AddressPlan;
 use super::checks::{
     mentioned_columns, partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule,
 };
@@ -13,6 +14,7 @@ use super::columns::{
 };
 use super::copula::{Anchor, Copula};
 use super::edge::EdgePlan;
+use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
 use super::pattern::RowPattern;
@@ -29,6 +31,7 @@ use crate::profile::model::{
     ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile, Total,
 };
 use crate::profile::relations;
+use crate::profile::TextModel;
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
@@ -363,6 +366,7 @@ impl TablePlanner<'_> {
             .filter(|o| claim(o.column))
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
+        let name_emails = self.name_emails(&columns, &output);
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
@@ -383,6 +387,7 @@ impl TablePlanner<'_> {
             parent_orders,
             follows,
             edges,
+            name_emails,
         })
     }
 
@@ -1140,6 +1145,51 @@ impl TablePlanner<'_> {
             .collect()
     }
 
+    /// Email value columns whose model builds addresses from the row's names, when the names
+    /// are columns here and the email is in no key (unique addresses come from the row number).
+    fn name_emails(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<NameEmailPlan> {
+        let table = self.table();
+        let position = |name: &str| {
+            let c = table.column_index(name)?;
+            output.iter().position(|&o| o == c)
+        };
+        self.profile_table()
+            .column_stats
+            .iter()
+            .filter_map(|s| {
+                let Some(TextModel::Format {
+                    from_names: Some(rule),
+                    ..
+                }) = &s.model
+                else {
+                    return None;
+                };
+                let c = table.column_index(&s.column)?;
+                if table.in_any_key(&s.column) || !matches!(columns[c], ColumnPlan::Values(_)) {
+                    return None;
+                }
+                let names: Vec<usize> = rule
+                    .names
+                    .iter()
+                    .map(|n| position(n))
+                    .collect::<Option<_>>()?;
+                let max = match table.columns[c].logical {
+                    LogicalType::Text { max_chars } => max_chars,
+                    LogicalType::Char { chars } => Some(chars),
+                    _ => None,
+                };
+                let salt = self.salt(&["name_email", &s.column]);
+                Some(NameEmailPlan::new(
+                    rule,
+                    position(&s.column)?,
+                    names,
+                    max,
+                    salt,
+                ))
+            })
+            .collect()
+    }
+
     /// The learned category groups whose columns are all text value columns here.
     fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
         let table = self.table();
@@ -1158,6 +1208,27 @@ impl TablePlanner<'_> {
                         gen.takes_text().then_some(c)
                     })
                     .collect::<Option<_>>()?;
+                let address = group.address.as_ref().map(|a| {
+                    let limits = indices
+                        .iter()
+                        .map(|&c| match table.columns[c].logical {
+                            LogicalType::Text { max_chars } => max_chars,
+                            LogicalType::Char { chars } => Some(chars),
+                            _ => None,
+                        })
+                        .collect();
+                    let stats = indices
+                        .iter()
+                        .map(|&c| {
+                            self.profile_table()
+                                .stats(&table.columns[c].name)
+                                .and_then(|s| s.text.as_ref())
+                        })
+                        .collect();
+                    let nullable = indices.iter().map(|&c| table.columns[c].nullable).collect();
+                    let key = self.salt(&["address", &group.columns.join(",")]);
+                    AddressPlan::new(a, limits, nullable, stats, self.own_rows(), key)
+                });
                 Some(GroupPlan {
                     columns: indices,
                     combinations: Choice::new(
@@ -1167,6 +1238,7 @@ impl TablePlanner<'_> {
                             .map(|c| (c.values.clone(), c.share))
                             .collect(),
                     ),
+                    address,
                     salt: self.salt(&["group", &group.columns.join(",")]),
                 })
             })

@@ -14,8 +14,8 @@ use super::values::Choice;
 use super::words::{Value, WordsGen};
 use crate::profile::model::{bucket_end, Semantic, TextStats};
 use crate::profile::{
-    format_for, model_without_values, special_kinds, value_scripts, Format, Generator, TextModel,
-    SPECIALS,
+    format_for, model_without_values, special_kinds, value_scripts, Format, Generator, Locale,
+    TextModel, SPECIALS,
 };
 
 /// Generates one text column's values.
@@ -27,6 +27,9 @@ pub struct TextGen {
     max_chars: u32,
     /// The type's limit (varchar(n)), which special characters must not push a value past.
     type_max: u32,
+    /// Share of generated values made exactly `max_chars` long (values cut at the column's
+    /// limit, as production text often is).
+    at_max: f64,
     empty_rate: f64,
     /// Combinations of scripts other than Latin alone, by their share of generated values:
     /// indices into `script_combos`.
@@ -43,7 +46,8 @@ pub struct TextGen {
 #[derive(Debug, Clone)]
 enum Model {
     Format(FormatGen),
-    Semantic(Generator),
+    /// A kind, and the locales Latin values are drawn in.
+    Semantic(Generator, Choice<Locale>),
     Template(Choice<String>),
     Words(Box<WordsGen>),
     Letters,
@@ -100,6 +104,7 @@ impl TextGen {
             .map(|s| s.share)
             .sum();
         let empty_rate = rest.rate(stats.empty_rate, |v| v.is_empty());
+        let at_max = at_max_rate(stats, &rest, empty_rate);
         let specials = special_rates(stats, &rest, empty_rate);
         TextGen {
             model: Model::new(model, stats),
@@ -110,6 +115,11 @@ impl TextGen {
                 .min(type_max)
                 .max(stats.min_chars.min(type_max)),
             type_max,
+            at_max: if stats.max_chars <= type_max {
+                at_max.min(1.0)
+            } else {
+                0.0
+            },
             empty_rate,
             scripts,
             script_combos,
@@ -132,6 +142,7 @@ impl TextGen {
             min_chars: 1.min(max),
             max_chars: max,
             type_max,
+            at_max: 0.0,
             empty_rate: 0.0,
             scripts: Choice::new(Vec::new()),
             script_combos: Vec::new(),
@@ -151,8 +162,9 @@ impl TextGen {
         if rng.random::<f64>() < self.empty_rate {
             return;
         }
-        let target = self.target_length(rng);
         let max = self.max_chars as usize;
+        let cut = self.at_max > 0.0 && rng.random::<f64>() < self.at_max;
+        let target = if cut { max } else { self.target_length(rng) };
         match (self.scripts.sample(rng), &self.model) {
             (Some(&i), Model::Words(words)) => {
                 let (alphabets, script) = &self.script_combos[i];
@@ -170,6 +182,9 @@ impl TextGen {
             }
             (None, model) => model.generate(&self.letters, target, max, rng, out),
         }
+        if cut {
+            self.fill_to(max, rng, out);
+        }
         // Bytes bound characters: most values need no count.
         if out.len() > max {
             if let Some((cut, _)) = out.char_indices().nth(max) {
@@ -178,6 +193,27 @@ impl TextGen {
         }
         if self.any_specials {
             self.add_specials(rng, out);
+        }
+    }
+
+    /// Lengthens a value of words or letters past `max` characters with more of the same, so
+    /// that cutting it leaves exactly `max`; values in a format or of a kind are never cut.
+    fn fill_to(&self, max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
+        if !matches!(self.model, Model::Words(_) | Model::Letters) {
+            return;
+        }
+        let mut more = String::new();
+        for _ in 0..8 {
+            if out.chars().count() >= max {
+                return;
+            }
+            more.clear();
+            self.model.generate(&self.letters, max, max, rng, &mut more);
+            if more.is_empty() {
+                return;
+            }
+            out.push(' ');
+            out.push_str(&more);
         }
     }
 
@@ -199,13 +235,21 @@ impl TextGen {
         rng: &mut ChaCha8Rng,
         out: &mut String,
     ) {
-        if let Model::Semantic(g) = self.model {
+        if let Model::Semantic(g, _) = self.model {
             let person = matches!(
                 g,
                 Generator::FirstName | Generator::LastName | Generator::FullName
             );
             if person && formats::has_names(names) && !names.contains("Latin") {
-                return formats::semantic(g, names, rng, target, self.max_chars as usize, out);
+                return formats::semantic(
+                    g,
+                    names,
+                    None,
+                    rng,
+                    target,
+                    self.max_chars as usize,
+                    out,
+                );
             }
         }
         // Mixed scripts share the value in runs, so even a short value shows each of them.
@@ -288,12 +332,15 @@ impl Model {
             )
         };
         match model {
-            TextModel::Format { format, parts } => Model::Format(FormatGen {
+            TextModel::Format { format, parts, .. } => Model::Format(FormatGen {
                 format: *format,
                 parts: Choice::new(parts.iter().map(|p| (p.value.clone(), p.share)).collect()),
                 templates: shapes(true),
             }),
-            TextModel::Semantic { generator } => Model::Semantic(*generator),
+            TextModel::Semantic { generator, locales } => Model::Semantic(
+                *generator,
+                Choice::new(locales.iter().map(|l| (l.locale, l.share)).collect()),
+            ),
             TextModel::Template => Model::Template(shapes(false)),
             TextModel::Words(words) => Model::Words(Box::new(WordsGen::new(words))),
             // A lookup column is generated by row (see `Kind::Lookup`); as text, letters.
@@ -311,7 +358,10 @@ impl Model {
     ) {
         match self {
             Model::Format(f) => f.generate(rng, target, max, out),
-            Model::Semantic(g) => formats::semantic(*g, "Latin", rng, target, max, out),
+            Model::Semantic(g, locales) => {
+                let locale = locales.sample_normalized(rng).copied();
+                formats::semantic(*g, "Latin", locale, rng, target, max, out)
+            }
             Model::Template(shapes) => match shapes.sample_normalized(rng) {
                 Some(shape) => formats::fill_template(shape, rng, out),
                 None => letters.fill(target, rng, out),
@@ -388,6 +438,25 @@ impl<'a> Rest<'a> {
             .sum();
         ((rate - supplied) / (1.0 - self.covered)).clamp(0.0, 1.0)
     }
+}
+
+/// The share of generated non-empty values cut to exactly the longest length, beyond those the
+/// length histogram already gives it: lengths up to 32 have a bucket each, so only a longer
+/// maximum, whose bucket spreads its share over many lengths, needs it.
+fn at_max_rate(stats: &TextStats, rest: &Rest, empty_rate: f64) -> f64 {
+    let max = stats.max_chars;
+    if max <= 32 || stats.at_max_rate <= 0.0 {
+        return 0.0;
+    }
+    let rate = rest.rate(stats.at_max_rate, |v| v.chars().count() == max as usize)
+        / (1.0 - empty_rate).max(1e-9);
+    // What the histogram's last bucket gives the longest length by chance.
+    let by_chance = stats
+        .chars
+        .range(..=max)
+        .next_back()
+        .map_or(0.0, |(&floor, &share)| share / (max + 1 - floor) as f64);
+    ((rate - by_chance) / (1.0 - by_chance).max(1e-9)).clamp(0.0, 1.0)
 }
 
 /// Combinations of scripts other than Latin alone that values use, as shares of generated
@@ -506,6 +575,31 @@ mod tests {
         }
         assert!((empty as f64 / n as f64 - 0.1).abs() < 0.02);
         assert!((non_ascii as f64 / n as f64 - 0.27).abs() < 0.03);
+    }
+
+    #[test]
+    fn values_cut_at_the_longest_length_keep_their_rate() {
+        let stats = TextStats {
+            min_chars: 5,
+            max_chars: 60,
+            at_max_rate: 0.3,
+            chars: BTreeMap::from([(5, 0.4), (48, 0.6)]),
+            scripts: BTreeMap::from([("Latin".into(), 0.8), ("Common".into(), 0.2)]),
+            ..Default::default()
+        };
+        let model = TextModel::Letters;
+        let gen = TextGen::new("note", Some(&stats), Some(&model), None, Some(60), &[]);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut out = String::new();
+        let n = 20_000;
+        let at_max = (0..n)
+            .filter(|_| {
+                gen.generate(&mut rng, &mut out);
+                out.chars().count() == 60
+            })
+            .count();
+        let rate = at_max as f64 / n as f64;
+        assert!((rate - 0.3).abs() < 0.02, "{rate}");
     }
 
     #[test]

@@ -64,6 +64,11 @@ impl<T> Choice<T> {
         }
     }
 
+    /// Whether there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub fn uniform(items: Vec<T>) -> Self {
         let n = items.len() as f64;
         Choice::new(items.into_iter().map(|i| (i, 1.0 / n)).collect())
@@ -74,6 +79,12 @@ impl<T> Choice<T> {
             return None;
         }
         self.at(rng.random::<f64>())
+    }
+
+    /// The item at `u` (0..1) as if the shares summed to one.
+    pub fn sample_normalized_at(&self, u: f64) -> Option<&T> {
+        let total = *self.cumulative.last()?;
+        self.at(u * total)
     }
 
     /// Draws as if the shares summed to one.
@@ -670,6 +681,32 @@ impl Buffer {
             Buffer::Float(v, ok) => v.iter().zip(ok).map(|(&x, &o)| o.then_some(x)).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The rows buffered so far.
+    pub fn rows(&self) -> usize {
+        match self {
+            Buffer::Int(v, _) => v.len(),
+            Buffer::Float(v, _) => v.len(),
+            Buffer::Bool(v, _) => v.len(),
+            Buffer::Text(b) => b.offsets_slice().len() - 1,
+            Buffer::Bytes(b) => b.offsets_slice().len() - 1,
+        }
+    }
+
+    /// Row `i` of a text buffer (`None` for NULL or another kind of buffer).
+    pub fn text_at(&self, i: usize) -> Option<&str> {
+        let Buffer::Text(b) = self else {
+            return None;
+        };
+        if b.validity_slice()
+            .is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) == 0)
+        {
+            return None;
+        }
+        let offsets = b.offsets_slice();
+        let bytes = &b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize];
+        Some(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"))
     }
 
     /// Whether row `i` of a numeric buffer holds a value.

@@ -244,8 +244,18 @@ impl LiteralEntities {
                 let hash = combine(c.values.iter().map(|v| literal_hash(v.as_deref())));
                 self.safe((self.columns + g, hash))
             });
+            // An address's values (countries, states, cities) are its columns' literals: each
+            // must have passed as one of its column's frequent values.
+            let columns = &self.groups[g];
+            if let Some(address) = &mut group.address {
+                address.retain(|at, value| {
+                    columns
+                        .get(at)
+                        .is_some_and(|&c| self.safe((c, literal_hash(Some(value)))))
+                });
+            }
         }
-        groups.retain(|g| !g.combinations.is_empty());
+        groups.retain(|g| !g.combinations.is_empty() || g.address.is_some());
     }
 }
 

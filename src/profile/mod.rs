@@ -5,9 +5,11 @@
 //! literal values may leave; [`keys`] measures key sets and fan-out and [`key_inference`] infers keys from them; [`model`] is what a profile
 //! holds and [`file`] how it is written. This module does no I/O: the caller scans a source and feeds batches in.
 
+pub mod address;
 mod array;
 pub mod audit;
 pub mod column;
+pub mod email_names;
 pub mod entities;
 pub mod file;
 pub mod inherit;
@@ -15,6 +17,7 @@ pub mod key_inference;
 mod key_names;
 mod keyed;
 pub mod keys;
+pub mod locale;
 mod lookup;
 pub mod model;
 pub mod noise;
@@ -32,6 +35,7 @@ pub mod totals;
 pub mod words;
 
 pub use file::{from_yaml, to_yaml, FORMAT_VERSION};
+pub use locale::Locale;
 pub use lookup::{choose_lookups, LookupRows, LOOKUP_MAX_ROWS};
 pub use model::*;
 pub use privacy::Guard;
@@ -40,7 +44,7 @@ pub use text::{
     format_for, looks_like, looks_like_uuid, model_without_values, shape_into, special_kinds,
     value_scripts, SPECIALS,
 };
-pub use textmodel::{Format, Frame, Generator, Pair, TextModel, WordModel};
+pub use textmodel::{Format, Frame, Generator, LocaleShare, Pair, TextModel, WordModel};
 pub use words::word_spans;
 
 #[derive(Debug, thiserror::Error)]

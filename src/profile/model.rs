@@ -225,12 +225,18 @@ pub enum Part {
 
 /// Categorical columns that depend on each other, with the combinations of their values that
 /// the privacy guard lets in (each seen at least `min_count` times in the sample) and their
-/// shares of rows; the remaining share is generated column by column.
+/// shares of rows; the remaining share is generated column by column, or, for an address, one
+/// country at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryGroup {
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub combinations: Vec<Combination>,
+    /// Set when the columns are the parts of one address (see [`super::address`]): rows
+    /// beyond the combinations are drawn one country at a time instead of column by column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<super::address::Address>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -360,11 +366,18 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextStats {
     pub min_chars: u32,
     pub max_chars: u32,
+    /// Share of values exactly `max_chars` long (values cut at a column's limit).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at_max_rate: f64,
     /// Share of non-null values per character length; a key is the lower bound of a bucket that
     /// runs to the next key (lengths up to 32 have a bucket each).
     pub chars: BTreeMap<u32, f64>,

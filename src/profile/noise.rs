@@ -25,6 +25,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::Exp1;
 use serde::{Deserialize, Serialize};
 
+use super::address::Address;
 use super::model::{round_share, ColumnStats, FanOut, Profile, Share, TableProfile};
 use crate::hashing::{combine, hash_bytes};
 
@@ -95,8 +96,13 @@ impl Noise {
                 for (c, s) in group.combinations.iter_mut().zip(shares) {
                     c.share = s.share;
                 }
+                if let Some(address) = &mut group.address {
+                    noise_address(address, rows, &scale, min_count, &mut draw);
+                }
             }
-            table.groups.retain(|g| !g.combinations.is_empty());
+            table
+                .groups
+                .retain(|g| !g.combinations.is_empty() || g.address.is_some());
             for fk in &mut table.foreign_key_stats {
                 noise_fan_out(&mut fk.children_per_parent, scale.histograms, &mut draw);
             }
@@ -237,6 +243,45 @@ fn noise_column(
 
 /// Noisy counts behind shares of `total`; returns which shares stay (noisy count ≥ `min_count`).
 /// Shares are scaled down together if the noise pushed their sum above 1.
+/// An address group's counts: each country's rows (a country whose noisy count falls below
+/// `min_count` joins the rest), and within a country each part's NULLs, kept values and shapes.
+fn noise_address(
+    address: &mut Address,
+    rows: f64,
+    scale: &Scales,
+    min_count: f64,
+    draw: &mut Draw,
+) {
+    let mut shares: Vec<Share> = address
+        .countries
+        .iter()
+        .map(|c| Share {
+            value: String::new(),
+            share: c.share,
+        })
+        .collect();
+    let kept = noise_shares(&mut shares, rows, scale.frequencies, min_count, draw);
+    for ((c, s), &kept) in address.countries.iter_mut().zip(&shares).zip(&kept) {
+        let country_rows = c.share * rows;
+        c.share = s.share;
+        if !kept && c.country.is_some() {
+            continue;
+        }
+        for part in &mut c.parts {
+            let nulls = draw.count(part.null_rate * country_rows, scale.nulls);
+            part.null_rate = round_share((nulls / country_rows.max(1.0)).min(1.0));
+            let present = country_rows * (1.0 - part.null_rate);
+            for list in [&mut part.values, &mut part.shapes] {
+                let kept = noise_shares(list, present, scale.frequencies, min_count, draw);
+                let mut keep = kept.into_iter();
+                list.retain(|_| keep.next().unwrap_or(false));
+            }
+        }
+    }
+    let gone: Vec<bool> = kept.iter().map(|k| !k).collect();
+    address.merge_into_rest(&gone);
+}
+
 fn noise_shares(
     shares: &mut [Share],
     total: f64,
@@ -325,6 +370,49 @@ mod tests {
             .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn a_rare_country_of_an_address_joins_the_rest_under_noise() {
+        use crate::profile::address::{AddressCountry, AddressPart};
+        use crate::profile::Generator;
+        let part = AddressPart {
+            null_rate: 0.1,
+            values: Vec::new(),
+            shapes: vec![Share {
+                value: "99999".into(),
+                share: 1.0,
+            }],
+        };
+        let country = |name: Option<&str>, share: f64| AddressCountry {
+            country: name.map(String::from),
+            share,
+            locales: Vec::new(),
+            parts: vec![part.clone(), AddressPart::default()],
+        };
+        let mut address = Address {
+            parts: vec![Generator::PostalCode, Generator::Country],
+            countries: vec![
+                country(Some("USA"), 0.6),
+                country(Some("Peru"), 0.0003),
+                country(None, 0.3997),
+            ],
+        };
+        let scale = Scales {
+            nulls: 1.0,
+            frequencies: 1.0,
+            histograms: 1.0,
+        };
+        noise_address(&mut address, 10_000.0, &scale, 5.0, &mut Draw::new(4, "t"));
+        let names: Vec<Option<&str>> = address
+            .countries
+            .iter()
+            .map(|c| c.country.as_deref())
+            .collect();
+        assert_eq!(names, [Some("USA"), None]);
+        let total: f64 = address.countries.iter().map(|c| c.share).sum();
+        assert!(total <= 1.0 + 1e-6 && total > 0.99, "{total}");
+        assert!((address.countries[0].parts[0].null_rate - 0.1).abs() < 0.01);
     }
 
     #[test]

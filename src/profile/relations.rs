@@ -14,7 +14,9 @@ use arrow::datatypes::{
 use arrow::record_batch::RecordBatch;
 use rustc_hash::FxHashMap;
 
+use super::address;
 use super::column::widen_f32;
+use super::email_names::{self, NameEmail};
 use super::model::{
     round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
 };
@@ -204,6 +206,8 @@ pub struct Relations {
     pub groups: Vec<CategoryGroup>,
     pub derived: Vec<Derived>,
     pub parts: Vec<PartOf>,
+    /// Email columns (by index in the table) whose addresses are built from the row's names.
+    pub name_emails: Vec<(usize, NameEmail)>,
 }
 
 /// What tells rows from entities, for the privacy guard on category combinations: the table's
@@ -383,7 +387,7 @@ impl RelationsAccumulator {
                 _ => {}
             }
         }
-        groups
+        let mut found: Vec<CategoryGroup> = groups
             .into_iter()
             .filter_map(|mut g| {
                 g.sort();
@@ -393,9 +397,17 @@ impl RelationsAccumulator {
                         .map(|&k| table.columns[self.text_columns[k]].name.clone())
                         .collect(),
                     combinations,
+                    address: None,
                 })
             })
-            .collect()
+            .collect();
+        if let Some(address) = address::learn(table, stats, &self.text_columns, rows, guard) {
+            // The address draws its columns itself; a plain group over any of them would draw
+            // them a second time.
+            found.retain(|g| !g.columns.iter().any(|c| address.columns.contains(c)));
+            found.push(address);
+        }
+        found
     }
 
     /// Everything learned: correlations, order rules with their gaps, category groups and
@@ -425,6 +437,7 @@ impl RelationsAccumulator {
             groups: self.groups(table, entities, guard, &texts),
             derived,
             parts,
+            name_emails: email_names::learn(table, entities.stats, &self.text_columns, &texts),
         }
     }
 

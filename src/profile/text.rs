@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use unicode_script::UnicodeScript;
 
+use super::locale::locale_shares;
 use super::model::{bucket_floor, round_share, Semantic, TextStats};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
-use super::textmodel::{Format, Generator, TextModel};
+use super::textmodel::{Format, Generator, LocaleShare, TextModel};
 use super::words::{is_combining, WordsAccumulator};
 
 /// The awkward characters and forms whose share of values a profile records, so generated text
@@ -33,6 +34,9 @@ const TEMPLATE_COVERAGE: f64 = 0.5;
 /// Shapes without lowercase letters or spaces covering this share make a column of codes.
 const CODE_COVERAGE: f64 = 0.8;
 
+/// Most distinct values read to tell a column's locales.
+const LOCALE_VALUES: usize = 20_000;
+
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
 
@@ -43,6 +47,8 @@ pub struct TextAccumulator {
     bytes: BTreeMap<u32, u64>,
     min_chars: Option<u32>,
     max_chars: u32,
+    /// Values exactly `max_chars` long.
+    at_max: u64,
     total_chars: u64,
     empty: u64,
     non_ascii: u64,
@@ -89,7 +95,11 @@ impl TextAccumulator {
             .entry(bucket_floor(v.len() as u64) as u32)
             .or_insert(0) += 1;
         self.min_chars = Some(self.min_chars.map_or(chars, |m| m.min(chars)));
-        self.max_chars = self.max_chars.max(chars);
+        match chars.cmp(&self.max_chars) {
+            std::cmp::Ordering::Greater => (self.max_chars, self.at_max) = (chars, 1),
+            std::cmp::Ordering::Equal => self.at_max += 1,
+            std::cmp::Ordering::Less => {}
+        }
         self.total_chars += chars as u64;
         self.empty += v.is_empty() as u64;
         self.non_ascii += !ascii as u64;
@@ -153,7 +163,13 @@ impl TextAccumulator {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        self.max_chars = self.max_chars.max(other.max_chars);
+        match other.max_chars.cmp(&self.max_chars) {
+            std::cmp::Ordering::Greater => {
+                (self.max_chars, self.at_max) = (other.max_chars, other.at_max)
+            }
+            std::cmp::Ordering::Equal => self.at_max += other.at_max,
+            std::cmp::Ordering::Less => {}
+        }
         self.total_chars += other.total_chars;
         self.empty += other.empty;
         self.non_ascii += other.non_ascii;
@@ -178,6 +194,7 @@ impl TextAccumulator {
         Some(TextStats {
             min_chars,
             max_chars: self.max_chars,
+            at_max_rate: rate(self.at_max),
             chars: shares_of(&self.chars, self.count),
             bytes: shares_of(&self.bytes, self.count),
             empty_rate: rate(self.empty),
@@ -225,7 +242,11 @@ impl TextAccumulator {
                 }
                 _ => Vec::new(),
             };
-            return TextModel::Format { format, parts };
+            return TextModel::Format {
+                format,
+                parts,
+                from_names: None,
+            };
         }
         let templated: f64 = stats
             .shapes
@@ -237,7 +258,10 @@ impl TextAccumulator {
             return TextModel::Template;
         }
         if let Some(generator) = generator_for(column_name, semantic, stats) {
-            return TextModel::Semantic { generator };
+            return TextModel::Semantic {
+                generator,
+                locales: self.locales(generator, guard),
+            };
         }
         // Codes without lowercase letters (`AA`, `A-99`) that few shapes cover.
         let coded: f64 = stats
@@ -253,6 +277,26 @@ impl TextAccumulator {
             Some(words) if semantic != Some(Semantic::PersonName) => TextModel::Words(words),
             _ => TextModel::Letters,
         }
+    }
+
+    /// The locales a column of names or cities points to (see [`locale_shares`]), from its
+    /// counted values; only shares leave, never a value.
+    fn locales(&self, generator: Generator, guard: &Guard) -> Vec<LocaleShare> {
+        let named = matches!(
+            generator,
+            Generator::FirstName | Generator::LastName | Generator::FullName | Generator::City
+        );
+        if !named {
+            return Vec::new();
+        }
+        let values = self.values.top(LOCALE_VALUES);
+        locale_shares(
+            values.iter().map(|(v, n)| (v.as_str(), *n)),
+            guard.min_count,
+        )
+        .into_iter()
+        .map(|(locale, share)| LocaleShare { locale, share })
+        .collect()
     }
 
     /// Length statistics for binary values, which have bytes but no characters.
@@ -352,11 +396,15 @@ pub fn model_without_values(
         return TextModel::Format {
             format,
             parts: Vec::new(),
+            from_names: None,
         };
     }
     let stats = stats.cloned().unwrap_or_default();
     match generator_for(column_name, semantic, &stats) {
-        Some(generator) => TextModel::Semantic { generator },
+        Some(generator) => TextModel::Semantic {
+            generator,
+            locales: Vec::new(),
+        },
         None => TextModel::Letters,
     }
 }
@@ -435,7 +483,7 @@ fn is_name(v: &str) -> bool {
 
 /// The made-up kind of value a column's name announces, when its values are shaped so: short
 /// codes get code lists (`SP`, `DE`), longer values names (`São Paulo`, `Germany`).
-fn generator_for(
+pub(super) fn generator_for(
     column_name: &str,
     semantic: Option<Semantic>,
     stats: &TextStats,
@@ -481,7 +529,7 @@ fn generator_for(
 
 /// The part of a value that may recur across people without naming one: an email's domain, a
 /// phone number's country code (`+55`).
-fn literal_part(v: &str) -> Option<&str> {
+pub(super) fn literal_part(v: &str) -> Option<&str> {
     if let Some((user, domain)) = v.rsplit_once('@') {
         return (!user.is_empty() && domain.contains('.') && !domain.contains(' '))
             .then_some(domain);

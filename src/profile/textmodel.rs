@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::email_names::NameEmail;
+use super::locale::Locale;
 use super::model::Share;
 
 /// How a text column's values are generated.
@@ -24,9 +26,18 @@ pub enum TextModel {
         /// rows, as shares of values; the rest use reserved example domains or no code.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         parts: Vec<Share>,
+        /// Emails: how often, and how, the local part is built from the row's names.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_names: Option<NameEmail>,
     },
     /// Made-up values of one kind (names, cities, companies) from the `fake` crate's lists.
-    Semantic { generator: Generator },
+    Semantic {
+        generator: Generator,
+        /// The locales Latin-script values are drawn in, by their share of the real values
+        /// found in each locale's name lists; English when empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        locales: Vec<LocaleShare>,
+    },
     /// The column's learned shapes (`A9A 9A9`, `AAA-9999`), each character drawn from its
     /// class: postal codes, references, codes with digits.
     Template,
@@ -82,6 +93,8 @@ pub enum Generator {
     Street,
     PostalCode,
     Company,
+    /// Phone numbers: in an address group, in the row's country's learned shapes and code.
+    Phone,
 }
 
 /// Values as sequences of words and separators.
@@ -106,6 +119,13 @@ pub struct WordModel {
     /// share of `first`'s occurrences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocaleShare {
+    pub locale: Locale,
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -112,8 +112,30 @@ pub fn compare_sources(
         real.describe(),
         synthetic.describe(),
     );
+    if let Some(profile) = options.keys_from {
+        drop_lookup_copies(&mut report, profile);
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// A lookup column keeps its real values on purpose (see [`crate::profile::choose_lookups`]),
+/// so its copies of rare values are no finding: their figures are dropped when the profile
+/// says which columns are lookups.
+fn drop_lookup_copies(report: &mut Report, profile: &Profile) {
+    for t in &mut report.tables {
+        let Some(p) = profile.table(&t.name) else {
+            continue;
+        };
+        for c in &mut t.columns {
+            let lookup = p
+                .stats(&c.name)
+                .is_some_and(|s| matches!(s.model, Some(crate::profile::TextModel::Lookup { .. })));
+            if lookup {
+                c.figures.retain(|f| !f.name.starts_with("rare_"));
+            }
+        }
+    }
 }
 
 /// The real side's tables with their keys: from `--profile`, declared, or inferred from the

@@ -19,7 +19,7 @@ use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
-    SourceInfo, TableAccumulator, TableProfile, Total, FORMAT_VERSION,
+    SourceInfo, TableAccumulator, TableProfile, TextModel, Total, FORMAT_VERSION,
 };
 use crate::profile::{inherit, totals};
 use crate::schema::{ForeignKey, LogicalType, Table};
@@ -110,37 +110,12 @@ pub fn profile_source(
             .map(
                 |((((schema, mut pass), foreign_key_stats), across), totals)| {
                     lookups.push(std::mem::take(&mut pass.lookup));
-                    let inherit::Across {
-                        copies: inherited,
-                        orders: parent_orders,
-                        follows,
-                    } = across;
-                    let entities = Entities {
-                        stats: &pass.stats,
-                        rows: pass.sampled_rows.unwrap_or(pass.row_count),
-                        rows_per_entity: foreign_key_stats
-                            .iter()
-                            .map(|f| f.children_per_parent.mean)
-                            .fold(1.0, f64::max),
-                    };
-                    let relations = pass.relations.finish(&schema, &entities, &guard);
-                    TableProfile {
-                        schema,
-                        row_count: pass.row_count,
-                        sampled_rows: pass.sampled_rows,
-                        column_stats: pass.stats,
+                    let learned = Learned {
                         foreign_key_stats,
-                        correlations: relations.correlations,
-                        rules: relations.rules,
-                        groups: relations.groups,
-                        derived: relations.derived,
-                        parts: relations.parts,
+                        across,
                         totals,
-                        inherited,
-                        parent_orders,
-                        follows,
-                        lookup: false,
-                    }
+                    };
+                    table_profile(schema, pass, learned, &guard)
                 },
             )
             .collect(),
@@ -153,6 +128,63 @@ pub fn profile_source(
         noise.apply(&mut profile);
     }
     Ok(profile)
+}
+
+/// What the passes after the first learned about one table.
+struct Learned {
+    foreign_key_stats: Vec<ForeignKeyStats>,
+    across: inherit::Across,
+    totals: Vec<Total>,
+}
+
+/// One table's profile from its first pass and what later passes learned.
+fn table_profile(
+    schema: Table,
+    mut pass: TablePass,
+    learned: Learned,
+    guard: &Guard,
+) -> TableProfile {
+    let Learned {
+        foreign_key_stats,
+        across,
+        totals,
+    } = learned;
+    let inherit::Across {
+        copies: inherited,
+        orders: parent_orders,
+        follows,
+    } = across;
+    let entities = Entities {
+        stats: &pass.stats,
+        rows: pass.sampled_rows.unwrap_or(pass.row_count),
+        rows_per_entity: foreign_key_stats
+            .iter()
+            .map(|f| f.children_per_parent.mean)
+            .fold(1.0, f64::max),
+    };
+    let relations = pass.relations.finish(&schema, &entities, guard);
+    for (i, rule) in relations.name_emails {
+        if let Some(TextModel::Format { from_names, .. }) = &mut pass.stats[i].model {
+            *from_names = Some(rule);
+        }
+    }
+    TableProfile {
+        schema,
+        row_count: pass.row_count,
+        sampled_rows: pass.sampled_rows,
+        column_stats: pass.stats,
+        foreign_key_stats,
+        correlations: relations.correlations,
+        rules: relations.rules,
+        groups: relations.groups,
+        derived: relations.derived,
+        parts: relations.parts,
+        totals,
+        inherited,
+        parent_orders,
+        follows,
+        lookup: false,
+    }
 }
 
 /// The privacy guard's second look, once keys are known: drops every literal (frequent value,

@@ -351,7 +351,14 @@ impl Inferred {
                     };
                 }
             }
-            if v.parse::<f64>().is_ok() && v.bytes().any(|b| b == b'e' || b == b'E') {
+            // Exponents, and decimals with more digits than a decimal(18, 12) holds
+            // (`-73.987654321098765`, a longitude), are floating point, never text.
+            let plain_decimal = unsigned.split_once('.').is_some_and(|(i, f)| {
+                !f.is_empty() && (i.bytes().chain(f.bytes())).all(|b| b.is_ascii_digit())
+            });
+            if v.parse::<f64>().is_ok()
+                && (plain_decimal || v.bytes().any(|b| b == b'e' || b == b'E'))
+            {
                 return Inferred::Float;
             }
         }
@@ -440,6 +447,12 @@ mod tests {
             }
         );
         assert_eq!(infer(&["1", "1e5"]), LogicalType::Float64);
+        // Coordinates with many decimals are numbers, not text.
+        assert_eq!(
+            infer(&["-73.98765432", "40.712775839201234", "-0.1234567890123"]),
+            LogicalType::Float64
+        );
+        assert_eq!(infer(&["123456789012.1234567"]), LogicalType::Float64);
         assert_eq!(infer(&["1", "x"]), LogicalType::Text { max_chars: None });
         assert_eq!(
             infer(&["0171", "1234"]),

@@ -334,6 +334,7 @@ fn text_stats(min: u32, max: u32, words: bool, shapes: Vec<String>) -> TextStats
     TextStats {
         min_chars: min,
         max_chars: max,
+        at_max_rate: 0.0,
         bytes: chars.clone(),
         chars,
         empty_rate: 0.0,

@@ -358,6 +358,9 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             total += c.share;
         }
         at_most_one(&at, "combinations", total)?;
+        if let Some(address) = &g.address {
+            validate_address(&at.join("address"), address, g.columns.len())?;
+        }
     }
     if let Some(c) = &table.correlations {
         let field = "correlations";
@@ -381,6 +384,41 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         }
     }
     Ok(())
+}
+
+/// An address group: one part per column, countries' shares summing to at most one, and one
+/// entry per part in each country.
+fn validate_address(
+    at: &Path,
+    address: &crate::profile::address::Address,
+    columns: usize,
+) -> Result<(), ProfileError> {
+    if address.parts.len() != columns {
+        return Err(at.fail(
+            "parts",
+            format!("names {} parts for {columns} columns", address.parts.len()),
+        ));
+    }
+    let mut total = 0.0;
+    for (i, c) in address.countries.iter().enumerate() {
+        let field = format!("countries[{i}]");
+        let at = at.join(&field);
+        rate(&at, "share", c.share)?;
+        total += c.share;
+        if c.parts.len() != columns {
+            return Err(at.fail(
+                "parts",
+                format!("holds {} parts for {columns} columns", c.parts.len()),
+            ));
+        }
+        for (j, p) in c.parts.iter().enumerate() {
+            let at = at.join(&format!("parts[{j}]"));
+            rate(&at, "null_rate", p.null_rate)?;
+            shares(&at, "values", &p.values)?;
+            shares(&at, "shapes", &p.shapes)?;
+        }
+    }
+    at_most_one(at, "countries", total)
 }
 
 fn rate(at: &Path, field: &str, x: f64) -> Result<(), ProfileError> {

@@ -23,6 +23,7 @@ mod plan;
 mod text;
 mod tsvector;
 mod values;
+mod width;
 mod words;
 
 use std::collections::BTreeMap;
@@ -47,9 +48,7 @@ use pattern::RowPattern;
 use permute::Permutation;
 use values::{Buffer, Choice, ColumnGen};
 
-/// Rows per chunk: the unit of parallel work and of seeding. Part of the output contract:
-/// changing it changes every generated value.
-pub const CHUNK_ROWS: u64 = 65_536;
+pub use width::{CHUNK_BYTES, MAX_CHUNK_ROWS};
 
 /// Salt that sets row-keyed randomness apart from chunk-keyed randomness.
 const ROW_KEYED: u64 = 0x726f_775f_6b65_7964;
@@ -124,6 +123,11 @@ pub struct Generator {
 pub struct TablePlan {
     pub table: Table,
     pub rows: u64,
+    /// Rows per chunk, from the row's estimated width (see [`width`]): the unit of parallel
+    /// work and of seeding.
+    pub chunk_rows: u64,
+    /// The estimated bytes of one generated row.
+    pub row_bytes: u64,
     /// The Arrow schema of the generated batches: every column except stored generated ones.
     pub schema: SchemaRef,
     /// For each column of `schema`, its index in `table.columns`.
@@ -284,14 +288,14 @@ impl Generator {
     }
 
     pub fn chunk_count(&self, table: usize) -> u64 {
-        self.tables[table].rows.div_ceil(CHUNK_ROWS)
+        let plan = &self.tables[table];
+        plan.rows.div_ceil(plan.chunk_rows)
     }
 
-    /// Chunk `chunk` of table `table`, as one record batch of up to [`CHUNK_ROWS`] rows.
+    /// Chunk `chunk` of table `table`, as one record batch of up to its plan's `chunk_rows`.
     pub fn batch(&self, table: usize, chunk: u64) -> RecordBatch {
         let plan = &self.tables[table];
-        let start = chunk * CHUNK_ROWS;
-        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let rows = plan.chunk(chunk);
         let mut buffers = if plan.row_keyed {
             self.row_by_row(table, rows.clone())
         } else {
@@ -385,8 +389,7 @@ impl Generator {
     /// by row and then column: computed from the plan alone.
     pub fn injections(&self, table: usize, chunk: u64) -> Vec<Injection> {
         let plan = &self.tables[table];
-        let start = chunk * CHUNK_ROWS;
-        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let rows = plan.chunk(chunk);
         let mut cells: Vec<Injection> = plan
             .edges
             .iter()
@@ -614,6 +617,12 @@ impl Generator {
 }
 
 impl TablePlan {
+    /// The rows of chunk `chunk`.
+    pub fn chunk(&self, chunk: u64) -> Range<u64> {
+        let start = chunk.saturating_mul(self.chunk_rows).min(self.rows);
+        start..self.rows.min(start.saturating_add(self.chunk_rows))
+    }
+
     /// The position in the generated batch of column `column` (an index in the table's
     /// columns), which the planner only asks of generated columns.
     fn output_position(&self, column: usize) -> usize {

@@ -19,6 +19,7 @@ use super::pattern::RowPattern;
 use super::permute::Permutation;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
+use super::width;
 use super::{
     arrow_schema, ColumnPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator, GroupPlan,
     ParentOrderPlan, ParentPick, Request, TablePlan,
@@ -261,10 +262,13 @@ impl TablePlanner<'_> {
             .filter(|o| claim(o.column))
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
+        let row_bytes = width::row_bytes(self.profile_table());
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
             rows: self.own_rows(),
+            chunk_rows: width::chunk_rows(row_bytes),
+            row_bytes,
             output,
             salt: self.salt(&[]),
             columns,

@@ -696,6 +696,41 @@ mod tests {
     use crate::schema::Column;
 
     #[test]
+    fn a_wide_table_is_made_in_small_chunks_that_cover_its_rows() {
+        let table = Table {
+            name: "wide".into(),
+            columns: (0..2_000)
+                .map(|i| Column::new(format!("c{i}"), LogicalType::Int32, true))
+                .collect(),
+            ..Table::default()
+        };
+        let profile = Profile {
+            format_version: 2,
+            created_by: "test".into(),
+            source: SourceInfo {
+                kind: "csv".into(),
+                sample_rows: None,
+                fingerprint: None,
+            },
+            privacy: PrivacySettings::without_data(5),
+            tables: vec![TableProfile {
+                schema: table,
+                row_count: 2_500,
+                ..TableProfile::default()
+            }],
+            overrides: None,
+        };
+        let generator = Generator::new(&profile, &Request::default()).unwrap();
+        let plan = &generator.tables()[0];
+        // 2,000 × 9 bytes a row: 1,024 rows fit 32 MiB, 2,048 would not.
+        assert_eq!((plan.row_bytes, plan.chunk_rows), (18_000, 1_024));
+        assert_eq!(generator.chunk_count(0), 3);
+        let rows: Vec<usize> = (0..3).map(|c| generator.batch(0, c).num_rows()).collect();
+        assert_eq!(rows, [1_024, 1_024, 452]);
+        assert_eq!(plan.chunk(3), 2_500..2_500);
+    }
+
+    #[test]
     fn an_unmodeled_not_null_column_fails_the_plan() {
         let table = Table {
             name: "t".into(),

@@ -444,9 +444,10 @@ fn is_phone(v: &str) -> bool {
 
 /// One to three capitalised words of letters.
 fn is_name(v: &str) -> bool {
-    let words: Vec<&str> = v.split(' ').collect();
-    (1..=3).contains(&words.len())
-        && words.iter().all(|w| {
+    // Counted without collecting: a long document would make a list as long as itself.
+    let mut words = v.split(' ');
+    (1..=3).contains(&words.clone().take(4).count())
+        && words.all(|w| {
             let mut chars = w.chars();
             chars.next().is_some_and(char::is_uppercase)
                 && chars.all(|c| c.is_alphabetic() || "-'.".contains(c))

@@ -1,13 +1,13 @@
 //! Generating into a sink: chunks made in parallel, written in order.
 //!
 //! For each table (in load order) a producer thread makes windows of chunks on a rayon pool and
-//! hands each window to the writer through a channel that holds no window: the producer makes
-//! the next window while the writer writes one, so at most two exist at once. A window holds
-//! `2 × threads` chunks, fewer when that would pass [`WINDOW_BYTES`] by the chunks' estimated
-//! size (at least one), and a chunk's rows are chosen by width too (see
-//! [`crate::generate::CHUNK_BYTES`]), so memory is bounded by bytes, not by the row count or
-//! the row's width. A batch a sink has encoded on the workers is kept only as its bytes. Output
-//! order is chunk order, so bytes never depend on the thread count.
+//! hands each window to the writer through a channel that holds one window, so at most three
+//! exist at once (being made, waiting, being written). A window holds `2 × threads` chunks,
+//! fewer when that would pass [`WINDOW_BYTES`] by the chunks' estimated size (at least one);
+//! such a cut window does not wait in the channel, so two exist at once. A chunk's rows are
+//! chosen by width too (see [`crate::generate::CHUNK_BYTES`]), so memory is bounded by bytes,
+//! not by the row count or the row's width. A batch a sink has encoded on the workers is kept
+//! only as its bytes. Output order is chunk order, so bytes never depend on the thread count.
 
 use std::ops::Range;
 use std::sync::mpsc::sync_channel;
@@ -104,7 +104,8 @@ pub fn generate_into(
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();
         let window = window_chunks(plan, options.threads);
-        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(0);
+        let waiting = usize::from(window == options.threads.max(1) as u64 * 2);
+        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(waiting);
         let encoder = sink.encoder();
         let mut rows = 0;
         let pool = &pool;

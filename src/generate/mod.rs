@@ -26,6 +26,7 @@ mod plan;
 mod text;
 mod tsvector;
 mod values;
+mod width;
 mod words;
 
 use std::borrow::Cow;
@@ -54,9 +55,7 @@ use pattern::RowPattern;
 use permute::Permutation;
 use values::{Buffer, Choice, ColumnGen};
 
-/// Rows per chunk: the unit of parallel work and of seeding. Part of the output contract:
-/// changing it changes every generated value.
-pub const CHUNK_ROWS: u64 = 65_536;
+pub use width::{CHUNK_BYTES, MAX_CHUNK_ROWS};
 
 /// Salt that sets row-keyed randomness apart from chunk-keyed randomness.
 const ROW_KEYED: u64 = 0x726f_775f_6b65_7964;
@@ -131,6 +130,11 @@ pub struct Generator {
 pub struct TablePlan {
     pub table: Table,
     pub rows: u64,
+    /// Rows per chunk, from the row's estimated width (see [`width`]): the unit of parallel
+    /// work and of seeding.
+    pub chunk_rows: u64,
+    /// The estimated bytes of one generated row.
+    pub row_bytes: u64,
     /// The Arrow schema of the generated batches: every column except stored generated ones.
     pub schema: SchemaRef,
     /// For each column of `schema`, its index in `table.columns`.
@@ -374,14 +378,14 @@ impl Generator {
     }
 
     pub fn chunk_count(&self, table: usize) -> u64 {
-        self.tables[table].rows.div_ceil(CHUNK_ROWS)
+        let plan = &self.tables[table];
+        plan.rows.div_ceil(plan.chunk_rows)
     }
 
-    /// Chunk `chunk` of table `table`, as one record batch of up to [`CHUNK_ROWS`] rows.
+    /// Chunk `chunk` of table `table`, as one record batch of up to its plan's `chunk_rows`.
     pub fn batch(&self, table: usize, chunk: u64) -> RecordBatch {
         let plan = &self.tables[table];
-        let start = chunk * CHUNK_ROWS;
-        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let rows = plan.chunk(chunk);
         let mut buffers = if plan.row_keyed {
             self.row_by_row(table, rows.clone())
         } else {
@@ -484,8 +488,7 @@ impl Generator {
     /// by row and then column: computed from the plan alone.
     pub fn injections(&self, table: usize, chunk: u64) -> Vec<Injection> {
         let plan = &self.tables[table];
-        let start = chunk * CHUNK_ROWS;
-        let rows = start..plan.rows.min(start + CHUNK_ROWS);
+        let rows = plan.chunk(chunk);
         let mut cells: Vec<Injection> = plan
             .edges
             .iter()
@@ -762,6 +765,12 @@ impl Generator {
 }
 
 impl TablePlan {
+    /// The rows of chunk `chunk`.
+    pub fn chunk(&self, chunk: u64) -> Range<u64> {
+        let start = chunk.saturating_mul(self.chunk_rows).min(self.rows);
+        start..self.rows.min(start.saturating_add(self.chunk_rows))
+    }
+
     /// The position in the generated batch of column `column` (an index in the table's
     /// columns), which the planner only asks of generated columns.
     fn output_position(&self, column: usize) -> usize {
@@ -882,6 +891,41 @@ mod tests {
         // At most one line per order can take the popular product: 100 of 400, well above the
         // 40 an even spread gives.
         assert!(top >= 90, "{counts:?}");
+    }
+
+    #[test]
+    fn a_wide_table_is_made_in_small_chunks_that_cover_its_rows() {
+        let table = Table {
+            name: "wide".into(),
+            columns: (0..2_000)
+                .map(|i| Column::new(format!("c{i}"), LogicalType::Int32, true))
+                .collect(),
+            ..Table::default()
+        };
+        let profile = Profile {
+            format_version: 2,
+            created_by: "test".into(),
+            source: SourceInfo {
+                kind: "csv".into(),
+                sample_rows: None,
+                fingerprint: None,
+            },
+            privacy: PrivacySettings::without_data(5),
+            tables: vec![TableProfile {
+                schema: table,
+                row_count: 2_500,
+                ..TableProfile::default()
+            }],
+            overrides: None,
+        };
+        let generator = Generator::new(&profile, &Request::default()).unwrap();
+        let plan = &generator.tables()[0];
+        // 2,000 × 9 bytes a row: 1,024 rows fit 32 MiB, 2,048 would not.
+        assert_eq!((plan.row_bytes, plan.chunk_rows), (18_000, 1_024));
+        assert_eq!(generator.chunk_count(0), 3);
+        let rows: Vec<usize> = (0..3).map(|c| generator.batch(0, c).num_rows()).collect();
+        assert_eq!(rows, [1_024, 1_024, 452]);
+        assert_eq!(plan.chunk(3), 2_500..2_500);
     }
 
     #[test]

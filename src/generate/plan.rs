@@ -21,6 +21,7 @@ use super::pattern::RowPattern;
 use super::permute::Permutation;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
+use super::width;
 use super::{
     arrow_schema, ColumnPlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator,
     GroupPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, TotalPlan,
@@ -367,10 +368,13 @@ impl TablePlanner<'_> {
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
         let name_emails = self.name_emails(&columns, &output);
+        let row_bytes = width::row_bytes(self.profile_table());
         Ok(TablePlan {
             schema: arrow_schema(table, &output),
             table: table.clone(),
             rows: self.own_rows(),
+            chunk_rows: width::chunk_rows(row_bytes),
+            row_bytes,
             output,
             salt: self.salt(&[]),
             columns,

@@ -225,7 +225,7 @@ impl ColumnAccumulator {
                 stats.frequent = guard.frequent(&t.values, non_null, |v| t.form.render(*v));
             }
             Kind::Text(t) => {
-                (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
+                (stats.distinct, stats.distinct_exact) = t.distinct();
                 stats.text = t.finish(guard);
                 stats.frequent = guard.frequent(&t.values, non_null, |v| v.clone());
             }

@@ -11,6 +11,7 @@ use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 
 use super::model::{ColumnStats, Semantic, TableProfile};
+use super::text::LONG_VALUE_BYTES;
 use super::textmodel::TextModel;
 
 /// The most rows a lookup table may have.
@@ -26,9 +27,12 @@ pub struct LookupRows {
 }
 
 impl LookupRows {
+    /// Keeps the text values of `batch`, unless the table has grown past [`LOOKUP_MAX_ROWS`]
+    /// or holds a value longer than [`LONG_VALUE_BYTES`] (a document is no lookup value): it
+    /// then counts its rows as past the limit and keeps nothing.
     pub fn observe(&mut self, batch: &RecordBatch) {
-        if self.rows + batch.num_rows() as u64 > LOOKUP_MAX_ROWS {
-            self.rows += batch.num_rows() as u64;
+        if self.rows + batch.num_rows() as u64 > LOOKUP_MAX_ROWS || has_long_text(batch) {
+            self.rows = (self.rows + batch.num_rows() as u64).max(LOOKUP_MAX_ROWS + 1);
             self.columns.clear();
             return;
         }
@@ -63,6 +67,17 @@ impl LookupRows {
             }
         }
     }
+}
+
+fn has_long_text(batch: &RecordBatch) -> bool {
+    batch.columns().iter().any(|array| {
+        array.data_type() == &DataType::Utf8
+            && array
+                .as_string::<i32>()
+                .iter()
+                .flatten()
+                .any(|v| v.len() > LONG_VALUE_BYTES)
+    })
 }
 
 /// Marks each lookup table and gives its text columns (outside keys, not personal data) a

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 use fake::locales::{Data, DE_DE, EN, FR_FR, IT_IT, PT_BR, PT_PT};
 
 use super::model::Semantic;
+use super::text::LONG_VALUE_BYTES;
 use crate::schema::LogicalType;
 
 /// One kind of personal value.
@@ -112,6 +113,18 @@ fn classify(v: &str, shape: &str, name: NameMatch) -> Option<Kind> {
     }
 }
 
+/// [`classify`] for a value longer than [`LONG_VALUE_BYTES`], where only the detectors that
+/// read words, not a whole value's form, can match.
+fn classify_document(v: &str) -> Option<Kind> {
+    if is_street_address(v) {
+        Some(Kind::StreetAddress)
+    } else if is_free_text(v) {
+        Some(Kind::FreeText)
+    } else {
+        None
+    }
+}
+
 /// Counts of a text column's values that look like each kind of personal data, mergeable.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PiiScan {
@@ -138,6 +151,14 @@ impl PiiScan {
         self.values += 1;
         self.chars += v.len() as u64;
         self.wordy += (v.split_whitespace().nth(2).is_some()) as u64;
+        if v.len() > LONG_VALUE_BYTES {
+            // A document: no short form (an email, a code, a name, a postal code) fits it, and
+            // its shape and word list would be copies as long as itself.
+            if let Some(kind) = classify_document(v) {
+                self.strict[kind as usize] += 1;
+            }
+            return;
+        }
         let shape = shape_of(v);
         if LOOSE_POSTAL.contains(&shape.as_str()) || STRICT_POSTAL.contains(&shape.as_str()) {
             self.postal += 1;
@@ -638,6 +659,26 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(detect(value), want, "{value}");
         }
+    }
+
+    #[test]
+    fn documents_are_classified_as_the_whole_value_would_be() {
+        let long = |piece: &str| piece.repeat(LONG_VALUE_BYTES / piece.len() + 1);
+        let cases = [
+            long("please call me back about the invoice "),
+            long("742 Evergreen Terrace, "),
+            long("4111 1111 1111 1111 "),
+            long("ana.silva@example.com "),
+            long("Maria Schmidt "),
+            long("9"),
+        ];
+        for value in &cases {
+            assert!(value.len() > LONG_VALUE_BYTES);
+            assert_eq!(classify_document(value), detect(value), "{}", &value[..40]);
+        }
+        let docs = scan(&[&cases[0], &cases[0]]);
+        assert_eq!(docs.strict[Kind::FreeText as usize], 2);
+        assert_eq!(docs.wordy, 2);
     }
 
     fn scan(values: &[&str]) -> PiiScan {

@@ -24,6 +24,7 @@ use super::parts;
 use super::privacy::Guard;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
+use super::text::LONG_VALUE_BYTES;
 use crate::hashing::{hash_bytes, mix64};
 use crate::schema::Table;
 
@@ -291,7 +292,11 @@ impl RelationsAccumulator {
             .map(|&i| batch.column(i).as_string::<i32>())
             .collect();
         for &(row, hash) in kept {
-            if self.text_sample.keeps(hash) {
+            // A document is no category: rows holding one are left out of the sample.
+            let long = arrays
+                .iter()
+                .any(|a| a.is_valid(row) && a.value(row).len() > LONG_VALUE_BYTES);
+            if self.text_sample.keeps(hash) && !long {
                 let values = arrays
                     .iter()
                     .map(|a| a.is_valid(row).then(|| a.value(row).to_string()));

@@ -40,6 +40,10 @@ const LOCALE_VALUES: usize = 20_000;
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
 
+/// Values longer than this (in bytes) are documents, not literals: they are counted by hash
+/// (for the distinct count) and never kept whole, so memory does not grow with their length.
+pub const LONG_VALUE_BYTES: usize = 4_096;
+
 #[derive(Debug, Clone, Default)]
 pub struct TextAccumulator {
     count: u64,
@@ -55,6 +59,8 @@ pub struct TextAccumulator {
     edge_space: u64,
     scripts: BTreeMap<&'static str, u64>,
     pub(super) values: ValueCounter<String>,
+    /// Values longer than [`LONG_VALUE_BYTES`], by hash.
+    long_values: ValueCounter<i64>,
     shapes: ValueCounter<String>,
     looks: Looks,
     /// Values holding each of [`SPECIALS`].
@@ -115,7 +121,12 @@ impl TextAccumulator {
         if let Some(part) = literal_part(v) {
             self.parts.insert(part);
         }
-        self.values.insert(v);
+        if v.len() > LONG_VALUE_BYTES {
+            self.long_values
+                .insert(&(crate::hashing::hash_bytes(v.as_bytes()) as i64));
+        } else {
+            self.values.insert(v);
+        }
         if (chars as usize) <= SHAPE_MAX_CHARS {
             shape_into(v, &mut self.shape_buf);
             self.shapes.insert(self.shape_buf.as_str());
@@ -176,6 +187,7 @@ impl TextAccumulator {
         self.edge_space += other.edge_space;
         add_counts(&mut self.scripts, other.scripts);
         self.values.merge(other.values);
+        self.long_values.merge(other.long_values);
         self.shapes.merge(other.shapes);
         let (a, b) = (&mut self.looks, other.looks);
         a.email += b.email;
@@ -185,6 +197,14 @@ impl TextAccumulator {
         a.name += b.name;
         a.spaced += b.spaced;
         a.digit_groups += b.digit_groups;
+    }
+
+    /// Distinct values (short and long), and whether the count is exact.
+    pub fn distinct(&self) -> (u64, bool) {
+        (
+            self.values.distinct() + self.long_values.distinct(),
+            self.values.is_exact() && self.long_values.is_exact(),
+        )
     }
 
     pub fn finish(&self, guard: &Guard) -> Option<TextStats> {
@@ -472,9 +492,10 @@ fn is_phone(v: &str) -> bool {
 
 /// One to three capitalised words of letters.
 fn is_name(v: &str) -> bool {
-    let words: Vec<&str> = v.split(' ').collect();
-    (1..=3).contains(&words.len())
-        && words.iter().all(|w| {
+    // Counted without collecting: a long document would make a list as long as itself.
+    let mut words = v.split(' ');
+    (1..=3).contains(&words.clone().take(4).count())
+        && words.all(|w| {
             let mut chars = w.chars();
             chars.next().is_some_and(char::is_uppercase)
                 && chars.all(|c| c.is_alphabetic() || "-'.".contains(c))
@@ -629,6 +650,25 @@ mod tests {
         assert_eq!(s, "A9A 9A9");
         shape_into("Ünïcode-1", &mut s);
         assert_eq!(s, "Aaaaaaa-9");
+    }
+
+    #[test]
+    fn long_values_are_counted_by_hash_and_never_kept() {
+        let long = |c: char| c.to_string().repeat(LONG_VALUE_BYTES + 1);
+        let mut a = TextAccumulator::default();
+        let mut b = TextAccumulator::default();
+        for v in [long('x'), long('y'), "short".into()] {
+            a.observe(&v);
+        }
+        b.observe(&long('x'));
+        b.observe(&long('z'));
+        a.merge(b);
+        assert_eq!(a.distinct(), (4, true));
+        assert_eq!(a.values.distinct(), 1, "only the short value is kept whole");
+        let guard = Guard::new(1);
+        let frequent = guard.frequent(&a.values, 5, |v| v.clone());
+        let values: Vec<&str> = frequent.iter().map(|s| s.value.as_str()).collect();
+        assert_eq!(values, ["short"], "x, seen twice, is no literal");
     }
 
     #[test]

@@ -1,20 +1,26 @@
 //! Generating into a sink: chunks made in parallel, written in order.
 //!
 //! For each table (in load order) a producer thread makes windows of chunks on a rayon pool and
-//! hands each window to the writer through a channel that holds one window. At most three
-//! windows exist at once (being made, waiting, being written), so memory is bounded by the
-//! thread count, not the row count. Output order is chunk order, so bytes never depend on the
-//! thread count.
+//! hands each window to the writer through a channel that holds one window, so at most three
+//! exist at once (being made, waiting, being written). A window holds `2 × threads` chunks,
+//! fewer when that would pass [`WINDOW_BYTES`] by the chunks' estimated size (at least one);
+//! such a cut window does not wait in the channel, so two exist at once. A chunk's rows are
+//! chosen by width too (see [`crate::generate::CHUNK_BYTES`]), so memory is bounded by bytes,
+//! not by the row count or the row's width. A batch a sink has encoded on the workers is kept
+//! only as its bytes. Output order is chunk order, so bytes never depend on the thread count.
 
 use std::ops::Range;
 use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use arrow::datatypes::Schema as ArrowSchema;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::manifest::injected_cells;
-use crate::generate::{Generator, CHUNK_ROWS};
+use crate::generate::{Generator, TablePlan};
 use crate::manifest::{InjectedCell, Manifest, TableRows};
 use crate::sink::{Encoded, Sink, SinkError};
 
@@ -97,8 +103,9 @@ pub fn generate_into(
         );
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();
-        let window = options.threads.max(1) as u64 * 2;
-        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(1);
+        let window = window_chunks(plan, options.threads);
+        let waiting = usize::from(window == options.threads.max(1) as u64 * 2);
+        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(waiting);
         let encoder = sink.encoder();
         let mut rows = 0;
         let pool = &pool;
@@ -115,10 +122,14 @@ pub fn generate_into(
                                 let cells = injected_cells(
                                     plan,
                                     &batch,
-                                    c * CHUNK_ROWS,
+                                    plan.chunk(c).start,
                                     &generator.injections(t, c),
                                 );
                                 let bytes = encoder.map(|encode| encode(&batch));
+                                let batch = match bytes {
+                                    Some(_) => rows_only(&batch),
+                                    None => batch,
+                                };
                                 (Encoded { batch, bytes }, cells)
                             })
                             .collect()
@@ -170,15 +181,53 @@ pub fn generate_into(
     Ok((reports, manifest))
 }
 
+/// The most bytes of chunks (by their estimated size) a window holds when it has more than one.
+pub const WINDOW_BYTES: u64 = 256 << 20;
+
+/// Chunks per window of `plan`'s table: two per thread, fewer when their estimated bytes would
+/// pass [`WINDOW_BYTES`], at least one.
+pub fn window_chunks(plan: &TablePlan, threads: usize) -> u64 {
+    chunks_within(plan.chunk_rows.saturating_mul(plan.row_bytes), threads)
+}
+
+fn chunks_within(chunk_bytes: u64, threads: usize) -> u64 {
+    (WINDOW_BYTES / chunk_bytes.max(1)).clamp(1, threads.max(1) as u64 * 2)
+}
+
+/// A batch with the row count of `batch` and no columns, to stand for a batch whose sink has
+/// its encoding already, so the window holds the bytes alone.
+fn rows_only(batch: &RecordBatch) -> RecordBatch {
+    let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    RecordBatch::try_new_with_options(Arc::new(ArrowSchema::empty()), Vec::new(), &options)
+        .expect("a batch without columns takes any row count")
+}
+
 fn rows_in(generator: &Generator, table: usize, chunks: Range<u64>) -> u64 {
-    let rows = generator.tables()[table].rows;
-    let first_row = |chunk: u64| (chunk * CHUNK_ROWS).min(rows);
-    first_row(chunks.end) - first_row(chunks.start)
+    let plan = &generator.tables()[table];
+    plan.chunk(chunks.end).start - plan.chunk(chunks.start).start
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_are_bounded_in_bytes() {
+        // Ordinary chunks (65,536 rows of 150 bytes): two per thread.
+        assert_eq!(chunks_within(65_536 * 150, 2), 4);
+        assert_eq!(chunks_within(65_536 * 150, 8), 16);
+        // Chunks at the chunk budget: as many as fit the window's bytes.
+        let full = crate::generate::CHUNK_BYTES;
+        assert_eq!(chunks_within(full, 64), WINDOW_BYTES / full);
+        // A chunk larger than the window (one 200 MB row at 300 MB): alone.
+        assert_eq!(chunks_within(300 << 20, 8), 1);
+        for threads in [1, 2, 16] {
+            for bytes in [1, 1 << 20, 9 << 20, 40 << 20, 1 << 30] {
+                let n = chunks_within(bytes, threads);
+                assert!(n == 1 || n * bytes <= WINDOW_BYTES, "{bytes} × {n}");
+            }
+        }
+    }
 
     #[test]
     fn shards_tile_the_chunks_in_order() {

@@ -53,6 +53,9 @@ impl Default for ProfileOptions {
 
 /// Batches observed in parallel before they are merged into the table's accumulator.
 const BATCH_GROUP: usize = 4;
+/// A group is observed as soon as its batches hold this many bytes, so a group of wide or
+/// long-valued batches (each a few rows) does not wait for three more.
+const GROUP_BYTES: usize = 32 << 20;
 
 /// What pass 1 learned about one table.
 struct TablePass {
@@ -301,7 +304,7 @@ fn profile_table(
     let mut relations = RelationsAccumulator::new(table, expected);
     // Batches with the position of their first row among the rows read.
     let mut group: Vec<(u64, RecordBatch)> = Vec::with_capacity(BATCH_GROUP);
-    let mut rows_read = 0u64;
+    let (mut rows_read, mut group_bytes) = (0u64, 0);
     let observe_group = |group: &[(u64, RecordBatch)]| {
         group
             .par_iter()
@@ -324,11 +327,13 @@ fn profile_table(
     };
     source.scan(table, &all, sampling, &mut |batch| {
         let rows = batch.num_rows() as u64;
+        group_bytes += batch.get_array_memory_size();
         group.push((rows_read, batch));
         rows_read += rows;
-        if group.len() == BATCH_GROUP {
+        if group.len() == BATCH_GROUP || group_bytes >= GROUP_BYTES {
             merge(observe_group(&group));
             group.clear();
+            group_bytes = 0;
         }
         Ok(())
     })?;

@@ -50,7 +50,9 @@ impl SinkError {
 }
 
 /// A batch on its way to a sink, with the sink's own encoding of it when the sink has an
-/// [`Sink::encoder`] (run on the worker threads, in parallel, so the writer only writes).
+/// [`Sink::encoder`] (run on the worker threads, in parallel, so the writer only writes). When
+/// `bytes` is set, `batch` keeps only the row count (no columns), so a window of chunks holds
+/// each chunk once.
 pub struct Encoded {
     pub batch: RecordBatch,
     pub bytes: Option<Vec<u8>>,

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::csv_records::{Record, Records};
 use super::decode::ColumnDecoder;
-use super::{keep_row, Sampling, Source, SourceError, BATCH_ROWS};
+use super::{keep_row, Sampling, Source, SourceError, BATCH_BYTES, BATCH_ROWS};
 use crate::profile::looks_like_uuid;
 use crate::schema::{Column, LogicalType, Schema, Table};
 
@@ -149,7 +149,7 @@ impl Source for CsvSource {
             .iter()
             .map(|&i| ColumnDecoder::new(&table.columns[i].logical))
             .collect();
-        let mut pending = 0;
+        let (mut pending, mut pending_bytes) = (0, 0);
         let flush = |decoders: &mut Vec<ColumnDecoder>| {
             let arrays = decoders.iter_mut().map(ColumnDecoder::finish).collect();
             RecordBatch::try_new(arrow_schema.clone(), arrays).map_err(|e| SourceError::Arrow {
@@ -177,8 +177,9 @@ impl Source for CsvSource {
                         })?;
                 }
                 pending += 1;
-                if pending == BATCH_ROWS {
-                    pending = 0;
+                pending_bytes += record.byte_len();
+                if pending == BATCH_ROWS || pending_bytes >= BATCH_BYTES {
+                    (pending, pending_bytes) = (0, 0);
                     sink(flush(&mut decoders)?)?;
                 }
                 Ok(())

@@ -23,6 +23,11 @@ impl Record {
         self.fields.len()
     }
 
+    /// The bytes of the record's text, all fields together.
+    pub fn byte_len(&self) -> usize {
+        self.data.len()
+    }
+
     /// The field's text, and whether it was quoted. Valid UTF-8 is checked by [`Records::read`].
     pub fn field(&self, i: usize) -> (&str, bool) {
         let (start, end, quoted) = self.fields[i];

@@ -23,6 +23,10 @@ pub use decode::DecodeError;
 /// Rows per record batch that sources aim for.
 pub const BATCH_ROWS: usize = 8192;
 
+/// Bytes of values per record batch that the CSV source stops at before [`BATCH_ROWS`], so a
+/// batch of wide rows or long values stays small (a 200 MB value makes a batch of its own).
+pub const BATCH_BYTES: usize = 16 << 20;
+
 /// How much of a table to read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Sampling {

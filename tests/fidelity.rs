@@ -501,23 +501,27 @@ fn a_not_null_column_never_copies_a_null_from_its_parent() {
 }
 
 /// Flights with a departure timestamp, its year, month and day beside it, a scheduled time as
-/// `HHMM` and its hour and minute (the timestamp's hour and minute are others).
+/// `HHMM` and its hour and minute (the timestamp's hour and minute are others), and a gate
+/// hour always after the scheduled hour (`hour < gate_hour`, an order a part must keep).
 fn flights_with_parts() -> String {
-    let mut csv = String::from("flight_id,departs_at,year,month,day,sched,hour,minute,seats\n");
+    let mut csv =
+        String::from("flight_id,departs_at,year,month,day,sched,hour,minute,seats,gate_hour\n");
     for i in 0..400u32 {
         let (year, month, day) = (2019 + i % 4, 1 + i * 7 % 12, 1 + i * 11 % 28);
         let (h, m) = (5 + i * 13 % 18, i * 17 % 60);
         csv.push_str(&format!(
-            "{i},{year}-{month:02}-{day:02} {:02}:{:02}:00,{year},{month},{day},{h}{m:02},{h},{m},{}\n",
+            "{i},{year}-{month:02}-{day:02} {:02}:{:02}:00,{year},{month},{day},{h}{m:02},{h},{m},{},{}\n",
             (h + 3) % 24,
             (m + 7) % 60,
-            80 + i * 31 % 200
+            80 + i * 31 % 200,
+            h + 1 + i % 3
         ));
     }
     csv
 }
 
-/// Share of generated flights whose parts agree with their timestamp and `HHMM` time.
+/// Share of generated flights whose parts agree with their timestamp and `HHMM` time, and
+/// whose hour stays before the gate hour.
 fn share_with_parts(generated: &str) -> f64 {
     let rows: Vec<Vec<&str>> = generated
         .lines()
@@ -528,8 +532,10 @@ fn share_with_parts(generated: &str) -> f64 {
         let (date, time) = v[1].split_once(' ').unwrap();
         let ymd: Vec<u32> = date.split('-').map(|x| x.parse().unwrap()).collect();
         let sched: u32 = v[5].parse().unwrap();
-        let cells: Vec<u32> = [2, 3, 4, 6, 7].map(|k| v[k].parse().unwrap()).to_vec();
-        cells == [ymd[0], ymd[1], ymd[2], sched / 100, sched % 100] && !time.is_empty()
+        let cells: Vec<u32> = [2, 3, 4, 6, 7, 9].map(|k| v[k].parse().unwrap()).to_vec();
+        cells[..5] == [ymd[0], ymd[1], ymd[2], sched / 100, sched % 100]
+            && cells[3] < cells[5]
+            && !time.is_empty()
     });
     agree.count() as f64 / rows.len() as f64
 }

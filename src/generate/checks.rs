@@ -33,7 +33,7 @@ impl Cmp {
     }
 
     /// The same relation with the operands swapped: `a < b` is `b > a`.
-    fn flipped(self) -> Cmp {
+    pub fn flipped(self) -> Cmp {
         match self {
             Cmp::Lt => Cmp::Gt,
             Cmp::Le => Cmp::Ge,

@@ -158,6 +158,8 @@ pub struct TablePlan {
     derived: Vec<DerivedPlan>,
     /// Columns computed as a part of another (`year = year(ordered_at)`), after the orders.
     parts: Vec<PartPlan>,
+    /// Orders enforced again after the parts, as `relations` are, moving no part or source.
+    after_parts: Vec<(usize, Cmp, usize, f64)>,
     /// Number columns that total this row's children, last of all (see [`TotalPlan`]).
     totals: Vec<TotalPlan>,
     /// Value columns that take edge cases, as indices into `output`, in order.
@@ -477,6 +479,9 @@ impl Generator {
         }
         for part in &plan.parts {
             part.apply(&mut buffers);
+        }
+        for &(left, op, right, unit) in &plan.after_parts {
+            enforce(&mut buffers, left, op, right, unit);
         }
         for total in &plan.totals {
             self.total_children(total, start, &mut buffers[total.column]);

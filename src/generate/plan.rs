@@ -184,6 +184,28 @@ fn reads(tables: &[TablePlan], from: usize, table: usize) -> bool {
     false
 }
 
+/// The orders to enforce again once parts are computed (a part may break an order it had no
+/// say in: `hour <= air_time`), each turned so that it moves a column that is neither a part
+/// nor a part's source; an order between two such columns is left as it was.
+fn orders_after_parts(
+    relations: &[(usize, Cmp, usize, f64)],
+    parts: &[PartPlan],
+) -> Vec<(usize, Cmp, usize, f64)> {
+    let part = |at: usize| parts.iter().any(|p| p.column == at);
+    let fixed = |at: usize| parts.iter().any(|p| p.column == at || p.of == at);
+    relations
+        .iter()
+        .filter(|&&(left, _, right, _)| part(left) || part(right))
+        .filter_map(
+            |&(left, op, right, unit)| match (fixed(left), fixed(right)) {
+                (false, _) => Some((left, op, right, unit)),
+                (true, false) => Some((right, op.flipped(), left, unit)),
+                (true, true) => None,
+            },
+        )
+        .collect()
+}
+
 /// The (table, column) pairs some child copies, keeps an order against or follows.
 fn copied_from(tables: &[TablePlan]) -> Vec<(usize, usize)> {
     tables
@@ -338,6 +360,7 @@ impl TablePlanner<'_> {
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
         let parts = self.parts(&columns, &output);
+        let after_parts = orders_after_parts(&relations, &parts);
         // Relations across a foreign key apply to columns no later stage rewrites (anchors and
         // derivations), one each. Order enforcement runs after them and only raises a value
         // that breaks an order within the row, which is the order that must win.
@@ -386,6 +409,7 @@ impl TablePlanner<'_> {
             groups,
             derived,
             parts,
+            after_parts,
             totals: Vec::new(),
             row_keyed: false,
             parent_orders,

@@ -317,13 +317,13 @@ impl Popular {
 
     /// The parent row for the sibling of rank `rank` in a run starting at child row `first`.
     fn pick(&self, first: u64, rank: u64, parents: u64) -> u64 {
-        let mut taken: Vec<u64> = Vec::with_capacity(rank as usize + 1);
-        for r in 0..=rank {
-            let mut parent = self.layout.locate(self.spread.apply(first + r)).0;
-            while taken.contains(&parent) {
+        let mut taken = [0u64; Self::MAX_SIBLINGS as usize];
+        for r in 0..=rank as usize {
+            let mut parent = self.layout.locate(self.spread.apply(first + r as u64)).0;
+            while taken[..r].contains(&parent) {
                 parent = (parent + 1) % parents;
             }
-            taken.push(parent);
+            taken[r] = parent;
         }
         taken[rank as usize]
     }
@@ -557,25 +557,20 @@ impl Generator {
 
     /// Sets each present value (rows from `start`) to the total of the row's children.
     fn total_children(&self, total: &TotalPlan, start: u64, out: &mut Buffer) {
-        for i in 0..out.numbers().len() {
+        for i in 0..out.rows() {
             if !out.is_present(i) {
                 continue;
             }
             let parent = start + i as u64;
-            let mut sum = 0.0;
-            for row in self.children_of(total.child, total.fk, parent) {
-                debug_assert_eq!(self.parent_row(total.child, total.fk, row), Some(parent));
-                let values = self.one_row(total.child, row);
-                sum += if total.sum.is_empty() {
-                    1.0
-                } else {
-                    total
-                        .sum
-                        .iter()
-                        .map(|&at| values[at].numbers()[0].unwrap_or(0.0))
-                        .product::<f64>()
-                };
-            }
+            let sum: f64 = self
+                .children_of(total.child, total.fk, parent)
+                .map(|row| {
+                    let values = self.one_row(total.child, row);
+                    // The count of children when `sum` is empty: an empty product is 1.
+                    let factors = total.sum.iter().map(|&at| values[at].number_at(0));
+                    factors.map(|x| x.unwrap_or(0.0)).product::<f64>()
+                })
+                .sum();
             out.set_number(i, sum);
         }
     }
@@ -583,19 +578,15 @@ impl Generator {
     /// The rows of `child` whose foreign key `fk` points at parent row `parent`: the inverse of
     /// [`Generator::parent_row`], for the picks planned totals accept (a layout, direct or
     /// permuted).
-    fn children_of(&self, child: usize, fk: usize, parent: u64) -> Vec<u64> {
-        let key = &self.tables[child].foreign_keys[fk];
-        let rows: Vec<u64> = match &key.mode {
-            ParentPick::Main(layout) => layout.slots_of(parent).collect(),
-            ParentPick::Weighted(layout, spread) => layout
-                .slots_of(parent)
-                .map(|slot| spread.invert(slot))
-                .collect(),
-            _ => Vec::new(),
+    fn children_of(&self, child: usize, fk: usize, parent: u64) -> impl Iterator<Item = u64> + '_ {
+        let (slots, spread) = match &self.tables[child].foreign_keys[fk].mode {
+            ParentPick::Main(layout) => (layout.slots_of(parent), None),
+            ParentPick::Weighted(layout, spread) => (layout.slots_of(parent), Some(spread)),
+            _ => (0..0, None),
         };
-        rows.into_iter()
-            .filter(|&row| self.parent_row(child, fk, row) == Some(parent))
-            .collect()
+        slots
+            .map(move |slot| spread.map_or(slot, |s| s.invert(slot)))
+            .filter(move |&row| self.parent_row(child, fk, row) == Some(parent))
     }
 
     /// For `n` rows from `start`, the value of `parent_column` in the parent row foreign key

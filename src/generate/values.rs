@@ -709,6 +709,15 @@ impl Buffer {
         Some(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"))
     }
 
+    /// Row `i` of a numeric buffer (`None` for NULL or a non-numeric buffer).
+    pub fn number_at(&self, i: usize) -> Option<f64> {
+        match self {
+            Buffer::Int(v, ok) => ok[i].then(|| v[i] as f64),
+            Buffer::Float(v, ok) => ok[i].then(|| v[i]),
+            _ => None,
+        }
+    }
+
     /// Whether row `i` of a numeric buffer holds a value.
     pub fn is_present(&self, i: usize) -> bool {
         match self {

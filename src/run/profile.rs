@@ -89,9 +89,9 @@ pub fn profile_source(
         .par_iter()
         .map(|t| across_foreign_keys(source, t, &tables, &passes, &guard))
         .collect::<Result<_, _>>()?;
-    let totals: Vec<Vec<Total>> = tables
-        .par_iter()
-        .map(|t| totals_of_children(source, t, &tables, &passes))
+    let totals: Vec<Vec<Total>> = (0..tables.len())
+        .into_par_iter()
+        .map(|p| totals_of_children(source, p, &tables, &passes))
         .collect::<Result<_, _>>()?;
     let mut lookups = Vec::with_capacity(passes.len());
     let mut profile = Profile {
@@ -524,26 +524,21 @@ fn sample_parent_rows(
 /// of a product of two, or the count), over every foreign key that references it.
 fn totals_of_children(
     source: &dyn Source,
-    parent: &Table,
+    p: usize,
     tables: &[Table],
     passes: &[TablePass],
 ) -> Result<Vec<Total>, SourceError> {
+    let parent = &tables[p];
     let parent_columns = totals::number_columns(parent);
-    let Some(p) = tables.iter().position(|t| t.name == parent.name) else {
-        return Ok(Vec::new());
-    };
     let mut found: Vec<Total> = Vec::new();
+    if parent_columns.is_empty() {
+        return Ok(found);
+    }
     for child in tables.iter().filter(|t| t.name != parent.name) {
         let mut child_columns = totals::number_columns(child);
         child_columns.truncate(totals::CHILD_COLUMNS);
-        for fk in child
-            .foreign_keys
-            .iter()
-            .filter(|fk| fk.references.table == parent.name)
-        {
-            if parent_columns.is_empty() {
-                return Ok(found);
-            }
+        let keys = child.foreign_keys.iter();
+        for fk in keys.filter(|fk| fk.references.table == parent.name) {
             let width = fk.columns.len();
             let rows = sample_parent_rows(source, parent, &passes[p], fk, &parent_columns)?;
             let mut sums = totals::ChildSums::new(child_columns.len());

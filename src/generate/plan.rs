@@ -120,11 +120,7 @@ fn total_plan(
     total: &Total,
 ) -> Option<TotalPlan> {
     let plan = &tables[parent];
-    let c = plan.table.column_index(&total.column)?;
-    let ColumnPlan::Values(gen) = &plan.columns[c] else {
-        return None;
-    };
-    gen.takes_uniforms().then_some(())?;
+    let (_, column, _) = drawn_number(&plan.table, &plan.columns, &plan.output, &total.column)?;
     let child = profile
         .tables
         .iter()
@@ -151,11 +147,27 @@ fn total_plan(
         })
         .collect::<Option<Vec<usize>>>()?;
     Some(TotalPlan {
-        column: plan.output_position(c),
+        column,
         child,
         fk,
         sum,
     })
+}
+
+/// A value column drawn from a distribution of numbers, dates or times (one that takes
+/// uniforms): its index in the table, its output position and its generator.
+fn drawn_number<'g>(
+    table: &Table,
+    columns: &'g [ColumnPlan],
+    output: &[usize],
+    name: &str,
+) -> Option<(usize, usize, &'g ColumnGen)> {
+    let c = table.column_index(name)?;
+    let ColumnPlan::Values(gen) = &columns[c] else {
+        return None;
+    };
+    let at = output.iter().position(|&o| o == c)?;
+    gen.takes_uniforms().then_some((c, at, gen))
 }
 
 /// Whether making a row of `from` reads a row of `table`, directly or through other tables: by
@@ -1030,14 +1042,7 @@ impl TablePlanner<'_> {
         let table = self.table();
         let profile = self.profile_table();
         // A value column that takes uniforms: its index, output position and generator.
-        let ordered = |name: &str| -> Option<(usize, usize, &ColumnGen)> {
-            let c = table.column_index(name)?;
-            let ColumnPlan::Values(gen) = &columns[c] else {
-                return None;
-            };
-            let at = output.iter().position(|&o| o == c)?;
-            gen.takes_uniforms().then_some((c, at, gen))
-        };
+        let ordered = |name: &str| drawn_number(table, columns, output, name);
         type Found<'g> = (usize, usize, &'g ColumnGen);
         let rules: Vec<(&OrderRule, Found, Found)> = profile
             .rules
@@ -1121,14 +1126,7 @@ impl TablePlanner<'_> {
     /// The learned derivations whose three columns are number value columns here.
     fn derived(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<DerivedPlan> {
         let table = self.table();
-        let position = |name: &str| {
-            let c = table.column_index(name)?;
-            let ColumnPlan::Values(gen) = &columns[c] else {
-                return None;
-            };
-            gen.takes_uniforms().then_some(())?;
-            output.iter().position(|&o| o == c)
-        };
+        let position = |name: &str| Some(drawn_number(table, columns, output, name)?.1);
         self.profile_table()
             .derived
             .iter()
@@ -1156,11 +1154,7 @@ impl TablePlanner<'_> {
             .parts
             .iter()
             .filter_map(|p| {
-                let (c, column) = at(&p.column)?;
-                let ColumnPlan::Values(gen) = &columns[c] else {
-                    return None;
-                };
-                gen.takes_uniforms().then_some(())?;
+                let (_, column, _) = drawn_number(table, columns, output, &p.column)?;
                 let (s, of) = at(&p.of)?;
                 let family = relations::family(&table.columns[s].logical.arrow_type())?;
                 Some(PartPlan {

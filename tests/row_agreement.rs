@@ -9,37 +9,10 @@ mod common;
 use std::fmt::Write;
 use std::path::Path;
 
-use common::{assert_ok, read_profile, understudy};
+use common::{assert_ok, csv_rows as rows, read_profile, understudy, Lcg};
 use understudy::profile::email_names::fold;
 use understudy::profile::{Generator, Locale, TextModel};
 use understudy::schema::LogicalType;
-
-/// A small deterministic generator, so the test data is the same on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
-        list[(self.next() % list.len() as u64) as usize]
-    }
-
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| (b'0' + (self.next() % 10) as u8) as char)
-            .collect()
-    }
-
-    fn letter(&mut self) -> char {
-        (b'A' + (self.next() % 26) as u8) as char
-    }
-}
 
 const FIRST: [&str; 12] = [
     "Anna", "Paul", "Maria", "John", "Lena", "Omar", "Ines", "Tom", "Sara", "Hugo", "Nina", "Carl",
@@ -131,14 +104,6 @@ fn write_table(dir: &Path) {
     std::fs::write(dir.join("client.csv"), csv).unwrap();
 }
 
-fn rows(path: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
 fn shape(v: &str) -> String {
     v.chars()
         .map(|c| match c {
@@ -147,6 +112,14 @@ fn shape(v: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// The client table under `work/real`, profiled into `work/p.yaml`.
+fn profile_table(work: &Path) {
+    let real = work.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    write_table(&real);
+    assert_ok(&understudy(work, &["profile", "real", "-o", "p.yaml"]));
 }
 
 /// Whether a generated row's state and postal code belong to its country.
@@ -177,13 +150,7 @@ fn agrees(state: &str, postal: &str, country: &str) -> bool {
 #[test]
 fn addresses_agree_and_emails_follow_names() {
     let work = tempfile::tempdir().unwrap();
-    let real = work.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
-    write_table(&real);
-    assert_ok(&understudy(
-        work.path(),
-        &["profile", "real", "-o", "p.yaml"],
-    ));
+    profile_table(work.path());
     let profile = read_profile(&work.path().join("p.yaml"));
     let table = profile.table("client").unwrap();
 
@@ -282,14 +249,14 @@ fn addresses_agree_and_emails_follow_names() {
 #[test]
 fn an_address_group_can_be_turned_off() {
     let work = tempfile::tempdir().unwrap();
-    let real = work.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
-    write_table(&real);
-    assert_ok(&understudy(
-        work.path(),
-        &["profile", "real", "-o", "p.yaml"],
-    ));
+    profile_table(work.path());
     let path = work.path().join("p.yaml");
+    let learned = read_profile(&path);
+    let groups = &learned.table("client").unwrap().groups;
+    assert!(
+        groups.iter().any(|g| g.address.is_some()),
+        "an address group to turn off"
+    );
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(
         "overrides:\n  client:\n    off: [\"group(city, state, postal_code, country, phone)\"]\n",

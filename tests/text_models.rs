@@ -9,29 +9,8 @@ use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::Path;
 
-use common::{assert_ok, read_profile, understudy};
+use common::{assert_ok, csv_rows as rows, read_profile, understudy, Lcg};
 use understudy::profile::{ColumnStats, Profile, TextModel};
-
-/// A small deterministic generator, so the test data is the same on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
-        list[(self.next() % list.len() as u64) as usize]
-    }
-
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.next() % 1000 < per_mille
-    }
-}
 
 const CATEGORIES: [&str; 12] = [
     "Books", "Music", "Garden", "Toys", "Kitchen", "Sports", "Travel", "Health", "Office", "Pets",
@@ -205,14 +184,6 @@ fn round_trip(work: &Path) -> (Profile, Profile, std::path::PathBuf) {
 
 fn stats<'a>(p: &'a Profile, table: &str, column: &str) -> &'a ColumnStats {
     p.table(table).unwrap().stats(column).unwrap()
-}
-
-fn rows(path: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
 }
 
 #[test]

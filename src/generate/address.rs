@@ -228,20 +228,14 @@ impl AddressPlan {
                         && part.values.is_empty()
                         && part.shapes.is_empty()
                 });
-        let able: Vec<Locale> = entry
-            .locales
-            .iter()
-            .copied()
-            .filter(|l| !needs_states || !l.lists().state_abbrs.is_empty())
-            .collect();
-        let choices = if able.is_empty() {
-            &entry.locales
-        } else {
-            &able
+        let able = || {
+            let fits = move |l: &&Locale| !needs_states || !l.lists().state_abbrs.is_empty();
+            entry.locales.iter().filter(fits)
         };
-        match choices.len() {
-            0 => None,
-            n => Some(choices[rng.random_range(0..n)]),
+        match (able().count(), entry.locales.len()) {
+            (0, 0) => None,
+            (0, n) => Some(entry.locales[rng.random_range(0..n)]),
+            (n, _) => able().nth(rng.random_range(0..n)).copied(),
         }
     }
 }

@@ -459,8 +459,6 @@ fn at_max_rate(stats: &TextStats, rest: &Rest, empty_rate: f64) -> f64 {
     ((rate - by_chance) / (1.0 - by_chance).max(1e-9)).clamp(0.0, 1.0)
 }
 
-/// Combinations of scripts other than Latin alone that values use, as shares of generated
-/// values, with the alphabets that write them.
 /// Whether a text column holds email addresses, by its detected semantic or its name: the one
 /// decision value and key generation share.
 pub fn is_email(column: &str, semantic: Option<Semantic>) -> bool {
@@ -468,6 +466,8 @@ pub fn is_email(column: &str, semantic: Option<Semantic>) -> bool {
         || super::defaults::name_suggests_email(column)
 }
 
+/// Combinations of scripts other than Latin alone that values use, as shares of generated
+/// values, with the alphabets that write them.
 fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alphabet>, String)>) {
     let mut weighted = Vec::new();
     let mut combos = Vec::new();
@@ -506,14 +506,14 @@ fn special_rates(stats: &TextStats, rest: &Rest, empty_rate: f64) -> [f64; SPECI
 
 /// Decomposes one accent-able vowel: `e` becomes `e` + U+0301.
 fn add_combining(rng: &mut ChaCha8Rng, out: &mut String) {
-    let vowels: Vec<usize> = out
-        .char_indices()
-        .filter(|(_, c)| "aeiouAEIOU".contains(*c))
-        .map(|(i, _)| i)
-        .collect();
-    let at = match vowels.len() {
+    let vowels = || {
+        out.char_indices()
+            .filter(|(_, c)| "aeiouAEIOU".contains(*c))
+            .map(|(i, _)| i)
+    };
+    let at = match vowels().count() {
         0 => out.len(),
-        n => vowels[rng.random_range(0..n)] + 1,
+        n => vowels().nth(rng.random_range(0..n)).expect("counted") + 1,
     };
     out.insert(at, '\u{301}');
 }
@@ -531,10 +531,10 @@ fn add_typographic(rng: &mut ChaCha8Rng, out: &mut String) {
 
 /// Inserts `c` between two characters of `out` (at its end when it has one character).
 fn insert_inside(rng: &mut ChaCha8Rng, out: &mut String, c: char) {
-    let bounds: Vec<usize> = out.char_indices().map(|(i, _)| i).skip(1).collect();
-    let at = match bounds.len() {
+    let bounds = || out.char_indices().map(|(i, _)| i).skip(1);
+    let at = match bounds().count() {
         0 => out.len(),
-        n => bounds[rng.random_range(0..n)],
+        n => bounds().nth(rng.random_range(0..n)).expect("counted"),
     };
     out.insert(at, c);
 }

@@ -51,21 +51,6 @@ impl Locale {
         Locale::PtPt,
     ];
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::FrFr => "fr_fr",
-            Locale::DeDe => "de_de",
-            Locale::ItIt => "it_it",
-            Locale::PtBr => "pt_br",
-            Locale::PtPt => "pt_pt",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Locale> {
-        Locale::ALL.into_iter().find(|l| l.name() == name)
-    }
-
     pub fn lists(self) -> Lists {
         fn of<L: Data>(own_states: bool) -> Lists {
             Lists {

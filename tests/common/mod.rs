@@ -202,3 +202,43 @@ pub fn bundled_profile(name: &str) -> PathBuf {
 pub fn read_profile(path: &Path) -> understudy::profile::Profile {
     understudy::profile::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// A small deterministic generator, so test data is the same on every run.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    pub fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[(self.next() % list.len() as u64) as usize]
+    }
+
+    pub fn chance(&mut self, per_mille: u64) -> bool {
+        self.next() % 1000 < per_mille
+    }
+
+    pub fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| (b'0' + (self.next() % 10) as u8) as char)
+            .collect()
+    }
+
+    pub fn letter(&mut self) -> char {
+        (b'A' + (self.next() % 26) as u8) as char
+    }
+}
+
+/// The records of a CSV file with a header row.
+pub fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}

@@ -3,17 +3,13 @@
 //! as an array literal (see [`crate::schema::array_literal`]). Without learned statistics (a
 //! profile made from DDL) values hold 0 to 3 elements of default shape.
 
-use std::sync::Arc;
-
 use arrow::array::{Array, ArrayRef, AsArray};
-use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::columns::{kind_for, type_limits};
-use super::pattern::RowPattern;
-use super::values::{Buffer, Choice, ColumnGen, Kind};
+use super::composite;
+use super::values::{Choice, ColumnGen};
 use crate::profile::ArrayStats;
 use crate::schema::{array_literal, Column, LogicalType};
 
@@ -21,34 +17,21 @@ use crate::schema::{array_literal, Column, LogicalType};
 pub struct ArrayGen {
     /// Element-count buckets `[lo, hi)` at their shares.
     lengths: Choice<(u32, u32)>,
-    element: Box<Kind>,
+    element: ColumnGen,
     element_null_rate: f64,
     element_type: DataType,
 }
 
 impl ArrayGen {
     pub fn new(column: &Column, element: &LogicalType, stats: Option<&ArrayStats>) -> Self {
-        let element_column = Column::new(column.name.clone(), element.clone(), true);
         let element_stats = stats.map(|s| s.element.as_ref());
         let lengths = match stats {
-            Some(s) => {
-                let keys: Vec<u32> = s.lengths.keys().copied().collect();
-                let bucket = |i: usize| (keys[i], keys.get(i + 1).copied().unwrap_or(keys[i] + 1));
-                Choice::new(
-                    (0..keys.len())
-                        .map(|i| (bucket(i), s.lengths[&keys[i]]))
-                        .collect(),
-                )
-            }
+            Some(s) => Choice::new(composite::buckets(&s.lengths)),
             None => Choice::uniform(vec![(0, 4)]),
         };
         ArrayGen {
             lengths,
-            element: Box::new(kind_for(
-                &element_column,
-                element_stats,
-                type_limits(element),
-            )),
+            element: composite::part(column, element, element_stats),
             element_null_rate: element_stats.map_or(0.0, |s| s.null_rate),
             element_type: element.arrow_type(),
         }
@@ -71,15 +54,8 @@ impl ArrayGen {
 
     /// `n` elements as text, drawn by the element's generator.
     fn elements(&self, rng: &mut ChaCha8Rng, n: usize) -> ArrayRef {
-        let gen = ColumnGen {
-            nulls: RowPattern::new(0.0, n as u64, 0),
-            kind: (*self.element).clone(),
-        };
-        let mut buffer = Buffer::for_type(&self.element_type, n);
-        gen.fill(rng, 0..n as u64, &mut buffer);
-        let typed = buffer.finish(&self.element_type);
-        cast(&typed, &DataType::Utf8)
-            .unwrap_or_else(|_| Arc::new(arrow::array::StringArray::from(vec![None::<&str>; n])))
+        let buffer = composite::draw(&self.element, &self.element_type, rng, n);
+        composite::as_text(buffer, &self.element_type)
     }
 }
 

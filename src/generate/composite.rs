@@ -15,16 +15,18 @@ use rand_chacha::ChaCha8Rng;
 
 use super::columns::{kind_for, type_limits};
 use super::pattern::RowPattern;
-use super::values::{Buffer, Choice, ColumnGen, Kind};
+use super::values::{Buffer, Choice, ColumnGen};
 use crate::profile::{ArrayStats, ColumnStats, KeyedStats, RangeStats};
 use crate::schema::{hstore_literal, range_literal, Column, LogicalType};
 
-/// `n` values drawn by `kind` into a buffer of `data_type`.
-pub(super) fn draw(kind: &Kind, data_type: &DataType, rng: &mut ChaCha8Rng, n: usize) -> Buffer {
-    let gen = ColumnGen {
-        nulls: RowPattern::new(0.0, n as u64, 0),
-        kind: kind.clone(),
-    };
+/// `n` values drawn by `gen` (a part's generator, which makes no NULLs) into a buffer of
+/// `data_type`.
+pub(super) fn draw(
+    gen: &ColumnGen,
+    data_type: &DataType,
+    rng: &mut ChaCha8Rng,
+    n: usize,
+) -> Buffer {
     let mut buffer = Buffer::for_type(data_type, n);
     gen.fill(rng, 0..n as u64, &mut buffer);
     buffer
@@ -39,7 +41,7 @@ pub(super) fn as_text(buffer: Buffer, data_type: &DataType) -> ArrayRef {
 }
 
 /// Count buckets (a key runs to the next key) as `[lo, hi)` ranges with their shares.
-fn buckets(shares: &std::collections::BTreeMap<u32, f64>) -> Vec<((u32, u32), f64)> {
+pub(super) fn buckets(shares: &std::collections::BTreeMap<u32, f64>) -> Vec<((u32, u32), f64)> {
     let keys: Vec<u32> = shares.keys().copied().collect();
     keys.iter()
         .enumerate()
@@ -47,10 +49,19 @@ fn buckets(shares: &std::collections::BTreeMap<u32, f64>) -> Vec<((u32, u32), f6
         .collect()
 }
 
-/// A part's generator: its kind, drawn like a column of `logical` from `stats`.
-fn part(column: &Column, logical: &LogicalType, stats: Option<&ColumnStats>) -> Kind {
+/// A part's generator, drawn like a column of `logical` from `stats`; it makes no NULLs (a
+/// part's NULLs are decided by the value it belongs to). Built once, so drawing a part per
+/// value copies nothing.
+pub(super) fn part(
+    column: &Column,
+    logical: &LogicalType,
+    stats: Option<&ColumnStats>,
+) -> ColumnGen {
     let part_column = Column::new(column.name.clone(), logical.clone(), true);
-    kind_for(&part_column, stats, type_limits(logical))
+    ColumnGen {
+        nulls: RowPattern::new(0.0, 1, 0),
+        kind: kind_for(&part_column, stats, type_limits(logical)),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,10 +71,10 @@ pub struct RangeGen {
     upper_infinite_rate: f64,
     lower_inclusive_rate: f64,
     upper_inclusive_rate: f64,
-    lower: Kind,
-    upper: Kind,
+    lower: ColumnGen,
+    upper: ColumnGen,
     /// Learned widths, when ranges with two finite bounds were seen.
-    width: Option<Kind>,
+    width: Option<ColumnGen>,
     bound_type: DataType,
     /// For a multirange: range-count buckets `[lo, hi)` at their shares.
     counts: Option<Choice<(u32, u32)>>,
@@ -203,7 +214,9 @@ impl BitGen {
 pub struct KeyedGen {
     /// Each key with the share of values that hold it.
     keys: Vec<(String, f64)>,
-    values: Kind,
+    /// For xml: the same keys as root elements to draw one from.
+    roots: Choice<String>,
+    values: ColumnGen,
     value_null_rate: f64,
     xml: bool,
 }
@@ -211,10 +224,12 @@ pub struct KeyedGen {
 impl KeyedGen {
     pub fn new(column: &Column, stats: Option<&KeyedStats>) -> Self {
         let text = LogicalType::Text { max_chars: None };
+        let keys: Vec<(String, f64)> = stats
+            .map(|s| s.keys.iter().map(|k| (k.value.clone(), k.share)).collect())
+            .unwrap_or_default();
         KeyedGen {
-            keys: stats
-                .map(|s| s.keys.iter().map(|k| (k.value.clone(), k.share)).collect())
-                .unwrap_or_default(),
+            roots: Choice::new(keys.clone()),
+            keys,
             values: part(column, &text, stats.map(|s| s.values.as_ref())),
             value_null_rate: stats.map_or(0.0, |s| s.values.null_rate),
             xml: column.logical == LogicalType::Xml,
@@ -238,8 +253,10 @@ impl KeyedGen {
     /// `<root>content</root>`: a root element at its learned share (the first when none is
     /// drawn, `value` when none was learned) around escaped text.
     fn write_xml(&self, rng: &mut ChaCha8Rng, out: &mut String) {
-        let roots = Choice::new(self.keys.iter().map(|(k, s)| (k.as_str(), *s)).collect());
-        let root = roots.sample_normalized(rng).copied().unwrap_or("value");
+        let root = self
+            .roots
+            .sample_normalized(rng)
+            .map_or("value", String::as_str);
         let content = self.value(rng).unwrap_or_default();
         out.push('<');
         out.push_str(root);

@@ -2,8 +2,8 @@
 //! columns derived from an anchor by a learned gap so that an order (`shipped >= placed`)
 //! holds in every row.
 //!
-//! The copula turns the profile's Spearman correlations into a normal correlation matrix
-//! (`2 sin(πρ/6)`), draws `z ~ N(0, Σ)` per row through its Cholesky factor, and hands each
+//! The copula takes the profile's normal correlation matrix (or, from an older profile, its
+//! Spearman correlations converted by `2 sin(πρ/6)`), draws `z ~ N(0, Σ)` per row through its Cholesky factor, and hands each
 //! column the uniform `Φ(z)`; the column's own sampler maps it to a value, so marginals stay
 //! what the profile says. An anchored column is `anchor + gap`, with the gap drawn from its
 //! learned quantiles: the order holds by construction, and the two stay as close as they were.
@@ -25,27 +25,15 @@ pub struct Copula {
 }
 
 impl Copula {
-    /// A copula for `columns` from their Spearman matrix, or `None` when no pair is correlated.
-    pub fn new(columns: Vec<usize>, spearman: &[Vec<f64>], salt: u64) -> Option<Copula> {
+    /// A copula for `columns` from the correlations of their normals, or `None` when no pair
+    /// is correlated.
+    pub fn new(columns: Vec<usize>, normal: &[Vec<f64>], salt: u64) -> Option<Copula> {
         let n = columns.len();
         let off_diagonal =
             (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)));
-        if n < 2 || off_diagonal.clone().all(|(i, j)| spearman[i][j] == 0.0) {
+        if n < 2 || off_diagonal.clone().all(|(i, j)| normal[i][j] == 0.0) {
             return None;
         }
-        let pearson: Vec<Vec<f64>> = (0..n)
-            .map(|i| {
-                (0..n)
-                    .map(|j| {
-                        if i == j {
-                            1.0
-                        } else {
-                            2.0 * (std::f64::consts::PI * spearman[i][j] / 6.0).sin()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
         // Correlations read pairwise on different rows need not form a valid matrix: shrink
         // towards independence until it factors.
         let mut shrink = 1.0;
@@ -53,7 +41,7 @@ impl Copula {
             let scaled: Vec<Vec<f64>> = (0..n)
                 .map(|i| {
                     (0..n)
-                        .map(|j| if i == j { 1.0 } else { pearson[i][j] * shrink })
+                        .map(|j| if i == j { 1.0 } else { normal[i][j] * shrink })
                         .collect()
                 })
                 .collect();
@@ -185,7 +173,8 @@ mod tests {
 
     #[test]
     fn uniforms_keep_the_rank_correlation() {
-        let copula = Copula::new(vec![0, 1], &[vec![1.0, 0.9], vec![0.9, 1.0]], 7).unwrap();
+        let normal = 2.0 * (std::f64::consts::PI * 0.9 / 6.0).sin();
+        let copula = Copula::new(vec![0, 1], &[vec![1.0, normal], vec![normal, 1.0]], 7).unwrap();
         let u = copula.uniforms(1, 0, 20_000);
         let rho = spearman(&u[0], &u[1]);
         assert!((rho - 0.9).abs() < 0.02, "{rho}");

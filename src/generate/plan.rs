@@ -224,7 +224,9 @@ fn copied_from(tables: &[TablePlan]) -> Vec<(usize, usize)> {
         .iter()
         .flat_map(|t| {
             let copies = t.columns.iter().filter_map(|c| match c {
-                ColumnPlan::Inherited { fk, parent_column } => Some((*fk, *parent_column)),
+                ColumnPlan::Inherited {
+                    fk, parent_column, ..
+                } => Some((*fk, *parent_column)),
                 _ => None,
             });
             copies
@@ -341,7 +343,7 @@ impl TablePlanner<'_> {
         self.key_referenced_columns(&mut columns)?;
         let constraints = self.constraints(warnings);
         for inherit in &self.profile_table().inherited {
-            if let Some((c, plan)) = self.inherited_plan(inherit, &constraints) {
+            if let Some((c, plan)) = self.inherited_plan(inherit, &constraints, warnings) {
                 columns[c].get_or_insert(plan);
             }
         }
@@ -530,11 +532,13 @@ impl TablePlanner<'_> {
 
     /// A child column copied from its parent row, when every value the copy can bring is valid
     /// here: the types fit, no CHECK of the child's names the column, and a NOT NULL column can
-    /// receive no NULL (from a NULL reference or a NULL parent value).
+    /// receive no NULL (from a NULL reference or a NULL parent value). A copy that held in only
+    /// part of the real rows keeps the column's own values for the rest.
     fn inherited_plan(
         &self,
         inherit: &Inherited,
         limits: &TableLimits,
+        warnings: &mut Vec<String>,
     ) -> Option<(usize, ColumnPlan)> {
         let table = self.table();
         let k = self.copyable_foreign_key(&inherit.foreign_key)?;
@@ -551,11 +555,17 @@ impl TablePlanner<'_> {
                 .stats(&source.name)
                 .is_some_and(|s| s.null_rate > 0.0);
         let nulls_fit = child.nullable || !may_be_null;
-        (fits && generated && unchecked && nulls_fit).then_some((
+        if !(fits && generated && unchecked && nulls_fit) {
+            return None;
+        }
+        let partly = (!inherit.in_every_row())
+            .then(|| (inherit.holds, self.value_gen(child, limits, warnings)));
+        Some((
             c,
             ColumnPlan::Inherited {
                 fk: k,
                 parent_column: p,
+                partly,
             },
         ))
     }
@@ -1106,7 +1116,7 @@ impl TablePlanner<'_> {
                 .collect();
             let matrix: Vec<Vec<f64>> = members
                 .iter()
-                .map(|&(a, _)| members.iter().map(|&(b, _)| corr.spearman[a][b]).collect())
+                .map(|&(a, _)| members.iter().map(|&(b, _)| corr.normal_at(a, b)).collect())
                 .collect();
             Copula::new(
                 members.iter().map(|&(_, c)| c).collect(),

@@ -162,6 +162,14 @@ pub struct Inherited {
     pub holds: f64,
 }
 
+impl Inherited {
+    /// Whether the copy held in (nearly) every row, so that every generated row copies; else
+    /// only the children of a `holds` share of parents do.
+    pub fn in_every_row(&self) -> bool {
+        self.holds >= 0.98
+    }
+}
+
 /// `column = left + right` (or `-`), as it held in at least 99 % of sampled rows. With `clock`,
 /// `column` and `left` are clock times written as `HHMM` and `right` is minutes:
 /// `dep_time = clock(sched_dep_time + dep_delay)`, wrapping past midnight.
@@ -247,15 +255,34 @@ pub struct Combination {
     pub share: f64,
 }
 
-/// Spearman rank correlations between ordered columns, read on a sample of rows.
+/// How ordered columns move together, read on a sample of rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Correlations {
     pub columns: Vec<String>,
-    /// Row by row, in `columns` order; 1 on the diagonal.
+    /// Spearman rank correlations, row by row in `columns` order; 1 on the diagonal.
     pub spearman: Vec<Vec<f64>>,
+    /// The correlations of the normal variables behind the columns (what the generator's
+    /// Gaussian copula takes), read from normal scores that give tied values their share of the
+    /// normal line. Unlike Spearman's, they are not pulled towards 0 by a column of few values
+    /// (a price that is 0.99 or 1.99). Absent in older profiles: the generator then converts
+    /// `spearman`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normal: Option<Vec<Vec<f64>>>,
     /// Rows the figures were read on.
     pub sample_rows: u64,
+}
+
+impl Correlations {
+    /// The normal correlation between columns `a` and `b` (positions in `columns`): the
+    /// learned one, or for an older profile Spearman's converted as for continuous columns.
+    pub fn normal_at(&self, a: usize, b: usize) -> f64 {
+        match &self.normal {
+            Some(normal) => normal[a][b],
+            None if a == b => 1.0,
+            None => 2.0 * (std::f64::consts::PI * self.spearman[a][b] / 6.0).sin(),
+        }
+    }
 }
 
 /// `low <= high` (or `<` when `strict`) held in every row where both were present.

@@ -368,19 +368,18 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             known(field, name)?;
         }
         let n = c.columns.len();
-        if c.spearman.len() != n || c.spearman.iter().any(|row| row.len() != n) {
-            return Err(at.fail(field, format!("spearman must be a {n} × {n} matrix")));
-        }
-        if let Some(x) = c
-            .spearman
-            .iter()
-            .flatten()
-            .find(|x| !(-1.0..=1.0).contains(*x))
-        {
-            return Err(at.fail(
-                field,
-                format!("{x} is no correlation (they lie in [-1, 1])"),
-            ));
+        let matrices = std::iter::once(("spearman", &c.spearman))
+            .chain(c.normal.as_ref().map(|m| ("normal", m)));
+        for (name, matrix) in matrices {
+            if matrix.len() != n || matrix.iter().any(|row| row.len() != n) {
+                return Err(at.fail(field, format!("{name} must be a {n} × {n} matrix")));
+            }
+            if let Some(x) = matrix.iter().flatten().find(|x| !(-1.0..=1.0).contains(*x)) {
+                return Err(at.fail(
+                    field,
+                    format!("{name}: {x} is no correlation (they lie in [-1, 1])"),
+                ));
+            }
         }
     }
     Ok(())

@@ -367,6 +367,50 @@ fn a_column_copied_from_the_parent_row_stays_a_copy() {
     assert!(share_copied(&dir.path().join("out"), "billing_city", "city") < 0.5);
 }
 
+#[test]
+fn a_column_copied_for_most_parents_keeps_its_share_and_agrees_among_siblings() {
+    // Invoices ship to their customer's own name, except for one customer in twenty, whose
+    // invoices all ship to one other name.
+    let mut customers = String::from("customer_id,name\n");
+    for id in 1..=80u32 {
+        customers.push_str(&format!("{id},Firm {}\n", id * 7919 % 10007));
+    }
+    let mut invoices = String::from("invoice_id,customer_id,ship_name\n");
+    for id in 1..=400u32 {
+        let customer = 1 + id * 13 % 80;
+        let name = if customer % 20 == 0 {
+            format!("Depot {}", customer * 31)
+        } else {
+            format!("Firm {}", customer * 7919 % 10007)
+        };
+        invoices.push_str(&format!("{id},{customer},{name}\n"));
+    }
+    let tables = [
+        ("customers", customers.as_str()),
+        ("invoices", invoices.as_str()),
+    ];
+    let (profile, dir) = profile_and_generate_tables(&tables, "20", "");
+    assert!(
+        profile.contains("column: ship_name") && profile.contains("holds: 0.95"),
+        "the partial copy is found:\n{profile}"
+    );
+    let out = dir.path().join("out");
+    let copied = share_copied(&out, "ship_name", "name");
+    assert!((0.85..0.995).contains(&copied), "copied in {copied}");
+    let mut names: std::collections::HashMap<String, std::collections::HashSet<String>> =
+        Default::default();
+    for invoice in read_rows(&out, "invoices") {
+        names
+            .entry(invoice["customer_id"].clone())
+            .or_default()
+            .insert(invoice["ship_name"].clone());
+    }
+    assert!(
+        names.values().all(|n| n.len() == 1),
+        "siblings agree, copied or not"
+    );
+}
+
 /// Posts over two years, and replies a few days after their post.
 fn posts_and_replies() -> (String, String) {
     let day = |n: u32| {

@@ -59,6 +59,8 @@ pub use width::{CHUNK_BYTES, MAX_CHUNK_ROWS};
 
 /// Salt that sets row-keyed randomness apart from chunk-keyed randomness.
 const ROW_KEYED: u64 = 0x726f_775f_6b65_7964;
+/// Salt for randomness keyed by a parent row, shared by all of its children.
+const PARENT_KEYED: u64 = 0x7061_7265_6e74_6b64;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -289,6 +291,9 @@ enum ColumnPlan {
     Inherited {
         fk: usize,
         parent_column: usize,
+        /// For a copy that held in only part of the real rows: the share of parents whose
+        /// children copy, and the column's own values for the others' children.
+        partly: Option<(f64, ColumnGen)>,
     },
     Values(ColumnGen),
 }
@@ -639,6 +644,30 @@ impl Generator {
         }
     }
 
+    /// Row `i`'s cell of a column that copies its parent's value for a `share` of parents. The
+    /// choice and the column's own value are keyed by the parent row, so the children of one
+    /// parent agree with each other either way, as a customer's orders share a ship-to name.
+    fn push_partial_copy(
+        &self,
+        table: usize,
+        column: usize,
+        (fk, parent_column): (usize, usize),
+        (share, own): (f64, &ColumnGen),
+        i: u64,
+        out: &mut Buffer,
+    ) {
+        let plan = &self.tables[table];
+        let parent = self.parent_row(table, fk, i);
+        let key = parent.map_or(combine([ROW_KEYED, i]), |j| combine([PARENT_KEYED, j]));
+        let seed = combine([self.seed, plan.salt, column as u64, key]);
+        match parent {
+            Some(_) if unit_interval(mix64(seed)) < share => {
+                self.push_parent_cells(table, fk, parent_column, i..i + 1, out);
+            }
+            _ => own.fill(&mut ChaCha8Rng::seed_from_u64(seed), i..i + 1, out),
+        }
+    }
+
     /// Rows one at a time, each from randomness keyed by the row itself: slower, but any one row
     /// can then be computed alone, which is what a child copying this table's values needs.
     fn row_by_row(&self, table: usize, rows: Range<u64>) -> Vec<Buffer> {
@@ -685,8 +714,28 @@ impl Generator {
                     }
                 }
             }
-            ColumnPlan::Inherited { fk, parent_column } => {
+            ColumnPlan::Inherited {
+                fk,
+                parent_column,
+                partly: None,
+            } => {
                 self.push_parent_cells(table, *fk, *parent_column, rows_here, out);
+            }
+            ColumnPlan::Inherited {
+                fk,
+                parent_column,
+                partly: Some((share, own)),
+            } => {
+                for i in rows_here {
+                    self.push_partial_copy(
+                        table,
+                        column,
+                        (*fk, *parent_column),
+                        (*share, own),
+                        i,
+                        out,
+                    );
+                }
             }
         }
     }

@@ -135,22 +135,32 @@ impl FanOutLayout {
     }
 }
 
-/// `(children per parent, share of parents)` per learned histogram bucket. Buckets above 32 hold
-/// a range of counts; they are represented by the middle of the range that was observed.
+/// Most classes one wide histogram bucket is split into.
+const SPLITS_PER_BUCKET: u64 = 16;
+
+/// `(children per parent, share of parents)` per learned histogram bucket. A bucket above 32
+/// holds a range of counts: its parents are spread evenly over the part of the range that was
+/// observed (nine employees with 96 to 127 orders each don't all get 111), in up to
+/// [`SPLITS_PER_BUCKET`] classes. The bucket that holds the largest count ends at it, since
+/// one parent had exactly that many children.
 fn learned_shape(learned: Option<&FanOut>) -> Vec<(f64, f64)> {
     let Some(fan_out) = learned.filter(|f| !f.histogram.is_empty()) else {
         return vec![(1.0, 1.0)];
     };
-    let total: u64 = fan_out.histogram.values().sum();
+    let total = fan_out.histogram.values().sum::<u64>().max(1) as f64;
     fan_out
         .histogram
         .iter()
-        .map(|(&floor, &parents)| {
+        .flat_map(|(&floor, &parents)| {
             let last = (bucket_end(floor) - 1).min(fan_out.max.max(floor));
-            (
-                (floor + last) as f64 / 2.0,
-                parents as f64 / total.max(1) as f64,
-            )
+            let splits = parents.min(last - floor + 1).clamp(1, SPLITS_PER_BUCKET);
+            let width = (last - floor) as f64;
+            let top = fan_out.max < bucket_end(floor) && last > floor;
+            (0..splits).map(move |k| {
+                let place = if top { 1.0 } else { 0.5 };
+                let count = floor as f64 + width * (k as f64 + place) / splits as f64;
+                (count, parents as f64 / splits as f64 / total)
+            })
         })
         .collect()
 }
@@ -266,6 +276,22 @@ mod tests {
             *histogram.entry(c).or_insert(0u64) += 1;
         }
         assert_eq!(histogram, fan_out.histogram);
+    }
+
+    #[test]
+    fn parents_of_a_wide_bucket_get_counts_spread_over_it() {
+        // Nine parents with 42..156 children: buckets 32-63 (2), 64-95 (2), 96-127 (4),
+        // 128-159 (1, the largest count being 156).
+        let mut fan_out = learned(&[(32, 2), (64, 2), (96, 4), (128, 1)]);
+        fan_out.max = 156;
+        let children = 830;
+        let layout = FanOutLayout::new(children, 9, Some(&fan_out), u64::MAX, 5).unwrap();
+        let mut got = counts(&layout, 9, children);
+        got.sort();
+        let distinct = got.windows(2).filter(|w| w[0] != w[1]).count() + 1;
+        assert_eq!(distinct, 9, "each parent its own count: {got:?}");
+        let in_bucket = |lo: u64, hi: u64| got.iter().filter(|&&c| (lo..hi).contains(&c)).count();
+        assert_eq!(in_bucket(96, 128), 4, "{got:?}");
     }
 
     #[test]

@@ -361,10 +361,11 @@ impl TablePlanner<'_> {
                 columns[c] = Some(ColumnPlan::Values(gen));
             }
         }
-        let columns: Vec<ColumnPlan> = columns
+        let mut columns: Vec<ColumnPlan> = columns
             .into_iter()
             .map(|c| c.expect("all planned"))
             .collect();
+        self.rank_categories(&mut columns);
         let output: Vec<usize> = (0..n)
             .filter(|&c| !matches!(columns[c], ColumnPlan::Skip))
             .collect();
@@ -959,6 +960,19 @@ impl TablePlanner<'_> {
         }
     }
 
+    /// Makes each category the profile ranks for the copula draw its values in that order.
+    fn rank_categories(&self, columns: &mut [ColumnPlan]) {
+        let Some(correlations) = &self.profile_table().correlations else {
+            return;
+        };
+        for ranked in &correlations.ranked {
+            let c = self.table().column_index(&ranked.column);
+            if let Some(ColumnPlan::Values(gen)) = c.map(|c| &mut columns[c]) {
+                gen.rank_by(&ranked.order);
+            }
+        }
+    }
+
     fn constraints(&self, warnings: &mut Vec<String>) -> TableLimits {
         table_constraints(self.table(), warnings)
     }
@@ -1110,8 +1124,12 @@ impl TablePlanner<'_> {
                 .iter()
                 .enumerate()
                 .filter_map(|(k, name)| {
-                    let (c, ..) = ordered(name)?;
-                    (!dependents.contains(&c)).then_some((k, c))
+                    let c = table.column_index(name)?;
+                    let ColumnPlan::Values(gen) = &columns[c] else {
+                        return None;
+                    };
+                    let drawn = gen.joins_copula() && output.contains(&c);
+                    (drawn && !dependents.contains(&c)).then_some((k, c))
                 })
                 .collect();
             let matrix: Vec<Vec<f64>> = members

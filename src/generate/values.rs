@@ -112,6 +112,11 @@ impl<T> Choice<T> {
         self.items.get(i)
     }
 
+    /// The share of item `k`.
+    pub fn share_of(&self, k: usize) -> f64 {
+        self.cumulative[k] - k.checked_sub(1).map_or(0.0, |j| self.cumulative[j])
+    }
+
     /// The sum of the shares.
     pub fn total(&self) -> f64 {
         self.cumulative.last().copied().unwrap_or(0.0)
@@ -463,6 +468,12 @@ pub enum Kind {
     },
     /// Frequent text values that cover the column, enum labels, or an IN list.
     OneOf(Choice<String>),
+    /// Frequent text values in the order a copula ranks them, at their shares; `None` stands
+    /// for the values the text model makes (absent when the frequent values cover the column).
+    Ranked {
+        ranked: Choice<Option<String>>,
+        gen: Option<Box<TextGen>>,
+    },
     /// A lookup table's values: row `i` takes value `i mod n` (NULL where the value is), so
     /// the values of one row stay together across columns.
     Lookup(Vec<Option<String>>),
@@ -486,7 +497,51 @@ impl ColumnGen {
     /// Whether the column's values are text drawn from learned values or a text model, so a
     /// category group may supply them.
     pub fn takes_text(&self) -> bool {
-        matches!(self.kind, Kind::Text { .. } | Kind::OneOf(_))
+        matches!(
+            self.kind,
+            Kind::Text { .. } | Kind::OneOf(_) | Kind::Ranked { .. }
+        )
+    }
+
+    /// Whether the column can join a copula: numbers and dates, and ranked categories.
+    pub fn joins_copula(&self) -> bool {
+        self.takes_uniforms() || matches!(self.kind, Kind::Ranked { .. })
+    }
+
+    /// Makes a column of frequent text values draw them ranked in `order` (`None` for the
+    /// values the text model makes), so that a copula's uniform picks the value; `false` (and
+    /// nothing changed) for a column of another kind. A listed value the column doesn't know
+    /// takes no share.
+    pub fn rank_by(&mut self, order: &[Option<String>]) -> bool {
+        let (frequent, gen) = match std::mem::replace(&mut self.kind, Kind::Null) {
+            Kind::Text { frequent, gen } => (frequent, Some(gen)),
+            Kind::OneOf(choice) => (choice, None),
+            other => {
+                self.kind = other;
+                return false;
+            }
+        };
+        let share = |value: &String| {
+            frequent
+                .items
+                .iter()
+                .position(|v| v == value)
+                .map_or(0.0, |k| frequent.share_of(k))
+        };
+        let rest = if gen.is_some() {
+            (1.0 - frequent.total()).max(0.0)
+        } else {
+            0.0
+        };
+        let weighted = order
+            .iter()
+            .map(|value| (value.clone(), value.as_ref().map_or(rest, share)))
+            .collect();
+        self.kind = Kind::Ranked {
+            ranked: Choice::new(weighted),
+            gen,
+        };
+        true
     }
 
     /// Whether the column takes a uniform per row (numbers and dates), so it can join a copula.
@@ -550,7 +605,8 @@ impl ColumnGen {
             match &self.kind {
                 Kind::Number(gen) => buffer.push_number(gen.at(u)),
                 Kind::Temporal(gen) => buffer.push_int(gen.at(u, rng)),
-                _ => unreachable!("only numbers and dates take uniforms"),
+                Kind::Ranked { ranked, gen } => push_ranked(ranked, gen, u, rng, buffer),
+                _ => unreachable!("only numbers, dates and ranked categories take uniforms"),
             }
         }
     }
@@ -584,6 +640,10 @@ impl ColumnGen {
                 Kind::OneOf(choice) => {
                     let value = choice.sample_normalized(rng).map_or("", String::as_str);
                     buffer.push_str(value);
+                }
+                Kind::Ranked { ranked, gen } => {
+                    let u = rng.random::<f64>();
+                    push_ranked(ranked, gen, u, rng, buffer);
                 }
                 Kind::Uuid => {
                     text.clear();
@@ -899,6 +959,25 @@ fn int_array(values: Vec<i64>, nulls: NullBuffer, data_type: &DataType) -> Array
             TimestampMicrosecondArray::new(values.into(), nulls).with_timezone_opt(tz.clone()),
         ),
         _ => Arc::new(Int64Array::new(values.into(), nulls)),
+    }
+}
+
+/// The ranked category at rank `u`: a listed value, or one the text model makes.
+fn push_ranked(
+    ranked: &Choice<Option<String>>,
+    gen: &Option<Box<TextGen>>,
+    u: f64,
+    rng: &mut ChaCha8Rng,
+    buffer: &mut Buffer,
+) {
+    match (ranked.sample_normalized_at(u), gen) {
+        (Some(Some(value)), _) => buffer.push_str(value),
+        (_, Some(gen)) => {
+            let mut text = String::new();
+            gen.generate(rng, &mut text);
+            buffer.push_str(&text);
+        }
+        (_, None) => buffer.push_str(""),
     }
 }
 

@@ -25,6 +25,7 @@ pub mod parts;
 pub mod pii;
 pub mod privacy;
 mod range;
+pub mod ranks;
 pub mod relations;
 pub mod sample;
 pub mod sketch;

@@ -269,11 +269,40 @@ pub struct Correlations {
     /// `spearman`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normal: Option<Vec<Vec<f64>>>,
+    /// Text columns among `columns`: each is ranked by its values in `order` (`null` stands for
+    /// every value not listed as frequent), so the copula draws it with the numbers it goes
+    /// with (a freight that depends on the ship-to country).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranked: Vec<RankedCategories>,
     /// Rows the figures were read on.
     pub sample_rows: u64,
 }
 
+/// A text column's frequent values in the order the copula ranks them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankedCategories {
+    pub column: String,
+    /// Values from lowest to highest rank; `null` for the values not listed as frequent.
+    pub order: Vec<Option<String>>,
+}
+
 impl Correlations {
+    /// Leaves `column` out of the figures.
+    pub fn remove(&mut self, column: &str) {
+        let Some(k) = self.columns.iter().position(|c| c == column) else {
+            return;
+        };
+        self.columns.remove(k);
+        let matrices = std::iter::once(&mut self.spearman).chain(self.normal.as_mut());
+        for matrix in matrices {
+            matrix.remove(k);
+            matrix.iter_mut().for_each(|row| {
+                row.remove(k);
+            });
+        }
+    }
+
     /// The normal correlation between columns `a` and `b` (positions in `columns`): the
     /// learned one, or for an older profile Spearman's converted as for continuous columns.
     pub fn normal_at(&self, a: usize, b: usize) -> f64 {

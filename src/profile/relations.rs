@@ -22,6 +22,7 @@ use super::model::{
 };
 use super::parts;
 use super::privacy::Guard;
+use super::ranks;
 use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
 use super::text::LONG_VALUE_BYTES;
@@ -262,7 +263,7 @@ impl RelationsAccumulator {
             .filter(|&(_, hash)| self.sample.keeps(hash) || self.text_sample.keeps(hash))
             .collect();
         self.observe_text(batch, &kept);
-        if self.columns.len() < 2 {
+        if self.columns.is_empty() {
             return;
         }
         let mut values: Vec<Option<Vec<Option<f64>>>> = vec![None; batch.num_columns()];
@@ -283,7 +284,7 @@ impl RelationsAccumulator {
     }
 
     fn observe_text(&mut self, batch: &RecordBatch, kept: &[(usize, u64)]) {
-        if self.text_columns.len() < 2 {
+        if self.text_columns.is_empty() {
             return;
         }
         let arrays: Vec<_> = self
@@ -436,10 +437,36 @@ impl RelationsAccumulator {
             .map(String::as_str)
             .collect();
         let parts = parts::find(table, &columns, &rows, &summed);
+        let groups = self.groups(table, entities, guard, &texts);
+        let texts_by_row: FxHashMap<u64, &Vec<Option<String>>> = text_sample
+            .entries
+            .iter()
+            .map(|(h, _, v)| (*h, v))
+            .collect();
+        let row_texts: Vec<Option<&Vec<Option<String>>>> = sample
+            .entries
+            .iter()
+            .map(|(h, _, _)| texts_by_row.get(h).copied())
+            .collect();
+        let value_columns: Vec<usize> = (0..columns.len())
+            .filter(|&k| columns[k].1 != u8::MAX)
+            .collect();
+        let sampled = ranks::Rows {
+            ordered: &rows,
+            texts: &row_texts,
+        };
+        let ranked = ranks::learn(
+            table,
+            entities.stats,
+            &self.text_columns,
+            &groups,
+            &value_columns,
+            &sampled,
+        );
         Relations {
-            correlations: correlations(table, &columns, &rows),
+            correlations: correlations(table, &columns, &rows, ranked),
             rules: self.rules(table, guard, &rows),
-            groups: self.groups(table, entities, guard, &texts),
+            groups,
             derived,
             parts,
             name_emails: email_names::learn(table, entities.stats, &self.text_columns, &texts),
@@ -623,35 +650,48 @@ fn combinations(
 }
 
 /// Spearman correlations between the ordered columns that vary on the sample (a column whose
-/// family is `u8::MAX` is left out), and the normal correlations the copula takes.
+/// family is `u8::MAX` is left out) and the ranked categories, and the normal correlations the
+/// copula takes.
 fn correlations(
     table: &Table,
     columns: &[(usize, u8)],
     rows: &[&Vec<Option<f64>>],
+    ranked: Vec<ranks::Ranked>,
 ) -> Option<Correlations> {
-    let varying: Vec<usize> = (0..columns.len())
+    let ordered = (0..columns.len())
         .filter(|&k| columns[k].1 != u8::MAX)
-        .filter(|&k| {
-            let values: Vec<f64> = rows.iter().filter_map(|r| r[k]).collect();
-            values.len() as u64 >= MIN_ROWS && values.iter().any(|&v| v != values[0])
+        .map(|k| {
+            let values: Vec<Option<f64>> = rows.iter().map(|r| r[k]).collect();
+            (table.columns[columns[k].0].name.clone(), values)
+        });
+    let ranks = ranked
+        .iter()
+        .map(|r| (r.categories.column.clone(), r.ranks.clone()));
+    let series: Vec<(String, Vec<Option<f64>>)> = ordered
+        .chain(ranks)
+        .filter(|(_, values)| {
+            let present: Vec<f64> = values.iter().flatten().copied().collect();
+            present.len() as u64 >= MIN_ROWS && present.iter().any(|&v| v != present[0])
         })
         .collect();
-    if varying.len() < 2 {
+    if series.len() < 2 {
         return None;
     }
     let rounded = |x: f64| (x * 1e4).round() / 1e4;
     let pairwise = |measure: fn(&[f64], &[f64]) -> f64| -> Vec<Vec<f64>> {
-        varying
-            .iter()
-            .map(|&a| {
-                varying
-                    .iter()
-                    .map(|&b| {
+        (0..series.len())
+            .map(|a| {
+                (0..series.len())
+                    .map(|b| {
                         if a == b {
                             return 1.0;
                         }
-                        let (x, y): (Vec<f64>, Vec<f64>) =
-                            rows.iter().filter_map(|r| Some((r[a]?, r[b]?))).unzip();
+                        let (x, y): (Vec<f64>, Vec<f64>) = series[a]
+                            .1
+                            .iter()
+                            .zip(&series[b].1)
+                            .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+                            .unzip();
                         if (x.len() as u64) < MIN_ROWS {
                             0.0
                         } else {
@@ -662,13 +702,16 @@ fn correlations(
             })
             .collect()
     };
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
     Some(Correlations {
-        columns: varying
-            .iter()
-            .map(|&k| table.columns[columns[k].0].name.clone())
-            .collect(),
         spearman: pairwise(spearman),
         normal: Some(pairwise(normal_correlation)),
+        ranked: ranked
+            .into_iter()
+            .map(|r| r.categories)
+            .filter(|c| names.contains(&c.column))
+            .collect(),
+        columns: names,
         sample_rows: round_share(rows.len() as f64) as u64,
     })
 }

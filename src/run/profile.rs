@@ -16,6 +16,7 @@ use crate::profile::column::render_values;
 use crate::profile::entities::{self, LiteralEntities, ParentMap};
 use crate::profile::key_inference::{self, TableFacts};
 use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
+use crate::profile::ranks;
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
@@ -124,6 +125,9 @@ pub fn profile_source(
             .collect(),
     };
     count_entities(source, &mut profile.tables, guard.min_count)?;
+    for table in &mut profile.tables {
+        ranks::keep_frequent(&mut table.correlations, &table.column_stats);
+    }
     if options.lookup_values {
         choose_lookups(&mut profile.tables, lookups);
     }

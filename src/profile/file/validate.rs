@@ -381,6 +381,35 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
                 ));
             }
         }
+        for (i, r) in c.ranked.iter().enumerate() {
+            let field = format!("correlations.ranked[{i}]");
+            if !c.columns.contains(&r.column) {
+                return Err(at.fail(
+                    &field,
+                    format!("ranks {:?}, which is not among the columns", r.column),
+                ));
+            }
+            let frequent = table
+                .column_stats
+                .iter()
+                .find(|s| s.column == r.column)
+                .map(|s| &s.frequent[..])
+                .unwrap_or_default();
+            for (j, value) in r.order.iter().enumerate() {
+                let listed = value
+                    .as_ref()
+                    .is_none_or(|v| frequent.iter().any(|f| &f.value == v));
+                if !listed || r.order[..j].contains(value) {
+                    return Err(at.fail(
+                        &format!("{field}.order[{j}]"),
+                        format!(
+                            "{value:?} must be one of the column's frequent values (or null, \
+                             once), each listed once"
+                        ),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

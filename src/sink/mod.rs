@@ -60,8 +60,9 @@ pub struct Encoded {
 
 /// A destination for generated tables, fed one table at a time in load order.
 pub trait Sink {
-    /// An encoding of a batch that the pipeline may run on its worker threads.
-    fn encoder(&self) -> Option<fn(&RecordBatch) -> Vec<u8>> {
+    /// An encoding of a batch that the pipeline may run on its worker threads; it may decline
+    /// a batch (`None`), which `write_table` then encodes as it writes.
+    fn encoder(&self) -> Option<fn(&RecordBatch) -> Option<Vec<u8>>> {
         None
     }
 

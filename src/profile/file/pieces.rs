@@ -99,11 +99,27 @@ mod tests {
 
     #[test]
     fn a_cut_inside_an_open_value_is_refused() {
-        let text = "format_version: 2\ncreated_by: t\nsource: {kind: csv}\n\
-                    privacy: {min_count: 5}\ntables:\n- name: t\n  rows: 1\n  columns:\n  \
-                    - name: a\n    sql: \"text\n  - name: b\"\n    type: {kind: text}\n    \
-                    nullable: true\n";
-        assert!(serde_norway::from_str::<ProfileDoc>(text).is_ok());
-        assert!(read(text).is_none());
+        let column = |name: &str, sql: &str| {
+            format!(
+                "  - name: {name}\n    sql: {sql}\n    type: {{kind: text}}\n    nullable: true\n"
+            )
+        };
+        let head = "format_version: 2\ncreated_by: t\nsource: {kind: csv}\n\
+                    privacy: {min_count: 5}\ntables:\n- name: t\n  rows: 1\n  columns:\n";
+        let mut text = head.to_string();
+        for i in 0..COLUMNS_PER_PIECE - 1 {
+            text.push_str(&column(&format!("c{i}"), "text"));
+        }
+        // A quoted type name that runs over a line which looks like the next column's start,
+        // at the first cut: the piece before it ends inside the quotes.
+        text.push_str(&column("a", "\"text\n  - name: b\""));
+        let whole: ProfileDoc = serde_norway::from_str(&text).unwrap();
+        assert_eq!(whole.tables[0].columns.len(), COLUMNS_PER_PIECE);
+        assert!(read(&text).is_none());
+        // Inside a piece the same value is read as the whole file reads it.
+        let short = format!("{head}{}", column("a", "\"text\n  - name: b\""));
+        let pieces = read(&short).unwrap().into_profile(2);
+        let whole: ProfileDoc = serde_norway::from_str(&short).unwrap();
+        assert_eq!(pieces, whole.into_profile(2));
     }
 }

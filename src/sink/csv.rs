@@ -14,7 +14,9 @@ use arrow::datatypes::{
 };
 use arrow::record_batch::RecordBatch;
 
-use super::{close, io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
+use super::{
+    close, io_error, prepare_dir, Encoded, Encoder, Sink, SinkError, StagedFiles, Written,
+};
 use crate::manifest::Manifest;
 use crate::schema::Table;
 use crate::temporal::{write_date, write_time, write_timestamp};
@@ -51,7 +53,7 @@ impl CsvSink {
 const ENCODE_BYTES: usize = 64 << 20;
 
 impl Sink for CsvSink {
-    fn encoder(&self) -> Option<fn(&RecordBatch) -> Option<Vec<u8>>> {
+    fn encoder(&self) -> Option<Encoder> {
         Some(|batch| (batch.get_array_memory_size() <= ENCODE_BYTES).then(|| format_batch(batch)))
     }
 

@@ -34,7 +34,7 @@ use understudy::source::csv::{CsvOptions, CsvSource};
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: understudy::alloc::Allocator = understudy::alloc::Allocator;
 
 fn main() {
     let args: Vec<String> = std::env::args()

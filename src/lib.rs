@@ -15,6 +15,7 @@
 //! - [`pg`]: PostgreSQL for the source and the sink alike: connecting (naming targets without
 //!   their passwords), the catalog, type mapping and COPY encoding.
 //! - [`cli`]: the command line.
+//! - [`alloc`]: the binary's allocator (mimalloc, with huge blocks left to the system).
 //!
 //! `schema`, `profile`, `generate`, `manifest`, [`temporal`] and [`hashing`] do no I/O; `source`, `sink`,
 //! `run` and `cli` do.
@@ -46,6 +47,7 @@
 //! assert!(stats.frequent.is_empty(), "no value occurs 5 times, so none is kept");
 //! ```
 
+pub mod alloc;
 pub mod cli;
 pub mod compare;
 pub mod fingerprint;

@@ -13,12 +13,12 @@
 
 use std::ops::Range;
 
-use arrow::array::{Array, StringBuilder};
 use chrono::NaiveDate;
 
 use super::columns::type_limits;
 use super::pattern::RowPattern;
 use super::plan::TableLimits;
+use super::text_buffer::TextBuffer;
 use super::values::{Buffer, Limits};
 use crate::hashing::{combine, mix64};
 use crate::profile::model::ColumnStats;
@@ -186,19 +186,18 @@ fn overwrite(buffer: &mut Buffer, cells: &[(usize, &Stress)]) {
                 }
             }
         }
-        // Arrow's string builder only appends: copy the column once with the cells replaced.
-        Buffer::Text(builder) => {
-            let old = builder.finish();
-            let mut new = StringBuilder::with_capacity(old.len(), old.value_data().len());
+        // A text buffer only appends: copy the column once with the cells replaced.
+        Buffer::Text(texts) => {
+            let rows = texts.len();
+            let old = std::mem::replace(texts, TextBuffer::with_capacity(rows, 0));
             let mut next = cells.iter().peekable();
-            for i in 0..old.len() {
-                match next.next_if(|(at, _)| *at == i) {
-                    Some((_, Stress::Text(s))) => new.append_value(s),
-                    _ if old.is_null(i) => new.append_null(),
-                    _ => new.append_value(old.value(i)),
+            for i in 0..rows {
+                match (next.next_if(|(at, _)| *at == i), old.get(i)) {
+                    (Some((_, Stress::Text(s))), _) => texts.push(s),
+                    (_, Some(value)) => texts.push(value),
+                    (_, None) => texts.push_null(),
                 }
             }
-            *builder = new;
         }
         Buffer::Bool(..) | Buffer::Bytes(_) => {}
     }

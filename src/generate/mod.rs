@@ -24,6 +24,7 @@ mod pattern;
 mod permute;
 mod plan;
 mod text;
+mod text_buffer;
 mod tsvector;
 mod values;
 mod width;

@@ -43,6 +43,9 @@ pub struct TextGen {
     any_specials: bool,
 }
 
+/// The most bytes [`TextGen::add_specials`] adds to a value (an emoji with a joiner is 12).
+const SPECIALS_BYTES: usize = 32;
+
 #[derive(Debug, Clone)]
 enum Model {
     Format(FormatGen),
@@ -165,6 +168,9 @@ impl TextGen {
         let max = self.max_chars as usize;
         let cut = self.at_max > 0.0 && rng.random::<f64>() < self.at_max;
         let target = if cut { max } else { self.target_length(rng) };
+        // Room for the value and its special characters at once: a 200 MB value regrown as it
+        // passes its capacity would briefly take twice its size, for the copy.
+        out.reserve(target + SPECIALS_BYTES);
         match (self.scripts.sample(rng), &self.model) {
             (Some(&i), Model::Words(words)) => {
                 let (alphabets, script) = &self.script_combos[i];

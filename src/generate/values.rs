@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BinaryBuilder, BooleanArray, Date32Array, Decimal128Array, Float32Array,
-    Float64Array, Int16Array, Int32Array, Int64Array, StringBuilder, Time64MicrosecondArray,
+    Float64Array, Int16Array, Int32Array, Int64Array, Time64MicrosecondArray,
     TimestampMicrosecondArray,
 };
 use arrow::buffer::{BooleanBuffer, NullBuffer};
@@ -16,6 +16,8 @@ use arrow::datatypes::DataType;
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+
+use super::text_buffer::TextBuffer;
 
 use super::keys::Key;
 use super::pattern::RowPattern;
@@ -634,7 +636,7 @@ impl ColumnGen {
                     Some(value) => buffer.push_str(value),
                     None => {
                         gen.generate(rng, &mut text);
-                        buffer.push_str(&text);
+                        buffer.push_string(&mut text);
                     }
                 },
                 Kind::OneOf(choice) => {
@@ -648,14 +650,14 @@ impl ColumnGen {
                 Kind::Uuid => {
                     text.clear();
                     super::keys::write_uuid(rng.random(), &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Json => {
                     text.clear();
                     let n: u32 = rng.random_range(1..100_000);
                     let active = !n.is_multiple_of(3);
                     let _ = write!(text, "{{\"id\": {n}, \"active\": {active}}}");
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Bytes(lengths) => {
                     let (lo, hi) = *lengths.sample_normalized(rng).unwrap_or(&(0, 17));
@@ -668,37 +670,37 @@ impl ColumnGen {
                     text.clear();
                     let [a, b, c]: [u8; 3] = rng.random();
                     let _ = write!(text, "10.{a}.{b}.{}", c.max(1));
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Interval(gen) => {
                     text.clear();
                     crate::temporal::write_interval(gen.sample(rng) as i64, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Range(gen) => {
                     text.clear();
                     gen.write(rng, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Bit(gen) => {
                     text.clear();
                     gen.write(rng, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Keyed(gen) => {
                     text.clear();
                     gen.write(rng, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Array(gen) => {
                     text.clear();
                     gen.write(rng, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::TsVector(gen) => {
                     text.clear();
                     gen.write(rng, &mut text);
-                    buffer.push_str(&text);
+                    buffer.push_string(&mut text);
                 }
                 Kind::Null | Kind::Lookup(_) => unreachable!("handled above"),
             }
@@ -713,7 +715,7 @@ pub enum Buffer {
     Int(Vec<i64>, Vec<bool>),
     Float(Vec<f64>, Vec<bool>),
     Bool(Vec<bool>, Vec<bool>),
-    Text(StringBuilder),
+    Text(TextBuffer),
     Bytes(BinaryBuilder),
 }
 
@@ -724,7 +726,7 @@ impl Buffer {
                 Buffer::Float(Vec::with_capacity(rows), Vec::with_capacity(rows))
             }
             DataType::Boolean => Buffer::Bool(Vec::with_capacity(rows), Vec::with_capacity(rows)),
-            DataType::Utf8 => Buffer::Text(StringBuilder::with_capacity(rows, rows * 16)),
+            DataType::Utf8 => Buffer::Text(TextBuffer::with_capacity(rows, rows * 16)),
             DataType::Binary => Buffer::Bytes(BinaryBuilder::with_capacity(rows, rows * 16)),
             _ => Buffer::Int(Vec::with_capacity(rows), Vec::with_capacity(rows)),
         }
@@ -749,24 +751,17 @@ impl Buffer {
             Buffer::Int(v, _) => v.len(),
             Buffer::Float(v, _) => v.len(),
             Buffer::Bool(v, _) => v.len(),
-            Buffer::Text(b) => b.offsets_slice().len() - 1,
+            Buffer::Text(b) => b.len(),
             Buffer::Bytes(b) => b.offsets_slice().len() - 1,
         }
     }
 
     /// Row `i` of a text buffer (`None` for NULL or another kind of buffer).
     pub fn text_at(&self, i: usize) -> Option<&str> {
-        let Buffer::Text(b) = self else {
-            return None;
-        };
-        if b.validity_slice()
-            .is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) == 0)
-        {
-            return None;
+        match self {
+            Buffer::Text(b) => b.get(i),
+            _ => None,
         }
-        let offsets = b.offsets_slice();
-        let bytes = &b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize];
-        Some(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"))
     }
 
     /// Row `i` of a numeric buffer (`None` for NULL or a non-numeric buffer).
@@ -809,7 +804,7 @@ impl Buffer {
                 v.push(false);
                 ok.push(false);
             }
-            Buffer::Text(b) => b.append_null(),
+            Buffer::Text(b) => b.push_null(),
             Buffer::Bytes(b) => b.append_null(),
         }
     }
@@ -838,7 +833,7 @@ impl Buffer {
                 v.push(x != 0.0);
                 ok.push(true);
             }
-            Buffer::Text(b) => b.append_value(x.to_string()),
+            Buffer::Text(b) => b.push(&x.to_string()),
             Buffer::Bytes(b) => b.append_value(x.to_string()),
         }
     }
@@ -849,14 +844,26 @@ impl Buffer {
                 v.push(x);
                 ok.push(true);
             }
-            Buffer::Text(b) => b.append_value(if x { "true" } else { "false" }),
+            Buffer::Text(b) => b.push(if x { "true" } else { "false" }),
             _ => self.push_number(x as u8 as f64),
+        }
+    }
+
+    /// Appends a value generated into `s`, leaving `s` empty; a text buffer may take its
+    /// allocation rather than copy it (see [`TextBuffer::take`]).
+    pub fn push_string(&mut self, s: &mut String) {
+        match self {
+            Buffer::Text(b) => b.take(s),
+            _ => {
+                self.push_str(s);
+                s.clear();
+            }
         }
     }
 
     pub fn push_str(&mut self, s: &str) {
         match self {
-            Buffer::Text(b) => b.append_value(s),
+            Buffer::Text(b) => b.push(s),
             Buffer::Bytes(b) => b.append_value(s),
             Buffer::Bool(..) => self.push_bool(s == "true"),
             _ => match s.parse::<f64>() {
@@ -883,11 +890,10 @@ impl Buffer {
             Buffer::Int(v, ok) if ok[i] => self.push_int(v[i]),
             Buffer::Float(v, ok) if ok[i] => self.push_number(v[i]),
             Buffer::Bool(v, ok) if ok[i] => self.push_bool(v[i]),
-            Buffer::Text(b) if valid(b.validity_slice(), i) => {
-                let offsets = b.offsets_slice();
-                let bytes = &b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize];
-                self.push_str(std::str::from_utf8(bytes).expect("a string builder holds UTF-8"));
-            }
+            Buffer::Text(b) => match b.get(i) {
+                Some(value) => self.push_str(value),
+                None => self.push_null(),
+            },
             Buffer::Bytes(b) if valid(b.validity_slice(), i) => {
                 let offsets = b.offsets_slice();
                 self.push_bytes(&b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize]);
@@ -933,7 +939,7 @@ impl Buffer {
                 BooleanBuffer::from(values),
                 Some(NullBuffer::from(valid)),
             )),
-            Buffer::Text(mut b) => Arc::new(b.finish()),
+            Buffer::Text(b) => Arc::new(b.finish()),
             Buffer::Bytes(mut b) => Arc::new(b.finish()),
         }
     }

@@ -6,7 +6,9 @@
 //! [`file`](super::file)'s business.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::textmodel::TextModel;
@@ -121,6 +123,52 @@ pub struct TableProfile {
     /// A small table that other tables reference and that holds no personal data (genres,
     /// countries, statuses): its text columns keep their real values (a `lookup` text model).
     pub lookup: bool,
+    /// Finds a column's entry in `column_stats` by name (see [`TableProfile::stats`]).
+    pub stats_index: StatsIndex,
+}
+
+/// Where each column's statistics sit in [`TableProfile::column_stats`], built on the first
+/// lookup, so planning a table of 50,000 columns is not 50,000 linear searches. Code may push to
+/// or edit `column_stats` after that: a hit is checked against the entry's name and a stale
+/// index falls back to a search, so it only ever costs time. It is no part of the profile:
+/// clones start without it and it never makes two profiles differ.
+#[derive(Default)]
+pub struct StatsIndex(OnceLock<FxHashMap<String, usize>>);
+
+impl StatsIndex {
+    fn position(&self, stats: &[ColumnStats], column: &str) -> Option<usize> {
+        let index = self.0.get_or_init(|| {
+            stats
+                .iter()
+                .enumerate()
+                .rev() // the first of two entries of one name wins, as a search finds it
+                .map(|(i, s)| (s.column.clone(), i))
+                .collect()
+        });
+        match index.get(column) {
+            Some(&i) if stats.get(i).is_some_and(|s| s.column == column) => Some(i),
+            None if index.len() == stats.len() => None,
+            _ => stats.iter().position(|s| s.column == column),
+        }
+    }
+}
+
+impl Clone for StatsIndex {
+    fn clone(&self) -> Self {
+        StatsIndex::default()
+    }
+}
+
+impl PartialEq for StatsIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for StatsIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatsIndex")
+    }
 }
 
 /// `column = parent_column × ratio` of the row its foreign key `foreign_key` references: a
@@ -330,7 +378,8 @@ pub struct OrderRule {
 
 impl TableProfile {
     pub fn stats(&self, column: &str) -> Option<&ColumnStats> {
-        self.column_stats.iter().find(|s| s.column == column)
+        let at = self.stats_index.position(&self.column_stats, column)?;
+        Some(&self.column_stats[at])
     }
 
     pub fn fk_stats(&self, columns: &[String]) -> Option<&ForeignKeyStats> {
@@ -646,6 +695,33 @@ pub fn bucket_end(floor: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stats_of(column: String) -> ColumnStats {
+        ColumnStats {
+            column,
+            ..ColumnStats::default()
+        }
+    }
+
+    #[test]
+    fn the_stats_index_finds_every_column_of_a_wide_table() {
+        let mut table = TableProfile {
+            column_stats: (0..50_000).map(|i| stats_of(format!("c{i}"))).collect(),
+            ..TableProfile::default()
+        };
+        for i in (0..50_000).step_by(997) {
+            let name = format!("c{i}");
+            assert_eq!(table.stats(&name).map(|s| &s.column), Some(&name));
+        }
+        assert!(table.stats("c50000").is_none());
+        // Entries pushed or moved after the index was built are still found.
+        table.column_stats.push(stats_of("late".into()));
+        table.column_stats.swap(0, 1);
+        assert_eq!(table.stats("late").unwrap().column, "late");
+        assert_eq!(table.stats("c0").unwrap().column, "c0");
+        assert_eq!(table.stats("c1").unwrap().column, "c1");
+        assert!(table.stats("c50000").is_none());
+    }
 
     #[test]
     fn buckets_tile_the_numbers() {

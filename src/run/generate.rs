@@ -125,7 +125,7 @@ pub fn generate_into(
                                     plan.chunk(c).start,
                                     &generator.injections(t, c),
                                 );
-                                let bytes = encoder.map(|encode| encode(&batch));
+                                let bytes = encoder.and_then(|encode| encode(&batch));
                                 let batch = match bytes {
                                     Some(_) => rows_only(&batch),
                                     None => batch,

@@ -191,6 +191,7 @@ fn table_profile(
         parent_orders,
         follows,
         lookup: false,
+        stats_index: Default::default(),
     }
 }
 

@@ -14,7 +14,9 @@ use arrow::datatypes::{
 };
 use arrow::record_batch::RecordBatch;
 
-use super::{close, io_error, prepare_dir, Encoded, Sink, SinkError, StagedFiles, Written};
+use super::{
+    close, io_error, prepare_dir, Encoded, Encoder, Sink, SinkError, StagedFiles, Written,
+};
 use crate::manifest::Manifest;
 use crate::schema::Table;
 use crate::temporal::{write_date, write_time, write_timestamp};
@@ -45,9 +47,14 @@ impl CsvSink {
     }
 }
 
+/// The most bytes of arrays a batch may hold to be formatted on a worker. A larger one (a row
+/// of long values: chunks are sized to 32 MiB by their estimated width) is formatted as it is
+/// written, so its CSV text never exists beside it.
+const ENCODE_BYTES: usize = 64 << 20;
+
 impl Sink for CsvSink {
-    fn encoder(&self) -> Option<fn(&RecordBatch) -> Vec<u8>> {
-        Some(format_batch)
+    fn encoder(&self) -> Option<Encoder> {
+        Some(|batch| (batch.get_array_memory_size() <= ENCODE_BYTES).then(|| format_batch(batch)))
     }
 
     fn write_table(
@@ -72,11 +79,11 @@ impl Sink for CsvSink {
             written += line.len() as u64;
         }
         for encoded in batches {
-            let bytes = encoded
-                .bytes
-                .unwrap_or_else(|| format_batch(&encoded.batch));
-            out.write_all(&bytes).map_err(io_error(&path))?;
-            written += bytes.len() as u64;
+            written += match encoded.bytes {
+                Some(bytes) => out.write_all(&bytes).map(|()| bytes.len() as u64),
+                None => stream_batch(&encoded.batch, &mut out),
+            }
+            .map_err(io_error(&path))?;
         }
         let file = close(out, &path)?;
         Ok(Written {
@@ -117,6 +124,51 @@ fn format_batch(batch: &RecordBatch) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// Writes a batch as CSV lines cell by cell, without its whole text in memory; returns the
+/// bytes written. Slower than [`format_batch`], so it serves only batches of long values.
+fn stream_batch(batch: &RecordBatch, out: &mut impl Write) -> std::io::Result<u64> {
+    let mut counted = Counting {
+        inner: out,
+        bytes: 0,
+    };
+    let mut field = Field::default();
+    for r in 0..batch.num_rows() {
+        for (c, column) in batch.columns().iter().enumerate() {
+            if c > 0 {
+                counted.write_all(b",")?;
+            }
+            match column.as_any().downcast_ref::<StringArray>() {
+                Some(text) if text.is_valid(r) => stream_text(text.value(r), &mut counted)?,
+                _ => {
+                    field.bytes.clear();
+                    format_column(&column.slice(r, 1), &mut field);
+                    counted.write_all(&field.bytes)?;
+                }
+            }
+        }
+        counted.write_all(b"\n")?;
+    }
+    Ok(counted.bytes)
+}
+
+/// A writer that counts the bytes passing through it.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// One cell as a CSV file holds it, before quoting (text as it is); `None` for NULL.
@@ -224,14 +276,33 @@ fn format_column(array: &ArrayRef, field: &mut Field) {
     }
 }
 
-/// Quotes a field when it is empty (to tell it from NULL) or holds a delimiter, quote or line
-/// break.
-fn write_text(value: &str, out: &mut Vec<u8>) {
-    let needs_quotes = value.is_empty()
+/// Whether a field must be quoted: it is empty (to tell it from NULL) or holds a delimiter,
+/// quote or line break.
+fn needs_quotes(value: &str) -> bool {
+    value.is_empty()
         || value
             .bytes()
-            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-    if !needs_quotes {
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// [`write_text`] straight to a writer, a quote-free run at a time.
+fn stream_text(value: &str, out: &mut impl Write) -> std::io::Result<()> {
+    if !needs_quotes(value) {
+        return out.write_all(value.as_bytes());
+    }
+    out.write_all(b"\"")?;
+    for (i, run) in value.split('"').enumerate() {
+        if i > 0 {
+            out.write_all(b"\"\"")?;
+        }
+        out.write_all(run.as_bytes())?;
+    }
+    out.write_all(b"\"")
+}
+
+/// Quotes a field when [`needs_quotes`] says so.
+fn write_text(value: &str, out: &mut Vec<u8>) {
+    if !needs_quotes(value) {
         out.extend_from_slice(value.as_bytes());
         return;
     }
@@ -312,6 +383,76 @@ mod tests {
             formatted(Arc::new(texts)),
             ["\"\"", "", "\"a,b\"", "\"say \"\"hi\"\"\""]
         );
+    }
+
+    #[test]
+    fn streamed_batches_read_as_formatted_ones() {
+        let quoted = format!("{}\"x, y\"\n", "long ".repeat(10_000));
+        let batch = RecordBatch::try_from_iter([
+            (
+                "id",
+                Arc::new(arrow::array::Int64Array::from(vec![
+                    Some(1),
+                    None,
+                    Some(-3),
+                ])) as ArrayRef,
+            ),
+            (
+                "body",
+                Arc::new(StringArray::from(vec![
+                    Some(quoted.as_str()),
+                    Some(""),
+                    None,
+                ])),
+            ),
+            (
+                "price",
+                Arc::new(
+                    Decimal128Array::from(vec![Some(12345), Some(-5), None])
+                        .with_precision_and_scale(10, 2)
+                        .unwrap(),
+                ),
+            ),
+        ])
+        .unwrap();
+        let mut streamed = Vec::new();
+        let bytes = stream_batch(&batch, &mut streamed).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed.clone()).unwrap(),
+            String::from_utf8(format_batch(&batch)).unwrap()
+        );
+        assert_eq!(bytes, streamed.len() as u64);
+        assert!(streamed.starts_with(b"1,\"long long "));
+    }
+
+    #[test]
+    fn a_batch_of_long_values_is_written_whole_as_it_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = CsvSink::new(dir.path(), true).unwrap();
+        let encode = sink.encoder().unwrap();
+        let value = "ab\"c, ".repeat(ENCODE_BYTES / 6 + 1);
+        let batch = RecordBatch::try_from_iter([(
+            "body",
+            Arc::new(StringArray::from(vec![value.as_str()])) as ArrayRef,
+        )])
+        .unwrap();
+        assert!(encode(&batch).is_none(), "too large to be held twice");
+        let table = Table {
+            name: "long".into(),
+            ..Table::default()
+        };
+        let mut batches = std::iter::once(Encoded {
+            batch: batch.clone(),
+            bytes: None,
+        });
+        let written = sink
+            .write_table(&table, &batch.schema(), &mut batches)
+            .unwrap();
+        sink.staged.publish().unwrap();
+        let text = std::fs::read_to_string(dir.path().join("long.csv")).unwrap();
+        let expected = format!("body\n\"{}\"\n", value.replace('"', "\"\""));
+        assert!(text == expected, "the value is written exactly and whole");
+        assert_eq!(written.bytes, expected.len() as u64);
     }
 
     #[test]

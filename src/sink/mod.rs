@@ -58,10 +58,14 @@ pub struct Encoded {
     pub bytes: Option<Vec<u8>>,
 }
 
+/// A sink's encoding of a batch, run on the worker threads; it may decline a batch (`None`),
+/// which [`Sink::write_table`] then encodes as it writes.
+pub type Encoder = fn(&RecordBatch) -> Option<Vec<u8>>;
+
 /// A destination for generated tables, fed one table at a time in load order.
 pub trait Sink {
     /// An encoding of a batch that the pipeline may run on its worker threads.
-    fn encoder(&self) -> Option<fn(&RecordBatch) -> Vec<u8>> {
+    fn encoder(&self) -> Option<Encoder> {
         None
     }
 

@@ -284,6 +284,7 @@ impl TableDoc {
             parent_orders: self.parent_orders,
             follows: self.follows,
             lookup: self.lookup,
+            stats_index: Default::default(),
         }
     }
 }

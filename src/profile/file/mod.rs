@@ -8,6 +8,7 @@
 mod doc;
 mod emit;
 mod overrides;
+mod pieces;
 mod v1;
 mod validate;
 
@@ -113,10 +114,10 @@ pub fn from_yaml(text: &str) -> Result<Profile, ProfileError> {
     Ok(profile)
 }
 
-/// A current profile without overrides, read straight into its types: a wide table's file
-/// would take many times its size as a generic YAML tree. `None` when the file needs the tree
-/// (another version, an `overrides:` section) or has any fault, which the tree path then names
-/// with its field path.
+/// A current profile without overrides, read straight into its types and in pieces (see
+/// [`pieces`]): a wide table's file would take many times its size as a generic YAML tree, or
+/// as one document's parse events. `None` when the file needs the tree (another version, an
+/// `overrides:` section) or has any fault, which the tree path then names with its field path.
 fn read_plain(text: &str) -> Option<Profile> {
     let current = format!("format_version: {FORMAT_VERSION}");
     let plain = text.lines().next() == Some(current.as_str())
@@ -124,8 +125,7 @@ fn read_plain(text: &str) -> Option<Profile> {
     if !plain {
         return None;
     }
-    let doc: doc::ProfileDoc = serde_norway::from_str(text).ok()?;
-    let profile = doc.into_profile(FORMAT_VERSION);
+    let profile = pieces::read(text)?.into_profile(FORMAT_VERSION);
     validate::validate(&profile).ok()?;
     Some(profile)
 }

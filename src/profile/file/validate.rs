@@ -4,11 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use super::ProfileError;
 use crate::profile::{
     ColumnStats, NumericStats, Profile, Share, TableProfile, TemporalStats, TextStats, Total,
 };
-use crate::schema::{LogicalType, Schema, Table};
+use crate::schema::{Column, LogicalType, Schema, Table};
 
 /// How far a list of shares may sum from 1 (they are rounded to six decimals each).
 const SUM_TOLERANCE: f64 = 0.01;
@@ -19,8 +21,16 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
         let at = Path(format!("tables[{}]", table.schema.name));
         keys(&at, &table.schema, &schema)?;
         across_foreign_keys(&at, &table.schema, table, &schema)?;
+        // One map per table: a search per column would make a wide table's check quadratic.
+        let columns: FxHashMap<&str, &Column> = table
+            .schema
+            .columns
+            .iter()
+            .rev() // the first of two columns of one name wins, as `Table::column` finds it
+            .map(|c| (c.name.as_str(), c))
+            .collect();
         for stats in &table.column_stats {
-            let Some(column) = table.schema.column(&stats.column) else {
+            let Some(column) = columns.get(stats.column.as_str()) else {
                 return Err(at.fail(
                     "columns",
                     format!("statistics for unknown column {:?}", stats.column),

@@ -981,7 +981,7 @@ fn push_ranked(
         (_, Some(gen)) => {
             let mut text = String::new();
             gen.generate(rng, &mut text);
-            buffer.push_str(&text);
+            buffer.push_string(&mut text);
         }
         (_, None) => buffer.push_str(""),
     }

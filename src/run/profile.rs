@@ -125,14 +125,15 @@ pub fn profile_source(
             .collect(),
     };
     count_entities(source, &mut profile.tables, guard.min_count)?;
-    for table in &mut profile.tables {
-        ranks::keep_frequent(&mut table.correlations, &table.column_stats);
-    }
     if options.lookup_values {
         choose_lookups(&mut profile.tables, lookups);
     }
     if let Some(noise) = &options.noise {
         noise.apply(&mut profile);
+    }
+    // Last, once the guard and the noise have settled which values stay.
+    for table in &mut profile.tables {
+        ranks::keep_frequent(&mut table.correlations, &table.column_stats);
     }
     Ok(profile)
 }

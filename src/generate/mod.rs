@@ -631,42 +631,55 @@ impl Generator {
     ) {
         let parent = self.tables[table].foreign_keys[fk].parent;
         let at = self.tables[parent].output_position(parent_column);
-        let mut last: Option<(u64, Vec<Buffer>)> = None;
+        let mut last = None;
         for i in rows {
             let Some(j) = self.parent_row(table, fk, i) else {
                 out.push_null();
                 continue;
             };
-            if last.as_ref().is_none_or(|(row, _)| *row != j) {
-                last = Some((j, self.one_row(parent, j)));
-            }
-            let (_, values) = last.as_ref().expect("just computed");
-            out.push_from(&values[at], 0);
+            out.push_from(&self.parent_row_cells(parent, j, &mut last)[at], 0);
         }
     }
 
-    /// Row `i`'s cell of a column that copies its parent's value for a `share` of parents. The
-    /// choice and the column's own value are keyed by the parent row, so the children of one
-    /// parent agree with each other either way, as a customer's orders share a ship-to name.
-    fn push_partial_copy(
+    /// Cells of a column that copies its parent's value for a `share` of parents. The choice
+    /// and the column's own value are keyed by the parent row, so the children of one parent
+    /// agree with each other either way, as a customer's orders share a ship-to name.
+    fn push_partial_copies(
         &self,
-        table: usize,
-        column: usize,
+        (table, column): (usize, usize),
         (fk, parent_column): (usize, usize),
         (share, own): (f64, &ColumnGen),
-        i: u64,
+        rows: Range<u64>,
         out: &mut Buffer,
     ) {
         let plan = &self.tables[table];
-        let parent = self.parent_row(table, fk, i);
-        let key = parent.map_or(combine([ROW_KEYED, i]), |j| combine([PARENT_KEYED, j]));
-        let seed = combine([self.seed, plan.salt, column as u64, key]);
-        match parent {
-            Some(_) if unit_interval(mix64(seed)) < share => {
-                self.push_parent_cells(table, fk, parent_column, i..i + 1, out);
+        let parent = plan.foreign_keys[fk].parent;
+        let at = self.tables[parent].output_position(parent_column);
+        let mut last = None;
+        for i in rows {
+            let j = self.parent_row(table, fk, i);
+            let key = j.map_or(combine([ROW_KEYED, i]), |j| combine([PARENT_KEYED, j]));
+            let seed = combine([self.seed, plan.salt, column as u64, key]);
+            match j {
+                Some(j) if unit_interval(mix64(seed)) < share => {
+                    out.push_from(&self.parent_row_cells(parent, j, &mut last)[at], 0);
+                }
+                _ => own.fill(&mut ChaCha8Rng::seed_from_u64(seed), i..i + 1, out),
             }
-            _ => own.fill(&mut ChaCha8Rng::seed_from_u64(seed), i..i + 1, out),
         }
+    }
+
+    /// Row `j` of `parent`, computed once for a run of siblings that `last` remembers.
+    fn parent_row_cells<'l>(
+        &self,
+        parent: usize,
+        j: u64,
+        last: &'l mut Option<(u64, Vec<Buffer>)>,
+    ) -> &'l [Buffer] {
+        if last.as_ref().is_none_or(|(row, _)| *row != j) {
+            *last = Some((j, self.one_row(parent, j)));
+        }
+        &last.as_ref().expect("just computed").1
     }
 
     /// Rows one at a time, each from randomness keyed by the row itself: slower, but any one row
@@ -727,16 +740,13 @@ impl Generator {
                 parent_column,
                 partly: Some((share, own)),
             } => {
-                for i in rows_here {
-                    self.push_partial_copy(
-                        table,
-                        column,
-                        (*fk, *parent_column),
-                        (*share, own),
-                        i,
-                        out,
-                    );
-                }
+                self.push_partial_copies(
+                    (table, column),
+                    (*fk, *parent_column),
+                    (*share, own),
+                    rows_here,
+                    out,
+                );
             }
         }
     }

@@ -341,14 +341,22 @@ fn share_copied(out: &Path, column: &str, parent_column: &str) -> f64 {
     })
 }
 
+/// Profiles `customers` and `invoices` CSV tables and generates them at `scale`, with
+/// `overrides` appended to the profile.
+fn customers_with_invoices(
+    (customers, invoices): (&str, &str),
+    scale: &str,
+    overrides: &str,
+) -> (String, tempfile::TempDir) {
+    let tables = [("customers", customers), ("invoices", invoices)];
+    profile_and_generate_tables(&tables, scale, overrides)
+}
+
 #[test]
 fn a_column_copied_from_the_parent_row_stays_a_copy() {
     let (customers, invoices) = customers_and_invoices();
-    let tables = [
-        ("customers", customers.as_str()),
-        ("invoices", invoices.as_str()),
-    ];
-    let (profile, dir) = profile_and_generate_tables(&tables, "5", "");
+    let tables = (customers.as_str(), invoices.as_str());
+    let (profile, dir) = customers_with_invoices(tables, "5", "");
     assert!(
         profile.contains("column: billing_city") && profile.contains("parent_column: city"),
         "the copy is found:\n{profile}"
@@ -363,7 +371,7 @@ fn a_column_copied_from_the_parent_row_stays_a_copy() {
 
     // Turned off by the user, the column is drawn on its own and mostly disagrees.
     let off = "overrides:\n  invoices:\n    off: [billing_city = customers.city]\n";
-    let (_, dir) = profile_and_generate_tables(&tables, "5", off);
+    let (_, dir) = customers_with_invoices(tables, "5", off);
     assert!(share_copied(&dir.path().join("out"), "billing_city", "city") < 0.5);
 }
 
@@ -371,9 +379,10 @@ fn a_column_copied_from_the_parent_row_stays_a_copy() {
 fn a_column_copied_for_most_parents_keeps_its_share_and_agrees_among_siblings() {
     // Invoices ship to their customer's own name, except for one customer in twenty, whose
     // invoices all ship to one other name.
+    let firm = |id: u32| format!("Firm {}", id * 7919 % 10007);
     let mut customers = String::from("customer_id,name\n");
     for id in 1..=80u32 {
-        customers.push_str(&format!("{id},Firm {}\n", id * 7919 % 10007));
+        customers.push_str(&format!("{id},{}\n", firm(id)));
     }
     let mut invoices = String::from("invoice_id,customer_id,ship_name\n");
     for id in 1..=400u32 {
@@ -381,15 +390,12 @@ fn a_column_copied_for_most_parents_keeps_its_share_and_agrees_among_siblings() 
         let name = if customer % 20 == 0 {
             format!("Depot {}", customer * 31)
         } else {
-            format!("Firm {}", customer * 7919 % 10007)
+            firm(customer)
         };
         invoices.push_str(&format!("{id},{customer},{name}\n"));
     }
-    let tables = [
-        ("customers", customers.as_str()),
-        ("invoices", invoices.as_str()),
-    ];
-    let (profile, dir) = profile_and_generate_tables(&tables, "20", "");
+    let tables = (customers.as_str(), invoices.as_str());
+    let (profile, dir) = customers_with_invoices(tables, "20", "");
     assert!(
         profile.contains("column: ship_name") && profile.contains("holds: 0.95"),
         "the partial copy is found:\n{profile}"

@@ -599,6 +599,7 @@ impl ColumnGen {
         rows: Range<u64>,
         buffer: &mut Buffer,
     ) {
+        let mut text = String::new();
         for (i, &u) in rows.zip(uniforms) {
             if self.nulls.hits(i) {
                 buffer.push_null();
@@ -607,7 +608,9 @@ impl ColumnGen {
             match &self.kind {
                 Kind::Number(gen) => buffer.push_number(gen.at(u)),
                 Kind::Temporal(gen) => buffer.push_int(gen.at(u, rng)),
-                Kind::Ranked { ranked, gen } => push_ranked(ranked, gen, u, rng, buffer),
+                Kind::Ranked { ranked, gen } => {
+                    push_ranked((ranked, gen), u, rng, &mut text, buffer);
+                }
                 _ => unreachable!("only numbers, dates and ranked categories take uniforms"),
             }
         }
@@ -645,7 +648,7 @@ impl ColumnGen {
                 }
                 Kind::Ranked { ranked, gen } => {
                     let u = rng.random::<f64>();
-                    push_ranked(ranked, gen, u, rng, buffer);
+                    push_ranked((ranked, gen), u, rng, &mut text, buffer);
                 }
                 Kind::Uuid => {
                     text.clear();
@@ -968,20 +971,20 @@ fn int_array(values: Vec<i64>, nulls: NullBuffer, data_type: &DataType) -> Array
     }
 }
 
-/// The ranked category at rank `u`: a listed value, or one the text model makes.
+/// The ranked category at rank `u`: a listed value, or one the text model makes (into
+/// `text`, the caller's scratch string).
 fn push_ranked(
-    ranked: &Choice<Option<String>>,
-    gen: &Option<Box<TextGen>>,
+    (ranked, gen): (&Choice<Option<String>>, &Option<Box<TextGen>>),
     u: f64,
     rng: &mut ChaCha8Rng,
+    text: &mut String,
     buffer: &mut Buffer,
 ) {
     match (ranked.sample_normalized_at(u), gen) {
         (Some(Some(value)), _) => buffer.push_str(value),
         (_, Some(gen)) => {
-            let mut text = String::new();
-            gen.generate(rng, &mut text);
-            buffer.push_string(&mut text);
+            gen.generate(rng, text);
+            buffer.push_string(text);
         }
         (_, None) => buffer.push_str(""),
     }

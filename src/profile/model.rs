@@ -210,11 +210,14 @@ pub struct Inherited {
     pub holds: f64,
 }
 
+/// The share of joined rows from which a copy counts as holding in every row.
+const COPIED_IN_EVERY_ROW: f64 = 0.98;
+
 impl Inherited {
     /// Whether the copy held in (nearly) every row, so that every generated row copies; else
     /// only the children of a `holds` share of parents do.
     pub fn in_every_row(&self) -> bool {
-        self.holds >= 0.98
+        self.holds >= COPIED_IN_EVERY_ROW
     }
 }
 

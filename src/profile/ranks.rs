@@ -12,7 +12,7 @@
 use rustc_hash::FxHashMap;
 
 use super::model::{CategoryGroup, ColumnStats, Correlations, RankedCategories};
-use super::relations::normal_scores;
+use super::relations::{is_category, normal_scores};
 use super::textmodel::TextModel;
 use crate::schema::Table;
 
@@ -66,13 +66,10 @@ pub fn learn(
     found.into_iter().map(|(_, r)| r).collect()
 }
 
-/// A column of guarded frequent values, not personal, not a key, not a lookup's values, and
-/// not drawn as part of a category group.
+/// A category ([`is_category`]) that is not a lookup's values and not drawn as part of a
+/// category group.
 fn rankable(table: &Table, s: &ColumnStats, groups: &[CategoryGroup]) -> bool {
-    !table.in_any_key(&s.column)
-        && s.pii.is_none()
-        && !s.frequent.is_empty()
-        && s.distinct >= 2
+    is_category(table, s)
         && !matches!(s.model, Some(TextModel::Lookup { .. }))
         && !groups.iter().any(|g| g.columns.contains(&s.column))
 }
@@ -125,15 +122,11 @@ fn rank(
     if covered > 0.999 {
         order.retain(|&p| p < s.frequent.len());
     }
-    let rank_of: FxHashMap<usize, f64> = order
-        .iter()
-        .enumerate()
-        .map(|(r, &p)| (p, r as f64))
-        .collect();
-    let ranks = codes
-        .iter()
-        .map(|c| c.and_then(|c| rank_of.get(&c).copied()))
-        .collect();
+    let mut rank_of: Vec<Option<f64>> = vec![None; places];
+    for (r, &p) in order.iter().enumerate() {
+        rank_of[p] = Some(r as f64);
+    }
+    let ranks = codes.iter().map(|c| c.and_then(|c| rank_of[c])).collect();
     let named = order
         .iter()
         .map(|&p| s.frequent.get(p).map(|f| f.value.clone()))
@@ -184,12 +177,12 @@ pub fn keep_frequent(correlations: &mut Option<Correlations>, stats: &[ColumnSta
         return;
     };
     for ranked in &mut correlations.ranked {
-        let listed = |v: &String| {
-            stats
-                .iter()
-                .find(|s| s.column == ranked.column)
-                .is_some_and(|s| s.frequent.iter().any(|f| &f.value == v))
-        };
+        let frequent = stats
+            .iter()
+            .find(|s| s.column == ranked.column)
+            .map(|s| &s.frequent[..])
+            .unwrap_or_default();
+        let listed = |v: &String| frequent.iter().any(|f| &f.value == v);
         let mut rest_placed = ranked.order.contains(&None);
         let mut kept = Vec::with_capacity(ranked.order.len());
         for value in ranked.order.drain(..) {

@@ -337,12 +337,8 @@ impl RelationsAccumulator {
         let rows = &sampled;
         let candidates: Vec<usize> = (0..self.text_columns.len())
             .filter(|&k| {
-                let i = self.text_columns[k];
-                let s = &stats[i];
-                !table.in_any_key(&table.columns[i].name)
-                    && s.pii.is_none()
-                    && !s.frequent.is_empty()
-                    && (2..=GROUP_DISTINCT).contains(&s.distinct)
+                let s = &stats[self.text_columns[k]];
+                is_category(table, s) && s.distinct <= GROUP_DISTINCT
             })
             .collect();
         let hashes = |k: usize| -> Vec<Option<u64>> {
@@ -649,6 +645,12 @@ fn combinations(
     })
 }
 
+/// Whether a text column is a category whose values may stand in the profile: not in a key, not
+/// personal data, with values the guard kept, and more than one of them.
+pub fn is_category(table: &Table, s: &ColumnStats) -> bool {
+    !table.in_any_key(&s.column) && s.pii.is_none() && !s.frequent.is_empty() && s.distinct >= 2
+}
+
 /// Spearman correlations between the ordered columns that vary on the sample (a column whose
 /// family is `u8::MAX` is left out) and the ranked categories, and the normal correlations the
 /// copula takes.
@@ -678,29 +680,27 @@ fn correlations(
         return None;
     }
     let rounded = |x: f64| (x * 1e4).round() / 1e4;
+    // Each pair once, on the rows where both are present; the matrix is symmetric.
     let pairwise = |measure: fn(&[f64], &[f64]) -> f64| -> Vec<Vec<f64>> {
-        (0..series.len())
-            .map(|a| {
-                (0..series.len())
-                    .map(|b| {
-                        if a == b {
-                            return 1.0;
-                        }
-                        let (x, y): (Vec<f64>, Vec<f64>) = series[a]
-                            .1
-                            .iter()
-                            .zip(&series[b].1)
-                            .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
-                            .unzip();
-                        if (x.len() as u64) < MIN_ROWS {
-                            0.0
-                        } else {
-                            rounded(measure(&x, &y))
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
+        let n = series.len();
+        let mut matrix = vec![vec![1.0; n]; n];
+        for a in 0..n {
+            for b in a + 1..n {
+                let (x, y): (Vec<f64>, Vec<f64>) = series[a]
+                    .1
+                    .iter()
+                    .zip(&series[b].1)
+                    .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+                    .unzip();
+                let figure = if (x.len() as u64) < MIN_ROWS {
+                    0.0
+                } else {
+                    rounded(measure(&x, &y))
+                };
+                (matrix[a][b], matrix[b][a]) = (figure, figure);
+            }
+        }
+        matrix
     };
     let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
     Some(Correlations {

@@ -285,7 +285,7 @@ fn needs_quotes(value: &str) -> bool {
             .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }
 
-/// [`write_text`] straight to a writer, a quote-free run at a time.
+/// A field to a writer, quoted when [`needs_quotes`] says so, a quote-free run at a time.
 fn stream_text(value: &str, out: &mut impl Write) -> std::io::Result<()> {
     if !needs_quotes(value) {
         return out.write_all(value.as_bytes());
@@ -302,18 +302,7 @@ fn stream_text(value: &str, out: &mut impl Write) -> std::io::Result<()> {
 
 /// Quotes a field when [`needs_quotes`] says so.
 fn write_text(value: &str, out: &mut Vec<u8>) {
-    if !needs_quotes(value) {
-        out.extend_from_slice(value.as_bytes());
-        return;
-    }
-    out.push(b'"');
-    for b in value.bytes() {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
+    stream_text(value, out).expect("writing to memory does not fail");
 }
 
 /// The shortest text that reads back as the same float (of its own width: a `real` 17.64 is

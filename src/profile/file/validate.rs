@@ -400,9 +400,7 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
                 ));
             }
             let frequent = table
-                .column_stats
-                .iter()
-                .find(|s| s.column == r.column)
+                .stats(&r.column)
                 .map(|s| &s.frequent[..])
                 .unwrap_or_default();
             for (j, value) in r.order.iter().enumerate() {

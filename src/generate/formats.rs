@@ -211,12 +211,47 @@ pub fn semantic(
     max: usize,
     out: &mut String,
 ) {
+    let value = nearest(rng, target, max, |rng| {
+        one_semantic(generator, script, locale, rng)
+    });
+    out.push_str(value.as_deref().unwrap_or_else(|| shortest(generator)));
+}
+
+/// A courtesy title of `locale` (English by default), nearest `target` characters within
+/// `max`; `bare` drops its final period (`Mr`), for a column that writes titles so.
+pub fn honorific(
+    locale: Option<Locale>,
+    bare: bool,
+    rng: &mut ChaCha8Rng,
+    target: usize,
+    max: usize,
+    out: &mut String,
+) {
+    let titles = locale.unwrap_or(Locale::En).lists().honorifics;
+    let value = nearest(rng, target, max, |rng| {
+        let title = pick(rng, titles);
+        match title.strip_suffix('.').filter(|_| bare) {
+            Some(stripped) => stripped.to_string(),
+            None => title.to_string(),
+        }
+    });
+    out.push_str(value.as_deref().unwrap_or("Mr"));
+}
+
+/// Of up to [`CANDIDATES`] values from `make` (more when none fits), the one nearest `target`
+/// characters that is at most `max` long.
+fn nearest(
+    rng: &mut ChaCha8Rng,
+    target: usize,
+    max: usize,
+    mut make: impl FnMut(&mut ChaCha8Rng) -> String,
+) -> Option<String> {
     let mut best: Option<String> = None;
     for tries in 0..CANDIDATES * 8 {
         if tries >= CANDIDATES && best.is_some() {
             break;
         }
-        let candidate = one_semantic(generator, script, locale, rng);
+        let candidate = make(rng);
         let n = candidate.chars().count();
         let better = best
             .as_ref()
@@ -225,7 +260,7 @@ pub fn semantic(
             best = Some(candidate);
         }
     }
-    out.push_str(best.as_deref().unwrap_or_else(|| shortest(generator)));
+    best
 }
 
 fn one_semantic(
@@ -260,6 +295,22 @@ fn one_semantic(
             let mut out = String::new();
             fill_template("(999) 999-9999", rng, &mut out);
             out
+        }
+        Generator::Honorific => pick(rng, locale.unwrap_or(Locale::En).lists().honorifics).into(),
+        Generator::JobTitle => job_title(rng),
+    }
+}
+
+/// `Sales Manager`, `Senior Analyst`, `Regional Marketing Director`: `fake`'s job words in
+/// one of three arrangements, so that short and long titles are both at hand.
+fn job_title(rng: &mut ChaCha8Rng) -> String {
+    let position = pick(rng, EN::JOB_POSITION);
+    match rng.random_range(0..3) {
+        0 => format!("{} {position}", pick(rng, EN::JOB_FIELD)),
+        1 => format!("{} {position}", pick(rng, EN::JOB_SENIORITY)),
+        _ => {
+            let seniority = pick(rng, EN::JOB_SENIORITY);
+            format!("{seniority} {} {position}", pick(rng, EN::JOB_FIELD))
         }
     }
 }

@@ -420,7 +420,7 @@ impl Generator {
         let uniforms = plan
             .copula
             .as_ref()
-            .map(|c| c.uniforms(self.seed, key, rows as usize));
+            .map(|c| c.uniforms(self.seed, key, start..start + rows));
         let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()

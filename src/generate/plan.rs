@@ -1141,6 +1141,7 @@ impl TablePlanner<'_> {
                 &matrix,
                 self.salt(&["copula"]),
             )
+            .map(|copula| copula.for_rows(self.seed, self.own_rows()))
         });
         (
             copula,

@@ -3,13 +3,15 @@
 //! prefixes and suffixes, and numbers where the vocabulary holds a digit pattern (`99 min`).
 //! Values stop at a word boundary near a target length and never pass the column's limit.
 
+use std::sync::OnceLock;
+
 use fake::locales::{Data, EN};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::alphabet::Alphabet;
 use super::values::Choice;
-use crate::profile::{value_scripts, WordModel};
+use crate::profile::{value_scripts, WordList, WordModel};
 
 /// Values of at most this many words, all from the vocabulary, are drawn again.
 const SHORT_WORDS: usize = 3;
@@ -26,6 +28,8 @@ pub struct WordsGen {
     follow: Vec<Choice<u32>>,
     unknown_rate: f64,
     unknown_capitalized: f64,
+    /// The words outside the vocabulary are drawn from.
+    unknown_words: &'static [&'static str],
     separators: Choice<String>,
     /// What comes before the first word and after the last, by share (the rest: nothing).
     frames: Choice<(String, String)>,
@@ -54,6 +58,10 @@ impl WordsGen {
                 model.unknown_rate
             },
             unknown_capitalized: model.unknown_capitalized,
+            unknown_words: match model.word_list {
+                None => EN::LOREM_WORD,
+                Some(WordList::JobTitles) => job_words(),
+            },
             separators: shares(&model.separators),
             frames: Choice::new(
                 model
@@ -126,7 +134,12 @@ impl WordsGen {
             if len + add + reserve > max {
                 out.truncate(mark);
                 if first {
-                    shortest_word(max.saturating_sub(len + reserve), rng, out);
+                    shortest_word(
+                        self.unknown_words,
+                        max.saturating_sub(len + reserve),
+                        rng,
+                        out,
+                    );
                     len = char_len(out);
                     known = false;
                 }
@@ -165,9 +178,9 @@ impl WordsGen {
         if let Some(alphabet) = alphabets.first() {
             alphabet.word(len, capital, rng, &mut word);
         } else {
-            let mut lorem = String::new();
-            shortest_word(len, rng, &mut lorem);
-            push_cased(&lorem, capital, &mut word);
+            let mut listed = String::new();
+            shortest_word(self.unknown_words, len, rng, &mut listed);
+            push_cased(&listed, capital, &mut word);
         }
         out.replace_range(a..b, &word);
     }
@@ -197,8 +210,8 @@ impl WordsGen {
                 let capital = rng.random::<f64>() < self.unknown_capitalized;
                 match alphabets {
                     [] => {
-                        let lorem = EN::LOREM_WORD[rng.random_range(0..EN::LOREM_WORD.len())];
-                        push_cased(lorem, capital, word);
+                        let list = self.unknown_words;
+                        push_cased(list[rng.random_range(0..list.len())], capital, word);
                     }
                     // Mixed scripts (Han and Hiragana) share each word.
                     _ => {
@@ -287,17 +300,25 @@ fn char_len(s: &str) -> usize {
     }
 }
 
-/// Appends a lorem word of at most `max` characters (cut only when none is that short).
-fn shortest_word(max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
-    let fitting: Vec<&str> = EN::LOREM_WORD
-        .iter()
-        .copied()
-        .filter(|w| w.len() <= max)
-        .collect();
+/// `fake`'s job fields and positions, as one list.
+fn job_words() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        EN::JOB_FIELD
+            .iter()
+            .chain(EN::JOB_POSITION)
+            .copied()
+            .collect()
+    })
+}
+
+/// Appends a word of `list` of at most `max` characters (cut only when none is that short).
+fn shortest_word(list: &[&'static str], max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
+    let fitting: Vec<&str> = list.iter().copied().filter(|w| w.len() <= max).collect();
     if let Some(w) = fitting.get(rng.random_range(0..fitting.len().max(1))) {
         out.push_str(w);
     } else {
-        out.extend(EN::LOREM_WORD[0].chars().take(max));
+        out.extend(list[0].chars().take(max));
     }
 }
 
@@ -320,6 +341,7 @@ mod tests {
             vocabulary: vec![share("Rock", 0.5), share("On", 0.3), share("99", 0.2)],
             unknown_rate: 0.0,
             unknown_capitalized: 0.0,
+            word_list: None,
             separators: vec![share(" ", 1.0)],
             frames: vec![crate::profile::Frame {
                 before: String::new(),

@@ -39,6 +39,8 @@ pub struct Lists {
     /// Phone number formats, `#` for a digit and `^` for a digit other than 0 (German has
     /// none of its own).
     pub phones: &'static [&'static str],
+    /// Courtesy titles (`Mr.`, `Mme`, `Herr`).
+    pub honorifics: &'static [&'static str],
 }
 
 impl Locale {
@@ -64,6 +66,7 @@ impl Locale {
                 },
                 postcodes: L::ADDRESS_POSTCODE_FORMATS,
                 phones: L::PHONE_NUMBER_FORMATS,
+                honorifics: L::NAME_TITLE,
             }
         }
         match self {
@@ -149,6 +152,75 @@ fn name_sets() -> &'static [FxHashSet<&'static str>; Locale::ALL.len()] {
     })
 }
 
+/// Each locale's courtesy titles, as written and without their final period, built once.
+fn honorific_sets() -> &'static [FxHashSet<&'static str>; Locale::ALL.len()] {
+    static SETS: OnceLock<[FxHashSet<&'static str>; Locale::ALL.len()]> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let english = Locale::En.lists().honorifics;
+        Locale::ALL.map(|l| {
+            // A locale without titles of its own has English's; they point to English alone.
+            let own = l == Locale::En || l.lists().honorifics != english;
+            let titles = l.lists().honorifics.iter().filter(|_| own);
+            titles
+                // `M.` keeps its period: a bare `M` is more often a code than a title.
+                .flat_map(|t| [*t, t.strip_suffix('.').filter(|b| b.len() > 1).unwrap_or(t)])
+                .collect()
+        })
+    })
+}
+
+/// Courtesy titles in wide use that `fake`'s lists lack, without their final period.
+const MORE_HONORIFICS: [&str; 14] = [
+    "Prof", "Mx", "Sir", "Dame", "Rev", "Sr", "Sra", "Srta", "Dra", "Mlle", "Lady", "Lord",
+    "Madam", "Dott",
+];
+
+/// Whether a value is a courtesy title (`Ms.`, `Dr`, `Herr`, `Mme`), with or without its
+/// final period.
+pub fn is_honorific(v: &str) -> bool {
+    let bare = v.strip_suffix('.').unwrap_or(v);
+    honorific_sets().iter().any(|set| set.contains(v))
+        || MORE_HONORIFICS.iter().any(|h| h.eq_ignore_ascii_case(bare))
+}
+
+/// Whether a value is a job title (`Sales Support Agent`, `Vice President, Sales`, `IT
+/// Staff`, `Owner`): one to six words, one of them a position (`fake`'s, or one of [`MORE_POSITIONS`]).
+pub fn is_job_title(v: &str) -> bool {
+    let words = || v.split([' ', ',', '/']).filter(|w| !w.is_empty());
+    (1..=6).contains(&words().count())
+        && words().any(|w| {
+            let w = w.trim_end_matches('.');
+            EN::JOB_POSITION
+                .iter()
+                .chain(&MORE_POSITIONS)
+                .any(|p| p.eq_ignore_ascii_case(w))
+        })
+}
+
+/// Positions in wide use that `fake`'s job lists lack (`Mgr` and `Rep` as abbreviated).
+const MORE_POSITIONS: [&str; 20] = [
+    "Staff",
+    "President",
+    "Owner",
+    "Clerk",
+    "Secretary",
+    "Accountant",
+    "Buyer",
+    "Mgr",
+    "Rep",
+    "Head",
+    "Chief",
+    "Intern",
+    "Trainee",
+    "Partner",
+    "Founder",
+    "Chairman",
+    "Programmer",
+    "Receptionist",
+    "Operator",
+    "Auditor",
+];
+
 /// Whether `fake`'s public lists hold the value: a country's name or code, a state's name or
 /// code, a first or last name, in any locale understudy generates. Such a value names no one
 /// by itself, so a generated value equal to a rare real one is not a copy of personal data.
@@ -165,10 +237,20 @@ pub fn in_public_lists(v: &str) -> bool {
             set.extend(lists.states.iter().chain(lists.state_abbrs));
             set.extend(lists.first_names.iter().chain(lists.last_names));
             set.extend([l.country().0, l.country().1]);
+            set.extend(lists.honorifics);
         }
         set
     })
     .contains(v)
+        || is_made_of_job_words(v)
+}
+
+/// A title built only from `fake`'s job words (`Regional Sales Manager`), as generated.
+fn is_made_of_job_words(v: &str) -> bool {
+    let lists = [EN::JOB_SENIORITY, EN::JOB_FIELD, EN::JOB_POSITION];
+    v.contains(' ')
+        && v.split(' ')
+            .all(|w| lists.iter().any(|list| list.contains(&w)))
 }
 
 /// The locales whose name lists hold at least `min_count` of a column's values (counted with
@@ -179,12 +261,33 @@ pub fn locale_shares<'a>(
     values: impl Iterator<Item = (&'a str, u64)>,
     min_count: u64,
 ) -> Vec<(Locale, f64)> {
-    let sets = name_sets();
+    shares_in(name_sets(), values, min_count, false)
+}
+
+/// The locales whose courtesy titles a column's values are, counted as [`locale_shares`]
+/// counts names, except that a title several locales share (`Dr.`) counts for the first of
+/// them only, English before the others.
+pub fn honorific_locale_shares<'a>(
+    values: impl Iterator<Item = (&'a str, u64)>,
+    min_count: u64,
+) -> Vec<(Locale, f64)> {
+    shares_in(honorific_sets(), values, min_count, true)
+}
+
+fn shares_in<'a>(
+    sets: &[FxHashSet<&'static str>; Locale::ALL.len()],
+    values: impl Iterator<Item = (&'a str, u64)>,
+    min_count: u64,
+    first_only: bool,
+) -> Vec<(Locale, f64)> {
     let mut found = [0u64; Locale::ALL.len()];
     for (v, n) in values {
         for (count, set) in found.iter_mut().zip(sets) {
             if v.split([' ', '-']).any(|w| set.contains(w)) {
                 *count += n;
+                if first_only {
+                    break;
+                }
             }
         }
     }
@@ -208,6 +311,44 @@ pub fn locale_shares<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn courtesy_titles_are_known_with_or_without_their_period() {
+        for title in ["Mr.", "Ms", "Mrs.", "Dr", "Herr", "Mme", "Prof.", "Sra."] {
+            assert!(is_honorific(title), "{title}");
+        }
+        for value in ["Mister X", "Drive", "M", "Sales", ""] {
+            assert!(!is_honorific(value), "{value}");
+        }
+        let shares = honorific_locale_shares([("Dr.", 5), ("Mr.", 5)].into_iter(), 5);
+        assert!(
+            shares.is_empty(),
+            "English titles point to English alone: {shares:?}"
+        );
+        let shares = honorific_locale_shares([("Herr", 6), ("Frau", 6)].into_iter(), 5);
+        assert_eq!(shares, vec![(Locale::DeDe, 1.0)]);
+    }
+
+    #[test]
+    fn job_titles_hold_a_position() {
+        for title in [
+            "Sales Support Agent",
+            "IT Staff",
+            "Vice President, Sales",
+            "Owner",
+        ] {
+            assert!(is_job_title(title), "{title}");
+        }
+        let not_titles = [
+            "For Those About To Rock We Salute You",
+            "Balls to the Wall",
+            "Chef Anton's Cajun Seasoning",
+            "The Manager of the year award goes to our friend",
+        ];
+        for value in not_titles {
+            assert!(!is_job_title(value), "{value}");
+        }
+    }
 
     #[test]
     fn countries_find_their_locale() {

@@ -45,7 +45,7 @@ pub use text::{
     format_for, looks_like, looks_like_uuid, model_without_values, shape_into, special_kinds,
     value_scripts, SPECIALS,
 };
-pub use textmodel::{Format, Frame, Generator, LocaleShare, Pair, TextModel, WordModel};
+pub use textmodel::{Format, Frame, Generator, LocaleShare, Pair, TextModel, WordList, WordModel};
 pub use words::word_spans;
 
 #[derive(Debug, thiserror::Error)]

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use unicode_script::UnicodeScript;
 
-use super::locale::locale_shares;
+use super::locale::{honorific_locale_shares, is_honorific, is_job_title, locale_shares};
 use super::model::{bucket_floor, round_share, Semantic, TextStats};
 use super::privacy::Guard;
 use super::sketch::ValueCounter;
-use super::textmodel::{Format, Generator, LocaleShare, TextModel};
+use super::textmodel::{Format, Generator, LocaleShare, TextModel, WordList};
 use super::words::{is_combining, WordsAccumulator};
 
 /// The awkward characters and forms whose share of values a profile records, so generated text
@@ -36,6 +36,13 @@ const CODE_COVERAGE: f64 = 0.8;
 
 /// Most distinct values read to tell a column's locales.
 const LOCALE_VALUES: usize = 20_000;
+
+/// Share of values that must look like job titles for a column to be generated as made-up
+/// ones, when its own words do not cover it.
+const JOB_TITLE_SHARE: f64 = 0.6;
+
+/// A words model with more unknown words than this does not cover a column of job titles.
+const JOB_WORDS_UNKNOWN: f64 = 0.5;
 
 /// Values longer than this get no shape.
 const SHAPE_MAX_CHARS: usize = 24;
@@ -85,6 +92,9 @@ struct Looks {
     spaced: u64,
     /// Values of digits and separators only (`123-45-6789`, `4111 1111 1111 1111`).
     digit_groups: u64,
+    /// Courtesy titles (`Ms.`) and job titles (`Sales Manager`).
+    honorific: u64,
+    job_title: u64,
 }
 
 impl TextAccumulator {
@@ -197,6 +207,8 @@ impl TextAccumulator {
         a.name += b.name;
         a.spaced += b.spaced;
         a.digit_groups += b.digit_groups;
+        a.honorific += b.honorific;
+        a.job_title += b.job_title;
     }
 
     /// Distinct values (short and long), and whether the count is exact.
@@ -277,7 +289,9 @@ impl TextAccumulator {
         if templated >= TEMPLATE_COVERAGE {
             return TextModel::Template;
         }
-        if let Some(generator) = generator_for(column_name, semantic, stats) {
+        let share = |n: u64| n as f64 / self.count.max(1) as f64;
+        let by_value = (share(self.looks.honorific) >= 0.8).then_some(Generator::Honorific);
+        if let Some(generator) = by_value.or_else(|| generator_for(column_name, semantic, stats)) {
             return TextModel::Semantic {
                 generator,
                 locales: self.locales(generator, guard),
@@ -293,30 +307,51 @@ impl TextAccumulator {
         if coded >= CODE_COVERAGE {
             return TextModel::Template;
         }
-        match self.words.finish(guard, personal) {
+        let mut words = self.words.finish(guard, personal);
+        if share(self.looks.job_title) >= JOB_TITLE_SHARE {
+            // Job titles whose words the guard mostly dropped (a small staff table) read
+            // better as made-up titles; otherwise the words the guard dropped come from job
+            // words, not from a general list.
+            if words
+                .as_ref()
+                .is_none_or(|w| w.unknown_rate > JOB_WORDS_UNKNOWN)
+            {
+                return TextModel::Semantic {
+                    generator: Generator::JobTitle,
+                    locales: Vec::new(),
+                };
+            }
+            if let Some(w) = words.as_mut() {
+                w.word_list = Some(WordList::JobTitles);
+            }
+        }
+        match words {
             Some(words) if semantic != Some(Semantic::PersonName) => TextModel::Words(words),
             _ => TextModel::Letters,
         }
     }
 
-    /// The locales a column of names or cities points to (see [`locale_shares`]), from its
-    /// counted values; only shares leave, never a value.
+    /// The locales a column of names, cities or courtesy titles points to (see
+    /// [`locale_shares`]), from its counted values; only shares leave, never a value.
     fn locales(&self, generator: Generator, guard: &Guard) -> Vec<LocaleShare> {
-        let named = matches!(
+        use Generator::{City, FirstName, FullName, Honorific, LastName};
+        if !matches!(
             generator,
-            Generator::FirstName | Generator::LastName | Generator::FullName | Generator::City
-        );
-        if !named {
+            FirstName | LastName | FullName | City | Honorific
+        ) {
             return Vec::new();
         }
         let values = self.values.top(LOCALE_VALUES);
-        locale_shares(
-            values.iter().map(|(v, n)| (v.as_str(), *n)),
-            guard.min_count,
-        )
-        .into_iter()
-        .map(|(locale, share)| LocaleShare { locale, share })
-        .collect()
+        let counted = values.iter().map(|(v, n)| (v.as_str(), *n));
+        let shares = if generator == Honorific {
+            honorific_locale_shares(counted, guard.min_count)
+        } else {
+            locale_shares(counted, guard.min_count)
+        };
+        shares
+            .into_iter()
+            .map(|(locale, share)| LocaleShare { locale, share })
+            .collect()
     }
 
     /// Length statistics for binary values, which have bytes but no characters.
@@ -420,7 +455,10 @@ pub fn model_without_values(
         };
     }
     let stats = stats.cloned().unwrap_or_default();
-    match generator_for(column_name, semantic, &stats) {
+    let name = column_name.to_ascii_lowercase();
+    let job =
+        (name.contains("job_title") || name.contains("jobtitle")).then_some(Generator::JobTitle);
+    match job.or_else(|| generator_for(column_name, semantic, &stats)) {
         Some(generator) => TextModel::Semantic {
             generator,
             locales: Vec::new(),
@@ -436,6 +474,8 @@ impl Looks {
             && v.bytes().any(|b| b.is_ascii_digit())
             && v.bytes().all(|b| b.is_ascii_digit() || b" -.".contains(&b)))
             as u64;
+        self.honorific += is_honorific(v) as u64;
+        self.job_title += is_job_title(v) as u64;
         match looks_like(v) {
             Some(Semantic::Email) => self.email += 1,
             Some(Semantic::Url) => self.url += 1,
@@ -543,6 +583,8 @@ pub(super) fn generator_for(
         Generator::PostalCode
     } else if has("company") {
         Generator::Company
+    } else if has("courtesy") || has("salutation") || has("honorific") {
+        Generator::Honorific
     } else {
         return None;
     })

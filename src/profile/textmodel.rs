@@ -95,6 +95,10 @@ pub enum Generator {
     Company,
     /// Phone numbers: in an address group, in the row's country's learned shapes and code.
     Phone,
+    /// Courtesy titles (`Ms.`, `Dr.`, `Herr`), in the locales the values come from.
+    Honorific,
+    /// Job titles (`Regional Sales Manager`) from `fake`'s job words.
+    JobTitle,
 }
 
 /// Values as sequences of words and separators.
@@ -108,6 +112,10 @@ pub struct WordModel {
     pub unknown_rate: f64,
     /// Share of those that start with a capital letter.
     pub unknown_capitalized: f64,
+    /// Where words outside the vocabulary come from, when not the language's general list
+    /// (`fake`'s lorem words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_list: Option<WordList>,
     /// What stands between two words (`" "`, `", "`, `" - "`), as shares of all gaps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub separators: Vec<Share>,
@@ -119,6 +127,14 @@ pub struct WordModel {
     /// share of `first`'s occurrences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<Pair>,
+}
+
+/// A word list for the words of a column that its vocabulary does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordList {
+    /// `fake`'s job fields and positions (`Marketing`, `Coordinator`), for job titles.
+    JobTitles,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -140,6 +140,7 @@ impl WordsAccumulator {
                 .collect(),
             unknown_rate: share(self.word_rows - known, self.word_rows),
             unknown_capitalized: share(self.capitalized, self.word_rows),
+            word_list: None,
             separators: guard.frequent(&self.separators, self.gaps, |s| s.clone()),
             frames: guard
                 .frequent(&self.frames, self.values, |s| s.clone())

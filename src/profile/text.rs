@@ -37,6 +37,9 @@ const CODE_COVERAGE: f64 = 0.8;
 /// Most distinct values read to tell a column's locales.
 const LOCALE_VALUES: usize = 20_000;
 
+/// Share of values that must be courtesy titles for a column to be generated as ones.
+const HONORIFIC_SHARE: f64 = 0.8;
+
 /// Share of values that must look like job titles for a column to be generated as made-up
 /// ones, when its own words do not cover it.
 const JOB_TITLE_SHARE: f64 = 0.6;
@@ -290,7 +293,8 @@ impl TextAccumulator {
             return TextModel::Template;
         }
         let share = |n: u64| n as f64 / self.count.max(1) as f64;
-        let by_value = (share(self.looks.honorific) >= 0.8).then_some(Generator::Honorific);
+        let by_value =
+            (share(self.looks.honorific) >= HONORIFIC_SHARE).then_some(Generator::Honorific);
         if let Some(generator) = by_value.or_else(|| generator_for(column_name, semantic, stats)) {
             return TextModel::Semantic {
                 generator,

@@ -798,3 +798,72 @@ fn a_clock_time_plus_minutes_stays_that_clock_time() {
         assert!(v[3] % 100 < 60 && v[3] < 2400, "{line}");
     }
 }
+
+/// The one-way analysis of variance estimate of the share of `values`' variance that lies
+/// between the groups `groups` names.
+fn intraclass(groups: &[u32], values: &[f64]) -> f64 {
+    let mut by: std::collections::HashMap<u32, (f64, f64)> = Default::default();
+    for (g, v) in groups.iter().zip(values) {
+        let e = by.entry(*g).or_default();
+        *e = (e.0 + 1.0, e.1 + v);
+    }
+    let (n, k) = (values.len() as f64, by.len() as f64);
+    let mean = values.iter().sum::<f64>() / n;
+    let between = by
+        .values()
+        .map(|(m, s)| m * (s / m - mean).powi(2))
+        .sum::<f64>()
+        / (k - 1.0);
+    let within = groups
+        .iter()
+        .zip(values)
+        .map(|(g, v)| (v - by[g].1 / by[g].0).powi(2))
+        .sum::<f64>()
+        / (n - k);
+    let per_group = (n - by.values().map(|(m, _)| m * m).sum::<f64>() / n) / (k - 1.0);
+    (between - within) / (between + (per_group - 1.0) * within)
+}
+
+#[test]
+fn values_that_cluster_by_parent_stay_clustered() {
+    // Each customer has a typical order amount: half the amounts' variance lies between
+    // customers. The weight goes with the amount's own part, so the two are correlated.
+    let mut r = common::Lcg(11);
+    let mut normal = move || {
+        (0..12)
+            .map(|_| (r.next() % 10_000) as f64 / 10_000.0)
+            .sum::<f64>()
+            - 6.0
+    };
+    let mut customers = String::from("customer_id,name\n");
+    let mut orders = String::from("order_id,customer_id,amount,weight\n");
+    let mut order_id = 0;
+    for customer in 1..=120u32 {
+        customers.push_str(&format!("{customer},Customer {customer}\n"));
+        let typical = normal();
+        for _ in 0..10 {
+            order_id += 1;
+            let own = normal();
+            let amount = 100.0 + 10.0 * (typical + own);
+            let weight = 50.0 + 5.0 * (0.5 * own + normal());
+            orders.push_str(&format!("{order_id},{customer},{amount:.2},{weight:.2}\n"));
+        }
+    }
+    let tables = [
+        ("customers", customers.as_str()),
+        ("orders", orders.as_str()),
+    ];
+    let (profile, dir) = profile_and_generate_tables(&tables, "2", "");
+    assert!(
+        profile.contains("clustered:\n    - column: amount\n      foreign_key: [customer_id]"),
+        "the clustering is found:\n{profile}"
+    );
+    let rows = common::csv_rows(&dir.path().join("out/orders.csv"));
+    let groups: Vec<u32> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    let amounts: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
+    let share = intraclass(&groups, &amounts);
+    assert!(
+        (0.35..0.65).contains(&share),
+        "generated amounts cluster by customer: {share}"
+    );
+}

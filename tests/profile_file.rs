@@ -243,6 +243,11 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].columns[title].stats.text.max_chars", "160"],
         ),
         ("kind: int32", "kind: int33", vec!["tables[0].columns[0].type", "int33"]),
+        (
+            "      foreign_key: [media_type_id]\n      share: 0.5783",
+            "      foreign_key: [unit_price]\n      share: 0.5783",
+            vec!["correlations.clustered[0]", "unit_price", "foreign keys"],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

@@ -22,7 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use super::values::{weekday_shift, Buffer, Choice};
-use crate::hashing::combine;
+use crate::hashing::{combine, mix64, unit_interval};
 
 /// Columns drawn jointly, by index into the table's columns.
 #[derive(Debug, Clone)]
@@ -163,6 +163,29 @@ fn normal_quantile(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
 }
 
+/// A copula column whose values cluster by parent row (see `profile/clusters.rs`): its normal
+/// becomes `√share · z_parent + √(1 − share) · z`, with `z_parent` drawn once per parent row,
+/// so one parent's children have values alike and the column's marginal is unchanged.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Position in the copula's columns.
+    pub member: usize,
+    /// Index of the foreign key into the table's foreign keys.
+    pub fk: usize,
+    pub share: f64,
+    pub salt: u64,
+}
+
+impl Cluster {
+    /// Uniform `u` with parent row `parent`'s normal mixed in.
+    pub fn mix(&self, seed: u64, parent: u64, u: f64) -> f64 {
+        let own = normal_quantile(u.clamp(1e-12, 1.0 - 1e-12));
+        let drawn = unit_interval(mix64(combine([seed, self.salt, parent])));
+        let shared = normal_quantile(drawn.clamp(1e-12, 1.0 - 1e-12));
+        normal_cdf(self.share.sqrt() * shared + (1.0 - self.share).sqrt() * own)
+    }
+}
+
 /// Salt of a small table's whole-table draw, apart from every chunk key.
 const WHOLE_TABLE: u64 = u64::MAX - 1;
 
@@ -221,6 +244,12 @@ fn even_ranks(values: &[f64]) -> Vec<f64> {
 /// Φ, the standard normal CDF.
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// Whether `matrix` is a valid correlation matrix as the copula needs it: entries in
+/// [-1, 1] and positive definite.
+pub fn is_correlation_matrix(matrix: &[Vec<f64>]) -> bool {
+    matrix.iter().flatten().all(|x| (-1.0..=1.0).contains(x)) && cholesky(matrix).is_some()
 }
 
 /// The Cholesky factor of a symmetric matrix, or `None` when it is not positive definite.

@@ -46,7 +46,7 @@ use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use address::AddressPlan;
 use checks::Cmp;
-use copula::{interpolate, Anchor, Copula};
+use copula::{interpolate, Anchor, Cluster, Copula};
 use edge::EdgePlan;
 pub use edge::{EdgeCases, EdgeKind};
 use email_names::NameEmailPlan;
@@ -153,6 +153,8 @@ pub struct TablePlan {
     relations: Vec<(usize, Cmp, usize, f64)>,
     /// Value columns drawn jointly, so their correlations survive.
     copula: Option<Copula>,
+    /// Copula columns whose values cluster by parent row.
+    clusters: Vec<Cluster>,
     /// Columns made as another column plus a learned gap, in dependency order.
     anchors: Vec<Anchor>,
     /// Categorical columns whose values are drawn together, as learned combinations.
@@ -417,10 +419,20 @@ impl Generator {
     fn buffers(&self, table: usize, rows: Range<u64>, key: u64) -> Vec<Buffer> {
         let plan = &self.tables[table];
         let (start, rows) = (rows.start, rows.end - rows.start);
-        let uniforms = plan
+        let mut uniforms = plan
             .copula
             .as_ref()
             .map(|c| c.uniforms(self.seed, key, start..start + rows));
+        if let Some(uniforms) = uniforms.as_mut() {
+            for cluster in &plan.clusters {
+                let column = &mut uniforms[cluster.member];
+                for (u, i) in column.iter_mut().zip(start..) {
+                    if let Some(parent) = self.parent_row(table, cluster.fk, i) {
+                        *u = cluster.mix(self.seed, parent, *u);
+                    }
+                }
+            }
+        }
         let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()

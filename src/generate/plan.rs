@@ -12,7 +12,7 @@ use super::checks::{
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
-use super::copula::{Anchor, Copula};
+use super::copula::{self, Anchor, Cluster, Copula};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
@@ -29,7 +29,8 @@ use super::{
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
 use crate::profile::model::{
-    ColumnStats, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile, Total,
+    ColumnStats, Correlations, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
+    Total,
 };
 use crate::profile::relations;
 use crate::profile::TextModel;
@@ -370,7 +371,7 @@ impl TablePlanner<'_> {
             .filter(|&c| !matches!(columns[c], ColumnPlan::Skip))
             .collect();
         let mut relations = self.relations(&constraints, &output, &columns);
-        let (copula, anchors, orders) = self.joint(&columns, &output);
+        let (copula, clusters, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
         let groups = self.groups(&columns);
         let derived = self.derived(&columns, &output);
@@ -420,6 +421,7 @@ impl TablePlanner<'_> {
             main,
             relations,
             copula,
+            clusters,
             anchors,
             groups,
             derived,
@@ -1062,7 +1064,7 @@ impl TablePlanner<'_> {
         &self,
         columns: &[ColumnPlan],
         output: &[usize],
-    ) -> (Option<Copula>, Vec<Anchor>, Vec<Order>) {
+    ) -> (Option<Copula>, Vec<Cluster>, Vec<Anchor>, Vec<Order>) {
         let table = self.table();
         let profile = self.profile_table();
         // A value column that takes uniforms: its index, output position and generator.
@@ -1118,7 +1120,7 @@ impl TablePlanner<'_> {
             .collect();
         orders.sort_by_key(|(d, _)| *d);
         let dependents: Vec<usize> = chosen.iter().map(|(_, _, h)| h.0).collect();
-        let copula = profile.correlations.as_ref().and_then(|corr| {
+        let joint = profile.correlations.as_ref().and_then(|corr| {
             let members: Vec<(usize, usize)> = corr
                 .columns
                 .iter()
@@ -1132,23 +1134,92 @@ impl TablePlanner<'_> {
                     (drawn && !dependents.contains(&c)).then_some((k, c))
                 })
                 .collect();
-            let matrix: Vec<Vec<f64>> = members
+            let learned: Vec<Vec<f64>> = members
                 .iter()
                 .map(|&(a, _)| members.iter().map(|&(b, _)| corr.normal_at(a, b)).collect())
                 .collect();
-            Copula::new(
+            let mut candidates: Vec<Cluster> = members
+                .iter()
+                .enumerate()
+                .filter_map(|(member, &(k, _))| self.cluster(corr, &corr.columns[k], member))
+                .collect();
+            candidates.sort_by(|a, b| b.share.total_cmp(&a.share));
+            // A clustered column's own normal carries only part of its variance, so its
+            // correlations within the row are raised to match. A cluster that would make the
+            // matrix invalid is left out: keeping the row's correlations comes first.
+            let mut clusters: Vec<Cluster> = Vec::new();
+            let mut matrix = learned.clone();
+            for candidate in candidates {
+                clusters.push(candidate);
+                match raised(&learned, &clusters) {
+                    Some(valid) => matrix = valid,
+                    None => {
+                        clusters.pop();
+                    }
+                }
+            }
+            let copula = Copula::new(
                 members.iter().map(|&(_, c)| c).collect(),
                 &matrix,
                 self.salt(&["copula"]),
-            )
-            .map(|copula| copula.for_rows(self.seed, self.own_rows()))
+            )?
+            .for_rows(self.seed, self.own_rows());
+            Some((copula, clusters))
         });
+        let (copula, clusters) = match joint {
+            Some((copula, clusters)) => (Some(copula), clusters),
+            None => (None, Vec::new()),
+        };
         (
             copula,
+            clusters,
             anchors,
             orders.into_iter().map(|(_, o)| o).collect(),
         )
     }
+
+    /// How `column`, member `member` of the copula, clusters by parent row, if the profile
+    /// says it does through one of this table's foreign keys.
+    fn cluster(&self, corr: &Correlations, column: &str, member: usize) -> Option<Cluster> {
+        let clustered = corr.clustered.iter().find(|c| c.column == column)?;
+        let fk = self
+            .table()
+            .foreign_keys
+            .iter()
+            .position(|fk| fk.columns == clustered.foreign_key)?;
+        Some(Cluster {
+            member,
+            fk,
+            share: clustered.share.clamp(0.0, 0.99),
+            salt: self.salt(&["cluster", column]),
+        })
+    }
+}
+
+/// `learned` with the correlations of each clustered member divided by the square root of its
+/// own share of variance, or `None` when that is no valid correlation matrix.
+fn raised(learned: &[Vec<f64>], clusters: &[Cluster]) -> Option<Vec<Vec<f64>>> {
+    let own = |m: usize| {
+        let share = clusters
+            .iter()
+            .find(|c| c.member == m)
+            .map_or(0.0, |c| c.share);
+        (1.0 - share).sqrt()
+    };
+    let matrix: Vec<Vec<f64>> = (0..learned.len())
+        .map(|a| {
+            (0..learned.len())
+                .map(|b| {
+                    if a == b {
+                        1.0
+                    } else {
+                        learned[a][b] / (own(a) * own(b))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    copula::is_correlation_matrix(&matrix).then_some(matrix)
 }
 
 impl TablePlanner<'_> {

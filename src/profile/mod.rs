@@ -8,6 +8,7 @@
 pub mod address;
 mod array;
 pub mod audit;
+pub mod clusters;
 pub mod column;
 pub mod email_names;
 pub mod entities;

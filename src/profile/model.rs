@@ -325,8 +325,23 @@ pub struct Correlations {
     /// with (a freight that depends on the ship-to country).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranked: Vec<RankedCategories>,
+    /// Columns among `columns` whose values cluster by parent row (one customer's orders have
+    /// similar freight; one order's lines share a discount).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clustered: Vec<Clustered>,
     /// Rows the figures were read on.
     pub sample_rows: u64,
+}
+
+/// A column whose values cluster by the parent row of a foreign key: `share` is the intraclass
+/// correlation of its normal scores, the part of their variance that lies between parents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clustered {
+    pub column: String,
+    /// The foreign key's columns, as the table's `foreign_keys` name them.
+    pub foreign_key: Vec<String>,
+    pub share: f64,
 }
 
 /// A text column's frequent values in the order the copula ranks them.
@@ -345,6 +360,7 @@ impl Correlations {
             return;
         };
         self.columns.remove(k);
+        self.clustered.retain(|c| c.column != column);
         let matrices = std::iter::once(&mut self.spearman).chain(self.normal.as_mut());
         for matrix in matrices {
             matrix.remove(k);

@@ -254,6 +254,7 @@ mod tests {
                 column: "country".into(),
                 order: order(&[Some("Peru"), Some("Chad"), Some("Fiji"), Some("Oman")]),
             }],
+            clustered: Vec::new(),
             sample_rows: 100,
         });
         keep_frequent(&mut correlations, &stats(&["Peru", "Fiji"]));

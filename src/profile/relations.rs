@@ -15,8 +15,10 @@ use arrow::record_batch::RecordBatch;
 use rustc_hash::FxHashMap;
 
 use super::address;
+use super::clusters;
 use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
+use super::keys::key_hashes;
 use super::model::{
     round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
 };
@@ -190,6 +192,11 @@ pub fn ordered_columns(table: &Table) -> Vec<(usize, u8)> {
         .collect()
 }
 
+/// A parent key's hash as a sampled value: its top 53 bits, which an `f64` holds exactly.
+fn parent_id(hash: u64) -> f64 {
+    (hash >> 11) as f64
+}
+
 /// Text columns considered for category groups.
 const TEXT_COLUMNS: usize = 24;
 /// Cramér's V from which two categorical columns belong to one group.
@@ -227,6 +234,9 @@ pub struct Entities<'a> {
 #[derive(Debug, Clone)]
 pub struct RelationsAccumulator {
     columns: Vec<(usize, u8)>,
+    /// The columns of each declared foreign key: a hash of a sampled row's key follows its
+    /// ordered values, so values can be grouped by parent (see [`clusters`]).
+    parents: Vec<Vec<usize>>,
     orders: OrderCounts,
     sample: HashSampled<Vec<Option<f64>>>,
     text_columns: Vec<usize>,
@@ -245,9 +255,15 @@ impl RelationsAccumulator {
             .map(|(i, _)| i)
             .take(TEXT_COLUMNS)
             .collect();
+        let parents = table
+            .foreign_keys
+            .iter()
+            .filter_map(|fk| fk.columns.iter().map(|c| table.column_index(c)).collect())
+            .collect();
         RelationsAccumulator {
             orders: OrderCounts::new(&columns),
             columns,
+            parents,
             sample: HashSampled::expecting(SAMPLE_ROWS, rows),
             text_columns,
             text_sample: HashSampled::expecting(SAMPLE_ROWS, rows),
@@ -272,13 +288,23 @@ impl RelationsAccumulator {
         }
         let views: Vec<Option<&[Option<f64>]>> = values.iter().map(|v| v.as_deref()).collect();
         self.orders.observe(&views);
+        let parents: Vec<Vec<Option<u64>>> = self
+            .parents
+            .iter()
+            .map(|columns| {
+                let arrays: Vec<ArrayRef> =
+                    columns.iter().map(|&i| batch.column(i).clone()).collect();
+                key_hashes(&arrays)
+            })
+            .collect();
         for &(row, hash) in &kept {
             if self.sample.keeps(hash) {
                 let cells = self
                     .columns
                     .iter()
                     .map(|&(i, _)| views[i].and_then(|v| v[row]));
-                self.sample.push(hash, 0, cells.collect());
+                let keys = parents.iter().map(|p| p[row].map(parent_id));
+                self.sample.push(hash, 0, cells.chain(keys).collect());
             }
         }
     }
@@ -412,6 +438,44 @@ impl RelationsAccumulator {
         found
     }
 
+    /// Per foreign key of `table` with a parent found for the sampled rows, its columns and
+    /// each sampled row's parent id: the key hashed while observing for a declared key, or the
+    /// sampled value of an inferred key's one column (an ordered value or a hashed text).
+    fn parent_ids<'t>(
+        &self,
+        table: &'t Table,
+        columns: &[(usize, u8)],
+        rows: &[&Vec<Option<f64>>],
+        texts: &[Option<&Vec<Option<String>>>],
+    ) -> Vec<(&'t Vec<String>, Vec<Option<f64>>)> {
+        table
+            .foreign_keys
+            .iter()
+            .filter_map(|fk| {
+                let at: Option<Vec<usize>> =
+                    fk.columns.iter().map(|c| table.column_index(c)).collect();
+                let at = at?;
+                let declared = self.parents.iter().position(|p| *p == at);
+                let one = |list: &[usize]| list.iter().position(|&c| at == [c]);
+                let ordered: Vec<usize> = columns.iter().map(|&(c, _)| c).collect();
+                let ids: Vec<Option<f64>> = if let Some(p) = declared {
+                    rows.iter().map(|r| r[columns.len() + p]).collect()
+                } else if let Some(k) = one(&ordered) {
+                    rows.iter().map(|r| r[k]).collect()
+                } else if let Some(k) = one(&self.text_columns) {
+                    let id = |v: &str| parent_id(hash_bytes(v.as_bytes()));
+                    texts
+                        .iter()
+                        .map(|t| t.and_then(|t| t[k].as_deref()).map(id))
+                        .collect()
+                } else {
+                    return None;
+                };
+                Some((&fk.columns, ids))
+            })
+            .collect()
+    }
+
     /// Everything learned: correlations, order rules with their gaps, category groups and
     /// derived columns. `table` may name keys that were not known when observing began
     /// (inferred ones); their columns are left out.
@@ -459,8 +523,9 @@ impl RelationsAccumulator {
             &value_columns,
             &sampled,
         );
+        let parents = self.parent_ids(table, &columns, &rows, &row_texts);
         Relations {
-            correlations: correlations(table, &columns, &rows, ranked),
+            correlations: correlations(table, &columns, &rows, ranked, &parents),
             rules: self.rules(table, guard, &rows),
             groups,
             derived,
@@ -659,6 +724,7 @@ fn correlations(
     columns: &[(usize, u8)],
     rows: &[&Vec<Option<f64>>],
     ranked: Vec<ranks::Ranked>,
+    parents: &[(&Vec<String>, Vec<Option<f64>>)],
 ) -> Option<Correlations> {
     let ordered = (0..columns.len())
         .filter(|&k| columns[k].1 != u8::MAX)
@@ -704,6 +770,7 @@ fn correlations(
     };
     let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
     Some(Correlations {
+        clustered: clusters::learn(&series, parents),
         spearman: pairwise(spearman),
         normal: Some(pairwise(normal_correlation)),
         ranked: ranked

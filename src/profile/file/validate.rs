@@ -391,6 +391,29 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
                 ));
             }
         }
+        for (i, k) in c.clustered.iter().enumerate() {
+            let field = format!("correlations.clustered[{i}]");
+            if !c.columns.contains(&k.column) {
+                return Err(at.fail(
+                    &field,
+                    format!("clusters {:?}, which is not among the columns", k.column),
+                ));
+            }
+            if !(0.0..=1.0).contains(&k.share) {
+                return Err(at.fail(&field, format!("share {} must lie in [0, 1]", k.share)));
+            }
+            if !table
+                .schema
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns == k.foreign_key)
+            {
+                return Err(at.fail(
+                    &field,
+                    format!("{:?} is not one of the table's foreign keys", k.foreign_key),
+                ));
+            }
+        }
         for (i, r) in c.ranked.iter().enumerate() {
             let field = format!("correlations.ranked[{i}]");
             if !c.columns.contains(&r.column) {

@@ -163,26 +163,75 @@ fn normal_quantile(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
 }
 
-/// A copula column whose values cluster by parent row (see `profile/clusters.rs`): its normal
-/// becomes `√share · z_parent + √(1 − share) · z`, with `z_parent` drawn once per parent row,
-/// so one parent's children have values alike and the column's marginal is unchanged.
-#[derive(Debug, Clone)]
+/// A copula column that clusters by the parent row of a foreign key, with the share of its
+/// variance that lies between parents (see `profile/clusters.rs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cluster {
     /// Position in the copula's columns.
     pub member: usize,
     /// Index of the foreign key into the table's foreign keys.
     pub fk: usize,
     pub share: f64,
-    pub salt: u64,
 }
 
-impl Cluster {
-    /// Uniform `u` with parent row `parent`'s normal mixed in.
-    pub fn mix(&self, seed: u64, parent: u64, u: f64) -> f64 {
-        let own = normal_quantile(u.clamp(1e-12, 1.0 - 1e-12));
-        let drawn = unit_interval(mix64(combine([seed, self.salt, parent])));
-        let shared = normal_quantile(drawn.clamp(1e-12, 1.0 - 1e-12));
-        normal_cdf(self.share.sqrt() * shared + (1.0 - self.share).sqrt() * own)
+/// The copula columns that cluster by one foreign key's parent row: each member's normal
+/// becomes `√s · z_parent + √(1 − s) · z`. The members' parent normals are drawn together,
+/// once per parent row and with the members' own correlations, so columns that move together
+/// within a row also move together between parents; marginals are unchanged.
+#[derive(Debug, Clone)]
+pub struct ClusterGroup {
+    pub fk: usize,
+    /// Positions in the copula's columns, with their shares.
+    members: Vec<(usize, f64)>,
+    /// Cholesky factor of the members' correlations (the identity if they do not factor).
+    lower: Vec<Vec<f64>>,
+    salt: u64,
+}
+
+impl ClusterGroup {
+    /// The group of `members` (of one foreign key), whose correlations among themselves are
+    /// `correlations`.
+    pub fn new(
+        fk: usize,
+        members: Vec<(usize, f64)>,
+        correlations: &[Vec<f64>],
+        salt: u64,
+    ) -> Self {
+        let n = members.len();
+        let identity = || {
+            (0..n)
+                .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+                .collect()
+        };
+        ClusterGroup {
+            fk,
+            members,
+            lower: cholesky(correlations).unwrap_or_else(identity),
+            salt,
+        }
+    }
+
+    /// Mixes parent row `parent`'s normals into row `row` of `uniforms` (the copula's, per
+    /// column). `scratch` holds the parent's independent normals.
+    pub fn mix(
+        &self,
+        seed: u64,
+        parent: u64,
+        uniforms: &mut [Vec<f64>],
+        row: usize,
+        scratch: &mut Vec<f64>,
+    ) {
+        scratch.clear();
+        scratch.extend((0..self.members.len() as u64).map(|i| {
+            let drawn = unit_interval(mix64(combine([seed, self.salt, parent, i])));
+            normal_quantile(drawn.clamp(1e-12, 1.0 - 1e-12))
+        }));
+        for ((member, share), factor) in self.members.iter().zip(&self.lower) {
+            let shared = dot(factor, scratch);
+            let u = &mut uniforms[*member][row];
+            let own = normal_quantile(u.clamp(1e-12, 1.0 - 1e-12));
+            *u = normal_cdf(share.sqrt() * shared + (1.0 - share).sqrt() * own);
+        }
     }
 }
 
@@ -397,6 +446,44 @@ mod tests {
             copula.uniforms(1, 3, 0..10),
             "larger tables draw by chunk"
         );
+    }
+
+    #[test]
+    fn a_cluster_group_shares_a_parent_draw_and_keeps_the_marginal() {
+        let group = ClusterGroup::new(
+            0,
+            vec![(0, 0.5), (1, 0.5)],
+            &[vec![1.0, 0.8], vec![0.8, 1.0]],
+            3,
+        );
+        let (parents, children) = (400, 10);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut uniforms = vec![vec![0.0; parents * children]; 2];
+        let mut scratch = Vec::new();
+        for row in 0..parents * children {
+            uniforms[0][row] = rng.random();
+            uniforms[1][row] = rng.random();
+            group.mix(9, (row / children) as u64, &mut uniforms, row, &mut scratch);
+        }
+        let mean = uniforms[0].iter().sum::<f64>() / uniforms[0].len() as f64;
+        assert!((mean - 0.5).abs() < 0.02, "uniform marginal: {mean}");
+        // Parent means of the normals: half the variance lies between parents, and the two
+        // members' parent parts move together.
+        let parent_means = |m: usize| -> Vec<f64> {
+            uniforms[m]
+                .chunks(children)
+                .map(|c| c.iter().map(|&u| normal_quantile(u)).sum::<f64>() / children as f64)
+                .collect()
+        };
+        let (a, b) = (parent_means(0), parent_means(1));
+        let variance = a.iter().map(|x| x * x).sum::<f64>() / parents as f64;
+        // Between-parent variance 0.5, plus 0.5 / 10 from averaging the rows' own parts.
+        assert!(
+            (variance - 0.55).abs() < 0.08,
+            "variance of parent means: {variance}"
+        );
+        let together = crate::profile::relations::pearson(&a, &b);
+        assert!(together > 0.6, "parents' parts correlate: {together}");
     }
 
     #[test]

@@ -46,7 +46,7 @@ use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use address::AddressPlan;
 use checks::Cmp;
-use copula::{interpolate, Anchor, Cluster, Copula};
+use copula::{interpolate, Anchor, ClusterGroup, Copula};
 use edge::EdgePlan;
 pub use edge::{EdgeCases, EdgeKind};
 use email_names::NameEmailPlan;
@@ -153,8 +153,8 @@ pub struct TablePlan {
     relations: Vec<(usize, Cmp, usize, f64)>,
     /// Value columns drawn jointly, so their correlations survive.
     copula: Option<Copula>,
-    /// Copula columns whose values cluster by parent row.
-    clusters: Vec<Cluster>,
+    /// Copula columns whose values cluster by parent row, one group per foreign key.
+    clusters: Vec<ClusterGroup>,
     /// Columns made as another column plus a learned gap, in dependency order.
     anchors: Vec<Anchor>,
     /// Categorical columns whose values are drawn together, as learned combinations.
@@ -424,11 +424,11 @@ impl Generator {
             .as_ref()
             .map(|c| c.uniforms(self.seed, key, start..start + rows));
         if let Some(uniforms) = uniforms.as_mut() {
-            for cluster in &plan.clusters {
-                let column = &mut uniforms[cluster.member];
-                for (u, i) in column.iter_mut().zip(start..) {
-                    if let Some(parent) = self.parent_row(table, cluster.fk, i) {
-                        *u = cluster.mix(self.seed, parent, *u);
+            let mut scratch = Vec::new();
+            for group in &plan.clusters {
+                for (r, i) in (start..start + rows).enumerate() {
+                    if let Some(parent) = self.parent_row(table, group.fk, i) {
+                        group.mix(self.seed, parent, uniforms, r, &mut scratch);
                     }
                 }
             }

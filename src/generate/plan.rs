@@ -12,7 +12,7 @@ use super::checks::{
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
-use super::copula::{self, Anchor, Cluster, Copula};
+use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
@@ -1064,7 +1064,7 @@ impl TablePlanner<'_> {
         &self,
         columns: &[ColumnPlan],
         output: &[usize],
-    ) -> (Option<Copula>, Vec<Cluster>, Vec<Anchor>, Vec<Order>) {
+    ) -> (Option<Copula>, Vec<ClusterGroup>, Vec<Anchor>, Vec<Order>) {
         let table = self.table();
         let profile = self.profile_table();
         // A value column that takes uniforms: its index, output position and generator.
@@ -1158,16 +1158,17 @@ impl TablePlanner<'_> {
                     }
                 }
             }
+            let groups = self.cluster_groups(&clusters, &learned);
             let copula = Copula::new(
                 members.iter().map(|&(_, c)| c).collect(),
                 &matrix,
                 self.salt(&["copula"]),
             )?
             .for_rows(self.seed, self.own_rows());
-            Some((copula, clusters))
+            Some((copula, groups))
         });
         let (copula, clusters) = match joint {
-            Some((copula, clusters)) => (Some(copula), clusters),
+            Some((copula, groups)) => (Some(copula), groups),
             None => (None, Vec::new()),
         };
         (
@@ -1191,30 +1192,57 @@ impl TablePlanner<'_> {
             member,
             fk,
             share: clustered.share.clamp(0.0, 0.99),
-            salt: self.salt(&["cluster", column]),
         })
+    }
+
+    /// The kept clusters, one group per foreign key, in the order of the table's keys.
+    fn cluster_groups(&self, clusters: &[Cluster], learned: &[Vec<f64>]) -> Vec<ClusterGroup> {
+        let mut fks: Vec<usize> = clusters.iter().map(|c| c.fk).collect();
+        fks.sort_unstable();
+        fks.dedup();
+        fks.into_iter()
+            .map(|fk| {
+                let mut members: Vec<(usize, f64)> = clusters
+                    .iter()
+                    .filter(|c| c.fk == fk)
+                    .map(|c| (c.member, c.share))
+                    .collect();
+                members.sort_by_key(|m| m.0);
+                let among: Vec<Vec<f64>> = members
+                    .iter()
+                    .map(|a| members.iter().map(|b| learned[a.0][b.0]).collect())
+                    .collect();
+                let fk_name = self.table().foreign_keys[fk].columns.join(",");
+                ClusterGroup::new(fk, members, &among, self.salt(&["cluster", &fk_name]))
+            })
+            .collect()
     }
 }
 
-/// `learned` with the correlations of each clustered member divided by the square root of its
-/// own share of variance, or `None` when that is no valid correlation matrix.
+/// The row-level correlations that, with `clusters`' parent draws added, give back `learned`,
+/// or `None` when they are no valid correlation matrix. Two members of one foreign key share
+/// `√(s_a s_b) r` through their parents; the rest of `r` must come from the row, whose own
+/// normals carry `√((1 − s_a)(1 − s_b))` of it.
 fn raised(learned: &[Vec<f64>], clusters: &[Cluster]) -> Option<Vec<Vec<f64>>> {
-    let own = |m: usize| {
-        let share = clusters
-            .iter()
-            .find(|c| c.member == m)
-            .map_or(0.0, |c| c.share);
-        (1.0 - share).sqrt()
-    };
-    let matrix: Vec<Vec<f64>> = (0..learned.len())
+    let of = |m: usize| clusters.iter().find(|c| c.member == m);
+    let share = |m: usize| of(m).map_or(0.0, |c| c.share);
+    let same_parent =
+        |a: usize, b: usize| matches!((of(a), of(b)), (Some(x), Some(y)) if x.fk == y.fk);
+    let n = learned.len();
+    let matrix: Vec<Vec<f64>> = (0..n)
         .map(|a| {
-            (0..learned.len())
+            (0..n)
                 .map(|b| {
                     if a == b {
-                        1.0
-                    } else {
-                        learned[a][b] / (own(a) * own(b))
+                        return 1.0;
                     }
+                    let between = if same_parent(a, b) {
+                        (share(a) * share(b)).sqrt()
+                    } else {
+                        0.0
+                    };
+                    let within = ((1.0 - share(a)) * (1.0 - share(b))).sqrt();
+                    learned[a][b] * (1.0 - between) / within
                 })
                 .collect()
         })

@@ -50,7 +50,7 @@ fn staff_table() -> String {
         "Chief Engineer",
         "Data Analyst",
     ];
-    let mut csv = String::from("staff_id,courtesy,title\n");
+    let mut csv = String::from("staff_id,addressed_as,title\n");
     for (i, title) in titles.iter().enumerate() {
         let courtesy = ["Mr", "Ms", "Mrs", "Dr"][i % 4];
         writeln!(csv, "{},{courtesy},\"{title}\"", i + 1).unwrap();
@@ -76,14 +76,14 @@ fn titles_of_a_small_staff_table_read_as_titles_in_their_own_style() {
     };
     assert!(
         matches!(
-            model("courtesy"),
+            model("addressed_as"),
             TextModel::Semantic {
                 generator: Generator::Honorific,
                 ..
             }
         ),
         "{:?}",
-        model("courtesy")
+        model("addressed_as")
     );
     assert!(
         matches!(

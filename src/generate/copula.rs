@@ -13,7 +13,8 @@
 //! are therefore drawn for the whole table at once, their sample correlation corrected towards
 //! the target (Iman and Conover's method, repeated on the ranks' normal scores), and each
 //! column's uniforms replaced by its evenly spaced ranks, so every column also meets its
-//! quantiles without sampling noise.
+//! quantiles without sampling noise. A column that clusters by parent row ([`ClusterGroup`])
+//! then takes its parent's part on top, and so loses that evenness.
 
 use std::ops::Range;
 
@@ -23,6 +24,7 @@ use rand_distr::StandardNormal;
 
 use super::values::{weekday_shift, Buffer, Choice};
 use crate::hashing::{combine, mix64, unit_interval};
+use crate::profile::relations::normal_quantile;
 
 /// Columns drawn jointly, by index into the table's columns.
 #[derive(Debug, Clone)]
@@ -41,37 +43,27 @@ pub struct Copula {
 pub const STRATIFIED_ROWS: u64 = 8_192;
 
 impl Copula {
-    /// A copula for `columns` from the correlations of their normals, or `None` when no pair
-    /// is correlated.
-    pub fn new(columns: Vec<usize>, normal: &[Vec<f64>], salt: u64) -> Option<Copula> {
+    /// A copula for `columns` from the correlations of their normals (shrunk as [`shrunk`]
+    /// does), or `None` when no pair is correlated, unless `always` (clustered columns need
+    /// the copula's normals even when they correlate with nothing).
+    pub fn new(
+        columns: Vec<usize>,
+        normal: &[Vec<f64>],
+        salt: u64,
+        always: bool,
+    ) -> Option<Copula> {
         let n = columns.len();
-        let off_diagonal =
-            (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)));
-        if n < 2 || off_diagonal.clone().all(|(i, j)| normal[i][j] == 0.0) {
+        let correlated = (0..n).any(|i| (0..n).any(|j| i != j && normal[i][j] != 0.0));
+        if n == 0 || !(correlated || always) {
             return None;
         }
-        // Correlations read pairwise on different rows need not form a valid matrix: shrink
-        // towards independence until it factors.
-        let mut shrink = 1.0;
-        for _ in 0..300 {
-            let scaled: Vec<Vec<f64>> = (0..n)
-                .map(|i| {
-                    (0..n)
-                        .map(|j| if i == j { 1.0 } else { normal[i][j] * shrink })
-                        .collect()
-                })
-                .collect();
-            if let Some(lower) = cholesky(&scaled) {
-                return Some(Copula {
-                    columns,
-                    lower,
-                    salt,
-                    whole_table: None,
-                });
-            }
-            shrink *= 0.99;
-        }
-        None
+        let lower = cholesky(&shrunk(normal)?)?;
+        Some(Copula {
+            columns,
+            lower,
+            salt,
+            whole_table: None,
+        })
     }
 
     /// The copula for a table of `rows` rows: a small table's uniforms are drawn here, all at
@@ -88,6 +80,10 @@ impl Copula {
     pub fn uniforms(&self, seed: u64, key: u64, rows: Range<u64>) -> Vec<Vec<f64>> {
         if let Some(table) = &self.whole_table {
             let (start, end) = (rows.start as usize, rows.end as usize);
+            debug_assert!(
+                table.iter().all(|column| end <= column.len()),
+                "rows beyond the table"
+            );
             if table.iter().all(|column| end <= column.len()) {
                 return table
                     .iter()
@@ -158,11 +154,6 @@ fn rows_of(columns: &[Vec<f64>]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Φ⁻¹, the standard normal quantile of `p` in (0, 1).
-fn normal_quantile(p: f64) -> f64 {
-    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
-}
-
 /// A copula column that clusters by the parent row of a foreign key, with the share of its
 /// variance that lies between parents (see `profile/clusters.rs`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -171,6 +162,7 @@ pub struct Cluster {
     pub member: usize,
     /// Index of the foreign key into the table's foreign keys.
     pub fk: usize,
+    /// The share of the column's normal variance that lies between parents.
     pub share: f64,
 }
 
@@ -212,7 +204,9 @@ impl ClusterGroup {
     }
 
     /// Mixes parent row `parent`'s normals into row `row` of `uniforms` (the copula's, per
-    /// column). `scratch` holds the parent's independent normals.
+    /// column). A row without a parent passes a key of its own instead, so its columns still
+    /// split their variance as the raised correlations assume. `scratch` holds the parent's
+    /// independent normals.
     pub fn mix(
         &self,
         seed: u64,
@@ -293,6 +287,27 @@ fn even_ranks(values: &[f64]) -> Vec<f64> {
 /// Φ, the standard normal CDF.
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// `normal` shrunk towards independence until it factors, or `None` if it never does:
+/// correlations read pairwise on different rows need not form a valid matrix.
+pub fn shrunk(normal: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = normal.len();
+    let mut shrink = 1.0;
+    for _ in 0..300 {
+        let scaled: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| if i == j { 1.0 } else { normal[i][j] * shrink })
+                    .collect()
+            })
+            .collect();
+        if cholesky(&scaled).is_some() {
+            return Some(scaled);
+        }
+        shrink *= 0.99;
+    }
+    None
 }
 
 /// Whether `matrix` is a valid correlation matrix as the copula needs it: entries in
@@ -394,7 +409,13 @@ mod tests {
     #[test]
     fn uniforms_keep_the_rank_correlation() {
         let normal = 2.0 * (std::f64::consts::PI * 0.9 / 6.0).sin();
-        let copula = Copula::new(vec![0, 1], &[vec![1.0, normal], vec![normal, 1.0]], 7).unwrap();
+        let copula = Copula::new(
+            vec![0, 1],
+            &[vec![1.0, normal], vec![normal, 1.0]],
+            7,
+            false,
+        )
+        .unwrap();
         let u = copula.uniforms(1, 0, 0..20_000);
         let rho = spearman(&u[0], &u[1]);
         assert!((rho - 0.9).abs() < 0.02, "{rho}");
@@ -407,7 +428,7 @@ mod tests {
     fn a_small_table_keeps_its_correlations_and_quantiles_without_sampling_noise() {
         let target = [[1.0, 0.6, -0.3], [0.6, 1.0, 0.0], [-0.3, 0.0, 1.0]];
         let matrix: Vec<Vec<f64>> = target.iter().map(|r| r.to_vec()).collect();
-        let copula = Copula::new(vec![0, 1, 2], &matrix, 5).unwrap();
+        let copula = Copula::new(vec![0, 1, 2], &matrix, 5, false).unwrap();
         // The target is a correlation of normal scores, which is what the uniforms' own normal
         // scores are measured against.
         let spread = |u: &[Vec<f64>]| {
@@ -493,9 +514,9 @@ mod tests {
             vec![0.95, 1.0, 0.95],
             vec![-0.95, 0.95, 1.0],
         ];
-        assert!(Copula::new(vec![0, 1, 2], &m, 1).is_some());
-        assert!(Copula::new(vec![0, 1], &[vec![1.0, 0.0], vec![0.0, 1.0]], 1).is_none());
-        let perfect = Copula::new(vec![0, 1], &[vec![1.0, 1.0], vec![1.0, 1.0]], 1).unwrap();
+        assert!(Copula::new(vec![0, 1, 2], &m, 1, false).is_some());
+        assert!(Copula::new(vec![0, 1], &[vec![1.0, 0.0], vec![0.0, 1.0]], 1, false).is_none());
+        let perfect = Copula::new(vec![0, 1], &[vec![1.0, 1.0], vec![1.0, 1.0]], 1, false).unwrap();
         let u = perfect.uniforms(1, 0, 0..2_000);
         assert!(
             spearman(&u[0], &u[1]) > 0.98,

@@ -386,6 +386,7 @@ fn shortest(generator: Generator) -> &'static str {
         Generator::PostalCode => "10001",
         Generator::Country => "Peru",
         Generator::State => "Iowa",
+        Generator::Honorific => "Mr",
         _ => "Al",
     }
 }

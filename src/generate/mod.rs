@@ -128,6 +128,9 @@ pub struct Generator {
     warnings: Vec<String>,
 }
 
+/// Key of a row without a parent, in place of its parent row, where values cluster by parent.
+const NO_PARENT: u64 = 0x6e6f_2070_6172_656e;
+
 /// One table's plan.
 #[derive(Debug)]
 pub struct TablePlan {
@@ -427,9 +430,10 @@ impl Generator {
             let mut scratch = Vec::new();
             for group in &plan.clusters {
                 for (r, i) in (start..start + rows).enumerate() {
-                    if let Some(parent) = self.parent_row(table, group.fk, i) {
-                        group.mix(self.seed, parent, uniforms, r, &mut scratch);
-                    }
+                    let parent = self
+                        .parent_row(table, group.fk, i)
+                        .unwrap_or_else(|| combine([NO_PARENT, i]));
+                    group.mix(self.seed, parent, uniforms, r, &mut scratch);
                 }
             }
         }

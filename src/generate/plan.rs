@@ -1134,10 +1134,11 @@ impl TablePlanner<'_> {
                     (drawn && !dependents.contains(&c)).then_some((k, c))
                 })
                 .collect();
-            let learned: Vec<Vec<f64>> = members
+            let pairwise: Vec<Vec<f64>> = members
                 .iter()
                 .map(|&(a, _)| members.iter().map(|&(b, _)| corr.normal_at(a, b)).collect())
                 .collect();
+            let learned = copula::shrunk(&pairwise)?;
             let mut candidates: Vec<Cluster> = members
                 .iter()
                 .enumerate()
@@ -1163,6 +1164,7 @@ impl TablePlanner<'_> {
                 members.iter().map(|&(_, c)| c).collect(),
                 &matrix,
                 self.salt(&["copula"]),
+                !groups.is_empty(),
             )?
             .for_rows(self.seed, self.own_rows());
             Some((copula, groups))

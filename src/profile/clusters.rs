@@ -9,7 +9,7 @@
 //! [`MIN_SHARE`]. Generation then mixes a normal drawn once per parent row into the column's
 //! copula normal, in that share.
 
-use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 use super::model::Clustered;
 use super::relations::normal_scores;
@@ -57,7 +57,8 @@ pub fn learn(
 /// analysis of variance estimator), or `None` when too few groups have two members.
 pub fn intraclass(groups: &[f64], values: &[f64]) -> Option<f64> {
     let scores = normal_scores(values);
-    let mut by_group: FxHashMap<u64, (f64, f64)> = FxHashMap::default();
+    // A BTreeMap: sums over the groups then run in one order whatever the hasher.
+    let mut by_group: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
     for (g, z) in groups.iter().zip(&scores) {
         let entry = by_group.entry(g.to_bits()).or_default();
         *entry = (entry.0 + 1.0, entry.1 + z);

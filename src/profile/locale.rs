@@ -178,6 +178,9 @@ const MORE_HONORIFICS: [&str; 14] = [
 /// Whether a value is a courtesy title (`Ms.`, `Dr`, `Herr`, `Mme`), with or without its
 /// final period.
 pub fn is_honorific(v: &str) -> bool {
+    if v.len() > 12 {
+        return false;
+    }
     let bare = v.strip_suffix('.').unwrap_or(v);
     honorific_sets().iter().any(|set| set.contains(v))
         || MORE_HONORIFICS.iter().any(|h| h.eq_ignore_ascii_case(bare))
@@ -186,6 +189,9 @@ pub fn is_honorific(v: &str) -> bool {
 /// Whether a value is a job title (`Sales Support Agent`, `Vice President, Sales`, `IT
 /// Staff`, `Owner`): one to six words, one of them a position (`fake`'s, or one of [`MORE_POSITIONS`]).
 pub fn is_job_title(v: &str) -> bool {
+    if v.len() > 80 {
+        return false;
+    }
     let words = || v.split([' ', ',', '/']).filter(|w| !w.is_empty());
     (1..=6).contains(&words().count())
         && words().any(|w| {

@@ -6,7 +6,8 @@
 //! each column's own line: numbers as they are, dates in days, times and timestamps in
 //! microseconds; only columns of one family are compared with each other.
 
-use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::array::{Array, ArrayRef, AsArray, UInt32Array};
+use arrow::compute::take;
 use arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
     Int64Type, Time64MicrosecondType, TimestampMicrosecondType,
@@ -236,7 +237,7 @@ pub struct RelationsAccumulator {
     columns: Vec<(usize, u8)>,
     /// The columns of each declared foreign key: a hash of a sampled row's key follows its
     /// ordered values, so values can be grouped by parent (see [`clusters`]).
-    parents: Vec<Vec<usize>>,
+    fk_columns: Vec<Vec<usize>>,
     orders: OrderCounts,
     sample: HashSampled<Vec<Option<f64>>>,
     text_columns: Vec<usize>,
@@ -255,7 +256,7 @@ impl RelationsAccumulator {
             .map(|(i, _)| i)
             .take(TEXT_COLUMNS)
             .collect();
-        let parents = table
+        let fk_columns = table
             .foreign_keys
             .iter()
             .filter_map(|fk| fk.columns.iter().map(|c| table.column_index(c)).collect())
@@ -263,7 +264,7 @@ impl RelationsAccumulator {
         RelationsAccumulator {
             orders: OrderCounts::new(&columns),
             columns,
-            parents,
+            fk_columns,
             sample: HashSampled::expecting(SAMPLE_ROWS, rows),
             text_columns,
             text_sample: HashSampled::expecting(SAMPLE_ROWS, rows),
@@ -288,24 +289,31 @@ impl RelationsAccumulator {
         }
         let views: Vec<Option<&[Option<f64>]>> = values.iter().map(|v| v.as_deref()).collect();
         self.orders.observe(&views);
+        let sampled: Vec<(usize, u64)> = kept
+            .iter()
+            .copied()
+            .filter(|&(_, hash)| self.sample.keeps(hash))
+            .collect();
+        // Parent keys are hashed for the sampled rows only.
+        let positions = UInt32Array::from_iter_values(sampled.iter().map(|&(row, _)| row as u32));
         let parents: Vec<Vec<Option<u64>>> = self
-            .parents
+            .fk_columns
             .iter()
             .map(|columns| {
-                let arrays: Vec<ArrayRef> =
-                    columns.iter().map(|&i| batch.column(i).clone()).collect();
+                let arrays: Vec<ArrayRef> = columns
+                    .iter()
+                    .map(|&i| take(batch.column(i), &positions, None).expect("positions are rows"))
+                    .collect();
                 key_hashes(&arrays)
             })
             .collect();
-        for &(row, hash) in &kept {
-            if self.sample.keeps(hash) {
-                let cells = self
-                    .columns
-                    .iter()
-                    .map(|&(i, _)| views[i].and_then(|v| v[row]));
-                let keys = parents.iter().map(|p| p[row].map(parent_id));
-                self.sample.push(hash, 0, cells.chain(keys).collect());
-            }
+        for (k, &(row, hash)) in sampled.iter().enumerate() {
+            let cells = self
+                .columns
+                .iter()
+                .map(|&(i, _)| views[i].and_then(|v| v[row]));
+            let keys = parents.iter().map(|p| p[k].map(parent_id));
+            self.sample.push(hash, 0, cells.chain(keys).collect());
         }
     }
 
@@ -455,7 +463,7 @@ impl RelationsAccumulator {
                 let at: Option<Vec<usize>> =
                     fk.columns.iter().map(|c| table.column_index(c)).collect();
                 let at = at?;
-                let declared = self.parents.iter().position(|p| *p == at);
+                let declared = self.fk_columns.iter().position(|p| *p == at);
                 let one = |list: &[usize]| list.iter().position(|&c| at == [c]);
                 let ordered: Vec<usize> = columns.iter().map(|&(c, _)| c).collect();
                 let ids: Vec<Option<f64>> = if let Some(p) = declared {
@@ -803,6 +811,11 @@ pub fn normal_correlation(x: &[f64], y: &[f64]) -> f64 {
     (pearson(&sx, &sy) / (dx * dy)).clamp(-1.0, 1.0)
 }
 
+/// Φ⁻¹, the standard normal quantile of `p` in (0, 1).
+pub fn normal_quantile(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
+}
+
 /// Per value, `E[Z | Z in the slice]` for `Z ~ N(0, 1)`, where a run of tied values takes the
 /// slice `(Φ⁻¹(a), Φ⁻¹(b))` between the shares of values below it (`a`) and up to it (`b`).
 pub fn normal_scores(values: &[f64]) -> Vec<f64> {
@@ -811,7 +824,7 @@ pub fn normal_scores(values: &[f64]) -> Vec<f64> {
         if p <= 0.0 || p >= 1.0 {
             0.0
         } else {
-            let z = -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p);
+            let z = normal_quantile(p);
             (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
         }
     };

@@ -203,25 +203,23 @@ impl ClusterGroup {
         }
     }
 
-    /// Mixes parent row `parent`'s normals into row `row` of `uniforms` (the copula's, per
-    /// column). A row without a parent passes a key of its own instead, so its columns still
-    /// split their variance as the raised correlations assume. `scratch` holds the parent's
-    /// independent normals.
-    pub fn mix(
-        &self,
-        seed: u64,
-        parent: u64,
-        uniforms: &mut [Vec<f64>],
-        row: usize,
-        scratch: &mut Vec<f64>,
-    ) {
-        scratch.clear();
-        scratch.extend((0..self.members.len() as u64).map(|i| {
+    /// Parent row `parent`'s normals, one per member, into `out`. A row without a parent
+    /// passes a key of its own instead, so its columns still split their variance as the
+    /// raised correlations assume.
+    pub fn parent_normals(&self, seed: u64, parent: u64, out: &mut Vec<f64>) {
+        let independent = (0..self.members.len() as u64).map(|i| {
             let drawn = unit_interval(mix64(combine([seed, self.salt, parent, i])));
             normal_quantile(drawn.clamp(1e-12, 1.0 - 1e-12))
-        }));
-        for ((member, share), factor) in self.members.iter().zip(&self.lower) {
-            let shared = dot(factor, scratch);
+        });
+        let independent: Vec<f64> = independent.collect();
+        out.clear();
+        out.extend(self.lower.iter().map(|factor| dot(factor, &independent)));
+    }
+
+    /// Mixes a parent's normals (from [`parent_normals`](Self::parent_normals)) into row
+    /// `row` of `uniforms` (the copula's, per column).
+    pub fn mix(&self, shared: &[f64], uniforms: &mut [Vec<f64>], row: usize) {
+        for ((member, share), shared) in self.members.iter().zip(shared) {
             let u = &mut uniforms[*member][row];
             let own = normal_quantile(u.clamp(1e-12, 1.0 - 1e-12));
             *u = normal_cdf(share.sqrt() * shared + (1.0 - share).sqrt() * own);
@@ -480,11 +478,12 @@ mod tests {
         let (parents, children) = (400, 10);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut uniforms = vec![vec![0.0; parents * children]; 2];
-        let mut scratch = Vec::new();
+        let mut shared = Vec::new();
         for row in 0..parents * children {
             uniforms[0][row] = rng.random();
             uniforms[1][row] = rng.random();
-            group.mix(9, (row / children) as u64, &mut uniforms, row, &mut scratch);
+            group.parent_normals(9, (row / children) as u64, &mut shared);
+            group.mix(&shared, &mut uniforms, row);
         }
         let mean = uniforms[0].iter().sum::<f64>() / uniforms[0].len() as f64;
         assert!((mean - 0.5).abs() < 0.02, "uniform marginal: {mean}");

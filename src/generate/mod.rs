@@ -427,13 +427,19 @@ impl Generator {
             .as_ref()
             .map(|c| c.uniforms(self.seed, key, start..start + rows));
         if let Some(uniforms) = uniforms.as_mut() {
-            let mut scratch = Vec::new();
+            let mut shared = Vec::new();
             for group in &plan.clusters {
+                // Siblings often follow each other: their parent's normals are drawn once.
+                let mut last = None;
                 for (r, i) in (start..start + rows).enumerate() {
                     let parent = self
                         .parent_row(table, group.fk, i)
                         .unwrap_or_else(|| combine([NO_PARENT, i]));
-                    group.mix(self.seed, parent, uniforms, r, &mut scratch);
+                    if last != Some(parent) {
+                        group.parent_normals(self.seed, parent, &mut shared);
+                        last = Some(parent);
+                    }
+                    group.mix(&shared, uniforms, r);
                 }
             }
         }

@@ -80,10 +80,7 @@ impl Copula {
     pub fn uniforms(&self, seed: u64, key: u64, rows: Range<u64>) -> Vec<Vec<f64>> {
         if let Some(table) = &self.whole_table {
             let (start, end) = (rows.start as usize, rows.end as usize);
-            debug_assert!(
-                table.iter().all(|column| end <= column.len()),
-                "rows beyond the table"
-            );
+            // Every column holds the table's rows; a range past them draws by key below.
             if table.iter().all(|column| end <= column.len()) {
                 return table
                     .iter()
@@ -207,13 +204,15 @@ impl ClusterGroup {
     /// passes a key of its own instead, so its columns still split their variance as the
     /// raised correlations assume.
     pub fn parent_normals(&self, seed: u64, parent: u64, out: &mut Vec<f64>) {
-        let independent = (0..self.members.len() as u64).map(|i| {
+        out.clear();
+        out.extend((0..self.members.len() as u64).map(|i| {
             let drawn = unit_interval(mix64(combine([seed, self.salt, parent, i])));
             normal_quantile(drawn.clamp(1e-12, 1.0 - 1e-12))
-        });
-        let independent: Vec<f64> = independent.collect();
-        out.clear();
-        out.extend(self.lower.iter().map(|factor| dot(factor, &independent)));
+        }));
+        // In place, last first: row `i` of the lower factor reads only entries up to `i`.
+        for i in (0..out.len()).rev() {
+            out[i] = dot(&self.lower[i][..=i], &out[..=i]);
+        }
     }
 
     /// Mixes a parent's normals (from [`parent_normals`](Self::parent_normals)) into row

@@ -227,15 +227,17 @@ pub fn honorific(
     max: usize,
     out: &mut String,
 ) {
-    let titles = locale.unwrap_or(Locale::En).lists().honorifics;
-    let value = nearest(rng, target, max, |rng| {
-        let title = pick(rng, titles);
-        match title.strip_suffix('.').filter(|_| bare) {
-            Some(stripped) => stripped.to_string(),
-            None => title.to_string(),
-        }
-    });
+    let value = nearest(rng, target, max, |rng| courtesy_title(locale, bare, rng));
     out.push_str(value.as_deref().unwrap_or("Mr"));
+}
+
+/// One courtesy title of `locale` (English by default), without its final period if `bare`.
+fn courtesy_title(locale: Option<Locale>, bare: bool, rng: &mut ChaCha8Rng) -> String {
+    let title = pick(rng, locale.unwrap_or(Locale::En).lists().honorifics);
+    match title.strip_suffix('.').filter(|_| bare) {
+        Some(stripped) => stripped.to_string(),
+        None => title.to_string(),
+    }
 }
 
 /// Of up to [`CANDIDATES`] values from `make` (more when none fits), the one nearest `target`
@@ -296,7 +298,7 @@ fn one_semantic(
             fill_template("(999) 999-9999", rng, &mut out);
             out
         }
-        Generator::Honorific => pick(rng, locale.unwrap_or(Locale::En).lists().honorifics).into(),
+        Generator::Honorific => courtesy_title(locale, false, rng),
         Generator::JobTitle => job_title(rng),
     }
 }

@@ -1139,26 +1139,12 @@ impl TablePlanner<'_> {
                 .map(|&(a, _)| members.iter().map(|&(b, _)| corr.normal_at(a, b)).collect())
                 .collect();
             let learned = copula::shrunk(&pairwise)?;
-            let mut candidates: Vec<Cluster> = members
+            let candidates: Vec<Cluster> = members
                 .iter()
                 .enumerate()
                 .filter_map(|(member, &(k, _))| self.cluster(corr, &corr.columns[k], member))
                 .collect();
-            candidates.sort_by(|a, b| b.share.total_cmp(&a.share));
-            // A clustered column's own normal carries only part of its variance, so its
-            // correlations within the row are raised to match. A cluster that would make the
-            // matrix invalid is left out: keeping the row's correlations comes first.
-            let mut clusters: Vec<Cluster> = Vec::new();
-            let mut matrix = learned.clone();
-            for candidate in candidates {
-                clusters.push(candidate);
-                match raised(&learned, &clusters) {
-                    Some(valid) => matrix = valid,
-                    None => {
-                        clusters.pop();
-                    }
-                }
-            }
+            let (clusters, matrix) = keep_valid_clusters(&learned, candidates);
             let groups = self.cluster_groups(&clusters, &learned);
             let copula = Copula::new(
                 members.iter().map(|&(_, c)| c).collect(),
@@ -1219,6 +1205,30 @@ impl TablePlanner<'_> {
             })
             .collect()
     }
+}
+
+/// The clusters among `candidates` that keep the row's correlations, strongest first, with
+/// the row-level matrix they need (see [`raised`]). A clustered column's own normal carries
+/// only part of its variance, so its correlations within the row are raised to match; a
+/// cluster that would make the matrix invalid is left out, because keeping the row's
+/// correlations comes first.
+fn keep_valid_clusters(
+    learned: &[Vec<f64>],
+    mut candidates: Vec<Cluster>,
+) -> (Vec<Cluster>, Vec<Vec<f64>>) {
+    candidates.sort_by(|a, b| b.share.total_cmp(&a.share));
+    let mut kept: Vec<Cluster> = Vec::new();
+    let mut matrix = learned.to_vec();
+    for candidate in candidates {
+        kept.push(candidate);
+        match raised(learned, &kept) {
+            Some(valid) => matrix = valid,
+            None => {
+                kept.pop();
+            }
+        }
+    }
+    (kept, matrix)
 }
 
 /// The row-level correlations that, with `clusters`' parent draws added, give back `learned`,

@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap;
 
 use super::ProfileError;
 use crate::profile::{
-    ColumnStats, NumericStats, Profile, Share, TableProfile, TemporalStats, TextStats, Total,
+    ColumnStats, Correlations, NumericStats, Profile, Share, TableProfile, TemporalStats,
+    TextStats, Total,
 };
 use crate::schema::{Column, LogicalType, Schema, Table};
 
@@ -393,15 +394,8 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         }
         for (i, k) in c.clustered.iter().enumerate() {
             let field = format!("correlations.clustered[{i}]");
-            if !c.columns.contains(&k.column) {
-                return Err(at.fail(
-                    &field,
-                    format!("clusters {:?}, which is not among the columns", k.column),
-                ));
-            }
-            if !(0.0..=1.0).contains(&k.share) {
-                return Err(at.fail(&field, format!("share {} must lie in [0, 1]", k.share)));
-            }
+            among_columns(at, &field, c, "clusters", &k.column)?;
+            rate(at, &format!("{field}.share"), k.share)?;
             if !table
                 .schema
                 .foreign_keys
@@ -416,12 +410,7 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         }
         for (i, r) in c.ranked.iter().enumerate() {
             let field = format!("correlations.ranked[{i}]");
-            if !c.columns.contains(&r.column) {
-                return Err(at.fail(
-                    &field,
-                    format!("ranks {:?}, which is not among the columns", r.column),
-                ));
-            }
+            among_columns(at, &field, c, "ranks", &r.column)?;
             let frequent = table
                 .stats(&r.column)
                 .map(|s| &s.frequent[..])
@@ -478,6 +467,25 @@ fn validate_address(
         }
     }
     at_most_one(at, "countries", total)
+}
+
+/// An entry of the correlations (`what` it does, such as `ranks`) must name one of their
+/// columns.
+fn among_columns(
+    at: &Path,
+    field: &str,
+    correlations: &Correlations,
+    what: &str,
+    column: &str,
+) -> Result<(), ProfileError> {
+    if correlations.columns.iter().any(|c| c == column) {
+        Ok(())
+    } else {
+        Err(at.fail(
+            field,
+            format!("{what} {column:?}, which is not among the columns"),
+        ))
+    }
 }
 
 fn rate(at: &Path, field: &str, x: f64) -> Result<(), ProfileError> {

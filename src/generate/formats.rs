@@ -41,45 +41,58 @@ impl FormatGen {
     }
 
     /// `first.last@domain`, `flast@domain`, `firstl@domain` or `first@domain`, whichever is
-    /// nearest the target length; a learned domain at its share, else a reserved one.
+    /// nearest the target length; a learned domain at its share, else a reserved one. Written
+    /// straight into `out`: the candidates are compared by length, not built.
     fn email(&self, rng: &mut ChaCha8Rng, target: usize, max: usize, out: &mut String) {
         /// Digits a local part of one or two letters gets when it has room for them.
         const SHORT_LOCAL_DIGITS: usize = 3;
-        let first = ascii_lower(pick(rng, EN::NAME_FIRST_NAME));
-        let last = ascii_lower(pick(rng, EN::NAME_LAST_NAME));
+        let first = pick(rng, EN::NAME_FIRST_NAME);
+        let last = pick(rng, EN::NAME_LAST_NAME);
         let domain = match self.parts.sample(rng) {
-            Some(d) => d.clone(),
-            None => ["example.com", "example.org", "example.net"][rng.random_range(0..3)].into(),
+            Some(d) => d.as_str(),
+            None => ["example.com", "example.org", "example.net"][rng.random_range(0..3)],
         };
-        let initial = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        let (f, l) = (ascii_lower(first).count(), ascii_lower(last).count());
+        let (fi, li) = (usize::from(f > 0), usize::from(l > 0));
+        // first.last, flast, firstl, first, f: (first's letters, dot, last's letters).
         let locals = [
-            format!("{first}.{last}"),
-            format!("{}{last}", initial(&first)),
-            format!("{first}{}", initial(&last)),
-            first.clone(),
-            initial(&first),
+            (f, true, l),
+            (fi, false, l),
+            (f, false, li),
+            (f, false, 0),
+            (fi, false, 0),
         ];
+        let length = |&(a, dot, b): &(usize, bool, usize)| a + usize::from(dot) + b;
         let room = max.saturating_sub(domain.len() + 1).max(1);
         let want = target.saturating_sub(domain.len() + 1);
-        let mut local = locals
+        let start = out.len();
+        match locals
             .iter()
-            .filter(|l| !l.is_empty() && l.len() <= room)
-            .min_by_key(|l| l.len().abs_diff(want))
-            .map_or("a", String::as_str)
-            .to_string();
+            .filter(|c| length(c) > 0 && length(c) <= room)
+            .min_by_key(|c| length(c).abs_diff(want))
+        {
+            Some(&(a, dot, b)) => {
+                out.extend(ascii_lower(first).take(a));
+                if dot {
+                    out.push('.');
+                }
+                out.extend(ascii_lower(last).take(b));
+            }
+            None => out.push('a'),
+        }
+        let local = out.len() - start;
         // Digits make up the rest of the length, as in `jsmith42`, and keep short addresses
         // from repeating (an initial alone would be shared by thousands of rows).
-        let wanted = if local.len() <= 2 {
-            want.max(local.len() + SHORT_LOCAL_DIGITS)
+        let wanted = if local <= 2 {
+            want.max(local + SHORT_LOCAL_DIGITS)
         } else {
             want
         };
-        for _ in local.len()..wanted.min(room) {
-            local.push((b'0' + rng.random_range(0..10u8)) as char);
+        for _ in local..wanted.min(room) {
+            out.push((b'0' + rng.random_range(0..10u8)) as char);
         }
-        out.push_str(&local);
         out.push('@');
-        out.push_str(&domain);
+        out.push_str(domain);
     }
 
     /// A learned template (`+9 (999) 999-9999`) with a learned country code where the
@@ -397,11 +410,11 @@ fn pick(rng: &mut ChaCha8Rng, list: &'static [&'static str]) -> &'static str {
     list[rng.random_range(0..list.len())]
 }
 
-fn ascii_lower(s: &str) -> String {
+/// A name's letters and digits in lower case, as an email's local part holds them.
+fn ascii_lower(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
 
 #[cfg(test)]

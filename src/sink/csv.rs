@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Decimal128Array, StringArray,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Decimal128Array, PrimitiveArray,
+    StringArray,
 };
 use arrow::datatypes::{
     DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, SchemaRef,
@@ -25,13 +26,6 @@ pub struct CsvSink {
     dir: PathBuf,
     header: bool,
     staged: StagedFiles,
-}
-
-/// One column of a batch, formatted: the bytes of all its fields and where each ends.
-#[derive(Default)]
-struct Field {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
 }
 
 impl CsvSink {
@@ -97,29 +91,19 @@ impl Sink for CsvSink {
     }
 }
 
-/// A batch as CSV lines (the sink's encoder, run on worker threads): each column is formatted
-/// on its own (a tight loop per type), then the fields are interleaved into rows.
+/// A batch as CSV lines (the sink's encoder, run on worker threads), written row by row into
+/// one buffer sized for the batch.
 fn format_batch(batch: &RecordBatch) -> Vec<u8> {
-    let fields: Vec<Field> = batch
-        .columns()
-        .iter()
-        .map(|column| {
-            let mut field = Field::default();
-            format_column(column, &mut field);
-            field
-        })
-        .collect();
-    let size: usize = fields.iter().map(|f| f.bytes.len() + f.ends.len()).sum();
-    let mut out = Vec::with_capacity(size);
-    let mut starts = vec![0usize; fields.len()];
+    let columns: Vec<Cells> = batch.columns().iter().map(Cells::of).collect();
+    let size: usize = batch.columns().iter().map(estimated_bytes).sum();
+    let mut out = Vec::with_capacity(size + batch.num_rows() * columns.len());
+    let mut numbers = Numbers::default();
     for r in 0..batch.num_rows() {
-        for (c, field) in fields.iter().enumerate() {
+        for (c, cells) in columns.iter().enumerate() {
             if c > 0 {
                 out.push(b',');
             }
-            let end = field.ends[r];
-            out.extend_from_slice(&field.bytes[starts[c]..end]);
-            starts[c] = end;
+            cells.write(r, &mut numbers, &mut out);
         }
         out.push(b'\n');
     }
@@ -133,18 +117,20 @@ fn stream_batch(batch: &RecordBatch, out: &mut impl Write) -> std::io::Result<u6
         inner: out,
         bytes: 0,
     };
-    let mut field = Field::default();
+    let columns: Vec<Cells> = batch.columns().iter().map(Cells::of).collect();
+    let mut numbers = Numbers::default();
+    let mut cell = Vec::new();
     for r in 0..batch.num_rows() {
-        for (c, column) in batch.columns().iter().enumerate() {
+        for (c, cells) in columns.iter().enumerate() {
             if c > 0 {
                 counted.write_all(b",")?;
             }
-            match column.as_any().downcast_ref::<StringArray>() {
-                Some(text) if text.is_valid(r) => stream_text(text.value(r), &mut counted)?,
+            match cells {
+                Cells::Text(text) if text.is_valid(r) => stream_text(text.value(r), &mut counted)?,
                 _ => {
-                    field.bytes.clear();
-                    format_column(&column.slice(r, 1), &mut field);
-                    counted.write_all(&field.bytes)?;
+                    cell.clear();
+                    cells.write(r, &mut numbers, &mut cell);
+                    counted.write_all(&cell)?;
                 }
             }
         }
@@ -179,101 +165,108 @@ pub fn cell_text(array: &ArrayRef, row: usize) -> Option<String> {
     if let Some(text) = array.as_any().downcast_ref::<StringArray>() {
         return Some(text.value(row).to_string());
     }
-    let mut field = Field::default();
-    format_column(&array.slice(row, 1), &mut field);
-    Some(String::from_utf8_lossy(&field.bytes).into_owned())
+    let mut cell = Vec::new();
+    Cells::of(array).write(row, &mut Numbers::default(), &mut cell);
+    Some(String::from_utf8_lossy(&cell).into_owned())
 }
 
-/// Appends every value of `array` to `field`, leaving NULLs empty.
-fn format_column(array: &ArrayRef, field: &mut Field) {
-    macro_rules! each {
-        ($arr:expr, |$v:ident, $out:ident| $body:expr) => {{
-            let arr = $arr;
-            for i in 0..arr.len() {
-                if arr.is_valid(i) {
-                    let $v = arr.value(i);
-                    let $out = &mut field.bytes;
-                    $body;
-                }
-                field.ends.push(field.bytes.len());
-            }
-        }};
+/// A column of a batch, typed once, so that each cell is written without a downcast.
+enum Cells<'a> {
+    Int16(&'a PrimitiveArray<Int16Type>),
+    Int32(&'a PrimitiveArray<Int32Type>),
+    Int64(&'a PrimitiveArray<Int64Type>),
+    Float32(&'a PrimitiveArray<Float32Type>),
+    Float64(&'a PrimitiveArray<Float64Type>),
+    Decimal(&'a Decimal128Array, i8),
+    Boolean(&'a BooleanArray),
+    Date(&'a PrimitiveArray<Date32Type>),
+    Time(&'a PrimitiveArray<Time64MicrosecondType>),
+    /// A timestamp, and whether it is zoned (written with `+00`).
+    Timestamp(&'a PrimitiveArray<TimestampMicrosecondType>, bool),
+    Binary(&'a BinaryArray),
+    Text(&'a StringArray),
+}
+
+/// The scratch buffers numbers are formatted in.
+#[derive(Default)]
+struct Numbers {
+    ints: itoa::Buffer,
+    floats: ryu::Buffer,
+}
+
+impl<'a> Cells<'a> {
+    fn of(array: &'a ArrayRef) -> Cells<'a> {
+        match array.data_type() {
+            DataType::Int16 => Cells::Int16(array.as_primitive()),
+            DataType::Int32 => Cells::Int32(array.as_primitive()),
+            DataType::Int64 => Cells::Int64(array.as_primitive()),
+            DataType::Float32 => Cells::Float32(array.as_primitive()),
+            DataType::Float64 => Cells::Float64(array.as_primitive()),
+            DataType::Decimal128(_, scale) => Cells::Decimal(array.as_primitive(), *scale),
+            DataType::Boolean => Cells::Boolean(array.as_boolean()),
+            DataType::Date32 => Cells::Date(array.as_primitive()),
+            DataType::Time64(_) => Cells::Time(array.as_primitive()),
+            DataType::Timestamp(_, tz) => Cells::Timestamp(array.as_primitive(), tz.is_some()),
+            DataType::Binary => Cells::Binary(array.as_binary()),
+            _ => Cells::Text(array.as_string()),
+        }
     }
-    let mut ints = itoa::Buffer::new();
-    let mut floats = ryu::Buffer::new();
-    match array.data_type() {
-        DataType::Int16 => each!(array.as_primitive::<Int16Type>(), |v, out| out
-            .extend_from_slice(ints.format(v).as_bytes())),
-        DataType::Int32 => each!(array.as_primitive::<Int32Type>(), |v, out| out
-            .extend_from_slice(ints.format(v).as_bytes())),
-        DataType::Int64 => each!(array.as_primitive::<Int64Type>(), |v, out| out
-            .extend_from_slice(ints.format(v).as_bytes())),
-        DataType::Float32 => each!(array.as_primitive::<Float32Type>(), |v, out| write_float(
-            v,
-            &mut floats,
-            out
-        )),
-        DataType::Float64 => each!(array.as_primitive::<Float64Type>(), |v, out| write_float(
-            v,
-            &mut floats,
-            out
-        )),
-        DataType::Decimal128(_, scale) => {
-            let scale = *scale;
-            each!(
-                array
-                    .as_any()
-                    .downcast_ref::<Decimal128Array>()
-                    .expect("decimal"),
-                |v, out| write_decimal(v, scale, out)
-            )
-        }
-        DataType::Boolean => each!(
-            array
-                .as_any()
-                .downcast_ref::<BooleanArray>()
-                .expect("boolean"),
-            |v, out| out.extend_from_slice(if v { b"true" } else { b"false" })
-        ),
-        DataType::Date32 => each!(array.as_primitive::<Date32Type>(), |v, out| write_date(
-            v, out
-        )),
-        DataType::Time64(_) => each!(array.as_primitive::<Time64MicrosecondType>(), |v, out| {
-            write_time(v, out)
-        }),
-        DataType::Timestamp(_, tz) => {
-            let zoned = tz.is_some();
-            each!(
-                array.as_primitive::<TimestampMicrosecondType>(),
-                |v, out| {
-                    write_timestamp(v, out);
-                    if zoned {
-                        out.extend_from_slice(b"+00");
-                    }
+
+    /// Appends row `r`'s field to `out`; a NULL appends nothing.
+    fn write(&self, r: usize, numbers: &mut Numbers, out: &mut Vec<u8>) {
+        let ints = &mut numbers.ints;
+        match *self {
+            Cells::Int16(a) if a.is_valid(r) => {
+                out.extend_from_slice(ints.format(a.value(r)).as_bytes())
+            }
+            Cells::Int32(a) if a.is_valid(r) => {
+                out.extend_from_slice(ints.format(a.value(r)).as_bytes())
+            }
+            Cells::Int64(a) if a.is_valid(r) => {
+                out.extend_from_slice(ints.format(a.value(r)).as_bytes())
+            }
+            Cells::Float32(a) if a.is_valid(r) => write_float(a.value(r), &mut numbers.floats, out),
+            Cells::Float64(a) if a.is_valid(r) => write_float(a.value(r), &mut numbers.floats, out),
+            Cells::Decimal(a, scale) if a.is_valid(r) => write_decimal(a.value(r), scale, out),
+            Cells::Boolean(a) if a.is_valid(r) => {
+                out.extend_from_slice(if a.value(r) { b"true" } else { b"false" })
+            }
+            Cells::Date(a) if a.is_valid(r) => write_date(a.value(r), out),
+            Cells::Time(a) if a.is_valid(r) => write_time(a.value(r), out),
+            Cells::Timestamp(a, zoned) if a.is_valid(r) => {
+                write_timestamp(a.value(r), out);
+                if zoned {
+                    out.extend_from_slice(b"+00");
                 }
-            )
-        }
-        DataType::Binary => each!(
-            array
-                .as_any()
-                .downcast_ref::<BinaryArray>()
-                .expect("binary"),
-            |v, out| {
+            }
+            Cells::Binary(a) if a.is_valid(r) => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\x");
-                for b in v {
+                for b in a.value(r) {
                     out.extend_from_slice(&[HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]]);
                 }
             }
-        ),
-        _ => each!(
-            array
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .expect("every other type is Utf8"),
-            |v, out| write_text(v, out)
-        ),
+            Cells::Text(a) if a.is_valid(r) => write_text(a.value(r), out),
+            _ => {}
+        }
     }
+}
+
+/// About the bytes a column's fields take, so that a field's buffer is sized once instead of
+/// regrown (each regrowth copies it and touches fresh pages): a text column's own bytes and
+/// room for a few quotes, else a typical width per value of its type.
+fn estimated_bytes(array: &ArrayRef) -> usize {
+    let per_value = match array.data_type() {
+        DataType::Timestamp(..) => "2024-02-29 13:45:00.123456".len(),
+        DataType::Date32 | DataType::Boolean => "2024-02-29".len(),
+        DataType::Utf8 => {
+            let offsets = array.as_string::<i32>().value_offsets();
+            let bytes = offsets[offsets.len() - 1] - offsets[0];
+            return bytes as usize + array.len();
+        }
+        _ => "-123456.789".len(),
+    };
+    array.len() * per_value
 }
 
 /// Whether a field must be quoted: it is empty (to tell it from NULL) or holds a delimiter,
@@ -351,16 +344,12 @@ mod tests {
     use std::sync::Arc;
 
     fn formatted(array: ArrayRef) -> Vec<String> {
-        let mut field = Field::default();
-        format_column(&array, &mut field);
-        let mut start = 0;
-        field
-            .ends
-            .iter()
-            .map(|&end| {
-                let s = String::from_utf8(field.bytes[start..end].to_vec()).unwrap();
-                start = end;
-                s
+        let cells = Cells::of(&array);
+        (0..array.len())
+            .map(|r| {
+                let mut cell = Vec::new();
+                cells.write(r, &mut Numbers::default(), &mut cell);
+                String::from_utf8(cell).unwrap()
             })
             .collect()
     }

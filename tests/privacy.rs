@@ -1,5 +1,6 @@
 //! The privacy guard end to end: a snapshot with planted canaries (personal values that must
-//! never leave it), profiled, generated ten times over, and audited.
+//! never leave it), profiled, generated ten times over, and audited; and a table too small for
+//! the guard to report its quantiles, whose dates must still spread as the real ones do.
 
 mod common;
 
@@ -280,4 +281,86 @@ fn epsilon_noise_is_recorded_and_repeats_with_its_seed() {
         dir.path(),
         &["generate", "a.yaml", "-o", "out"],
     ));
+}
+
+/// Nine staff: birth dates over four decades (personal, so coarsened to months) and hire
+/// dates over two years, every one held by fewer people than the guard asks for.
+fn write_staff(dir: &Path) {
+    let births = [
+        "1937-09-19",
+        "1948-12-08",
+        "1952-02-19",
+        "1955-03-04",
+        "1958-01-09",
+        "1960-05-29",
+        "1963-07-02",
+        "1966-01-27",
+        "1969-07-02",
+    ];
+    let mut csv = String::from("staff_id,birth_date,hire_date\n");
+    for (i, birth) in births.iter().enumerate() {
+        let hire = format!("{}-{:02}-{:02}", 1992 + i % 3, 1 + (i * 5) % 12, 1 + i * 3);
+        csv.push_str(&format!("{},{birth},{hire}\n", i + 1));
+    }
+    std::fs::write(dir.join("staff.csv"), csv).unwrap();
+}
+
+/// Days since 1970 of a `YYYY-MM-DD` cell.
+fn days(cell: &str) -> f64 {
+    let date = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").unwrap();
+    (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as f64
+}
+
+fn std_dev(values: &[f64]) -> f64 {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+}
+
+/// The guard squeezes a nine-row table's quantiles to its median (five values are needed past
+/// each reported point), and coarsening moves a personal date's extremes out by a few months.
+/// Generated dates must still spread like the real ones (by the column's standard deviation),
+/// not bunch within days of the median.
+#[test]
+fn a_small_tables_dates_keep_their_spread_through_the_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    write_staff(&real);
+    let profile = dir.path().join("staff.yaml");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &path(&real), "-o", &path(&profile)],
+    ));
+    let column = |rows: &[csv::StringRecord], at: usize| -> Vec<f64> {
+        rows.iter().map(|r| days(&r[at])).collect()
+    };
+    let real_rows = common::csv_rows(&real.join("staff.csv"));
+    let (mut births, mut hires) = (Vec::new(), Vec::new());
+    for seed in 0..10 {
+        let out = dir.path().join(format!("out{seed}"));
+        assert_ok(&understudy(
+            dir.path(),
+            &[
+                "generate",
+                &path(&profile),
+                "-o",
+                &path(&out),
+                "--seed",
+                &seed.to_string(),
+                "-q",
+            ],
+        ));
+        let rows = common::csv_rows(&out.join("staff.csv"));
+        births.extend(column(&rows, 1));
+        hires.extend(column(&rows, 2));
+    }
+    for (name, at, generated) in [("birth_date", 1, births), ("hire_date", 2, hires)] {
+        let real = std_dev(&column(&real_rows, at));
+        let synthetic = std_dev(&generated);
+        assert!(
+            (0.6..=1.5).contains(&(synthetic / real)),
+            "{name}: generated dates spread {synthetic:.0} days, real ones {real:.0}"
+        );
+    }
 }

@@ -387,13 +387,20 @@ impl Anchor {
 
 /// The value at rank `u` (0..1) of evenly spaced quantile points, interpolated linearly.
 pub fn interpolate(quantiles: &[f64], u: f64) -> f64 {
+    interpolate_as(quantiles, u, |q| q)
+}
+
+/// [`interpolate`] between the points as `scale` maps them (HHMM clock times as minutes):
+/// only the two points around `u` are mapped.
+pub fn interpolate_as(quantiles: &[f64], u: f64, scale: impl Fn(f64) -> f64) -> f64 {
     match quantiles.len() {
         0 => 0.0,
-        1 => quantiles[0],
+        1 => scale(quantiles[0]),
         n => {
             let pos = u * (n - 1) as f64;
             let i = (pos.floor() as usize).min(n - 2);
-            quantiles[i] + (quantiles[i + 1] - quantiles[i]) * (pos - i as f64)
+            let (a, b) = (scale(quantiles[i]), scale(quantiles[i + 1]));
+            a + (b - a) * (pos - i as f64)
         }
     }
 }

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::copula::{interpolate, interpolate_as};
 use super::text_buffer::TextBuffer;
 
 use super::keys::Key;
@@ -279,8 +280,8 @@ impl NumberGen {
         let v = if self.is_set() {
             *self.frequent.by_value_at(u).expect("a set has values")
         } else if self.clock && self.quantiles.len() >= 2 {
-            let minutes: Vec<f64> = self.quantiles.iter().map(|&q| hhmm_to_minutes(q)).collect();
-            return minutes_to_hhmm(interpolate(&minutes, u).round());
+            let minutes = interpolate_as(&self.quantiles, u, hhmm_to_minutes);
+            return minutes_to_hhmm(minutes.round());
         } else if self.quantiles.len() >= 2 {
             interpolate(&self.quantiles, u)
         } else if let Some(&only) = self.quantiles.first() {
@@ -328,13 +329,6 @@ pub fn interquartile(q: &[f64]) -> f64 {
     }
     let at = |r: f64| q[((q.len() - 1) as f64 * r).round() as usize];
     at(0.75) - at(0.25)
-}
-
-fn interpolate(quantiles: &[f64], u: f64) -> f64 {
-    let pos = u * (quantiles.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(quantiles.len() - 2);
-    let frac = pos - i as f64;
-    quantiles[i] + (quantiles[i + 1] - quantiles[i]) * frac
 }
 
 /// Which numeric form a temporal column's values take.

@@ -283,18 +283,14 @@ fn interval_gen(stats: Option<&ColumnStats>, limits: Limits) -> NumberGen {
     }
 }
 
-/// Without learned values, dates and timestamps fall in the last few years.
 /// Quantiles that the privacy guard squeezed to one point in a small table whose values
-/// differ (eight employees, five values needed past each extreme) are spread again by the
-/// column's standard deviation: evenly over the median ± √3·std, a uniform of that spread.
-/// Squeezed means every point between the extremes is the median: the extremes of personal
-/// dates are moved outwards by coarsening, so they may differ.
+/// differ (eight employees, five values needed past each reported point) are spread again by
+/// the column's standard deviation: evenly over the median ± √3·std, a uniform of that spread.
 fn spread_out(quantiles: Vec<f64>, std: Option<f64>, stats: Option<&ColumnStats>) -> Vec<f64> {
+    let collapsed = quantiles.windows(2).all(|w| w[0] == w[1]);
     let varied = stats.is_some_and(|s| s.distinct > 1);
-    let inner = &quantiles[1.min(quantiles.len())..quantiles.len().saturating_sub(1)];
-    let squeezed = inner.windows(2).all(|w| w[0] == w[1]);
-    match (inner.first().or(quantiles.first()), std) {
-        (Some(&median), Some(std)) if squeezed && varied && std > 0.0 => {
+    match (quantiles.first(), std) {
+        (Some(&median), Some(std)) if collapsed && varied && std > 0.0 => {
             let half = 3f64.sqrt() * std;
             let n = quantiles.len().max(2);
             (0..n)
@@ -325,6 +321,7 @@ fn mix(shares: &[f64]) -> Option<Choice<i64>> {
     })
 }
 
+/// Without learned values, dates and timestamps fall in the last few years.
 fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
     let (lo, hi) = match form {
         TemporalForm::Date => (18_262.0, 20_454.0),

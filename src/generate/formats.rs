@@ -52,32 +52,33 @@ impl FormatGen {
             Some(d) => d.as_str(),
             None => ["example.com", "example.org", "example.net"][rng.random_range(0..3)],
         };
-        let (f, l) = (ascii_lower(first).count(), ascii_lower(last).count());
-        let (fi, li) = (usize::from(f > 0), usize::from(l > 0));
-        // first.last, flast, firstl, first, f: (first's letters, dot, last's letters).
+        let letters = |name: &str| ascii_lower(name).count();
+        let (first_len, last_len) = (letters(first), letters(last));
+        let initial = |len: usize| len.min(1);
+        // In order: first.last, flast, firstl, first, f (a tie goes to the earlier).
         let locals = [
-            (f, true, l),
-            (fi, false, l),
-            (f, false, li),
-            (f, false, 0),
-            (fi, false, 0),
+            LocalPart::new(first_len, true, last_len),
+            LocalPart::new(initial(first_len), false, last_len),
+            LocalPart::new(first_len, false, initial(last_len)),
+            LocalPart::new(first_len, false, 0),
+            LocalPart::new(initial(first_len), false, 0),
         ];
-        let length = |&(a, dot, b): &(usize, bool, usize)| a + usize::from(dot) + b;
         let room = max.saturating_sub(domain.len() + 1).max(1);
         let want = target.saturating_sub(domain.len() + 1);
         let start = out.len();
         match locals
             .iter()
-            .filter(|c| length(c) > 0 && length(c) <= room)
-            .min_by_key(|c| length(c).abs_diff(want))
+            .filter(|l| l.len() > 0 && l.len() <= room)
+            .min_by_key(|l| l.len().abs_diff(want))
         {
-            Some(&(a, dot, b)) => {
-                out.extend(ascii_lower(first).take(a));
-                if dot {
+            Some(local) => {
+                out.extend(ascii_lower(first).take(local.first));
+                if local.dot {
                     out.push('.');
                 }
-                out.extend(ascii_lower(last).take(b));
+                out.extend(ascii_lower(last).take(local.last));
             }
+            // Not reached: a one-letter candidate always fits the room of at least one.
             None => out.push('a'),
         }
         let local = out.len() - start;
@@ -403,6 +404,24 @@ fn shortest(generator: Generator) -> &'static str {
         Generator::State => "Iowa",
         Generator::Honorific => "Mr",
         _ => "Al",
+    }
+}
+
+/// An email's local part as the letters it takes from the first name, a dot or not, and the
+/// letters it takes from the last name.
+struct LocalPart {
+    first: usize,
+    dot: bool,
+    last: usize,
+}
+
+impl LocalPart {
+    fn new(first: usize, dot: bool, last: usize) -> LocalPart {
+        LocalPart { first, dot, last }
+    }
+
+    fn len(&self) -> usize {
+        self.first + usize::from(self.dot) + self.last
     }
 }
 

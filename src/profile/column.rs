@@ -751,6 +751,9 @@ impl TemporalAccumulator {
 
 /// Personal dates at month resolution: every point to the first of its month, and the lowest and
 /// highest moved out by 1 to 3 months (from `noise`), so no reported point is a person's date.
+/// Points that the guard already squeezed into one month (a table of a few people) stay there:
+/// they show only the median month, and moved extremes would read as a real spread of a few
+/// months, where the generator spreads a single point by the standard deviation.
 /// Times of day carry no date and are left alone.
 fn coarsen_to_months(points: &mut [i64], dates: bool, noise: u64) {
     let per_day = if dates { 1 } else { temporal::MICROS_PER_DAY };
@@ -758,6 +761,9 @@ fn coarsen_to_months(points: &mut [i64], dates: bool, noise: u64) {
     let from_day = |d: i32| d as i64 * per_day;
     for p in points.iter_mut() {
         *p = from_day(temporal::month_start(to_day(*p), 0));
+    }
+    if points.windows(2).all(|w| w[0] == w[1]) {
+        return;
     }
     let (low, high) = (1 + (noise % 3) as i32, 1 + ((noise >> 8) % 3) as i32);
     if let Some(first) = points.first_mut() {
@@ -799,5 +805,20 @@ mod tests {
         assert_eq!(decimal_places(0.99), 2);
         assert_eq!(decimal_places(1.5), 1);
         assert_eq!(decimal_places(0.1234567), 6);
+    }
+
+    #[test]
+    fn coarsened_dates_move_their_extremes_unless_squeezed_into_one_month() {
+        let day = |d: &str| temporal::parse_date(d).unwrap() as i64;
+        let mut spread = vec![day("1950-03-09"), day("1960-06-17"), day("1970-09-30")];
+        coarsen_to_months(&mut spread, true, 0);
+        assert_eq!(
+            spread,
+            [day("1950-02-01"), day("1960-06-01"), day("1970-10-01")]
+        );
+        // A guard's collapse: every point is one person-free median; it stays one point.
+        let mut squeezed = vec![day("1968-01-09"); 21];
+        coarsen_to_months(&mut squeezed, true, 0);
+        assert_eq!(squeezed, vec![day("1968-01-01"); 21]);
     }
 }

@@ -162,11 +162,12 @@ pub fn cell_text(array: &ArrayRef, row: usize) -> Option<String> {
     if array.is_null(row) {
         return None;
     }
-    if let Some(text) = array.as_any().downcast_ref::<StringArray>() {
+    let cells = Cells::of(array);
+    if let Cells::Text(text) = cells {
         return Some(text.value(row).to_string());
     }
     let mut cell = Vec::new();
-    Cells::of(array).write(row, &mut Numbers::default(), &mut cell);
+    cells.write(row, &mut Numbers::default(), &mut cell);
     Some(String::from_utf8_lossy(&cell).into_owned())
 }
 
@@ -252,18 +253,21 @@ impl<'a> Cells<'a> {
     }
 }
 
-/// About the bytes a column's fields take, so that a field's buffer is sized once instead of
-/// regrown (each regrowth copies it and touches fresh pages): a text column's own bytes and
-/// room for a few quotes, else a typical width per value of its type.
+/// About the bytes a column's fields take, so that the batch's buffer is sized once instead
+/// of regrown (each regrowth copies it and touches fresh pages): the bytes of text and binary
+/// values as written (quotes for one value in two; `\x` and two hex digits a byte), else a
+/// typical width per value of the type.
 fn estimated_bytes(array: &ArrayRef) -> usize {
+    let stored = |offsets: &[i32]| (offsets[offsets.len() - 1] - offsets[0]) as usize;
     let per_value = match array.data_type() {
-        DataType::Timestamp(..) => "2024-02-29 13:45:00.123456".len(),
-        DataType::Date32 | DataType::Boolean => "2024-02-29".len(),
-        DataType::Utf8 => {
-            let offsets = array.as_string::<i32>().value_offsets();
-            let bytes = offsets[offsets.len() - 1] - offsets[0];
-            return bytes as usize + array.len();
+        DataType::Utf8 => return stored(array.as_string::<i32>().value_offsets()) + array.len(),
+        DataType::Binary => {
+            return 2 * stored(array.as_binary::<i32>().value_offsets()) + 2 * array.len()
         }
+        DataType::Timestamp(..) => "2024-02-29 13:45:00.123456".len(),
+        DataType::Time64(_) => "13:45:00.123456".len(),
+        DataType::Date32 => "2024-02-29".len(),
+        DataType::Boolean => "false".len(),
         _ => "-123456.789".len(),
     };
     array.len() * per_value

@@ -31,7 +31,8 @@ mod width;
 mod words;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -280,6 +281,55 @@ impl GroupPlan {
     }
 }
 
+/// The parent row each foreign key picks for each row of one run of rows, computed on first
+/// use: the foreign key column, the columns copied from the parent, clustered columns and the
+/// rules against the parent row all ask for the same picks, and a pick is a few permutation
+/// rounds and a search.
+struct ParentPicks<'g> {
+    generator: &'g Generator,
+    table: usize,
+    rows: Range<u64>,
+    picks: Vec<OnceCell<Vec<Option<u64>>>>,
+    /// Per foreign key, the parent cells the table reads (by the parent's output position),
+    /// one per row: a parent row is computed once for all the columns that copy from it.
+    cells: Vec<OnceCell<Vec<(usize, Buffer)>>>,
+}
+
+impl<'g> ParentPicks<'g> {
+    fn new(generator: &'g Generator, table: usize, rows: Range<u64>) -> ParentPicks<'g> {
+        let keys = generator.tables[table].foreign_keys.len();
+        ParentPicks {
+            generator,
+            table,
+            rows,
+            picks: (0..keys).map(|_| OnceCell::new()).collect(),
+            cells: (0..keys).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// Per row, the cell at output position `at` of the parent row foreign key `fk` picks
+    /// (NULL for a NULL reference).
+    fn cells(&self, fk: usize, at: usize) -> &Buffer {
+        let columns =
+            self.cells[fk].get_or_init(|| self.generator.parent_cells(self.table, fk, self.of(fk)));
+        &columns
+            .iter()
+            .find(|(position, _)| *position == at)
+            .expect("the planner reads only parent columns it plans for")
+            .1
+    }
+
+    /// Per row, the parent row foreign key `fk` picks, or `None` for a NULL reference.
+    fn of(&self, fk: usize) -> &[Option<u64>] {
+        self.picks[fk].get_or_init(|| {
+            self.rows
+                .clone()
+                .map(|i| self.generator.parent_row(self.table, fk, i))
+                .collect()
+        })
+    }
+}
+
 #[derive(Debug)]
 enum ColumnPlan {
     /// Left to the database (a stored generated column).
@@ -421,6 +471,7 @@ impl Generator {
     /// by `key` (a chunk number, or a single row's own key).
     fn buffers(&self, table: usize, rows: Range<u64>, key: u64) -> Vec<Buffer> {
         let plan = &self.tables[table];
+        let parents = ParentPicks::new(self, table, rows.clone());
         let (start, rows) = (rows.start, rows.end - rows.start);
         let mut uniforms = plan
             .copula
@@ -431,10 +482,9 @@ impl Generator {
             for group in &plan.clusters {
                 // Siblings often follow each other: their parent's normals are drawn once.
                 let mut last = None;
+                let picks = parents.of(group.fk);
                 for (r, i) in (start..start + rows).enumerate() {
-                    let parent = self
-                        .parent_row(table, group.fk, i)
-                        .unwrap_or_else(|| combine([NO_PARENT, i]));
+                    let parent = picks[r].unwrap_or_else(|| combine([NO_PARENT, i]));
                     if last != Some(parent) {
                         group.parent_normals(self.seed, parent, &mut shared);
                         last = Some(parent);
@@ -482,7 +532,7 @@ impl Generator {
                             }
                         }
                     }
-                    _ => self.fill(table, c, key, start..start + rows, &mut buffer),
+                    _ => self.fill(table, c, key, &parents, &mut buffer),
                 }
                 buffer
             })
@@ -491,10 +541,10 @@ impl Generator {
             rule.apply(&mut buffers, self.seed, start);
         }
         for follow in &plan.follows {
-            self.follow_parent(table, follow, start, &mut buffers[follow.column]);
+            self.follow_parent(table, follow, &parents, &mut buffers[follow.column]);
         }
         for order in &plan.parent_orders {
-            self.keep_above_parent(table, order, start, &mut buffers[order.column]);
+            self.keep_above_parent(table, order, &parents, &mut buffers[order.column]);
         }
         for anchor in &plan.anchors {
             anchor.apply(&mut buffers, self.seed, key);
@@ -544,11 +594,12 @@ impl Generator {
         &self,
         table: usize,
         order: &ParentOrderPlan,
-        start: u64,
+        parents: &ParentPicks,
         out: &mut Buffer,
     ) {
+        let start = parents.rows.start;
         let values = out.numbers();
-        let floors = self.parent_values(table, order.fk, order.parent_column, start, values.len());
+        let floors = self.parent_values(table, order.fk, order.parent_column, parents);
         for (i, (value, floor)) in values.into_iter().zip(floors).enumerate() {
             let (Some(value), Some(floor)) = (value, floor) else {
                 continue;
@@ -567,9 +618,16 @@ impl Generator {
 
     /// Sets each present value (rows from `start`) to its parent row's value times a ratio drawn
     /// from the learned ratios.
-    fn follow_parent(&self, table: usize, follow: &FollowPlan, start: u64, out: &mut Buffer) {
+    fn follow_parent(
+        &self,
+        table: usize,
+        follow: &FollowPlan,
+        parents: &ParentPicks,
+        out: &mut Buffer,
+    ) {
+        let start = parents.rows.start;
         let values = out.numbers();
-        let bases = self.parent_values(table, follow.fk, follow.parent_column, start, values.len());
+        let bases = self.parent_values(table, follow.fk, follow.parent_column, parents);
         for (i, (value, base)) in values.into_iter().zip(bases).enumerate() {
             let (Some(_), Some(base)) = (value, base) else {
                 continue;
@@ -617,50 +675,77 @@ impl Generator {
             .filter(move |&row| self.parent_row(child, fk, row) == Some(parent))
     }
 
-    /// For `n` rows from `start`, the value of `parent_column` in the parent row foreign key
-    /// `fk` picks, on its line.
+    /// Per row of `parents`, the value of `parent_column` in the parent row foreign key `fk`
+    /// picks, on its line.
     fn parent_values(
         &self,
         table: usize,
         fk: usize,
         parent_column: usize,
-        start: u64,
-        n: usize,
+        parents: &ParentPicks,
     ) -> Vec<Option<f64>> {
         let parent = &self.tables[self.tables[table].foreign_keys[fk].parent];
-        let at = parent.output_position(parent_column);
-        let mut cells = Buffer::for_type(parent.schema.field(at).data_type(), n);
-        self.push_parent_cells(
-            table,
-            fk,
-            parent_column,
-            start..start + n as u64,
-            &mut cells,
-        );
-        cells.numbers()
+        parents
+            .cells(fk, parent.output_position(parent_column))
+            .numbers()
     }
 
-    /// Appends, per row of `rows`, the value of `parent_column` (an index in the parent's
-    /// columns) in the parent row foreign key `fk` picks, or NULL for a NULL reference. Siblings
-    /// are often consecutive rows, so each parent row is computed once per run of them.
+    /// Appends, per row of `parents`, the value of `parent_column` (an index in the parent's
+    /// columns) in the parent row foreign key `fk` picks, or NULL for a NULL reference.
     fn push_parent_cells(
         &self,
         table: usize,
-        fk: usize,
-        parent_column: usize,
-        rows: Range<u64>,
+        (fk, parent_column): (usize, usize),
+        parents: &ParentPicks,
         out: &mut Buffer,
     ) {
         let parent = self.tables[table].foreign_keys[fk].parent;
-        let at = self.tables[parent].output_position(parent_column);
+        let cells = parents.cells(fk, self.tables[parent].output_position(parent_column));
+        for r in 0..parents.of(fk).len() {
+            out.push_from(cells, r);
+        }
+    }
+
+    /// The parent cells table `table` reads through foreign key `fk` (the columns it copies,
+    /// follows or stays above), each with one cell per pick. Siblings are often consecutive
+    /// rows, so each parent row is computed once per run of them.
+    fn parent_cells(&self, table: usize, fk: usize, picks: &[Option<u64>]) -> Vec<(usize, Buffer)> {
+        let plan = &self.tables[table];
+        let parent = &self.tables[plan.foreign_keys[fk].parent];
+        let copied = plan.columns.iter().filter_map(|c| match c {
+            ColumnPlan::Inherited {
+                fk: f,
+                parent_column,
+                ..
+            } if *f == fk => Some(*parent_column),
+            _ => None,
+        });
+        let followed = plan.follows.iter().filter(|f| f.fk == fk);
+        let ordered = plan.parent_orders.iter().filter(|o| o.fk == fk);
+        let positions: BTreeSet<usize> = copied
+            .chain(followed.map(|f| f.parent_column))
+            .chain(ordered.map(|o| o.parent_column))
+            .map(|c| parent.output_position(c))
+            .collect();
+        let mut columns: Vec<(usize, Buffer)> = positions
+            .into_iter()
+            .map(|at| {
+                let data_type = parent.schema.field(at).data_type();
+                (at, Buffer::for_type(data_type, picks.len()))
+            })
+            .collect();
         let mut last = None;
-        for i in rows {
-            let Some(j) = self.parent_row(table, fk, i) else {
-                out.push_null();
+        for &pick in picks {
+            let Some(j) = pick else {
+                columns.iter_mut().for_each(|(_, cells)| cells.push_null());
                 continue;
             };
-            out.push_from(&self.parent_row_cells(parent, j, &mut last)[at], 0);
+            let row = self.parent_row_cells(plan.foreign_keys[fk].parent, j, &mut last);
+            for (at, cells) in &mut columns {
+                cells.push_from(&row[*at], 0);
+            }
         }
+        columns
     }
 
     /// Cells of a column that copies its parent's value for a `share` of parents. The choice
@@ -671,21 +756,18 @@ impl Generator {
         (table, column): (usize, usize),
         (fk, parent_column): (usize, usize),
         (share, own): (f64, &ColumnGen),
-        rows: Range<u64>,
+        parents: &ParentPicks,
         out: &mut Buffer,
     ) {
         let plan = &self.tables[table];
         let parent = plan.foreign_keys[fk].parent;
-        let at = self.tables[parent].output_position(parent_column);
-        let mut last = None;
-        for i in rows {
-            let j = self.parent_row(table, fk, i);
+        let cells = parents.cells(fk, self.tables[parent].output_position(parent_column));
+        let rows = parents.rows.clone();
+        for (r, (i, &j)) in rows.zip(parents.of(fk)).enumerate() {
             let key = j.map_or(combine([ROW_KEYED, i]), |j| combine([PARENT_KEYED, j]));
             let seed = combine([self.seed, plan.salt, column as u64, key]);
             match j {
-                Some(j) if unit_interval(mix64(seed)) < share => {
-                    out.push_from(&self.parent_row_cells(parent, j, &mut last)[at], 0);
-                }
+                Some(_) if unit_interval(mix64(seed)) < share => out.push_from(cells, r),
                 _ => own.fill(&mut ChaCha8Rng::seed_from_u64(seed), i..i + 1, out),
             }
         }
@@ -728,10 +810,11 @@ impl Generator {
         self.buffers(table, row..row + 1, combine([ROW_KEYED, row]))
     }
 
-    /// Appends the values of `column` for rows `rows_here` to `out`, with randomness keyed by
-    /// `key`.
-    fn fill(&self, table: usize, column: usize, key: u64, rows_here: Range<u64>, out: &mut Buffer) {
+    /// Appends the values of `column` for the rows of `parents` to `out`, with randomness keyed
+    /// by `key`.
+    fn fill(&self, table: usize, column: usize, key: u64, parents: &ParentPicks, out: &mut Buffer) {
         let plan = &self.tables[table];
+        let rows_here = parents.rows.clone();
         match &plan.columns[column] {
             ColumnPlan::Skip => {}
             ColumnPlan::Values(gen) => {
@@ -743,8 +826,8 @@ impl Generator {
             }
             ColumnPlan::Foreign { fk, parent_column } => {
                 let parent = plan.foreign_keys[*fk].parent;
-                for i in rows_here {
-                    match self.parent_row(table, *fk, i) {
+                for &pick in parents.of(*fk) {
+                    match pick {
                         Some(j) => out.push_key(&self.key_value(parent, *parent_column, j)),
                         None => out.push_null(),
                     }
@@ -755,7 +838,7 @@ impl Generator {
                 parent_column,
                 partly: None,
             } => {
-                self.push_parent_cells(table, *fk, *parent_column, rows_here, out);
+                self.push_parent_cells(table, (*fk, *parent_column), parents, out);
             }
             ColumnPlan::Inherited {
                 fk,
@@ -766,7 +849,7 @@ impl Generator {
                     (table, column),
                     (*fk, *parent_column),
                     (*share, own),
-                    rows_here,
+                    parents,
                     out,
                 );
             }

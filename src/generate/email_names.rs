@@ -21,6 +21,11 @@ pub struct NameEmailPlan {
 }
 
 impl NameEmailPlan {
+    /// The email column's position in the generated batch: the one column the rule writes.
+    pub fn email(&self) -> usize {
+        self.email
+    }
+
     /// `email` and `names` are positions of the columns in the generated batch.
     pub fn new(
         rule: &NameEmail,

@@ -505,6 +505,8 @@ impl Generator {
         for order in &plan.parent_orders {
             self.keep_above_parent(order, &parents, &mut buffers[order.column]);
         }
+        // The parent cells are read; totals below make child rows, which hold their own.
+        drop(parents);
         for anchor in &plan.anchors {
             anchor.apply(&mut buffers, self.seed, key);
         }
@@ -751,8 +753,9 @@ impl Generator {
                     .any(|&(column, share)| self.copies_parent(table, column, share, j))
         };
         let mut columns: Vec<(usize, Buffer)> = plan
-            .parent_reads(fk)
-            .map(|c| parent.output_position(c))
+            .parent_reads()
+            .filter(|&(f, _)| f == fk)
+            .map(|(_, c)| parent.output_position(c))
             .collect::<BTreeSet<usize>>()
             .into_iter()
             .map(|at| {
@@ -984,22 +987,20 @@ impl Generator {
 }
 
 impl TablePlan {
-    /// The parent columns this table reads through foreign key `fk`: the columns it copies
-    /// (wholly or for a share of parents), follows as a multiple, or stays above.
-    fn parent_reads(&self, fk: usize) -> impl Iterator<Item = usize> + '_ {
-        let copied = self.columns.iter().filter_map(move |c| match c {
+    /// The parent columns this table reads, as (foreign key, column of the parent): the
+    /// columns it copies (wholly or for a share of parents), follows as a multiple, or stays
+    /// above. Which tables are row-keyed, in which order tables are made, and which parent
+    /// cells a chunk gathers all follow from this one list.
+    fn parent_reads(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let copied = self.columns.iter().filter_map(|c| match c {
             ColumnPlan::Inherited {
-                fk: f,
-                parent_column,
-                ..
-            } if *f == fk => Some(*parent_column),
+                fk, parent_column, ..
+            } => Some((*fk, *parent_column)),
             _ => None,
         });
-        let followed = self.follows.iter().filter(move |f| f.fk == fk);
-        let ordered = self.parent_orders.iter().filter(move |o| o.fk == fk);
         copied
-            .chain(followed.map(|f| f.parent_column))
-            .chain(ordered.map(|o| o.parent_column))
+            .chain(self.parent_orders.iter().map(|o| (o.fk, o.parent_column)))
+            .chain(self.follows.iter().map(|f| (f.fk, f.parent_column)))
     }
 
     /// The rows of chunk `chunk`.

@@ -184,14 +184,10 @@ fn reads(tables: &[TablePlan], from: usize, table: usize) -> bool {
             continue;
         }
         let plan = &tables[t];
-        let parent_of = |fk: usize| plan.foreign_keys[fk].parent;
-        let copies = plan.columns.iter().filter_map(|c| match c {
-            ColumnPlan::Inherited { fk, .. } => Some(parent_of(*fk)),
-            _ => None,
-        });
-        stack.extend(copies);
-        stack.extend(plan.parent_orders.iter().map(|o| parent_of(o.fk)));
-        stack.extend(plan.follows.iter().map(|f| parent_of(f.fk)));
+        stack.extend(
+            plan.parent_reads()
+                .map(|(fk, _)| plan.foreign_keys[fk].parent),
+        );
         stack.extend(plan.totals.iter().map(|t| t.child));
     }
     false
@@ -224,15 +220,7 @@ fn copied_from(tables: &[TablePlan]) -> Vec<(usize, usize)> {
     tables
         .iter()
         .flat_map(|t| {
-            let copies = t.columns.iter().filter_map(|c| match c {
-                ColumnPlan::Inherited {
-                    fk, parent_column, ..
-                } => Some((*fk, *parent_column)),
-                _ => None,
-            });
-            copies
-                .chain(t.parent_orders.iter().map(|o| (o.fk, o.parent_column)))
-                .chain(t.follows.iter().map(|f| (f.fk, f.parent_column)))
+            t.parent_reads()
                 .map(|(fk, column)| (t.foreign_keys[fk].parent, column))
         })
         .collect()

@@ -734,18 +734,7 @@ impl Generator {
         let plan = &self.tables[table];
         let parent_table = plan.foreign_keys[fk].parent;
         let parent = &self.tables[parent_table];
-        let mut every_row = plan.follows.iter().any(|f| f.fk == fk)
-            || plan.parent_orders.iter().any(|o| o.fk == fk);
-        let mut partial = Vec::new();
-        for (column, plan_of) in plan.columns.iter().enumerate() {
-            if let ColumnPlan::Inherited { fk: f, partly, .. } = plan_of {
-                match partly {
-                    _ if *f != fk => {}
-                    None => every_row = true,
-                    Some((share, _)) => partial.push((column, *share)),
-                }
-            }
-        }
+        let (every_row, partial) = plan.parent_rows_read(fk);
         let needed = |j: u64| {
             every_row
                 || partial
@@ -1003,6 +992,25 @@ impl TablePlan {
             .chain(self.follows.iter().map(|f| (f.fk, f.parent_column)))
     }
 
+    /// Which parent rows of foreign key `fk` this table reads: all of them (a whole copy, a
+    /// follow or an order against the parent), or only those that the partial copies take,
+    /// given as (column, share of parents copied).
+    fn parent_rows_read(&self, fk: usize) -> (bool, Vec<(usize, f64)>) {
+        let mut every_row = self.follows.iter().any(|f| f.fk == fk)
+            || self.parent_orders.iter().any(|o| o.fk == fk);
+        let mut partial = Vec::new();
+        for (column, plan) in self.columns.iter().enumerate() {
+            match plan {
+                ColumnPlan::Inherited { fk: f, partly, .. } if *f == fk => match partly {
+                    None => every_row = true,
+                    Some((share, _)) => partial.push((column, *share)),
+                },
+                _ => {}
+            }
+        }
+        (every_row, partial)
+    }
+
     /// The rows of chunk `chunk`.
     pub fn chunk(&self, chunk: u64) -> Range<u64> {
         let start = chunk.saturating_mul(self.chunk_rows).min(self.rows);
@@ -1218,8 +1226,8 @@ mod tests {
                 for &at in &alone {
                     let cell = generator.one_cell(t, at, row);
                     assert_eq!(
-                        (cell.text_at(0), cell.number_at(0)),
-                        (whole[at].text_at(0), whole[at].number_at(0)),
+                        format!("{cell:?}"),
+                        format!("{:?}", whole[at]),
                         "{}.{} at row {row}",
                         plan.table.name,
                         plan.schema.field(at).name()

@@ -157,12 +157,14 @@ fn bench_generate(target: &str, rows: u64) {
         other => panic!("unknown target {other:?}: csv, parquet or postgres"),
     };
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let (reports, _) = generate_into(&generator, sink, &options).expect("generation succeeds");
     let secs = started.elapsed().as_secs_f64();
+    let busy = (cpu_seconds() - cpu_before) / secs;
     let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
     println!(
         "generate {target}: {rows} rows, {:.1} MB in {secs:.2}s = {:.0} rows/s ({:.0} rows/s per \
-         core, {threads} cores), {:.1} MB/s; peak RSS {:.0} MB",
+         core, {threads} cores, {busy:.2} cores busy), {:.1} MB/s; peak RSS {:.0} MB",
         bytes as f64 / 1e6,
         rows as f64 / secs,
         rows as f64 / secs / threads as f64,
@@ -405,6 +407,22 @@ fn write_orders(path: &std::path::Path, rows: u64) {
 }
 
 /// The process's peak resident set (VmHWM), in MB.
+/// CPU time (user and system) of the whole process so far, in seconds, from `/proc/self/stat`
+/// (0 where it cannot be read): over a timed span it says how many cores were kept busy.
+fn cpu_seconds() -> f64 {
+    let ticks_per_second = 100.0; // USER_HZ, fixed at 100 on Linux
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) start after its `)`.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / ticks_per_second)
+        })
+        .unwrap_or(0.0)
+}
+
 fn peak_rss_mb() -> f64 {
     status_mb("VmHWM:")
 }

@@ -824,17 +824,22 @@ fn intraclass(groups: &[u32], values: &[f64]) -> f64 {
     (between - within) / (between + (per_group - 1.0) * within)
 }
 
-#[test]
-fn values_that_cluster_by_parent_stay_clustered() {
-    // Each customer has a typical order amount: half the amounts' variance lies between
-    // customers. The weight goes with the amount's own part, so the two are correlated.
-    let mut r = common::Lcg(11);
-    let mut normal = move || {
+/// Draws of a standard normal (near enough: a sum of twelve uniforms), deterministic for `seed`.
+fn normal_draws(seed: u64) -> impl FnMut() -> f64 {
+    let mut r = common::Lcg(seed);
+    move || {
         (0..12)
             .map(|_| (r.next() % 10_000) as f64 / 10_000.0)
             .sum::<f64>()
             - 6.0
-    };
+    }
+}
+
+#[test]
+fn values_that_cluster_by_parent_stay_clustered() {
+    // Each customer has a typical order amount: half the amounts' variance lies between
+    // customers. The weight goes with the amount's own part, so the two are correlated.
+    let mut normal = normal_draws(11);
     let mut customers = String::from("customer_id,name\n");
     let mut orders = String::from("order_id,customer_id,amount,weight\n");
     let mut order_id = 0;
@@ -865,5 +870,78 @@ fn values_that_cluster_by_parent_stay_clustered() {
     assert!(
         (0.35..0.65).contains(&share),
         "generated amounts cluster by customer: {share}"
+    );
+}
+
+/// Spearman's correlation of two equally long lists (ties take their average rank).
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let ranks = |v: &[f64]| {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut ranks = vec![0.0; v.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let end = (start..order.len())
+                .find(|&e| v[order[e]] != v[order[start]])
+                .unwrap_or(order.len());
+            (start..end).for_each(|k| ranks[order[k]] = (start + end - 1) as f64 / 2.0);
+            start = end;
+        }
+        ranks
+    };
+    let (a, b) = (ranks(x), ranks(y));
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(&b).map(|(p, q)| (p - ma) * (q - mb)).sum();
+    let var = |v: &[f64], m: f64| v.iter().map(|p| (p - m).powi(2)).sum::<f64>();
+    cov / (var(&a, ma) * var(&b, mb)).sqrt()
+}
+
+#[test]
+fn a_child_value_that_moves_with_a_parent_number_keeps_moving_with_it() {
+    // A customer's credit limit sets its typical order amount: amounts correlate with their
+    // customer's limit across the foreign key, and nothing in the order row carries that.
+    let mut normal = normal_draws(5);
+    let mut customers = String::from("customer_id,credit_limit\n");
+    let mut orders = String::from("order_id,customer_id,amount\n");
+    let mut order_id = 0;
+    for customer in 1..=150u32 {
+        let limit = normal();
+        customers.push_str(&format!("{customer},{:.0}\n", 5000.0 + 1000.0 * limit));
+        for _ in 0..8 {
+            order_id += 1;
+            let amount = 100.0 + 10.0 * (0.8 * limit + 0.6 * normal());
+            orders.push_str(&format!("{order_id},{customer},{amount:.2}\n"));
+        }
+    }
+    let tables = [
+        ("customers", customers.as_str()),
+        ("orders", orders.as_str()),
+    ];
+    let joined = |dir: &Path| {
+        let limits: std::collections::HashMap<String, f64> =
+            common::csv_rows(&dir.join("customers.csv"))
+                .into_iter()
+                .map(|r| (r[0].to_string(), r[1].parse().unwrap()))
+                .collect();
+        let orders = common::csv_rows(&dir.join("orders.csv"));
+        let pairs: Vec<(f64, f64)> = orders
+            .iter()
+            .map(|r| (limits[&r[1]], r[2].parse().unwrap()))
+            .collect();
+        let (x, y): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        spearman(&x, &y)
+    };
+    let (profile, dir) = profile_and_generate_tables(&tables, "2", "");
+    assert!(
+        profile.contains("parent: {column: credit_limit, correlation: 0."),
+        "the correlation with the parent's number is found:\n{profile}"
+    );
+    let real = joined(&dir.path().join("real"));
+    let generated = joined(&dir.path().join("out"));
+    assert!(real > 0.6, "the test's own data: {real}");
+    assert!(
+        (generated - real).abs() < 0.1,
+        "amounts follow their customer's limit as in the real rows: real {real:.3}, generated {generated:.3}"
     );
 }

@@ -248,6 +248,11 @@ fn bad_files_name_the_field_and_the_rule() {
             "      foreign_key: [unit_price]\n      share: 0.5783",
             vec!["correlations.clustered[0]", "unit_price", "foreign keys"],
         ),
+        (
+            "      foreign_key: [media_type_id]\n      share: 0.5783",
+            "      foreign_key: [media_type_id]\n      share: 0.5783\n      parent: {column: name, correlation: 0.5}",
+            vec!["correlations.clustered[0].parent", "\"name\"", "no number column"],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

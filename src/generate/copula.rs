@@ -161,6 +161,9 @@ pub struct Cluster {
     pub fk: usize,
     /// The share of the column's normal variance that lies between parents.
     pub share: f64,
+    /// A number column of the parent row (its index among the parent's columns) that the
+    /// parent part follows, with the correlation between the two.
+    pub parent: Option<(usize, f64)>,
 }
 
 /// The copula columns that cluster by one foreign key's parent row: each member's normal
@@ -172,6 +175,9 @@ pub struct ClusterGroup {
     pub fk: usize,
     /// Positions in the copula's columns, with their shares.
     members: Vec<(usize, f64)>,
+    /// Per member, the parent column its parent part follows and how closely (see
+    /// [`ClusterGroup::follow_parent`]).
+    pub parents: Vec<Option<(usize, f64)>>,
     /// Cholesky factor of the members' correlations (the identity if they do not factor).
     lower: Vec<Vec<f64>>,
     salt: u64,
@@ -180,12 +186,7 @@ pub struct ClusterGroup {
 impl ClusterGroup {
     /// The group of `members` (of one foreign key), whose correlations among themselves are
     /// `correlations`.
-    pub fn new(
-        fk: usize,
-        members: Vec<(usize, f64)>,
-        correlations: &[Vec<f64>],
-        salt: u64,
-    ) -> Self {
+    pub fn new(fk: usize, members: &[&Cluster], correlations: &[Vec<f64>], salt: u64) -> Self {
         let n = members.len();
         let identity = || {
             (0..n)
@@ -194,9 +195,22 @@ impl ClusterGroup {
         };
         ClusterGroup {
             fk,
-            members,
+            members: members.iter().map(|c| (c.member, c.share)).collect(),
+            parents: members.iter().map(|c| c.parent).collect(),
             lower: cholesky(correlations).unwrap_or_else(identity),
             salt,
+        }
+    }
+
+    /// Moves each member's parent normal (from [`parent_normals`](Self::parent_normals))
+    /// towards the normal score of its parent column's value in that parent row,
+    /// `score(i)` for member `i` (`None` when the value is NULL): `r · y + √(1 − r²) · z`,
+    /// still a standard normal.
+    pub fn follow_parent(&self, score: impl Fn(usize) -> Option<f64>, shared: &mut [f64]) {
+        for (i, (z, parent)) in shared.iter_mut().zip(&self.parents).enumerate() {
+            if let (Some((_, r)), Some(y)) = (parent, score(i)) {
+                *z = r * y + (1.0 - r * r).sqrt() * *z;
+            }
         }
     }
 
@@ -475,9 +489,15 @@ mod tests {
 
     #[test]
     fn a_cluster_group_shares_a_parent_draw_and_keeps_the_marginal() {
+        let member = |member| Cluster {
+            member,
+            fk: 0,
+            share: 0.5,
+            parent: None,
+        };
         let group = ClusterGroup::new(
             0,
-            vec![(0, 0.5), (1, 0.5)],
+            &[&member(0), &member(1)],
             &[vec![1.0, 0.8], vec![0.8, 1.0]],
             3,
         );

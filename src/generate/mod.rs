@@ -541,18 +541,51 @@ impl Generator {
         let mut uniforms = plan.copula.as_ref()?.uniforms(self.seed, key, rows.clone());
         let mut shared = Vec::new();
         for group in &plan.clusters {
+            let scores = self.parent_scores(table, group, parents);
             // Siblings often follow each other: their parent's normals are drawn once.
             let mut last = None;
             for ((r, i), pick) in rows.clone().enumerate().zip(parents.picks(group.fk)) {
                 let parent = pick.unwrap_or_else(|| combine([NO_PARENT, i]));
                 if last != Some(parent) {
                     group.parent_normals(self.seed, parent, &mut shared);
+                    if !scores.is_empty() {
+                        group.follow_parent(|member| scores[member][r], &mut shared);
+                    }
                     last = Some(parent);
                 }
                 group.mix(&shared, &mut uniforms, r);
             }
         }
         Some(uniforms)
+    }
+
+    /// Per member of `group` (empty when none follows a parent column), the normal score of
+    /// its parent column's value in each row's parent row (`None` without one).
+    fn parent_scores(
+        &self,
+        table: usize,
+        group: &ClusterGroup,
+        parents: &ParentPicks,
+    ) -> Vec<Vec<Option<f64>>> {
+        if group.parents.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        let parent = &self.tables[self.tables[table].foreign_keys[group.fk].parent];
+        let rows = (parents.rows.end - parents.rows.start) as usize;
+        group
+            .parents
+            .iter()
+            .map(|link| match link {
+                Some((column, _)) => {
+                    let ColumnPlan::Values(gen) = &parent.columns[*column] else {
+                        return vec![None; rows];
+                    };
+                    let values = parents.cells(group.fk, *column).numbers();
+                    values.into_iter().map(|v| gen.normal_score(v?)).collect()
+                }
+                None => vec![None; rows],
+            })
+            .collect()
     }
 
     /// The cells of output column `at` for the rows of `parents`, before the stages that work
@@ -978,7 +1011,7 @@ impl Generator {
 impl TablePlan {
     /// The parent columns this table reads, as (foreign key, column of the parent): the
     /// columns it copies (wholly or for a share of parents), follows as a multiple, or stays
-    /// above. Which tables are row-keyed, in which order tables are made, and which parent
+    /// above, and those that a clustered column's parent part moves with. Which tables are row-keyed, in which order tables are made, and which parent
     /// cells a chunk gathers all follow from this one list.
     fn parent_reads(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         let copied = self.columns.iter().filter_map(|c| match c {
@@ -987,17 +1020,23 @@ impl TablePlan {
             } => Some((*fk, *parent_column)),
             _ => None,
         });
+        let followed = self.clusters.iter().flat_map(|group| {
+            let columns = group.parents.iter().flatten();
+            columns.map(|&(column, _)| (group.fk, column))
+        });
         copied
             .chain(self.parent_orders.iter().map(|o| (o.fk, o.parent_column)))
             .chain(self.follows.iter().map(|f| (f.fk, f.parent_column)))
+            .chain(followed)
     }
 
     /// Which parent rows of foreign key `fk` this table reads: all of them (a whole copy, a
-    /// follow or an order against the parent), or only those that the partial copies take,
+    /// follow, an order against the parent or a parent column a cluster moves with), or only those that the partial copies take,
     /// given as (column, share of parents copied).
     fn parent_rows_read(&self, fk: usize) -> (bool, Vec<(usize, f64)>) {
         let mut every_row = self.follows.iter().any(|f| f.fk == fk)
-            || self.parent_orders.iter().any(|o| o.fk == fk);
+            || self.parent_orders.iter().any(|o| o.fk == fk)
+            || (self.clusters.iter()).any(|g| g.fk == fk && g.parents.iter().any(Option::is_some));
         let mut partial = Vec::new();
         for (column, plan) in self.columns.iter().enumerate() {
             match plan {

@@ -1164,11 +1164,33 @@ impl TablePlanner<'_> {
             .foreign_keys
             .iter()
             .position(|fk| fk.columns == clustered.foreign_key)?;
+        let parent = clustered
+            .parent
+            .as_ref()
+            .and_then(|link| Some((self.parent_number(fk, &link.column)?, link.correlation)));
+        // The parent part carries the correlation with the parent row, so it holds at least
+        // its square of the column's variance.
+        let share = parent
+            .map_or(clustered.share, |(_, r)| clustered.share.max(r * r))
+            .clamp(0.0, 0.99);
         Some(Cluster {
             member,
             fk,
-            share: clustered.share.clamp(0.0, 0.99),
+            share,
+            parent: parent.map(|(p, r)| (p, (r / share.sqrt()).clamp(-1.0, 1.0))),
         })
+    }
+
+    /// The index of `column` among the columns of the parent that foreign key `fk` references,
+    /// when that parent makes it as numbers from its own distribution and the key may be read
+    /// (see [`TablePlanner::copyable_foreign_key`]).
+    fn parent_number(&self, fk: usize, column: &str) -> Option<usize> {
+        let table = self.table();
+        self.copyable_foreign_key(&table.foreign_keys[fk].columns)?;
+        let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[fk])];
+        let p = parent.schema.column_index(column)?;
+        let stored = parent.schema.columns[p].generated == Some(Generated::Stored);
+        (parent.schema.columns[p].logical.is_numeric() && !stored).then_some(p)
     }
 
     /// The kept clusters, one group per foreign key, in the order of the table's keys.
@@ -1178,18 +1200,19 @@ impl TablePlanner<'_> {
         fks.dedup();
         fks.into_iter()
             .map(|fk| {
-                let mut members: Vec<(usize, f64)> = clusters
-                    .iter()
-                    .filter(|c| c.fk == fk)
-                    .map(|c| (c.member, c.share))
-                    .collect();
-                members.sort_by_key(|m| m.0);
+                let mut members: Vec<&Cluster> = clusters.iter().filter(|c| c.fk == fk).collect();
+                members.sort_by_key(|m| m.member);
                 let among: Vec<Vec<f64>> = members
                     .iter()
-                    .map(|a| members.iter().map(|b| learned[a.0][b.0]).collect())
+                    .map(|a| {
+                        members
+                            .iter()
+                            .map(|b| learned[a.member][b.member])
+                            .collect()
+                    })
                     .collect();
                 let fk_name = self.table().foreign_keys[fk].columns.join(",");
-                ClusterGroup::new(fk, members, &among, self.salt(&["cluster", &fk_name]))
+                ClusterGroup::new(fk, &members, &among, self.salt(&["cluster", &fk_name]))
             })
             .collect()
     }

@@ -23,6 +23,7 @@ use super::text_buffer::TextBuffer;
 use super::keys::Key;
 use super::pattern::RowPattern;
 use super::text::TextGen;
+use crate::profile::relations::normal_quantile;
 use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
 
 /// Items drawn by share. Shares may sum to less than one: [`Choice::sample`] then returns
@@ -146,6 +147,17 @@ impl Choice<f64> {
     /// The item at rank `u` (0..1) of a [`Choice::by_value`] list, shares normalized.
     pub fn by_value_at(&self, u: f64) -> Option<&f64> {
         self.at(u * self.total()).or_else(|| self.items.last())
+    }
+
+    /// The inverse of [`Choice::by_value_at`]: the middle of the ranks that the first item
+    /// at or above `v` takes (the last item for a larger `v`), or `None` for an empty list.
+    pub fn rank_of_value(&self, v: f64) -> Option<f64> {
+        let k = self
+            .items
+            .partition_point(|&x| x < v)
+            .min(self.items.len().checked_sub(1)?);
+        let before = k.checked_sub(1).map_or(0.0, |j| self.cumulative[j]);
+        Some((before + self.cumulative[k]) / 2.0 / self.total())
     }
 }
 
@@ -291,6 +303,36 @@ impl NumberGen {
             lo + (hi - lo) * u
         };
         self.round(self.limits.fit(v))
+    }
+
+    /// The rank (0..1) at which [`NumberGen::at`] gives `v`: the inverse of its mapping, with
+    /// a value that several ranks give (a set's item, a run of equal quantiles) at the middle
+    /// of those ranks.
+    pub fn rank_of(&self, v: f64) -> f64 {
+        if self.is_set() {
+            return self.frequent.rank_of_value(v).unwrap_or(0.5);
+        }
+        let q = &self.quantiles;
+        if q.len() < 2 {
+            return 0.5;
+        }
+        let last = (q.len() - 1) as f64;
+        let (below, through) = (
+            q.partition_point(|&x| x < v),
+            q.partition_point(|&x| x <= v),
+        );
+        let position = if below < through {
+            // Quantiles equal to `v`: the middle of their run.
+            (below + through - 1) as f64 / 2.0
+        } else if below == 0 {
+            0.0
+        } else if below == q.len() {
+            last
+        } else {
+            let (a, b) = (q[below - 1], q[below]);
+            (below - 1) as f64 + (v - a) / (b - a)
+        };
+        position / last
     }
 
     fn round(&self, v: f64) -> f64 {
@@ -608,6 +650,15 @@ impl ColumnGen {
                 _ => unreachable!("only numbers, dates and ranked categories take uniforms"),
             }
         }
+    }
+
+    /// The normal score `Φ⁻¹(rank)` of value `v` of a number column: where in the column's
+    /// distribution it lies. `None` for other columns.
+    pub fn normal_score(&self, v: f64) -> Option<f64> {
+        let Kind::Number(gen) = &self.kind else {
+            return None;
+        };
+        Some(normal_quantile(gen.rank_of(v).clamp(1e-6, 1.0 - 1e-6)))
     }
 
     /// Appends the values of rows `rows` to `buffer`.

@@ -8,11 +8,18 @@
 //! parents. The strongest foreign key per column is kept when that share is at least
 //! [`MIN_SHARE`]. Generation then mixes a normal drawn once per parent row into the column's
 //! copula normal, in that share.
+//!
+//! That parent part often moves with a number of the parent row itself: a larger order's lines
+//! hold larger quantities. Child rows joined to their parent row ([`JoinedPoints`], filled
+//! while the copies across the key are looked for) give the normal correlation between each
+//! clustered column and each number column of the parent; the strongest is kept with the
+//! cluster, and generation draws the parent part from the parent row's value.
 
 use std::collections::BTreeMap;
 
-use super::model::Clustered;
-use super::relations::normal_scores;
+use super::model::{Clustered, ParentCorrelation};
+use super::relations::{normal_scores, pearson};
+use crate::schema::Table;
 
 /// The weakest clustering kept.
 const MIN_SHARE: f64 = 0.05;
@@ -48,6 +55,7 @@ pub fn learn(
                     column: name.clone(),
                     foreign_key: best.0.clone(),
                     share: (best.1 * 1e4).round() / 1e4,
+                    parent: None,
                 })
         })
         .collect()
@@ -85,6 +93,121 @@ pub fn intraclass(groups: &[f64], values: &[f64]) -> Option<f64> {
     let per_group = (n - by_group.values().map(|(m, _)| m * m).sum::<f64>() / n) / (k - 1.0);
     let denominator = between + (per_group - 1.0) * within;
     (denominator > 0.0).then(|| ((between - within) / denominator).clamp(0.0, 1.0))
+}
+
+/// Joined rows kept per foreign key: correlations read on more are no steadier to speak of.
+const JOINED_ROWS: usize = 5_000;
+/// Joined rows with both values needed before a correlation is read.
+const MIN_JOINED: usize = 30;
+/// The weakest correlation with a parent column that is kept.
+const MIN_PARENT_CORRELATION: f64 = 0.1;
+
+/// The columns whose correlation across a foreign key is looked for: the child's ordered
+/// columns (numbers, dates, times) and the parent's number columns, none of them in a key.
+pub fn joined_candidates(child: &Table, parent: &Table) -> (Vec<String>, Vec<String>) {
+    let pick = |t: &Table, wanted: &dyn Fn(&crate::schema::LogicalType) -> bool| -> Vec<String> {
+        t.columns
+            .iter()
+            .filter(|c| wanted(&c.logical) && !t.in_any_key(&c.name))
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let (children, parents) = (
+        pick(child, &|l| l.is_numeric() || l.is_temporal()),
+        pick(parent, &|l| l.is_numeric()),
+    );
+    if children.is_empty() || parents.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    (children, parents)
+}
+
+/// The first [`JOINED_ROWS`] child rows that found their parent row in its sample: the
+/// child's candidate columns' points beside the parent's.
+#[derive(Debug, Default)]
+pub struct JoinedPoints {
+    /// Each candidate's name and its index among the child's scanned columns.
+    child: Vec<(String, usize)>,
+    /// Each candidate's name and its index among the parent's sampled columns.
+    parent: Vec<(String, usize)>,
+    rows: Vec<JoinedRow>,
+}
+
+/// One joined row: the child's candidate points, then the parent's.
+type JoinedRow = (Vec<Option<f64>>, Vec<Option<f64>>);
+
+impl JoinedPoints {
+    pub fn new(child: Vec<(String, usize)>, parent: Vec<(String, usize)>) -> Self {
+        JoinedPoints {
+            child,
+            parent,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Whether another joined row would be kept.
+    pub fn wants_more(&self) -> bool {
+        !self.child.is_empty() && !self.parent.is_empty() && self.rows.len() < JOINED_ROWS
+    }
+
+    /// One joined row: `child(i)` is the child's point in scanned column `i`, `parent` the
+    /// parent row's sampled points.
+    pub fn record(&mut self, child: impl Fn(usize) -> Option<f64>, parent: &[Option<f64>]) {
+        let child = self.child.iter().map(|(_, i)| child(*i)).collect();
+        let parent = self.parent.iter().map(|(_, i)| parent[*i]).collect();
+        self.rows.push((child, parent));
+    }
+
+    /// For each child column, its strongest correlation with a parent column, when at least
+    /// [`MIN_PARENT_CORRELATION`] either way: the correlation of the two sides' normal scores.
+    pub fn correlations(&self) -> Vec<(String, ParentCorrelation)> {
+        let mut found = Vec::new();
+        for (a, (child, _)) in self.child.iter().enumerate() {
+            let best = self
+                .parent
+                .iter()
+                .enumerate()
+                .filter_map(|(b, (parent, _))| Some((parent, self.correlation(a, b)?)))
+                .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()));
+            if let Some((parent, r)) = best.filter(|(_, r)| r.abs() >= MIN_PARENT_CORRELATION) {
+                let correlation = (r * 1e4).round() / 1e4;
+                let column = parent.clone();
+                found.push((
+                    child.clone(),
+                    ParentCorrelation {
+                        column,
+                        correlation,
+                    },
+                ));
+            }
+        }
+        found
+    }
+
+    /// The normal-score correlation of child column `a` and parent column `b` over the rows
+    /// that hold both, if enough do.
+    fn correlation(&self, a: usize, b: usize) -> Option<f64> {
+        let (x, y): (Vec<f64>, Vec<f64>) = self
+            .rows
+            .iter()
+            .filter_map(|(child, parent)| Some((child[a]?, parent[b]?)))
+            .unzip();
+        (x.len() >= MIN_JOINED).then(|| pearson(&normal_scores(&x), &normal_scores(&y)))
+    }
+}
+
+/// Gives each clustered column its strongest parent correlation across its own foreign key,
+/// from `found` (per foreign key, as [`JoinedPoints::correlations`] reads them).
+pub fn attach_parents(
+    clustered: &mut [Clustered],
+    found: &[(Vec<String>, String, ParentCorrelation)],
+) {
+    for cluster in clustered {
+        cluster.parent = found
+            .iter()
+            .find(|(fk, child, _)| *fk == cluster.foreign_key && *child == cluster.column)
+            .map(|(_, _, parent)| parent.clone());
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use arrow::array::ArrayRef;
 
+use super::clusters::JoinedPoints;
 use super::keys::{column_hashes, key_hashes};
-use super::model::{round_share, ColumnStats, Follows, Inherited, ParentOrder};
+use super::model::{round_share, ColumnStats, Follows, Inherited, ParentCorrelation, ParentOrder};
 use super::privacy::Guard;
 use super::relations::ordered_values;
 use super::sketch::QuantileSketch;
@@ -159,6 +160,8 @@ pub struct ChildMatches {
     compared: Vec<u64>,
     equal: Vec<u64>,
     orders: Vec<OrderCount>,
+    /// The first joined rows' points, for correlations with the parent row.
+    points: JoinedPoints,
 }
 
 /// Joined rows where both values are present, and how the child's compares with the parent's.
@@ -210,7 +213,9 @@ impl OrderCount {
 }
 
 impl ChildMatches {
-    pub fn new(pairs: Vec<(usize, usize)>) -> Self {
+    /// `pairs` are the candidate pairs (see [`ChildMatches::pairs`]); `points` keeps joined
+    /// rows for the correlations with the parent row.
+    pub fn new(pairs: Vec<(usize, usize)>, points: JoinedPoints) -> Self {
         let n = pairs.len();
         ChildMatches {
             pairs,
@@ -218,6 +223,7 @@ impl ChildMatches {
             compared: vec![0; n],
             equal: vec![0; n],
             orders: vec![OrderCount::default(); n],
+            points,
         }
     }
 
@@ -232,6 +238,9 @@ impl ChildMatches {
                 continue;
             };
             self.joined += 1;
+            if self.points.wants_more() {
+                self.points.record(|i| point(&points[i], r), &parent.points);
+            }
             for (pair, &(c, p)) in self.pairs.iter().enumerate() {
                 let (child, parent_hash) = (hashes[c][r], parent.hashes[p]);
                 if child.is_some() || parent_hash.is_some() {
@@ -277,10 +286,17 @@ impl ChildMatches {
             .filter(|((c, p), _)| numeric(p) && !orders.iter().any(|o| o.column == *c))
             .filter_map(|((c, p), count)| follows(fk, c, p, count, guard))
             .collect();
+        let parent_correlations = self
+            .points
+            .correlations()
+            .into_iter()
+            .map(|(child, parent)| (fk.columns.clone(), child, parent))
+            .collect();
         Across {
             copies,
             orders,
             follows,
+            parent_correlations,
         }
     }
 
@@ -326,6 +342,9 @@ pub struct Across {
     pub copies: Vec<Inherited>,
     pub orders: Vec<ParentOrder>,
     pub follows: Vec<Follows>,
+    /// Per foreign key and child column, its strongest correlation with a parent number column
+    /// (kept for the clustered columns once those are known).
+    pub parent_correlations: Vec<(Vec<String>, String, ParentCorrelation)>,
 }
 
 /// Pearson correlation a number needs with its parent's to be drawn as a multiple of it.

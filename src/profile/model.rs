@@ -342,6 +342,19 @@ pub struct Clustered {
     /// The foreign key's columns, as the table's `foreign_keys` name them.
     pub foreign_key: Vec<String>,
     pub share: f64,
+    /// A number column of the parent row that the parent part moves with (a larger order's
+    /// lines hold larger quantities), if the joined rows show one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ParentCorrelation>,
+}
+
+/// The normal correlation, over child rows joined to their parent row, between a child column
+/// and a number column of the parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentCorrelation {
+    pub column: String,
+    pub correlation: f64,
 }
 
 /// A text column's frequent values in the order the copula ranks them.

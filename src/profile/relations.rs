@@ -750,7 +750,9 @@ fn correlations(
             present.len() as u64 >= MIN_ROWS && present.iter().any(|&v| v != present[0])
         })
         .collect();
-    if series.len() < 2 {
+    // One column correlates with nothing in its row, but may still cluster by parent row.
+    let clustered = clusters::learn(&series, parents);
+    if series.len() < 2 && clustered.is_empty() {
         return None;
     }
     let rounded = |x: f64| (x * 1e4).round() / 1e4;
@@ -778,7 +780,7 @@ fn correlations(
     };
     let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
     Some(Correlations {
-        clustered: clusters::learn(&series, parents),
+        clustered,
         spearman: pairwise(spearman),
         normal: Some(pairwise(normal_correlation)),
         ranked: ranked

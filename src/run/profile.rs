@@ -22,7 +22,7 @@ use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
     SourceInfo, TableAccumulator, TableProfile, TextModel, Total, FORMAT_VERSION,
 };
-use crate::profile::{inherit, totals};
+use crate::profile::{clusters, inherit, totals};
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
 
@@ -161,6 +161,7 @@ fn table_profile(
         copies: inherited,
         orders: parent_orders,
         follows,
+        parent_correlations,
     } = across;
     let entities = Entities {
         stats: &pass.stats,
@@ -170,7 +171,10 @@ fn table_profile(
             .map(|f| f.children_per_parent.mean)
             .fold(1.0, f64::max),
     };
-    let relations = pass.relations.finish(&schema, &entities, guard);
+    let mut relations = pass.relations.finish(&schema, &entities, guard);
+    if let Some(correlations) = &mut relations.correlations {
+        clusters::attach_parents(&mut correlations.clustered, &parent_correlations);
+    }
     for (i, rule) in relations.name_emails {
         if let Some(TextModel::Format { from_names, .. }) = &mut pass.stats[i].model {
             *from_names = Some(rule);
@@ -467,19 +471,32 @@ fn across_foreign_keys(
         };
         let parent = &tables[p];
         let pairs = inherit::candidates(table, parent);
-        if pairs.is_empty() || parent.name == table.name {
+        let (joined_children, joined_parents) = clusters::joined_candidates(table, parent);
+        if (pairs.is_empty() && joined_children.is_empty()) || parent.name == table.name {
             continue;
         }
-        let child_columns = inherit::distinct(pairs.iter().map(|(c, _)| c));
-        let parent_columns = inherit::distinct(pairs.iter().map(|(_, pc)| pc));
+        let child_columns = inherit::distinct(pairs.iter().map(|(c, _)| c).chain(&joined_children));
+        let parent_columns =
+            inherit::distinct(pairs.iter().map(|(_, pc)| pc).chain(&joined_parents));
         let at = |names: &[String], name: &String| names.iter().position(|n| n == name);
         let index: Vec<(usize, usize)> = pairs
             .iter()
             .filter_map(|(c, pc)| Some((at(&child_columns, c)?, at(&parent_columns, pc)?)))
             .collect();
+        let indexed = |candidates: Vec<String>, names: &[String]| -> Vec<(String, usize)> {
+            candidates
+                .into_iter()
+                .filter_map(|c| Some((at(names, &c)?, c)))
+                .map(|(i, c)| (c, i))
+                .collect()
+        };
+        let points = clusters::JoinedPoints::new(
+            indexed(joined_children, &child_columns),
+            indexed(joined_parents, &parent_columns),
+        );
         let rows = sample_parent_rows(source, parent, &passes[p], fk, &parent_columns)?;
         let width = fk.columns.len();
-        let mut matches = inherit::ChildMatches::new(index);
+        let mut matches = inherit::ChildMatches::new(index, points);
         let child_scan: Vec<String> = fk.columns.iter().chain(&child_columns).cloned().collect();
         scan_columns(source, table, &child_scan, &mut |arrays| {
             matches.observe(&rows, &arrays[..width], &arrays[width..])
@@ -487,6 +504,7 @@ fn across_foreign_keys(
         let across = matches.finish(fk, &pairs, &passes[p].stats, guard);
         all.orders.extend(across.orders);
         all.follows.extend(across.follows);
+        all.parent_correlations.extend(across.parent_correlations);
         for candidate in across.copies {
             match all.copies.iter_mut().find(|f| f.column == candidate.column) {
                 Some(f) if f.holds >= candidate.holds => {}

@@ -181,6 +181,39 @@ fn across_foreign_keys(
             ));
         }
     }
+    let clustered = profile.correlations.iter().flat_map(|c| c.clustered.iter());
+    for (i, cluster) in clustered.enumerate() {
+        let Some(link) = &cluster.parent else {
+            continue;
+        };
+        let field = format!("correlations.clustered[{i}].parent");
+        let parent = table
+            .foreign_keys
+            .iter()
+            .find(|fk| fk.columns == cluster.foreign_key)
+            .and_then(|fk| schema.table(&fk.references.table));
+        let numeric = parent
+            .and_then(|p| p.column(&link.column))
+            .is_some_and(|c| c.logical.is_numeric());
+        if !numeric {
+            return Err(at.fail(
+                &field,
+                format!(
+                    "{:?} is no number column of the parent that {:?} references",
+                    link.column, cluster.foreign_key
+                ),
+            ));
+        }
+        if !(-1.0..=1.0).contains(&link.correlation) {
+            return Err(at.fail(
+                &format!("{field}.correlation"),
+                format!(
+                    "{} is no correlation (they lie in [-1, 1])",
+                    link.correlation
+                ),
+            ));
+        }
+    }
     for (i, copy) in profile.inherited.iter().enumerate() {
         rate(&at.join(&format!("inherited[{i}]")), "holds", copy.holds)?;
     }

@@ -193,3 +193,52 @@ fn profile_of_a_ddl_is_reviewable_and_generates_the_same_rows() {
         );
     }
 }
+
+/// A `(year, team)` key with a CHECK on the year, referenced by a salary table whose own key
+/// holds it beside the player: the year cannot carry uniqueness (its CHECK allows 160 values
+/// for 300 teams), so the team code does, and the year spreads over its range; each salary
+/// takes its `(year, team)` pair from one team row.
+const SEASONS: &str = "
+CREATE TABLE people (player_id varchar(10) PRIMARY KEY, name text);
+CREATE TABLE teams (
+    year_id smallint NOT NULL CHECK (year_id BETWEEN 1871 AND 2030),
+    team_id char(3) NOT NULL,
+    PRIMARY KEY (year_id, team_id));
+CREATE TABLE salaries (
+    year_id smallint NOT NULL, team_id char(3) NOT NULL,
+    player_id varchar(10) NOT NULL REFERENCES people, salary int,
+    PRIMARY KEY (year_id, team_id, player_id),
+    FOREIGN KEY (year_id, team_id) REFERENCES teams (year_id, team_id));
+";
+
+#[test]
+fn a_composite_foreign_key_inside_a_composite_key_loads_with_its_checks() {
+    let Some(db) = TestDb::create("ddl_seasons") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ddl = dir.path().join("seasons.sql");
+    std::fs::write(&ddl, SEASONS).unwrap();
+    db.apply_ddl(&ddl);
+    let out = understudy(
+        dir.path(),
+        &[
+            "generate",
+            "seasons.sql",
+            "-o",
+            &db.url,
+            "--rows",
+            "300",
+            "--quiet",
+        ],
+    );
+    assert_ok(&out);
+    let mut client = db.client();
+    let mut count = |sql: &str| -> i64 { client.query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(count("SELECT count(*) FROM salaries"), 900);
+    let years = count("SELECT count(DISTINCT year_id) FROM teams");
+    assert!(
+        (100..=160).contains(&years),
+        "years spread over the CHECK range, not counted up: {years} distinct"
+    );
+}

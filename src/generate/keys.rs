@@ -46,6 +46,12 @@ pub enum IndexKey {
     /// number before `@` tells every address apart (also ignoring case); names come from a hash
     /// of `n`. `named: false` is the short form `user<n>@example.com`, for narrow columns.
     Email { first: u64, named: bool },
+    /// Not unique on its own: a column of a referenced composite key that another column of
+    /// the key makes unique (the year of a `(year, team)` key). Row `i` takes the integer at
+    /// rank `frac((i + ½) · φ)` of `quantiles` (evenly spread ranks, so the learned
+    /// distribution is met without a draw), rounded to the column's numeric form (days for
+    /// dates, µs for timestamps).
+    Spread { quantiles: Vec<f64> },
 }
 
 /// The domain of generated email keys (reserved for examples, RFC 2606).
@@ -168,6 +174,11 @@ impl IndexKey {
             IndexKey::Uuid { salt, first } => Key::Text(uuid_for(mix64((first + i) ^ salt))),
             IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
             IndexKey::Email { first, named } => Key::Text(email(first + i + 1, *named)),
+            IndexKey::Spread { quantiles } => {
+                const GOLDEN: f64 = 0.618_033_988_749_895;
+                let rank = ((i as f64 + 0.5) * GOLDEN).fract();
+                Key::Int(super::copula::interpolate(quantiles, rank).round() as i64)
+            }
         }
     }
 }
@@ -197,13 +208,9 @@ fn email(n: u64, named: bool) -> String {
 fn sequence(rows: u64, max: i64, type_name: &str, start: i64) -> Result<IndexKey, String> {
     if rows as i128 + start as i128 - 1 > max as i128 {
         return Err(format!(
-            "a {type_name} key holds at most {max} values from 1, but {rows} rows were \
-             requested{}",
-            if start > 1 {
-                format!(" after the {} already there", start - 1)
-            } else {
-                String::new()
-            }
+            "a {type_name} key holds values up to {max}, but {rows} rows counted from {start} \
+             would reach {}",
+            rows as i128 + start as i128 - 1
         ));
     }
     Ok(IndexKey::Sequence { start })
@@ -415,6 +422,6 @@ mod tests {
             max: Some(30_000),
         };
         let err = IndexKey::for_column(&small, 5000, None, None, 0, taken, None).unwrap_err();
-        assert!(err.contains("after the 30000 already there"), "{err}");
+        assert!(err.contains("counted from 30001"), "{err}");
     }
 }

@@ -664,13 +664,21 @@ impl TablePlanner<'_> {
             match extra {
                 None => cap = 1,
                 Some(extra) => {
+                    // Another foreign key that holds the extra column and lies wholly in the
+                    // primary key beside the main one (one column, or several: a `(year, team)`
+                    // key of a salary keyed by year, team and player).
+                    let pk = &table.primary_key;
                     let beside = table
                         .foreign_keys
                         .iter()
                         .enumerate()
                         .position(|(k, other)| {
                             k != m
-                                && other.columns == [extra.clone()]
+                                && other.columns.contains(extra)
+                                && other
+                                    .columns
+                                    .iter()
+                                    .all(|c| pk.contains(c) && !fk.columns.contains(c))
                                 && other.references.table != table.name
                         });
                     if let Some(k) = beside {
@@ -747,13 +755,22 @@ impl TablePlanner<'_> {
         };
         // The column that carries uniqueness: a sequence-like one (an integer, a UUID, a code)
         // before a date or timestamp, which then follows its learned distribution, as in a
-        // `(created_at, id)` key of a table partitioned by `created_at`.
-        let carrier_rank = |name: &String| match table.columns[index(name)].logical {
-            LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => 0,
-            LogicalType::Uuid => 1,
-            LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
-            LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
-            _ => 4,
+        // `(created_at, id)` key of a table partitioned by `created_at`. A number or date that
+        // repeated in the snapshot (a year in a `(year, team)` key) counts up past everything
+        // real, so a code carries before it; and a column whose CHECK range cannot hold a
+        // value per row carries last.
+        let limits = table_constraints(table, &mut Vec::new());
+        let carrier_rank = |name: &String| {
+            let column = &table.columns[index(name)];
+            let repeated = self.repeated_in_snapshot(&column.name);
+            let rank = match column.logical {
+                LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 if !repeated => 0,
+                LogicalType::Uuid => 1,
+                LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
+                LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
+                _ => 4,
+            };
+            (!self.check_holds_rows(column, &limits), rank)
         };
         if let Some(name) = key
             .iter()
@@ -797,6 +814,31 @@ impl TablePlanner<'_> {
         Ok(())
     }
 
+    /// Whether the snapshot showed `column` repeating: fewer distinct values than half its
+    /// rows (no statistics, as from a DDL file, count as no repeats).
+    fn repeated_in_snapshot(&self, column: &str) -> bool {
+        let profile = self.profile_table();
+        let rows = profile.sampled_rows.unwrap_or(profile.row_count);
+        profile
+            .stats(column)
+            .is_some_and(|s| rows > 0 && (s.distinct as f64) < 0.5 * rows as f64)
+    }
+
+    /// Whether an integer column's CHECK range holds one value per row of this table, counted
+    /// from where its sequence starts; other columns always do here (their key checks its
+    /// capacity).
+    fn check_holds_rows(&self, column: &Column, limits: &TableLimits) -> bool {
+        if !column.logical.is_integer() {
+            return true;
+        }
+        let stats = self.profile_table().stats(&column.name);
+        let range = limits.column_range(column, stats);
+        let start = stats
+            .and_then(|s| self.learned_start(&column.logical, s))
+            .map_or(range.lo.max(1.0), |s| range.lo.max(s as f64));
+        range.hi - start + 1.0 >= self.own_rows() as f64
+    }
+
     /// Columns that some foreign key in the profile references must be computable keys.
     fn key_referenced_columns(
         &self,
@@ -810,20 +852,54 @@ impl TablePlanner<'_> {
                 .iter()
                 .filter(|fk| fk.references.table == table.name)
             {
-                for name in &fk.references.columns {
+                let referenced = &fk.references.columns;
+                let unique_already = referenced.iter().any(|name| {
                     let c = table.column_index(name).expect("validated");
-                    if columns[c].is_none() {
-                        let column = &table.columns[c];
-                        columns[c] = Some(ColumnPlan::Key(self.index_key(
-                            column,
-                            self.own_rows(),
-                            self.taken(column),
-                        )?));
+                    matches!(columns[c], Some(ColumnPlan::Key(_)))
+                });
+                for name in referenced {
+                    let c = table.column_index(name).expect("validated");
+                    if columns[c].is_some() {
+                        continue;
                     }
+                    let column = &table.columns[c];
+                    let spread = unique_already.then(|| self.spread_key(column)).flatten();
+                    let key = match spread {
+                        Some(key) => key,
+                        None => self.index_key(column, self.own_rows(), self.taken(column))?,
+                    };
+                    columns[c] = Some(ColumnPlan::Key(key));
                 }
             }
         }
         Ok(())
+    }
+
+    /// An integer, date or timestamp column of a referenced key that another column makes
+    /// unique, spread over its learned quantiles (or, without them, its CHECK range) instead of
+    /// counted up past them; `None` for other columns or when neither is known.
+    fn spread_key(&self, column: &Column) -> Option<IndexKey> {
+        let stats = self.profile_table().stats(&column.name);
+        let learned = stats.and_then(|s| match &column.logical {
+            l if l.is_integer() => Some(s.numeric.as_ref()?.quantiles.clone()),
+            l if l.is_temporal() && !matches!(l, LogicalType::Time | LogicalType::Interval) => {
+                let t = s.temporal.as_ref()?;
+                Some(
+                    t.quantiles
+                        .iter()
+                        .filter_map(|q| l.parse_temporal(q))
+                        .collect(),
+                )
+            }
+            _ => None,
+        });
+        let quantiles = learned.filter(|q: &Vec<f64>| !q.is_empty()).or_else(|| {
+            let limits = table_constraints(self.table(), &mut Vec::new());
+            let range = limits.column_range(column, None);
+            let checked = column.logical.is_integer() && !limits.is_unconstrained(&column.name);
+            (checked && range.hi - range.lo < 1e6).then(|| vec![range.lo, range.hi])
+        })?;
+        Some(IndexKey::Spread { quantiles })
     }
 
     /// The key values of `column` that rows already in the target hold (`--append`).

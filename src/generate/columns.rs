@@ -8,7 +8,8 @@ use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
 use crate::profile::model::{ColumnStats, Resolution, Share, TemporalStats};
 use crate::profile::TextModel;
 use crate::schema::{Column, LogicalType};
-use crate::temporal;
+use crate::temporal::{self, date_from_days};
+use chrono::{Datelike, NaiveDate};
 
 /// The smallest difference between two values of the column, in its numeric form.
 pub(super) fn step_of(logical: &LogicalType, stats: Option<&ColumnStats>) -> f64 {
@@ -188,6 +189,13 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 spread_out(points, t.std, stats)
             });
             let rate = |f: fn(&TemporalStats) -> f64| learned.map_or(0.0, f);
+            let days: Vec<f64> = match form {
+                TemporalForm::Timestamp => quantiles
+                    .iter()
+                    .map(|q| q / temporal::MICROS_PER_DAY as f64)
+                    .collect(),
+                _ => quantiles.clone(),
+            };
             Kind::Temporal(TemporalGen {
                 form,
                 values: NumberGen {
@@ -202,9 +210,18 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     },
                 },
                 midnight_rate: rate(|t| t.midnight_rate),
-                month_end_rate: excess(rate(|t| t.month_end_rate), 12.0 / 365.25),
-                feb29_rate: excess(rate(|t| t.feb29_rate), 1.0 / 1461.0),
-                jan1_rate: excess(rate(|t| t.jan1_rate), 1.0 / 365.25),
+                month_end_rate: excess(
+                    rate(|t| t.month_end_rate),
+                    natural_rate(&days, is_month_end, 12.0 / 365.25),
+                ),
+                feb29_rate: excess(
+                    rate(|t| t.feb29_rate),
+                    natural_rate(&days, |d| d.month() == 2 && d.day() == 29, 1.0 / 1461.0),
+                ),
+                jan1_rate: excess(
+                    rate(|t| t.jan1_rate),
+                    natural_rate(&days, |d| d.ordinal() == 1, 1.0 / 365.25),
+                ),
                 weekdays: learned.and_then(|t| mix(&t.weekdays)),
                 hours: learned
                     .filter(|_| form == TemporalForm::Timestamp)
@@ -303,9 +320,43 @@ fn spread_out(quantiles: Vec<f64>, std: Option<f64>, stats: Option<&ColumnStats>
 
 /// The rate at which to move drawn days onto a boundary (month end, 29 February, 1 January)
 /// so that the share on it is `learned`, given that drawing from quantiles already lands on it
-/// at about its calendar rate `natural`.
+/// at rate `natural`.
 fn excess(learned: f64, natural: f64) -> f64 {
     ((learned - natural) / (1.0 - natural)).max(0.0)
+}
+
+/// Days looked at per quantile interval when reading a boundary's natural rate; a longer
+/// interval is read at its calendar rate.
+const NATURAL_DAYS: i64 = 4_000;
+
+/// The share of values drawn between `days` (quantiles as days, evenly spaced in rank) that
+/// fall on a day `on` picks: each interval holds an equal share, spread evenly over its days.
+/// A column of nineteen days in January lands on 1 January a nineteenth of the time, not at
+/// the calendar's 1 in 365. `calendar` is the rate for long intervals and no quantiles.
+fn natural_rate(days: &[f64], on: fn(NaiveDate) -> bool, calendar: f64) -> f64 {
+    if days.len() < 2 {
+        return calendar;
+    }
+    let intervals = days.windows(2).map(|w| {
+        let (a, b) = (w[0].floor() as i64, w[1].floor() as i64);
+        if b - a > NATURAL_DAYS {
+            return calendar;
+        }
+        let hits = (a..=b)
+            .filter(|&d| {
+                i32::try_from(d)
+                    .ok()
+                    .and_then(date_from_days)
+                    .is_some_and(on)
+            })
+            .count();
+        hits as f64 / (b - a + 1) as f64
+    });
+    intervals.sum::<f64>() / (days.len() - 1) as f64
+}
+
+fn is_month_end(d: NaiveDate) -> bool {
+    d.succ_opt().is_some_and(|next| next.month() != d.month())
 }
 
 /// A learned mix (weekdays, hours) as a choice of its positions.

@@ -442,11 +442,33 @@ impl TemporalGen {
                 (self.boundary(day, rng) * MICROS_PER_DAY + time) as f64
             }
         };
-        self.values.limits.fit(v) as i64
+        let (first, last) = self.learned_range();
+        self.values.limits.fit(v.clamp(first, last)) as i64
+    }
+
+    /// The first and last learned quantile (the whole line when none were learned): the moves
+    /// to a weekday, an hour or a boundary date stay between them.
+    fn learned_range(&self) -> (f64, f64) {
+        match (self.values.quantiles.first(), self.values.quantiles.last()) {
+            (Some(&first), Some(&last)) => (first, last),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        }
+    }
+
+    /// Whether day `days` lies in the learned range's days.
+    fn in_learned_days(&self, days: i64) -> bool {
+        let (first, last) = self.learned_range();
+        let day_of = |v: f64| match self.form {
+            TemporalForm::Timestamp => (v / MICROS_PER_DAY as f64).floor(),
+            _ => v.floor(),
+        };
+        (day_of(first)..=day_of(last)).contains(&(days as f64))
     }
 
     /// Moves a day (days since 1970-01-01, a Thursday) by up to three days to a weekday drawn
-    /// from the learned mix.
+    /// from the learned mix, or by a week more the other way when that move would leave the
+    /// learned range (a column of nineteen days in January must not reach December). A day
+    /// that neither move keeps inside stays where it is.
     fn weekday(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
         let Some(&target) = self
             .weekdays
@@ -455,33 +477,48 @@ impl TemporalGen {
         else {
             return days;
         };
-        days + weekday_shift(days, target)
+        let shift = weekday_shift(days, target);
+        [shift, shift - 7 * shift.signum()]
+            .into_iter()
+            .map(|s| days + s)
+            .find(|&d| self.in_learned_days(d))
+            .unwrap_or(days)
     }
 
-    /// Moves a day to a month end, Feb 29 or Jan 1 at the learned rates.
+    /// Moves a day to a month end, Feb 29 or Jan 1 at the learned rates, the nearest one
+    /// inside the learned range (a day none reaches stays where it is).
     fn boundary(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
         let Some(date) = i32::try_from(days).ok().and_then(date_from_days) else {
             return days;
         };
         let u = rng.random::<f64>();
-        let moved = if u < self.feb29_rate {
-            (0..8)
-                .map(|back| date.year() - back)
-                .find_map(|y| NaiveDate::from_ymd_opt(y, 2, 29))
-        } else if u < self.feb29_rate + self.month_end_rate {
-            let (y, m) = (date.year(), date.month());
-            let next = if m == 12 {
-                NaiveDate::from_ymd_opt(y + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(y, m + 1, 1)
-            };
-            next.and_then(|d| d.pred_opt())
-        } else if u < self.feb29_rate + self.month_end_rate + self.jan1_rate {
-            NaiveDate::from_ymd_opt(date.year(), 1, 1)
-        } else {
-            None
+        let (y, m) = (date.year(), date.month());
+        let month_end = |y: i32, m: u32| {
+            let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            NaiveDate::from_ymd_opt(next.0, next.1, 1).and_then(|d| d.pred_opt())
         };
-        moved.map_or(days, |d| days + (d - date).num_days())
+        // The nearest such day first, then the next nearest, so that a column of a few weeks
+        // still reaches a boundary inside its learned range.
+        let candidates: Vec<Option<NaiveDate>> = if u < self.feb29_rate {
+            let years = (0..8).map(|back| y - back).chain((1..9).map(|on| y + on));
+            years.map(|y| NaiveDate::from_ymd_opt(y, 2, 29)).collect()
+        } else if u < self.feb29_rate + self.month_end_rate {
+            let previous = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+            vec![month_end(y, m), month_end(previous.0, previous.1)]
+        } else if u < self.feb29_rate + self.month_end_rate + self.jan1_rate {
+            vec![
+                NaiveDate::from_ymd_opt(y, 1, 1),
+                NaiveDate::from_ymd_opt(y + 1, 1, 1),
+            ]
+        } else {
+            Vec::new()
+        };
+        candidates
+            .into_iter()
+            .flatten()
+            .map(|d| days + (d - date).num_days())
+            .find(|&d| self.in_learned_days(d))
+            .unwrap_or(days)
     }
 }
 
@@ -1109,6 +1146,39 @@ mod tests {
             gen.at(0.375),
             1038.0,
             "halfway from 08:45 to 12:30 is 10:37:30, rounded to 10:38"
+        );
+    }
+
+    #[test]
+    fn weekday_and_boundary_moves_stay_inside_the_learned_range() {
+        // Nineteen days of January 2001 (1 January was a Monday), mostly on weekends.
+        let (first, last) = (11_323.0, 11_341.0);
+        let gen = TemporalGen {
+            form: TemporalForm::Date,
+            values: NumberGen {
+                quantiles: vec![first, 11_330.0, last],
+                frequent: Choice::new(Vec::new()),
+                step: 1.0,
+                limits: Limits::unbounded(),
+                clock: false,
+            },
+            midnight_rate: 0.0,
+            month_end_rate: 0.1,
+            feb29_rate: 0.05,
+            jan1_rate: 0.1,
+            weekdays: Some(Choice::new(vec![(4, 0.1), (5, 0.45), (6, 0.45)])),
+            hours: None,
+            resolution: 1,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let days: Vec<i64> = (0..5000).map(|_| gen.sample(&mut rng)).collect();
+        assert!(days
+            .iter()
+            .all(|d| (first as i64..=last as i64).contains(d)));
+        let weekend = days.iter().filter(|&&d| (d + 3).rem_euclid(7) >= 5).count();
+        assert!(
+            weekend > 3500,
+            "the weekday mix still holds: {weekend} of 5000"
         );
     }
 

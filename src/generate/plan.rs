@@ -815,13 +815,14 @@ impl TablePlanner<'_> {
     }
 
     /// Whether the snapshot showed `column` repeating: fewer distinct values than half its
-    /// rows (no statistics, as from a DDL file, count as no repeats).
+    /// rows. Statistics that count no distinct value (a profile made from a DDL file holds
+    /// such) show no repeats.
     fn repeated_in_snapshot(&self, column: &str) -> bool {
         let profile = self.profile_table();
         let rows = profile.sampled_rows.unwrap_or(profile.row_count);
         profile
             .stats(column)
-            .is_some_and(|s| rows > 0 && (s.distinct as f64) < 0.5 * rows as f64)
+            .is_some_and(|s| s.distinct > 0 && (s.distinct as f64) < 0.5 * rows as f64)
     }
 
     /// Whether an integer column's CHECK range holds one value per row of this table, counted

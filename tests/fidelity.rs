@@ -945,3 +945,40 @@ fn a_child_value_that_moves_with_a_parent_number_keeps_moving_with_it() {
         "amounts follow their customer's limit as in the real rows: real {real:.3}, generated {generated:.3}"
     );
 }
+
+#[test]
+fn a_value_anchored_on_another_stays_inside_its_learned_range() {
+    // A death year is a birth year plus a lifetime, seen only up to the snapshot (2021): the
+    // rule birth_year <= death_year anchors the death year, and a lifetime drawn on its own for
+    // a late birth would reach past every real death.
+    let mut r = common::Lcg(3);
+    let mut people = String::from("person_id,birth_year,death_year\n");
+    for id in 1..=600u64 {
+        let birth = 1850 + r.next() % 141;
+        let death = birth + 40 + r.next() % 56;
+        let death = if death <= 2021 {
+            death.to_string()
+        } else {
+            String::new()
+        };
+        people.push_str(&format!("{id},{birth},{death}\n"));
+    }
+    let (profile, generated) = profile_and_generate("people", &people, "3");
+    assert!(
+        profile.contains("low: birth_year\n    high: death_year"),
+        "the order is learned:\n{profile}"
+    );
+    let deaths: Vec<u64> = generated
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').nth(2)?.parse().ok())
+        .collect();
+    let late = deaths.iter().filter(|&&d| d > 2021).count();
+    assert!(deaths.len() > 500, "{} deaths", deaths.len());
+    assert_eq!(
+        late,
+        0,
+        "death years past the last real one, of {}",
+        deaths.len()
+    );
+}

@@ -360,6 +360,10 @@ pub struct Anchor {
     /// Rounding step of the dependent column (1 for integers and dates, 0 for floats).
     pub step: f64,
     pub limits: (f64, f64),
+    /// The dependent's learned range: the gap is drawn among those that keep the value
+    /// inside it where some do (a death year anchored on a birth year stays before the
+    /// snapshot was taken).
+    pub learned: (f64, f64),
     /// The dependent's weekday mix (Monday = 0) and its units per day: the derived value moves
     /// by up to three days to a weekday drawn from the mix, or a week later when moving back
     /// would break the order.
@@ -372,6 +376,7 @@ impl Anchor {
     pub fn apply(&self, buffers: &mut [Buffer], seed: u64, chunk: u64) {
         let mut rng = ChaCha8Rng::seed_from_u64(combine([seed, self.salt, chunk]));
         let anchor: Vec<Option<f64>> = buffers[self.anchor].numbers();
+        let own: Vec<Option<f64>> = buffers[self.dependent].numbers();
         let dependent = &mut buffers[self.dependent];
         for (i, a) in anchor.into_iter().enumerate() {
             let u: f64 = rng.random();
@@ -379,7 +384,8 @@ impl Anchor {
             if !dependent.is_present(i) {
                 continue;
             }
-            let mut gap = interpolate(&self.gap, u).max(self.min_gap);
+            let inside = gap_rank_inside(&self.gap, self.learned, a, u);
+            let mut gap = interpolate(&self.gap, inside.unwrap_or(u)).max(self.min_gap);
             if self.step > 0.0 {
                 gap = (gap / self.step).round() * self.step;
                 gap = gap.max(self.min_gap);
@@ -394,14 +400,60 @@ impl Anchor {
                     gap += (shift * unit) as f64;
                 }
             }
-            dependent.set_number(i, (a + gap).clamp(self.limits.0, self.limits.1));
+            let value = match (inside, own[i]) {
+                // No learned gap reaches the learned range from this anchor: the column's own
+                // value stands where it keeps the order.
+                (None, Some(own)) if own >= a + self.min_gap => own,
+                _ => (a + gap).clamp(self.learned.0, self.learned.1),
+            };
+            let value = value.max(a + self.min_gap);
+            dependent.set_number(i, value.clamp(self.limits.0, self.limits.1));
         }
     }
+}
+
+/// Rank `u` moved into the ranks of the `gap` quantiles that keep `anchor + gap` inside
+/// `learned` (the dependent column's learned range), or `None` when no learned gap does.
+pub fn gap_rank_inside(gap: &[f64], learned: (f64, f64), anchor: f64, u: f64) -> Option<f64> {
+    let (Some(&first), Some(&last)) = (gap.first(), gap.last()) else {
+        return Some(u);
+    };
+    let (lo, hi) = (
+        (learned.0 - anchor).max(first),
+        (learned.1 - anchor).min(last),
+    );
+    if lo > hi {
+        return None;
+    }
+    let (from, to) = (rank_among(gap, lo), rank_among(gap, hi));
+    Some(from + u * (to - from))
 }
 
 /// The value at rank `u` (0..1) of evenly spaced quantile points, interpolated linearly.
 pub fn interpolate(quantiles: &[f64], u: f64) -> f64 {
     interpolate_as(quantiles, u, |q| q)
+}
+
+/// The inverse of [`interpolate`]: the rank (0..1) at which `v` lies among the quantile
+/// points, the middle of their run where several points equal `v`; 0.5 for fewer than two.
+pub fn rank_among(quantiles: &[f64], v: f64) -> f64 {
+    if quantiles.len() < 2 {
+        return 0.5;
+    }
+    let last = (quantiles.len() - 1) as f64;
+    let below = quantiles.partition_point(|&x| x < v);
+    let through = quantiles.partition_point(|&x| x <= v);
+    let position = if below < through {
+        (below + through - 1) as f64 / 2.0
+    } else if below == 0 {
+        0.0
+    } else if below == quantiles.len() {
+        last
+    } else {
+        let (a, b) = (quantiles[below - 1], quantiles[below]);
+        (below - 1) as f64 + (v - a) / (b - a)
+    };
+    position / last
 }
 
 /// [`interpolate`] between the points as `scale` maps them (HHMM clock times as minutes):
@@ -567,6 +619,7 @@ mod tests {
             min_gap: 1.0,
             step: 1.0,
             limits: (f64::NEG_INFINITY, f64::INFINITY),
+            learned: (f64::NEG_INFINITY, f64::INFINITY),
             weekdays: None,
             salt: 3,
         };

@@ -47,7 +47,7 @@ use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use address::AddressPlan;
 use checks::Cmp;
-use copula::{interpolate, Anchor, ClusterGroup, Copula};
+use copula::{gap_rank_inside, interpolate, Anchor, ClusterGroup, Copula};
 use edge::EdgePlan;
 pub use edge::{EdgeCases, EdgeKind};
 use email_names::NameEmailPlan;
@@ -254,6 +254,8 @@ struct ParentOrderPlan {
     gap: Vec<f64>,
     step: f64,
     limits: (f64, f64),
+    /// The column's learned range, which a moved value stays inside where a learned gap allows.
+    learned: (f64, f64),
     salt: u64,
 }
 
@@ -697,11 +699,19 @@ impl Generator {
                 continue;
             }
             let u = unit_interval(mix64(combine([self.seed, order.salt, start + i as u64])));
-            let mut gap = interpolate(&order.gap, u).max(order.min_gap);
+            let inside = gap_rank_inside(&order.gap, order.learned, floor, u);
+            let mut gap = interpolate(&order.gap, inside.unwrap_or(u)).max(order.min_gap);
             if order.step > 0.0 {
                 gap = ((gap / order.step).ceil() * order.step).max(order.min_gap);
             }
-            out.set_number(i, (floor + gap).clamp(order.limits.0, order.limits.1));
+            let value = match inside {
+                // No learned gap reaches the learned range from this parent value: the
+                // column's own value stands where it keeps the order.
+                None if value >= floor + order.min_gap => value,
+                _ => (floor + gap).clamp(order.learned.0, order.learned.1),
+            };
+            let value = value.max(floor + order.min_gap);
+            out.set_number(i, value.clamp(order.limits.0, order.limits.1));
         }
     }
 

@@ -505,6 +505,7 @@ impl TablePlanner<'_> {
             gap: order.gap.clone(),
             step,
             limits: (lo, hi),
+            learned: gen.learned_range().unwrap_or((lo, hi)),
             salt: self.salt(&["parent order", &order.column]),
         })
     }
@@ -1170,6 +1171,7 @@ impl TablePlanner<'_> {
                     min_gap: if r.strict { step.max(1e-9) } else { 0.0 },
                     step,
                     limits: (lo, hi),
+                    learned: high.2.learned_range().unwrap_or((lo, hi)),
                     weekdays: high.2.weekday_mix(),
                     salt: self.salt(&["anchor", &r.high]),
                 }

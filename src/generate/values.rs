@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::copula::{interpolate, interpolate_as};
+use super::copula::{interpolate, interpolate_as, rank_among};
 use super::text_buffer::TextBuffer;
 
 use super::keys::Key;
@@ -312,27 +312,7 @@ impl NumberGen {
         if self.is_set() {
             return self.frequent.rank_of_value(v).unwrap_or(0.5);
         }
-        let q = &self.quantiles;
-        if q.len() < 2 {
-            return 0.5;
-        }
-        let last = (q.len() - 1) as f64;
-        let (below, through) = (
-            q.partition_point(|&x| x < v),
-            q.partition_point(|&x| x <= v),
-        );
-        let position = if below < through {
-            // Quantiles equal to `v`: the middle of their run.
-            (below + through - 1) as f64 / 2.0
-        } else if below == 0 {
-            0.0
-        } else if below == q.len() {
-            last
-        } else {
-            let (a, b) = (q[below - 1], q[below]);
-            (below - 1) as f64 + (v - a) / (b - a)
-        };
-        position / last
+        rank_among(&self.quantiles, v)
     }
 
     fn round(&self, v: f64) -> f64 {
@@ -649,6 +629,16 @@ impl ColumnGen {
     }
 
     /// The range a numeric or temporal column's values stay in, and its rounding step.
+    /// The first and last learned quantile of a number or date column's values.
+    pub fn learned_range(&self) -> Option<(f64, f64)> {
+        let quantiles = match &self.kind {
+            Kind::Number(n) => &n.quantiles,
+            Kind::Temporal(t) => &t.values.quantiles,
+            _ => return None,
+        };
+        Some((*quantiles.first()?, *quantiles.last()?))
+    }
+
     pub fn limits(&self) -> Option<(f64, f64, f64)> {
         match &self.kind {
             Kind::Number(n) => Some((n.limits.lo, n.limits.hi, n.step)),

@@ -982,3 +982,33 @@ fn a_value_anchored_on_another_stays_inside_its_learned_range() {
         deaths.len()
     );
 }
+
+#[test]
+fn an_order_between_late_columns_of_a_wide_table_holds() {
+    // Thirty number columns; the last two keep `c29 <= c30` in every row (a box score's
+    // late columns: runs at most at-bats), past the first two dozen columns.
+    let mut r = common::Lcg(9);
+    let header: Vec<String> = (1..=30).map(|i| format!("c{i}")).collect();
+    let mut csv = format!("id,{}\n", header.join(","));
+    for id in 1..=400 {
+        let mut row: Vec<u64> = (1..=28).map(|_| r.next() % 1000).collect();
+        let low = r.next() % 500;
+        row.extend([low, low + r.next() % 300]);
+        let cells: Vec<String> = row.iter().map(u64::to_string).collect();
+        csv.push_str(&format!("{id},{}\n", cells.join(",")));
+    }
+    let (profile, generated) = profile_and_generate("box_scores", &csv, "2");
+    assert!(
+        profile.contains("low: c29\n    high: c30"),
+        "the order is learned:\n{profile}"
+    );
+    let broken = generated
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let cells: Vec<u64> = line.split(',').map(|c| c.parse().unwrap()).collect();
+            cells[29] > cells[30]
+        })
+        .count();
+    assert_eq!(broken, 0, "rows with c29 > c30");
+}

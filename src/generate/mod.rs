@@ -1125,10 +1125,19 @@ fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64
             Cmp::Eq => r,
         }
     };
+    // An integer moved to a fractional bound (a hit count kept at least a 0.207 average)
+    // rounds away from it, not to the nearest integer, which could break the order again.
+    let whole = matches!(buffers[left], Buffer::Int(..));
+    let onto_grid = |x: f64| match (whole, op) {
+        (false, _) => x,
+        (true, Cmp::Ge | Cmp::Gt) => x.ceil(),
+        (true, Cmp::Le | Cmp::Lt) => x.floor(),
+        (true, Cmp::Eq) => x.round(),
+    };
     let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
     for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
         if let (Some(l), Some(r)) = (l, r) {
-            let fixed = fix(l, r);
+            let fixed = onto_grid(fix(l, r));
             if fixed != l {
                 buffers[left].set_number(i, fixed);
             }
@@ -1155,6 +1164,23 @@ mod tests {
     use super::*;
     use crate::profile::model::{PrivacySettings, SourceInfo, TableProfile};
     use crate::schema::Column;
+
+    #[test]
+    fn an_integer_moved_to_a_fractional_bound_keeps_the_order() {
+        // hits >= average (0.207), hits <= ceiling (2.5): an integer rounds away from the bound.
+        let mut buffers = vec![
+            Buffer::for_type(&arrow::datatypes::DataType::Int32, 2),
+            Buffer::for_type(&arrow::datatypes::DataType::Float64, 2),
+        ];
+        buffers[0].push_int(0);
+        buffers[0].push_int(7);
+        buffers[1].push_number(0.207);
+        buffers[1].push_number(2.5);
+        enforce(&mut buffers, 0, Cmp::Ge, 1, 1.0);
+        assert_eq!(buffers[0].numbers(), [Some(1.0), Some(7.0)]);
+        enforce(&mut buffers, 0, Cmp::Le, 1, 1.0);
+        assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
+    }
 
     #[test]
     fn popular_picks_are_distinct_among_siblings_and_keep_popularity() {

@@ -383,18 +383,7 @@ impl TextAccumulator {
         }
         let most = |n: u64| n as f64 >= 0.8 * self.count as f64;
         let l = &self.looks;
-        let name = column_name.to_ascii_lowercase();
-        let named_like_person = [
-            "first_name",
-            "last_name",
-            "firstname",
-            "lastname",
-            "full_name",
-            "contact_name",
-            "middle_name",
-        ]
-        .iter()
-        .any(|n| name.contains(n));
+        let named_like_person = names_a_person(column_name);
         if most(l.email) {
             Some(Semantic::Email)
         } else if most(l.url) {
@@ -535,6 +524,49 @@ fn is_phone(v: &str) -> bool {
 }
 
 /// One to three capitalised words of letters.
+/// Whether a column's name says it holds people's names, in any spelling: `first_name`,
+/// `FirstName`, `nameFirst`, `Given Name`, `surname`.
+fn names_a_person(column_name: &str) -> bool {
+    let words = name_words(column_name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let kinds = [
+        "first", "last", "full", "contact", "middle", "given", "maiden", "family",
+    ];
+    let joined = [
+        "firstname",
+        "lastname",
+        "fullname",
+        "surname",
+        "givenname",
+        "middlename",
+    ];
+    (has("name") && kinds.iter().any(|k| has(k))) || joined.iter().any(|j| has(j))
+}
+
+/// A column name's words, lower-cased: split at anything but letters and digits, and where a
+/// lower-case letter meets an upper-case one (`nameFirst` is `name`, `first`).
+fn name_words(column_name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_lower = false;
+    for c in column_name.chars() {
+        if !c.is_alphanumeric() {
+            previous_lower = false;
+            words.push(String::new());
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(String::new());
+        }
+        previous_lower = c.is_lowercase();
+        match words.last_mut() {
+            Some(word) => word.extend(c.to_lowercase()),
+            None => words.push(c.to_lowercase().collect()),
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
 fn is_name(v: &str) -> bool {
     // Counted without collecting: a long document would make a list as long as itself.
     let mut words = v.split(' ');
@@ -688,6 +720,30 @@ fn shares_of(counts: &BTreeMap<u32, u64>, total: u64) -> BTreeMap<u32, f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn person_name_columns_are_read_in_any_spelling() {
+        for name in [
+            "first_name",
+            "FirstName",
+            "nameFirst",
+            "Given Name",
+            "surname",
+            "LAST_NAME",
+        ] {
+            assert!(names_a_person(name), "{name}");
+        }
+        for name in [
+            "company_name",
+            "ship_name",
+            "filename",
+            "name",
+            "first_seen",
+        ] {
+            assert!(!names_a_person(name), "{name}");
+        }
+        assert_eq!(name_words("nameFirst"), ["name", "first"]);
+    }
 
     #[test]
     fn shapes_keep_punctuation() {

@@ -242,3 +242,34 @@ fn a_composite_foreign_key_inside_a_composite_key_loads_with_its_checks() {
         "years spread over the CHECK range, not counted up: {years} distinct"
     );
 }
+
+#[test]
+fn a_composite_foreign_key_inside_a_composite_key_resolves_in_csv_too() {
+    // The same schema without a database: every salary's (year, team) pair is a team row's.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("seasons.sql"), SEASONS).unwrap();
+    let out = understudy(
+        dir.path(),
+        &[
+            "generate",
+            "seasons.sql",
+            "-o",
+            "out",
+            "--rows",
+            "300",
+            "--quiet",
+        ],
+    );
+    assert_ok(&out);
+    let pairs = |table: &str| -> Vec<(String, String)> {
+        common::csv_rows(&dir.path().join("out").join(format!("{table}.csv")))
+            .iter()
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect()
+    };
+    let teams: std::collections::HashSet<(String, String)> = pairs("teams").into_iter().collect();
+    let salaries = pairs("salaries");
+    assert_eq!(teams.len(), 300, "team keys are unique");
+    let orphans = salaries.iter().filter(|p| !teams.contains(*p)).count();
+    assert_eq!(orphans, 0, "of {} salaries", salaries.len());
+}

@@ -162,7 +162,8 @@ pub struct Cluster {
     /// The share of the column's normal variance that lies between parents.
     pub share: f64,
     /// A number column of the parent row (its index among the parent's columns) that the
-    /// parent part follows, with the correlation between the two.
+    /// parent part follows, with the correlation of the parent part with it (the learned
+    /// correlation divided by √share).
     pub parent: Option<(usize, f64)>,
 }
 
@@ -475,6 +476,23 @@ pub fn interpolate_as(quantiles: &[f64], u: f64, scale: impl Fn(f64) -> f64) -> 
 mod tests {
     use super::*;
     use crate::profile::relations::{pearson, spearman};
+
+    #[test]
+    fn rank_among_inverts_interpolate_and_ranks_ties_at_their_middle() {
+        let points = [1.0, 2.0, 2.0, 2.0, 10.0];
+        for u in [0.0, 0.1, 0.8, 0.9, 1.0] {
+            let v = interpolate(&points, u);
+            assert!((rank_among(&points, v) - u).abs() < 1e-12, "{u} -> {v}");
+        }
+        assert_eq!(rank_among(&points, 2.0), 0.5, "the middle of the tied run");
+        assert_eq!(rank_among(&points, -5.0), 0.0);
+        assert_eq!(rank_among(&points, 50.0), 1.0);
+        // A gap that must keep 2000 + gap within 1990..2005 is drawn among gaps up to 5.
+        let gaps = [0.0, 10.0, 20.0];
+        let top = gap_rank_inside(&gaps, (1990.0, 2005.0), 2000.0, 1.0).unwrap();
+        assert!((interpolate(&gaps, top) - 5.0).abs() < 1e-9);
+        assert_eq!(gap_rank_inside(&gaps, (1990.0, 1995.0), 2000.0, 0.5), None);
+    }
 
     #[test]
     fn uniforms_keep_the_rank_correlation() {

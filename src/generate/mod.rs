@@ -1116,28 +1116,27 @@ impl DerivedPlan {
 
 /// Makes `left OP right` hold in every row where both are present by moving `left`.
 fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64) {
-    let fix = |l: f64, r: f64| -> f64 {
-        match op {
-            Cmp::Ge => l.max(r),
-            Cmp::Gt => l.max(r + unit),
-            Cmp::Le => l.min(r),
-            Cmp::Lt => l.min(r - unit),
-            Cmp::Eq => r,
-        }
-    };
-    // An integer moved to a fractional bound (a hit count kept at least a 0.207 average)
-    // rounds away from it, not to the nearest integer, which could break the order again.
+    // An integer moved to a fractional bound (a hit count kept at least a 0.207 average) takes
+    // the nearest integer on the order's side of it, not the nearest integer, which could
+    // break the order again.
     let whole = matches!(buffers[left], Buffer::Int(..));
-    let onto_grid = |x: f64| match (whole, op) {
-        (false, _) => x,
-        (true, Cmp::Ge | Cmp::Gt) => x.ceil(),
-        (true, Cmp::Le | Cmp::Lt) => x.floor(),
-        (true, Cmp::Eq) => x.round(),
+    let fix = |l: f64, r: f64| -> f64 {
+        match (whole, op) {
+            (false, Cmp::Ge) => l.max(r),
+            (false, Cmp::Gt) => l.max(r + unit),
+            (false, Cmp::Le) => l.min(r),
+            (false, Cmp::Lt) => l.min(r - unit),
+            (true, Cmp::Ge) => l.max(r.ceil()),
+            (true, Cmp::Gt) => l.max(r.floor() + 1.0),
+            (true, Cmp::Le) => l.min(r.floor()),
+            (true, Cmp::Lt) => l.min(r.ceil() - 1.0),
+            (_, Cmp::Eq) => r,
+        }
     };
     let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
     for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
         if let (Some(l), Some(r)) = (l, r) {
-            let fixed = onto_grid(fix(l, r));
+            let fixed = fix(l, r);
             if fixed != l {
                 buffers[left].set_number(i, fixed);
             }
@@ -1179,6 +1178,11 @@ mod tests {
         enforce(&mut buffers, 0, Cmp::Ge, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(1.0), Some(7.0)]);
         enforce(&mut buffers, 0, Cmp::Le, 1, 1.0);
+        assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
+        // Strict orders take the next integer past the bound, not one more.
+        enforce(&mut buffers, 0, Cmp::Gt, 1, 1.0);
+        assert_eq!(buffers[0].numbers(), [Some(1.0), Some(3.0)]);
+        enforce(&mut buffers, 0, Cmp::Lt, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
     }
 

@@ -816,14 +816,15 @@ impl TablePlanner<'_> {
     }
 
     /// Whether the snapshot showed `column` repeating: fewer distinct values than half its
-    /// rows. Statistics that count no distinct value (a profile made from a DDL file holds
-    /// such) show no repeats.
+    /// non-NULL rows. Statistics that count no distinct value (a profile made from a DDL file
+    /// holds such) show no repeats.
     fn repeated_in_snapshot(&self, column: &str) -> bool {
         let profile = self.profile_table();
         let rows = profile.sampled_rows.unwrap_or(profile.row_count);
-        profile
-            .stats(column)
-            .is_some_and(|s| s.distinct > 0 && (s.distinct as f64) < 0.5 * rows as f64)
+        profile.stats(column).is_some_and(|s| {
+            let present = rows as f64 * (1.0 - s.null_rate);
+            s.distinct > 0 && (s.distinct as f64) < 0.5 * present
+        })
     }
 
     /// Whether an integer column's CHECK range holds one value per row of this table, counted
@@ -857,7 +858,9 @@ impl TablePlanner<'_> {
                 let referenced = &fk.references.columns;
                 let unique_already = referenced.iter().any(|name| {
                     let c = table.column_index(name).expect("validated");
-                    matches!(columns[c], Some(ColumnPlan::Key(_)))
+                    let spread =
+                        matches!(columns[c], Some(ColumnPlan::Key(IndexKey::Spread { .. })));
+                    matches!(columns[c], Some(ColumnPlan::Key(_))) && !spread
                 });
                 for name in referenced {
                     let c = table.column_index(name).expect("validated");
@@ -1243,9 +1246,9 @@ impl TablePlanner<'_> {
             .foreign_keys
             .iter()
             .position(|fk| fk.columns == clustered.foreign_key)?;
-        let parent = clustered
-            .parent
-            .as_ref()
+        // A zero correlation (a hand edit) would give no parent part to move.
+        let parent = (clustered.parent.as_ref())
+            .filter(|link| link.correlation != 0.0)
             .and_then(|link| Some((self.parent_number(fk, &link.column)?, link.correlation)));
         // The parent part carries the correlation with the parent row, so it holds at least
         // its square of the column's variance.
@@ -1261,15 +1264,19 @@ impl TablePlanner<'_> {
     }
 
     /// The index of `column` among the columns of the parent that foreign key `fk` references,
-    /// when that parent makes it as numbers from its own distribution and the key may be read
-    /// (see [`TablePlanner::copyable_foreign_key`]).
+    /// when that parent makes it as numbers from its own distribution (no key, no copy from
+    /// its own parent, no stored expression) and the key may be read (see
+    /// [`TablePlanner::copyable_foreign_key`]).
     fn parent_number(&self, fk: usize, column: &str) -> Option<usize> {
         let table = self.table();
         self.copyable_foreign_key(&table.foreign_keys[fk].columns)?;
         let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[fk])];
         let p = parent.schema.column_index(column)?;
         let stored = parent.schema.columns[p].generated == Some(Generated::Stored);
-        (parent.schema.columns[p].logical.is_numeric() && !stored).then_some(p)
+        let keyed = parent.schema.in_any_key(column);
+        let copied = parent.inherited.iter().any(|i| i.column == column);
+        let drawn = parent.schema.columns[p].logical.is_numeric() && !stored && !keyed && !copied;
+        drawn.then_some(p)
     }
 
     /// The kept clusters, one group per foreign key, in the order of the table's keys.

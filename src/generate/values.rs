@@ -399,6 +399,7 @@ impl TemporalGen {
         if self.values.is_set() {
             return self.values.limits.fit(v) as i64;
         }
+        let drawn = v;
         let v = match self.form {
             TemporalForm::Time => v,
             TemporalForm::Date => {
@@ -422,17 +423,28 @@ impl TemporalGen {
                 (self.boundary(day, rng) * MICROS_PER_DAY + time) as f64
             }
         };
+        // An hour or midnight move on the first or last day can still leave the range: such a
+        // value keeps its drawn instant (at the column's resolution) rather than piling up on
+        // the range's end.
         let (first, last) = self.learned_range();
-        self.values.limits.fit(v.clamp(first, last)) as i64
+        let kept = if (first..=last).contains(&v) {
+            v
+        } else {
+            let resolution = self.resolution.max(1) as f64;
+            let on_grid = drawn - drawn.rem_euclid(resolution);
+            if on_grid >= first {
+                on_grid
+            } else {
+                drawn
+            }
+        };
+        self.values.limits.fit(kept.clamp(first, last)) as i64
     }
 
     /// The first and last learned quantile (the whole line when none were learned): the moves
     /// to a weekday, an hour or a boundary date stay between them.
     fn learned_range(&self) -> (f64, f64) {
-        match (self.values.quantiles.first(), self.values.quantiles.last()) {
-            (Some(&first), Some(&last)) => (first, last),
-            _ => (f64::NEG_INFINITY, f64::INFINITY),
-        }
+        quantile_range(&self.values.quantiles).unwrap_or((f64::NEG_INFINITY, f64::INFINITY))
     }
 
     /// Whether day `days` lies in the learned range's days.
@@ -477,8 +489,9 @@ impl TemporalGen {
             let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
             NaiveDate::from_ymd_opt(next.0, next.1, 1).and_then(|d| d.pred_opt())
         };
-        // The nearest such day first, then the next nearest, so that a column of a few weeks
-        // still reaches a boundary inside its learned range.
+        // Candidates in order, the first inside the learned range taken: 29 February back up to
+        // seven years, then forward; this month's end, then the last one; this year's 1
+        // January, then the next. A column of a few weeks still reaches a boundary inside.
         let candidates: Vec<Option<NaiveDate>> = if u < self.feb29_rate {
             let years = (0..8).map(|back| y - back).chain((1..9).map(|on| y + on));
             years.map(|y| NaiveDate::from_ymd_opt(y, 2, 29)).collect()
@@ -500,6 +513,11 @@ impl TemporalGen {
             .find(|&d| self.in_learned_days(d))
             .unwrap_or(days)
     }
+}
+
+/// The first and last of learned quantile points, if any.
+fn quantile_range(quantiles: &[f64]) -> Option<(f64, f64)> {
+    Some((*quantiles.first()?, *quantiles.last()?))
 }
 
 /// One column's generator: a null rate and how non-null values are made.
@@ -628,17 +646,16 @@ impl ColumnGen {
         (q.len() >= 2).then(|| interquartile(q))
     }
 
-    /// The range a numeric or temporal column's values stay in, and its rounding step.
     /// The first and last learned quantile of a number or date column's values.
     pub fn learned_range(&self) -> Option<(f64, f64)> {
-        let quantiles = match &self.kind {
-            Kind::Number(n) => &n.quantiles,
-            Kind::Temporal(t) => &t.values.quantiles,
-            _ => return None,
-        };
-        Some((*quantiles.first()?, *quantiles.last()?))
+        match &self.kind {
+            Kind::Number(n) => quantile_range(&n.quantiles),
+            Kind::Temporal(t) => quantile_range(&t.values.quantiles),
+            _ => None,
+        }
     }
 
+    /// The range a numeric or temporal column's values stay in, and its rounding step.
     pub fn limits(&self) -> Option<(f64, f64, f64)> {
         match &self.kind {
             Kind::Number(n) => Some((n.limits.lo, n.limits.hi, n.step)),

@@ -15,10 +15,11 @@
 //! clustered column and each number column of the parent; the strongest is kept with the
 //! cluster, and generation draws the parent part from the parent row's value.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use super::model::{Clustered, ParentCorrelation};
 use super::relations::{normal_scores, pearson};
+use crate::hashing::mix64;
 use crate::schema::Table;
 
 /// The weakest clustering kept.
@@ -122,40 +123,76 @@ pub fn joined_candidates(child: &Table, parent: &Table) -> (Vec<String>, Vec<Str
     (children, parents)
 }
 
-/// The first [`JOINED_ROWS`] child rows that found their parent row in its sample: the
-/// child's candidate columns' points beside the parent's.
+/// A hash sample of [`JOINED_ROWS`] child rows that found their parent row in its sample
+/// (the rows of smallest hash, so a table sorted by parent or by date is read across its whole
+/// length, not its first slice): the child's candidate columns' points beside the parent's.
 #[derive(Debug, Default)]
 pub struct JoinedPoints {
     /// Each candidate's name and its index among the child's scanned columns.
     child: Vec<(String, usize)>,
     /// Each candidate's name and its index among the parent's sampled columns.
     parent: Vec<(String, usize)>,
-    rows: Vec<JoinedRow>,
+    /// The kept rows by hash, largest on top, so the next row replaces it if it hashes lower.
+    rows: BinaryHeap<JoinedRow>,
+    seen: u64,
 }
 
-/// One joined row: the child's candidate points, then the parent's.
-type JoinedRow = (Vec<Option<f64>>, Vec<Option<f64>>);
+/// One joined row: its hash, the child's candidate points, then the parent's.
+#[derive(Debug)]
+struct JoinedRow(u64, Vec<Option<f64>>, Vec<Option<f64>>);
+
+impl PartialEq for JoinedRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for JoinedRow {}
+impl PartialOrd for JoinedRow {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for JoinedRow {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
 
 impl JoinedPoints {
     pub fn new(child: Vec<(String, usize)>, parent: Vec<(String, usize)>) -> Self {
         JoinedPoints {
             child,
             parent,
-            rows: Vec::new(),
+            rows: BinaryHeap::new(),
+            seen: 0,
         }
     }
 
-    /// Whether another joined row would be kept.
-    pub fn wants_more(&self) -> bool {
-        !self.child.is_empty() && !self.parent.is_empty() && self.rows.len() < JOINED_ROWS
-    }
-
-    /// One joined row: `child(i)` is the child's point in scanned column `i`, `parent` the
-    /// parent row's sampled points.
-    pub fn record(&mut self, child: impl Fn(usize) -> Option<f64>, parent: &[Option<f64>]) {
+    /// One joined row, whose parent key hashes to `key`: `child(i)` is the child's point in
+    /// scanned column `i`, `parent` the parent row's sampled points. Kept if it is among the
+    /// [`JOINED_ROWS`] of smallest hash so far (the hash mixes the key with the row's place
+    /// among the joined rows, so it is the same for any thread count).
+    pub fn record(
+        &mut self,
+        key: u64,
+        child: impl Fn(usize) -> Option<f64>,
+        parent: &[Option<f64>],
+    ) {
+        if self.child.is_empty() || self.parent.is_empty() {
+            return;
+        }
+        let hash = mix64(key ^ mix64(self.seen));
+        self.seen += 1;
+        let full = self.rows.len() >= JOINED_ROWS;
+        if full && self.rows.peek().is_some_and(|top| top.0 <= hash) {
+            return;
+        }
         let child = self.child.iter().map(|(_, i)| child(*i)).collect();
         let parent = self.parent.iter().map(|(_, i)| parent[*i]).collect();
-        self.rows.push((child, parent));
+        if full {
+            self.rows.pop();
+        }
+        self.rows.push(JoinedRow(hash, child, parent));
     }
 
     /// For each child column, its strongest correlation with a parent column, when at least
@@ -190,7 +227,7 @@ impl JoinedPoints {
         let (x, y): (Vec<f64>, Vec<f64>) = self
             .rows
             .iter()
-            .filter_map(|(child, parent)| Some((child[a]?, parent[b]?)))
+            .filter_map(|JoinedRow(_, child, parent)| Some((child[a]?, parent[b]?)))
             .unzip();
         (x.len() >= MIN_JOINED).then(|| pearson(&normal_scores(&x), &normal_scores(&y)))
     }

@@ -231,16 +231,15 @@ impl ChildMatches {
     pub fn observe(&mut self, parents: &ParentRows, fk: &[ArrayRef], values: &[ArrayRef]) {
         let (hashes, points) = hashes_and_points(values);
         for (r, k) in key_hashes(fk).into_iter().enumerate() {
-            let Some(parent) = k
+            let Some((k, parent)) = k
                 .filter(|&k| parents.keeps(k))
-                .and_then(|k| parents.rows.get(&k))
+                .and_then(|k| Some((k, parents.rows.get(&k)?)))
             else {
                 continue;
             };
             self.joined += 1;
-            if self.points.wants_more() {
-                self.points.record(|i| point(&points[i], r), &parent.points);
-            }
+            self.points
+                .record(k, |i| point(&points[i], r), &parent.points);
             for (pair, &(c, p)) in self.pairs.iter().enumerate() {
                 let (child, parent_hash) = (hashes[c][r], parent.hashes[p]);
                 if child.is_some() || parent_hash.is_some() {

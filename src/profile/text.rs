@@ -523,12 +523,11 @@ fn is_phone(v: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b" +-().x".contains(&b))
 }
 
-/// One to three capitalised words of letters.
 /// Whether a column's name says it holds people's names, in any spelling: `first_name`,
-/// `FirstName`, `nameFirst`, `Given Name`, `surname`.
+/// `FirstName`, `nameFirst`, `Given Name`, `surname`. The kind of name must stand next to
+/// `name` (`first_team_name` names a team).
 fn names_a_person(column_name: &str) -> bool {
     let words = name_words(column_name);
-    let has = |w: &str| words.iter().any(|x| x == w);
     let kinds = [
         "first", "last", "full", "contact", "middle", "given", "maiden", "family",
     ];
@@ -540,7 +539,11 @@ fn names_a_person(column_name: &str) -> bool {
         "givenname",
         "middlename",
     ];
-    (has("name") && kinds.iter().any(|k| has(k))) || joined.iter().any(|j| has(j))
+    let kind = |w: &String| kinds.contains(&w.as_str());
+    let beside_name = words
+        .windows(2)
+        .any(|pair| (pair[0] == "name" && kind(&pair[1])) || (kind(&pair[0]) && pair[1] == "name"));
+    beside_name || words.iter().any(|w| joined.contains(&w.as_str()))
 }
 
 /// A column name's words, lower-cased: split at anything but letters and digits, and where a
@@ -567,6 +570,7 @@ fn name_words(column_name: &str) -> Vec<String> {
     words
 }
 
+/// One to three capitalised words of letters.
 fn is_name(v: &str) -> bool {
     // Counted without collecting: a long document would make a list as long as itself.
     let mut words = v.split(' ');
@@ -739,6 +743,7 @@ mod tests {
             "filename",
             "name",
             "first_seen",
+            "first_team_name",
         ] {
             assert!(!names_a_person(name), "{name}");
         }

@@ -6,6 +6,7 @@ mod common;
 use common::{assert_ok, bundled_profile, data_dir, read_profile, understudy};
 use serde_json::Value;
 use std::path::Path;
+use understudy::profile::relations::spearman;
 
 /// Generates a dataset's bundled profile at scale 1 and compares it with the real CSV.
 fn generate_and_compare(dataset: &str) -> Value {
@@ -871,30 +872,6 @@ fn values_that_cluster_by_parent_stay_clustered() {
         (0.35..0.65).contains(&share),
         "generated amounts cluster by customer: {share}"
     );
-}
-
-/// Spearman's correlation of two equally long lists (ties take their average rank).
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let ranks = |v: &[f64]| {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut ranks = vec![0.0; v.len()];
-        let mut start = 0;
-        while start < order.len() {
-            let end = (start..order.len())
-                .find(|&e| v[order[e]] != v[order[start]])
-                .unwrap_or(order.len());
-            (start..end).for_each(|k| ranks[order[k]] = (start + end - 1) as f64 / 2.0);
-            start = end;
-        }
-        ranks
-    };
-    let (a, b) = (ranks(x), ranks(y));
-    let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let cov: f64 = a.iter().zip(&b).map(|(p, q)| (p - ma) * (q - mb)).sum();
-    let var = |v: &[f64], m: f64| v.iter().map(|p| (p - m).powi(2)).sum::<f64>();
-    cov / (var(&a, ma) * var(&b, mb)).sqrt()
 }
 
 #[test]

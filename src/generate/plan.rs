@@ -294,6 +294,10 @@ impl TablePlanner<'_> {
         }
         self.refuse_generated_parents()?;
         self.refuse_unmodeled(warnings)?;
+        // Parsed once: keys read the CHECK ranges too. Its warnings join the rest where the
+        // value columns are planned.
+        let mut check_warnings = Vec::new();
+        let constraints = self.constraints(&mut check_warnings);
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
@@ -303,7 +307,7 @@ impl TablePlanner<'_> {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
         }
         if !pk.is_empty() && !main_in_pk {
-            self.make_unique(pk, &mut columns, &mut picks)?;
+            self.make_unique(pk, &constraints, &mut columns, &mut picks)?;
         }
         for unique in &table.unique {
             if self.has_generated(unique) {
@@ -314,7 +318,7 @@ impl TablePlanner<'_> {
                     unique.join(", ")
                 ));
             } else if !(main_in_pk && same_set(unique, pk)) {
-                self.make_unique(unique, &mut columns, &mut picks)?;
+                self.make_unique(unique, &constraints, &mut columns, &mut picks)?;
             }
         }
         for (k, fk) in fks.iter().enumerate() {
@@ -329,8 +333,8 @@ impl TablePlanner<'_> {
                 }
             }
         }
-        self.key_referenced_columns(&mut columns)?;
-        let constraints = self.constraints(warnings);
+        self.key_referenced_columns(&constraints, &mut columns)?;
+        warnings.append(&mut check_warnings);
         for inherit in &self.profile_table().inherited {
             if let Some((c, plan)) = self.inherited_plan(inherit, &constraints, warnings) {
                 columns[c].get_or_insert(plan);
@@ -736,6 +740,7 @@ impl TablePlanner<'_> {
     fn make_unique(
         &self,
         key: &[String],
+        limits: &TableLimits,
         columns: &mut [Option<ColumnPlan>],
         picks: &mut [Option<ParentPick>],
     ) -> Result<(), GenerateError> {
@@ -760,7 +765,6 @@ impl TablePlanner<'_> {
         // repeated in the snapshot (a year in a `(year, team)` key) counts up past everything
         // real, so a code carries before it; and a column whose CHECK range cannot hold a
         // value per row carries last.
-        let limits = table_constraints(table, &mut Vec::new());
         let carrier_rank = |name: &String| {
             let column = &table.columns[index(name)];
             let repeated = self.repeated_in_snapshot(&column.name);
@@ -771,7 +775,7 @@ impl TablePlanner<'_> {
                 LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
                 _ => 4,
             };
-            (!self.check_holds_rows(column, &limits), rank)
+            (!self.check_holds_rows(column, limits), rank)
         };
         if let Some(name) = key
             .iter()
@@ -845,6 +849,7 @@ impl TablePlanner<'_> {
     /// Columns that some foreign key in the profile references must be computable keys.
     fn key_referenced_columns(
         &self,
+        limits: &TableLimits,
         columns: &mut [Option<ColumnPlan>],
     ) -> Result<(), GenerateError> {
         let table = self.table();
@@ -868,7 +873,9 @@ impl TablePlanner<'_> {
                         continue;
                     }
                     let column = &table.columns[c];
-                    let spread = unique_already.then(|| self.spread_key(column)).flatten();
+                    let spread = unique_already
+                        .then(|| self.spread_key(column, limits))
+                        .flatten();
                     let key = match spread {
                         Some(key) => key,
                         None => self.index_key(column, self.own_rows(), self.taken(column))?,
@@ -883,7 +890,7 @@ impl TablePlanner<'_> {
     /// An integer, date or timestamp column of a referenced key that another column makes
     /// unique, spread over its learned quantiles (or, without them, its CHECK range) instead of
     /// counted up past them; `None` for other columns or when neither is known.
-    fn spread_key(&self, column: &Column) -> Option<IndexKey> {
+    fn spread_key(&self, column: &Column, limits: &TableLimits) -> Option<IndexKey> {
         let stats = self.profile_table().stats(&column.name);
         let learned = stats.and_then(|s| match &column.logical {
             l if l.is_integer() => Some(s.numeric.as_ref()?.quantiles.clone()),
@@ -899,7 +906,6 @@ impl TablePlanner<'_> {
             _ => None,
         });
         let quantiles = learned.filter(|q: &Vec<f64>| !q.is_empty()).or_else(|| {
-            let limits = table_constraints(self.table(), &mut Vec::new());
             let range = limits.column_range(column, None);
             let checked = column.logical.is_integer() && !limits.is_unconstrained(&column.name);
             (checked && range.hi - range.lo < 1e6).then(|| vec![range.lo, range.hi])

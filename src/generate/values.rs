@@ -492,26 +492,33 @@ impl TemporalGen {
         // Candidates in order, the first inside the learned range taken: 29 February back up to
         // seven years, then forward; this month's end, then the last one; this year's 1
         // January, then the next. A column of a few weeks still reaches a boundary inside.
-        let candidates: Vec<Option<NaiveDate>> = if u < self.feb29_rate {
+        let inside = |d: NaiveDate| {
+            let moved = days + (d - date).num_days();
+            self.in_learned_days(moved).then_some(moved)
+        };
+        let moved = if u < self.feb29_rate {
             let years = (0..8).map(|back| y - back).chain((1..9).map(|on| y + on));
-            years.map(|y| NaiveDate::from_ymd_opt(y, 2, 29)).collect()
+            years
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, 2, 29))
+                .find_map(inside)
         } else if u < self.feb29_rate + self.month_end_rate {
             let previous = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-            vec![month_end(y, m), month_end(previous.0, previous.1)]
+            [month_end(y, m), month_end(previous.0, previous.1)]
+                .into_iter()
+                .flatten()
+                .find_map(inside)
         } else if u < self.feb29_rate + self.month_end_rate + self.jan1_rate {
-            vec![
+            [
                 NaiveDate::from_ymd_opt(y, 1, 1),
                 NaiveDate::from_ymd_opt(y + 1, 1, 1),
             ]
-        } else {
-            Vec::new()
-        };
-        candidates
             .into_iter()
             .flatten()
-            .map(|d| days + (d - date).num_days())
-            .find(|&d| self.in_learned_days(d))
-            .unwrap_or(days)
+            .find_map(inside)
+        } else {
+            None
+        };
+        moved.unwrap_or(days)
     }
 }
 

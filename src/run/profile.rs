@@ -486,8 +486,7 @@ fn across_foreign_keys(
         let indexed = |candidates: Vec<String>, names: &[String]| -> Vec<(String, usize)> {
             candidates
                 .into_iter()
-                .filter_map(|c| Some((at(names, &c)?, c)))
-                .map(|(i, c)| (c, i))
+                .filter_map(|c| at(names, &c).map(|i| (c, i)))
                 .collect()
         };
         let points = clusters::JoinedPoints::new(

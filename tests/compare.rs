@@ -278,6 +278,24 @@ fn a_decorrelated_pair_is_caught() {
 }
 
 #[test]
+fn nulls_that_no_longer_fall_together_are_caught() {
+    // A business customer has a company and a fax; shuffled, the faxes keep their values and
+    // their null rate, but their NULLs no longer fall on the rows without a company.
+    assert_caught(
+        |dir| {
+            let (header, rows) = read_table(dir, "customer");
+            let fax = header.iter().position(|h| h == "fax").unwrap();
+            let values: Vec<String> = rows.iter().map(|r| r[fax].clone()).collect();
+            damage(dir, "customer", "fax", |n, _| {
+                values[(n * 17 + 5) % values.len()].clone()
+            })
+        },
+        "customer: company ~ fax",
+        Some("null_phi"),
+    );
+}
+
+#[test]
 fn random_values_of_the_right_types_score_far_lower() {
     let copy = copy_of("chinook");
     for entry in std::fs::read_dir(&copy.path).unwrap() {

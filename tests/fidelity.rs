@@ -989,3 +989,65 @@ fn an_order_between_late_columns_of_a_wide_table_holds() {
         .count();
     assert_eq!(broken, 0, "rows with c29 > c30");
 }
+
+#[test]
+fn columns_null_on_the_same_rows_stay_null_together() {
+    // Flights: a cancelled one has no departure, arrival or air time (NULL together, nested in
+    // the cancellations: 8 %); a diverted one has an arrival time but no arrival delay (5 %,
+    // never on a cancelled row); the gate note is NULL at random (30 %).
+    let mut r = common::Lcg(11);
+    let mut csv = String::from("flight_id,dep_time,arr_time,air_time,arr_delay,gate_note\n");
+    for id in 1..=1000 {
+        let roll = r.next() % 100;
+        let (cancelled, diverted) = (roll < 8, (8..13).contains(&roll));
+        let cell = |null: bool, v: u64| if null { String::new() } else { v.to_string() };
+        let (dep, flown) = (600 + r.next() % 900, 40 + r.next() % 300);
+        let note = if r.chance(300) { "" } else { "ok" };
+        csv.push_str(&format!(
+            "{id},{},{},{},{},{note}\n",
+            cell(cancelled, dep),
+            cell(cancelled, dep + flown),
+            cell(cancelled, flown),
+            cell(cancelled || diverted, r.next() % 60),
+        ));
+    }
+    let (profile, generated) = profile_and_generate("flights", &csv, "3");
+    assert!(
+        profile.contains("  nulls:\n  - columns: ["),
+        "a null group is learned:\n{profile}"
+    );
+    let nulls = |csv: &str| -> Vec<Vec<bool>> {
+        let rows = csv.lines().skip(1);
+        rows.map(|line| line.split(',').map(str::is_empty).collect())
+            .collect()
+    };
+    let (real, rows) = (nulls(&csv), nulls(&generated));
+    let count =
+        |rows: &[Vec<bool>], f: &dyn Fn(&[bool]) -> bool| rows.iter().filter(|r| f(r)).count();
+    let cancelled = count(&rows, &|r| r[1]);
+    assert_eq!(cancelled, 3 * count(&real, &|r| r[1]), "cancelled, of 3000");
+    for c in 2..=3 {
+        assert_eq!(
+            count(&rows, &|r| r[1] != r[c]),
+            0,
+            "column {c} NULL apart from dep_time"
+        );
+    }
+    assert_eq!(
+        count(&rows, &|r| r[1] && !r[4]),
+        0,
+        "a cancelled flight with an arrival delay"
+    );
+    let diverted = count(&rows, &|r| r[4] && !r[1]);
+    assert_eq!(
+        diverted,
+        3 * count(&real, &|r| r[4] && !r[1]),
+        "diverted, of 3000"
+    );
+    // The gate note stays independent: about 30 % NULL among cancelled rows too.
+    let notes = count(&rows, &|r| r[1] && r[5]) as f64 / cancelled as f64;
+    assert!(
+        (0.15..0.45).contains(&notes),
+        "gate notes NULL on {notes:.2} of cancelled rows"
+    );
+}

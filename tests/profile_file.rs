@@ -244,6 +244,16 @@ fn bad_files_name_the_field_and_the_rule() {
         ),
         ("kind: int32", "kind: int33", vec!["tables[0].columns[0].type", "int33"]),
         (
+            "  rows: 347\n",
+            "  rows: 347\n  nulls:\n  - columns: [title, artist_id]\n    starts: [0.0, 1.5]\n",
+            vec!["tables[album].nulls[0].starts", "1.5", "[0, 1)"],
+        ),
+        (
+            "  rows: 347\n",
+            "  rows: 347\n  nulls:\n  - columns: [title, artist]\n    starts: [0.0, 0.5]\n",
+            vec!["tables[album].nulls[0]", "\"artist\""],
+        ),
+        (
             "      foreign_key: [media_type_id]\n      share: 0.5783",
             "      foreign_key: [unit_price]\n      share: 0.5783",
             vec!["correlations.clustered[0]", "unit_price", "foreign keys"],

@@ -1,7 +1,8 @@
 //! How strongly two columns move together, with one figure per kind of pair:
 //! Spearman's rank correlation for two ordered columns (numbers, dates), Cramér's V for two
 //! categorical ones, and the correlation ratio η (on ranks) for one of each. All are read on the
-//! rows where both values are present.
+//! rows where both values are present. Where two columns' NULLs fall is compared apart from
+//! their values ([`NULL_PHI`]).
 
 use rustc_hash::FxHashMap;
 
@@ -20,6 +21,10 @@ pub enum Values<'a> {
     Ordered(&'a [Option<f64>]),
     Category(&'a [Option<u64>]),
 }
+
+/// The measure of how two columns' NULLs go together: the correlation of their NULL
+/// indicators.
+pub const NULL_PHI: &str = "null_phi";
 
 /// Fewest rows with both values present for a figure to be read.
 pub const MIN_ROWS: usize = 10;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashSet;
 
-use super::association::{association, measure_name, Role, Values};
+use super::association::{association, measure_name, Role, Values, NULL_PHI};
 use super::cells::Cell;
 use super::column::{self, kind_of, Kind, RareCopies, SampleFigures, Side, RARE_BELOW};
 use super::distance::ks_histograms;
@@ -21,6 +21,8 @@ use crate::schema::ForeignKey;
 /// Columns per table taken into pair figures; parent and child columns per foreign key.
 const PAIR_COLUMNS: usize = 30;
 const JOIN_COLUMNS: usize = 12;
+/// Fewest NULLs a column needs in the real sample for its NULLs to be paired with others'.
+const PAIRED_NULLS: usize = 5;
 /// A shape is a column's dominant shape when this share of values has it.
 const DOMINANT_SHAPE: f64 = 0.3;
 
@@ -137,7 +139,7 @@ fn compare_table(
         fk_orphans: foreign_keys.iter().map(|f| f.fk_orphans).sum(),
         exact_copy_rate: exact_copies(r, s),
         columns,
-        pairs: pairs(r, s),
+        pairs: [pairs(r, s), null_pairs(r, s)].concat(),
         order_rules: order_rules(r, s),
         foreign_keys,
         ..empty_table(&r.table.name)
@@ -351,6 +353,53 @@ fn pairs(r: &ObservedTable, s: &ObservedTable) -> Vec<PairReport> {
                 (&real[a], &real[b]),
                 (&synthetic[a], &synthetic[b]),
             ) {
+                out.push(pair);
+            }
+        }
+    }
+    out
+}
+
+/// For each pair of columns that both hold NULLs in the real sample, how the rows where they
+/// are NULL go together (the correlation of the two NULL indicators, `null_phi`: 1 when they
+/// are NULL on the same rows, negative when they avoid each other), real beside synthetic.
+fn null_pairs(r: &ObservedTable, s: &ObservedTable) -> Vec<PairReport> {
+    let sampled = |t: &ObservedTable| t.sample.entries.first().map_or(0, |e| e.2.cells.len());
+    let indicators = |t: &ObservedTable, i: usize| -> Vec<Option<f64>> {
+        column_cells(&t.sample, i)
+            .map(|c| Some(if matches!(c, Cell::Null) { 1.0 } else { 0.0 }))
+            .collect()
+    };
+    let eligible: Vec<(&str, Owned, Owned)> = r
+        .table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i < sampled(r) && !r.table.is_key_column(&c.name))
+        .filter_map(|(i, c)| {
+            let j = s.table.column_index(&c.name).filter(|&j| j < sampled(s))?;
+            let real = indicators(r, i);
+            let nulls = real.iter().filter(|x| **x == Some(1.0)).count();
+            (nulls >= PAIRED_NULLS && nulls < real.len()).then(|| {
+                let synthetic = Owned::Ordered(indicators(s, j));
+                (c.name.as_str(), Owned::Ordered(real), synthetic)
+            })
+        })
+        .take(PAIR_COLUMNS)
+        .collect();
+    let mut out = Vec::new();
+    for (a, (left, real_a, synthetic_a)) in eligible.iter().enumerate() {
+        for (right, real_b, synthetic_b) in &eligible[a + 1..] {
+            let roles = (Role::Ordered, Role::Ordered);
+            let pair = pair_report(
+                left.to_string(),
+                right.to_string(),
+                roles,
+                (real_a, real_b),
+                (synthetic_a, synthetic_b),
+            );
+            if let Some(mut pair) = pair {
+                pair.measure = NULL_PHI.into();
                 out.push(pair);
             }
         }

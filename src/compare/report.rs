@@ -135,7 +135,8 @@ pub struct ColumnReport {
 pub struct PairReport {
     pub left: String,
     pub right: String,
-    /// `spearman`, `cramers_v` or `correlation_ratio`.
+    /// `spearman`, `cramers_v`, `correlation_ratio`, or `null_phi` for how the two columns'
+    /// NULLs go together.
     pub measure: String,
     pub real: f64,
     pub synthetic: f64,

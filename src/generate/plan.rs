@@ -1025,16 +1025,35 @@ impl TablePlanner<'_> {
             }
             _ => (null_rate, rows),
         };
-        ForeignKeyPlan {
-            parent: self.parent_of(fk),
-            nulls: RowPattern::new(
+        // Row 0 of a self-reference is a root of its own; its NULLs take no part in a group.
+        let grouped = match (&mode, &fk.columns[..]) {
+            (ParentPick::Earlier, _) => None,
+            (_, [column]) => self.grouped_nulls(column, null_rate),
+            _ => None,
+        };
+        let nulls = grouped.unwrap_or_else(|| {
+            RowPattern::new(
                 null_rate,
                 pattern_rows,
                 self.salt(&["nulls", &fk_label(fk).join(".")]),
-            ),
+            )
+        });
+        ForeignKeyPlan {
+            parent: self.parent_of(fk),
+            nulls,
             salt: self.salt(&fk_label(fk)),
             mode,
         }
+    }
+
+    /// The NULL rows of a column that belongs to one of the profile's null groups: its stretch
+    /// of the group's shared row order (see [`crate::profile::nulls`]).
+    fn grouped_nulls(&self, column: &str, rate: f64) -> Option<RowPattern> {
+        self.profile_table().nulls.iter().find_map(|g| {
+            let k = g.columns.iter().position(|c| c == column)?;
+            let key = self.salt(&["nulls together", &g.columns.join(",")]);
+            Some(RowPattern::stretch(rate, g.starts[k], self.own_rows(), key))
+        })
     }
 
     /// Makes each category the profile ranks for the copula draw its values in that order.
@@ -1068,11 +1087,15 @@ impl TablePlanner<'_> {
         } else {
             stats.map_or(0.0, |s| s.null_rate)
         };
-        let nulls = RowPattern::new(
-            null_rate,
-            self.own_rows(),
-            self.salt(&["nulls", &column.name]),
-        );
+        let nulls = self
+            .grouped_nulls(&column.name, null_rate)
+            .unwrap_or_else(|| {
+                RowPattern::new(
+                    null_rate,
+                    self.own_rows(),
+                    self.salt(&["nulls", &column.name]),
+                )
+            });
         let one_of = rules.iter().find_map(|r| match r {
             Rule::OneOf(values) => Some(values),
             _ => None,

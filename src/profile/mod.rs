@@ -22,6 +22,7 @@ pub mod locale;
 mod lookup;
 pub mod model;
 pub mod noise;
+pub mod nulls;
 pub mod parts;
 pub mod pii;
 pub mod privacy;

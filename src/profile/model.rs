@@ -107,6 +107,8 @@ pub struct TableProfile {
     pub rules: Vec<OrderRule>,
     /// Categorical columns whose values go together (a city, its region and its country).
     pub groups: Vec<CategoryGroup>,
+    /// Columns whose NULLs fall on the same rows, or avoid each other.
+    pub nulls: Vec<NullGroup>,
     /// Number columns that are the sum or difference of two others in (nearly) every row.
     pub derived: Vec<Derived>,
     /// Columns that are a part of another column of the row (the year of a date, the hour of
@@ -392,6 +394,17 @@ impl Correlations {
             None => 2.0 * (std::f64::consts::PI * self.spearman[a][b] / 6.0).sin(),
         }
     }
+}
+
+/// Columns whose NULLs fall on related rows (see [`super::nulls`]). Along one shared order of
+/// the rows, each column is NULL on the stretch that begins at its `start` (a share of the
+/// rows) and is as long as its null rate; the order wraps at its end. Equal starts nest the
+/// NULLs; a start at another's end keeps them apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NullGroup {
+    pub columns: Vec<String>,
+    pub starts: Vec<f64>,
 }
 
 /// `low <= high` (or `<` when `strict`) held in every row where both were present.

@@ -21,8 +21,10 @@ use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
-    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
+    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, NullGroup,
+    OrderRule, PartOf,
 };
+use super::nulls::{self, NullCounts};
 use super::parts;
 use super::privacy::Guard;
 use super::ranks;
@@ -216,6 +218,7 @@ pub struct Relations {
     pub correlations: Option<Correlations>,
     pub rules: Vec<OrderRule>,
     pub groups: Vec<CategoryGroup>,
+    pub nulls: Vec<NullGroup>,
     pub derived: Vec<Derived>,
     pub parts: Vec<PartOf>,
     /// Email columns (by index in the table) whose addresses are built from the row's names.
@@ -233,7 +236,7 @@ pub struct Entities<'a> {
 }
 
 /// Orders and a row sample of a table's ordered columns; a row sample of its text columns for
-/// category groups.
+/// category groups; which columns are NULL together.
 #[derive(Debug, Clone)]
 pub struct RelationsAccumulator {
     columns: Vec<(usize, u8)>,
@@ -241,6 +244,7 @@ pub struct RelationsAccumulator {
     /// ordered values, so values can be grouped by parent (see [`clusters`]).
     fk_columns: Vec<Vec<usize>>,
     orders: OrderCounts,
+    nulls: NullCounts,
     sample: HashSampled<Vec<Option<f64>>>,
     text_columns: Vec<usize>,
     text_sample: HashSampled<Vec<Option<String>>>,
@@ -265,6 +269,7 @@ impl RelationsAccumulator {
             .collect();
         RelationsAccumulator {
             orders: OrderCounts::new(&columns),
+            nulls: NullCounts::new(table),
             columns,
             fk_columns,
             sample: HashSampled::expecting(SAMPLE_ROWS, rows),
@@ -282,6 +287,7 @@ impl RelationsAccumulator {
             .filter(|&(_, hash)| self.sample.keeps(hash) || self.text_sample.keeps(hash))
             .collect();
         self.observe_text(batch, &kept);
+        self.nulls.observe(batch);
         if self.columns.is_empty() {
             return;
         }
@@ -344,6 +350,7 @@ impl RelationsAccumulator {
 
     pub fn merge(&mut self, other: RelationsAccumulator) {
         self.orders.merge(other.orders);
+        self.nulls.merge(other.nulls);
         self.sample.merge(other.sample);
         self.text_sample.merge(other.text_sample);
     }
@@ -407,24 +414,7 @@ impl RelationsAccumulator {
                 }
             }
         }
-        edges.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for (_, x, y) in edges {
-            let gx = groups.iter().position(|g| g.contains(&x));
-            let gy = groups.iter().position(|g| g.contains(&y));
-            match (gx, gy) {
-                (Some(a), Some(b))
-                    if a != b && groups[a].len() + groups[b].len() <= GROUP_COLUMNS =>
-                {
-                    let other = groups.remove(a.max(b));
-                    groups[a.min(b)].extend(other);
-                }
-                (Some(a), None) if groups[a].len() < GROUP_COLUMNS => groups[a].push(y),
-                (None, Some(b)) if groups[b].len() < GROUP_COLUMNS => groups[b].push(x),
-                (None, None) => groups.push(vec![x, y]),
-                _ => {}
-            }
-        }
+        let groups = join_groups(edges, GROUP_COLUMNS);
         let mut found: Vec<CategoryGroup> = groups
             .into_iter()
             .filter_map(|mut g| {
@@ -486,8 +476,8 @@ impl RelationsAccumulator {
             .collect()
     }
 
-    /// Everything learned: correlations, order rules with their gaps, category groups and
-    /// derived columns. `table` may name keys that were not known when observing began
+    /// Everything learned: correlations, order rules with their gaps, category groups, NULLs
+    /// that go together and derived columns. `table` may name keys that were not known when observing began
     /// (inferred ones); their columns are left out.
     pub fn finish(mut self, table: &Table, entities: &Entities, guard: &Guard) -> Relations {
         let sample = std::mem::replace(&mut self.sample, HashSampled::new(1)).finish();
@@ -537,11 +527,20 @@ impl RelationsAccumulator {
         Relations {
             correlations: correlations(table, &columns, &rows, ranked, &parents),
             rules: self.rules(table, guard, &rows),
+            nulls: self.null_groups(table, &groups),
             groups,
             derived,
             parts,
             name_emails: email_names::learn(table, entities.stats, &self.text_columns, &texts),
         }
+    }
+
+    /// The columns whose NULLs go together, but for those a category group draws.
+    fn null_groups(&self, table: &Table, groups: &[CategoryGroup]) -> Vec<NullGroup> {
+        let mut found = self.nulls.finish(table);
+        let grouped = |c: &str| groups.iter().any(|g| g.columns.iter().any(|g| g == c));
+        nulls::leave_out(&mut found, grouped);
+        found
     }
 
     /// The orders that held in every row, with the quantiles of their gaps on the sample.
@@ -718,6 +717,28 @@ fn combinations(
             })
             .collect()
     })
+}
+
+/// Joins linked columns into groups of at most `most`: links `(strength, a, b)` are taken
+/// strongest first (ties by column), and a link that would overfill a group is passed over.
+pub fn join_groups(mut links: Vec<(f64, usize, usize)>, most: usize) -> Vec<Vec<usize>> {
+    links.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (_, x, y) in links {
+        let gx = groups.iter().position(|g| g.contains(&x));
+        let gy = groups.iter().position(|g| g.contains(&y));
+        match (gx, gy) {
+            (Some(a), Some(b)) if a != b && groups[a].len() + groups[b].len() <= most => {
+                let other = groups.remove(a.max(b));
+                groups[a.min(b)].extend(other);
+            }
+            (Some(a), None) if groups[a].len() < most => groups[a].push(y),
+            (None, Some(b)) if groups[b].len() < most => groups[b].push(x),
+            (None, None) => groups.push(vec![x, y]),
+            _ => {}
+        }
+    }
+    groups
 }
 
 /// Whether a text column is a category whose values may stand in the profile: not in a key, not

@@ -22,7 +22,7 @@ use crate::profile::{
     choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
     SourceInfo, TableAccumulator, TableProfile, TextModel, Total, FORMAT_VERSION,
 };
-use crate::profile::{clusters, inherit, totals};
+use crate::profile::{clusters, inherit, nulls, totals};
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
 
@@ -172,6 +172,10 @@ fn table_profile(
             .fold(1.0, f64::max),
     };
     let mut relations = pass.relations.finish(&schema, &entities, guard);
+    // A copy of the parent's value is NULL where the parent's is.
+    nulls::leave_out(&mut relations.nulls, |c| {
+        inherited.iter().any(|i| i.column == c)
+    });
     if let Some(correlations) = &mut relations.correlations {
         clusters::attach_parents(&mut correlations.clustered, &parent_correlations);
     }
@@ -189,6 +193,7 @@ fn table_profile(
         correlations: relations.correlations,
         rules: relations.rules,
         groups: relations.groups,
+        nulls: relations.nulls,
         derived: relations.derived,
         parts: relations.parts,
         totals,

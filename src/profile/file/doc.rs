@@ -11,7 +11,8 @@ use serde_norway::Value;
 
 use crate::profile::{
     CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows, ForeignKeyStats, Inherited,
-    OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo, TableProfile, Total,
+    NullGroup, OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo, TableProfile,
+    Total,
 };
 use crate::schema::{
     Check, Column, ForeignKey, ForeignKeyEvidence, Generated, Index, LogicalType, Partitioning,
@@ -66,6 +67,8 @@ pub struct TableDoc {
     pub rules: Vec<OrderRule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<CategoryGroup>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nulls: Vec<NullGroup>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<Derived>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -163,6 +166,7 @@ impl From<&TableProfile> for TableDoc {
             correlations: t.correlations.clone(),
             rules: t.rules.clone(),
             groups: t.groups.clone(),
+            nulls: t.nulls.clone(),
             derived: t.derived.clone(),
             parts: t.parts.clone(),
             totals: t.totals.clone(),
@@ -277,6 +281,7 @@ impl TableDoc {
             correlations: self.correlations,
             rules: self.rules,
             groups: self.groups,
+            nulls: self.nulls,
             derived: self.derived,
             parts: self.parts,
             totals: self.totals,

@@ -18,6 +18,7 @@
 //!       - year = year(ordered_at)     # a part of another column
 //!       - total = sum(line.price * qty) # a total of the child rows (`n = count(line)`)
 //!       - group(city, country)        # a category group
+//!       - nulls(died_on, death_place) # columns NULL on related rows
 //!       - customer_id -> customer     # a foreign key
 //!       - billing_city = customer.city  # an inherited column
 //!       - paid_at >= invoice.issued_at  # an order against the parent row (`>` when strict)
@@ -37,8 +38,8 @@ use serde_norway::Value;
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryGroup, Derived, Follows, Inherited, OrderRule, ParentOrder, Part, PartOf, Profile,
-    TableProfile, Total,
+    CategoryGroup, Derived, Follows, Inherited, NullGroup, OrderRule, ParentOrder, Part, PartOf,
+    Profile, TableProfile, Total,
 };
 use crate::schema::ForeignKey;
 
@@ -199,6 +200,10 @@ pub fn group_name(g: &CategoryGroup) -> String {
     format!("group({})", g.columns.join(", "))
 }
 
+pub fn null_group_name(g: &NullGroup) -> String {
+    format!("nulls({})", g.columns.join(", "))
+}
+
 pub fn inherited_name(i: &Inherited, parent_table: &str) -> String {
     format!("{} = {parent_table}.{}", i.column, i.parent_column)
 }
@@ -222,7 +227,12 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         return table.correlations.take().is_some();
     }
     let relations = |t: &TableProfile| {
-        t.rules.len() + t.derived.len() + t.parts.len() + t.totals.len() + t.groups.len()
+        t.rules.len()
+            + t.derived.len()
+            + t.parts.len()
+            + t.totals.len()
+            + t.groups.len()
+            + t.nulls.len()
     };
     let before = relations(table);
     table.rules.retain(|r| rule_name(r) != entry);
@@ -230,6 +240,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.parts.retain(|p| part_name(p) != entry);
     table.totals.retain(|t| total_name(t) != entry);
     table.groups.retain(|g| group_name(g) != entry);
+    table.nulls.retain(|g| null_group_name(g) != entry);
     let fks = &table.schema.foreign_keys;
     let parent_of = |columns: &[String]| {
         fks.iter()
@@ -286,7 +297,9 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
             _ => None,
         })
         .unwrap_or(columns_part);
-    let operators = ["<=", "<", ">=", ">", "=", "+", "-", "~", "group", "clock"];
+    let operators = [
+        "<=", "<", ">=", ">", "=", "+", "-", "~", "group", "nulls", "clock",
+    ];
     let parts = Part::ALL.map(Part::name);
     let words: Vec<&str> = columns_part
         .split(|c: char| c.is_whitespace() || ",()".contains(c))

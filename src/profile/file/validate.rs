@@ -388,22 +388,26 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         let mut total = 0.0;
         for (j, c) in g.combinations.iter().enumerate() {
             let field = format!("combinations[{j}]");
-            if c.values.len() != g.columns.len() {
-                return Err(at.fail(
-                    &field,
-                    format!(
-                        "holds {} values for {} columns",
-                        c.values.len(),
-                        g.columns.len()
-                    ),
-                ));
-            }
+            one_per_column(&at, &field, "values", c.values.len(), g.columns.len())?;
             rate(&at.join(&field), "share", c.share)?;
             total += c.share;
         }
         at_most_one(&at, "combinations", total)?;
         if let Some(address) = &g.address {
             validate_address(&at.join("address"), address, g.columns.len())?;
+        }
+    }
+    for (i, g) in table.nulls.iter().enumerate() {
+        let field = format!("nulls[{i}]");
+        for name in &g.columns {
+            known(&field, name)?;
+        }
+        one_per_column(at, &field, "starts", g.starts.len(), g.columns.len())?;
+        if let Some(s) = g.starts.iter().find(|s| !(0.0..1.0).contains(*s)) {
+            return Err(at.join(&field).fail(
+                "starts",
+                format!("{s} is no start (starts are shares of the rows, in [0, 1))"),
+            ));
         }
     }
     if let Some(c) = &table.correlations {
@@ -518,6 +522,21 @@ fn among_columns(
             field,
             format!("{what} {column:?}, which is not among the columns"),
         ))
+    }
+}
+
+/// An entry that holds one `what` per column of its group.
+fn one_per_column(
+    at: &Path,
+    field: &str,
+    what: &str,
+    found: usize,
+    columns: usize,
+) -> Result<(), ProfileError> {
+    if found == columns {
+        Ok(())
+    } else {
+        Err(at.fail(field, format!("holds {found} {what} for {columns} columns")))
     }
 }
 

@@ -1,0 +1,279 @@
+//! Which columns are NULL on the same rows. A person without a death date has no death place
+//! either; an order not yet shipped has no ship date and no shipper; a payment holds a card
+//! number or an account number, never both. Drawn column by column, NULLs fall anywhere, and a
+//! row gets a death city without a death year.
+//!
+//! Every row of the table is counted: for each pair of nullable columns, the rows where both are
+//! NULL (cheap: an AND of two validity bitmaps). Columns whose NULLs depend strongly on each
+//! other form a group, and each member gets a place on one shared row order: its NULL rows are
+//! the stretch that starts there, as long as its null rate. Placing two stretches at one start
+//! nests the NULLs; placing them end to end keeps them apart; anything between gives a partial
+//! overlap. The places are chosen so that each pair's share of rows NULL in both is as in the
+//! snapshot (see [`layout`]).
+
+use arrow::array::Array;
+use arrow::buffer::BooleanBuffer;
+use arrow::record_batch::RecordBatch;
+
+use super::model::NullGroup;
+use super::relations::join_groups;
+use crate::schema::Table;
+
+/// Most columns whose NULLs are counted together (pairs grow with its square).
+const COLUMNS: usize = 128;
+/// Most columns in a group.
+const GROUP_COLUMNS: usize = 16;
+/// Fewest NULLs a column needs to join a group.
+const MIN_NULLS: u64 = 2;
+/// How far two columns' overlap must lie from chance, as a share of the way to the largest
+/// (or smallest) overlap their rates allow, for them to join one group.
+const DEPENDENCE: f64 = 0.5;
+/// Starts are tried on a grid of this many points, besides the ends of stretches placed already.
+const GRID: usize = 400;
+
+/// NULL counts of each pair of a table's nullable columns, over every row.
+#[derive(Debug, Clone)]
+pub struct NullCounts {
+    /// Column positions in the table.
+    columns: Vec<usize>,
+    rows: u64,
+    nulls: Vec<u64>,
+    /// Rows NULL in both, for pairs `(a, b)` with `a < b`, row by row of a triangle.
+    both: Vec<u64>,
+}
+
+impl NullCounts {
+    /// Counts for the columns of `table` that are not in its primary or unique keys. (A CSV
+    /// file's columns learn whether they are nullable only from this same pass, so all count.)
+    pub fn new(table: &Table) -> Self {
+        let columns: Vec<usize> = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !table.is_key_column(&c.name))
+            .map(|(i, _)| i)
+            .take(COLUMNS)
+            .collect();
+        let n = columns.len();
+        NullCounts {
+            columns,
+            rows: 0,
+            nulls: vec![0; n],
+            both: vec![0; n * n.saturating_sub(1) / 2],
+        }
+    }
+
+    /// Counts a batch that holds every column of the table, in order.
+    pub fn observe(&mut self, batch: &RecordBatch) {
+        self.rows += batch.num_rows() as u64;
+        let nulls: Vec<(usize, BooleanBuffer)> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &i)| {
+                let column = batch.column(i);
+                let validity = column.logical_nulls().filter(|n| n.null_count() > 0)?;
+                Some((k, !validity.inner()))
+            })
+            .collect();
+        for (x, (a, null_a)) in nulls.iter().enumerate() {
+            self.nulls[*a] += null_a.count_set_bits() as u64;
+            for (b, null_b) in &nulls[x + 1..] {
+                let at = self.pair(*a, *b);
+                self.both[at] += (null_a & null_b).count_set_bits() as u64;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: NullCounts) {
+        self.rows += other.rows;
+        let add =
+            |into: &mut [u64], from: &[u64]| into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+        add(&mut self.nulls, &other.nulls);
+        add(&mut self.both, &other.both);
+    }
+
+    /// Position of pair `(a, b)`, `a < b`, in `both`.
+    fn pair(&self, a: usize, b: usize) -> usize {
+        let n = self.columns.len();
+        a * (2 * n - a - 1) / 2 + (b - a - 1)
+    }
+
+    fn rate(&self, a: usize) -> f64 {
+        self.nulls[a] as f64 / self.rows.max(1) as f64
+    }
+
+    /// Share of rows NULL in both `a` and `b`.
+    fn overlap(&self, a: usize, b: usize) -> f64 {
+        let (a, b) = (a.min(b), a.max(b));
+        self.both[self.pair(a, b)] as f64 / self.rows.max(1) as f64
+    }
+
+    /// The groups of columns whose NULLs go together, each with its members' starts. Columns
+    /// that are now keys (inferred ones) are left out.
+    pub fn finish(&self, table: &Table) -> Vec<NullGroup> {
+        let member = |k: usize| {
+            let name = &table.columns[self.columns[k]].name;
+            self.nulls[k] >= MIN_NULLS && self.nulls[k] < self.rows && !table.is_key_column(name)
+        };
+        let candidates: Vec<usize> = (0..self.columns.len()).filter(|&k| member(k)).collect();
+        let mut edges = Vec::new();
+        for (x, &a) in candidates.iter().enumerate() {
+            for &b in &candidates[x + 1..] {
+                let d = dependence(self.rate(a), self.rate(b), self.overlap(a, b));
+                if d.abs() >= DEPENDENCE {
+                    edges.push((d.abs(), a, b));
+                }
+            }
+        }
+        join_groups(edges, GROUP_COLUMNS)
+            .into_iter()
+            .map(|members| self.group(table, members))
+            .collect()
+    }
+
+    fn group(&self, table: &Table, mut members: Vec<usize>) -> NullGroup {
+        // The most frequent NULLs are placed first; ties keep column order.
+        members.sort_by(|&a, &b| self.nulls[b].cmp(&self.nulls[a]).then(a.cmp(&b)));
+        let rates: Vec<f64> = members.iter().map(|&k| self.rate(k)).collect();
+        let overlaps: Vec<Vec<f64>> = members
+            .iter()
+            .map(|&a| members.iter().map(|&b| self.overlap(a, b)).collect())
+            .collect();
+        let starts = layout(&rates, &overlaps);
+        let mut placed: Vec<(usize, f64)> = members.into_iter().zip(starts).collect();
+        placed.sort_by_key(|&(k, _)| k);
+        NullGroup {
+            columns: placed
+                .iter()
+                .map(|&(k, _)| table.columns[self.columns[k]].name.clone())
+                .collect(),
+            starts: placed.iter().map(|&(_, s)| round4(s)).collect(),
+        }
+    }
+}
+
+/// Takes out of `groups` the columns whose NULLs something else decides (a category group's
+/// combinations, a copy of the parent row's value); a group left with one column goes.
+pub fn leave_out(groups: &mut Vec<NullGroup>, decided_elsewhere: impl Fn(&str) -> bool) {
+    for g in groups.iter_mut() {
+        let (columns, starts) = g
+            .columns
+            .iter()
+            .zip(&g.starts)
+            .filter(|(c, _)| !decided_elsewhere(c))
+            .map(|(c, s)| (c.clone(), *s))
+            .unzip();
+        (g.columns, g.starts) = (columns, starts);
+    }
+    groups.retain(|g| g.columns.len() >= 2);
+}
+
+/// How far the overlap `both` of two columns NULL at rates `p` and `q` lies from chance
+/// (`p·q`): 1 when one's NULLs lie within the other's, −1 when they avoid each other as much as
+/// the rates allow, 0 for chance.
+pub fn dependence(p: f64, q: f64, both: f64) -> f64 {
+    let chance = p * q;
+    let (most, least) = (p.min(q), (p + q - 1.0).max(0.0));
+    if both >= chance {
+        if most > chance {
+            (both - chance) / (most - chance)
+        } else {
+            0.0
+        }
+    } else if chance > least {
+        (both - chance) / (chance - least)
+    } else {
+        0.0
+    }
+}
+
+/// Starts, one per column, on a circle of length 1, for stretches as long as `rates`, such that
+/// each pair's overlap comes near `overlaps[a][b]`. Columns are placed in order, each at the
+/// start that best fits its overlaps with those placed before it.
+pub fn layout(rates: &[f64], overlaps: &[Vec<f64>]) -> Vec<f64> {
+    let mut starts: Vec<f64> = Vec::with_capacity(rates.len());
+    for (c, &rate) in rates.iter().enumerate() {
+        if c == 0 {
+            starts.push(0.0);
+            continue;
+        }
+        let ends = (0..c).flat_map(|p| {
+            let (s, r) = (starts[p], rates[p]);
+            [s, s + r, s - rate, s + r - rate]
+        });
+        let grid = (0..GRID).map(|g| g as f64 / GRID as f64);
+        let misfit = |start: f64| -> f64 {
+            (0..c)
+                .map(|p| {
+                    (stretch_overlap(start, rate, starts[p], rates[p]) - overlaps[c][p]).powi(2)
+                })
+                .sum()
+        };
+        let best = ends
+            .chain(grid)
+            .map(|s| s.rem_euclid(1.0))
+            .map(|s| (misfit(s), s))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+            .map_or(0.0, |(_, s)| s);
+        starts.push(best);
+    }
+    starts
+}
+
+/// The length two stretches `[s, s + r)` of a circle of length 1 share.
+pub fn stretch_overlap(s1: f64, r1: f64, s2: f64, r2: f64) -> f64 {
+    [-1.0, 0.0, 1.0]
+        .iter()
+        .map(|k| ((s1 + r1).min(s2 + r2 + k) - s1.max(s2 + k)).max(0.0))
+        .sum()
+}
+
+fn round4(v: f64) -> f64 {
+    ((v * 1e4).round() / 1e4).rem_euclid(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependence_reads_nesting_avoidance_and_chance() {
+        assert!((dependence(0.5, 0.1, 0.1) - 1.0).abs() < 1e-12);
+        assert!((dependence(0.3, 0.2, 0.0) + 1.0).abs() < 1e-12);
+        assert!(dependence(0.4, 0.5, 0.2).abs() < 1e-12);
+        assert!(
+            (dependence(0.6, 0.6, 0.2) + 1.0).abs() < 1e-12,
+            "0.2 is the least overlap"
+        );
+    }
+
+    #[test]
+    fn stretches_overlap_across_the_end_of_the_circle() {
+        assert!((stretch_overlap(0.9, 0.2, 0.0, 0.05) - 0.05).abs() < 1e-12);
+        assert!((stretch_overlap(0.0, 0.3, 0.3, 0.3)).abs() < 1e-12);
+        assert!((stretch_overlap(0.1, 0.3, 0.2, 0.5) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn layout_nests_separates_and_overlaps_as_asked() {
+        // a ⊃ b; c avoids both; d lies half in a, half in c.
+        let rates = [0.4, 0.2, 0.3, 0.2];
+        let overlaps = [
+            vec![0.4, 0.2, 0.0, 0.1],
+            vec![0.2, 0.2, 0.0, 0.0],
+            vec![0.0, 0.0, 0.3, 0.1],
+            vec![0.1, 0.0, 0.1, 0.2],
+        ];
+        let starts = layout(&rates, &overlaps);
+        for a in 0..4 {
+            for b in 0..a {
+                let got = stretch_overlap(starts[a], rates[a], starts[b], rates[b]);
+                assert!(
+                    (got - overlaps[a][b]).abs() < 1e-9,
+                    "{a} {b}: {got} {starts:?}"
+                );
+            }
+        }
+    }
+}

@@ -105,6 +105,9 @@ impl NullCounts {
 
     /// Share of rows NULL in both `a` and `b`.
     fn overlap(&self, a: usize, b: usize) -> f64 {
+        if a == b {
+            return self.rate(a);
+        }
         let (a, b) = (a.min(b), a.max(b));
         self.both[self.pair(a, b)] as f64 / self.rows.max(1) as f64
     }
@@ -235,7 +238,61 @@ fn round4(v: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::Int64Array;
+    use arrow::datatypes::{Field, Schema};
+
     use super::*;
+    use crate::schema::{Column, LogicalType};
+
+    /// Rows `first..first + n` of a table where `died` is NULL on every row but each fifth,
+    /// `buried` only where `died` is, and `noted` on every third row.
+    fn batch(table: &Table, first: i64, n: i64) -> RecordBatch {
+        let column = |null: &dyn Fn(i64) -> bool| -> Arc<Int64Array> {
+            Arc::new(
+                (first..first + n)
+                    .map(|i| (!null(i)).then_some(i))
+                    .collect(),
+            )
+        };
+        let fields: Vec<Field> = table
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.logical.arrow_type(), true))
+            .collect();
+        let arrays: Vec<arrow::array::ArrayRef> = vec![
+            column(&|_| false),
+            column(&|i| i % 5 != 0),
+            column(&|i| i % 5 != 0 && i % 2 == 0),
+            column(&|i| i % 3 == 0),
+        ];
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap()
+    }
+
+    #[test]
+    fn nested_nulls_form_a_group_and_chance_ones_stay_out() {
+        let table = Table {
+            name: "people".into(),
+            columns: ["id", "died", "buried", "noted"]
+                .map(|c| Column::new(c, LogicalType::Int64, true))
+                .into(),
+            primary_key: vec!["id".into()],
+            ..Default::default()
+        };
+        let (mut counts, mut other) = (NullCounts::new(&table), NullCounts::new(&table));
+        counts.observe(&batch(&table, 0, 600));
+        other.observe(&batch(&table, 600, 400));
+        counts.merge(other);
+        let groups = counts.finish(&table);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(groups[0].columns, ["died", "buried"]);
+        let (died, buried) = (groups[0].starts[0], groups[0].starts[1]);
+        assert!(
+            stretch_overlap(buried, 0.4, died, 0.8) > 0.399,
+            "buried lies within died: {groups:?}"
+        );
+    }
 
     #[test]
     fn dependence_reads_nesting_avoidance_and_chance() {

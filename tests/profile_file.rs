@@ -254,6 +254,11 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].nulls[0]", "\"artist\""],
         ),
         (
+            "  rows: 347\n",
+            "  rows: 347\n  nulls:\n  - columns: [title, title]\n    starts: [0.0, 0.5]\n",
+            vec!["tables[album].nulls[0]", "\"title\" again"],
+        ),
+        (
             "      foreign_key: [media_type_id]\n      share: 0.5783",
             "      foreign_key: [unit_price]\n      share: 0.5783",
             vec!["correlations.clustered[0]", "unit_price", "foreign keys"],

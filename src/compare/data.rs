@@ -14,6 +14,7 @@ use super::report::{
     Chart, ChartKind, ForeignKeyReport, OrderRuleReport, PairReport, Presence, Report, TableReport,
 };
 use crate::profile::locale::in_public_lists;
+use crate::profile::relations::pearson;
 use crate::profile::sample::Sampled;
 use crate::profile::{looks_like, shape_into, ColumnStats, FanOut, Semantic};
 use crate::schema::ForeignKey;
@@ -23,6 +24,8 @@ const PAIR_COLUMNS: usize = 30;
 const JOIN_COLUMNS: usize = 12;
 /// Fewest NULLs a column needs in the real sample for its NULLs to be paired with others'.
 const PAIRED_NULLS: usize = 5;
+/// The least |phi| on either side for a pair of NULL indicators to be reported.
+const NULL_LINK: f64 = 0.1;
 /// A shape is a column's dominant shape when this share of values has it.
 const DOMINANT_SHAPE: f64 = 0.3;
 
@@ -363,14 +366,16 @@ fn pairs(r: &ObservedTable, s: &ObservedTable) -> Vec<PairReport> {
 /// For each pair of columns that both hold NULLs in the real sample, how the rows where they
 /// are NULL go together (the correlation of the two NULL indicators, `null_phi`: 1 when they
 /// are NULL on the same rows, negative when they avoid each other), real beside synthetic.
+/// Pairs whose NULLs are unrelated on both sides (|phi| below [`NULL_LINK`]) are left out, so
+/// that the many unrelated pairs of a wide table do not drown the few that matter.
 fn null_pairs(r: &ObservedTable, s: &ObservedTable) -> Vec<PairReport> {
     let sampled = |t: &ObservedTable| t.sample.entries.first().map_or(0, |e| e.2.cells.len());
-    let indicators = |t: &ObservedTable, i: usize| -> Vec<Option<f64>> {
+    let indicators = |t: &ObservedTable, i: usize| -> Vec<f64> {
         column_cells(&t.sample, i)
-            .map(|c| Some(if matches!(c, Cell::Null) { 1.0 } else { 0.0 }))
+            .map(|c| if matches!(c, Cell::Null) { 1.0 } else { 0.0 })
             .collect()
     };
-    let eligible: Vec<(&str, Owned, Owned)> = r
+    let eligible: Vec<(&str, Vec<f64>, Vec<f64>)> = r
         .table
         .columns
         .iter()
@@ -379,28 +384,25 @@ fn null_pairs(r: &ObservedTable, s: &ObservedTable) -> Vec<PairReport> {
         .filter_map(|(i, c)| {
             let j = s.table.column_index(&c.name).filter(|&j| j < sampled(s))?;
             let real = indicators(r, i);
-            let nulls = real.iter().filter(|x| **x == Some(1.0)).count();
-            (nulls >= PAIRED_NULLS && nulls < real.len()).then(|| {
-                let synthetic = Owned::Ordered(indicators(s, j));
-                (c.name.as_str(), Owned::Ordered(real), synthetic)
-            })
+            let nulls = real.iter().filter(|&&x| x == 1.0).count();
+            (nulls >= PAIRED_NULLS && nulls < real.len())
+                .then(|| (c.name.as_str(), real, indicators(s, j)))
         })
         .take(PAIR_COLUMNS)
         .collect();
     let mut out = Vec::new();
     for (a, (left, real_a, synthetic_a)) in eligible.iter().enumerate() {
         for (right, real_b, synthetic_b) in &eligible[a + 1..] {
-            let roles = (Role::Ordered, Role::Ordered);
-            let pair = pair_report(
-                left.to_string(),
-                right.to_string(),
-                roles,
-                (real_a, real_b),
-                (synthetic_a, synthetic_b),
-            );
-            if let Some(mut pair) = pair {
-                pair.measure = NULL_PHI.into();
-                out.push(pair);
+            let (x, y) = (pearson(real_a, real_b), pearson(synthetic_a, synthetic_b));
+            if x.abs().max(y.abs()) >= NULL_LINK {
+                out.push(PairReport {
+                    left: left.to_string(),
+                    right: right.to_string(),
+                    measure: NULL_PHI.into(),
+                    real: x,
+                    synthetic: y,
+                    difference: (x - y).abs(),
+                });
             }
         }
     }

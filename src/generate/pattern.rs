@@ -28,19 +28,18 @@ impl RowPattern {
         }
     }
 
-    /// Hits the `round(rate × rows)` rows whose scattered positions come after
-    /// `start × rows`, wrapping at the end; patterns made with one `key` share the scattering.
-    pub fn stretch(rate: f64, start: f64, rows: u64, key: u64) -> Self {
-        let mut pattern = RowPattern::new(rate, rows, key);
-        let rows = pattern.rows;
-        let first = (start.rem_euclid(1.0) * rows as f64).round() as u64 % rows;
-        let len = (pattern.rate * rows as f64).round() as u64;
-        pattern.stretch = Some((first, len));
+    /// Hits the `len` rows whose scattered positions are `first`, `first + 1`, …, wrapping at
+    /// the end; patterns made with one `key` share the scattering (see [`stretches`]).
+    pub fn stretch(first: u64, len: u64, rows: u64, key: u64) -> Self {
+        let rows = rows.max(1);
+        let mut pattern = RowPattern::new(len as f64 / rows as f64, rows, key);
+        pattern.stretch = Some((first % rows, len.min(rows)));
         pattern
     }
 
-    /// Whether row `i` is hit: the rows where `j × rate + ½` crosses an integer, for `j` the
-    /// row's scattered position. Over `0..rows` that happens `round(rows × rate)` times.
+    /// Whether row `i` is hit: for `j` the row's scattered position, whether `j` lies in the
+    /// stretch, or else whether `j × rate + ½` crosses an integer there (which over `0..rows`
+    /// happens `round(rows × rate)` times).
     pub fn hits(&self, i: u64) -> bool {
         if self.rate <= 0.0 {
             return false;
@@ -57,6 +56,62 @@ impl RowPattern {
     }
 }
 
+/// Boundaries of stretches closer than this (as shares of the rows) are one boundary: a start
+/// written at another member's end meets it exactly, though the two were rounded apart.
+const SNAP: f64 = 2e-6;
+
+/// Where the stretch of each member of a null group lies, as (first position, length), for
+/// members given as (start, null rate) over `rows` rows. Each length is `round(rate × rows)`,
+/// unless the member's start or end snaps to another member's boundary (then it may differ by
+/// a few rows in a million), so stretches that meet in the profile meet in the rows: exclusive
+/// NULLs never share a row, nested ones never leave their stretch.
+pub fn stretches(members: &[(f64, f64)], rows: u64) -> Vec<(u64, u64)> {
+    let rows = rows.max(1);
+    // Boundaries near the end of the circle belong with those near its start.
+    let on_circle = |x: f64| {
+        let x = x.rem_euclid(1.0);
+        if x > 1.0 - SNAP {
+            x - 1.0
+        } else {
+            x
+        }
+    };
+    let mut boundaries: Vec<f64> = members
+        .iter()
+        .flat_map(|&(start, rate)| [on_circle(start), on_circle(start + rate)])
+        .collect();
+    boundaries.sort_by(f64::total_cmp);
+    // Each boundary's representative: the first of the run of boundaries it is close to.
+    let mut representatives: Vec<(f64, f64)> = Vec::new();
+    for &b in &boundaries {
+        match representatives.last() {
+            Some(&(first, _)) if b - first < SNAP => representatives.push((first, b)),
+            _ => representatives.push((b, b)),
+        }
+    }
+    let position = |x: f64| -> u64 {
+        let x = on_circle(x);
+        let at = representatives.iter().find(|r| r.1 == x).map_or(x, |r| r.0);
+        ((at * rows as f64).round() as i64).rem_euclid(rows as i64) as u64
+    };
+    members
+        .iter()
+        .map(|&(start, rate)| {
+            let count = (rate.clamp(0.0, 1.0) * rows as f64).round() as u64;
+            let first = position(start);
+            let len = match count {
+                0 => 0,
+                c if c >= rows => rows,
+                c => match (position(start + rate) + rows - first) % rows {
+                    0 => c,
+                    snapped => snapped,
+                },
+            };
+            (first, len)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,7 +122,8 @@ mod tests {
             let pattern = RowPattern::new(rate, rows, 99);
             let nulls = (0..rows).filter(|&i| pattern.hits(i)).count() as f64;
             assert_eq!(nulls, (rate * rows as f64).round(), "{rate} of {rows}");
-            let stretch = RowPattern::stretch(rate, 0.7, rows, 99);
+            let (first, len) = stretches(&[(0.7, rate)], rows)[0];
+            let stretch = RowPattern::stretch(first, len, rows, 99);
             let nulls = (0..rows).filter(|&i| stretch.hits(i)).count() as f64;
             assert_eq!(
                 nulls,
@@ -79,13 +135,23 @@ mod tests {
 
     #[test]
     fn stretches_of_one_scattering_nest_or_avoid_each_other() {
-        let rows = 1000;
-        let wide = RowPattern::stretch(0.4, 0.0, rows, 7);
-        let inside = RowPattern::stretch(0.1, 0.0, rows, 7);
-        let after = RowPattern::stretch(0.3, 0.4, rows, 7);
+        // `after` starts where `wide` ends, as the profile wrote it (rounded to a millionth);
+        // 1,000,003 rows would put the rounded boundaries a row apart.
+        let rows = 1_000_003;
+        let members = [(0.0, 0.412347), (0.0, 0.1), (0.412347, 0.3), (0.9, 0.2)];
+        let placed: [(u64, u64); 4] = stretches(&members, rows).try_into().unwrap();
+        let [wide, inside, after, wrapping] =
+            placed.map(|(first, len)| RowPattern::stretch(first, len, rows, 7));
         let count = |f: &dyn Fn(u64) -> bool| (0..rows).filter(|&i| f(i)).count();
         assert_eq!(count(&|i| inside.hits(i) && !wide.hits(i)), 0);
         assert_eq!(count(&|i| after.hits(i) && wide.hits(i)), 0);
-        assert_eq!(count(&|i| after.hits(i)), 300);
+        assert_eq!(
+            count(&|i| !after.hits(i) && !wide.hits(i) && inside.hits(i)),
+            0
+        );
+        assert_eq!(count(&|i| after.hits(i)), 300_001);
+        assert_eq!(count(&|i| wrapping.hits(i) && wide.hits(i)), 100_000);
+        // It wraps to end where `inside` ends, a row short of round(0.2 × rows).
+        assert_eq!(count(&|i| wrapping.hits(i)), 200_000);
     }
 }

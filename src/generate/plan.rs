@@ -17,7 +17,7 @@ use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
 use super::keys::{IndexKey, Taken};
-use super::pattern::RowPattern;
+use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
@@ -1046,13 +1046,24 @@ impl TablePlanner<'_> {
         }
     }
 
-    /// The NULL rows of a column that belongs to one of the profile's null groups: its stretch
-    /// of the group's shared row order (see [`crate::profile::nulls`]).
+    /// The NULL rows of a column that belongs to one of the profile's null groups, with null
+    /// rate `rate`: its stretch of the group's shared row order (see [`crate::profile::nulls`]).
     fn grouped_nulls(&self, column: &str, rate: f64) -> Option<RowPattern> {
-        self.profile_table().nulls.iter().find_map(|g| {
+        let table = self.profile_table();
+        table.nulls.iter().find_map(|g| {
             let k = g.columns.iter().position(|c| c == column)?;
+            let members: Vec<(f64, f64)> = g
+                .columns
+                .iter()
+                .zip(&g.starts)
+                .map(|(c, &start)| match c == column {
+                    true => (start, rate),
+                    false => (start, table.stats(c).map_or(0.0, |s| s.null_rate)),
+                })
+                .collect();
+            let (first, len) = pattern::stretches(&members, self.own_rows())[k];
             let key = self.salt(&["nulls together", &g.columns.join(",")]);
-            Some(RowPattern::stretch(rate, g.starts[k], self.own_rows(), key))
+            Some(RowPattern::stretch(first, len, self.own_rows(), key))
         })
     }
 

@@ -21,10 +21,9 @@ use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
-    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, NullGroup,
-    OrderRule, PartOf,
+    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
 };
-use super::nulls::{self, NullCounts};
+use super::nulls::NullCounts;
 use super::parts;
 use super::privacy::Guard;
 use super::ranks;
@@ -218,7 +217,9 @@ pub struct Relations {
     pub correlations: Option<Correlations>,
     pub rules: Vec<OrderRule>,
     pub groups: Vec<CategoryGroup>,
-    pub nulls: Vec<NullGroup>,
+    /// How often each pair of columns was NULL together; grouped once the caller knows which
+    /// columns something else makes NULL (see [`NullCounts::finish`]).
+    pub nulls: NullCounts,
     pub derived: Vec<Derived>,
     pub parts: Vec<PartOf>,
     /// Email columns (by index in the table) whose addresses are built from the row's names.
@@ -476,8 +477,8 @@ impl RelationsAccumulator {
             .collect()
     }
 
-    /// Everything learned: correlations, order rules with their gaps, category groups, NULLs
-    /// that go together and derived columns. `table` may name keys that were not known when observing began
+    /// Everything learned: correlations, order rules with their gaps, category groups, NULL
+    /// counts and derived columns. `table` may name keys that were not known when observing began
     /// (inferred ones); their columns are left out.
     pub fn finish(mut self, table: &Table, entities: &Entities, guard: &Guard) -> Relations {
         let sample = std::mem::replace(&mut self.sample, HashSampled::new(1)).finish();
@@ -527,20 +528,12 @@ impl RelationsAccumulator {
         Relations {
             correlations: correlations(table, &columns, &rows, ranked, &parents),
             rules: self.rules(table, guard, &rows),
-            nulls: self.null_groups(table, &groups),
             groups,
+            nulls: std::mem::replace(&mut self.nulls, NullCounts::new(&Table::default())),
             derived,
             parts,
             name_emails: email_names::learn(table, entities.stats, &self.text_columns, &texts),
         }
-    }
-
-    /// The columns whose NULLs go together, but for those a category group draws.
-    fn null_groups(&self, table: &Table, groups: &[CategoryGroup]) -> Vec<NullGroup> {
-        let mut found = self.nulls.finish(table);
-        let grouped = |c: &str| groups.iter().any(|g| g.columns.iter().any(|g| g == c));
-        nulls::leave_out(&mut found, grouped);
-        found
     }
 
     /// The orders that held in every row, with the quantiles of their gaps on the sample.

@@ -19,10 +19,11 @@ use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::ranks;
 use crate::profile::relations::{Entities, RelationsAccumulator};
 use crate::profile::{
-    choose_lookups, ColumnStats, ForeignKeyStats, Guard, LookupRows, PrivacySettings, Profile,
-    SourceInfo, TableAccumulator, TableProfile, TextModel, Total, FORMAT_VERSION,
+    choose_lookups, CategoryGroup, ColumnStats, ForeignKeyStats, Guard, Inherited, LookupRows,
+    PrivacySettings, Profile, SourceInfo, TableAccumulator, TableProfile, TextModel, Total,
+    FORMAT_VERSION,
 };
-use crate::profile::{clusters, inherit, nulls, totals};
+use crate::profile::{clusters, inherit, totals};
 use crate::schema::{ForeignKey, LogicalType, Table};
 use crate::source::{Sampling, Source, SourceError};
 
@@ -172,9 +173,8 @@ fn table_profile(
             .fold(1.0, f64::max),
     };
     let mut relations = pass.relations.finish(&schema, &entities, guard);
-    // A copy of the parent's value is NULL where the parent's is.
-    nulls::leave_out(&mut relations.nulls, |c| {
-        inherited.iter().any(|i| i.column == c)
+    let nulls = relations.nulls.finish(&schema, |c| {
+        nulls_decided_elsewhere(&schema, &relations.groups, &inherited, c)
     });
     if let Some(correlations) = &mut relations.correlations {
         clusters::attach_parents(&mut correlations.clustered, &parent_correlations);
@@ -193,7 +193,7 @@ fn table_profile(
         correlations: relations.correlations,
         rules: relations.rules,
         groups: relations.groups,
-        nulls: relations.nulls,
+        nulls,
         derived: relations.derived,
         parts: relations.parts,
         totals,
@@ -203,6 +203,23 @@ fn table_profile(
         lookup: false,
         stats_index: Default::default(),
     }
+}
+
+/// Whether something other than a null group decides where `column` is NULL: a category
+/// group's combinations, a copy of the parent row's value, or a foreign key whose NULLs take no
+/// part in a group (one of several columns, or a self-reference whose first row is a root).
+fn nulls_decided_elsewhere(
+    table: &Table,
+    groups: &[CategoryGroup],
+    inherited: &[Inherited],
+    column: &str,
+) -> bool {
+    groups.iter().any(|g| g.columns.iter().any(|c| c == column))
+        || inherited.iter().any(|i| i.column == column)
+        || table.foreign_keys.iter().any(|fk| {
+            fk.columns.iter().any(|c| c == column)
+                && (fk.columns.len() > 1 || fk.references.table == table.name)
+        })
 }
 
 /// The privacy guard's second look, once keys are known: drops every literal (frequent value,

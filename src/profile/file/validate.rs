@@ -397,10 +397,17 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             validate_address(&at.join("address"), address, g.columns.len())?;
         }
     }
+    let mut grouped = std::collections::BTreeSet::new();
     for (i, g) in table.nulls.iter().enumerate() {
         let field = format!("nulls[{i}]");
         for name in &g.columns {
             known(&field, name)?;
+            if !grouped.insert(name) {
+                return Err(at.fail(
+                    &field,
+                    format!("names {name:?} again; a column belongs to one null group, once"),
+                ));
+            }
         }
         one_per_column(at, &field, "starts", g.starts.len(), g.columns.len())?;
         if let Some(s) = g.starts.iter().find(|s| !(0.0..1.0).contains(*s)) {

@@ -273,3 +273,40 @@ fn a_composite_foreign_key_inside_a_composite_key_resolves_in_csv_too() {
     let orphans = salaries.iter().filter(|p| !teams.contains(*p)).count();
     assert_eq!(orphans, 0, "of {} salaries", salaries.len());
 }
+
+#[test]
+fn checks_on_optional_columns_hold_where_the_value_is_present() {
+    // `ended_on IS NULL OR ended_on > started_on`: the usual way to write a rule for a column
+    // that may be empty. Every row must pass it when PostgreSQL checks the load.
+    let Some(db) = TestDb::create("ddl_optional_checks") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ddl = dir.path().join("contracts.sql");
+    std::fs::write(
+        &ddl,
+        "CREATE TABLE contracts (
+            contract_id integer PRIMARY KEY,
+            started_on date NOT NULL,
+            ended_on date CHECK (ended_on IS NULL OR ended_on > started_on),
+            discount numeric(4, 2) CHECK (discount IS NULL OR discount BETWEEN 0 AND 0.5)
+        );",
+    )
+    .unwrap();
+    db.apply_ddl(&ddl);
+    let out = understudy(
+        dir.path(),
+        &["generate", "contracts.sql", "-o", &db.url, "--rows", "2000"],
+    );
+    assert_ok(&out);
+    assert!(
+        !stderr(&out).contains("not modeled"),
+        "both checks are modeled: {}",
+        stderr(&out)
+    );
+    let mut client = db.client();
+    let mut count = |sql: &str| -> i64 { client.query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(count("SELECT count(*) FROM contracts"), 2000);
+    assert!(count("SELECT count(*) FROM contracts WHERE ended_on IS NULL") > 0);
+    assert!(count("SELECT count(DISTINCT discount) FROM contracts") > 10);
+}

@@ -102,6 +102,10 @@ impl Constraints {
                 self.add_expr(left, value_column)?;
                 self.add_expr(right, value_column)
             }
+            Expr::BinaryOp {
+                op: BinaryOperator::Or,
+                ..
+            } => self.add_optional(expr, value_column),
             Expr::BinaryOp { left, op, right } => {
                 let op = Cmp::from_sql(op)?;
                 match (column(left, value_column), column(right, value_column)) {
@@ -161,6 +165,61 @@ impl Constraints {
             }
             _ => None,
         }
+    }
+}
+
+impl Constraints {
+    /// `c IS NULL OR condition`: the condition binds the rows where `c` is present, which are
+    /// the rows a generated rule binds anyway, so it is kept as it stands. Understood when,
+    /// besides the `IS NULL` branches, one understood condition remains and every column it
+    /// limits is one of theirs (for a comparison of two columns, one side is). Any other OR is
+    /// not modeled: keeping one branch would hold, but would force every row into it.
+    fn add_optional(&mut self, expr: &Expr, value_column: Option<&str>) -> Option<()> {
+        let mut branches = Vec::new();
+        or_branches(expr, &mut branches);
+        let mut optional = Vec::new();
+        let mut conditions = Vec::new();
+        for branch in branches {
+            match strip(branch) {
+                Expr::IsNull(inner) => optional.push(column(inner, value_column)?),
+                other => conditions.push(other),
+            }
+        }
+        let [condition] = conditions[..] else {
+            return None;
+        };
+        let mut found = Constraints::default();
+        found.add_expr(condition, value_column)?;
+        let limited = |c: &String| optional.contains(c);
+        let covered = found
+            .rules
+            .iter()
+            .all(|(c, rule)| limited(c) && *rule != Rule::NotNull)
+            && found
+                .relations
+                .iter()
+                .all(|r| limited(&r.left) || limited(&r.right));
+        if !covered {
+            return None;
+        }
+        self.rules.extend(found.rules);
+        self.relations.extend(found.relations);
+        Some(())
+    }
+}
+
+/// The branches of `a OR b OR …`, through parentheses.
+fn or_branches<'e>(expr: &'e Expr, into: &mut Vec<&'e Expr>) {
+    match strip(expr) {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } => {
+            or_branches(left, into);
+            or_branches(right, into);
+        }
+        other => into.push(other),
     }
 }
 
@@ -341,9 +400,39 @@ mod tests {
 
     #[test]
     fn says_what_it_does_not_model() {
-        let mut c = Constraints::default();
-        let err = c.add_check("(lower(email) <> email)", None).unwrap_err();
-        assert!(err.contains("not modeled"), "{err}");
+        for check in [
+            "(lower(email) <> email)",
+            "((a > 0) OR (b > 0))",
+            "((a IS NULL) OR (b > 0))",
+            "((a IS NULL) OR (a > 0) OR (a < -5))",
+        ] {
+            let mut c = Constraints::default();
+            let err = c.add_check(check, None).unwrap_err();
+            assert!(err.contains("not modeled"), "{check}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_condition_on_an_optional_column_binds_where_it_is_present() {
+        let c = parsed("((ended_on IS NULL) OR (ended_on > started_on))");
+        assert_eq!(c.relations.len(), 1);
+        assert_eq!(
+            (c.relations[0].left.as_str(), c.relations[0].op),
+            ("ended_on", Cmp::Gt)
+        );
+        let c = parsed("discount IS NULL OR discount BETWEEN 0 AND 1");
+        assert_eq!(c.rules.len(), 2);
+        let c = parsed("(VALUE IS NULL OR VALUE >= 0) AND kind IN ('a')");
+        assert_eq!(
+            c.rules,
+            vec![
+                (
+                    "amount".into(),
+                    Rule::Compare(Cmp::Ge, Literal::Number(0.0))
+                ),
+                ("kind".into(), Rule::OneOf(vec![Literal::Text("a".into())])),
+            ]
+        );
     }
 
     #[test]

@@ -1051,3 +1051,33 @@ fn columns_null_on_the_same_rows_stay_null_together() {
         "gate notes NULL on {notes:.2} of cancelled rows"
     );
 }
+
+#[test]
+fn two_keys_that_never_pick_the_same_parent_stay_apart() {
+    // A route leads from one airport to another, never to itself; a few airports are busy, so
+    // two picks made on their own would often coincide.
+    let mut r = common::Lcg(21);
+    let mut airports = String::from("airport_id,city\n");
+    for id in 1..=30 {
+        airports.push_str(&format!("{id},City{}\n", id % 7));
+    }
+    let mut busy = || 1 + (r.next() % 30).min(r.next() % 30);
+    let mut routes = String::from("route_id,from_airport_id,to_airport_id\n");
+    for id in 1..=2000 {
+        let from = busy();
+        let to = std::iter::repeat_with(&mut busy)
+            .find(|&to| to != from)
+            .unwrap();
+        routes.push_str(&format!("{id},{from},{to}\n"));
+    }
+    let tables = [("airports", airports.as_str()), ("routes", routes.as_str())];
+    let (profile, dir) = profile_and_generate_tables(&tables, "2", "");
+    assert!(
+        profile.contains("differs_from: [from_airport_id]"),
+        "the keys are kept apart:\n{profile}"
+    );
+    let rows = common::csv_rows(&dir.path().join("out").join("routes.csv"));
+    assert_eq!(rows.len(), 4000);
+    let loops = rows.iter().filter(|r| r[1] == r[2]).count();
+    assert_eq!(loops, 0, "routes from an airport to itself");
+}

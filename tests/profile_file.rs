@@ -254,6 +254,11 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].nulls[0]", "\"artist\""],
         ),
         (
+            "      columns: [artist_id]\n    null_rate: 0.0\n",
+            "      columns: [artist_id]\n    differs_from: [title]\n    null_rate: 0.0\n",
+            vec!["tables[album].foreign_keys[0].differs_from", "not another foreign key"],
+        ),
+        (
             "  rows: 347\n",
             "  rows: 347\n  nulls:\n  - columns: [title, title]\n    starts: [0.0, 0.5]\n",
             vec!["tables[album].nulls[0]", "\"title\" again"],

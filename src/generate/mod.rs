@@ -369,6 +369,9 @@ struct ForeignKeyPlan {
     nulls: RowPattern,
     salt: u64,
     mode: ParentPick,
+    /// Another foreign key (its index) to the same parent rows whose pick this one moves off
+    /// (see [`Generator::parent_row`]).
+    differs_from: Option<usize>,
 }
 
 /// The second foreign key of a composite key, picked at its learned popularity (the layout of
@@ -977,7 +980,20 @@ impl Generator {
 
     /// The parent row that foreign key `fk` of `table` points at from row `i`, or `None` for a
     /// NULL reference.
+    /// The parent row foreign key `fk` of `table` picks for row `i`: the drawn one, moved to the
+    /// next parent row where it would equal the pick of the key it differs from.
     fn parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {
+        let pick = self.drawn_parent_row(table, fk, i)?;
+        let key = &self.tables[table].foreign_keys[fk];
+        match key.differs_from {
+            Some(other) if self.drawn_parent_row(table, other, i) == Some(pick) => {
+                Some((pick + 1) % self.tables[key.parent].rows.max(1))
+            }
+            _ => Some(pick),
+        }
+    }
+
+    fn drawn_parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {
         let plan = &self.tables[table];
         let key = &plan.foreign_keys[fk];
         let draw = mix64(combine([key.salt, i]));

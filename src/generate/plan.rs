@@ -348,6 +348,7 @@ impl TablePlanner<'_> {
             };
             foreign_keys.push(self.foreign_key_plan(fk, pick));
         }
+        self.keep_parents_apart(&mut foreign_keys);
         for (c, column) in table.columns.iter().enumerate() {
             if columns[c].is_none() {
                 let gen = self.value_gen(column, &constraints, warnings);
@@ -1043,6 +1044,31 @@ impl TablePlanner<'_> {
             nulls,
             salt: self.salt(&fk_label(fk)),
             mode,
+            differs_from: None,
+        }
+    }
+
+    /// Two keys the profile keeps apart (`differs_from`): the one drawn by popularity
+    /// (`Weighted`, the later if both are) moves off the other's pick. A key whose picks lay out
+    /// the rows or keep them unique stays where it is; if neither may move, nothing does.
+    fn keep_parents_apart(&self, plans: &mut [ForeignKeyPlan]) {
+        let fks = &self.table().foreign_keys;
+        for (k, fk) in fks.iter().enumerate() {
+            let Some(stats) = self.profile_table().fk_stats(&fk.columns) else {
+                continue;
+            };
+            let Some(other) = fks.iter().position(|f| f.columns == stats.differs_from) else {
+                continue;
+            };
+            let movable = |i: usize| matches!(plans[i].mode, ParentPick::Weighted(..));
+            let (moving, fixed) = match (movable(k), movable(other)) {
+                (true, _) => (k, other),
+                (false, true) => (other, k),
+                (false, false) => continue,
+            };
+            if plans[fixed].differs_from != Some(moving) {
+                plans[moving].differs_from = Some(fixed);
+            }
         }
     }
 

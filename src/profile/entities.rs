@@ -297,6 +297,7 @@ mod tests {
         vec![ForeignKeyStats {
             columns: vec!["parent_id".into()],
             null_rate: 0.0,
+            differs_from: Vec::new(),
             children_per_parent: FanOut {
                 parents,
                 ..Default::default()

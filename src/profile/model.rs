@@ -675,6 +675,9 @@ pub struct ForeignKeyStats {
     pub columns: Vec<String>,
     pub null_rate: f64,
     pub children_per_parent: FanOut,
+    /// The columns of another foreign key to the same parent rows whose pick this key's never
+    /// equalled (a route never leads from an airport to itself); empty if none.
+    pub differs_from: Vec<String>,
 }
 
 /// How many child rows reference each parent row.

@@ -311,7 +311,7 @@ mod tests {
         let rows = 10_000u64;
         let arrays: Vec<arrow::array::ArrayRef> = (0..8u64)
             .map(|c| {
-                let null = |i: u64| crate::hashing::mix64(i * 8 + c) % 100 == 0;
+                let null = |i: u64| crate::hashing::mix64(i * 8 + c).is_multiple_of(100);
                 let values: Int64Array = (0..rows).map(|i| (!null(i)).then_some(1)).collect();
                 Arc::new(values) as arrow::array::ArrayRef
             })

@@ -222,6 +222,9 @@ pub struct Relations {
     pub nulls: NullCounts,
     pub derived: Vec<Derived>,
     pub parts: Vec<PartOf>,
+    /// Pairs of foreign keys to the same parent rows that never picked the same one in a
+    /// sampled row: (the later key's columns, the earlier key's).
+    pub distinct_parents: Vec<(Vec<String>, Vec<String>)>,
     /// Email columns (by index in the table) whose addresses are built from the row's names.
     pub name_emails: Vec<(usize, NameEmail)>,
 }
@@ -526,6 +529,7 @@ impl RelationsAccumulator {
         );
         let parents = self.parent_ids(table, &columns, &rows, &row_texts);
         Relations {
+            distinct_parents: distinct_parents(table, &parents),
             correlations: correlations(table, &columns, &rows, ranked, &parents),
             rules: self.rules(table, guard, &rows),
             groups,
@@ -710,6 +714,43 @@ fn combinations(
             })
             .collect()
     })
+}
+
+/// Fewest sampled rows with both keys present for two foreign keys that never picked the same
+/// parent to count as kept apart.
+const DISTINCT_PARENT_ROWS: usize = 30;
+
+/// Pairs of foreign keys of `table` to the same parent columns whose parent ids (per sampled
+/// row, as [`RelationsAccumulator::parent_ids`] reads them) were never equal on a row holding
+/// both, over at least [`DISTINCT_PARENT_ROWS`] rows.
+fn distinct_parents(
+    table: &Table,
+    parents: &[(&Vec<String>, Vec<Option<f64>>)],
+) -> Vec<(Vec<String>, Vec<String>)> {
+    let references = |columns: &Vec<String>| {
+        let fk = table
+            .foreign_keys
+            .iter()
+            .find(|fk| &fk.columns == columns)?;
+        Some((&fk.references.table, &fk.references.columns))
+    };
+    let mut found = Vec::new();
+    for (a, (first, first_ids)) in parents.iter().enumerate() {
+        for (second, second_ids) in &parents[a + 1..] {
+            if references(first).is_none() || references(first) != references(second) {
+                continue;
+            }
+            let both: Vec<(f64, f64)> = first_ids
+                .iter()
+                .zip(second_ids)
+                .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+                .collect();
+            if both.len() >= DISTINCT_PARENT_ROWS && both.iter().all(|(x, y)| x != y) {
+                found.push(((*second).clone(), (*first).clone()));
+            }
+        }
+    }
+    found
 }
 
 /// Joins linked columns into groups of at most `most`: links `(strength, a, b)` are taken

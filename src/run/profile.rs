@@ -173,6 +173,12 @@ fn table_profile(
             .fold(1.0, f64::max),
     };
     let mut relations = pass.relations.finish(&schema, &entities, guard);
+    let mut foreign_key_stats = foreign_key_stats;
+    for (key, other) in std::mem::take(&mut relations.distinct_parents) {
+        if let Some(stats) = foreign_key_stats.iter_mut().find(|s| s.columns == key) {
+            stats.differs_from = other;
+        }
+    }
     let nulls = relations.nulls.finish(&schema, |c| {
         nulls_decided_elsewhere(&schema, &relations.groups, &inherited, c)
     });
@@ -472,6 +478,7 @@ fn measure_foreign_keys(
                 columns: fk.columns.clone(),
                 null_rate: acc.null_rate(),
                 children_per_parent: acc.finish(parent_rows),
+                differs_from: Vec::new(),
             })
         })
         .collect()

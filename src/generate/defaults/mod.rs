@@ -165,6 +165,7 @@ fn table_profile(
                 columns: fk.columns.clone(),
                 null_rate: if nullable { NULL_RATE } else { 0.0 },
                 children_per_parent: fan_out(parent_rows(fk), rows, one_to_one),
+                differs_from: Vec::new(),
             }
         })
         .collect();

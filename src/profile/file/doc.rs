@@ -119,6 +119,10 @@ pub struct ForeignKeyDoc {
     pub null_rate: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children_per_parent: Option<FanOut>,
+    /// Another foreign key to the same parent rows (its columns) whose parent this key never
+    /// picked in the snapshot: generation keeps the two apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differs_from: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -218,6 +222,7 @@ impl ForeignKeyDoc {
             evidence: fk.evidence.clone(),
             null_rate: stats.map(|s| s.null_rate),
             children_per_parent: stats.map(|s| s.children_per_parent.clone()),
+            differs_from: stats.map_or(Vec::new(), |s| s.differs_from.clone()),
         }
     }
 
@@ -226,6 +231,7 @@ impl ForeignKeyDoc {
             columns: self.columns.clone(),
             null_rate: self.null_rate.unwrap_or(0.0),
             children_per_parent: fan_out,
+            differs_from: self.differs_from.clone(),
         });
         let fk = ForeignKey {
             columns: self.columns,

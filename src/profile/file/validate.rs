@@ -57,6 +57,9 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
                 "children_per_parent.zero_share",
                 fk.children_per_parent.zero_share,
             )?;
+            if !fk.differs_from.is_empty() {
+                same_parent(&at, &table.schema, &fk.columns, &fk.differs_from)?;
+            }
         }
         relations(&at, table)?;
     }
@@ -529,6 +532,23 @@ fn among_columns(
             field,
             format!("{what} {column:?}, which is not among the columns"),
         ))
+    }
+}
+
+/// `differs_from` of the key on `columns` names another foreign key to the same parent columns.
+fn same_parent(
+    at: &Path,
+    table: &Table,
+    columns: &[String],
+    other: &[String],
+) -> Result<(), ProfileError> {
+    let key = |columns: &[String]| table.foreign_keys.iter().find(|fk| fk.columns == columns);
+    match (key(columns), key(other)) {
+        (Some(a), Some(b)) if a.references == b.references && a.columns != b.columns => Ok(()),
+        _ => Err(at.fail(
+            "differs_from",
+            format!("{other:?} is not another foreign key to the same parent columns"),
+        )),
     }
 }
 

@@ -310,3 +310,38 @@ fn checks_on_optional_columns_hold_where_the_value_is_present() {
     assert!(count("SELECT count(*) FROM contracts WHERE ended_on IS NULL") > 0);
     assert!(count("SELECT count(DISTINCT discount) FROM contracts") > 10);
 }
+
+#[test]
+fn a_sequence_made_apart_from_its_column_moves_past_the_loaded_keys() {
+    // pg_dump writes `CREATE SEQUENCE` on its own and a `nextval(...)` default, without
+    // OWNED BY: the application's next insert must not collide with a generated key.
+    let Some(db) = TestDb::create("ddl_dumped_sequence") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ddl = dir.path().join("actors.sql");
+    std::fs::write(
+        &ddl,
+        "CREATE SEQUENCE actor_actor_id_seq;
+        CREATE TABLE actor (
+            actor_id integer DEFAULT nextval('actor_actor_id_seq'::regclass) NOT NULL PRIMARY KEY,
+            first_name text NOT NULL
+        );",
+    )
+    .unwrap();
+    db.apply_ddl(&ddl);
+    let out = understudy(
+        dir.path(),
+        &["generate", "actors.sql", "-o", &db.url, "--rows", "50"],
+    );
+    assert_ok(&out);
+    let next: i32 = db
+        .client()
+        .query_one(
+            "INSERT INTO actor (first_name) VALUES ('NEW') RETURNING actor_id",
+            &[],
+        )
+        .expect("the next key is free")
+        .get(0);
+    assert_eq!(next, 51);
+}

@@ -978,10 +978,9 @@ impl Generator {
             .map_or(i, |layout| layout.locate(i).1)
     }
 
-    /// The parent row that foreign key `fk` of `table` points at from row `i`, or `None` for a
-    /// NULL reference.
     /// The parent row foreign key `fk` of `table` picks for row `i`: the drawn one, moved to the
-    /// next parent row where it would equal the pick of the key it differs from.
+    /// next parent row where it would equal the pick of the key it differs from; `None` for a
+    /// NULL reference.
     fn parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {
         let pick = self.drawn_parent_row(table, fk, i)?;
         let key = &self.tables[table].foreign_keys[fk];

@@ -584,14 +584,23 @@ impl Sink for PostgresSink {
         for statement in std::mem::take(&mut self.constraints_after) {
             self.sql(&statement)?;
         }
+        // The sequence a column owns (serial, identity) or, for a default of `nextval('s')`
+        // on a sequence made apart (as pg_dump writes them), the one its default names.
         for (qualified, column) in std::mem::take(&mut self.sequences) {
             let statement = format!(
-                "SELECT setval(pg_get_serial_sequence($1, $2), m) \
-                 FROM (SELECT max({}) AS m FROM {qualified}) s WHERE m IS NOT NULL",
+                "SELECT setval(s.seq::regclass, m.m) \
+                 FROM (SELECT max({}) AS m FROM {qualified}) m, \
+                      (SELECT coalesce(pg_get_serial_sequence($1, $2), \
+                              substring(pg_get_expr(d.adbin, d.adrelid) FROM $3)) AS seq \
+                       FROM pg_attribute a \
+                       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                       WHERE a.attrelid = $1::regclass AND a.attname = $2) s \
+                 WHERE m.m IS NOT NULL AND s.seq IS NOT NULL",
                 quote_ident(&column)
             );
+            let named = r"nextval\('([^']+)'";
             self.client
-                .query(&statement, &[&qualified, &column])
+                .query(&statement, &[&qualified, &column, &named])
                 .map_err(|e| server_error(&self.target, &e))?;
         }
         self.sql("COMMIT")?;

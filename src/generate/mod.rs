@@ -37,7 +37,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema as ArrowSchema, SchemaRef};
-use arrow::record_batch::RecordBatch;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -475,7 +475,10 @@ impl Generator {
             .zip(plan.schema.fields())
             .map(|(b, f)| b.finish(f.data_type()))
             .collect();
-        RecordBatch::try_new(plan.schema.clone(), arrays)
+        // A table of no columns (`CREATE TABLE t ()`) still has its rows.
+        let rows_here =
+            RecordBatchOptions::new().with_row_count(Some((rows.end - rows.start) as usize));
+        RecordBatch::try_new_with_options(plan.schema.clone(), arrays, &rows_here)
             .expect("buffers are built for the schema's own types")
     }
 

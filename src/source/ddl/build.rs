@@ -170,7 +170,28 @@ impl Builder {
             name,
             ..Default::default()
         };
+        // INHERITS: the parents' columns come first, with their NOT NULLs and CHECKs (not
+        // their keys, as in PostgreSQL); a column the child names again merges with them.
+        for parent in create.inherits.iter().flatten() {
+            let parent = object(parent);
+            let Some(parent) = self.tables.iter().find(|t| t.name == parent).cloned() else {
+                self.warn(format!(
+                    "table {}: it inherits from {parent}, which is not defined before it;                      statement skipped",
+                    table.name
+                ));
+                return;
+            };
+            for column in parent.columns {
+                if table.column(&column.name).is_none() {
+                    table.columns.push(column);
+                }
+            }
+            table.checks.extend(parent.checks);
+        }
         for def in &create.columns {
+            if table.column(&ident(&def.name)).is_some() {
+                continue;
+            }
             self.add_column(&mut table, def);
         }
         for constraint in &create.constraints {
@@ -429,6 +450,14 @@ impl Builder {
         for (parent, child, bound, line) in std::mem::take(&mut self.partitions) {
             self.line = line;
             self.attach(&parent, &child, bound);
+        }
+        let (kept, empty): (Vec<Table>, Vec<Table>) = std::mem::take(&mut self.tables)
+            .into_iter()
+            .partition(|t| !t.columns.is_empty());
+        self.tables = kept;
+        for table in empty {
+            let message = format!("table {} has no columns; skipped", table.name);
+            self.warnings.push(Warning { line: 0, message });
         }
         let known: Vec<Table> = self.tables.clone();
         for table in &mut self.tables {

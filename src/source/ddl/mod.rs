@@ -325,4 +325,25 @@ GRANT SELECT ON public.tags TO reader;
         let parsed = parse("ALTER TABLE nope ADD PRIMARY KEY (a);");
         assert_eq!(parsed.warnings[0].line, 1);
     }
+
+    #[test]
+    fn an_inheriting_table_takes_its_parents_columns_and_checks() {
+        let parsed = parse(
+            "CREATE TABLE payment (payment_id integer PRIMARY KEY, amount numeric(5,2) NOT NULL \
+             CHECK (amount >= 0));
+             CREATE TABLE payment_p1 (note text, amount numeric(5,2),
+               CHECK (amount < 100)) INHERITS (payment);
+             CREATE TABLE nothing ();",
+        );
+        let child = parsed.schema.table("payment_p1").expect("read");
+        let names: Vec<&str> = child.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["payment_id", "amount", "note"]);
+        assert!(!child.columns[1].nullable, "NOT NULL comes along");
+        assert!(child.primary_key.is_empty(), "keys are not inherited");
+        assert!(parsed.schema.table("nothing").is_none());
+        assert!(parsed
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("nothing has no columns")));
+    }
 }

@@ -497,3 +497,62 @@ fn create_keeps_identity_serials_defaults_generated_columns_and_indexes() {
         .get(0);
     assert_eq!(identity, "a");
 }
+
+#[test]
+fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
+    // Sakila's rental: UNIQUE (rented_at, item_id, customer_id). The timestamp carries the
+    // key's uniqueness; it must still spread over the real year at whole seconds, and every
+    // return still comes after its rental.
+    let Some(real) = TestDb::create("spaced_key_real") else {
+        return;
+    };
+    real.client()
+        .batch_execute(
+            "CREATE TABLE rental (
+                rental_id integer PRIMARY KEY,
+                rented_at timestamp NOT NULL,
+                item_id integer NOT NULL,
+                customer_id integer NOT NULL,
+                returned_at timestamp,
+                UNIQUE (rented_at, item_id, customer_id));
+             INSERT INTO rental
+             SELECT i, t, 1 + i % 97, 1 + i % 61, t + (1 + i % 9) * interval '1 day' + interval '3 hours'
+             FROM (SELECT i, timestamp '2005-05-24 22:00:00'
+                        + (i * 7919) % 23000000 * interval '1 second' AS t
+                   FROM generate_series(1, 3000) i) s;",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &real.url, "-o", "p.yaml"],
+    ));
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "p.yaml", "-o", "out", "-q"],
+    ));
+    let mut reader = csv::Reader::from_path(dir.path().join("out/rental.csv")).unwrap();
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[4].to_string())
+        })
+        .collect();
+    let mut rented: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    rented.sort_unstable();
+    rented.dedup();
+    assert_eq!(rented.len(), 3000, "distinct rental times");
+    assert!(rented[0].starts_with("2005-05"), "first {}", rented[0]);
+    assert!(rented[2999].starts_with("2006-0"), "last {}", rented[2999]);
+    assert!(
+        rented.iter().all(|t| t.len() == 19),
+        "whole seconds: {}",
+        rented[1]
+    );
+    let early = rows
+        .iter()
+        .filter(|r| !r.1.is_empty() && r.1 <= r.0)
+        .count();
+    assert_eq!(early, 0, "returns at or before their rental");
+}

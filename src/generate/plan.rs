@@ -784,11 +784,11 @@ impl TablePlanner<'_> {
             .min_by_key(|c| carrier_rank(c))
         {
             let column = &table.columns[index(name)];
-            columns[index(name)] = Some(ColumnPlan::Key(self.index_key(
-                column,
-                self.own_rows(),
-                self.taken(column),
-            )?));
+            let key = match self.spaced_key(column) {
+                Some(key) => key,
+                None => self.index_key(column, self.own_rows(), self.taken(column))?,
+            };
+            columns[index(name)] = Some(ColumnPlan::Key(key));
             return Ok(());
         }
         let k = table
@@ -892,26 +892,51 @@ impl TablePlanner<'_> {
     /// unique, spread over its learned quantiles (or, without them, its CHECK range) instead of
     /// counted up past them; `None` for other columns or when neither is known.
     fn spread_key(&self, column: &Column, limits: &TableLimits) -> Option<IndexKey> {
-        let stats = self.profile_table().stats(&column.name);
-        let learned = stats.and_then(|s| match &column.logical {
-            l if l.is_integer() => Some(s.numeric.as_ref()?.quantiles.clone()),
-            l if l.is_temporal() && !matches!(l, LogicalType::Time | LogicalType::Interval) => {
-                let t = s.temporal.as_ref()?;
-                Some(
-                    t.quantiles
-                        .iter()
-                        .filter_map(|q| l.parse_temporal(q))
-                        .collect(),
-                )
-            }
-            _ => None,
-        });
-        let quantiles = learned.filter(|q: &Vec<f64>| !q.is_empty()).or_else(|| {
+        let quantiles = self.learned_quantiles(column).or_else(|| {
             let range = limits.column_range(column, None);
             let checked = column.logical.is_integer() && !limits.is_unconstrained(&column.name);
             (checked && range.hi - range.lo < 1e6).then(|| vec![range.lo, range.hi])
         })?;
         Some(IndexKey::Spread { quantiles })
+    }
+
+    /// The learned quantiles of an integer, date or timestamp column, in its numeric form.
+    fn learned_quantiles(&self, column: &Column) -> Option<Vec<f64>> {
+        let stats = self.profile_table().stats(&column.name)?;
+        let quantiles: Vec<f64> = match &column.logical {
+            l if l.is_integer() => stats.numeric.as_ref()?.quantiles.clone(),
+            l if l.is_temporal() && !matches!(l, LogicalType::Time | LogicalType::Interval) => {
+                let t = stats.temporal.as_ref()?;
+                let parsed = t.quantiles.iter().filter_map(|q| l.parse_temporal(q));
+                parsed.collect()
+            }
+            _ => return None,
+        };
+        (!quantiles.is_empty()).then_some(quantiles)
+    }
+
+    /// A date or timestamp that carries a key's uniqueness, spaced over its learned
+    /// distribution at its learned resolution (see [`IndexKey::Spaced`]); `None` when nothing
+    /// was learned, or rows already in the target (`--append`) hold values to stay clear of.
+    fn spaced_key(&self, column: &Column) -> Option<IndexKey> {
+        let step = match column.logical {
+            LogicalType::Date => 1,
+            LogicalType::Timestamp | LogicalType::TimestampTz => {
+                let stats = self.profile_table().stats(&column.name)?;
+                let resolution = stats.temporal.as_ref()?.resolution;
+                resolution.map_or(1, |r| r.micros())
+            }
+            _ => return None,
+        };
+        if self.taken(column).rows > 0 {
+            return None;
+        }
+        Some(IndexKey::Spaced {
+            quantiles: self.learned_quantiles(column)?,
+            step,
+            rows: self.own_rows(),
+            scatter: Permutation::new(self.own_rows().max(1), self.salt(&["spaced", &column.name])),
+        })
     }
 
     /// The key values of `column` that rows already in the target hold (`--append`).
@@ -1205,21 +1230,30 @@ impl TablePlanner<'_> {
         // A value column that takes uniforms: its index, output position and generator.
         let ordered = |name: &str| drawn_number(table, columns, output, name);
         type Found<'g> = (usize, usize, &'g ColumnGen);
-        let rules: Vec<(&OrderRule, Found, Found)> = profile
+        // The low side is only read: it may be a date key spaced over its distribution.
+        let low_side = |name: &str| {
+            let c = table.column_index(name)?;
+            let at = output.iter().position(|&o| o == c)?;
+            match &columns[c] {
+                ColumnPlan::Key(IndexKey::Spaced { .. }) => Some((c, at)),
+                _ => ordered(name).map(|(c, at, _)| (c, at)),
+            }
+        };
+        let rules: Vec<(&OrderRule, (usize, usize), Found)> = profile
             .rules
             .iter()
-            .filter_map(|r| Some((r, ordered(&r.low)?, ordered(&r.high)?)))
+            .filter_map(|r| Some((r, low_side(&r.low)?, ordered(&r.high)?)))
             .collect();
         let depth = order_depths(&rules.iter().map(|(_, l, h)| (l.0, h.0)).collect::<Vec<_>>());
         // A gap anchors its high column when it is tight against that column's own spread
         // (days between order and shipping, against years of orders). A loose gap would
         // discard the correlation the copula keeps; such orders are only enforced.
-        let tight = |(r, _, high): &&(&OrderRule, Found, Found)| {
+        let tight = |(r, _, high): &&(&OrderRule, (usize, usize), Found)| {
             let gap = interquartile(&r.gap);
             r.overlap && high.2.spread().is_some_and(|spread| gap <= 0.5 * spread)
         };
         // Each dependent keeps the tightest of its orders (smallest median gap).
-        let mut chosen: Vec<&(&OrderRule, Found, Found)> = Vec::new();
+        let mut chosen: Vec<&(&OrderRule, (usize, usize), Found)> = Vec::new();
         for rule in rules.iter().filter(tight) {
             let median = |r: &OrderRule| r.gap.get(r.gap.len() / 2).copied().unwrap_or(0.0);
             match chosen.iter().position(|(_, _, h)| h.0 == rule.2 .0) {

@@ -31,7 +31,7 @@ use super::sample::HashSampled;
 use super::sketch::QuantileSketch;
 use super::text::LONG_VALUE_BYTES;
 use crate::hashing::{hash_bytes, mix64};
-use crate::schema::Table;
+use crate::schema::{Column, LogicalType, Table};
 
 /// Ordered columns compared pairwise (for orders in every row, and correlations). A table of
 /// box-score counts has forty or more; the pairs are counted over every row, so the cost grows
@@ -184,16 +184,33 @@ impl OrderCounts {
     }
 }
 
-/// The ordered, non-key columns of a table with their families (at most [`ORDERED_COLUMNS`]).
+/// The ordered, non-key columns of a table with their families (at most [`ORDERED_COLUMNS`]),
+/// and its dates and timestamps that are keys without being foreign keys.
 pub fn ordered_columns(table: &Table) -> Vec<(usize, u8)> {
     table
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| !table.in_any_key(&c.name))
+        .filter(|(_, c)| !table.in_any_key(&c.name) || spaced_key_column(table, c))
         .filter_map(|(i, c)| Some((i, family(&c.logical.arrow_type())?)))
         .take(ORDERED_COLUMNS)
         .collect()
+}
+
+/// A date or timestamp of a primary or unique key that no foreign key holds. It is generated
+/// over its learned distribution (a spaced key, see [`crate::generate`]), so the orders it keeps
+/// with other columns (`rented_at < returned_at`) are learned as for any column.
+pub fn spaced_key_column(table: &Table, column: &Column) -> bool {
+    let temporal = matches!(
+        column.logical,
+        LogicalType::Date | LogicalType::Timestamp | LogicalType::TimestampTz
+    );
+    temporal
+        && table.is_key_column(&column.name)
+        && !table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.contains(&column.name))
 }
 
 /// A parent key's hash as a sampled value: its top 53 bits, which an `f64` holds exactly.
@@ -548,7 +565,10 @@ impl RelationsAccumulator {
                 .position(|&(c, _)| c == i)
                 .expect("paired")
         };
-        let value = |i: usize| !table.in_any_key(&table.columns[i].name);
+        let value = |i: usize| {
+            let column = &table.columns[i];
+            !table.in_any_key(&column.name) || spaced_key_column(table, column)
+        };
         self.orders
             .pairs
             .iter()

@@ -39,7 +39,13 @@ pub struct Parsed {
 pub fn parse(script: &str) -> Parsed {
     let mut builder = build::Builder::default();
     for piece in split::statements(script) {
-        match parse_one(&piece.text) {
+        let parsed = parse_one(&piece.text).or_else(|e| {
+            // pg_dump writes `DEFAULT ('now'::text)::date`, a cast after parentheses that the
+            // parser does not take in a DEFAULT; wrapped in one more pair it does.
+            let wrapped = wrap_cast_defaults(&piece.text).ok_or(e.clone())?;
+            parse_one(&wrapped).map_err(|_| e)
+        });
+        match parsed {
             Ok(statement) => builder.apply(&statement, piece.line),
             Err(message) => match forms::recognize(&piece.text) {
                 Some(form) => apply_form(&mut builder, form, piece.line),
@@ -52,6 +58,85 @@ pub fn parse(script: &str) -> Parsed {
     }
     let (schema, warnings) = builder.finish();
     Parsed { schema, warnings }
+}
+
+/// `sql` with each `DEFAULT (…)::type` written `DEFAULT ((…)::type)`, or `None` if it holds
+/// none. Quoted text is skipped; the type runs to the next `,` or `)` or a space before a word.
+fn wrap_cast_defaults(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let (mut at, mut changed) = (0, false);
+    let mut copied = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\'' | b'"' => at = closing_quote(bytes, at),
+            _ if sql[at..].len() >= 7 && sql[at..at + 7].eq_ignore_ascii_case("default") => {
+                let open = at + 7 + sql[at + 7..].len() - sql[at + 7..].trim_start().len();
+                if bytes.get(open) == Some(&b'(') {
+                    let close = matching_paren(bytes, open)?;
+                    if sql[close + 1..].starts_with("::") {
+                        let type_end = close
+                            + 3
+                            + sql[close + 3..]
+                                .find(|c: char| c == ',' || c == ')' || c.is_whitespace())
+                                .unwrap_or(sql.len() - close - 3);
+                        out.push_str(&sql[copied..open]);
+                        out.push('(');
+                        out.push_str(&sql[open..type_end]);
+                        out.push(')');
+                        copied = type_end;
+                        changed = true;
+                        at = type_end;
+                        continue;
+                    }
+                }
+                at += 7;
+            }
+            _ => at += 1,
+        }
+    }
+    out.push_str(&sql[copied..]);
+    changed.then_some(out)
+}
+
+/// Just past the quote that closes the one at `open` (a doubled quote stays inside).
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes[open];
+    let mut at = open + 1;
+    while at < bytes.len() {
+        if bytes[at] == quote {
+            if bytes.get(at + 1) == Some(&quote) {
+                at += 2;
+                continue;
+            }
+            return at + 1;
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
+/// The `)` that closes the `(` at `open`, past quoted text.
+fn matching_paren(bytes: &[u8], open: usize) -> Option<usize> {
+    let (mut depth, mut at) = (0usize, open);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\'' | b'"' => {
+                at = closing_quote(bytes, at);
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 fn parse_one(sql: &str) -> Result<Statement, String> {
@@ -324,6 +409,19 @@ GRANT SELECT ON public.tags TO reader;
         }
         let parsed = parse("ALTER TABLE nope ADD PRIMARY KEY (a);");
         assert_eq!(parsed.warnings[0].line, 1);
+    }
+
+    #[test]
+    fn a_cast_after_parentheses_in_a_default_is_read() {
+        let parsed = parse(
+            "CREATE TABLE customer (customer_id integer PRIMARY KEY,
+               create_date date DEFAULT ('now'::text)::date NOT NULL,
+               note text DEFAULT 'a ''default'' (x)'::text);",
+        );
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        let table = parsed.schema.table("customer").expect("read");
+        assert_eq!(table.columns.len(), 3);
+        assert!(!table.columns[1].nullable);
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl IndexKey {
                 step,
                 rows,
                 scatter,
-            } => Key::Int(spaced(quantiles, *step, *rows, scatter.apply(i)) * step),
+            } => Key::Int(spaced(quantiles, *step, *rows, scatter.apply(i)).saturating_mul(*step)),
             IndexKey::Spread { quantiles } => {
                 const GOLDEN: f64 = 0.618_033_988_749_895;
                 let rank = ((i as f64 + 0.5) * GOLDEN).fract();
@@ -225,7 +225,7 @@ pub fn spaced(quantiles: &[f64], step: i64, rows: u64, j: u64) -> i64 {
         .chain([grid(0), grid(j)])
         .max()
         .expect("two at least");
-    best + j as i64
+    best.saturating_add(j as i64)
 }
 
 fn email(n: u64, named: bool) -> String {

@@ -762,12 +762,25 @@ impl Generator {
 
     /// The rows of `child` whose foreign key `fk` points at parent row `parent`: the inverse of
     /// [`Generator::parent_row`], for the picks planned totals accept (a layout, direct or
-    /// permuted).
+    /// permuted). A key kept apart from another also looks at the parent row before, whose
+    /// drawn children may have moved here.
     fn children_of(&self, child: usize, fk: usize, parent: u64) -> impl Iterator<Item = u64> + '_ {
-        let (slots, spread) = match &self.tables[child].foreign_keys[fk].mode {
-            ParentPick::Main(layout) => (layout.slots_of(parent), None),
-            ParentPick::Weighted(layout, spread) => (layout.slots_of(parent), Some(spread)),
-            _ => (0..0, None),
+        let key = &self.tables[child].foreign_keys[fk];
+        let parents = self.tables[key.parent].rows.max(1);
+        let before = (parent + parents - 1) % parents;
+        let drawn_at = |layout: &FanOutLayout| {
+            let moved_in = key
+                .differs_from
+                .filter(|_| before != parent)
+                .map(|_| layout.slots_of(before));
+            layout
+                .slots_of(parent)
+                .chain(moved_in.into_iter().flatten())
+        };
+        let (slots, spread): (Box<dyn Iterator<Item = u64>>, _) = match &key.mode {
+            ParentPick::Main(layout) => (Box::new(drawn_at(layout)), None),
+            ParentPick::Weighted(layout, spread) => (Box::new(drawn_at(layout)), Some(spread)),
+            _ => (Box::new(0..0), None),
         };
         slots
             .map(move |slot| spread.map_or(slot, |s| s.invert(slot)))

@@ -16,7 +16,7 @@ use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
-use super::keys::{IndexKey, Taken};
+use super::keys::{self, IndexKey, Taken};
 use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
 use super::text::is_email;
@@ -784,7 +784,7 @@ impl TablePlanner<'_> {
             .min_by_key(|c| carrier_rank(c))
         {
             let column = &table.columns[index(name)];
-            let key = match self.spaced_key(column) {
+            let key = match self.spaced_key(column, limits) {
                 Some(key) => key,
                 None => self.index_key(column, self.own_rows(), self.taken(column))?,
             };
@@ -917,8 +917,9 @@ impl TablePlanner<'_> {
 
     /// A date or timestamp that carries a key's uniqueness, spaced over its learned
     /// distribution at its learned resolution (see [`IndexKey::Spaced`]); `None` when nothing
-    /// was learned, or rows already in the target (`--append`) hold values to stay clear of.
-    fn spaced_key(&self, column: &Column) -> Option<IndexKey> {
+    /// was learned, rows already in the target (`--append`) hold values to stay clear of, or the
+    /// values would be pushed past the column's CHECK or partition limits.
+    fn spaced_key(&self, column: &Column, limits: &TableLimits) -> Option<IndexKey> {
         let step = match column.logical {
             LogicalType::Date => 1,
             LogicalType::Timestamp | LogicalType::TimestampTz => {
@@ -931,11 +932,27 @@ impl TablePlanner<'_> {
         if self.taken(column).rows > 0 {
             return None;
         }
+        // `infinity` and the like are no place to spread keys over.
+        let quantiles = self.learned_quantiles(column)?;
+        let sentinel = |q: &f64| q.abs() >= i32::MAX as f64 && column.logical == LogicalType::Date;
+        if quantiles
+            .iter()
+            .any(|q| q.abs() >= i64::MAX as f64 / 2.0 || sentinel(q))
+        {
+            return None;
+        }
+        let rows = self.own_rows();
+        let range = limits.column_range(column, self.profile_table().stats(&column.name));
+        let first = keys::spaced(&quantiles, step, rows, 0).saturating_mul(step) as f64;
+        let last = keys::spaced(&quantiles, step, rows, rows.saturating_sub(1));
+        if first < range.lo || last.saturating_mul(step) as f64 > range.hi {
+            return None;
+        }
         Some(IndexKey::Spaced {
-            quantiles: self.learned_quantiles(column)?,
+            quantiles,
             step,
-            rows: self.own_rows(),
-            scatter: Permutation::new(self.own_rows().max(1), self.salt(&["spaced", &column.name])),
+            rows,
+            scatter: Permutation::new(rows.max(1), self.salt(&["spaced", &column.name])),
         })
     }
 

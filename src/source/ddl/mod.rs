@@ -61,7 +61,9 @@ pub fn parse(script: &str) -> Parsed {
 }
 
 /// `sql` with each `DEFAULT (…)::type` written `DEFAULT ((…)::type)`, or `None` if it holds
-/// none. Quoted text is skipped; the type runs to the next `,` or `)` or a space before a word.
+/// none. Quoted text and comments are skipped; the type runs to the next `,` or `)` outside parentheses, or
+/// to a word that starts a constraint (`NOT NULL`, `CHECK`, …), so `timestamp without time
+/// zone` and `numeric(10,2)` are read whole.
 fn wrap_cast_defaults(sql: &str) -> Option<String> {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len() + 8);
@@ -70,16 +72,22 @@ fn wrap_cast_defaults(sql: &str) -> Option<String> {
     while at < bytes.len() {
         match bytes[at] {
             b'\'' | b'"' => at = closing_quote(bytes, at),
-            _ if sql[at..].len() >= 7 && sql[at..at + 7].eq_ignore_ascii_case("default") => {
+            b'-' if bytes.get(at + 1) == Some(&b'-') => {
+                at = sql[at..].find('\n').map_or(bytes.len(), |n| at + n);
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                at = sql[at + 2..].find("*/").map_or(bytes.len(), |n| at + n + 4);
+            }
+            _ if bytes.len() - at >= 7
+                && bytes[at..at + 7].eq_ignore_ascii_case(b"default")
+                && (at == 0 || !is_word_byte(bytes[at - 1]))
+                && bytes.get(at + 7).is_none_or(|&b| !is_word_byte(b)) =>
+            {
                 let open = at + 7 + sql[at + 7..].len() - sql[at + 7..].trim_start().len();
                 if bytes.get(open) == Some(&b'(') {
                     let close = matching_paren(bytes, open)?;
                     if sql[close + 1..].starts_with("::") {
-                        let type_end = close
-                            + 3
-                            + sql[close + 3..]
-                                .find(|c: char| c == ',' || c == ')' || c.is_whitespace())
-                                .unwrap_or(sql.len() - close - 3);
+                        let type_end = cast_type_end(sql, close + 3);
                         out.push_str(&sql[copied..open]);
                         out.push('(');
                         out.push_str(&sql[open..type_end]);
@@ -97,6 +105,52 @@ fn wrap_cast_defaults(sql: &str) -> Option<String> {
     }
     out.push_str(&sql[copied..]);
     changed.then_some(out)
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Where the type name that begins at `from` ends: at a `,` or `)` outside its own
+/// parentheses, or before a word that starts a column constraint.
+fn cast_type_end(sql: &str, from: usize) -> usize {
+    const CONSTRAINTS: [&str; 10] = [
+        "not",
+        "null",
+        "constraint",
+        "check",
+        "references",
+        "primary",
+        "unique",
+        "collate",
+        "generated",
+        "default",
+    ];
+    let bytes = sql.as_bytes();
+    let (mut depth, mut at) = (0usize, from);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return at,
+            b')' => depth -= 1,
+            b',' if depth == 0 => return at,
+            b if b.is_ascii_whitespace() && depth == 0 => {
+                let word_start = at + sql[at..].len() - sql[at..].trim_start().len();
+                let word_end = sql[word_start..]
+                    .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .map_or(sql.len(), |n| word_start + n);
+                let word = &sql[word_start..word_end];
+                if word.is_empty() || CONSTRAINTS.iter().any(|c| word.eq_ignore_ascii_case(c)) {
+                    return at;
+                }
+                at = word_end;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    bytes.len()
 }
 
 /// Just past the quote that closes the one at `open` (a doubled quote stays inside).
@@ -416,12 +470,15 @@ GRANT SELECT ON public.tags TO reader;
         let parsed = parse(
             "CREATE TABLE customer (customer_id integer PRIMARY KEY,
                create_date date DEFAULT ('now'::text)::date NOT NULL,
+               -- vérifié: l'été
+               touched timestamp without time zone DEFAULT ('now'::text)::timestamp without time zone NOT NULL,
+               price numeric(10,2) DEFAULT (0)::numeric(10,2),
                note text DEFAULT 'a ''default'' (x)'::text);",
         );
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
         let table = parsed.schema.table("customer").expect("read");
-        assert_eq!(table.columns.len(), 3);
-        assert!(!table.columns[1].nullable);
+        assert_eq!(table.columns.len(), 5);
+        assert!(!table.columns[1].nullable && !table.columns[2].nullable);
     }
 
     #[test]

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use arrow::record_batch::RecordBatch;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::{Sampling, Source, SourceError};
 use crate::schema::{Schema, Table};
@@ -61,126 +63,55 @@ pub fn parse(script: &str) -> Parsed {
 }
 
 /// `sql` with each `DEFAULT (…)::type` written `DEFAULT ((…)::type)`, or `None` if it holds
-/// none. Quoted text and comments are skipped; the type runs to the next `,` or `)` outside parentheses, or
-/// to a word that starts a constraint (`NOT NULL`, `CHECK`, …), so `timestamp without time
-/// zone` and `numeric(10,2)` are read whole.
+/// none. Read from sqlparser's tokens, so quoted text and comments are no concern; the type
+/// runs to the next `,` or `)` outside parentheses, or to a word that starts a constraint
+/// (`NOT NULL`, `CHECK`, …), so `timestamp without time zone` and `numeric(10,2)` are whole.
 fn wrap_cast_defaults(sql: &str) -> Option<String> {
-    let bytes = sql.as_bytes();
-    let mut out = String::with_capacity(sql.len() + 8);
-    let (mut at, mut changed) = (0, false);
-    let mut copied = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\'' | b'"' => at = closing_quote(bytes, at),
-            b'-' if bytes.get(at + 1) == Some(&b'-') => {
-                at = sql[at..].find('\n').map_or(bytes.len(), |n| at + n);
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'*') => {
-                at = sql[at + 2..].find("*/").map_or(bytes.len(), |n| at + n + 4);
-            }
-            _ if bytes.len() - at >= 7
-                && bytes[at..at + 7].eq_ignore_ascii_case(b"default")
-                && (at == 0 || !is_word_byte(bytes[at - 1]))
-                && bytes.get(at + 7).is_none_or(|&b| !is_word_byte(b)) =>
-            {
-                let open = at + 7 + sql[at + 7..].len() - sql[at + 7..].trim_start().len();
-                if bytes.get(open) == Some(&b'(') {
-                    let close = matching_paren(bytes, open)?;
-                    if sql[close + 1..].starts_with("::") {
-                        let type_end = cast_type_end(sql, close + 3);
-                        out.push_str(&sql[copied..open]);
-                        out.push('(');
-                        out.push_str(&sql[open..type_end]);
-                        out.push(')');
-                        copied = type_end;
-                        changed = true;
-                        at = type_end;
-                        continue;
-                    }
-                }
-                at += 7;
-            }
-            _ => at += 1,
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize().ok()?;
+    let next =
+        |from: usize| (from..tokens.len()).find(|&k| !matches!(tokens[k], Token::Whitespace(_)));
+    // Token positions before which `(` goes, and after which `)` goes.
+    let (mut opens, mut closes) = (Vec::new(), Vec::new());
+    for (at, token) in tokens.iter().enumerate() {
+        let Token::Word(word) = token else { continue };
+        if word.keyword != Keyword::DEFAULT {
+            continue;
+        }
+        let Some(open) = next(at + 1).filter(|&k| tokens[k] == Token::LParen) else {
+            continue;
+        };
+        let Some(close) = closing(&tokens, open) else {
+            continue;
+        };
+        let Some(cast) = next(close + 1).filter(|&k| tokens[k] == Token::DoubleColon) else {
+            continue;
+        };
+        opens.push(open);
+        closes.push(type_end(&tokens, cast + 1));
+    }
+    if opens.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(sql.len() + 2 * opens.len());
+    for (at, token) in tokens.iter().enumerate() {
+        if opens.contains(&at) {
+            out.push('(');
+        }
+        out.push_str(&token.to_string());
+        if closes.contains(&at) {
+            out.push(')');
         }
     }
-    out.push_str(&sql[copied..]);
-    changed.then_some(out)
+    Some(out)
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
-/// Where the type name that begins at `from` ends: at a `,` or `)` outside its own
-/// parentheses, or before a word that starts a column constraint.
-fn cast_type_end(sql: &str, from: usize) -> usize {
-    const CONSTRAINTS: [&str; 10] = [
-        "not",
-        "null",
-        "constraint",
-        "check",
-        "references",
-        "primary",
-        "unique",
-        "collate",
-        "generated",
-        "default",
-    ];
-    let bytes = sql.as_bytes();
-    let (mut depth, mut at) = (0usize, from);
-    while at < bytes.len() {
-        match bytes[at] {
-            b'(' => depth += 1,
-            b')' if depth == 0 => return at,
-            b')' => depth -= 1,
-            b',' if depth == 0 => return at,
-            b if b.is_ascii_whitespace() && depth == 0 => {
-                let word_start = at + sql[at..].len() - sql[at..].trim_start().len();
-                let word_end = sql[word_start..]
-                    .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-                    .map_or(sql.len(), |n| word_start + n);
-                let word = &sql[word_start..word_end];
-                if word.is_empty() || CONSTRAINTS.iter().any(|c| word.eq_ignore_ascii_case(c)) {
-                    return at;
-                }
-                at = word_end;
-                continue;
-            }
-            _ => {}
-        }
-        at += 1;
-    }
-    bytes.len()
-}
-
-/// Just past the quote that closes the one at `open` (a doubled quote stays inside).
-fn closing_quote(bytes: &[u8], open: usize) -> usize {
-    let quote = bytes[open];
-    let mut at = open + 1;
-    while at < bytes.len() {
-        if bytes[at] == quote {
-            if bytes.get(at + 1) == Some(&quote) {
-                at += 2;
-                continue;
-            }
-            return at + 1;
-        }
-        at += 1;
-    }
-    bytes.len()
-}
-
-/// The `)` that closes the `(` at `open`, past quoted text.
-fn matching_paren(bytes: &[u8], open: usize) -> Option<usize> {
-    let (mut depth, mut at) = (0usize, open);
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\'' | b'"' => {
-                at = closing_quote(bytes, at);
-                continue;
-            }
-            b'(' => depth += 1,
-            b')' => {
+/// The `)` that closes the `(` at `open`.
+fn closing(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, token) in tokens.iter().enumerate().skip(open) {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(at);
@@ -188,9 +119,38 @@ fn matching_paren(bytes: &[u8], open: usize) -> Option<usize> {
             }
             _ => {}
         }
-        at += 1;
     }
     None
+}
+
+/// The last token of the type name that starts at `from`: before a `,` or `)` outside its own
+/// parentheses, or before a word that starts a column constraint.
+fn type_end(tokens: &[Token], from: usize) -> usize {
+    const CONSTRAINTS: [Keyword; 10] = [
+        Keyword::NOT,
+        Keyword::NULL,
+        Keyword::CONSTRAINT,
+        Keyword::CHECK,
+        Keyword::REFERENCES,
+        Keyword::PRIMARY,
+        Keyword::UNIQUE,
+        Keyword::COLLATE,
+        Keyword::GENERATED,
+        Keyword::DEFAULT,
+    ];
+    let (mut depth, mut last) = (0usize, from);
+    for (at, token) in tokens.iter().enumerate().skip(from) {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen if depth > 0 => depth -= 1,
+            Token::RParen | Token::Comma | Token::SemiColon if depth == 0 => break,
+            Token::Word(w) if depth == 0 && CONSTRAINTS.contains(&w.keyword) => break,
+            Token::Whitespace(_) => continue,
+            _ => {}
+        }
+        last = at;
+    }
+    last
 }
 
 fn parse_one(sql: &str) -> Result<Statement, String> {

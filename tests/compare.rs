@@ -366,6 +366,22 @@ fn a_missing_table_lowers_the_score_and_is_named() {
 }
 
 #[test]
+fn an_empty_table_only_the_synthetic_side_has_breaks_nothing() {
+    // A real folder holds no file for an empty table (a partition with no rows); the generated
+    // one writes it with its header.
+    let copy = copy_of("chinook");
+    std::fs::write(copy.path.join("archive.csv"), "archive_id,note\n").unwrap();
+    let real = data_dir("chinook").join("csv");
+    let (report, output) = compare(&real, &copy.path, &[]);
+    assert_ok(&output);
+    assert_eq!(
+        table(&report, "archive")["presence"]["status"],
+        "only_in_synthetic"
+    );
+    assert_eq!(report["subscores"]["validity"].as_f64(), Some(1.0));
+}
+
+#[test]
 fn csv_and_parquet_of_the_same_data_score_100() {
     for dataset in ["chinook", "northwind"] {
         let dir = data_dir(dataset);

@@ -359,7 +359,12 @@ fn validity_checks(t: &TableReport) -> Vec<f64> {
         .clone()
         .filter(|c| c.presence == Presence::Both)
         .count();
-    checks.push(present as f64 / real_columns.count().max(1) as f64);
+    // A table only the synthetic side has (an empty one the real folder has no file for) has
+    // no real columns to miss.
+    let expected = real_columns.count();
+    if expected > 0 {
+        checks.push(present as f64 / expected as f64);
+    }
     checks.push(1.0 - (t.pk_violations as f64 / rows).min(1.0));
     checks.push(1.0 - (t.unique_violations as f64 / rows).min(1.0));
     checks.extend(

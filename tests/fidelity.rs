@@ -1081,3 +1081,65 @@ fn two_keys_that_never_pick_the_same_parent_stay_apart() {
     let loops = rows.iter().filter(|r| r[1] == r[2]).count();
     assert_eq!(loops, 0, "routes from an airport to itself");
 }
+
+/// Tenants, their projects, and tasks that carry both their project and (denormalised) their
+/// project's tenant, as multi-tenant schemas do.
+fn tenants_projects_tasks() -> [(&'static str, String); 3] {
+    let mut r = common::Lcg(5);
+    let mut tenants = String::from("tenant_id,name\n");
+    for id in 1..=20 {
+        tenants.push_str(&format!("{id},Tenant{id}\n"));
+    }
+    let mut projects = String::from("project_id,tenant_id,budget\n");
+    let mut owner = vec![0u64; 201];
+    for id in 1..=200 {
+        owner[id] = 1 + (r.next() % 20).min(r.next() % 20);
+        projects.push_str(&format!("{id},{},{}\n", owner[id], 100 + r.next() % 900));
+    }
+    let mut tasks = String::from("task_id,tenant_id,project_id,hours\n");
+    for id in 1..=3000 {
+        let project = 1 + (r.next() % 200).min(r.next() % 200) as usize;
+        let hours = 1 + r.next() % 40;
+        tasks.push_str(&format!("{id},{},{project},{hours}\n", owner[project]));
+    }
+    [
+        ("tenants", tenants),
+        ("projects", projects),
+        ("tasks", tasks),
+    ]
+}
+
+/// Share of generated tasks whose tenant is their project's tenant.
+fn share_of_tasks_in_their_projects_tenant(out: &Path) -> f64 {
+    let join = ("projects", "tasks", "project_id");
+    share_of_children(out, join, |task, project| {
+        task["tenant_id"] == project["tenant_id"]
+    })
+}
+
+#[test]
+fn a_key_copied_from_the_parent_row_reaches_the_same_row() {
+    let data = tenants_projects_tasks();
+    let tables: Vec<(&str, &str)> = data.iter().map(|(t, c)| (*t, c.as_str())).collect();
+    let (profile, dir) = profile_and_generate_tables(&tables, "3", "");
+    assert!(
+        profile.contains("column: tenant_id\n    foreign_key: [project_id]"),
+        "the task's tenant is found to be its project's:\n{profile}"
+    );
+    let out = dir.path().join("out");
+    assert_eq!(share_of_tasks_in_their_projects_tenant(&out), 1.0);
+    let tasks = read_rows(&out, "tasks");
+    assert_eq!(tasks.len(), 9000);
+    let tenants: std::collections::HashSet<&String> =
+        tasks.iter().map(|t| &t["tenant_id"]).collect();
+    assert!(
+        tenants.len() > 20,
+        "tasks spread over the tenants: {}",
+        tenants.len()
+    );
+
+    // Turned off, the task draws its tenant on its own and mostly lands elsewhere.
+    let off = "overrides:\n  tasks:\n    off: [tenant_id = projects.tenant_id]\n";
+    let (_, dir) = profile_and_generate_tables(&tables, "3", off);
+    assert!(share_of_tasks_in_their_projects_tenant(&dir.path().join("out")) < 0.5);
+}

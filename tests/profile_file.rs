@@ -273,6 +273,11 @@ fn bad_files_name_the_field_and_the_rule() {
             "      foreign_key: [media_type_id]\n      share: 0.5783\n      parent: {column: name, correlation: 0.5}",
             vec!["correlations.clustered[0].parent", "\"name\"", "no number column"],
         ),
+        (
+            "  - column: unit_price\n    foreign_key: [track_id]\n    parent_column: unit_price",
+            "  - column: invoice_id\n    foreign_key: [track_id]\n    parent_column: album_id",
+            vec!["tables[invoice_line].inherited[0].parent_column", "\"album_id\" does not"],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

@@ -372,6 +372,22 @@ struct ForeignKeyPlan {
     /// Another foreign key (its index) to the same parent rows whose pick this one moves off
     /// (see [`Generator::parent_row`]).
     differs_from: Option<usize>,
+    /// Another foreign key whose parent row this one takes its reference from.
+    through: Option<Through>,
+}
+
+/// A foreign key that references what the parent row of another key references: a payment's
+/// customer is its rental's customer, a task's tenant its project's tenant. The row picks the
+/// other key's parent row and takes that row's reference by `key`, computed as keys are.
+#[derive(Debug)]
+struct Through {
+    /// The other foreign key of this table (its index).
+    via: usize,
+    /// The foreign key of `via`'s parent table whose reference is taken.
+    key: usize,
+    /// Share of `via`'s parent rows whose children take the reference; the others draw their
+    /// own, as copies that held for most parents do.
+    share: f64,
 }
 
 /// The second foreign key of a composite key, picked at its learned popularity (the layout of
@@ -998,14 +1014,33 @@ impl Generator {
     /// next parent row where it would equal the pick of the key it differs from; `None` for a
     /// NULL reference.
     fn parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {
-        let pick = self.drawn_parent_row(table, fk, i)?;
         let key = &self.tables[table].foreign_keys[fk];
+        if let Some(row) = key
+            .through
+            .as_ref()
+            .and_then(|t| self.row_through(table, t, i))
+        {
+            return (!key.nulls.hits(i)).then_some(row);
+        }
+        let pick = self.drawn_parent_row(table, fk, i)?;
         match key.differs_from {
             Some(other) if self.drawn_parent_row(table, other, i) == Some(pick) => {
                 Some((pick + 1) % self.tables[key.parent].rows.max(1))
             }
             _ => Some(pick),
         }
+    }
+
+    /// The row that row `i`'s parent by `through.via` references by its key `through.key`;
+    /// `None` where there is no such row or that parent's children draw their own.
+    fn row_through(&self, table: usize, through: &Through, i: u64) -> Option<u64> {
+        let via = &self.tables[table].foreign_keys[through.via];
+        let j = self.parent_row(table, through.via, i)?;
+        let seed = combine([self.seed, via.salt, PARENT_KEYED, j]);
+        if through.share < 1.0 && unit_interval(mix64(seed)) >= through.share {
+            return None;
+        }
+        self.parent_row(via.parent, through.key, j)
     }
 
     fn drawn_parent_row(&self, table: usize, fk: usize, i: u64) -> Option<u64> {

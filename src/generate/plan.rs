@@ -24,7 +24,8 @@ use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::width;
 use super::{
     arrow_schema, ColumnPlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator,
-    GroupPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, TotalPlan,
+    GroupPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, Through,
+    TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
@@ -131,10 +132,9 @@ fn total_plan(
         child_plan.table.foreign_keys.iter().position(|fk| {
             fk.columns == total.foreign_key && fk.references.table == plan.table.name
         })?;
-    let laid_out = matches!(
-        child_plan.foreign_keys[fk].mode,
-        ParentPick::Main(_) | ParentPick::Weighted(..)
-    );
+    let key = &child_plan.foreign_keys[fk];
+    let laid_out =
+        matches!(key.mode, ParentPick::Main(_) | ParentPick::Weighted(..)) && key.through.is_none();
     if !laid_out || child_plan.foreign_keys[fk].parent != parent || reads(tables, child, parent) {
         return None;
     }
@@ -301,7 +301,8 @@ impl TablePlanner<'_> {
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
-        let main = table.main_foreign_key(|k| !self.closes_key_cycle(k));
+        let main =
+            table.main_foreign_key(|k| !self.closes_key_cycle(k) && self.through(k).is_none());
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
@@ -348,6 +349,7 @@ impl TablePlanner<'_> {
             };
             foreign_keys.push(self.foreign_key_plan(fk, pick));
         }
+        self.route_through_parents(&mut foreign_keys);
         self.keep_parents_apart(&mut foreign_keys);
         for (c, column) in table.columns.iter().enumerate() {
             if columns[c].is_none() {
@@ -538,6 +540,9 @@ impl TablePlanner<'_> {
         warnings: &mut Vec<String>,
     ) -> Option<(usize, ColumnPlan)> {
         let table = self.table();
+        if table.in_any_key(&inherit.column) {
+            return None; // a copied foreign key is a route to its parent: `through`
+        }
         let k = self.copyable_foreign_key(&inherit.foreign_key)?;
         let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[k])];
         let c = table.column_index(&inherit.column)?;
@@ -1087,7 +1092,42 @@ impl TablePlanner<'_> {
             salt: self.salt(&fk_label(fk)),
             mode,
             differs_from: None,
+            through: None,
         }
+    }
+
+    /// The profile's copies of a parent row's foreign key (a payment's customer is its rental's
+    /// customer): a key drawn by popularity (`Weighted`) takes its reference from the parent
+    /// row instead (see [`Through`]).
+    fn route_through_parents(&self, plans: &mut [ForeignKeyPlan]) {
+        for (k, plan) in plans.iter_mut().enumerate() {
+            if matches!(plan.mode, ParentPick::Weighted(..)) {
+                plan.through = self.through(k);
+            }
+        }
+    }
+
+    /// How foreign key `k` reaches its parent through another key's parent row, if the
+    /// profile says its one column copies a key of that row that references the same table and
+    /// columns (and the other key may be read: no self-reference, no cycle).
+    fn through(&self, k: usize) -> Option<Through> {
+        let table = self.table();
+        let fk = &table.foreign_keys[k];
+        let [column] = &fk.columns[..] else {
+            return None;
+        };
+        self.profile_table().inherited.iter().find_map(|copy| {
+            let via = self.copyable_foreign_key(&copy.foreign_key)?;
+            let parent = &self.profile.tables[self.parent_of(&table.foreign_keys[via])].schema;
+            let key = parent.foreign_keys.iter().position(|p| {
+                p.columns == [copy.parent_column.clone()] && p.references == fk.references
+            })?;
+            (copy.column == *column && via != k).then_some(Through {
+                via,
+                key,
+                share: if copy.in_every_row() { 1.0 } else { copy.holds },
+            })
+        })
     }
 
     /// Two keys the profile keeps apart (`differs_from`): the one drawn by popularity
@@ -1103,6 +1143,9 @@ impl TablePlanner<'_> {
                 continue;
             };
             let movable = |i: usize| matches!(plans[i].mode, ParentPick::Weighted(..));
+            if plans[k].through.is_some() || plans[other].through.is_some() {
+                continue;
+            }
             let (moving, fixed) = match (movable(k), movable(other)) {
                 (true, _) => (k, other),
                 (false, true) => (other, k),

@@ -54,6 +54,36 @@ pub fn candidates(child: &Table, parent: &Table) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The (child column, parent column) pairs of foreign keys worth testing across `via`: a
+/// one-column key of the child and one of the parent row that reference the same table and
+/// columns, as an order line's customer and its order's customer do, or a tenant id carried
+/// down every table. Where the child's equals its parent row's, the child reaches that table
+/// through the parent row.
+pub fn key_candidates(child: &Table, parent: &Table, via: &ForeignKey) -> Vec<(String, String)> {
+    let single = |t: &Table| -> Vec<ForeignKey> {
+        let outward = t
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.references.table != t.name);
+        outward
+            .filter(|fk| fk.columns.len() == 1)
+            .cloned()
+            .collect()
+    };
+    let parent_keys = single(parent);
+    single(child)
+        .into_iter()
+        .filter(|fk| !via.columns.contains(&fk.columns[0]))
+        .flat_map(|fk| {
+            parent_keys
+                .iter()
+                .filter(|p| p.references == fk.references)
+                .map(|p| (fk.columns[0].clone(), p.columns[0].clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// How often two independent values of the column are equal, NULL included: the sum of squared
 /// shares, from the frequent values where the guard kept them and evenly over the other
 /// distinct values. Two mostly-NULL columns agree by chance alone.
@@ -154,6 +184,9 @@ pub struct ChildMatches {
     /// Per candidate pair: the index of its child column among the child's scanned value
     /// columns, and of its parent column among the parent's.
     pairs: Vec<(usize, usize)>,
+    /// The first this many pairs are value columns; the rest are foreign keys (see
+    /// [`key_candidates`]), which can be copies but have no order, ratio or correlation.
+    value_pairs: usize,
     joined: u64,
     /// Per pair: joined rows where either value is present, and joined rows where the two are
     /// equal (a NULL copied from a NULL included).
@@ -213,12 +246,14 @@ impl OrderCount {
 }
 
 impl ChildMatches {
-    /// `pairs` are the candidate pairs (see [`ChildMatches::pairs`]); `points` keeps joined
-    /// rows for the correlations with the parent row.
-    pub fn new(pairs: Vec<(usize, usize)>, points: JoinedPoints) -> Self {
+    /// `pairs` are the candidate pairs (see [`ChildMatches::pairs`]), value columns' first
+    /// (`value_pairs` of them); `points` keeps joined rows for the correlations with the
+    /// parent row.
+    pub fn new(pairs: Vec<(usize, usize)>, value_pairs: usize, points: JoinedPoints) -> Self {
         let n = pairs.len();
         ChildMatches {
             pairs,
+            value_pairs,
             joined: 0,
             compared: vec![0; n],
             equal: vec![0; n],
@@ -271,6 +306,7 @@ impl ChildMatches {
             pairs
                 .iter()
                 .zip(&self.orders)
+                .take(self.value_pairs)
                 .filter(|((c, _), _)| !copies.iter().any(|i| i.column == *c))
         };
         let orders: Vec<ParentOrder> = uncopied()

@@ -499,7 +499,9 @@ fn across_foreign_keys(
             continue;
         };
         let parent = &tables[p];
-        let pairs = inherit::candidates(table, parent);
+        let mut pairs = inherit::candidates(table, parent);
+        let value_pairs = pairs.len();
+        pairs.extend(inherit::key_candidates(table, parent, fk));
         let (joined_children, joined_parents) = clusters::joined_candidates(table, parent);
         if (pairs.is_empty() && joined_children.is_empty()) || parent.name == table.name {
             continue;
@@ -524,7 +526,7 @@ fn across_foreign_keys(
         );
         let rows = sample_parent_rows(source, parent, &passes[p], fk, &parent_columns)?;
         let width = fk.columns.len();
-        let mut matches = inherit::ChildMatches::new(index, points);
+        let mut matches = inherit::ChildMatches::new(index, value_pairs, points);
         let child_scan: Vec<String> = fk.columns.iter().chain(&child_columns).cloned().collect();
         scan_columns(source, table, &child_scan, &mut |arrays| {
             matches.observe(&rows, &arrays[..width], &arrays[width..])

@@ -51,31 +51,23 @@ pub fn load_order(schema: &Schema) -> LoadOrder {
                 order.push(t);
             }
             None => {
-                // A cycle: defer the first nullable FK that points at an unplaced table.
-                let breakable = (0..n).filter(|&t| !placed[t]).find_map(|t| {
-                    edges[t]
-                        .iter()
-                        .find(|&&(k, p)| {
-                            !placed[p]
-                                && !deferred.contains(&(t, k))
-                                && fk_is_nullable(schema, t, k)
-                        })
-                        .map(|&(k, _)| (t, k))
+                // A cycle: defer a key that lies on one (a table waiting only for a table of the
+                // cycle is no part of it), the first nullable one if any.
+                let on_cycle = |t: usize, k: usize, p: usize| {
+                    !placed[p]
+                        && !deferred.contains(&(t, k))
+                        && reaches(&edges, &placed, &deferred, p, t)
+                };
+                let pending = (0..n).filter(|&t| !placed[t]).flat_map(|t| {
+                    let keys = edges[t].iter().filter(move |&&(k, p)| on_cycle(t, k, p));
+                    keys.map(move |&(k, _)| (t, k))
                 });
-                match breakable {
-                    Some(edge) => deferred.push(edge),
-                    None => {
-                        // No nullable FK in the cycle: place the first unplaced table anyway and
-                        // defer all its pending FKs; the loader reports the violation if any.
-                        let t = (0..n)
-                            .find(|&t| !placed[t])
-                            .expect("order is incomplete, so a table is unplaced");
-                        for &(k, p) in &edges[t] {
-                            if !placed[p] && !deferred.contains(&(t, k)) {
-                                deferred.push((t, k));
-                            }
-                        }
-                    }
+                let pending: Vec<(usize, usize)> = pending.collect();
+                let nullable = pending.iter().find(|&&(t, k)| fk_is_nullable(schema, t, k));
+                match nullable.or(pending.first()) {
+                    // With no nullable key on the cycle the loader reports the violation.
+                    Some(&edge) => deferred.push(edge),
+                    None => unreachable!("no table is ready, so an unplaced one waits on a cycle"),
                 }
             }
         }
@@ -84,6 +76,32 @@ pub fn load_order(schema: &Schema) -> LoadOrder {
         tables: order,
         deferred,
     }
+}
+
+/// Whether table `to` can be reached from `from` along the foreign keys of unplaced tables that
+/// are not deferred (child to parent).
+fn reaches(
+    edges: &[Vec<(usize, usize)>],
+    placed: &[bool],
+    deferred: &[(usize, usize)],
+    from: usize,
+    to: usize,
+) -> bool {
+    let mut seen = vec![false; edges.len()];
+    let mut stack = vec![from];
+    while let Some(t) = stack.pop() {
+        if t == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[t], true) {
+            continue;
+        }
+        let next = edges[t]
+            .iter()
+            .filter(|&&(k, p)| !placed[p] && !deferred.contains(&(t, k)));
+        stack.extend(next.map(|&(_, p)| p));
+    }
+    false
 }
 
 fn fk_is_nullable(schema: &Schema, table: usize, fk: usize) -> bool {
@@ -153,5 +171,40 @@ mod tests {
                 deferred: vec![(1, 0)]
             }
         );
+    }
+
+    #[test]
+    fn a_table_that_only_waits_on_a_cycle_keeps_its_keys() {
+        // A payment references a rental (nullable) whose staff and store reference each other;
+        // only the store's manager key lies on the cycle.
+        let schema = Schema {
+            tables: vec![
+                table("payment", &[("rental_id", "rental", true)]),
+                table("rental", &[("staff_id", "staff", false)]),
+                table("staff", &[("store_id", "store", false)]),
+                table("store", &[("manager_id", "staff", true)]),
+            ],
+        };
+        assert_eq!(
+            load_order(&schema),
+            LoadOrder {
+                tables: vec![3, 2, 1, 0],
+                deferred: vec![(3, 0)]
+            }
+        );
+    }
+
+    #[test]
+    fn a_cycle_without_a_nullable_key_breaks_on_the_cycle() {
+        let schema = Schema {
+            tables: vec![
+                table("audit", &[("a_id", "a", true)]),
+                table("a", &[("b_id", "b", false)]),
+                table("b", &[("a_id", "a", false)]),
+            ],
+        };
+        let order = load_order(&schema);
+        assert_eq!(order.deferred, vec![(1, 0)]);
+        assert_eq!(order.tables, vec![1, 0, 2]);
     }
 }

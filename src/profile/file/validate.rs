@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 
 use super::ProfileError;
 use crate::profile::{
-    ColumnStats, Correlations, NumericStats, Profile, Share, TableProfile, TemporalStats,
-    TextStats, Total,
+    ColumnStats, Correlations, Inherited, NumericStats, Profile, Share, TableProfile,
+    TemporalStats, TextStats, Total,
 };
 use crate::schema::{Column, LogicalType, Schema, Table};
 
@@ -218,7 +218,9 @@ fn across_foreign_keys(
         }
     }
     for (i, copy) in profile.inherited.iter().enumerate() {
-        rate(&at.join(&format!("inherited[{i}]")), "holds", copy.holds)?;
+        let at = at.join(&format!("inherited[{i}]"));
+        rate(&at, "holds", copy.holds)?;
+        copied_key(&at, table, copy, schema)?;
     }
     for (i, order) in profile.parent_orders.iter().enumerate() {
         ordered(&at.join(&format!("parent_orders[{i}]")), "gap", &order.gap)?;
@@ -230,6 +232,44 @@ fn across_foreign_keys(
         totals(&at.join(&format!("totals[{i}]")), table, total, schema)?;
     }
     Ok(())
+}
+
+/// A copied foreign-key column copies a key of the parent row that references the same table
+/// and columns as its own (a payment's customer is its rental's customer): anything else would
+/// point the reference at rows of another table.
+fn copied_key(
+    at: &Path,
+    table: &Table,
+    copy: &Inherited,
+    schema: &Schema,
+) -> Result<(), ProfileError> {
+    let own = table
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.columns == [copy.column.clone()]);
+    let Some(own) = own else {
+        return Ok(());
+    };
+    let parent = table
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.columns == copy.foreign_key)
+        .and_then(|fk| schema.table(&fk.references.table));
+    let same_target = parent.is_some_and(|p| {
+        p.foreign_keys
+            .iter()
+            .any(|fk| fk.columns == [copy.parent_column.clone()] && fk.references == own.references)
+    });
+    if same_target {
+        return Ok(());
+    }
+    Err(at.fail(
+        "parent_column",
+        format!(
+            "foreign key column {:?} (to {}) can only copy a parent column that references {} too; {:?} does not",
+            copy.column, own.references.table, own.references.table, copy.parent_column
+        ),
+    ))
 }
 
 /// A total names a number column here, a child table whose foreign key references this table,

@@ -379,6 +379,11 @@ fn an_empty_table_only_the_synthetic_side_has_breaks_nothing() {
         "only_in_synthetic"
     );
     assert_eq!(report["subscores"]["validity"].as_f64(), Some(1.0));
+    assert!(
+        !among_worst(&report, 40, "archive", None),
+        "{}",
+        worst_list(&report)
+    );
 }
 
 #[test]

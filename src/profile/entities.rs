@@ -11,8 +11,10 @@
 //!
 //! Memory stays bounded: per literal, at most `k` entity hashes; per intermediate table on a
 //! chain, a map from its key to its owner's key that keeps at most 2^20 keys and beyond that
-//! a sample of keys by hash. A row whose owner can't be resolved (a NULL key, a key outside the
-//! sample) counts for no entity, so the guard errs on the side of dropping a literal.
+//! a sample of keys by hash. A row whose own owning key is NULL has no owner: it is its own
+//! entity, as a row of a table without an owner is (a country with no capital city). A row whose
+//! owner can't be resolved further up (a key outside the sample, a NULL higher up) counts for no
+//! entity, so the guard errs on the side of dropping a literal.
 //!
 //! No I/O: the caller scans the columns named here and feeds their arrays in.
 
@@ -111,13 +113,21 @@ impl ParentMap {
 }
 
 /// The root entity of each row, from the hashes of its owning foreign key, through the maps of
-/// the chain's later tables (in chain order).
-pub fn resolve(first: Vec<Option<u64>>, maps: &[ParentMap]) -> Vec<Option<u64>> {
+/// the chain's later tables (in chain order). `first_row` is the table's row number of the first
+/// row: a row with a NULL owning key is an entity of its own, told apart by that number.
+pub fn resolve(first: Vec<Option<u64>>, maps: &[ParentMap], first_row: u64) -> Vec<Option<u64>> {
     first
         .into_iter()
-        .map(|h| maps.iter().try_fold(h?, |key, map| map.owner(key)))
+        .zip(first_row..)
+        .map(|(h, row)| match h {
+            None => Some(combine([OWN_ENTITY, row])),
+            Some(h) => maps.iter().try_fold(h, |key, map| map.owner(key)),
+        })
         .collect()
 }
+
+/// Salt of the entity a row without an owner makes.
+const OWN_ENTITY: u64 = 0x6f77_6e5f_726f_7773;
 
 /// A table's literals (frequent values per column, combinations per category group) with the
 /// distinct entities seen carrying each, up to `k`.
@@ -342,7 +352,7 @@ mod tests {
         assert_eq!(entities.columns(), [1]);
         // Value "7" on seven rows of one customer; value "1" on three customers.
         let owners = ints(&[9, 9, 9, 9, 9, 9, 9, 1, 2, 3]);
-        let rows = resolve(key_hashes(&[owners]), &[]);
+        let rows = resolve(key_hashes(&[owners]), &[], 0);
         let values: Vec<Option<String>> = ["7", "7", "7", "7", "7", "7", "7", "1", "1", "1"]
             .iter()
             .map(|v| Some(v.to_string()))
@@ -360,9 +370,18 @@ mod tests {
         let invoice_keys = ints(&[10, 11, 12]);
         let customers: ArrayRef = Arc::new(StringArray::from(vec!["a", "a", "b"]));
         map.observe(&[invoice_keys], std::slice::from_ref(&customers));
-        let lines = resolve(key_hashes(&[ints(&[10, 11, 12, 13])]), &[map]);
+        let lines = resolve(key_hashes(&[ints(&[10, 11, 12, 13])]), &[map], 0);
         let customer = key_hashes(&[customers]);
         assert_eq!(lines, [customer[0], customer[1], customer[2], None]);
         assert_eq!(lines[0], lines[1]);
+    }
+
+    #[test]
+    fn a_row_without_an_owner_is_an_entity_of_its_own() {
+        let owners: ArrayRef = Arc::new(Int64Array::from(vec![Some(7), None, None]));
+        let first = resolve(key_hashes(std::slice::from_ref(&owners)), &[], 0);
+        let next = resolve(key_hashes(&[owners]), &[], 3);
+        assert!(first[1].is_some() && first[1] != first[2]);
+        assert!(!first.contains(&next[1]) && next[1] != next[2]);
     }
 }

@@ -263,9 +263,11 @@ fn count_entities(
                 .cloned()
                 .chain(values.iter().map(|&c| table.columns[c].name.clone()))
                 .collect();
+            let mut scanned = 0u64;
             scan_columns(source, table, &names, &mut |arrays| {
                 let (keys, rest) = arrays.split_at(owner.len());
-                let rows = entities::resolve(keys::key_hashes(keys), &maps);
+                let rows = entities::resolve(keys::key_hashes(keys), &maps, scanned);
+                scanned += rows.len() as u64;
                 let rendered: Vec<Vec<Option<String>>> = values
                     .iter()
                     .zip(rest)

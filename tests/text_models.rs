@@ -309,6 +309,47 @@ fn text_keeps_scripts_specials_words_formats_and_lookups() {
 }
 
 #[test]
+fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
+    // Stored out of key order (as rows a database updated are), keyed from 10.
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let mut categories = String::from("category_id,name\n");
+    let mut order: Vec<usize> = (0..CATEGORIES.len()).collect();
+    order.rotate_left(5);
+    order.swap(0, 7);
+    for &i in &order {
+        writeln!(categories, "{},{}", i + 10, CATEGORIES[i]).unwrap();
+    }
+    let mut items = String::from("item_id,category_id,price\n");
+    for i in 0..600u64 {
+        writeln!(items, "{i},{},{}.99", 10 + i % 12, i % 50).unwrap();
+    }
+    std::fs::write(real.join("category.csv"), categories).unwrap();
+    std::fs::write(real.join("item.csv"), items).unwrap();
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml"],
+    ));
+    let args = ["generate", "p.yaml", "-o", "out", "--scale", "5", "-q"];
+    assert_ok(&understudy(work.path(), &args));
+    let out = work.path().join("out");
+    let generated: Vec<(usize, String)> = rows(&out.join("category.csv"))
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].to_string()))
+        .collect();
+    assert_eq!(
+        generated.len(),
+        CATEGORIES.len(),
+        "the lookup table is not scaled"
+    );
+    for (id, name) in &generated {
+        assert_eq!(name, CATEGORIES[id - 10], "category {id}");
+    }
+    assert_eq!(rows(&out.join("item.csv")).len(), 3000);
+}
+
+#[test]
 fn lookup_values_can_be_turned_off() {
     let work = tempfile::tempdir().unwrap();
     let real = work.path().join("real");

@@ -54,6 +54,9 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
         .iter()
         .map(|t| match request.rows.get(&t.schema.name) {
             Some(&n) => n,
+            // A lookup table's rows are its real values: ten times the orders still have the
+            // same genres and countries, and a copied name stays unique.
+            None if t.lookup => t.row_count,
             None => (t.row_count as f64 * request.scale).round() as u64,
         })
         .collect();

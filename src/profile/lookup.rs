@@ -1,13 +1,16 @@
 //! Lookup tables: small tables that other tables reference and that hold no personal data
 //! (genres, media types, categories, countries, statuses). Their values are what the rest of the
 //! database points at, not facts about people, so they keep their real values in row order, as
-//! a `lookup` text model, and the table is marked `lookup: true` for the reviewer.
+//! a `lookup` text model, and the table is marked `lookup: true` for the reviewer. Rows are put
+//! in the order of an integer primary key, which generation counts from the real first key, so
+//! `language_id` 1 stays English whatever order the source stored its rows in.
 //!
 //! Each of their names occurs once, so the privacy guard's count rule would drop every one of
 //! them; this is the one exception to it, and `profile --no-lookup-values` turns it off.
 
 use arrow::array::{Array, AsArray};
-use arrow::datatypes::DataType;
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Int64Type};
 use arrow::record_batch::RecordBatch;
 
 use super::model::{ColumnStats, Semantic, TableProfile};
@@ -23,6 +26,8 @@ pub const LOOKUP_MAX_ROWS: u64 = 1_000;
 pub struct LookupRows {
     /// Per column: its values, for text columns.
     columns: Vec<Option<Vec<Option<String>>>>,
+    /// Per column: its values, for integer columns (a key to put the rows in order by).
+    integers: Vec<Option<Vec<Option<i64>>>>,
     rows: u64,
 }
 
@@ -34,6 +39,7 @@ impl LookupRows {
         if self.rows + batch.num_rows() as u64 > LOOKUP_MAX_ROWS || has_long_text(batch) {
             self.rows = (self.rows + batch.num_rows() as u64).max(LOOKUP_MAX_ROWS + 1);
             self.columns.clear();
+            self.integers.clear();
             return;
         }
         let columns = batch.columns().iter().map(|array| match array.data_type() {
@@ -46,8 +52,16 @@ impl LookupRows {
             ),
             _ => None,
         });
+        let integers = batch.columns().iter().map(|array| match array.data_type() {
+            DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                let wide = cast(array, &DataType::Int64).ok()?;
+                Some(wide.as_primitive::<Int64Type>().iter().collect())
+            }
+            _ => None,
+        });
         self.merge(LookupRows {
             columns: columns.collect(),
+            integers: integers.collect(),
             rows: batch.num_rows() as u64,
         });
     }
@@ -57,14 +71,31 @@ impl LookupRows {
         self.rows += other.rows;
         if self.rows > LOOKUP_MAX_ROWS {
             self.columns.clear();
+            self.integers.clear();
         } else if before == 0 {
             self.columns = other.columns;
+            self.integers = other.integers;
         } else {
-            for (a, b) in self.columns.iter_mut().zip(other.columns) {
-                if let (Some(a), Some(b)) = (a.as_mut(), b) {
-                    a.extend(b);
-                }
-            }
+            append(&mut self.columns, other.columns);
+            append(&mut self.integers, other.integers);
+        }
+    }
+
+    /// The row order by the integer column `key` (NULLs last, ties in source order); `None`
+    /// when the column was not kept as integers.
+    fn order_by(&self, key: usize) -> Option<Vec<usize>> {
+        let values = self.integers.get(key)?.as_ref()?;
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by_key(|&r| (values[r].is_none(), values[r]));
+        Some(order)
+    }
+}
+
+/// Appends each column of `more` to the same column of `kept`.
+fn append<T>(kept: &mut [Option<Vec<T>>], more: Vec<Option<Vec<T>>>) {
+    for (a, b) in kept.iter_mut().zip(more) {
+        if let (Some(a), Some(b)) = (a.as_mut(), b) {
+            a.extend(b);
         }
     }
 }
@@ -96,8 +127,19 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
         if !eligible || rows.columns.is_empty() {
             continue;
         }
+        let key = match &table.schema.primary_key[..] {
+            [key] => table.schema.column_index(key),
+            _ => None,
+        };
+        let order = key.and_then(|k| rows.order_by(k));
+        if let Some(k) = key {
+            keep_key_range(table, k, &rows);
+        }
         for (column, values) in table.schema.columns.iter().zip(rows.columns) {
-            let Some(values) = values else { continue };
+            let Some(mut values) = values else { continue };
+            if let Some(order) = &order {
+                values = order.iter().map(|&r| values[r].take()).collect();
+            }
             let in_key = table.schema.in_any_key(&column.name);
             let stats = table
                 .column_stats
@@ -108,6 +150,28 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                 table.lookup = true;
             }
         }
+    }
+}
+
+/// A lookup table's integer key keeps its real first and last value (not the privacy guard's
+/// k-th), so a key sequence counts from where the real one did: a key is a label, and these
+/// labels are what the other tables point at.
+fn keep_key_range(table: &mut TableProfile, key: usize, rows: &LookupRows) {
+    let Some(Some(values)) = rows.integers.get(key) else {
+        return;
+    };
+    let present = values.iter().flatten();
+    let (Some(&min), Some(&max)) = (present.clone().min(), present.max()) else {
+        return;
+    };
+    let name = &table.schema.columns[key].name;
+    let numeric = table
+        .column_stats
+        .iter_mut()
+        .find(|s| s.column == *name)
+        .and_then(|s| s.numeric.as_mut());
+    if let Some(numeric) = numeric {
+        (numeric.min, numeric.max) = (min as f64, max as f64);
     }
 }
 

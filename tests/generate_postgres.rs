@@ -563,3 +563,55 @@ fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
         .count();
     assert_eq!(early, 0, "returns at or before their rental");
 }
+
+#[test]
+fn a_link_table_led_by_its_few_parents_keeps_one_each_for_the_many() {
+    // Sakila's film_category: 16 categories lead the key (up to 74 films each) and every film
+    // has exactly one category.
+    let Some(real) = TestDb::create("link_table_real") else {
+        return;
+    };
+    real.client()
+        .batch_execute(
+            "CREATE TABLE category (category_id integer PRIMARY KEY, name text NOT NULL);
+             CREATE TABLE film (film_id integer PRIMARY KEY, length integer NOT NULL);
+             CREATE TABLE film_category (
+                 category_id integer NOT NULL REFERENCES category,
+                 film_id integer NOT NULL REFERENCES film,
+                 PRIMARY KEY (category_id, film_id));
+             INSERT INTO category SELECT c, 'Category ' || c FROM generate_series(1, 16) c;
+             INSERT INTO film SELECT f, 60 + f % 120 FROM generate_series(1, 1000) f;
+             INSERT INTO film_category
+             SELECT CASE WHEN f <= 900 THEN 1 + f % 12 ELSE 13 + f % 4 END, f
+             FROM generate_series(1, 1000) f;",
+        )
+        .unwrap();
+    let longest = count(
+        &real,
+        "SELECT max(n) FROM (SELECT count(*) n FROM film_category GROUP BY category_id) c",
+    );
+    assert!(
+        longest > 64,
+        "runs this long were once picked apart: {longest}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &real.url, "-o", "p.yaml"],
+    ));
+    assert_ok(&understudy(
+        dir.path(),
+        &["generate", "p.yaml", "-o", "out", "-q"],
+    ));
+    let rows = common::csv_rows(&dir.path().join("out/film_category.csv"));
+    let mut per_film = std::collections::HashMap::<String, u32>::new();
+    for row in &rows {
+        *per_film.entry(row[1].to_string()).or_default() += 1;
+    }
+    assert_eq!(rows.len(), 1000);
+    assert_eq!(per_film.len(), 1000, "films with a category");
+    assert!(
+        per_film.values().all(|&n| n == 1),
+        "a film with two categories"
+    );
+}

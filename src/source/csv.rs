@@ -330,7 +330,9 @@ enum Inferred {
 
 impl Inferred {
     fn classify(v: &str) -> Inferred {
-        if v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false") {
+        // `t` and `f` are how PostgreSQL writes booleans (`\copy ... csv`).
+        if v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false") || v == "t" || v == "f"
+        {
             return Inferred::Bool;
         }
         let unsigned = v.strip_prefix('-').unwrap_or(v);
@@ -471,6 +473,8 @@ mod tests {
         assert_eq!(infer(&["2021-01-01 10:00:00+02"]), LogicalType::TimestampTz);
         assert_eq!(infer(&["10:00:00"]), LogicalType::Time);
         assert_eq!(infer(&["true", "FALSE"]), LogicalType::Bool);
+        assert_eq!(infer(&["t", "f", "t"]), LogicalType::Bool);
+        assert!(matches!(infer(&["t", "f", "m"]), LogicalType::Text { .. }));
         assert_eq!(
             infer(&["6f1c1c8e-8d6b-4a55-9b1e-3f4f1c2a9d00"]),
             LogicalType::Uuid

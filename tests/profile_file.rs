@@ -390,3 +390,16 @@ fn profiling_again_keeps_the_users_overrides() {
         stderr(&out)
     );
 }
+
+#[test]
+fn quiet_profiling_prints_only_what_needs_a_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = common::data_dir("chinook").join("csv");
+    let real = real.to_str().unwrap();
+    let loud = common::understudy(dir.path(), &["profile", real, "-o", "p.yaml"]);
+    common::assert_ok(&loud);
+    assert!(common::stderr(&loud).contains("profiled 11 tables"));
+    let quiet = common::understudy(dir.path(), &["profile", real, "-o", "p.yaml", "-q"]);
+    common::assert_ok(&quiet);
+    assert_eq!(common::stderr(&quiet), "");
+}

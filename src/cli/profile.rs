@@ -55,6 +55,9 @@ pub struct ProfileArgs {
     /// children per parent). The profile then holds defaults from names and types, no data.
     #[arg(long, value_name = "N")]
     rows: Option<u64>,
+    /// Print only warnings and errors, not the summary line.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
@@ -91,7 +94,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
     for warning in opaque_columns(&profile) {
         eprintln!("warning: {warning}");
     }
-    let yaml = carry_over_overrides(&args.output, crate::profile::to_yaml(&profile));
+    let yaml = carry_over_overrides(&args.output, crate::profile::to_yaml(&profile), args.quiet);
     if args.output.as_os_str() == "-" {
         print!("{yaml}");
     } else {
@@ -103,6 +106,9 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
         .iter()
         .map(|t| t.sampled_rows.unwrap_or(t.row_count))
         .sum();
+    if args.quiet {
+        return Ok(());
+    }
     eprintln!(
         "profiled {} tables, {rows} rows from {} in {:.2}s",
         profile.tables.len(),
@@ -124,7 +130,7 @@ fn positive(s: &str) -> Result<f64, String> {
 /// The new profile with the `overrides:` section of the file it replaces, kept verbatim: the
 /// team's hand edits outlive the refresh. An override that no longer fits the snapshot is kept
 /// too, with a warning that names it, so nothing the user wrote is lost.
-fn carry_over_overrides(output: &std::path::Path, yaml: String) -> String {
+fn carry_over_overrides(output: &std::path::Path, yaml: String, quiet: bool) -> String {
     let Ok(old) = std::fs::read_to_string(output) else {
         return yaml;
     };
@@ -133,6 +139,7 @@ fn carry_over_overrides(output: &std::path::Path, yaml: String) -> String {
     };
     let combined = format!("{yaml}{section}");
     match crate::profile::from_yaml(&combined) {
+        Ok(_) if quiet => {}
         Ok(_) => eprintln!("kept the overrides section of {}", output.display()),
         Err(e) => eprintln!(
             "warning: kept the overrides section of {}, but it no longer fits the snapshot: \

@@ -310,7 +310,13 @@ fn text_keeps_scripts_specials_words_formats_and_lookups() {
 
 #[test]
 fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
-    // Stored out of key order (as rows a database updated are), keyed from 10.
+    // Stored out of key order (as rows a database updated are), keyed from 0 or from 10.
+    for first in [0, 10] {
+        lookup_keeps_its_keys_from(first);
+    }
+}
+
+fn lookup_keeps_its_keys_from(first: usize) {
     let work = tempfile::tempdir().unwrap();
     let real = work.path().join("real");
     std::fs::create_dir_all(&real).unwrap();
@@ -319,11 +325,11 @@ fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
     order.rotate_left(5);
     order.swap(0, 7);
     for &i in &order {
-        writeln!(categories, "{},{}", i + 10, CATEGORIES[i]).unwrap();
+        writeln!(categories, "{},{}", i + first, CATEGORIES[i]).unwrap();
     }
     let mut items = String::from("item_id,category_id,price\n");
     for i in 0..600u64 {
-        writeln!(items, "{i},{},{}.99", 10 + i % 12, i % 50).unwrap();
+        writeln!(items, "{i},{},{}.99", first as u64 + i % 12, i % 50).unwrap();
     }
     std::fs::write(real.join("category.csv"), categories).unwrap();
     std::fs::write(real.join("item.csv"), items).unwrap();
@@ -344,7 +350,7 @@ fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
         "the lookup table is not scaled"
     );
     for (id, name) in &generated {
-        assert_eq!(name, CATEGORIES[id - 10], "category {id}");
+        assert_eq!(name, CATEGORIES[id - first], "category {id}");
     }
     assert_eq!(rows(&out.join("item.csv")).len(), 3000);
 }

@@ -40,7 +40,8 @@ pub struct GenerateArgs {
     /// File format for a directory target.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Multiply every table's row count; lookup tables (`lookup: true` in the profile) keep theirs.
+    /// Multiply every table's row count; lookup tables (`lookup: true` in the profile) keep
+    /// theirs unless they reference a table that scales.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
     /// Pin a table's row count, e.g. `--rows orders=5000000`; repeatable. Wins over --scale.

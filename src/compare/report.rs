@@ -359,11 +359,11 @@ fn validity_checks(t: &TableReport) -> Vec<f64> {
         .clone()
         .filter(|c| c.presence == Presence::Both)
         .count();
-    // A table only the synthetic side has (an empty one the real folder has no file for) has
-    // no real columns to miss.
+    // An empty table only the synthetic side has (the real folder has no file for a table
+    // without rows) has no real columns to miss; an extra table with rows does.
     let expected = real_columns.count();
-    if expected > 0 {
-        checks.push(present as f64 / expected as f64);
+    if expected > 0 || t.rows_synthetic > 0 {
+        checks.push(present as f64 / expected.max(1) as f64);
     }
     checks.push(1.0 - (t.pk_violations as f64 / rows).min(1.0));
     checks.push(1.0 - (t.unique_violations as f64 / rows).min(1.0));

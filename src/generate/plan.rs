@@ -49,14 +49,14 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
     if let Some(unknown) = request.rows.keys().find(|t| profile.table(t).is_none()) {
         return Err(GenerateError::UnknownTable(unknown.clone()));
     }
+    let unscaled = unscaled_lookups(profile, request.scale);
     let rows: Vec<u64> = profile
         .tables
         .iter()
-        .map(|t| match request.rows.get(&t.schema.name) {
+        .zip(&unscaled)
+        .map(|(t, &unscaled)| match request.rows.get(&t.schema.name) {
             Some(&n) => n,
-            // A lookup table's rows are its real values: ten times the orders still have the
-            // same genres and countries, and a copied name stays unique.
-            None if t.lookup => t.row_count,
+            None if unscaled => t.row_count,
             None => (t.row_count as f64 * request.scale).round() as u64,
         })
         .collect();
@@ -116,6 +116,35 @@ fn plan_totals(profile: &Profile, tables: &mut [TablePlan], warnings: &mut Vec<S
             tables[parent].totals.push(planned);
         }
     }
+}
+
+/// Per table, whether it keeps its real rows whatever the scale: a lookup table whose parents
+/// do too. Its rows are its real values, so ten times the orders still have the same genres and
+/// countries; a lookup table that references a scaled table scales with it, so its references
+/// still find rows. `--scale 0` empties every table.
+fn unscaled_lookups(profile: &Profile, scale: f64) -> Vec<bool> {
+    let mut unscaled: Vec<bool> = profile
+        .tables
+        .iter()
+        .map(|t| t.lookup && scale > 0.0)
+        .collect();
+    let parents: Vec<Vec<usize>> = profile
+        .tables
+        .iter()
+        .map(|t| {
+            let outward = t.schema.foreign_keys.iter().map(|fk| &fk.references.table);
+            let outward = outward.filter(|p| **p != t.schema.name);
+            outward
+                .filter_map(|p| profile.tables.iter().position(|q| q.schema.name == *p))
+                .collect()
+        })
+        .collect();
+    while let Some(t) =
+        (0..unscaled.len()).find(|&t| unscaled[t] && parents[t].iter().any(|&p| !unscaled[p]))
+    {
+        unscaled[t] = false;
+    }
+    unscaled
 }
 
 fn total_plan(
@@ -1016,6 +1045,11 @@ impl TablePlanner<'_> {
             LogicalType::Timestamp | LogicalType::TimestampTz => {
                 crate::temporal::parse_timestamp(&stats.temporal.as_ref()?.min)
             }
+            // A lookup table's ids are labels its names go with: their real start is kept.
+            _ if self.profile_table().lookup => {
+                let min = stats.numeric.as_ref()?.min;
+                min.is_finite().then_some(min.round() as i64)
+            }
             _ => {
                 let min = stats.numeric.as_ref()?.min;
                 (min.is_finite() && min > k + 1.0).then_some(min.round() as i64)
@@ -1102,10 +1136,23 @@ impl TablePlanner<'_> {
     /// The profile's copies of a parent row's foreign key (a payment's customer is its rental's
     /// customer): a key drawn by popularity (`Weighted`) takes its reference from the parent
     /// row instead (see [`Through`]).
+    /// Two keys of one table that would each go through the other (a sale's store is its
+    /// staff member's, whose store's manager is that staff member) would never resolve: the
+    /// later one draws its own parent.
     fn route_through_parents(&self, plans: &mut [ForeignKeyPlan]) {
-        for (k, plan) in plans.iter_mut().enumerate() {
-            if matches!(plan.mode, ParentPick::Weighted(..)) {
-                plan.through = self.through(k);
+        for k in 0..plans.len() {
+            if !matches!(plans[k].mode, ParentPick::Weighted(..)) {
+                continue;
+            }
+            let Some(through) = self.through(k) else {
+                continue;
+            };
+            let mut via = Some(through.via);
+            while let Some(v) = via.filter(|&v| v != k) {
+                via = plans[v].through.as_ref().map(|t| t.via);
+            }
+            if via.is_none() {
+                plans[k].through = Some(through);
             }
         }
     }

@@ -81,6 +81,12 @@ impl LookupRows {
         }
     }
 
+    /// The smallest and largest value of the integer column `key`, if kept.
+    fn range_of(&self, key: usize) -> Option<(i64, i64)> {
+        let present = self.integers.get(key)?.as_ref()?.iter().flatten();
+        Some((*present.clone().min()?, *present.max()?))
+    }
+
     /// The row order by the integer column `key` (NULLs last, ties in source order); `None`
     /// when the column was not kept as integers.
     fn order_by(&self, key: usize) -> Option<Vec<usize>> {
@@ -132,9 +138,7 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
             _ => None,
         };
         let order = key.and_then(|k| rows.order_by(k));
-        if let Some(k) = key {
-            keep_key_range(table, k, &rows);
-        }
+        let range = key.and_then(|k| rows.range_of(k));
         for (column, values) in table.schema.columns.iter().zip(rows.columns) {
             let Some(mut values) = values else { continue };
             if let Some(order) = &order {
@@ -150,20 +154,16 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                 table.lookup = true;
             }
         }
+        if let (Some(k), Some(range), true) = (key, range, table.lookup) {
+            keep_key_range(table, k, range);
+        }
     }
 }
 
 /// A lookup table's integer key keeps its real first and last value (not the privacy guard's
 /// k-th), so a key sequence counts from where the real one did: a key is a label, and these
 /// labels are what the other tables point at.
-fn keep_key_range(table: &mut TableProfile, key: usize, rows: &LookupRows) {
-    let Some(Some(values)) = rows.integers.get(key) else {
-        return;
-    };
-    let present = values.iter().flatten();
-    let (Some(&min), Some(&max)) = (present.clone().min(), present.max()) else {
-        return;
-    };
+fn keep_key_range(table: &mut TableProfile, key: usize, (min, max): (i64, i64)) {
     let name = &table.schema.columns[key].name;
     let numeric = table
         .column_stats

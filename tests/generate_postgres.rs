@@ -551,15 +551,7 @@ fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
                    FROM generate_series(1, 3000) i) s;",
         )
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &real.url, "-o", "p.yaml"],
-    ));
-    assert_ok(&understudy(
-        dir.path(),
-        &["generate", "p.yaml", "-o", "out", "-q"],
-    ));
+    let dir = profile_and_generate(&real, "out", &["-q"]);
     let mut reader = csv::Reader::from_path(dir.path().join("out/rental.csv")).unwrap();
     let rows: Vec<(String, String)> = reader
         .records()
@@ -616,15 +608,7 @@ fn a_link_table_led_by_its_few_parents_keeps_one_each_for_the_many() {
         longest > 64,
         "runs this long were once picked apart: {longest}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &real.url, "-o", "p.yaml"],
-    ));
-    assert_ok(&understudy(
-        dir.path(),
-        &["generate", "p.yaml", "-o", "out", "-q"],
-    ));
+    let dir = profile_and_generate(&real, "out", &["-q"]);
     let rows = common::csv_rows(&dir.path().join("out/film_category.csv"));
     let mut per_film = std::collections::HashMap::<String, u32>::new();
     for row in &rows {
@@ -661,18 +645,10 @@ fn two_keys_copied_through_each_other_still_resolve() {
              FROM generate_series(1, 2000) i;",
         )
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &real.url, "-o", "p.yaml"],
-    ));
+    let dir = profile_and_generate(&real, "out", &["-q"]);
     let profile = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
     assert!(profile.contains("column: staff_id\n    foreign_key: [store_id]"));
     assert!(profile.contains("column: store_id\n    foreign_key: [staff_id]"));
-    assert_ok(&understudy(
-        dir.path(),
-        &["generate", "p.yaml", "-o", "out", "-q"],
-    ));
     assert_eq!(
         common::csv_rows(&dir.path().join("out/sale.csv")).len(),
         2000

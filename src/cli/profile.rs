@@ -17,6 +17,7 @@ use crate::run::profile::{opaque_columns, profile_source, ProfileOptions};
   understudy profile ./export/ -o shop.yaml --format csv --delimiter tab --null-string '\\N'
   understudy profile postgres://127.0.0.1/shop -o shop.yaml --epsilon 1 --no-lookup-values
   understudy profile schemas/shop.sql -o profiles/shop.yaml --rows 1000
+  understudy profile ./export/ -o shop.yaml -q
 
 Profiling into an existing file keeps its `overrides:` section (README: The profile file).")]
 pub struct ProfileArgs {

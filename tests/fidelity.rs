@@ -1092,9 +1092,9 @@ fn tenants_projects_tasks() -> [(&'static str, String); 3] {
     }
     let mut projects = String::from("project_id,tenant_id,budget\n");
     let mut owner = vec![0u64; 201];
-    for id in 1..=200 {
-        owner[id] = 1 + (r.next() % 20).min(r.next() % 20);
-        projects.push_str(&format!("{id},{},{}\n", owner[id], 100 + r.next() % 900));
+    for (id, tenant) in owner.iter_mut().enumerate().skip(1) {
+        *tenant = 1 + (r.next() % 20).min(r.next() % 20);
+        projects.push_str(&format!("{id},{tenant},{}\n", 100 + r.next() % 900));
     }
     let mut tasks = String::from("task_id,tenant_id,project_id,hours\n");
     for id in 1..=3000 {

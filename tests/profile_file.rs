@@ -278,6 +278,16 @@ fn bad_files_name_the_field_and_the_rule() {
             "  - column: invoice_id\n    foreign_key: [track_id]\n    parent_column: album_id",
             vec!["tables[invoice_line].inherited[0].parent_column", "\"album_id\" does not"],
         ),
+        (
+            "        std: 7.3598\n",
+            "        std: 7.3598\n      model: {kind: lookup, values: [\"1\", \"2\", \"2\"]}\n",
+            vec!["tables[genre].columns[genre_id].stats.model.values[2]", "repeats"],
+        ),
+        (
+            "        std: 7.3598\n",
+            "        std: 7.3598\n      model: {kind: lookup, values: [\"1\", \"Rock\"]}\n",
+            vec!["tables[genre].columns[genre_id].stats.model.values[1]", "not an integer"],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

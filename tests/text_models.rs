@@ -356,6 +356,90 @@ fn lookup_keeps_its_keys_from(first: usize) {
 }
 
 #[test]
+fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
+    // Country ids with gaps, cities and countries stored out of key order, and a status table
+    // keyed by a text code: fixtures hard-code such ids and codes, and a city belongs in its
+    // country.
+    const IDS: [u64; 12] = [1, 2, 4, 7, 9, 10, 11, 15, 16, 20, 21, 30];
+    let country_of = |city: u64| IDS[(city as usize * 7) % IDS.len()];
+    const STATUSES: [(&str, &str); 4] = [
+        ("NEW", "New order"),
+        ("HELD", "On hold"),
+        ("SHIP", "Shipped"),
+        ("DONE", "Delivered"),
+    ];
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let mut countries = String::from("country_id,country\n");
+    for k in (0..IDS.len()).rev() {
+        writeln!(countries, "{},{}", IDS[k], CATEGORIES[k]).unwrap();
+    }
+    let mut cities = String::from("city_id,city,country_id\n");
+    for city in (1..=40u64).map(|i| (i * 17) % 40 + 1) {
+        writeln!(cities, "{city},Town{city:02},{}", country_of(city)).unwrap();
+    }
+    let mut statuses = String::from("status_code,description\n");
+    for (code, label) in STATUSES {
+        writeln!(statuses, "{code},{label}").unwrap();
+    }
+    let mut addresses = String::from("address_id,city_id,status_code,street_no\n");
+    for i in 1..=600u64 {
+        let status = STATUSES[i as usize % 4].0;
+        writeln!(addresses, "{i},{},{status},{}", (i * 13) % 40 + 1, i % 97).unwrap();
+    }
+    for (name, text) in [
+        ("country", countries),
+        ("city", cities),
+        ("order_status", statuses),
+        ("address", addresses),
+    ] {
+        std::fs::write(real.join(format!("{name}.csv")), text).unwrap();
+    }
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml", "-q"],
+    ));
+    let args = ["generate", "p.yaml", "-o", "out", "--scale", "3", "-q"];
+    assert_ok(&understudy(work.path(), &args));
+    let out = work.path().join("out");
+
+    let country_names: std::collections::HashMap<u64, String> = rows(&out.join("country.csv"))
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].to_string()))
+        .collect();
+    let expected: std::collections::HashMap<u64, String> = (IDS.iter().enumerate())
+        .map(|(k, &id)| (id, CATEGORIES[k].to_string()))
+        .collect();
+    assert_eq!(
+        country_names, expected,
+        "each country keeps its id, gaps and all"
+    );
+    let cities = rows(&out.join("city.csv"));
+    assert_eq!(cities.len(), 40);
+    for city in &cities {
+        let id: u64 = city[0].parse().unwrap();
+        assert_eq!(city[1], format!("Town{id:02}"), "city {id} keeps its name");
+        assert_eq!(
+            city[2],
+            country_of(id).to_string(),
+            "city {id} stays in its country"
+        );
+    }
+    let codes: Vec<String> = rows(&out.join("order_status.csv"))
+        .iter()
+        .map(|r| format!("{}={}", &r[0], &r[1]))
+        .collect();
+    let real_codes: Vec<String> = STATUSES.iter().map(|(c, l)| format!("{c}={l}")).collect();
+    assert_eq!(codes, real_codes, "a text key keeps its real codes");
+    let addresses = rows(&out.join("address.csv"));
+    assert_eq!(addresses.len(), 1800);
+    assert!(addresses
+        .iter()
+        .all(|a| STATUSES.iter().any(|(code, _)| a[2] == **code)));
+}
+
+#[test]
 fn lookup_values_can_be_turned_off() {
     let work = tempfile::tempdir().unwrap();
     let real = work.path().join("real");

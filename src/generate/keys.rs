@@ -41,6 +41,8 @@ pub enum IndexKey {
     Uuid { salt: u64, first: u64 },
     /// The `i`-th enum label or boolean value.
     Label(Vec<String>),
+    /// The `i`-th of a lookup table's real keys, in row order (its key column's `lookup` model).
+    Listed(Vec<Key>),
     /// An email address that keeps a unique email column looking like one:
     /// `first.last<n>@example.com` with `n = first + i + 1`. Names hold letters only, so the
     /// number before `@` tells every address apart (also ignoring case); names come from a hash
@@ -186,6 +188,7 @@ impl IndexKey {
             }
             IndexKey::Uuid { salt, first } => Key::Text(uuid_for(mix64((first + i) ^ salt))),
             IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
+            IndexKey::Listed(keys) => keys[i as usize].clone(),
             IndexKey::Email { first, named } => Key::Text(email(first + i + 1, *named)),
             IndexKey::Spaced {
                 quantiles,

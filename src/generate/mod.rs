@@ -450,6 +450,9 @@ enum ParentPick {
     Earlier,
     /// As `Earlier`, for a NOT NULL self-reference: row 0 references itself.
     EarlierOrSelf,
+    /// The parent row each row referenced in the snapshot, by position (NULL for none): a
+    /// lookup table's reference to another lookup table (a city's country).
+    Listed(Vec<Option<u64>>),
     /// The parent table is empty: always NULL.
     Never,
 }
@@ -1088,6 +1091,7 @@ impl Generator {
                 let u = unit_interval(mix64(draw));
                 Some(((i as f64) * u * u) as u64)
             }
+            ParentPick::Listed(rows) => rows.get(i as usize).copied().flatten(),
             ParentPick::Never => None,
         }
     }

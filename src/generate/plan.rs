@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap;
+
 use super::address::AddressPlan;
 use super::checks::{
     mentioned_columns, partition_bound, partition_column, Cmp, Constraints, PartitionBound, Rule,
@@ -16,7 +18,7 @@ use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::FanOutLayout;
-use super::keys::{self, IndexKey, Taken};
+use super::keys::{self, IndexKey, Key, Taken};
 use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
 use super::text::is_email;
@@ -333,8 +335,9 @@ impl TablePlanner<'_> {
         let fks = &table.foreign_keys;
         let mut picks: Vec<Option<ParentPick>> = (0..fks.len()).map(|_| None).collect();
         let pk = &table.primary_key;
-        let main =
-            table.main_foreign_key(|k| !self.closes_key_cycle(k) && self.through(k).is_none());
+        let main = table.main_foreign_key(|k| {
+            !self.closes_key_cycle(k) && self.through(k).is_none() && self.listed(k).is_none()
+        });
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
             picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
@@ -1008,6 +1011,9 @@ impl TablePlanner<'_> {
         rows: u64,
         taken: Taken,
     ) -> Result<IndexKey, GenerateError> {
+        if let Some(key) = self.listed_key(column, rows, taken) {
+            return Ok(key);
+        }
         let stats = self.profile_table().stats(&column.name);
         if let LogicalType::Text { max_chars } = column.logical {
             if is_email(&column.name, stats.and_then(|s| s.semantic)) {
@@ -1057,8 +1063,59 @@ impl TablePlanner<'_> {
         }
     }
 
+    /// A lookup table's real keys (its key column's `lookup` model), when the table keeps its
+    /// real rows: none are appended (`--append`) and it has at most as many rows as listed.
+    fn listed_key(&self, column: &Column, rows: u64, taken: Taken) -> Option<IndexKey> {
+        let values = lookup_values(self.profile_table(), &column.name)?;
+        if taken.rows > 0 || taken.max.is_some() || rows > values.len() as u64 {
+            return None;
+        }
+        let key = |value: &Option<String>| {
+            let value = value.as_deref()?;
+            match column.logical {
+                LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => {
+                    value.parse().ok().map(Key::Int)
+                }
+                LogicalType::Text { .. } | LogicalType::Char { .. } => {
+                    Some(Key::Text(value.to_string()))
+                }
+                _ => None,
+            }
+        };
+        let keys: Option<Vec<Key>> = values[..rows as usize].iter().map(key).collect();
+        keys.map(IndexKey::Listed)
+    }
+
+    /// The real parent row of each row, by position, for a lookup table's one-column
+    /// reference (its `lookup` model) to a lookup table's key: `None` unless every listed
+    /// parent is among the parent's first rows here.
+    fn listed(&self, k: usize) -> Option<Vec<Option<u64>>> {
+        let fk = &self.table().foreign_keys[k];
+        let ([column], [parent_column]) = (&fk.columns[..], &fk.references.columns[..]) else {
+            return None;
+        };
+        let values = lookup_values(self.profile_table(), column)?;
+        let parent = self.parent_of(fk);
+        let position = key_positions(&self.profile.tables[parent], parent_column)?;
+        let rows = self.own_rows() as usize;
+        if rows > values.len() {
+            return None;
+        }
+        let parent_rows = self.rows[parent];
+        values[..rows]
+            .iter()
+            .map(|v| match v.as_deref() {
+                None => Some(None),
+                Some(v) => position(v).filter(|&j| j < parent_rows).map(Some),
+            })
+            .collect()
+    }
+
     /// A foreign key that is neither the main one nor part of a key.
     fn other_pick(&self, k: usize) -> Result<ParentPick, GenerateError> {
+        if let Some(rows) = self.listed(k) {
+            return Ok(ParentPick::Listed(rows));
+        }
         let table = self.table();
         let fk = &table.foreign_keys[k];
         if fk.references.table == table.name {
@@ -1091,7 +1148,9 @@ impl TablePlanner<'_> {
             .fk_stats(&fk.columns)
             .map_or(0.0, |s| s.null_rate);
         let keyed = fk.columns.iter().any(|c| table.primary_key.contains(c));
-        let null_rate = if fk_nullable(table, fk) && !keyed {
+        // A listed reference holds its real NULLs in its list.
+        let listed = matches!(mode, ParentPick::Listed(_));
+        let null_rate = if fk_nullable(table, fk) && !keyed && !listed {
             learned
         } else {
             0.0
@@ -1901,6 +1960,46 @@ pub(super) fn table_constraints(table: &Table, warnings: &mut Vec<String>) -> Ta
         partitions,
         entangled,
     }
+}
+
+/// The real values a column of a lookup table lists (its `lookup` model), if any.
+fn lookup_values<'p>(table: &'p TableProfile, column: &str) -> Option<&'p [Option<String>]> {
+    match &table.stats(column)?.model {
+        Some(TextModel::Lookup { values }) if table.lookup => Some(values),
+        _ => None,
+    }
+}
+
+/// The row position of each real key value of lookup table `table`'s key `column`: its place
+/// in the listed keys, or, for an integer key that counts up by one (not listed), its distance
+/// from the real first key.
+fn key_positions<'p>(
+    table: &'p TableProfile,
+    column: &str,
+) -> Option<impl Fn(&str) -> Option<u64> + 'p> {
+    if !table.lookup || table.schema.primary_key != [column] {
+        return None;
+    }
+    let listed: Option<FxHashMap<&str, u64>> = lookup_values(table, column).map(|keys| {
+        (keys.iter().enumerate())
+            .filter_map(|(j, v)| Some((v.as_deref()?, j as u64)))
+            .collect()
+    });
+    let first = (table.stats(column))
+        .and_then(|s| s.numeric.as_ref())
+        .map(|n| n.min)
+        .filter(|min| min.is_finite() && listed.is_none());
+    if listed.is_none() && first.is_none() {
+        return None;
+    }
+    Some(move |value: &str| match (&listed, first) {
+        (Some(listed), _) => listed.get(value).copied(),
+        (None, Some(first)) => {
+            let at = value.parse::<i64>().ok()?.checked_sub(first as i64)?;
+            u64::try_from(at).ok()
+        }
+        (None, None) => None,
+    })
 }
 
 fn fk_label(fk: &ForeignKey) -> Vec<&str> {

@@ -2,8 +2,9 @@
 //! (genres, media types, categories, countries, statuses). Their values are what the rest of the
 //! database points at, not facts about people, so they keep their real values in row order, as
 //! a `lookup` text model, and the table is marked `lookup: true` for the reviewer. Rows are put
-//! in the order of an integer primary key, which generation counts from the real first key, so
-//! `language_id` 1 stays English whatever order the source stored its rows in.
+//! in the order of an integer primary key, and the key keeps its real values, so `language_id`
+//! 1 stays English whatever order the source stored its rows in. A lookup table's reference to
+//! another lookup table keeps its real values too: a city stays in its country.
 //!
 //! Each of their names occurs once, so the privacy guard's count rule would drop every one of
 //! them; this is the one exception to it, and `profile --no-lookup-values` turns it off.
@@ -87,6 +88,22 @@ impl LookupRows {
         Some((*present.clone().min()?, *present.max()?))
     }
 
+    /// The values of column `c` (text, or integers written out) in row order `order` (the
+    /// source's order without one); `None` when the column was not kept.
+    fn values_of(&self, c: usize, order: Option<&[usize]>) -> Option<Vec<Option<String>>> {
+        let values: Vec<Option<String>> = match (self.columns.get(c), self.integers.get(c)) {
+            (Some(Some(text)), _) => text.clone(),
+            (_, Some(Some(integers))) => {
+                integers.iter().map(|v| v.map(|v| v.to_string())).collect()
+            }
+            _ => return None,
+        };
+        Some(match order {
+            Some(order) => order.iter().map(|&r| values[r].clone()).collect(),
+            None => values,
+        })
+    }
+
     /// The row order by the integer column `key` (NULLs last, ties in source order); `None`
     /// when the column was not kept as integers.
     fn order_by(&self, key: usize) -> Option<Vec<usize>> {
@@ -118,12 +135,15 @@ fn has_long_text(batch: &RecordBatch) -> bool {
 }
 
 /// Marks each lookup table and gives its text columns (outside keys, not personal data) a
-/// `lookup` model with their values. `rows[i]` belongs to `tables[i]`.
+/// `lookup` model with their values; then lists the real keys of lookup tables and the real
+/// references from one lookup table to another (see [`list_keys`]). `rows[i]` belongs to
+/// `tables[i]`.
 pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
     let referenced: Vec<bool> = tables
         .iter()
         .map(|t| is_referenced(tables, &t.schema.name))
         .collect();
+    let mut kept = Vec::with_capacity(tables.len());
     for ((table, rows), referenced) in tables.iter_mut().zip(rows).zip(referenced) {
         let eligible = referenced
             && table.sampled_rows.is_none()
@@ -131,6 +151,7 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
             && rows.rows == table.row_count
             && table.column_stats.iter().all(impersonal);
         if !eligible || rows.columns.is_empty() {
+            kept.push(None);
             continue;
         }
         let key = match &table.schema.primary_key[..] {
@@ -138,11 +159,9 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
             _ => None,
         };
         let order = key.and_then(|k| rows.order_by(k));
-        let range = key.and_then(|k| rows.range_of(k));
-        for (column, values) in table.schema.columns.iter().zip(rows.columns) {
-            let Some(mut values) = values else { continue };
-            if let Some(order) = &order {
-                values = order.iter().map(|&r| values[r].take()).collect();
+        for (c, column) in table.schema.columns.iter().enumerate() {
+            if !matches!(rows.columns.get(c), Some(Some(_))) {
+                continue;
             }
             let in_key = table.schema.in_any_key(&column.name);
             let stats = table
@@ -150,14 +169,84 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                 .iter_mut()
                 .find(|s| s.column == column.name);
             if let Some(stats) = stats.filter(|s| s.pii.is_none() && !in_key) {
+                let values = rows.values_of(c, order.as_deref()).expect("kept as text");
                 stats.model = Some(TextModel::Lookup { values });
                 table.lookup = true;
             }
         }
-        if let (Some(k), Some(range), true) = (key, range, table.lookup) {
+        if let (Some(k), Some(range), true) =
+            (key, key.and_then(|k| rows.range_of(k)), table.lookup)
+        {
             keep_key_range(table, k, range);
         }
+        kept.push(table.lookup.then_some((rows, order)));
     }
+    let lookups: Vec<String> = (tables.iter())
+        .filter(|t| t.lookup)
+        .map(|t| t.schema.name.clone())
+        .collect();
+    for (table, kept) in tables.iter_mut().zip(kept) {
+        if let Some((rows, order)) = kept {
+            list_keys(table, &rows, order.as_deref(), &lookups);
+        }
+    }
+}
+
+/// Gives a lookup table's one-column primary key, and each one-column foreign key it holds to
+/// a lookup table, a `lookup` model with the real values in row order. Generation then gives
+/// each row its real id (gaps and all: `1, 2, 4` stays `1, 2, 4`, so a fixture's hard-coded
+/// ids keep their names), and each row of a lookup table the real row it referenced (a city
+/// stays in its country). Ids and references between lookup tables are labels, not facts
+/// about people. A key with a NULL or a repeated value lists nothing, nor does an integer key
+/// that counts up by one from its first value (the sequence it is generated as).
+fn list_keys(
+    table: &mut TableProfile,
+    rows: &LookupRows,
+    order: Option<&[usize]>,
+    lookups: &[String],
+) {
+    let schema = &table.schema;
+    let mut listed: Vec<(usize, Vec<Option<String>>)> = Vec::new();
+    if let [key] = &schema.primary_key[..] {
+        let c = schema.column_index(key).expect("validated");
+        let values = rows
+            .values_of(c, order)
+            .filter(|v| all_distinct(v) && !counts_up(v));
+        listed.extend(values.map(|v| (c, v)));
+    }
+    for fk in &schema.foreign_keys {
+        let ([column], true) = (&fk.columns[..], lookups.contains(&fk.references.table)) else {
+            continue;
+        };
+        let c = schema.column_index(column).expect("validated");
+        if let Some(values) = rows
+            .values_of(c, order)
+            .filter(|_| !listed.iter().any(|l| l.0 == c))
+        {
+            listed.push((c, values));
+        }
+    }
+    for (c, values) in listed {
+        let name = &table.schema.columns[c].name;
+        if let Some(stats) = table.column_stats.iter_mut().find(|s| s.column == *name) {
+            stats.model = Some(TextModel::Lookup { values });
+        }
+    }
+}
+
+/// Whether the values are integers counting up by one, which the key's real first value
+/// (see [`keep_key_range`]) already gives: nothing to list.
+fn counts_up(values: &[Option<String>]) -> bool {
+    let integers: Option<Vec<i64>> = values.iter().map(|v| v.as_ref()?.parse().ok()).collect();
+    integers.is_some_and(|v| v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1])))
+}
+
+/// Whether every value is present and none repeats.
+fn all_distinct(values: &[Option<String>]) -> bool {
+    let mut seen = rustc_hash::FxHashSet::default();
+    values
+        .iter()
+        .all(|v| v.as_ref().is_some_and(|v| seen.insert(v)))
 }
 
 /// A lookup table's integer key keeps its real first and last value (not the privacy guard's

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ProfileError;
 use crate::profile::{
     ColumnStats, Correlations, Inherited, NumericStats, Profile, Share, TableProfile,
-    TemporalStats, TextStats, Total,
+    TemporalStats, TextModel, TextStats, Total,
 };
 use crate::schema::{Column, LogicalType, Schema, Table};
 
@@ -39,6 +39,7 @@ pub fn validate(profile: &Profile) -> Result<(), ProfileError> {
             };
             let at = Path(format!("{}.columns[{}].stats", at.0, stats.column));
             column_stats(&at, stats, &column.logical)?;
+            lookup_values(&at, stats, column, &table.schema)?;
         }
         for (i, fk) in table.schema.foreign_keys.iter().enumerate() {
             if let Some(e) = &fk.evidence {
@@ -317,6 +318,37 @@ fn column_stats(at: &Path, s: &ColumnStats, logical: &LogicalType) -> Result<(),
     }
     if let Some(b) = &s.boolean {
         rate(at, "boolean.true_rate", b.true_rate)?;
+    }
+    Ok(())
+}
+
+/// A `lookup` model's values fit the column: integers for an integer column, and, on a key
+/// column, present and distinct (they become its keys).
+fn lookup_values(
+    at: &Path,
+    s: &ColumnStats,
+    column: &Column,
+    table: &Table,
+) -> Result<(), ProfileError> {
+    let Some(TextModel::Lookup { values }) = &s.model else {
+        return Ok(());
+    };
+    let at = at.join("model");
+    let mut seen = FxHashSet::default();
+    for (i, value) in values.iter().enumerate() {
+        let fail = |rule: &str| Err(at.fail(&format!("values[{i}]"), rule.to_string()));
+        match value {
+            Some(v) if column.logical.is_integer() && v.parse::<i64>().is_err() => {
+                return fail(&format!("{v:?} is not an integer, as the column is"));
+            }
+            None if table.is_key_column(&column.name) => {
+                return fail("a key column's lookup values must not be NULL");
+            }
+            Some(v) if table.is_key_column(&column.name) && !seen.insert(v) => {
+                return fail(&format!("{v:?} repeats, but the column is a key"));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

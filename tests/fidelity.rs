@@ -1144,3 +1144,50 @@ fn a_key_copied_from_the_parent_row_reaches_the_same_row() {
     let (_, dir) = profile_and_generate_tables(&tables, "3", off);
     assert!(share_of_tasks_in_their_projects_tenant(&dir.path().join("out")) < 0.5);
 }
+
+#[test]
+fn a_column_follows_the_nulls_of_an_address_drawn_per_country() {
+    // Chinook's customers: a business customer has a company and a fax, a private one has
+    // neither (company is NULL on every row where fax is). Fax is drawn with the address, per
+    // country, so no null group can hold it; company follows its NULLs instead.
+    let work = tempfile::tempdir().unwrap();
+    let real = data_dir("chinook").join("csv");
+    let real = real.to_str().unwrap();
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", real, "-o", "p.yaml", "-q"],
+    ));
+    let profile = std::fs::read_to_string(work.path().join("p.yaml")).unwrap();
+    assert!(
+        profile.contains("  null_follows:\n  - column: company\n    follows: fax\n"),
+        "company follows fax"
+    );
+    let args = ["generate", "p.yaml", "-o", "out", "--scale", "4", "-q"];
+    assert_ok(&understudy(work.path(), &args));
+    let text = std::fs::read_to_string(work.path().join("out/customer.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (company, fax) = (at("company"), at("fax"));
+    let (mut rows, mut fax_null, mut company_null, mut both) = (0.0, 0.0, 0.0, 0.0);
+    for record in reader.records() {
+        let record = record.unwrap();
+        let (c, f) = (record[company].is_empty(), record[fax].is_empty());
+        rows += 1.0;
+        fax_null += f64::from(u8::from(f));
+        company_null += f64::from(u8::from(c));
+        both += f64::from(u8::from(c && f));
+    }
+    assert_eq!(rows, 236.0);
+    assert_eq!(both, fax_null, "a customer without a fax has no company");
+    let (p, q) = (company_null / rows, fax_null / rows);
+    let phi = (both / rows - p * q) / (p * (1.0 - p) * q * (1.0 - q)).sqrt();
+    assert!(
+        phi > 0.75,
+        "NULL correlation {phi:.3}; the snapshot's is 0.89"
+    );
+    assert!(
+        (p - 49.0 / 59.0).abs() < 0.05,
+        "company NULL in {p:.3} of rows"
+    );
+}

@@ -288,6 +288,16 @@ fn bad_files_name_the_field_and_the_rule() {
             "        std: 7.3598\n      model: {kind: lookup, values: [\"1\", \"Rock\"]}\n",
             vec!["tables[genre].columns[genre_id].stats.model.values[1]", "not an integer"],
         ),
+        (
+            "  rows: 347\n",
+            "  rows: 347\n  null_follows:\n  - column: title\n    follows: title\n    when_null: 1.0\n    when_present: 0.0\n",
+            vec!["tables[album].null_follows[0].column", "follows itself"],
+        ),
+        (
+            "  rows: 347\n",
+            "  rows: 347\n  null_follows:\n  - column: title\n    follows: artist_id\n    when_null: 1.5\n    when_present: 0.0\n",
+            vec!["tables[album].null_follows[0].when_null", "1.5"],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

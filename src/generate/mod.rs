@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow::datatypes::{Field, Schema as ArrowSchema, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -169,6 +169,8 @@ pub struct TablePlan {
     parts: Vec<PartPlan>,
     /// Orders enforced again after the parts, as `relations` are, moving no part or source.
     after_parts: Vec<(usize, Cmp, usize, f64)>,
+    /// Value columns NULL where another column's NULLs say, after the values are made.
+    null_follows: Vec<NullFollowPlan>,
     /// Number columns that total this row's children, last of all (see [`TotalPlan`]).
     totals: Vec<TotalPlan>,
     /// Value columns that take edge cases, as indices into `output`, in order.
@@ -220,6 +222,48 @@ impl PartPlan {
                 out.set_number(i, part);
             }
         }
+    }
+}
+
+/// A value column NULL on a learned share of the rows where `leader` came out NULL, and on
+/// another share of the rest (see [`crate::profile::model::NullFollow`]): its own values are
+/// made without NULLs, and this stage takes them out. Which rows are hit is a pure function
+/// of the row index, as for any NULL pattern.
+#[derive(Debug)]
+struct NullFollowPlan {
+    /// Positions in the generated batch.
+    column: usize,
+    leader: usize,
+    when_null: RowPattern,
+    when_present: RowPattern,
+}
+
+impl NullFollowPlan {
+    /// Sets the column's cells NULL in the rows `start..` of `buffers` that the leader's NULLs
+    /// pick; `data_type` is the column's.
+    fn apply(&self, buffers: &mut [Buffer], start: u64, data_type: &DataType) {
+        let leader = &buffers[self.leader];
+        let null: Vec<bool> = (0..leader.rows())
+            .map(|r| {
+                let i = start + r as u64;
+                match leader.is_null(r) {
+                    true => self.when_null.hits(i),
+                    false => self.when_present.hits(i),
+                }
+            })
+            .collect();
+        if !null.contains(&true) {
+            return;
+        }
+        let values = &buffers[self.column];
+        let mut out = Buffer::for_type(data_type, null.len());
+        for (r, &null) in null.iter().enumerate() {
+            match null {
+                true => out.push_null(),
+                false => out.push_from(values, r),
+            }
+        }
+        buffers[self.column] = out;
     }
 }
 
@@ -558,6 +602,10 @@ impl Generator {
         for &(left, op, right, unit) in &plan.after_parts {
             enforce(&mut buffers, left, op, right, unit);
         }
+        for follow in &plan.null_follows {
+            let data_type = plan.schema.field(follow.column).data_type();
+            follow.apply(&mut buffers, start, data_type);
+        }
         for total in &plan.totals {
             self.total_children(total, start, &mut buffers[total.column]);
         }
@@ -683,6 +731,7 @@ impl Generator {
             || plan.derived.iter().any(|d| d.target == at)
             || plan.parts.iter().any(|p| p.column == at)
             || plan.totals.iter().any(|t| t.column == at)
+            || plan.null_follows.iter().any(|f| f.column == at)
             || (plan.relations.iter().chain(&plan.after_parts)).any(|&(left, ..)| left == at);
         matches!(plan.columns[c], ColumnPlan::Values(_)) && !grouped && !written
     }

@@ -26,14 +26,14 @@ use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::width;
 use super::{
     arrow_schema, ColumnPlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator,
-    GroupPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan, Through,
-    TotalPlan,
+    GroupPlan, NullFollowPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan,
+    Through, TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
 use crate::profile::model::{
-    ColumnStats, Correlations, Follows, Inherited, OrderRule, ParentOrder, Profile, TableProfile,
-    Total,
+    ColumnStats, Correlations, Follows, Inherited, NullFollow, OrderRule, ParentOrder, Profile,
+    TableProfile, Total,
 };
 use crate::profile::relations;
 use crate::profile::TextModel;
@@ -436,6 +436,7 @@ impl TablePlanner<'_> {
             .filter(|o| claim(o.column))
             .collect();
         let edges = self.edges(&constraints, &columns, &output);
+        let null_follows = self.null_follows(&columns, &output, &constraints);
         let name_emails = self.name_emails(&columns, &output);
         let row_bytes = width::row_bytes(self.profile_table());
         Ok(TablePlan {
@@ -457,6 +458,7 @@ impl TablePlanner<'_> {
             derived,
             parts,
             after_parts,
+            null_follows,
             totals: Vec::new(),
             row_keyed: false,
             parent_orders,
@@ -1312,8 +1314,9 @@ impl TablePlanner<'_> {
     ) -> ColumnGen {
         let stats = self.profile_table().stats(&column.name);
         let rules = limits.rules_for(&column.name);
-        let not_null = !column.nullable || rules.iter().any(|r| matches!(r, Rule::NotNull));
-        let null_rate = if not_null {
+        // A column that follows another's NULLs is made whole; the NULLs come last.
+        let whole = self.not_null(column, limits) || self.null_follow(column, limits).is_some();
+        let null_rate = if whole {
             0.0
         } else {
             stats.map_or(0.0, |s| s.null_rate)
@@ -1352,6 +1355,56 @@ impl TablePlanner<'_> {
         }
         let kind = kind_for(column, stats, range);
         ColumnGen { nulls, kind }
+    }
+
+    fn not_null(&self, column: &Column, limits: &TableLimits) -> bool {
+        let rules = limits.rules_for(&column.name);
+        !column.nullable || rules.iter().any(|r| matches!(r, Rule::NotNull))
+    }
+
+    /// The profile's entry for a value column whose NULLs follow another column's, where it
+    /// applies: the column may be NULL, no group decides its NULLs, and the column it follows
+    /// is generated.
+    fn null_follow(&self, column: &Column, limits: &TableLimits) -> Option<&NullFollow> {
+        let profile = self.profile_table();
+        let follow = (profile.null_follows.iter()).find(|f| f.column == column.name)?;
+        let leader = self.table().column(&follow.follows)?;
+        let named = |columns: &[String]| columns.contains(&column.name);
+        let grouped = profile.groups.iter().any(|g| named(&g.columns))
+            || profile.nulls.iter().any(|g| named(&g.columns));
+        let generated = leader.generated != Some(Generated::Stored);
+        (!self.not_null(column, limits) && !grouped && generated).then_some(follow)
+    }
+
+    /// The stage that takes NULLs out of each value column that follows another's NULLs.
+    fn null_follows(
+        &self,
+        columns: &[ColumnPlan],
+        output: &[usize],
+        limits: &TableLimits,
+    ) -> Vec<NullFollowPlan> {
+        let table = self.table();
+        let at = |name: &str| {
+            let c = table.column_index(name)?;
+            output.iter().position(|&o| o == c)
+        };
+        let rows = self.own_rows();
+        (table.columns.iter().enumerate())
+            .filter(|(c, _)| matches!(columns[*c], ColumnPlan::Values(_)))
+            .filter_map(|(_, column)| {
+                let follow = self.null_follow(column, limits)?;
+                let pattern = |rate: f64, side: &str| {
+                    let salt = self.salt(&["nulls follow", &column.name, side]);
+                    RowPattern::new(rate, rows, salt)
+                };
+                Some(NullFollowPlan {
+                    column: at(&column.name)?,
+                    leader: at(&follow.follows)?,
+                    when_null: pattern(follow.when_null, "null"),
+                    when_present: pattern(follow.when_present, "present"),
+                })
+            })
+            .collect()
     }
 
     fn relations(

@@ -872,6 +872,17 @@ impl Buffer {
         }
     }
 
+    /// Whether row `i` is NULL, in a buffer of any kind.
+    pub fn is_null(&self, i: usize) -> bool {
+        match self {
+            Buffer::Int(_, ok) | Buffer::Float(_, ok) | Buffer::Bool(_, ok) => !ok[i],
+            Buffer::Text(b) => b.get(i).is_none(),
+            Buffer::Bytes(b) => b
+                .validity_slice()
+                .is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) == 0),
+        }
+    }
+
     /// Whether row `i` of a numeric buffer holds a value.
     pub fn is_present(&self, i: usize) -> bool {
         match self {

@@ -109,6 +109,8 @@ pub struct TableProfile {
     pub groups: Vec<CategoryGroup>,
     /// Columns whose NULLs fall on the same rows, or avoid each other.
     pub nulls: Vec<NullGroup>,
+    /// Columns whose NULLs follow those of a column that something else decides.
+    pub null_follows: Vec<NullFollow>,
     /// Number columns that are the sum or difference of two others in (nearly) every row.
     pub derived: Vec<Derived>,
     /// Columns that are a part of another column of the row (the year of a date, the hour of
@@ -405,6 +407,20 @@ impl Correlations {
 pub struct NullGroup {
     pub columns: Vec<String>,
     pub starts: Vec<f64>,
+}
+
+/// A column whose NULLs go with those of `follows`, a column whose NULLs something other than a
+/// null group decides (an address drawn per country, a copy of the parent row's value): a
+/// business customer has a company and a fax, a private one neither. Generation makes the
+/// column NULL in `when_null` of the rows where `follows` came out NULL, and in `when_present`
+/// of the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NullFollow {
+    pub column: String,
+    pub follows: String,
+    pub when_null: f64,
+    pub when_present: f64,
 }
 
 /// `low <= high` (or `<` when `strict`) held in every row where both were present.

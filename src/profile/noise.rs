@@ -105,6 +105,7 @@ impl Noise {
                 .retain(|g| !g.combinations.is_empty() || g.address.is_some());
             // Their starts hold exact joint NULL counts, and fit only the exact null rates.
             table.nulls.clear();
+            table.null_follows.clear();
             for fk in &mut table.foreign_key_stats {
                 noise_fan_out(&mut fk.children_per_parent, scale.histograms, &mut draw);
             }

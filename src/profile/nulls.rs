@@ -15,7 +15,7 @@ use arrow::array::Array;
 use arrow::buffer::BooleanBuffer;
 use arrow::record_batch::RecordBatch;
 
-use super::model::NullGroup;
+use super::model::{round_share, NullFollow, NullGroup};
 use super::relations::join_groups;
 use crate::schema::Table;
 
@@ -134,13 +134,8 @@ impl NullCounts {
         let mut edges = Vec::new();
         for (x, &a) in candidates.iter().enumerate() {
             for &b in &candidates[x + 1..] {
-                let (p, q) = (self.rate(a), self.rate(b));
-                let d = dependence(p, q, self.overlap(a, b));
-                // Sparse columns avoid each other by chance: avoiding counts only where chance
-                // would have put a few rows in both.
-                let seen = d > 0.0 || p * q * self.rows as f64 >= MIN_EXPECTED_BOTH;
-                if d.abs() >= DEPENDENCE && seen {
-                    edges.push((d.abs(), a, b));
+                if let Some(strength) = self.link(a, b) {
+                    edges.push((strength, a, b));
                 }
             }
         }
@@ -148,6 +143,73 @@ impl NullCounts {
             .into_iter()
             .map(|members| self.group(table, members))
             .collect()
+    }
+
+    /// Columns that join no group but whose NULLs depend on those of a column that something
+    /// else decides (`decided_elsewhere`, as for [`NullCounts::finish`]): each follows the one
+    /// it depends on most, at the rates it was NULL where that column was NULL and where not.
+    pub fn follows(
+        &self,
+        table: &Table,
+        groups: &[NullGroup],
+        decided_elsewhere: impl Fn(&str) -> bool,
+    ) -> Vec<NullFollow> {
+        let name = |k: usize| table.columns[self.columns[k]].name.as_str();
+        let counted = |k: usize| {
+            self.nulls[k] >= MIN_NULLS && self.nulls[k] < self.rows && !table.is_key_column(name(k))
+        };
+        let grouped = |k: usize| {
+            groups
+                .iter()
+                .any(|g| g.columns.iter().any(|c| c == name(k)))
+        };
+        let (leaders, followers): (Vec<usize>, Vec<usize>) = (0..self.columns.len())
+            .filter(|&k| counted(k))
+            .partition(|&k| decided_elsewhere(name(k)));
+        // A reference's NULLs are its foreign key's; only a column of values follows.
+        followers
+            .into_iter()
+            .filter(|&k| !grouped(k) && !table.in_any_key(name(k)))
+            .filter_map(|k| {
+                // Of the linked columns, the one that tells the most about this one's NULLs
+                // (the largest |phi|; a small column nested in it is linked but says little);
+                // of equals, the earlier column.
+                let (_, x) = leaders
+                    .iter()
+                    .filter(|&&x| self.link(k, x).is_some())
+                    .map(|&x| (self.phi(k, x).abs(), x))
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))?;
+                let (p, both) = (self.rate(x), self.overlap(k, x));
+                Some(NullFollow {
+                    column: name(k).to_string(),
+                    follows: name(x).to_string(),
+                    when_null: round_share(both / p),
+                    when_present: round_share((self.rate(k) - both) / (1.0 - p)),
+                })
+            })
+            .collect()
+    }
+
+    /// How strongly the NULLs of `a` and `b` depend on each other (see [`dependence`]), if
+    /// strongly enough to link them.
+    fn link(&self, a: usize, b: usize) -> Option<f64> {
+        let (p, q) = (self.rate(a), self.rate(b));
+        let d = dependence(p, q, self.overlap(a, b));
+        // Sparse columns avoid each other by chance: avoiding counts only where chance would
+        // have put a few rows in both.
+        let seen = d > 0.0 || p * q * self.rows as f64 >= MIN_EXPECTED_BOTH;
+        (d.abs() >= DEPENDENCE && seen).then_some(d.abs())
+    }
+
+    /// The correlation of the NULL indicators of `a` and `b`.
+    fn phi(&self, a: usize, b: usize) -> f64 {
+        let (p, q) = (self.rate(a), self.rate(b));
+        let spread = (p * (1.0 - p) * q * (1.0 - q)).sqrt();
+        if spread > 0.0 {
+            (self.overlap(a, b) - p * q) / spread
+        } else {
+            0.0
+        }
     }
 
     fn group(&self, table: &Table, mut members: Vec<usize>) -> NullGroup {
@@ -271,16 +333,21 @@ mod tests {
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap()
     }
 
-    #[test]
-    fn nested_nulls_form_a_group_and_chance_ones_stay_out() {
-        let table = Table {
+    /// The table [`batch`] fills.
+    fn people() -> Table {
+        Table {
             name: "people".into(),
             columns: ["id", "died", "buried", "noted"]
                 .map(|c| Column::new(c, LogicalType::Int64, true))
                 .into(),
             primary_key: vec!["id".into()],
             ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn nested_nulls_form_a_group_and_chance_ones_stay_out() {
+        let table = people();
         let (mut counts, mut other) = (NullCounts::new(&table), NullCounts::new(&table));
         counts.observe(&batch(&table, 0, 600));
         other.observe(&batch(&table, 600, 400));
@@ -293,6 +360,27 @@ mod tests {
             stretch_overlap(buried, 0.4, died, 0.8) > 0.399,
             "buried lies within died: {groups:?}"
         );
+    }
+
+    #[test]
+    fn a_column_follows_the_nulls_of_one_decided_elsewhere() {
+        // `died` is decided elsewhere (say, drawn with an address); `buried` is NULL only where
+        // `died` is, and `noted` at random: `buried` follows `died`, `noted` follows nothing.
+        let table = people();
+        let mut counts = NullCounts::new(&table);
+        counts.observe(&batch(&table, 0, 1000));
+        let follows = counts.follows(&table, &[], |c| c == "died");
+        assert_eq!(
+            follows,
+            vec![NullFollow {
+                column: "buried".into(),
+                follows: "died".into(),
+                when_null: 0.5,
+                when_present: 0.0,
+            }]
+        );
+        let grouped = counts.finish(&table, |_| false);
+        assert_eq!(counts.follows(&table, &grouped, |c| c == "died"), vec![]);
     }
 
     #[test]

@@ -179,9 +179,10 @@ fn table_profile(
             stats.differs_from = other;
         }
     }
-    let nulls = relations.nulls.finish(&schema, |c| {
-        nulls_decided_elsewhere(&schema, &relations.groups, &inherited, c)
-    });
+    let decided_elsewhere =
+        |c: &str| nulls_decided_elsewhere(&schema, &relations.groups, &inherited, c);
+    let nulls = relations.nulls.finish(&schema, decided_elsewhere);
+    let null_follows = relations.nulls.follows(&schema, &nulls, decided_elsewhere);
     if let Some(correlations) = &mut relations.correlations {
         clusters::attach_parents(&mut correlations.clustered, &parent_correlations);
     }
@@ -200,6 +201,7 @@ fn table_profile(
         rules: relations.rules,
         groups: relations.groups,
         nulls,
+        null_follows,
         derived: relations.derived,
         parts: relations.parts,
         totals,

@@ -11,8 +11,8 @@ use serde_norway::Value;
 
 use crate::profile::{
     CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows, ForeignKeyStats, Inherited,
-    NullGroup, OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo, TableProfile,
-    Total,
+    NullFollow, NullGroup, OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo,
+    TableProfile, Total,
 };
 use crate::schema::{
     Check, Column, ForeignKey, ForeignKeyEvidence, Generated, Index, LogicalType, Partitioning,
@@ -69,6 +69,8 @@ pub struct TableDoc {
     pub groups: Vec<CategoryGroup>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nulls: Vec<NullGroup>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub null_follows: Vec<NullFollow>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<Derived>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -171,6 +173,7 @@ impl From<&TableProfile> for TableDoc {
             rules: t.rules.clone(),
             groups: t.groups.clone(),
             nulls: t.nulls.clone(),
+            null_follows: t.null_follows.clone(),
             derived: t.derived.clone(),
             parts: t.parts.clone(),
             totals: t.totals.clone(),
@@ -288,6 +291,7 @@ impl TableDoc {
             rules: self.rules,
             groups: self.groups,
             nulls: self.nulls,
+            null_follows: self.null_follows,
             derived: self.derived,
             parts: self.parts,
             totals: self.totals,

@@ -38,8 +38,8 @@ use serde_norway::Value;
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryGroup, Derived, Follows, Inherited, NullGroup, OrderRule, ParentOrder, Part, PartOf,
-    Profile, TableProfile, Total,
+    CategoryGroup, Derived, Follows, Inherited, NullFollow, NullGroup, OrderRule, ParentOrder,
+    Part, PartOf, Profile, TableProfile, Total,
 };
 use crate::schema::ForeignKey;
 
@@ -204,6 +204,11 @@ pub fn null_group_name(g: &NullGroup) -> String {
     format!("nulls({})", g.columns.join(", "))
 }
 
+/// Named like a null group of the two columns, the follower first.
+pub fn null_follow_name(f: &NullFollow) -> String {
+    format!("nulls({}, {})", f.column, f.follows)
+}
+
 pub fn inherited_name(i: &Inherited, parent_table: &str) -> String {
     format!("{} = {parent_table}.{}", i.column, i.parent_column)
 }
@@ -233,6 +238,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
             + t.totals.len()
             + t.groups.len()
             + t.nulls.len()
+            + t.null_follows.len()
     };
     let before = relations(table);
     table.rules.retain(|r| rule_name(r) != entry);
@@ -241,6 +247,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.totals.retain(|t| total_name(t) != entry);
     table.groups.retain(|g| group_name(g) != entry);
     table.nulls.retain(|g| null_group_name(g) != entry);
+    table.null_follows.retain(|f| null_follow_name(f) != entry);
     let fks = &table.schema.foreign_keys;
     let parent_of = |columns: &[String]| {
         fks.iter()

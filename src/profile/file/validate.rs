@@ -492,6 +492,23 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             ));
         }
     }
+    for (i, f) in table.null_follows.iter().enumerate() {
+        let field = format!("null_follows[{i}]");
+        known(&field, &f.column)?;
+        known(&field, &f.follows)?;
+        let at = at.join(&field);
+        if f.column == f.follows || !grouped.insert(&f.column) {
+            return Err(at.fail(
+                "column",
+                format!(
+                    "{:?} follows itself, another column, or a null group already",
+                    f.column
+                ),
+            ));
+        }
+        rate(&at, "when_null", f.when_null)?;
+        rate(&at, "when_present", f.when_present)?;
+    }
     if let Some(c) = &table.correlations {
         let field = "correlations";
         for name in &c.columns {

@@ -530,8 +530,8 @@ fn create_keeps_identity_serials_defaults_generated_columns_and_indexes() {
 #[test]
 fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
     // Sakila's rental: UNIQUE (rented_at, item_id, customer_id). The timestamp carries the
-    // key's uniqueness; it must still spread over the real year at whole seconds, and every
-    // return still comes after its rental.
+    // key's uniqueness; it must still spread over the real year at whole seconds, every
+    // return still comes after its rental, and a payment is still dated at its rental's time.
     let Some(real) = TestDb::create("spaced_key_real") else {
         return;
     };
@@ -548,10 +548,34 @@ fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
              SELECT i, t, 1 + i % 97, 1 + i % 61, t + (1 + i % 9) * interval '1 day' + interval '3 hours'
              FROM (SELECT i, timestamp '2005-05-24 22:00:00'
                         + (i * 7919) % 23000000 * interval '1 second' AS t
-                   FROM generate_series(1, 3000) i) s;",
+                   FROM generate_series(1, 3000) i) s;
+             CREATE TABLE payment (
+                payment_id integer PRIMARY KEY,
+                rental_id integer NOT NULL REFERENCES rental,
+                amount numeric(5, 2) NOT NULL,
+                paid_at timestamp NOT NULL);
+             INSERT INTO payment
+             SELECT row_number() OVER (), rental_id, 0.99 + rental_id % 5, rented_at
+             FROM rental, generate_series(1, 1 + rental_id % 2);",
         )
         .unwrap();
     let dir = profile_and_generate(&real, "out", &["-q"]);
+    let mut reader = csv::Reader::from_path(dir.path().join("out/rental.csv")).unwrap();
+    let rented_at: std::collections::HashMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(dir.path().join("out/payment.csv")).unwrap();
+    let (mut payments, mut at_rental) = (0, 0);
+    for r in reader.records() {
+        let r = r.unwrap();
+        payments += 1;
+        at_rental += usize::from(rented_at[&r[1]] == r[3]);
+    }
+    assert_eq!(at_rental, payments, "payments dated at their rental's time");
     let mut reader = csv::Reader::from_path(dir.path().join("out/rental.csv")).unwrap();
     let rows: Vec<(String, String)> = reader
         .records()

@@ -717,9 +717,9 @@ impl Generator {
     }
 
     /// Whether output column `at` of `table` is made by [`Generator::column_cells`] alone: a
-    /// column of values in no group, that no stage across columns writes (an order rule moves
-    /// only its left side). Such a column of a parent row can be computed without the rest of
-    /// the row.
+    /// key (a function of the row index), or a column of values in no group, that no stage
+    /// across columns writes (an order rule moves only its left side). Such a column of a
+    /// parent row can be computed without the rest of the row.
     fn made_alone(&self, table: usize, at: usize) -> bool {
         let plan = &self.tables[table];
         let c = plan.output[at];
@@ -733,7 +733,8 @@ impl Generator {
             || plan.totals.iter().any(|t| t.column == at)
             || plan.null_follows.iter().any(|f| f.column == at)
             || (plan.relations.iter().chain(&plan.after_parts)).any(|&(left, ..)| left == at);
-        matches!(plan.columns[c], ColumnPlan::Values(_)) && !grouped && !written
+        let own = matches!(plan.columns[c], ColumnPlan::Values(_) | ColumnPlan::Key(_));
+        own && !grouped && !written
     }
 
     /// Output column `at` of row `row` of a row-keyed table, for a column [`made alone`]: the

@@ -82,6 +82,10 @@ pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, G
     // which children would not see.
     for (parent, column) in copied_from(&tables) {
         let plan = &mut tables[parent];
+        // A key is a function of the row index whatever the randomness.
+        if matches!(plan.columns[column], ColumnPlan::Key(_)) {
+            continue;
+        }
         plan.row_keyed = true;
         let output = &plan.output;
         plan.edges.retain(|(at, _)| output[*at] != column);

@@ -16,7 +16,7 @@ use super::clusters::JoinedPoints;
 use super::keys::{column_hashes, key_hashes};
 use super::model::{round_share, ColumnStats, Follows, Inherited, ParentCorrelation, ParentOrder};
 use super::privacy::Guard;
-use super::relations::ordered_values;
+use super::relations::{ordered_values, spaced_key_column};
 use super::sketch::QuantileSketch;
 use crate::schema::{ForeignKey, LogicalType, Table};
 
@@ -32,18 +32,21 @@ const MAX_CHANCE: f64 = 0.95;
 /// About this many parent rows are kept, whatever the parent's size.
 const PARENT_SAMPLE: u64 = 20_000;
 
-/// The (child column, parent column) pairs worth testing across `fk`: same type, neither in a
-/// key, and not a boolean.
+/// The (child column, parent column) pairs worth testing across `fk`: same type, not a
+/// boolean, and neither in a key, except that the parent's may be a date or timestamp that
+/// carries a key's uniqueness, which is a value like any other (a payment is dated at its
+/// rental's `rented_at`, part of `UNIQUE (rented_at, item, customer)`).
 pub fn candidates(child: &Table, parent: &Table) -> Vec<(String, String)> {
-    let value_columns = |t: &Table| {
+    let value_columns = |t: &Table, key_dates: bool| {
         t.columns
             .iter()
-            .filter(|c| !t.in_any_key(&c.name) && c.logical != LogicalType::Bool)
+            .filter(|c| !t.in_any_key(&c.name) || (key_dates && spaced_key_column(t, c)))
+            .filter(|c| c.logical != LogicalType::Bool)
             .map(|c| (c.name.clone(), c.logical.arrow_type()))
             .collect::<Vec<_>>()
     };
-    let parent_columns = value_columns(parent);
-    value_columns(child)
+    let parent_columns = value_columns(parent, true);
+    value_columns(child, false)
         .into_iter()
         .flat_map(|(c, ct)| {
             parent_columns

@@ -388,7 +388,7 @@ impl Anchor {
             let inside = gap_rank_inside(&self.gap, self.learned, a, u);
             let mut gap = interpolate(&self.gap, inside.unwrap_or(u)).max(self.min_gap);
             if self.step > 0.0 {
-                gap = (gap / self.step).round() * self.step;
+                gap = super::values::round_to_step(gap, self.step);
                 gap = gap.max(self.min_gap);
             }
             if let Some((mix, unit)) = &self.weekdays {
@@ -407,7 +407,11 @@ impl Anchor {
                 (None, Some(own)) if own >= a + self.min_gap => own,
                 _ => (a + gap).clamp(self.learned.0, self.learned.1),
             };
-            let value = value.max(a + self.min_gap);
+            let mut value = value.max(a + self.min_gap);
+            // The anchor and the gap are on the step; their sum is, up to the float's error.
+            if self.step > 0.0 {
+                value = super::values::round_to_step(value, self.step);
+            }
             dependent.set_number(i, value.clamp(self.limits.0, self.limits.1));
         }
     }

@@ -812,7 +812,7 @@ impl Generator {
             let u = unit_interval(mix64(combine([self.seed, follow.salt, start + i as u64])));
             let mut x = base * interpolate(&follow.ratio, u);
             if follow.step > 0.0 {
-                x = (x / follow.step).round() * follow.step;
+                x = values::round_to_step(x, follow.step);
             }
             out.set_number(i, x.clamp(follow.limits.0, follow.limits.1));
         }
@@ -1249,12 +1249,18 @@ fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64
     // the nearest integer on the order's side of it, not the nearest integer, which could
     // break the order again.
     let whole = matches!(buffers[left], Buffer::Int(..));
+    // A decimal moved a unit past its bound stays on the unit's decimals (rounding to the
+    // nearest keeps it at least half a unit past the bound).
+    let on_unit = |v: f64| match unit > 0.0 && unit < 1.0 {
+        true => values::round_to_step(v, unit),
+        false => v,
+    };
     let fix = |l: f64, r: f64| -> f64 {
         match (whole, op) {
             (false, Cmp::Ge) => l.max(r),
-            (false, Cmp::Gt) => l.max(r + unit),
+            (false, Cmp::Gt) => l.max(on_unit(r + unit)),
             (false, Cmp::Le) => l.min(r),
-            (false, Cmp::Lt) => l.min(r - unit),
+            (false, Cmp::Lt) => l.min(on_unit(r - unit)),
             (true, Cmp::Ge) => l.max(r.ceil()),
             (true, Cmp::Gt) => l.max(r.floor() + 1.0),
             (true, Cmp::Le) => l.min(r.floor()),

@@ -319,12 +319,24 @@ impl NumberGen {
         if self.step <= 0.0 {
             return v;
         }
-        let r = (v / self.step).round() * self.step;
+        let r = round_to_step(v, self.step);
         if r < self.limits.lo || r > self.limits.hi {
             v
         } else {
             r
         }
+    }
+}
+
+/// `v` rounded to a multiple of `step`. A decimal step (10^-s) divides by the exact power of
+/// ten instead of multiplying by the inexact step, so 225.927 is written `225.927`, not
+/// `225.92700000000002`.
+pub fn round_to_step(v: f64, step: f64) -> f64 {
+    if step < 1.0 {
+        let per_unit = (1.0 / step).round();
+        (v * per_unit).round() / per_unit
+    } else {
+        (v / step).round() * step
     }
 }
 
@@ -1101,6 +1113,19 @@ fn push_ranked(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn decimals_rounded_to_their_step_print_with_their_decimals() {
+        for (step, places) in [(0.01, 2), (0.001, 3), (0.000001, 6)] {
+            for k in 0..20_000 {
+                // The sum of two values on the step is off the step by the float's error.
+                let v = (k as f64 * step) + 10.811;
+                let text = round_to_step(v, step).to_string();
+                let decimals = text.split('.').nth(1).map_or(0, str::len);
+                assert!(decimals <= places, "{v} rounded to {step}: {text}");
+            }
+        }
+    }
 
     #[test]
     fn guided_draws_equal_searched_ones() {

@@ -296,6 +296,42 @@ fn nulls_that_no_longer_fall_together_are_caught() {
 }
 
 #[test]
+fn a_child_that_no_longer_repeats_its_parent_is_caught() {
+    // An invoice's billing country is its customer's country; rotated, the countries keep
+    // their shares but no longer belong to the invoice's customer.
+    let report = assert_caught(
+        |dir| {
+            let (header, rows) = read_table(dir, "invoice");
+            let country = header.iter().position(|h| h == "billing_country").unwrap();
+            let values: Vec<String> = rows.iter().map(|r| r[country].clone()).collect();
+            damage(dir, "invoice", "billing_country", |n, _| {
+                values[(n + 97) % values.len()].clone()
+            })
+        },
+        "customer.country ~ invoice.billing_country",
+        Some("copied"),
+    );
+    let copies: Vec<&Value> = table(&report, "invoice")["foreign_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["pairs"].as_array().unwrap())
+        .filter(|p| p["measure"] == "copied")
+        .collect();
+    let country = copies
+        .iter()
+        .find(|p| p["right"] == "invoice.billing_country")
+        .expect("the copy is measured");
+    assert_eq!(country["real"], 1.0);
+    assert!(country["synthetic"].as_f64().unwrap() < 0.6, "{country}");
+    // The other billing columns still repeat their customer's; chance agreement is no copy.
+    assert!(copies
+        .iter()
+        .any(|p| p["right"] == "invoice.billing_city" && p["synthetic"] == 1.0));
+    assert!(!copies.iter().any(|p| p["right"] == "invoice.total"));
+}
+
+#[test]
 fn random_values_of_the_right_types_score_far_lower() {
     let copy = copy_of("chinook");
     for entry in std::fs::read_dir(&copy.path).unwrap() {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::association::{association, measure_name, Role, Values, NULL_PHI};
 use super::cells::Cell;
@@ -488,9 +488,12 @@ fn compare_foreign_key(
     let mut report = fan_out_report(fk, &real_fan_out, &synthetic_fan_out);
     report.fk_orphans = orphans;
     report.orphan_share_synthetic = (orphans as f64 / s.rows.max(1) as f64).min(1.0);
-    report.pairs = parent_synthetic
-        .map(|ps| join_pairs(fk, (parent_real, r), (ps, s)))
-        .unwrap_or_default();
+    if let Some(ps) = parent_synthetic {
+        let (real, synthetic) = ((parent_real, r), (ps, s));
+        let rows = (joined(parent_real, r, fk), joined(ps, s, fk));
+        report.pairs = join_pairs(real, synthetic, &rows);
+        report.pairs.extend(copy_pairs(fk, real, synthetic, &rows));
+    }
     Some(report)
 }
 
@@ -531,12 +534,18 @@ pub(super) fn fan_out_report(fk: &ForeignKey, x: &FanOut, y: &FanOut) -> Foreign
     }
 }
 
+/// A child row beside its parent row: (parent cells, child cells).
+type JoinedRow<'a> = (&'a [Cell], &'a [Cell]);
+
+/// The joined rows of the real side and of the synthetic side.
+type JoinedSides<'a> = (Vec<JoinedRow<'a>>, Vec<JoinedRow<'a>>);
+
 /// Parent rows and child rows joined through the key, on the key values both samples kept.
 fn joined<'a>(
     parent: &'a ObservedTable,
     child: &'a ObservedTable,
     fk: &ForeignKey,
-) -> Vec<(&'a [Cell], &'a [Cell])> {
+) -> Vec<JoinedRow<'a>> {
     let Some((_, _, parents)) = parent
         .referenced
         .iter()
@@ -567,16 +576,112 @@ fn joined<'a>(
     out
 }
 
-/// Parent column against child column, on joined rows, real beside synthetic.
-fn join_pairs(
+/// Joined rows a copy figure needs on the real side before it counts.
+const MIN_COPY_ROWS: usize = 20;
+
+/// Child columns that repeat a column of their parent row: an invoice's billing country is its
+/// customer's, a payment's customer is its rental's (keys count here; the joined key itself
+/// does not). For each parent and child column of one type that agree in at least half of
+/// the real joined rows, and far more often than chance would have them agree, the share that
+/// agree (a NULL for a NULL included), real beside synthetic, measure `copied`.
+fn copy_pairs(
     fk: &ForeignKey,
     real: (&ObservedTable, &ObservedTable),
     synthetic: (&ObservedTable, &ObservedTable),
+    (real_rows, synthetic_rows): &JoinedSides,
 ) -> Vec<PairReport> {
-    let (real_rows, synthetic_rows) = (
-        joined(real.0, real.1, fk),
-        joined(synthetic.0, synthetic.1, fk),
-    );
+    if real_rows.len() < MIN_COPY_ROWS {
+        return Vec::new();
+    }
+    let sampled = |rows: &[JoinedRow], parent: bool| {
+        rows.first()
+            .map_or(0, |(p, c)| if parent { p.len() } else { c.len() })
+    };
+    let (parent, child) = (&real.0.table, &real.1.table);
+    let mut out = Vec::new();
+    for (pi, pc) in parent
+        .columns
+        .iter()
+        .enumerate()
+        .take(sampled(real_rows, true))
+    {
+        for (ci, cc) in child
+            .columns
+            .iter()
+            .enumerate()
+            .take(sampled(real_rows, false))
+        {
+            if pc.logical != cc.logical || fk.columns.contains(&cc.name) {
+                continue;
+            }
+            // Agreement far above chance (Cohen's kappa at least ½): a quantity of 1 beside a
+            // media type that is mostly 1, or two ids in {1, 2}, agree by chance alone.
+            let chance = chance_agreement(real_rows, pi, ci);
+            let beyond_chance = |x: f64| chance < 1.0 && (x - chance) / (1.0 - chance) >= 0.5;
+            let x = agreement(real_rows, pi, ci).filter(|&x| beyond_chance(x));
+            let at = |t: &ObservedTable, name: &str| t.table.column_index(name);
+            let synthetic_share = match (at(synthetic.0, &pc.name), at(synthetic.1, &cc.name)) {
+                (Some(pj), Some(cj)) => agreement(synthetic_rows, pj, cj),
+                _ => Some(0.0),
+            };
+            if let (Some(x), Some(y)) = (x.filter(|&x| x >= 0.5), synthetic_share) {
+                out.push(PairReport {
+                    left: format!("{}.{}", parent.name, pc.name),
+                    right: format!("{}.{}", child.name, cc.name),
+                    measure: "copied".into(),
+                    real: x,
+                    synthetic: y,
+                    difference: (x - y).abs(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Of the joined rows where the parent's column `p` or the child's column `c` holds a value,
+/// the share where the two are equal; `None` without such rows (or if `p` or `c` was not
+/// sampled).
+fn agreement(rows: &[JoinedRow], p: usize, c: usize) -> Option<f64> {
+    let (mut compared, mut equal) = (0u64, 0u64);
+    for (parent, child) in rows {
+        let (a, b) = (parent.get(p)?, child.get(c)?);
+        if matches!((a, b), (Cell::Null, Cell::Null)) {
+            continue;
+        }
+        compared += 1;
+        equal += u64::from(a.hash() == b.hash());
+    }
+    (compared > 0).then(|| equal as f64 / compared as f64)
+}
+
+/// How often the parent's column `p` and the child's column `c` would agree if each row's
+/// child value were paired with a parent value at random: the sum over values of the product
+/// of their shares on the two sides.
+fn chance_agreement(rows: &[JoinedRow], p: usize, c: usize) -> f64 {
+    let shares = |side: &dyn Fn(&JoinedRow) -> Option<u64>| {
+        let mut counts: FxHashMap<u64, f64> = FxHashMap::default();
+        for row in rows {
+            if let Some(hash) = side(row) {
+                *counts.entry(hash).or_default() += 1.0 / rows.len() as f64;
+            }
+        }
+        counts
+    };
+    let parent = shares(&|(p_cells, _)| Some(p_cells.get(p)?.hash()));
+    let child = shares(&|(_, c_cells)| Some(c_cells.get(c)?.hash()));
+    parent
+        .iter()
+        .map(|(hash, share)| share * child.get(hash).copied().unwrap_or(0.0))
+        .sum()
+}
+
+/// Parent column against child column, on joined rows, real beside synthetic.
+fn join_pairs(
+    real: (&ObservedTable, &ObservedTable),
+    synthetic: (&ObservedTable, &ObservedTable),
+    (real_rows, synthetic_rows): &JoinedSides,
+) -> Vec<PairReport> {
     let eligible = |t: &ObservedTable, other: &ObservedTable| -> Vec<(usize, usize, Role)> {
         (0..t.table.columns.len())
             .filter_map(|i| {
@@ -589,7 +694,7 @@ fn join_pairs(
     };
     let parent_columns = eligible(real.0, synthetic.0);
     let child_columns = eligible(real.1, synthetic.1);
-    let pick = |rows: &[(&[Cell], &[Cell])], parent: bool, k: usize, role: Role| {
+    let pick = |rows: &[JoinedRow], parent: bool, k: usize, role: Role| {
         Owned::of(
             role,
             rows.iter()
@@ -599,13 +704,13 @@ fn join_pairs(
     let mut out = Vec::new();
     for &(pi, pj, prole) in &parent_columns {
         let (pr, ps) = (
-            pick(&real_rows, true, pi, prole),
-            pick(&synthetic_rows, true, pj, prole),
+            pick(real_rows, true, pi, prole),
+            pick(synthetic_rows, true, pj, prole),
         );
         for &(ci, cj, crole) in &child_columns {
             let (cr, cs) = (
-                pick(&real_rows, false, ci, crole),
-                pick(&synthetic_rows, false, cj, crole),
+                pick(real_rows, false, ci, crole),
+                pick(synthetic_rows, false, cj, crole),
             );
             if let Some(pair) = pair_report(
                 format!("{}.{}", real.0.table.name, real.0.table.columns[pi].name),

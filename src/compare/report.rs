@@ -135,8 +135,9 @@ pub struct ColumnReport {
 pub struct PairReport {
     pub left: String,
     pub right: String,
-    /// `spearman`, `cramers_v`, `correlation_ratio`, or `null_phi` for how the two columns'
-    /// NULLs go together.
+    /// `spearman`, `cramers_v`, `correlation_ratio`, `null_phi` for how the two columns'
+    /// NULLs go together, or `copied` for the share of child rows that repeat their parent
+    /// row's value.
     pub measure: String,
     pub real: f64,
     pub synthetic: f64,

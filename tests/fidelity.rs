@@ -275,6 +275,33 @@ fn a_sum_of_two_columns_stays_their_sum() {
     }
 }
 
+#[test]
+fn a_column_that_repeats_another_still_does() {
+    // An element's electrons equal its protons; the neutrons only follow them loosely.
+    let mut csv = String::from("element_id,protons,electrons,neutrons\n");
+    for i in 1..=300u64 {
+        let protons = 1 + (i * 37) % 118;
+        let neutrons = protons + (i * 7919) % (protons / 2 + 1);
+        csv.push_str(&format!("{i},{protons},{protons},{neutrons}\n"));
+    }
+    let (profile, generated) = profile_and_generate("elements", &csv, "3");
+    assert!(
+        profile.contains("  - column: protons\n    left: electrons\n    op: \"=\"\n"),
+        "{profile}"
+    );
+    let mut distinct = std::collections::HashSet::new();
+    for line in generated.lines().skip(1) {
+        let v: Vec<i64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v[1], v[2], "protons = electrons in {line}");
+        distinct.insert(v[1]);
+    }
+    assert!(
+        distinct.len() > 50,
+        "the values still vary: {}",
+        distinct.len()
+    );
+}
+
 /// Customers with a city and a discount rate, and invoices that copy both from their customer.
 fn customers_and_invoices() -> (String, String) {
     let places = [

@@ -298,6 +298,11 @@ fn bad_files_name_the_field_and_the_rule() {
             "  rows: 347\n  null_follows:\n  - column: title\n    follows: artist_id\n    when_null: 1.5\n    when_present: 0.0\n",
             vec!["tables[album].null_follows[0].when_null", "1.5"],
         ),
+        (
+            "  rows: 347\n",
+            "  rows: 347\n  derived:\n  - column: album_id\n    left: artist_id\n    op: \"*\"\n    holds: 1.0\n",
+            vec!["tables[album].derived[0]", "must be +, - or ="],
+        ),
     ];
     for (from, to, needles) in cases {
         let err = error_after(from, to);

@@ -1220,14 +1220,19 @@ struct DerivedPlan {
     target: usize,
     left: usize,
     plus: bool,
-    right: usize,
+    /// `None` for a target that repeats `left`.
+    right: Option<usize>,
     clock: bool,
 }
 
 impl DerivedPlan {
-    /// Sets the target in every row where all three are present.
+    /// Sets the target in every row where it and its inputs are present.
     fn apply(&self, buffers: &mut [Buffer]) {
-        let (lv, rv) = (buffers[self.left].numbers(), buffers[self.right].numbers());
+        let lv = buffers[self.left].numbers();
+        let rv = match self.right {
+            Some(right) => buffers[right].numbers(),
+            None => vec![Some(0.0); lv.len()],
+        };
         for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
             if let (Some(l), Some(r)) = (l, r) {
                 if buffers[self.target].is_present(i) {

@@ -1694,11 +1694,15 @@ impl TablePlanner<'_> {
             .derived
             .iter()
             .filter_map(|d| {
+                let right = match d.op.as_str() {
+                    "=" => None,
+                    _ => Some(position(&d.right)?),
+                };
                 Some(DerivedPlan {
                     target: position(&d.column)?,
                     left: position(&d.left)?,
-                    plus: d.op == "+",
-                    right: position(&d.right)?,
+                    plus: d.op != "-",
+                    right,
                     clock: d.clock,
                 })
             })

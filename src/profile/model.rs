@@ -233,8 +233,9 @@ impl Inherited {
 pub struct Derived {
     pub column: String,
     pub left: String,
-    /// `+` or `-`.
+    /// `+`, `-`, or `=` for a column that repeats `left` (no `right` then).
     pub op: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub right: String,
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock: bool,

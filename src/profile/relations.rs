@@ -605,8 +605,8 @@ const DERIVED_HOLDS: f64 = 0.99;
 const DERIVED_MIN_ROWS: usize = 20;
 
 impl RelationsAccumulator {
-    /// Number columns that equal the sum or difference of two other number columns in at
-    /// least 99 % of the sampled rows, or a clock time (`HHMM`) that equals another plus a
+    /// Number columns that equal another number column, or the sum or difference of two, in
+    /// at least 99 % of the sampled rows, or a clock time (`HHMM`) that equals another plus a
     /// number of minutes. A column that feeds a derivation is not itself derived, so
     /// derivations never chain.
     fn derived(&self, table: &Table, rows: &[&Vec<Option<f64>>]) -> Vec<Derived> {
@@ -631,6 +631,24 @@ impl RelationsAccumulator {
                 continue;
             }
             let usable = |k: usize| k != a && !targets.contains(&k);
+            // A column that repeats another (protons and electrons of an element).
+            let same = numbers
+                .iter()
+                .filter(|&&b| usable(b))
+                .find_map(|&b| Some((b, equal_share(rows, a, b)?)));
+            if let Some((b, share)) = same {
+                found.push(Derived {
+                    column: name(a),
+                    left: name(b),
+                    op: "=".into(),
+                    right: String::new(),
+                    clock: false,
+                    holds: round_share(share),
+                });
+                targets.push(a);
+                inputs.push(b);
+                continue;
+            }
             let derivation = numbers.iter().find_map(|&b| {
                 numbers.iter().find_map(|&c| {
                     if !usable(b) || !usable(c) || b == c {
@@ -703,6 +721,22 @@ fn derivation_holds(
     }
     let share = held as f64 / all.max(1) as f64;
     (all >= DERIVED_MIN_ROWS && share >= DERIVED_HOLDS).then_some(share)
+}
+
+/// The share of sampled rows (with both values) where `a = b`, if it is at least
+/// [`DERIVED_HOLDS`] over at least [`DERIVED_MIN_ROWS`] rows and the two are not one constant.
+fn equal_share(rows: &[&Vec<Option<f64>>], a: usize, b: usize) -> Option<f64> {
+    let (mut all, mut held, mut first, mut varies) = (0usize, 0usize, None, false);
+    for r in rows {
+        if let (Some(x), Some(y)) = (r[a], r[b]) {
+            all += 1;
+            held += usize::from(x == y);
+            varies |= first.is_some_and(|f| f != x);
+            first.get_or_insert(x);
+        }
+    }
+    let share = held as f64 / all.max(1) as f64;
+    (varies && all >= DERIVED_MIN_ROWS && share >= DERIVED_HOLDS).then_some(share)
 }
 
 /// The combinations of a group's values seen at least `min_count` (and `needed`) times in the

@@ -179,6 +179,9 @@ pub fn rule_name(r: &OrderRule) -> String {
 }
 
 pub fn derived_name(d: &Derived) -> String {
+    if d.op == "=" {
+        return format!("{} = {}", d.column, d.left);
+    }
     if d.clock {
         return format!("{} = clock({} {} {})", d.column, d.left, d.op, d.right);
     }

@@ -440,11 +440,18 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
     }
     for (i, d) in table.derived.iter().enumerate() {
         let field = format!("derived[{i}]");
-        for name in [&d.column, &d.left, &d.right] {
-            known(&field, name)?;
+        let same = d.op == "=";
+        if !["+", "-", "="].contains(&d.op.as_str()) || (same && d.clock) {
+            return Err(at.fail(
+                &field,
+                format!("op is {:?}; it must be +, - or = (= without clock)", d.op),
+            ));
         }
-        if d.op != "+" && d.op != "-" {
-            return Err(at.fail(&field, format!("op is {:?}; it must be + or -", d.op)));
+        for name in [&d.column, &d.left]
+            .into_iter()
+            .chain((!same).then_some(&d.right))
+        {
+            known(&field, name)?;
         }
         rate(&at.join(&field), "holds", d.holds)?;
     }

@@ -440,6 +440,49 @@ fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
 }
 
 #[test]
+fn a_text_key_of_a_head_and_a_number_counts_up_after_its_head() {
+    // Invoice numbers `INV-0001` (one width) and show ids `s1` … `s400` (growing): generated
+    // keys keep the head and count up, and the lines still find their invoices.
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let mut invoices = String::from("invoice_no,total\n");
+    for i in 1..=400 {
+        writeln!(invoices, "INV-{i:04},{}.50", i % 90).unwrap();
+    }
+    let mut shows = String::from("show_id,minutes\n");
+    for i in 1..=400 {
+        writeln!(shows, "s{i},{}", 20 + i % 100).unwrap();
+    }
+    let mut lines = String::from("line_id,invoice_no,quantity\n");
+    for i in 1..=1200 {
+        writeln!(lines, "{i},INV-{:04},{}", 1 + (i * 7) % 400, 1 + i % 5).unwrap();
+    }
+    std::fs::write(real.join("invoice.csv"), invoices).unwrap();
+    std::fs::write(real.join("show.csv"), shows).unwrap();
+    std::fs::write(real.join("invoice_line.csv"), lines).unwrap();
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml", "-q"],
+    ));
+    let args = ["generate", "p.yaml", "-o", "out", "--scale", "3", "-q"];
+    assert_ok(&understudy(work.path(), &args));
+    let out = work.path().join("out");
+    let invoices: Vec<String> = (rows(&out.join("invoice.csv")).iter())
+        .map(|r| r[0].to_string())
+        .collect();
+    let expected: Vec<String> = (1..=1200).map(|i| format!("INV-{i:04}")).collect();
+    assert_eq!(invoices, expected);
+    let shows: HashSet<String> = (rows(&out.join("show.csv")).iter())
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(shows, (1..=1200).map(|i| format!("s{i}")).collect());
+    let known: HashSet<&String> = invoices.iter().collect();
+    let lines = rows(&out.join("invoice_line.csv"));
+    assert!(lines.iter().all(|l| known.contains(&l[1].to_string())));
+}
+
+#[test]
 fn lookup_values_can_be_turned_off() {
     let work = tempfile::tempdir().unwrap();
     let real = work.path().join("real");

@@ -43,6 +43,13 @@ pub enum IndexKey {
     Label(Vec<String>),
     /// The `i`-th of a lookup table's real keys, in row order (its key column's `lookup` model).
     Listed(Vec<Key>),
+    /// The snapshot's head and a number counting up from 1 after `first` (`s1`, `s2`, …),
+    /// zero-padded to `width` digits where the snapshot's were (`INV-0001`).
+    Counter {
+        prefix: String,
+        width: usize,
+        first: u64,
+    },
     /// An email address that keeps a unique email column looking like one:
     /// `first.last<n>@example.com` with `n = first + i + 1`. Names hold letters only, so the
     /// number before `@` tells every address apart (also ignoring case); names come from a hash
@@ -189,6 +196,11 @@ impl IndexKey {
             IndexKey::Uuid { salt, first } => Key::Text(uuid_for(mix64((first + i) ^ salt))),
             IndexKey::Label(labels) => Key::Text(labels[i as usize].clone()),
             IndexKey::Listed(keys) => keys[i as usize].clone(),
+            IndexKey::Counter {
+                prefix,
+                width,
+                first,
+            } => Key::Text(format!("{prefix}{:0width$}", first + i + 1)),
             IndexKey::Email { first, named } => Key::Text(email(first + i + 1, *named)),
             IndexKey::Spaced {
                 quantiles,

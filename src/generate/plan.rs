@@ -1020,6 +1020,9 @@ impl TablePlanner<'_> {
         if let Some(key) = self.listed_key(column, rows, taken) {
             return Ok(key);
         }
+        if let Some(key) = self.counter_key(column, rows, taken) {
+            return Ok(key);
+        }
         let stats = self.profile_table().stats(&column.name);
         if let LogicalType::Text { max_chars } = column.logical {
             if is_email(&column.name, stats.and_then(|s| s.semantic)) {
@@ -1090,6 +1093,39 @@ impl TablePlanner<'_> {
         };
         let keys: Option<Vec<Key>> = values[..rows as usize].iter().map(key).collect();
         keys.map(IndexKey::Listed)
+    }
+
+    /// A text key whose snapshot values were one head and a number (`s1` … `s8807`): the head
+    /// and a counter, zero-padded where every real value had one length; `None` when the
+    /// column cannot hold the longest.
+    fn counter_key(&self, column: &Column, rows: u64, taken: Taken) -> Option<IndexKey> {
+        let max_chars = match column.logical {
+            LogicalType::Text { max_chars } => max_chars,
+            LogicalType::Char { .. } => None,
+            _ => return None,
+        };
+        let text = self.profile_table().stats(&column.name)?.text.as_ref()?;
+        let prefix = &text.counter_prefix;
+        if prefix.is_empty() {
+            return None;
+        }
+        let head = prefix.chars().count();
+        let fixed = text.min_chars == text.max_chars && text.max_chars as usize > head;
+        let digits = (taken.rows + rows).max(1).to_string().len();
+        let width = if fixed {
+            text.max_chars as usize - head
+        } else {
+            0
+        };
+        let longest = head + digits.max(width);
+        if max_chars.is_some_and(|m| longest > m as usize) {
+            return None;
+        }
+        Some(IndexKey::Counter {
+            prefix: prefix.clone(),
+            width,
+            first: taken.rows,
+        })
     }
 
     /// The real parent row of each row, by position, for a lookup table's one-column

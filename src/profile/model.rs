@@ -559,6 +559,10 @@ pub struct TextStats {
     /// Character-class shapes (`A` upper, `a` lower, `9` digit) of values up to 24 characters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shapes: Vec<Share>,
+    /// The head every value shares when each is that head followed by a number (`s` of
+    /// `s1`…`s8807`, `INV-` of `INV-0042`): a key made of it counts up after it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub counter_prefix: String,
     /// Share of values per combination of scripts other than `Common` (`Latin`,
     /// `Han+Hiragana`, `Cyrillic+Latin`), so a rare script keeps its share of values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -82,6 +82,48 @@ pub struct TextAccumulator {
     parts: ValueCounter<String>,
     /// Reused buffer for shapes, so a row costs no allocation unless its shape is new.
     shape_buf: String,
+    /// The head every value shares when each is that head followed by digits (`s17`,
+    /// `INV-0042`).
+    counter: CounterHead,
+}
+
+/// The head every value of a counter column shares, once a value was seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+enum CounterHead {
+    #[default]
+    Unseen,
+    Head(String),
+    /// Values that are no counter, or counters with different heads.
+    Mixed,
+}
+
+impl CounterHead {
+    fn observe(&mut self, v: &str) {
+        let head = counter_head(v);
+        *self = match (std::mem::take(self), head) {
+            (CounterHead::Unseen, Some(h)) => CounterHead::Head(h.to_string()),
+            (CounterHead::Head(seen), Some(h)) if seen == h => CounterHead::Head(seen),
+            _ => CounterHead::Mixed,
+        };
+    }
+
+    fn merge(&mut self, other: CounterHead) {
+        *self = match (std::mem::take(self), other) {
+            (CounterHead::Unseen, other) => other,
+            (mine, CounterHead::Unseen) => mine,
+            (CounterHead::Head(a), CounterHead::Head(b)) if a == b => CounterHead::Head(a),
+            _ => CounterHead::Mixed,
+        };
+    }
+}
+
+/// The head of a counter value: the non-empty part before its digits when digits (at most 18)
+/// end it and the head holds none and is at most 16 bytes.
+fn counter_head(v: &str) -> Option<&str> {
+    let digits = v.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let head = &v[..v.len() - digits];
+    let fits = (1..=18).contains(&digits) && !head.is_empty() && head.len() <= 16;
+    (fits && !head.bytes().any(|b| b.is_ascii_digit())).then_some(head)
 }
 
 /// Counts of values that look like one kind of thing.
@@ -145,6 +187,7 @@ impl TextAccumulator {
             self.shapes.insert(self.shape_buf.as_str());
         }
         self.looks.observe(v);
+        self.counter.observe(v);
     }
 
     fn count_scripts(&mut self, v: &str, ascii: bool) {
@@ -202,6 +245,7 @@ impl TextAccumulator {
         self.values.merge(other.values);
         self.long_values.merge(other.long_values);
         self.shapes.merge(other.shapes);
+        self.counter.merge(other.counter);
         let (a, b) = (&mut self.looks, other.looks);
         a.email += b.email;
         a.phone += b.phone;
@@ -246,6 +290,10 @@ impl TextAccumulator {
                 })
                 .collect(),
             shapes: guard.frequent(&self.shapes, self.count, |s| s.clone()),
+            counter_prefix: match &self.counter {
+                CounterHead::Head(head) if self.count >= guard.min_count => head.clone(),
+                _ => String::new(),
+            },
             value_scripts: self
                 .value_scripts
                 .iter()

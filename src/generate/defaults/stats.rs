@@ -347,6 +347,7 @@ fn text_stats(min: u32, max: u32, words: bool, shapes: Vec<String>) -> TextStats
             .into_iter()
             .map(|value| Share { value, share: 1.0 })
             .collect(),
+        counter_prefix: String::new(),
     }
 }
 

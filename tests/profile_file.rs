@@ -286,7 +286,12 @@ fn bad_files_name_the_field_and_the_rule() {
         (
             "        std: 7.3598\n",
             "        std: 7.3598\n      model: {kind: lookup, values: [\"1\", \"Rock\"]}\n",
-            vec!["tables[genre].columns[genre_id].stats.model.values[1]", "not an integer"],
+            vec!["tables[genre].columns[genre_id].stats.model.values[1]", "does not fit"],
+        ),
+        (
+            "        std: 7.3598\n",
+            "        std: 7.3598\n      model: {kind: lookup, values: [\"1\", \"4294967297\"]}\n",
+            vec!["tables[genre].columns[genre_id].stats.model.values[1]", "does not fit"],
         ),
         (
             "  rows: 347\n",

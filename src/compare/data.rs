@@ -583,7 +583,7 @@ const MIN_COPY_ROWS: usize = 20;
 /// customer's, a payment's customer is its rental's (keys count here; the joined key itself
 /// does not). For each parent and child column of one type that agree in at least half of
 /// the real joined rows, and far more often than chance would have them agree, the share that
-/// agree (a NULL for a NULL included), real beside synthetic, measure `copied`.
+/// agree among rows where either holds a value, real beside synthetic, measure `copied`.
 fn copy_pairs(
     fk: &ForeignKey,
     real: (&ObservedTable, &ObservedTable),
@@ -611,29 +611,34 @@ fn copy_pairs(
             .enumerate()
             .take(sampled(real_rows, false))
         {
-            if pc.logical != cc.logical || fk.columns.contains(&cc.name) {
+            // Cells compare by value whatever the width (varchar(40) against varchar(60)).
+            let same_kind = pc.logical.arrow_type() == cc.logical.arrow_type();
+            if !same_kind || fk.columns.contains(&cc.name) {
                 continue;
             }
+            let Some(x) = agreement(real_rows, pi, ci).filter(|&x| x >= 0.5) else {
+                continue;
+            };
             // Agreement far above chance (Cohen's kappa at least ½): a quantity of 1 beside a
             // media type that is mostly 1, or two ids in {1, 2}, agree by chance alone.
             let chance = chance_agreement(real_rows, pi, ci);
-            let beyond_chance = |x: f64| chance < 1.0 && (x - chance) / (1.0 - chance) >= 0.5;
-            let x = agreement(real_rows, pi, ci).filter(|&x| beyond_chance(x));
-            let at = |t: &ObservedTable, name: &str| t.table.column_index(name);
-            let synthetic_share = match (at(synthetic.0, &pc.name), at(synthetic.1, &cc.name)) {
-                (Some(pj), Some(cj)) => agreement(synthetic_rows, pj, cj),
-                _ => Some(0.0),
-            };
-            if let (Some(x), Some(y)) = (x.filter(|&x| x >= 0.5), synthetic_share) {
-                out.push(PairReport {
-                    left: format!("{}.{}", parent.name, pc.name),
-                    right: format!("{}.{}", child.name, cc.name),
-                    measure: "copied".into(),
-                    real: x,
-                    synthetic: y,
-                    difference: (x - y).abs(),
-                });
+            if chance >= 1.0 || (x - chance) / (1.0 - chance) < 0.5 {
+                continue;
             }
+            let at = |t: &ObservedTable, name: &str| t.table.column_index(name);
+            // A copy the synthetic side no longer holds at all counts as broken.
+            let y = match (at(synthetic.0, &pc.name), at(synthetic.1, &cc.name)) {
+                (Some(pj), Some(cj)) => agreement(synthetic_rows, pj, cj).unwrap_or(0.0),
+                _ => 0.0,
+            };
+            out.push(PairReport {
+                left: format!("{}.{}", parent.name, pc.name),
+                right: format!("{}.{}", child.name, cc.name),
+                measure: "copied".into(),
+                real: x,
+                synthetic: y,
+                difference: (x - y).abs(),
+            });
         }
     }
     out
@@ -657,13 +662,17 @@ fn agreement(rows: &[JoinedRow], p: usize, c: usize) -> Option<f64> {
 
 /// How often the parent's column `p` and the child's column `c` would agree if each row's
 /// child value were paired with a parent value at random: the sum over values of the product
-/// of their shares on the two sides.
+/// of their shares on the two sides, over the rows [`agreement`] counts (not NULL in both).
 fn chance_agreement(rows: &[JoinedRow], p: usize, c: usize) -> f64 {
+    let counted: Vec<&JoinedRow> = rows
+        .iter()
+        .filter(|(pc, cc)| !matches!((pc.get(p), cc.get(c)), (Some(Cell::Null), Some(Cell::Null))))
+        .collect();
     let shares = |side: &dyn Fn(&JoinedRow) -> Option<u64>| {
         let mut counts: FxHashMap<u64, f64> = FxHashMap::default();
-        for row in rows {
+        for row in &counted {
             if let Some(hash) = side(row) {
-                *counts.entry(hash).or_default() += 1.0 / rows.len() as f64;
+                *counts.entry(hash).or_default() += 1.0 / counted.len() as f64;
             }
         }
         counts

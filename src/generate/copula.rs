@@ -409,8 +409,12 @@ impl Anchor {
             };
             let mut value = value.max(a + self.min_gap);
             // The anchor and the gap are on the step; their sum is, up to the float's error.
+            // An anchor off the grid may round below its bound: the next step is above it.
             if self.step > 0.0 {
                 value = super::values::round_to_step(value, self.step);
+                if value < a + self.min_gap {
+                    value = super::values::round_to_step(value + self.step, self.step);
+                }
             }
             dependent.set_number(i, value.clamp(self.limits.0, self.limits.1));
         }

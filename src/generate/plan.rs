@@ -1144,10 +1144,11 @@ impl TablePlanner<'_> {
             return None;
         }
         let parent_rows = self.rows[parent];
+        let nullable = fk_nullable(self.table(), fk);
         values[..rows]
             .iter()
             .map(|v| match v.as_deref() {
-                None => Some(None),
+                None => nullable.then_some(None),
                 Some(v) => position(v).filter(|&j| j < parent_rows).map(Some),
             })
             .collect()
@@ -1410,8 +1411,10 @@ impl TablePlanner<'_> {
         let follow = (profile.null_follows.iter()).find(|f| f.column == column.name)?;
         let leader = self.table().column(&follow.follows)?;
         let named = |columns: &[String]| columns.contains(&column.name);
+        // A lookup column writes its real NULLs itself.
         let grouped = profile.groups.iter().any(|g| named(&g.columns))
-            || profile.nulls.iter().any(|g| named(&g.columns));
+            || profile.nulls.iter().any(|g| named(&g.columns))
+            || lookup_values(profile, &column.name).is_some();
         let generated = leader.generated != Some(Generated::Stored);
         (!self.not_null(column, limits) && !grouped && generated).then_some(follow)
     }
@@ -2082,9 +2085,10 @@ fn key_positions<'p>(
             .filter_map(|(j, v)| Some((v.as_deref()?, j as u64)))
             .collect()
     });
+    // Rounded as the key's start is (see `learned_start`).
     let first = (table.stats(column))
         .and_then(|s| s.numeric.as_ref())
-        .map(|n| n.min)
+        .map(|n| n.min.round())
         .filter(|min| min.is_finite() && listed.is_none());
     if listed.is_none() && first.is_none() {
         return None;

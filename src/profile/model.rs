@@ -111,7 +111,8 @@ pub struct TableProfile {
     pub nulls: Vec<NullGroup>,
     /// Columns whose NULLs follow those of a column that something else decides.
     pub null_follows: Vec<NullFollow>,
-    /// Number columns that are the sum or difference of two others in (nearly) every row.
+    /// Number columns that repeat another, or are the sum or difference of two others, in
+    /// (nearly) every row.
     pub derived: Vec<Derived>,
     /// Columns that are a part of another column of the row (the year of a date, the hour of
     /// an `HHMM` clock time).

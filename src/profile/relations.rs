@@ -631,24 +631,12 @@ impl RelationsAccumulator {
                 continue;
             }
             let usable = |k: usize| k != a && !targets.contains(&k);
-            // A column that repeats another (protons and electrons of an element).
+            // A column that repeats another (protons and electrons of an element), unless a
+            // sum holds in more rows (a total equal to its subtotal where shipping is 0).
             let same = numbers
                 .iter()
                 .filter(|&&b| usable(b))
                 .find_map(|&b| Some((b, equal_share(rows, a, b)?)));
-            if let Some((b, share)) = same {
-                found.push(Derived {
-                    column: name(a),
-                    left: name(b),
-                    op: "=".into(),
-                    right: String::new(),
-                    clock: false,
-                    holds: round_share(share),
-                });
-                targets.push(a);
-                inputs.push(b);
-                continue;
-            }
             let derivation = numbers.iter().find_map(|&b| {
                 numbers.iter().find_map(|&c| {
                     if !usable(b) || !usable(c) || b == c {
@@ -662,17 +650,32 @@ impl RelationsAccumulator {
                         .map(|(op, h)| (b, c, op, h))
                 })
             });
-            if let Some((b, c, op, share)) = derivation {
-                found.push(Derived {
-                    column: name(a),
-                    left: name(b),
-                    op: if op == Op::Minus { "-" } else { "+" }.into(),
-                    right: name(c),
-                    clock: op == Op::ClockPlus,
-                    holds: round_share(share),
-                });
-                targets.push(a);
-                inputs.extend([b, c]);
+            match (same, derivation) {
+                (Some((b, share)), d) if d.is_none_or(|d| share >= d.3) => {
+                    found.push(Derived {
+                        column: name(a),
+                        left: name(b),
+                        op: "=".into(),
+                        right: String::new(),
+                        clock: false,
+                        holds: round_share(share),
+                    });
+                    targets.push(a);
+                    inputs.push(b);
+                }
+                (_, Some((b, c, op, share))) => {
+                    found.push(Derived {
+                        column: name(a),
+                        left: name(b),
+                        op: if op == Op::Minus { "-" } else { "+" }.into(),
+                        right: name(c),
+                        clock: op == Op::ClockPlus,
+                        holds: round_share(share),
+                    });
+                    targets.push(a);
+                    inputs.extend([b, c]);
+                }
+                _ => {}
             }
         }
         found

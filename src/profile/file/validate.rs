@@ -322,8 +322,9 @@ fn column_stats(at: &Path, s: &ColumnStats, logical: &LogicalType) -> Result<(),
     Ok(())
 }
 
-/// A `lookup` model's values fit the column: integers for an integer column, and, on a key
-/// column, present and distinct (they become its keys).
+/// A `lookup` model's values fit the column (integers in its range, text within its length),
+/// are present where the column is NOT NULL or a key, and distinct on a key column (they
+/// become its keys).
 fn lookup_values(
     at: &Path,
     s: &ColumnStats,
@@ -338,11 +339,11 @@ fn lookup_values(
     for (i, value) in values.iter().enumerate() {
         let fail = |rule: &str| Err(at.fail(&format!("values[{i}]"), rule.to_string()));
         match value {
-            Some(v) if column.logical.is_integer() && v.parse::<i64>().is_err() => {
-                return fail(&format!("{v:?} is not an integer, as the column is"));
+            Some(v) if !fits(&column.logical, v) => {
+                return fail(&format!("{v:?} does not fit the column's type"));
             }
-            None if table.is_key_column(&column.name) => {
-                return fail("a key column's lookup values must not be NULL");
+            None if table.is_key_column(&column.name) || !column.nullable => {
+                return fail("a key or NOT NULL column's lookup values must not be NULL");
             }
             Some(v) if table.is_key_column(&column.name) && !seen.insert(v) => {
                 return fail(&format!("{v:?} repeats, but the column is a key"));
@@ -351,6 +352,22 @@ fn lookup_values(
         }
     }
     Ok(())
+}
+
+/// Whether `value` can be stored in a column of type `logical` (integers in range, text
+/// within its length; other types are not checked here).
+fn fits(logical: &LogicalType, value: &str) -> bool {
+    let chars = || value.chars().count() as u64;
+    match logical {
+        LogicalType::Int16 => value.parse::<i16>().is_ok(),
+        LogicalType::Int32 => value.parse::<i32>().is_ok(),
+        LogicalType::Int64 => value.parse::<i64>().is_ok(),
+        LogicalType::Text {
+            max_chars: Some(max),
+        } => chars() <= u64::from(*max),
+        LogicalType::Char { chars: max } => chars() <= u64::from(*max),
+        _ => true,
+    }
 }
 
 fn numeric(at: &Path, n: &NumericStats) -> Result<(), ProfileError> {
@@ -504,11 +521,13 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         known(&field, &f.column)?;
         known(&field, &f.follows)?;
         let at = at.join(&field);
-        if f.column == f.follows || !grouped.insert(&f.column) {
+        let leads_a_follower = table.null_follows.iter().any(|g| g.follows == f.column);
+        if f.column == f.follows || leads_a_follower || !grouped.insert(&f.column) {
             return Err(at.fail(
                 "column",
                 format!(
-                    "{:?} follows itself, another column, or a null group already",
+                    "{:?} follows itself, another column, or a null group already, or is \
+                     followed itself",
                     f.column
                 ),
             ));

@@ -48,7 +48,8 @@ pub struct CompareArgs {
     /// Every column's figures, every rule and relationship, and the whole worst list.
     #[arg(long, short)]
     verbose: bool,
-    /// No progress bar, even on a terminal.
+    /// No progress bar, even on a terminal, and no timing line: the report, warnings and
+    /// errors only.
     #[arg(long, short)]
     quiet: bool,
     /// PostgreSQL schema to read on both sides; repeat for several.
@@ -112,11 +113,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     print!("{}", render(&report, args.verbose));
-    eprintln!(
-        "compared {} tables in {:.2}s",
-        report.tables.len(),
-        report.seconds
-    );
+    if !args.quiet {
+        eprintln!(
+            "compared {} tables in {:.2}s",
+            report.tables.len(),
+            report.seconds
+        );
+    }
     gate(&report, args.fail_under)
 }
 

@@ -102,7 +102,7 @@ pub struct GenerateArgs {
     /// missing), in the load's transaction. Directory targets always get `manifest.json`.
     #[arg(long, value_name = "NAME")]
     manifest_table: Option<String>,
-    /// No progress bars, even on a terminal.
+    /// No progress bars, even on a terminal, and no summary: warnings and errors only.
     #[arg(long, short)]
     quiet: bool,
 }
@@ -244,8 +244,10 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     };
     let (reports, manifest) = generate_into(&generator, sink, &options)
         .with_context(|| format!("generating into {}", target_name(&args.output)))?;
-    print_summary(&reports, started.elapsed().as_secs_f64());
-    if args.edge_cases.is_some() {
+    if !args.quiet {
+        print_summary(&reports, started.elapsed().as_secs_f64());
+    }
+    if args.edge_cases.is_some() && !args.quiet {
         let listed = match &args.manifest_table {
             _ if !crate::pg::is_postgres(&args.output) => {
                 format!(

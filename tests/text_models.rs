@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::{assert_ok, csv_rows as rows, read_profile, understudy, Lcg};
 use understudy::profile::{ColumnStats, Profile, TextModel};
@@ -308,6 +308,25 @@ fn text_keeps_scripts_specials_words_formats_and_lookups() {
     assert_eq!(names[..12], CATEGORIES.map(String::from));
 }
 
+/// Writes each `(table, csv)` into `real/` of a fresh directory, profiles it and generates at
+/// `scale` into `out/`; returns the directory (alive while held) and the `out/` path.
+fn profile_and_generate(tables: &[(&str, &str)], scale: &str) -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    for (name, text) in tables {
+        std::fs::write(real.join(format!("{name}.csv")), text).unwrap();
+    }
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml", "-q"],
+    ));
+    let args = ["generate", "p.yaml", "-o", "out", "--scale", scale, "-q"];
+    assert_ok(&understudy(work.path(), &args));
+    let out = work.path().join("out");
+    (work, out)
+}
+
 #[test]
 fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
     // Stored out of key order (as rows a database updated are), keyed from 0 or from 10.
@@ -317,9 +336,6 @@ fn a_lookup_table_keeps_each_key_with_its_name_and_its_size() {
 }
 
 fn lookup_keeps_its_keys_from(first: usize) {
-    let work = tempfile::tempdir().unwrap();
-    let real = work.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
     let mut categories = String::from("category_id,name\n");
     let mut order: Vec<usize> = (0..CATEGORIES.len()).collect();
     order.rotate_left(5);
@@ -331,15 +347,7 @@ fn lookup_keeps_its_keys_from(first: usize) {
     for i in 0..600u64 {
         writeln!(items, "{i},{},{}.99", first as u64 + i % 12, i % 50).unwrap();
     }
-    std::fs::write(real.join("category.csv"), categories).unwrap();
-    std::fs::write(real.join("item.csv"), items).unwrap();
-    assert_ok(&understudy(
-        work.path(),
-        &["profile", "real", "-o", "p.yaml"],
-    ));
-    let args = ["generate", "p.yaml", "-o", "out", "--scale", "5", "-q"];
-    assert_ok(&understudy(work.path(), &args));
-    let out = work.path().join("out");
+    let (_work, out) = profile_and_generate(&[("category", &categories), ("item", &items)], "5");
     let generated: Vec<(usize, String)> = rows(&out.join("category.csv"))
         .iter()
         .map(|r| (r[0].parse().unwrap(), r[1].to_string()))
@@ -368,9 +376,6 @@ fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
         ("SHIP", "Shipped"),
         ("DONE", "Delivered"),
     ];
-    let work = tempfile::tempdir().unwrap();
-    let real = work.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
     let mut countries = String::from("country_id,country\n");
     for k in (0..IDS.len()).rev() {
         writeln!(countries, "{},{}", IDS[k], CATEGORIES[k]).unwrap();
@@ -388,21 +393,13 @@ fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
         let status = STATUSES[i as usize % 4].0;
         writeln!(addresses, "{i},{},{status},{}", (i * 13) % 40 + 1, i % 97).unwrap();
     }
-    for (name, text) in [
-        ("country", countries),
-        ("city", cities),
-        ("order_status", statuses),
-        ("address", addresses),
-    ] {
-        std::fs::write(real.join(format!("{name}.csv")), text).unwrap();
-    }
-    assert_ok(&understudy(
-        work.path(),
-        &["profile", "real", "-o", "p.yaml", "-q"],
-    ));
-    let args = ["generate", "p.yaml", "-o", "out", "--scale", "3", "-q"];
-    assert_ok(&understudy(work.path(), &args));
-    let out = work.path().join("out");
+    let tables = [
+        ("country", countries.as_str()),
+        ("city", &cities),
+        ("order_status", &statuses),
+        ("address", &addresses),
+    ];
+    let (_work, out) = profile_and_generate(&tables, "3");
 
     let country_names: std::collections::HashMap<u64, String> = rows(&out.join("country.csv"))
         .iter()
@@ -443,9 +440,6 @@ fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
 fn a_text_key_of_a_head_and_a_number_counts_up_after_its_head() {
     // Invoice numbers `INV-0001` (one width) and show ids `s1` … `s400` (growing): generated
     // keys keep the head and count up, and the lines still find their invoices.
-    let work = tempfile::tempdir().unwrap();
-    let real = work.path().join("real");
-    std::fs::create_dir_all(&real).unwrap();
     let mut invoices = String::from("invoice_no,total\n");
     for i in 1..=400 {
         writeln!(invoices, "INV-{i:04},{}.50", i % 90).unwrap();
@@ -458,16 +452,12 @@ fn a_text_key_of_a_head_and_a_number_counts_up_after_its_head() {
     for i in 1..=1200 {
         writeln!(lines, "{i},INV-{:04},{}", 1 + (i * 7) % 400, 1 + i % 5).unwrap();
     }
-    std::fs::write(real.join("invoice.csv"), invoices).unwrap();
-    std::fs::write(real.join("show.csv"), shows).unwrap();
-    std::fs::write(real.join("invoice_line.csv"), lines).unwrap();
-    assert_ok(&understudy(
-        work.path(),
-        &["profile", "real", "-o", "p.yaml", "-q"],
-    ));
-    let args = ["generate", "p.yaml", "-o", "out", "--scale", "3", "-q"];
-    assert_ok(&understudy(work.path(), &args));
-    let out = work.path().join("out");
+    let tables = [
+        ("invoice", invoices.as_str()),
+        ("show", &shows),
+        ("invoice_line", &lines),
+    ];
+    let (_work, out) = profile_and_generate(&tables, "3");
     let invoices: Vec<String> = (rows(&out.join("invoice.csv")).iter())
         .map(|r| r[0].to_string())
         .collect();

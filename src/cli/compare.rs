@@ -22,7 +22,7 @@ use crate::run::compare::{compare_profiles, compare_sources, CompareOptions};
 #[command(after_help = "Examples:
   understudy compare tests/data/chinook/csv out/
   understudy compare postgres://127.0.0.1/prod_snapshot postgres://127.0.0.1/staging --html report.html
-  understudy compare real/ synth/ --json fidelity.json --fail-under 85
+  understudy compare real/ synth/ --json fidelity.json --fail-under 85 -q
   understudy compare profiles/2026-q3.yaml profiles/2026-q4.yaml
 
 The score is 100 × (0.4·columns + 0.2·pairs + 0.2·relationships + 0.2·validity); README says

@@ -24,6 +24,7 @@ use crate::sink::Sink;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   understudy generate profiles/chinook.yaml -o out/ --format csv
+  understudy generate profiles/chinook.yaml -o out/ -q
   understudy generate profiles/chinook.yaml -o out/ --format parquet --scale 10 --seed 7
   understudy generate profiles/chinook.yaml -o postgres://127.0.0.1/staging --truncate
   understudy generate schemas/shop.sql -o postgres://127.0.0.1/dev --create --rows 200

@@ -819,6 +819,11 @@ impl ColumnGen {
     }
 }
 
+/// Whether bit `i` of an Arrow validity bitmap marks a value (no bitmap: every row does).
+fn valid_bit(validity: Option<&[u8]>, i: usize) -> bool {
+    validity.is_none_or(|bits| bits[i / 8] & (1 << (i % 8)) != 0)
+}
+
 /// A column's values while its chunk is being made; numbers stay mutable so that
 /// column-vs-column checks can be enforced before the Arrow array is built.
 #[derive(Debug)]
@@ -889,9 +894,7 @@ impl Buffer {
         match self {
             Buffer::Int(_, ok) | Buffer::Float(_, ok) | Buffer::Bool(_, ok) => !ok[i],
             Buffer::Text(b) => b.get(i).is_none(),
-            Buffer::Bytes(b) => b
-                .validity_slice()
-                .is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) == 0),
+            Buffer::Bytes(b) => !valid_bit(b.validity_slice(), i),
         }
     }
 
@@ -1005,9 +1008,6 @@ impl Buffer {
     /// Appends row `i` of `other`, a buffer of the same kind (a value a child copies from its
     /// parent's row).
     pub fn push_from(&mut self, other: &Buffer, i: usize) {
-        fn valid(validity: Option<&[u8]>, i: usize) -> bool {
-            validity.is_none_or(|bits| bits[i / 8] & (1 << (i % 8)) != 0)
-        }
         match other {
             Buffer::Int(v, ok) if ok[i] => self.push_int(v[i]),
             Buffer::Float(v, ok) if ok[i] => self.push_number(v[i]),
@@ -1016,7 +1016,7 @@ impl Buffer {
                 Some(value) => self.push_str(value),
                 None => self.push_null(),
             },
-            Buffer::Bytes(b) if valid(b.validity_slice(), i) => {
+            Buffer::Bytes(b) if valid_bit(b.validity_slice(), i) => {
                 let offsets = b.offsets_slice();
                 self.push_bytes(&b.values_slice()[offsets[i] as usize..offsets[i + 1] as usize]);
             }

@@ -1,27 +1,26 @@
 //! Generating into a sink: chunks made in parallel, written in order.
 //!
-//! For each table (in load order) a producer thread makes windows of chunks on a rayon pool and
-//! hands each window to the writer through a channel that holds one window, so at most three
-//! exist at once (being made, waiting, being written). A window holds `2 × threads` chunks,
-//! fewer when that would pass [`WINDOW_BYTES`] by the chunks' estimated size (at least one);
-//! such a cut window does not wait in the channel, so two exist at once. A chunk's rows are
-//! chosen by width too (see [`crate::generate::CHUNK_BYTES`]), so memory is bounded by bytes,
+//! For each table (in load order) the pool's threads make chunks (see [`super::in_order`]),
+//! each claiming the next as soon as it has finished one, and the writer takes them in chunk
+//! order. At most [`chunks_in_flight`] chunks are made and not yet taken: four per thread,
+//! fewer when their estimated bytes would pass [`IN_FLIGHT_BYTES`] (at least one), and the
+//! writer holds one more. A chunk's rows are chosen by width too (see
+//! [`crate::generate::CHUNK_BYTES`]), so memory is bounded by bytes,
 //! not by the row count or the row's width. A batch a sink has encoded on the workers is kept
 //! only as its bytes. Output order is chunk order, so bytes never depend on the thread count.
 
 use std::ops::Range;
-use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arrow::datatypes::Schema as ArrowSchema;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
+use super::in_order::in_order;
 use super::manifest::injected_cells;
 use crate::generate::{Generator, TablePlan};
-use crate::manifest::{InjectedCell, Manifest, TableRows};
+use crate::manifest::{Manifest, TableRows};
 use crate::sink::{Encoded, Sink, SinkError};
 
 /// Which part of the chunks this run writes: shard `index` (0-based) of `count`.
@@ -103,48 +102,28 @@ pub fn generate_into(
         );
         bar.set_prefix(plan.table.name.clone());
         let started = Instant::now();
-        let window = window_chunks(plan, options.threads);
-        let waiting = usize::from(window == options.threads.max(1) as u64 * 2);
-        let (tx, rx) = sync_channel::<Vec<(Encoded, Vec<InjectedCell>)>>(waiting);
         let encoder = sink.encoder();
         let mut rows = 0;
-        let pool = &pool;
-        let written = std::thread::scope(|scope| {
-            scope.spawn(move || {
-                let mut start = chunks.start;
-                while start < chunks.end {
-                    let end = (start + window).min(chunks.end);
-                    let batches: Vec<(Encoded, Vec<InjectedCell>)> = pool.install(|| {
-                        (start..end)
-                            .into_par_iter()
-                            .map(|c| {
-                                let batch = generator.batch(t, c);
-                                let cells = injected_cells(
-                                    plan,
-                                    &batch,
-                                    plan.chunk(c).start,
-                                    &generator.injections(t, c),
-                                );
-                                let bytes = encoder.and_then(|encode| encode(&batch));
-                                let batch = match bytes {
-                                    Some(_) => rows_only(&batch),
-                                    None => batch,
-                                };
-                                (Encoded { batch, bytes }, cells)
-                            })
-                            .collect()
-                    });
-                    if tx.send(batches).is_err() {
-                        return; // the writer failed and stopped listening
-                    }
-                    start = end;
-                }
-            });
+        let injected = &mut injected;
+        let make = |c| {
+            let batch = generator.batch(t, c);
+            let cells = injected_cells(
+                plan,
+                &batch,
+                plan.chunk(c).start,
+                &generator.injections(t, c),
+            );
+            let bytes = encoder.and_then(|encode| encode(&batch));
+            let batch = match bytes {
+                Some(_) => rows_only(&batch),
+                None => batch,
+            };
+            (Encoded { batch, bytes }, cells)
+        };
+        let bound = chunks_in_flight(plan, options.threads);
+        let written = in_order(&pool, chunks, bound, make, |made| {
             // A signal ends the table early; the check after it keeps the sink from finishing.
-            let injected = &mut injected;
-            let mut batches = rx
-                .into_iter()
-                .flatten()
+            let mut batches = made
                 .take_while(|_| super::interrupt::requested().is_none())
                 .map(|(e, cells)| {
                     rows += e.batch.num_rows() as u64;
@@ -181,21 +160,24 @@ pub fn generate_into(
     Ok((reports, manifest))
 }
 
-/// The most bytes of chunks (by their estimated size) a window holds when it has more than one.
-pub const WINDOW_BYTES: u64 = 256 << 20;
+/// The most bytes of chunks (by their estimated size) made ahead of the writer, when more than
+/// one is.
+pub const IN_FLIGHT_BYTES: u64 = 256 << 20;
 
-/// Chunks per window of `plan`'s table: two per thread, fewer when their estimated bytes would
-/// pass [`WINDOW_BYTES`], at least one.
-pub fn window_chunks(plan: &TablePlan, threads: usize) -> u64 {
+/// Chunks of `plan`'s table that may be made, or being made, and not yet taken by the writer:
+/// four per thread, fewer when their estimated bytes would pass [`IN_FLIGHT_BYTES`], at least
+/// one. The writer holds one more, the chunk it is writing.
+pub fn chunks_in_flight(plan: &TablePlan, threads: usize) -> usize {
     chunks_within(plan.chunk_rows.saturating_mul(plan.row_bytes), threads)
 }
 
-fn chunks_within(chunk_bytes: u64, threads: usize) -> u64 {
-    (WINDOW_BYTES / chunk_bytes.max(1)).clamp(1, threads.max(1) as u64 * 2)
+fn chunks_within(chunk_bytes: u64, threads: usize) -> usize {
+    let most = threads.max(1) as u64 * 4;
+    (IN_FLIGHT_BYTES / chunk_bytes.max(1)).clamp(1, most) as usize
 }
 
 /// A batch with the row count of `batch` and no columns, to stand for a batch whose sink has
-/// its encoding already, so the window holds the bytes alone.
+/// its encoding already, so a chunk waiting for the writer holds the bytes alone.
 fn rows_only(batch: &RecordBatch) -> RecordBatch {
     let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
     RecordBatch::try_new_with_options(Arc::new(ArrowSchema::empty()), Vec::new(), &options)
@@ -212,19 +194,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn windows_are_bounded_in_bytes() {
-        // Ordinary chunks (65,536 rows of 150 bytes): two per thread.
-        assert_eq!(chunks_within(65_536 * 150, 2), 4);
-        assert_eq!(chunks_within(65_536 * 150, 8), 16);
-        // Chunks at the chunk budget: as many as fit the window's bytes.
+    fn chunks_in_flight_are_bounded_in_bytes() {
+        // Ordinary chunks (65,536 rows of 150 bytes): four per thread.
+        assert_eq!(chunks_within(65_536 * 150, 2), 8);
+        assert_eq!(chunks_within(65_536 * 150, 4), 16);
+        // Many threads: as many as fit the bytes in flight.
+        assert_eq!(
+            chunks_within(65_536 * 150, 8) as u64,
+            IN_FLIGHT_BYTES / (65_536 * 150)
+        );
+        // Chunks at the chunk budget: as many as fit the bytes in flight.
         let full = crate::generate::CHUNK_BYTES;
-        assert_eq!(chunks_within(full, 64), WINDOW_BYTES / full);
-        // A chunk larger than the window (one 200 MB row at 300 MB): alone.
-        assert_eq!(chunks_within(300 << 20, 8), 1);
+        assert_eq!(chunks_within(full, 64) as u64, IN_FLIGHT_BYTES / full);
+        // A chunk larger than half of that (one 200 MB value): alone, so two exist with the
+        // one being written, as they did when chunks went by windows.
+        assert_eq!(chunks_within(200 << 20, 8), 1);
         for threads in [1, 2, 16] {
             for bytes in [1, 1 << 20, 9 << 20, 40 << 20, 1 << 30] {
-                let n = chunks_within(bytes, threads);
-                assert!(n == 1 || n * bytes <= WINDOW_BYTES, "{bytes} × {n}");
+                let n = chunks_within(bytes, threads) as u64;
+                assert!(n == 1 || n * bytes <= IN_FLIGHT_BYTES, "{bytes} × {n}");
             }
         }
     }

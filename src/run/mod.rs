@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod generate;
+mod in_order;
 pub mod interrupt;
 pub mod manifest;
 pub mod profile;

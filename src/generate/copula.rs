@@ -369,6 +369,9 @@ pub struct Anchor {
     /// by up to three days to a weekday drawn from the mix, or a week later when moving back
     /// would break the order.
     pub weekdays: Option<(Choice<i64>, i64)>,
+    /// The dependent holds clock times written as `HHMM`: a sum past `59` minutes moves on
+    /// to the next hour.
+    pub clock: bool,
     pub salt: u64,
 }
 
@@ -415,6 +418,9 @@ impl Anchor {
                 if value < a + self.min_gap {
                     value = super::values::round_to_step(value + self.step, self.step);
                 }
+            }
+            if self.clock {
+                value = super::values::clock_time_toward(value, true);
             }
             dependent.set_number(i, value.clamp(self.limits.0, self.limits.1));
         }
@@ -647,6 +653,7 @@ mod tests {
             limits: (f64::NEG_INFINITY, f64::INFINITY),
             learned: (f64::NEG_INFINITY, f64::INFINITY),
             weekdays: None,
+            clock: false,
             salt: 3,
         };
         anchor.apply(&mut buffers, 9, 0);

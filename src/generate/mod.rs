@@ -594,13 +594,13 @@ impl Generator {
             derived.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.relations {
-            enforce(&mut buffers, left, op, right, unit);
+            enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));
         }
         for part in &plan.parts {
             part.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.after_parts {
-            enforce(&mut buffers, left, op, right, unit);
+            enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));
         }
         for follow in &plan.null_follows {
             let data_type = plan.schema.field(follow.column).data_type();
@@ -1195,6 +1195,11 @@ impl TablePlan {
         start..self.rows.min(start.saturating_add(self.chunk_rows))
     }
 
+    /// Whether the column at `at` in the generated batch holds clock times written as `HHMM`.
+    fn is_clock(&self, at: usize) -> bool {
+        matches!(&self.columns[self.output[at]], ColumnPlan::Values(gen) if gen.is_clock())
+    }
+
     /// The position in the generated batch of column `column` (an index in the table's
     /// columns), which the planner only asks of generated columns.
     fn output_position(&self, column: usize) -> usize {
@@ -1248,8 +1253,9 @@ impl DerivedPlan {
     }
 }
 
-/// Makes `left OP right` hold in every row where both are present by moving `left`.
-fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64) {
+/// Makes `left OP right` hold in every row where both are present by moving `left`; a `clock`
+/// column (`HHMM`) moves on to the next clock time past its bound.
+fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64, clock: bool) {
     // An integer moved to a fractional bound (a hit count kept at least a 0.207 average) takes
     // the nearest integer on the order's side of it, not the nearest integer, which could
     // break the order again.
@@ -1273,10 +1279,14 @@ fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64
             (_, Cmp::Eq) => r,
         }
     };
+    let up = matches!(op, Cmp::Ge | Cmp::Gt);
     let (lv, rv) = (buffers[left].numbers(), buffers[right].numbers());
     for (i, (l, r)) in lv.into_iter().zip(rv).enumerate() {
         if let (Some(l), Some(r)) = (l, r) {
-            let fixed = fix(l, r);
+            let mut fixed = fix(l, r);
+            if clock && fixed != l {
+                fixed = values::clock_time_toward(fixed, up);
+            }
             if fixed != l {
                 buffers[left].set_number(i, fixed);
             }
@@ -1315,14 +1325,14 @@ mod tests {
         buffers[0].push_int(7);
         buffers[1].push_number(0.207);
         buffers[1].push_number(2.5);
-        enforce(&mut buffers, 0, Cmp::Ge, 1, 1.0);
+        enforce(&mut buffers, 0, Cmp::Ge, 1, 1.0, false);
         assert_eq!(buffers[0].numbers(), [Some(1.0), Some(7.0)]);
-        enforce(&mut buffers, 0, Cmp::Le, 1, 1.0);
+        enforce(&mut buffers, 0, Cmp::Le, 1, 1.0, false);
         assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
         // Strict orders take the next integer past the bound, not one more.
-        enforce(&mut buffers, 0, Cmp::Gt, 1, 1.0);
+        enforce(&mut buffers, 0, Cmp::Gt, 1, 1.0, false);
         assert_eq!(buffers[0].numbers(), [Some(1.0), Some(3.0)]);
-        enforce(&mut buffers, 0, Cmp::Lt, 1, 1.0);
+        enforce(&mut buffers, 0, Cmp::Lt, 1, 1.0, false);
         assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
     }
 

@@ -33,7 +33,7 @@ use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
 use crate::profile::model::{
     ColumnStats, Correlations, Follows, Inherited, NullFollow, OrderRule, ParentOrder, Profile,
-    TableProfile, Total,
+    Share, TableProfile, Total,
 };
 use crate::profile::relations;
 use crate::profile::TextModel;
@@ -229,6 +229,31 @@ fn reads(tables: &[TablePlan], from: usize, table: usize) -> bool {
         stack.extend(plan.totals.iter().map(|t| t.child));
     }
     false
+}
+
+/// The values a CHECK lists, at their learned shares (`dst IN ('A', 'U', 'N')` at 95, 3 and
+/// 2 %, not a third each); the share no learned value holds goes evenly to the listed values
+/// not learned. Shares sum to 1.
+fn listed_shares(listed: Vec<String>, learned: &[Share]) -> Vec<(String, f64)> {
+    let share_of = |v: &str| learned.iter().find(|s| s.value == v).map(|s| s.share);
+    let known: f64 = listed.iter().filter_map(|v| share_of(v)).sum();
+    let unknown = listed.iter().filter(|v| share_of(v).is_none()).count();
+    let rest = (1.0 - known).max(0.0) / unknown.max(1) as f64;
+    let weighted: Vec<(String, f64)> = listed
+        .into_iter()
+        .map(|v| {
+            let share = share_of(&v).unwrap_or(rest);
+            (v, share)
+        })
+        .collect();
+    let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+    match total > 0.0 {
+        true => weighted.into_iter().map(|(v, w)| (v, w / total)).collect(),
+        false => {
+            let even = 1.0 / weighted.len().max(1) as f64;
+            weighted.into_iter().map(|(v, _)| (v, even)).collect()
+        }
+    }
 }
 
 /// The orders to enforce again once parts are computed (a part may break an order it had no
@@ -1380,9 +1405,10 @@ impl TablePlanner<'_> {
         let ordered = column.logical.is_numeric() || column.logical.is_temporal();
         if let Some(values) = one_of.filter(|_| !ordered) {
             let texts: Vec<String> = values.iter().map(literal_text).collect();
+            let learned = stats.map_or(&[][..], |s| &s.frequent[..]);
             return ColumnGen {
                 nulls,
-                kind: Kind::OneOf(Choice::uniform(texts)),
+                kind: Kind::OneOf(Choice::new(listed_shares(texts, learned))),
             };
         }
         let mut range = limits.column_range(column, stats);
@@ -1541,6 +1567,7 @@ impl TablePlanner<'_> {
                     limits: (lo, hi),
                     learned: high.2.learned_range().unwrap_or((lo, hi)),
                     weekdays: high.2.weekday_mix(),
+                    clock: high.2.is_clock(),
                     salt: self.salt(&["anchor", &r.high]),
                 }
             })
@@ -2125,5 +2152,33 @@ fn rank_capacity(column: &Column) -> u64 {
         LogicalType::Int16 => i16::MAX as u64,
         LogicalType::Int32 => i32::MAX as u64,
         _ => u64::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learned(pairs: &[(&str, f64)]) -> Vec<Share> {
+        pairs
+            .iter()
+            .map(|&(value, share)| Share {
+                value: value.into(),
+                share,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn listed_values_keep_their_learned_shares() {
+        let listed = || vec!["A".to_string(), "U".to_string(), "N".to_string()];
+        let shares = listed_shares(listed(), &learned(&[("A", 0.95), ("U", 0.03), ("N", 0.02)]));
+        assert_eq!(shares[0], ("A".to_string(), 0.95));
+        // A listed value never seen shares what the learned ones leave.
+        let shares = listed_shares(listed(), &learned(&[("A", 0.9)]));
+        assert!((shares[1].1 - 0.05).abs() < 1e-12 && (shares[2].1 - 0.05).abs() < 1e-12);
+        // Nothing learned: evenly.
+        let shares = listed_shares(listed(), &[]);
+        assert!(shares.iter().all(|(_, s)| (s - 1.0 / 3.0).abs() < 1e-12));
     }
 }

@@ -356,6 +356,17 @@ fn minutes_to_hhmm(m: f64) -> f64 {
     (m / 60.0).floor() * 100.0 + m % 60.0
 }
 
+/// The nearest clock time (`HHMM`) to `v` on one side: at or above it when `up` (1260 becomes
+/// 1300), else at or below it (1259). A value that is one already stays.
+pub fn clock_time_toward(v: f64, up: bool) -> f64 {
+    let (hours, minutes) = ((v / 100.0).floor(), v.rem_euclid(100.0));
+    match (minutes < 60.0, up) {
+        (true, _) => v,
+        (false, true) => (hours + 1.0) * 100.0,
+        (false, false) => hours * 100.0 + 59.0,
+    }
+}
+
 /// The distance between the quartiles of evenly spaced quantile points (0 for fewer than two).
 pub fn interquartile(q: &[f64]) -> f64 {
     if q.len() < 2 {
@@ -653,6 +664,11 @@ impl ColumnGen {
             TemporalForm::Time => return None,
         };
         Some((t.weekdays.clone()?, unit))
+    }
+
+    /// Whether the column's values are clock times written as `HHMM`.
+    pub fn is_clock(&self) -> bool {
+        matches!(&self.kind, Kind::Number(n) if n.clock)
     }
 
     /// The distance between the quartiles of a numeric or temporal column's learned values.
@@ -1176,6 +1192,15 @@ mod tests {
         assert_eq!(limits.fit(20.0), 9.0);
         assert_eq!(limits.fit(45.0), 50.0);
         assert_eq!(limits.fit(99.0), 59.0);
+    }
+
+    #[test]
+    fn a_moved_clock_time_lands_on_a_clock_time() {
+        assert_eq!(clock_time_toward(571.0, true), 600.0);
+        assert_eq!(clock_time_toward(571.0, false), 559.0);
+        assert_eq!(clock_time_toward(1545.0, true), 1545.0);
+        assert_eq!(clock_time_toward(2360.0, true), 2400.0);
+        assert_eq!(clock_time_toward(60.0, false), 59.0);
     }
 
     #[test]

@@ -517,8 +517,10 @@ impl NumberAccumulator {
 const CLOCK_MIN_VALUES: u64 = 20;
 
 /// A whole number from 0 to 2359 whose last two digits are below 60: a clock time as HHMM.
-fn is_hhmm(v: f64) -> bool {
-    v.fract() == 0.0 && (0.0..2400.0).contains(&v) && v % 100.0 < 60.0
+/// Whether `v` is a clock time written as `HHMM` (`2400` is the end of the day, as some
+/// schedules write it).
+pub fn is_hhmm(v: f64) -> bool {
+    v.fract() == 0.0 && (0.0..=2400.0).contains(&v) && v % 100.0 < 60.0
 }
 
 /// A `real` as the double that its shortest text denotes: 0.15f32 becomes 0.15, not

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use super::address;
 use super::clusters;
-use super::column::widen_f32;
+use super::column::{is_hhmm, widen_f32};
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
@@ -578,6 +578,12 @@ impl RelationsAccumulator {
                     return None;
                 }
                 let (a, b) = (column_of(low), column_of(high));
+                // A clock time (`HHMM`) and a count (minutes in the air) are in different
+                // units: an order between them is chance, and moving one to keep it would
+                // write times such as 571.
+                if is_clock_column(rows, a) != is_clock_column(rows, b) {
+                    return None;
+                }
                 let mut gaps = QuantileSketch::default();
                 let (mut low_max, mut high_min) = (f64::NEG_INFINITY, f64::INFINITY);
                 for row in rows {
@@ -597,6 +603,12 @@ impl RelationsAccumulator {
             })
             .collect()
     }
+}
+
+/// Whether the sampled values at `k` are all clock times written as `HHMM`, some past 1:00.
+fn is_clock_column(rows: &[&Vec<Option<f64>>], k: usize) -> bool {
+    let mut values = rows.iter().filter_map(|r| r[k]);
+    values.clone().all(is_hhmm) && values.any(|v| v >= 100.0)
 }
 
 /// Share of rows in which a derivation must hold to be kept.
@@ -619,10 +631,7 @@ impl RelationsAccumulator {
         let clocks: Vec<usize> = numbers
             .iter()
             .copied()
-            .filter(|&k| {
-                let mut values = rows.iter().filter_map(|r| r[k]);
-                values.clone().all(is_clock_time) && values.any(|v| v >= 100.0)
-            })
+            .filter(|&k| is_clock_column(rows, k))
             .collect();
         let name = |k: usize| table.columns[self.columns[k].0].name.clone();
         let (mut found, mut targets, mut inputs) = (Vec::new(), Vec::new(), Vec::new());
@@ -692,10 +701,6 @@ enum Op {
 }
 
 /// Whether `v` reads as a clock time written `HHMM` (`2400` for midnight included).
-fn is_clock_time(v: f64) -> bool {
-    v.fract() == 0.0 && (0.0..=2400.0).contains(&v) && v % 100.0 < 60.0
-}
-
 /// `HHMM` plus `minutes`, as `HHMM` again (wrapping past midnight; `2400` reads as `0000`).
 pub fn clock_plus(hhmm: f64, minutes: f64) -> f64 {
     let from = (hhmm / 100.0).trunc() * 60.0 + hhmm % 100.0;

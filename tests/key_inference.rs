@@ -287,3 +287,96 @@ fn an_export_keyed_by_codes_generates_into_postgres_without_orphans_or_duplicate
     }
     assert_eq!(count(&mut client, "SELECT count(*) FROM sale"), 9000);
 }
+
+/// A unique column with nothing key-like about it is no key: generating it as one overwrote a
+/// population with counters and names with codes. A time series keeps its date as its key, and
+/// a `(symbol, day)` key keeps its symbols, the day carrying the uniqueness.
+#[test]
+fn unique_measures_and_names_are_no_keys_and_a_time_series_is_keyed_by_its_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut series = String::from("month,population,employed\n");
+    for i in 0..120u32 {
+        let (year, month) = (2000 + i / 12, 1 + i % 12);
+        writeln!(
+            series,
+            "{year}-{month:02}-01,{},{}",
+            198_712 + i * 871,
+            130_046 + i * 97 + i % 5
+        )
+        .unwrap();
+    }
+    std::fs::write(data.join("series.csv"), series).unwrap();
+    let mut people = String::from("full_name,city\n");
+    let (first, last) = (
+        ["Ana", "Bo", "Cy", "Di", "Ed"],
+        ["Ng", "Li", "Ortiz", "Kay"],
+    );
+    for i in 0..20 {
+        writeln!(people, "{} {},city {}", first[i % 5], last[i / 5], i % 3).unwrap();
+    }
+    std::fs::write(data.join("people.csv"), people).unwrap();
+    let mut prices = String::from("symbol,day,price\n");
+    for day in 0..100u32 {
+        for symbol in ["AAPL", "MSFT", "IBM"] {
+            let date = 20 + day * 3;
+            writeln!(
+                prices,
+                "{symbol},2020-{:02}-{:02},{day}.5",
+                1 + date / 28 % 12,
+                1 + date % 28
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(data.join("prices.csv"), prices).unwrap();
+    let (pks, _) = keys(tmp.path(), data.to_str().unwrap());
+    let pk = |table: &str| {
+        pks.iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, columns)| columns.join(","))
+    };
+    assert_eq!(pk("series").as_deref(), Some("month"));
+    assert_eq!(pk("people"), None);
+    assert_eq!(pk("prices").as_deref(), Some("day,symbol"));
+
+    let profile = tmp.path().join("profile.yaml");
+    let out = tmp.path().join("out");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        tmp.path(),
+        &["profile", &path(&data), "-o", &path(&profile), "-q"],
+    ));
+    assert_ok(&understudy(
+        tmp.path(),
+        &["generate", &path(&profile), "-o", &path(&out), "-q"],
+    ));
+    let column = |table: &str, name: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap();
+        let mut lines = text.lines();
+        let at = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|c| c == name)
+            .unwrap();
+        lines
+            .map(|l| l.split(',').nth(at).unwrap().to_string())
+            .collect()
+    };
+    // The population stays within its real range instead of counting up from its start.
+    let population: Vec<f64> = column("series", "population")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let span = population.iter().cloned().fold(f64::MIN, f64::max)
+        - population.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(span > 50_000.0, "population spans {span}");
+    let symbols: BTreeSet<String> = column("prices", "symbol").into_iter().collect();
+    assert_eq!(
+        symbols,
+        ["AAPL", "IBM", "MSFT"].map(String::from).into(),
+        "symbols stay symbols"
+    );
+}

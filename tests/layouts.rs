@@ -231,3 +231,60 @@ fn tables_outside_public_are_found_with_a_hint() {
         0
     );
 }
+
+/// Hourly readings keyed by station and hour: the hour numbers each station's readings, and
+/// it spreads them over the learned year on the hour, not a microsecond apart from its start.
+#[test]
+fn a_timestamp_that_numbers_each_parents_rows_spreads_over_its_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("stations.csv"),
+        "station,name\nEWR,Newark\nJFK,Kennedy\nLGA,LaGuardia\n",
+    )
+    .unwrap();
+    let mut readings = String::from("station,taken_at,temp\n");
+    for hour in 0..2000u32 {
+        for station in ["EWR", "JFK", "LGA"] {
+            let (day, h) = (hour / 24, hour % 24);
+            let (month, dom) = (1 + day / 28, 1 + day % 28);
+            let temp = 10 + (hour * 7 + station.len() as u32) % 20;
+            readings.push_str(&format!(
+                "{station},2013-{month:02}-{dom:02} {h:02}:00:00,{temp}\n"
+            ));
+        }
+    }
+    std::fs::write(data.join("readings.csv"), readings).unwrap();
+    let profile = tmp.path().join("profile.yaml");
+    let out = tmp.path().join("out");
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        tmp.path(),
+        &["profile", &path(&data), "-o", &path(&profile), "-q"],
+    ));
+    assert!(std::fs::read_to_string(&profile)
+        .unwrap()
+        .contains("primary_key: [station, taken_at]"));
+    assert_ok(&understudy(
+        tmp.path(),
+        &["generate", &path(&profile), "-o", &path(&out), "-q"],
+    ));
+    let text = std::fs::read_to_string(out.join("readings.csv")).unwrap();
+    let rows: Vec<(&str, &str)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut cells = l.split(',');
+            (cells.next().unwrap(), cells.next().unwrap())
+        })
+        .collect();
+    let distinct: std::collections::HashSet<_> = rows.iter().collect();
+    assert_eq!(distinct.len(), rows.len(), "(station, taken_at) is unique");
+    assert!(
+        rows.iter().all(|(_, at)| at.ends_with(":00:00")),
+        "on the hour"
+    );
+    let months: std::collections::HashSet<&str> = rows.iter().map(|(_, at)| &at[5..7]).collect();
+    assert!(months.len() >= 3, "spread over the months: {months:?}");
+}

@@ -369,7 +369,8 @@ impl TablePlanner<'_> {
         });
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
         if let Some(m) = main {
-            picks[m] = Some(self.main_pick(m, main_in_pk, &mut columns, &mut picks)?);
+            picks[m] =
+                Some(self.main_pick(m, main_in_pk, &constraints, &mut columns, &mut picks)?);
         }
         if !pk.is_empty() && !main_in_pk {
             self.make_unique(pk, &constraints, &mut columns, &mut picks)?;
@@ -729,6 +730,7 @@ impl TablePlanner<'_> {
         &self,
         m: usize,
         main_in_pk: bool,
+        limits: &TableLimits,
         columns: &mut [Option<ColumnPlan>],
         picks: &mut [Option<ParentPick>],
     ) -> Result<ParentPick, GenerateError> {
@@ -772,9 +774,18 @@ impl TablePlanner<'_> {
                         let c = table.column_index(extra).expect("validated");
                         let column = &table.columns[c];
                         let capacity = rank_capacity(column).min(self.own_rows());
-                        let key = self.index_key(column, capacity, Taken::default())?;
+                        // A date or timestamp numbering siblings (hourly readings keyed by
+                        // station and hour) spreads each parent's over its learned range.
+                        let spaced = self.sibling_dates(m, column, limits, parent_rows);
+                        let (key, most) = match spaced {
+                            Some(spaced) => spaced,
+                            None => (
+                                self.index_key(column, capacity, Taken::default())?,
+                                capacity,
+                            ),
+                        };
                         columns[c] = Some(ColumnPlan::Rank(key));
-                        cap = capacity;
+                        cap = most;
                     }
                 }
             }
@@ -783,6 +794,48 @@ impl TablePlanner<'_> {
             cap = 1;
         }
         self.layout(m, parent_rows, cap).map(ParentPick::Main)
+    }
+
+    /// A date or timestamp that numbers the children of foreign key `m`'s parents, spaced over
+    /// its learned range at its learned resolution with one place per rank, and the most
+    /// children a parent may then have: the places there are, when a layout capped at them
+    /// holds every row; else at a finer resolution, a place per row.
+    fn sibling_dates(
+        &self,
+        m: usize,
+        column: &Column,
+        limits: &TableLimits,
+        parent_rows: u64,
+    ) -> Option<(IndexKey, u64)> {
+        let places = self.learned_places(column)?;
+        if places > 0 && self.layout(m, parent_rows, places).is_ok() {
+            if let Some(key) = self.spaced_key_over(column, limits, places, false) {
+                return Some((key, places));
+            }
+        }
+        let rows = self.own_rows();
+        Some((self.spaced_key_over(column, limits, rows, true)?, rows))
+    }
+
+    /// How many values a date or timestamp column's learned range holds at its learned
+    /// resolution (days for a date).
+    fn learned_places(&self, column: &Column) -> Option<u64> {
+        let step = match column.logical {
+            LogicalType::Date => 1,
+            LogicalType::Timestamp | LogicalType::TimestampTz => {
+                let stats = self.profile_table().stats(&column.name)?;
+                stats
+                    .temporal
+                    .as_ref()?
+                    .resolution
+                    .map_or(1, |r| r.micros())
+            }
+            _ => return None,
+        };
+        let quantiles = self.learned_quantiles(column)?;
+        let (first, last) = (quantiles.first()?, quantiles.last()?);
+        let places = ((last - first) / step as f64).floor() + 1.0;
+        (places.is_finite() && places >= 1.0).then_some(places.min(u64::MAX as f64 / 2.0) as u64)
     }
 
     fn layout(&self, k: usize, parent_rows: u64, cap: u64) -> Result<FanOutLayout, GenerateError> {
@@ -835,14 +888,17 @@ impl TablePlanner<'_> {
         // before a date or timestamp, which then follows its learned distribution, as in a
         // `(created_at, id)` key of a table partitioned by `created_at`. A number or date that
         // repeated in the snapshot (a year in a `(year, team)` key) counts up past everything
-        // real, so a code carries before it; and a column whose CHECK range cannot hold a
-        // value per row carries last.
+        // real, so a code carries before it; a text that repeated (a stock symbol in a
+        // `(symbol, date)` key) is a category, and carrying would make every value a new code,
+        // so a date carries before it; and a column whose CHECK range cannot hold a value per
+        // row carries last.
         let carrier_rank = |name: &String| {
             let column = &table.columns[index(name)];
             let repeated = self.repeated_in_snapshot(&column.name);
             let rank = match column.logical {
                 LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 if !repeated => 0,
                 LogicalType::Uuid => 1,
+                LogicalType::Text { .. } | LogicalType::Char { .. } if repeated => 5,
                 LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
                 LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
                 _ => 4,
@@ -991,6 +1047,18 @@ impl TablePlanner<'_> {
     /// was learned, rows already in the target (`--append`) hold values to stay clear of, or the
     /// values would be pushed past the column's CHECK or partition limits.
     fn spaced_key(&self, column: &Column, limits: &TableLimits) -> Option<IndexKey> {
+        self.spaced_key_over(column, limits, self.own_rows(), true)
+    }
+
+    /// [`Self::spaced_key`] for `rows` ranks; `finer` lets a timestamp spread at a finer
+    /// resolution than its own when its own has too few places for them.
+    fn spaced_key_over(
+        &self,
+        column: &Column,
+        limits: &TableLimits,
+        rows: u64,
+        finer: bool,
+    ) -> Option<IndexKey> {
         let step = match column.logical {
             LogicalType::Date => 1,
             LogicalType::Timestamp | LogicalType::TimestampTz => {
@@ -1012,13 +1080,18 @@ impl TablePlanner<'_> {
         {
             return None;
         }
-        let rows = self.own_rows();
         let range = limits.column_range(column, self.profile_table().stats(&column.name));
-        let first = keys::spaced(&quantiles, step, rows, 0).saturating_mul(step) as f64;
-        let last = keys::spaced(&quantiles, step, rows, rows.saturating_sub(1));
-        if first < range.lo || last.saturating_mul(step) as f64 > range.hi {
-            return None;
-        }
+        let fits = |step: i64| {
+            let first = keys::spaced(&quantiles, step, rows, 0).saturating_mul(step) as f64;
+            let last = keys::spaced(&quantiles, step, rows, rows.saturating_sub(1));
+            first >= range.lo && last.saturating_mul(step) as f64 <= range.hi
+        };
+        // More rows than the learned resolution has places in the range (hourly readings of
+        // three stations, keyed by station and hour): a finer one, so the keys still spread
+        // over the learned range instead of counting up from its start.
+        let step = std::iter::once(step)
+            .chain(FINER_KEY_STEPS.into_iter().filter(|&s| finer && s < step))
+            .find(|&s| fits(s))?;
         Some(IndexKey::Spaced {
             quantiles,
             step,
@@ -2145,6 +2218,10 @@ fn fk_nullable(table: &Table, fk: &ForeignKey) -> bool {
 fn same_set(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
+
+/// Finer resolutions (in microseconds: a minute, a second, a millisecond, a microsecond) a
+/// timestamp key spreads over when its own has too few places for its rows.
+const FINER_KEY_STEPS: [i64; 4] = [60_000_000, 1_000_000, 1_000, 1];
 
 /// How many distinct values a column can hold when it numbers siblings.
 fn rank_capacity(column: &Column) -> u64 {

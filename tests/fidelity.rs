@@ -1228,3 +1228,57 @@ fn a_column_follows_the_nulls_of_an_address_drawn_per_country() {
         "company NULL in {p:.3} of rows"
     );
 }
+
+/// A category written in words (`Fixed wing single engine`) is a category, not free text, and
+/// a value rare in a category group's column keeps its share: rows beyond the group's learned
+/// combinations draw what the combinations left of each value, not the column's whole mix, in
+/// which the common value drowned the rare ones (`Rotorcraft` came out never).
+#[test]
+fn a_rare_value_of_a_grouped_category_keeps_its_share() {
+    let mut csv = String::from("tailnum,type,model\n");
+    let mut row = 0;
+    let mut plane = |csv: &mut String, kind: &str, model: String| {
+        row += 1;
+        csv.push_str(&format!("N{row:05},{kind},{model}\n"));
+    };
+    for m in 0..60 {
+        for _ in 0..30 {
+            plane(&mut csv, "Fixed wing multi engine", format!("737-{m}"));
+        }
+    }
+    for m in 0..40 {
+        for _ in 0..2 {
+            plane(&mut csv, "Fixed wing single engine", format!("PA-{m}"));
+        }
+    }
+    for m in 0..20 {
+        plane(&mut csv, "Rotorcraft", format!("R-{m}"));
+    }
+    let (profile, generated) = profile_and_generate("planes", &csv, "4");
+    assert!(
+        profile.contains("- value: Rotorcraft"),
+        "kept as a category"
+    );
+    assert!(
+        profile.contains("combinations:"),
+        "a group of type and model"
+    );
+    let types: Vec<&str> = generated
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let share =
+        |kind: &str| types.iter().filter(|&&t| t == kind).count() as f64 / types.len() as f64;
+    let real = |n: f64| n / 1_900.0;
+    assert!(
+        (share("Fixed wing single engine") - real(80.0)).abs() < 0.01,
+        "{}",
+        share("Fixed wing single engine")
+    );
+    assert!(
+        (share("Rotorcraft") - real(20.0)).abs() < 0.005,
+        "{}",
+        share("Rotorcraft")
+    );
+}

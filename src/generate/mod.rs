@@ -312,7 +312,18 @@ struct GroupPlan {
     combinations: Choice<Vec<Option<String>>>,
     /// For an address: rows beyond the combinations draw one country's address.
     address: Option<AddressPlan>,
+    /// Per column, what rows beyond the combinations draw instead of the column's own
+    /// generator, so its shares hold over all rows (see [`ColumnGen::beyond_combinations`]).
+    beyond: Vec<Option<ColumnGen>>,
     salt: u64,
+}
+
+/// The generator that rows beyond its group's combinations draw column `c` with, if not its own.
+fn groups_beyond(groups: &[GroupPlan], c: usize) -> Option<&ColumnGen> {
+    groups.iter().find_map(|g| {
+        let k = g.columns.iter().position(|&j| j == c)?;
+        g.beyond[k].as_ref()
+    })
 }
 
 /// A group's draw for one row: its columns' values, or `None` for "column by column".
@@ -707,7 +718,10 @@ impl Generator {
                     match combination.as_ref().map(|values| &values[k]) {
                         Some(Some(value)) => buffer.push_str(value),
                         Some(None) => buffer.push_null(),
-                        None => gen.fill(rng, i..i + 1, &mut buffer),
+                        None => {
+                            let gen = groups_beyond(&plan.groups, c).unwrap_or(gen);
+                            gen.fill(rng, i..i + 1, &mut buffer)
+                        }
                     }
                 }
             }

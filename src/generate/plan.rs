@@ -32,8 +32,8 @@ use super::{
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
 use crate::profile::model::{
-    ColumnStats, Correlations, Follows, Inherited, NullFollow, OrderRule, ParentOrder, Profile,
-    Share, TableProfile, Total,
+    CategoryGroup, ColumnStats, Combination, Correlations, Follows, Inherited, NullFollow,
+    OrderRule, ParentOrder, Profile, Share, TableProfile, Total,
 };
 use crate::profile::relations;
 use crate::profile::TextModel;
@@ -1918,6 +1918,48 @@ impl TablePlanner<'_> {
             .collect()
     }
 
+    /// Per column of a category group, the generator that rows beyond its combinations draw
+    /// with (see [`ColumnGen::beyond_combinations`]). A column whose NULLs are decided with
+    /// other columns (a null group, a followed column) keeps its NULLs; its values still take
+    /// what the combinations left.
+    fn beyond_combinations(
+        &self,
+        group: &CategoryGroup,
+        indices: &[usize],
+        columns: &[ColumnPlan],
+    ) -> Vec<Option<ColumnGen>> {
+        let profile = self.profile_table();
+        let left = 1.0 - group.combinations.iter().map(|m| m.share).sum::<f64>();
+        indices
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| {
+                let ColumnPlan::Values(gen) = &columns[c] else {
+                    return None;
+                };
+                let name = &self.table().columns[c].name;
+                let given = |value: Option<&str>| -> f64 {
+                    let holds =
+                        |m: &&Combination| m.values.get(k).map(Option::as_deref) == Some(value);
+                    group
+                        .combinations
+                        .iter()
+                        .filter(holds)
+                        .map(|m| m.share)
+                        .sum()
+                };
+                let null_rate = profile.stats(name).map_or(0.0, |s| s.null_rate);
+                let shared_nulls = profile.nulls.iter().any(|g| g.columns.contains(name))
+                    || profile.null_follows.iter().any(|f| &f.column == name);
+                let own = |rate: f64| match shared_nulls {
+                    true => gen.nulls.clone(),
+                    false => RowPattern::new(rate, self.own_rows(), self.salt(&["beyond", name])),
+                };
+                gen.beyond_combinations(null_rate, &given, left, own)
+            })
+            .collect()
+    }
+
     /// The learned category groups whose columns are all text value columns here.
     fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
         let table = self.table();
@@ -1957,6 +1999,10 @@ impl TablePlanner<'_> {
                     let key = self.salt(&["address", &group.columns.join(",")]);
                     AddressPlan::new(a, limits, nullable, stats, self.own_rows(), key)
                 });
+                let beyond = match address {
+                    Some(_) => vec![None; indices.len()],
+                    None => self.beyond_combinations(group, &indices, columns),
+                };
                 Some(GroupPlan {
                     columns: indices,
                     combinations: Choice::new(
@@ -1967,6 +2013,7 @@ impl TablePlanner<'_> {
                             .collect(),
                     ),
                     address,
+                    beyond,
                     salt: self.salt(&["group", &group.columns.join(",")]),
                 })
             })

@@ -234,6 +234,10 @@ impl ColumnAccumulator {
                 stats.text = TextAccumulator::bytes_only(lengths, non_null);
             }
         }
+        if pii_override.is_none() && is_written_category(&stats) {
+            stats.pii = None;
+        }
+        let personal = stats.pii.is_some();
         stats.array = self.array.as_ref().and_then(|a| a.finish(guard));
         stats.range = self.range.as_ref().and_then(|r| r.finish(guard));
         stats.keyed = self.keyed.as_ref().and_then(|k| k.finish(guard));
@@ -267,6 +271,19 @@ impl ColumnAccumulator {
             }
         })
     }
+}
+
+/// Values the guard kept covering this share of a column's rows make it a closed set.
+const CATEGORY_COVERAGE: f64 = 0.99;
+
+/// Whether a column found to be free text is a category written in words: every value it
+/// holds is among the few the privacy guard kept (`Fixed wing multi engine`, `Rotorcraft`).
+fn is_written_category(stats: &ColumnStats) -> bool {
+    let covered: f64 = stats.frequent.iter().map(|s| s.share).sum();
+    stats.pii.as_deref().is_some_and(pii::only_free_text)
+        && stats.distinct_exact
+        && stats.distinct as usize == stats.frequent.len()
+        && covered >= CATEGORY_COVERAGE
 }
 
 /// Each value of `array` (of `column`'s Arrow type) as the profile writes its literals, so

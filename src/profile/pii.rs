@@ -226,7 +226,7 @@ impl PiiScan {
             .or_else(|| {
                 let mean_chars = self.chars as f64 / self.values as f64;
                 (share(self.wordy) >= 0.5 && mean_chars >= 20.0)
-                    .then(|| "values are free text (mostly three words or more)".to_string())
+                    .then(|| format!("{FREE_TEXT} (mostly three words or more)"))
             })
     }
 }
@@ -288,6 +288,16 @@ pub fn name_reason(column_name: &str) -> Option<String> {
 
 /// Why a column counts as personal data, if it does: its name, its type (binary data), the
 /// semantic its text statistics found, or what its values look like (`scan`).
+/// The reason free text gives: it may hold anything about a person.
+const FREE_TEXT: &str = "values are free text";
+
+/// Whether `reason` is only that the values are free text, which a column of a few values,
+/// each carried by enough rows to be kept, is not: it is a category written in words
+/// (`Fixed wing multi engine`).
+pub fn only_free_text(reason: &str) -> bool {
+    reason.starts_with(FREE_TEXT)
+}
+
 pub fn column_reason(
     column_name: &str,
     logical: &LogicalType,
@@ -304,7 +314,7 @@ pub fn column_reason(
         Some(Semantic::Email) => Some("values look like email addresses"),
         Some(Semantic::Phone) => Some("values look like phone numbers"),
         Some(Semantic::PersonName) => Some("values look like personal names"),
-        Some(Semantic::FreeText) => Some("values are free text"),
+        Some(Semantic::FreeText) => Some(FREE_TEXT),
         Some(Semantic::Url) | Some(Semantic::Uuid) | None => None,
     };
     by_semantic

@@ -364,3 +364,52 @@ fn a_small_tables_dates_keep_their_spread_through_the_guard() {
         );
     }
 }
+
+/// A lookup table keeps every value verbatim, past the count rule, so a value that looks like a
+/// person's name keeps its column out of the lookup model, however few there are (a band list
+/// with `Miles Davis` in it); the values a lookup table does keep are listed by the audit.
+#[test]
+fn a_lookup_table_keeps_no_persons_name_and_the_audit_lists_what_it_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let bands = [
+        "Iron Maiden",
+        "Miles Davis",
+        "Led Zeppelin",
+        "Deep Purple",
+        "Pink Floyd",
+    ];
+    let mut artists = String::from("artist_id,name\n");
+    for (i, band) in bands.iter().enumerate() {
+        artists.push_str(&format!("{},{band}\n", i + 1));
+    }
+    let genres = ["Rock", "Jazz", "Metal", "Blues"];
+    let mut genre = String::from("genre_id,name\n");
+    for (i, g) in genres.iter().enumerate() {
+        genre.push_str(&format!("{},{g}\n", i + 1));
+    }
+    let mut album = String::from("album_id,artist_id,genre_id\n");
+    for i in 0..60 {
+        album.push_str(&format!("{},{},{}\n", i + 1, 1 + i % 5, 1 + i % 4));
+    }
+    std::fs::write(data.join("artist.csv"), artists).unwrap();
+    std::fs::write(data.join("genre.csv"), genre).unwrap();
+    std::fs::write(data.join("album.csv"), album).unwrap();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", data.to_str().unwrap(), "-o", "p.yaml", "-q"],
+    ));
+    let profile = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+    assert!(!profile.contains("Miles Davis"), "{profile}");
+    assert!(profile.contains("Metal"), "genres stay a lookup table");
+    let audit = understudy(dir.path(), &["audit", "p.yaml"]);
+    assert_ok(&audit);
+    let listed = stdout(&audit);
+    for g in genres {
+        assert!(
+            listed.contains(&format!("lookup value\t\"{g}\"")),
+            "{listed}"
+        );
+    }
+}

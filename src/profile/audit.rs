@@ -19,6 +19,7 @@ use serde_norway::Value;
 
 use super::model::{ColumnStats, Profile, TableProfile};
 use super::pii;
+use super::textmodel::TextModel;
 
 /// One literal and the verdict on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,7 +133,10 @@ impl<'a> TableContext<'a> {
                 problems.push(format!("column {} is personal data ({reason})", s.column));
             }
         }
-        if let Some(kind) = pii::detect(value).filter(|_| !cleared) {
+        // A lookup table's values are labels: three words make a product's name, not a
+        // document about someone.
+        let label = |kind: &pii::Kind| self.lookup && *kind == pii::Kind::FreeText;
+        if let Some(kind) = pii::detect(value).filter(|k| !cleared && !label(k)) {
             problems.push(format!("the value looks like {}", kind.describe()));
         }
         let allowed = if pinned {
@@ -167,6 +171,7 @@ fn column_literals(context: &TableContext, stats: &ColumnStats, out: &mut Vec<Li
             problems,
         });
     }
+    model_literals(context, stats, present, out);
     for shape in stats.text.iter().flat_map(|t| &t.shapes) {
         let foreign = shape
             .value
@@ -187,6 +192,51 @@ fn column_literals(context: &TableContext, stats: &ColumnStats, out: &mut Vec<Li
                 ],
             });
         }
+    }
+}
+
+/// The literals a column's text model holds: a lookup table's values, and the email domains
+/// and phone country codes of a format.
+fn model_literals(
+    context: &TableContext,
+    stats: &ColumnStats,
+    present: f64,
+    out: &mut Vec<Literal>,
+) {
+    let pinned = context.user_set(&stats.column, "model").is_some();
+    // A part (an email's domain) is no value of its column: the column being personal data
+    // does not make a domain a hundred people share personal.
+    let mut push = |kind: &'static str, value: &str, share: f64, rows: f64| {
+        let columns = if kind == "format part" {
+            &[][..]
+        } else {
+            &[stats][..]
+        };
+        let (allowed, problems) = context.judge(value, rows, pinned, columns);
+        out.push(Literal {
+            table: context.table.schema.name.clone(),
+            column: stats.column.clone(),
+            kind,
+            value: value.to_string(),
+            share,
+            rows,
+            allowed,
+            problems,
+        });
+    };
+    match &stats.model {
+        Some(TextModel::Lookup { values }) => {
+            let share = 1.0 / values.len().max(1) as f64;
+            for value in values.iter().flatten() {
+                push("lookup value", value, share, 1.0);
+            }
+        }
+        Some(TextModel::Format { parts, .. }) => {
+            for part in parts {
+                push("format part", &part.value, part.share, part.share * present);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -15,6 +15,7 @@ use arrow::datatypes::{DataType, Int64Type};
 use arrow::record_batch::RecordBatch;
 
 use super::model::{ColumnStats, Semantic, TableProfile};
+use super::pii;
 use super::text::LONG_VALUE_BYTES;
 use super::textmodel::TextModel;
 
@@ -170,6 +171,9 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                 .find(|s| s.column == column.name);
             if let Some(stats) = stats.filter(|s| s.pii.is_none() && !in_key) {
                 let values = rows.values_of(c, order.as_deref()).expect("kept as text");
+                if holds_personal_value(&values) {
+                    continue; // too few to flag the column, one too many to keep verbatim
+                }
                 stats.model = Some(TextModel::Lookup { values });
                 table.lookup = true;
             }
@@ -273,6 +277,19 @@ fn is_referenced(tables: &[TableProfile], name: &str) -> bool {
                 .iter()
                 .any(|fk| fk.references.table == name)
     })
+}
+
+/// Whether one of `values` looks like personal data (a person's name, an email, a phone
+/// number; free text aside, which three words of a product's name look like). A lookup model
+/// keeps every value verbatim, past the guard's count rule, so one such value keeps the column
+/// out: Chinook's artists hold `Miles Davis` among band names, too few for the column to read
+/// as names, yet a person's name each.
+fn holds_personal_value(values: &[Option<String>]) -> bool {
+    values
+        .iter()
+        .flatten()
+        .filter_map(|v| pii::detect(v))
+        .any(|kind| kind != pii::Kind::FreeText)
 }
 
 /// A column that does not make its table personal: not flagged, or flagged only as binary data

@@ -380,3 +380,62 @@ fn unique_measures_and_names_are_no_keys_and_a_time_series_is_keyed_by_its_date(
         "symbols stay symbols"
     );
 }
+
+/// A code key need not come first (`iso3` after a name and a population), and a `(year, team)`
+/// key keeps its years among the real ones: the team carries the uniqueness, not the year.
+#[test]
+fn a_code_key_anywhere_and_a_year_team_key_keep_their_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut countries = String::from("name,population,iso3\n");
+    for i in 0..30u32 {
+        let code: String = [b'A' + (i / 26) as u8, b'A' + (i % 26) as u8, b'X']
+            .iter()
+            .map(|&b| b as char)
+            .collect();
+        writeln!(
+            countries,
+            "Republic of Place {i},{},{code}",
+            1_000_000 + i * 377_001
+        )
+        .unwrap();
+    }
+    std::fs::write(data.join("countries.csv"), countries).unwrap();
+    let mut seasons = String::from("year,team,wins\n");
+    for year in 2001..2021u32 {
+        for team in ["BOS", "NYA", "CHA", "DET", "SEA", "TEX"] {
+            writeln!(
+                seasons,
+                "{year},{team},{}",
+                60 + (year * 7 + team.len() as u32) % 40
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(data.join("seasons.csv"), seasons).unwrap();
+    let (pks, _) = keys(tmp.path(), data.to_str().unwrap());
+    let pk = |table: &str| {
+        pks.iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, columns)| columns.join(","))
+    };
+    assert_eq!(pk("countries").as_deref(), Some("iso3"));
+    assert_eq!(pk("seasons").as_deref(), Some("team,year"));
+    let profile = tmp.path().join("profile.yaml");
+    let out = tmp.path().join("out");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        tmp.path(),
+        &["profile", &path(&data), "-o", &path(&profile), "-q"],
+    ));
+    assert_ok(&understudy(
+        tmp.path(),
+        &["generate", &path(&profile), "-o", &path(&out), "-q"],
+    ));
+    let text = std::fs::read_to_string(out.join("seasons.csv")).unwrap();
+    for line in text.lines().skip(1) {
+        let year: u32 = line.split(',').next().unwrap().parse().unwrap();
+        assert!((2001..=2020).contains(&year), "{line}");
+    }
+}

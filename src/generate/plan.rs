@@ -433,7 +433,7 @@ impl TablePlanner<'_> {
         let mut relations = self.relations(&constraints, &output, &columns);
         let (copula, clusters, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
-        let groups = self.groups(&columns);
+        let groups = self.groups(&columns, &constraints);
         let derived = self.derived(&columns, &output);
         let parts = self.parts(&columns, &output);
         let after_parts = orders_after_parts(&relations, &parts);
@@ -886,12 +886,12 @@ impl TablePlanner<'_> {
         };
         // The column that carries uniqueness: a sequence-like one (an integer, a UUID, a code)
         // before a date or timestamp, which then follows its learned distribution, as in a
-        // `(created_at, id)` key of a table partitioned by `created_at`. A number or date that
-        // repeated in the snapshot (a year in a `(year, team)` key) counts up past everything
-        // real, so a code carries before it; a text that repeated (a stock symbol in a
-        // `(symbol, date)` key) is a category, and carrying would make every value a new code,
-        // so a date carries before it; and a column whose CHECK range cannot hold a value per
-        // row carries last.
+        // `(created_at, id)` key of a table partitioned by `created_at`. A date carrying is
+        // spread over its learned range, so it carries before a text that repeated (a stock
+        // symbol in a `(symbol, date)` key), which would become a new code in every row. A
+        // number that repeated (a year in a `(year, team)` key) would count up past every
+        // real one, so even a repeated text carries before it; and a column whose CHECK range
+        // cannot hold a value per row carries last.
         let carrier_rank = |name: &String| {
             let column = &table.columns[index(name)];
             let repeated = self.repeated_in_snapshot(&column.name);
@@ -901,7 +901,8 @@ impl TablePlanner<'_> {
                 LogicalType::Text { .. } | LogicalType::Char { .. } if repeated => 5,
                 LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
                 LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
-                _ => 4,
+                ref t if t.is_temporal() => 4,
+                _ => 6,
             };
             (!self.check_holds_rows(column, limits), rank)
         };
@@ -1081,17 +1082,22 @@ impl TablePlanner<'_> {
             return None;
         }
         let range = limits.column_range(column, self.profile_table().stats(&column.name));
-        let fits = |step: i64| {
+        let learned_last = *quantiles.last()?;
+        // The keys' last value, if they keep within the column's limits.
+        let last_key = |step: i64| {
             let first = keys::spaced(&quantiles, step, rows, 0).saturating_mul(step) as f64;
             let last = keys::spaced(&quantiles, step, rows, rows.saturating_sub(1));
-            first >= range.lo && last.saturating_mul(step) as f64 <= range.hi
+            let last = last.saturating_mul(step) as f64;
+            (first >= range.lo && last <= range.hi).then_some(last)
         };
-        // More rows than the learned resolution has places in the range (hourly readings of
-        // three stations, keyed by station and hour): a finer one, so the keys still spread
-        // over the learned range instead of counting up from its start.
+        // More rows than a timestamp's resolution has places in its learned range (readings
+        // every hour, more of them than the year has hours): a finer resolution keeps the keys
+        // inside the range; without one they run past its end, as a date's do.
+        let finer_steps = FINER_KEY_STEPS.into_iter().filter(|&s| finer && s < step);
         let step = std::iter::once(step)
-            .chain(FINER_KEY_STEPS.into_iter().filter(|&s| finer && s < step))
-            .find(|&s| fits(s))?;
+            .chain(finer_steps)
+            .find(|&s| last_key(s).is_some_and(|last| last <= learned_last + s as f64))
+            .or_else(|| last_key(step).map(|_| step))?;
         Some(IndexKey::Spaced {
             quantiles,
             step,
@@ -1919,14 +1925,15 @@ impl TablePlanner<'_> {
     }
 
     /// Per column of a category group, the generator that rows beyond its combinations draw
-    /// with (see [`ColumnGen::beyond_combinations`]). A column whose NULLs are decided with
-    /// other columns (a null group, a followed column) keeps its NULLs; its values still take
-    /// what the combinations left.
+    /// with (see [`ColumnGen::beyond_combinations`]). A column that may hold no NULL (NOT
+    /// NULL, or a CHECK) makes none; one whose NULLs a null group decides keeps its NULLs,
+    /// and its values still take what the combinations left.
     fn beyond_combinations(
         &self,
         group: &CategoryGroup,
         indices: &[usize],
         columns: &[ColumnPlan],
+        limits: &TableLimits,
     ) -> Vec<Option<ColumnGen>> {
         let profile = self.profile_table();
         let left = 1.0 - group.combinations.iter().map(|m| m.share).sum::<f64>();
@@ -1937,7 +1944,7 @@ impl TablePlanner<'_> {
                 let ColumnPlan::Values(gen) = &columns[c] else {
                     return None;
                 };
-                let name = &self.table().columns[c].name;
+                let column = &self.table().columns[c];
                 let given = |value: Option<&str>| -> f64 {
                     let holds =
                         |m: &&Combination| m.values.get(k).map(Option::as_deref) == Some(value);
@@ -1948,20 +1955,23 @@ impl TablePlanner<'_> {
                         .map(|m| m.share)
                         .sum()
                 };
-                let null_rate = profile.stats(name).map_or(0.0, |s| s.null_rate);
-                let shared_nulls = profile.nulls.iter().any(|g| g.columns.contains(name))
-                    || profile.null_follows.iter().any(|f| &f.column == name);
-                let own = |rate: f64| match shared_nulls {
-                    true => gen.nulls.clone(),
-                    false => RowPattern::new(rate, self.own_rows(), self.salt(&["beyond", name])),
+                let null_rate = match self.not_null(column, limits) {
+                    true => 0.0,
+                    false => profile.stats(&column.name).map_or(0.0, |s| s.null_rate),
                 };
-                gen.beyond_combinations(null_rate, &given, left, own)
+                let shared = self.grouped_nulls(&column.name, null_rate).is_some();
+                let salt = self.salt(&["beyond", &column.name]);
+                let nulls = |rate: f64| match shared {
+                    true => gen.nulls.clone(),
+                    false => RowPattern::new(rate, self.own_rows(), salt),
+                };
+                gen.beyond_combinations(null_rate, &given, left, nulls)
             })
             .collect()
     }
 
     /// The learned category groups whose columns are all text value columns here.
-    fn groups(&self, columns: &[ColumnPlan]) -> Vec<GroupPlan> {
+    fn groups(&self, columns: &[ColumnPlan], limits: &TableLimits) -> Vec<GroupPlan> {
         let table = self.table();
         self.profile_table()
             .groups
@@ -2001,7 +2011,7 @@ impl TablePlanner<'_> {
                 });
                 let beyond = match address {
                     Some(_) => vec![None; indices.len()],
-                    None => self.beyond_combinations(group, &indices, columns),
+                    None => self.beyond_combinations(group, &indices, columns, limits),
                 };
                 Some(GroupPlan {
                     columns: indices,
@@ -2267,7 +2277,8 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 }
 
 /// Finer resolutions (in microseconds: a minute, a second, a millisecond, a microsecond) a
-/// timestamp key spreads over when its own has too few places for its rows.
+/// timestamp key spreads over when its own has too few places in its learned range for its
+/// rows. A date has none: its keys run past the range's end.
 const FINER_KEY_STEPS: [i64; 4] = [60_000_000, 1_000_000, 1_000, 1];
 
 /// How many distinct values a column can hold when it numbers siblings.

@@ -614,7 +614,7 @@ impl ColumnGen {
     /// Makes a column of frequent text values draw them ranked in `order` (`None` for the
     /// values the text model makes), so that a copula's uniform picks the value; `false` (and
     /// nothing changed) for a column of another kind. A listed value the column doesn't know
-    /// takes no share; a value it knows that is not listed follows the listed ones.
+    /// takes no share; a value it knows that is not listed is ranked beside the unlisted ones.
     pub fn rank_by(&mut self, order: &[Option<String>]) -> bool {
         let (frequent, gen) = match std::mem::replace(&mut self.kind, Kind::Null) {
             Kind::Text { frequent, gen } => (frequent, Some(gen)),
@@ -637,16 +637,21 @@ impl ColumnGen {
             0.0
         };
         // A frequent value the ranked order leaves out (seen in too few sampled rows to be
-        // ranked: `Reciprocating` in 0.8 % of planes) keeps its share after the ranked ones.
+        // ranked: `Reciprocating` in 0.8 % of planes) keeps its share, ranked beside the values
+        // the text model makes (the other unranked ones), or last without them.
         let unranked = frequent
             .items
             .iter()
             .filter(|v| !order.iter().any(|o| o.as_ref() == Some(*v)))
             .map(|v| Some(v.clone()));
-        let weighted = order
+        let mut ranked: Vec<Option<String>> = order.to_vec();
+        let beside = ranked
             .iter()
-            .cloned()
-            .chain(unranked)
+            .position(Option::is_none)
+            .map_or(ranked.len(), |p| p + 1);
+        ranked.splice(beside..beside, unranked);
+        let weighted = ranked
+            .into_iter()
             .map(|value| {
                 let weight = value.as_ref().map_or(rest, share);
                 (value, weight)
@@ -721,10 +726,11 @@ impl ColumnGen {
         let null = (null_rate - given(None)).max(0.0) / left;
         let listed: f64 = wanted.iter().map(|(_, w)| w).sum();
         let non_null = listed + made;
-        if non_null <= 0.0 {
+        if non_null <= 0.0 && null <= 0.0 {
             return None;
         }
-        let frequent = Choice::new(wanted.into_iter().map(|(v, w)| (v, w / non_null)).collect());
+        let scale = non_null.max(f64::MIN_POSITIVE);
+        let frequent = Choice::new(wanted.into_iter().map(|(v, w)| (v, w / scale)).collect());
         Some(ColumnGen {
             nulls: nulls(null / (null + non_null)),
             kind: rebuild(frequent),

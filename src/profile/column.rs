@@ -533,9 +533,8 @@ impl NumberAccumulator {
 /// below 2400 all have minutes below 60 once in 27,000 columns.
 const CLOCK_MIN_VALUES: u64 = 20;
 
-/// A whole number from 0 to 2359 whose last two digits are below 60: a clock time as HHMM.
-/// Whether `v` is a clock time written as `HHMM` (`2400` is the end of the day, as some
-/// schedules write it).
+/// Whether `v` is a clock time written as `HHMM`: a whole number from 0 to 2400 (the end of
+/// the day, as some schedules write it) whose last two digits are below 60.
 pub fn is_hhmm(v: f64) -> bool {
     v.fract() == 0.0 && (0.0..=2400.0).contains(&v) && v % 100.0 < 60.0
 }

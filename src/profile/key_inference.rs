@@ -15,7 +15,7 @@
 //!   tables, a key-like or the table's own name, an integer spread as ids are or a short code,
 //!   an early position. A unique column with nothing key-like about it (a name, a population)
 //!   is no key. With no single candidate, a time series' unique date (first or second column),
-//!   else the best-ranked pair that a scan confirms unique (a code and a timestamp, a link
+//!   else a unique code not read as personal data, else the best-ranked pair that a scan confirms unique (a code and a timestamp, a link
 //!   table's two references) and that has something key-like about it (not two names), of
 //!   columns not unique alone (but a reference).
 //!
@@ -315,7 +315,10 @@ fn key_likeness(
     } else if key_like(&c.name) {
         score += 1.0;
     }
-    if c.logical == LogicalType::Uuid || (c.logical.is_integer() && spans_like_ids(facts, column)) {
+    let named = own_name(facts.table, column) || key_like(&c.name);
+    if c.logical == LogicalType::Uuid
+        || (c.logical.is_integer() && (named || spans_like_ids(facts, column)))
+    {
         score += 1.0;
     } else if c.logical.is_integer() {
         score -= 1.0; // a measure that happens to be unique (a population, a count)
@@ -421,6 +424,15 @@ fn choose_primary_key(
                 .map(|c| (0.5 + [1.0, 0.5][c], c)),
         );
     }
+    if ranked.is_empty() {
+        // Else a unique code not read as personal data, wherever it stands (`iso3`).
+        ranked.extend(candidates.iter().copied().filter_map(|c| {
+            let code = facts.values(c).is_some_and(ValueSet::code_like)
+                && !facts.table.columns[c].logical.is_integer()
+                && facts.stats.get(c).is_some_and(|s| s.pii.is_none());
+            code.then(|| (key_likeness(facts, c, referencing(c), &own_links), c))
+        }));
+    }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let name = |c: usize| facts.table.columns[c].name.clone();
     if facts.rows == 0 && candidates.len() >= 2 {
@@ -493,9 +505,11 @@ fn unique_pair(
         }
     }
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    // The threshold weighs evidence, not position (each column's score loses 0.01 a place).
+    let evidence = |&(score, a, b): &(f64, usize, usize)| score + 0.01 * (a + b) as f64;
     for &(score, a, b) in pairs
         .iter()
-        .filter(|p| p.0 >= MIN_PAIR_SCORE)
+        .filter(|p| evidence(p) >= MIN_PAIR_SCORE)
         .take(MAX_PAIRS_TRIED)
     {
         let pair = [table.columns[a].name.clone(), table.columns[b].name.clone()];

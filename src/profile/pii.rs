@@ -286,8 +286,6 @@ pub fn name_reason(column_name: &str) -> Option<String> {
         .map(|part| format!("name contains {part:?}"))
 }
 
-/// Why a column counts as personal data, if it does: its name, its type (binary data), the
-/// semantic its text statistics found, or what its values look like (`scan`).
 /// The reason free text gives: it may hold anything about a person.
 const FREE_TEXT: &str = "values are free text";
 
@@ -298,6 +296,8 @@ pub fn only_free_text(reason: &str) -> bool {
     reason.starts_with(FREE_TEXT)
 }
 
+/// Why a column counts as personal data, if it does: its name, its type (binary data), the
+/// semantic its text statistics found, or what its values look like (`scan`).
 pub fn column_reason(
     column_name: &str,
     logical: &LogicalType,

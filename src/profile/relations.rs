@@ -700,7 +700,6 @@ enum Op {
     ClockPlus,
 }
 
-/// Whether `v` reads as a clock time written `HHMM` (`2400` for midnight included).
 /// `HHMM` plus `minutes`, as `HHMM` again (wrapping past midnight; `2400` reads as `0000`).
 pub fn clock_plus(hhmm: f64, minutes: f64) -> f64 {
     let from = (hhmm / 100.0).trunc() * 60.0 + hhmm % 100.0;

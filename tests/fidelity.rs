@@ -1235,25 +1235,11 @@ fn a_column_follows_the_nulls_of_an_address_drawn_per_country() {
 /// which the common value drowned the rare ones (`Rotorcraft` came out never).
 #[test]
 fn a_rare_value_of_a_grouped_category_keeps_its_share() {
-    let mut csv = String::from("tailnum,type,model\n");
-    let mut row = 0;
-    let mut plane = |csv: &mut String, kind: &str, model: String| {
-        row += 1;
-        csv.push_str(&format!("N{row:05},{kind},{model}\n"));
-    };
-    for m in 0..60 {
-        for _ in 0..30 {
-            plane(&mut csv, "Fixed wing multi engine", format!("737-{m}"));
-        }
-    }
-    for m in 0..40 {
-        for _ in 0..2 {
-            plane(&mut csv, "Fixed wing single engine", format!("PA-{m}"));
-        }
-    }
-    for m in 0..20 {
-        plane(&mut csv, "Rotorcraft", format!("R-{m}"));
-    }
+    let mut fleet = Vec::new();
+    fleet.extend((0..60).map(|m| ("Fixed wing multi engine", format!("737-{m}"), 30)));
+    fleet.extend((0..40).map(|m| ("Fixed wing single engine", format!("PA-{m}"), 2)));
+    fleet.extend((0..20).map(|m| ("Rotorcraft", format!("R-{m}"), 1)));
+    let csv = planes_csv(&fleet);
     let (profile, generated) = profile_and_generate("planes", &csv, "4");
     assert!(
         profile.contains("- value: Rotorcraft"),
@@ -1288,27 +1274,16 @@ fn a_rare_value_of_a_grouped_category_keeps_its_share() {
 /// tenth of them NULL instead of all (1 % of planes instead of 10 %).
 #[test]
 fn the_nulls_of_a_grouped_category_keep_their_share() {
-    let mut csv = String::from("tailnum,type,model\n");
-    let mut row = 0;
-    let mut plane = |csv: &mut String, kind: &str, model: String| {
-        row += 1;
-        csv.push_str(&format!("N{row:05},{kind},{model}\n"));
-    };
     let kinds = [
         "Fixed wing multi engine",
         "Rotorcraft",
         "Fixed wing single engine",
     ];
-    for m in 0..60 {
-        for _ in 0..30 {
-            plane(&mut csv, kinds[m % 3], format!("737-{m}"));
-        }
-    }
-    for m in 0..100 {
-        for _ in 0..2 {
-            plane(&mut csv, "", format!("X-{m}"));
-        }
-    }
+    let mut fleet: Vec<(&str, String, usize)> = (0..60)
+        .map(|m| (kinds[m % 3], format!("737-{m}"), 30))
+        .collect();
+    fleet.extend((0..100).map(|m| ("", format!("X-{m}"), 2)));
+    let csv = planes_csv(&fleet);
     let (profile, generated) = profile_and_generate("planes", &csv, "4");
     assert!(
         profile.contains("combinations:"),
@@ -1321,4 +1296,16 @@ fn the_nulls_of_a_grouped_category_keep_their_share() {
         .collect();
     let nulls = types.iter().filter(|t| t.is_empty()).count() as f64 / types.len() as f64;
     assert!((nulls - 0.1).abs() < 0.01, "NULL share {nulls}");
+}
+
+/// A planes table (tailnum, type, model) with `rows` planes of each (type, model).
+fn planes_csv(fleet: &[(&str, String, usize)]) -> String {
+    let mut csv = String::from("tailnum,type,model\n");
+    let planes = fleet
+        .iter()
+        .flat_map(|(kind, model, rows)| std::iter::repeat((kind, model)).take(*rows));
+    for (row, (kind, model)) in planes.enumerate() {
+        csv.push_str(&format!("N{row:05},{kind},{model}\n"));
+    }
+    csv
 }

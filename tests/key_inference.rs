@@ -390,8 +390,9 @@ fn unique_measures_and_names_are_no_keys_and_a_time_series_is_keyed_by_its_date(
     );
 }
 
-/// A code key need not come first (`iso3` after a name and a population), and a `(year, team)`
-/// key keeps its years among the real ones: the team carries the uniqueness, not the year.
+/// A code key need not come first (`iso3` after a name and a population), a `(year, team)` key
+/// keeps its years among the real ones (the team carries the uniqueness, not the year), and a
+/// `(sample, species)` key keeps its species (the sample number, counting from one, carries).
 #[test]
 fn a_code_key_anywhere_and_a_year_team_key_keep_their_values() {
     let tmp = tempfile::tempdir().unwrap();
@@ -423,14 +424,34 @@ fn a_code_key_anywhere_and_a_year_team_key_keep_their_values() {
         }
     }
     std::fs::write(data.join("seasons.csv"), seasons).unwrap();
+    let mut samples = String::from("sample,species,mass\n");
+    for (species, count) in [
+        ("Adelie Penguin", 150),
+        ("Gentoo penguin", 120),
+        ("Chinstrap", 70),
+    ] {
+        for sample in 1..=count {
+            writeln!(samples, "{sample},{species},{}", 3000 + sample * 7).unwrap();
+        }
+    }
+    std::fs::write(data.join("samples.csv"), samples).unwrap();
     let (pks, _) = keys(tmp.path(), data.to_str().unwrap());
     let pk = |table: &str| primary_key_of(&pks, table);
     assert_eq!(pk("countries").as_deref(), Some("iso3"));
     assert_eq!(pk("seasons").as_deref(), Some("team,year"));
+    assert_eq!(pk("samples").as_deref(), Some("sample,species"));
     let out = profile_and_generate(tmp.path(), &data);
     let text = std::fs::read_to_string(out.join("seasons.csv")).unwrap();
     for line in text.lines().skip(1) {
         let year: u32 = line.split(',').next().unwrap().parse().unwrap();
         assert!((2001..=2020).contains(&year), "{line}");
     }
+    // A sample number counts within its species: it carries the key, and the species stay.
+    let text = std::fs::read_to_string(out.join("samples.csv")).unwrap();
+    let species: BTreeSet<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(species.len(), 3, "{species:?}");
 }

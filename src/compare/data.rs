@@ -436,6 +436,16 @@ fn order_rules(r: &ObservedTable, s: &ObservedTable) -> Vec<OrderRuleReport> {
             continue;
         };
         let (low, high) = (&r.table.columns[low].name, &r.table.columns[high].name);
+        // A clock time (`HHMM`) and a count are in different units: an order between them
+        // is chance, and the profile learns none (see `profile::relations`).
+        let clock = |name: &String| {
+            (r.stats.iter().find(|st| &st.column == name))
+                .and_then(|st| st.numeric.as_ref())
+                .is_some_and(|n| n.clock)
+        };
+        if clock(low) != clock(high) {
+            continue;
+        }
         let Some(broken) = broken_share(s, low, high, strict) else {
             continue;
         };

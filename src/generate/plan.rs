@@ -888,21 +888,24 @@ impl TablePlanner<'_> {
         // before a date or timestamp, which then follows its learned distribution, as in a
         // `(created_at, id)` key of a table partitioned by `created_at`. A date carrying is
         // spread over its learned range, so it carries before a text that repeated (a stock
-        // symbol in a `(symbol, date)` key), which would become a new code in every row. A
-        // number that repeated (a year in a `(year, team)` key) would count up past every
-        // real one, so even a repeated text carries before it; and a column whose CHECK range
-        // cannot hold a value per row carries last.
+        // symbol in a `(symbol, date)` key), which would become a new code in every row; so
+        // does a repeated integer that counts from one (a sample number within a species),
+        // which only counts on a little further. Another repeated number (a year in a
+        // `(year, team)` key) would count up past every real one, so even a repeated text
+        // carries before it; and a column whose CHECK range cannot hold a value per row
+        // carries last.
         let carrier_rank = |name: &String| {
             let column = &table.columns[index(name)];
             let repeated = self.repeated_in_snapshot(&column.name);
             let rank = match column.logical {
                 LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 if !repeated => 0,
                 LogicalType::Uuid => 1,
-                LogicalType::Text { .. } | LogicalType::Char { .. } if repeated => 5,
+                LogicalType::Text { .. } | LogicalType::Char { .. } if repeated => 6,
                 LogicalType::Text { .. } | LogicalType::Char { .. } => 2,
                 LogicalType::Decimal { .. } | LogicalType::Float32 | LogicalType::Float64 => 3,
                 ref t if t.is_temporal() => 4,
-                _ => 6,
+                ref t if t.is_integer() && self.counts_from_one(&column.name) => 5,
+                _ => 7,
             };
             (!self.check_holds_rows(column, limits), rank)
         };
@@ -958,6 +961,15 @@ impl TablePlanner<'_> {
             let present = rows as f64 * (1.0 - s.null_rate);
             s.distinct > 0 && (s.distinct as f64) < 0.5 * present
         })
+    }
+
+    /// Whether a number column's values start at one (its guarded least value at most
+    /// `min_count + 1`), as a count of things within something does.
+    fn counts_from_one(&self, column: &str) -> bool {
+        let least = self.profile.privacy.min_count as f64 + 1.0;
+        (self.profile_table().stats(column))
+            .and_then(|s| s.numeric.as_ref())
+            .is_some_and(|n| n.min >= 0.0 && n.min <= least)
     }
 
     /// Whether an integer column's CHECK range holds one value per row of this table, counted

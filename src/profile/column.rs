@@ -234,7 +234,7 @@ impl ColumnAccumulator {
                 stats.text = TextAccumulator::bytes_only(lengths, non_null);
             }
         }
-        if pii_override.is_none() && is_written_category(&stats) {
+        if pii_override.is_none() && is_written_category(&stats, non_null) {
             stats.pii = None;
         }
         let personal = stats.pii.is_some();
@@ -277,14 +277,21 @@ impl ColumnAccumulator {
 const CATEGORY_COVERAGE: f64 = 0.99;
 
 /// Whether a column found to be free text is a category written in words: every value it
-/// holds is among the few the privacy guard kept (`Fixed wing multi engine`, `Rotorcraft`).
-fn is_written_category(stats: &ColumnStats) -> bool {
+/// holds is among the few the privacy guard kept (`Fixed wing multi engine`, `Rotorcraft`),
+/// each repeated [`CATEGORY_REPEATS`] times on average over the `non_null` values. A guard
+/// that keeps every value (`--min-count 1`, or compare reading the real side) keeps comments
+/// that each occur once, which are no category.
+fn is_written_category(stats: &ColumnStats, non_null: u64) -> bool {
     let covered: f64 = stats.frequent.iter().map(|s| s.share).sum();
     stats.pii.as_deref().is_some_and(pii::only_free_text)
         && stats.distinct_exact
         && stats.distinct as usize == stats.frequent.len()
+        && stats.distinct.saturating_mul(CATEGORY_REPEATS) <= non_null
         && covered >= CATEGORY_COVERAGE
 }
+
+/// How many times a category's values occur on average, at least.
+const CATEGORY_REPEATS: u64 = 10;
 
 /// Each value of `array` (of `column`'s Arrow type) as the profile writes its literals, so
 /// a later pass can find the rows that carry a literal the guard let in. `None` for NULL and
@@ -810,6 +817,31 @@ pub(crate) fn shares<K>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_category_written_in_words_repeats_its_few_values() {
+        let stats = |distinct: u64, shares: &[f64]| ColumnStats {
+            column: "type".into(),
+            distinct,
+            distinct_exact: true,
+            pii: Some("values are free text (mostly three words or more)".into()),
+            frequent: shares
+                .iter()
+                .enumerate()
+                .map(|(i, &share)| crate::profile::model::Share {
+                    value: format!("value {i}"),
+                    share,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        assert!(is_written_category(&stats(3, &[0.9, 0.07, 0.03]), 3_322));
+        // Every comment kept (a guard of one), each once: no category.
+        let comments = vec![1.0 / 64.0; 64];
+        assert!(!is_written_category(&stats(64, &comments), 64));
+        // A value the guard dropped: not every value is known.
+        assert!(!is_written_category(&stats(4, &[0.9, 0.07, 0.03]), 3_322));
+    }
 
     #[test]
     fn decimals_render_with_their_scale() {

@@ -678,3 +678,46 @@ fn two_keys_copied_through_each_other_still_resolve() {
         2000
     );
 }
+
+/// A lookup table whose name is `UNIQUE` keeps its real names: they are distinct, so they keep
+/// the constraint, where the key's generator wrote codes (airlines named `WL4DWRAQ0`).
+#[test]
+fn a_lookup_table_with_a_unique_name_keeps_its_names() {
+    let Some((real, target)) = TestDb::pair("gen_unique_lookup") else {
+        return;
+    };
+    let schema = "CREATE TABLE airline (carrier text PRIMARY KEY, name text NOT NULL UNIQUE);
+                  CREATE TABLE flight (id int PRIMARY KEY, carrier text NOT NULL REFERENCES airline);";
+    let names = [
+        ("AA", "American Airlines Inc."),
+        ("DL", "Delta Air Lines Inc."),
+        ("UA", "United Air Lines Inc."),
+        ("B6", "JetBlue Airways"),
+    ];
+    let mut rows = String::new();
+    for (code, name) in names {
+        rows.push_str(&format!(
+            "INSERT INTO airline VALUES ('{code}', '{name}');\n"
+        ));
+    }
+    for i in 0..200 {
+        rows.push_str(&format!(
+            "INSERT INTO flight VALUES ({i}, '{}');\n",
+            names[i % 4].0
+        ));
+    }
+    real.client().batch_execute(schema).unwrap();
+    real.client().batch_execute(&rows).unwrap();
+    target.client().batch_execute(schema).unwrap();
+    profile_and_generate(&real, &target.url, &[]);
+    let kept: Vec<String> = target
+        .client()
+        .query("SELECT name FROM airline ORDER BY name", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut real_names: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+    real_names.sort();
+    assert_eq!(kept, real_names);
+}

@@ -164,7 +164,11 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
             if !matches!(rows.columns.get(c), Some(Some(_))) {
                 continue;
             }
-            let in_key = table.schema.in_any_key(&column.name);
+            // A key column is made by the key's generator, but a name that is only unique
+            // (`UNIQUE (name)` on airlines) keeps its real values: distinct, they keep it unique.
+            let distinct = || rows.values_of(c, None).is_some_and(|v| all_distinct(&v));
+            let in_key = table.schema.in_any_key(&column.name)
+                && !(only_unique(&table.schema, &column.name) && distinct());
             let stats = table
                 .column_stats
                 .iter_mut()
@@ -246,6 +250,17 @@ fn counts_up(values: &[Option<String>]) -> bool {
 }
 
 /// Whether every value is present and none repeats.
+/// Whether `column` is a key of `table` only as a one-column UNIQUE constraint: in no primary
+/// or foreign key.
+fn only_unique(table: &crate::schema::Table, column: &str) -> bool {
+    table.unique.iter().any(|u| u.len() == 1 && u[0] == column)
+        && !table.primary_key.iter().any(|c| c == column)
+        && !table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.iter().any(|c| c == column))
+}
+
 fn all_distinct(values: &[Option<String>]) -> bool {
     let mut seen = rustc_hash::FxHashSet::default();
     values

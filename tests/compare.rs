@@ -547,3 +547,34 @@ fn bad_inputs_name_the_input() {
     let out = understudy(dir.path(), &["compare", real, real, "--fail-under", "101"]);
     assert_eq!(out.status.code(), Some(2), "usage error: {}", stderr(&out));
 }
+
+/// An order only counts as a rule when the real ranges meet: `month < year` holds whatever is
+/// generated, and a clock time against a count (`air_time < dep_time`) is chance. Neither pads
+/// the rules kept; `shipped >= ordered` does count.
+#[test]
+fn only_orders_that_could_break_are_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let mut csv = String::from("id,year,month,ordered,shipped,dep_time,air_time\n");
+    for i in 0..300u32 {
+        let minutes = 300 + (i * 37) % 1100;
+        let dep = minutes / 60 * 100 + minutes % 60;
+        let air = (20 + (i * 53) % 580).min(dep - 1);
+        let ordered = 100 + i % 50;
+        csv.push_str(&format!(
+            "{i},2013,{},{ordered},{},{dep},{air}\n",
+            1 + i % 12,
+            ordered + i % 9
+        ));
+    }
+    std::fs::write(real.join("orders.csv"), csv).unwrap();
+    let (report, _) = compare(&real, &real, &[]);
+    let rules: Vec<String> = table(&report, "orders")["order_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {}", r["left"], r["operator"], r["right"]).replace('"', ""))
+        .collect();
+    assert_eq!(rules, ["ordered <= shipped"], "{rules:?}");
+}

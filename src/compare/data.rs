@@ -438,13 +438,18 @@ fn order_rules(r: &ObservedTable, s: &ObservedTable) -> Vec<OrderRuleReport> {
         let (low, high) = (&r.table.columns[low].name, &r.table.columns[high].name);
         // A clock time (`HHMM`) and a count are in different units: an order between them
         // is chance, and the profile learns none (see `profile::relations`).
-        let clock = |name: &String| {
-            (r.stats.iter().find(|st| &st.column == name))
-                .and_then(|st| st.numeric.as_ref())
-                .is_some_and(|n| n.clock)
+        let numeric = |name: &String| {
+            (r.stats.iter().find(|st| &st.column == name)).and_then(|st| st.numeric.as_ref())
         };
-        if clock(low) != clock(high) {
+        if numeric(low).is_some_and(|n| n.clock) != numeric(high).is_some_and(|n| n.clock) {
             continue;
+        }
+        // Ranges that do not meet (`month < year`) keep the order whatever is generated:
+        // counting it would only pad the rules kept.
+        if let (Some(l), Some(h)) = (numeric(low), numeric(high)) {
+            if l.max < h.min {
+                continue;
+            }
         }
         let Some(broken) = broken_share(s, low, high, strict) else {
             continue;

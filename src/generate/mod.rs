@@ -318,14 +318,6 @@ struct GroupPlan {
     salt: u64,
 }
 
-/// The generator that rows beyond its group's combinations draw column `c` with, if not its own.
-fn groups_beyond(groups: &[GroupPlan], c: usize) -> Option<&ColumnGen> {
-    groups.iter().find_map(|g| {
-        let k = g.columns.iter().position(|&j| j == c)?;
-        g.beyond[k].as_ref()
-    })
-}
-
 /// A group's draw for one row: its columns' values, or `None` for "column by column".
 type GroupDraw<'g> = Option<Cow<'g, [Option<String>]>>;
 
@@ -582,7 +574,7 @@ impl Generator {
                 let c = plan.output[at];
                 let grouped = plan.groups.iter().enumerate().find_map(|(g, group)| {
                     let k = group.columns.iter().position(|&j| j == c)?;
-                    Some((&drawn[g][..], k))
+                    Some((&drawn[g][..], k, group.beyond[k].as_ref()))
                 });
                 self.column_cells(table, at, key, &parents, uniforms.as_deref(), grouped)
             })
@@ -685,7 +677,8 @@ impl Generator {
 
     /// The cells of output column `at` for the rows of `parents`, before the stages that work
     /// across columns: drawn at the copula's `uniforms`, from the group draws `grouped` (the
-    /// draws and the column's place in them), or on their own.
+    /// draws, the column's place in them, and what rows beyond the combinations draw it with
+    /// if not its own generator), or on their own.
     fn column_cells(
         &self,
         table: usize,
@@ -693,7 +686,7 @@ impl Generator {
         key: u64,
         parents: &ParentPicks,
         uniforms: Option<&[Vec<f64>]>,
-        grouped: Option<(&[GroupDraw<'_>], usize)>,
+        grouped: Option<(&[GroupDraw<'_>], usize, Option<&ColumnGen>)>,
     ) -> Buffer {
         let plan = &self.tables[table];
         let c = plan.output[at];
@@ -712,16 +705,13 @@ impl Generator {
                 let rng = &mut ChaCha8Rng::seed_from_u64(seed);
                 gen.fill_from(u, rng, rows, &mut buffer);
             }
-            (_, Some((drawn, k)), ColumnPlan::Values(gen)) => {
+            (_, Some((drawn, k, beyond)), ColumnPlan::Values(gen)) => {
                 let rng = &mut ChaCha8Rng::seed_from_u64(seed);
                 for (i, combination) in rows.zip(drawn) {
                     match combination.as_ref().map(|values| &values[k]) {
                         Some(Some(value)) => buffer.push_str(value),
                         Some(None) => buffer.push_null(),
-                        None => {
-                            let gen = groups_beyond(&plan.groups, c).unwrap_or(gen);
-                            gen.fill(rng, i..i + 1, &mut buffer)
-                        }
+                        None => beyond.unwrap_or(gen).fill(rng, i..i + 1, &mut buffer),
                     }
                 }
             }

@@ -963,13 +963,18 @@ impl TablePlanner<'_> {
         })
     }
 
-    /// Whether a number column's values start at one (its guarded least value at most
-    /// `min_count + 1`), as a count of things within something does.
+    /// Whether a number column's values start near one, as a count of things within something
+    /// does (see [`Self::starts_near_one`]).
     fn counts_from_one(&self, column: &str) -> bool {
-        let least = self.profile.privacy.min_count as f64 + 1.0;
         (self.profile_table().stats(column))
             .and_then(|s| s.numeric.as_ref())
-            .is_some_and(|n| n.min >= 0.0 && n.min <= least)
+            .is_some_and(|n| n.min >= 0.0 && self.starts_near_one(n.min))
+    }
+
+    /// Whether a guarded least value (the k-th smallest) says the real values start near 1:
+    /// it is at most k + 1.
+    fn starts_near_one(&self, guarded_min: f64) -> bool {
+        guarded_min <= self.profile.privacy.min_count as f64 + 1.0
     }
 
     /// Whether an integer column's CHECK range holds one value per row of this table, counted
@@ -1164,10 +1169,9 @@ impl TablePlanner<'_> {
     }
 
     /// Where a key sequence started in the snapshot: its smallest value as the privacy guard
-    /// reports it (the k-th smallest). A guarded minimum of at most k means the real keys start
-    /// near 1, and the sequence then starts at 1.
+    /// reports it (the k-th smallest). One that starts near 1 ([`Self::starts_near_one`]) starts
+    /// the sequence at 1.
     fn learned_start(&self, logical: &LogicalType, stats: &ColumnStats) -> Option<i64> {
-        let k = self.profile.privacy.min_count as f64;
         match logical {
             LogicalType::Date => {
                 let min = stats.temporal.as_ref()?.min.as_str();
@@ -1183,7 +1187,7 @@ impl TablePlanner<'_> {
             }
             _ => {
                 let min = stats.numeric.as_ref()?.min;
-                (min.is_finite() && min > k + 1.0).then_some(min.round() as i64)
+                (min.is_finite() && !self.starts_near_one(min)).then_some(min.round() as i64)
             }
         }
     }

@@ -696,15 +696,11 @@ impl ColumnGen {
         left: f64,
         nulls: impl FnOnce(f64) -> RowPattern,
     ) -> Option<ColumnGen> {
-        let (frequent, rebuild): (&Choice<String>, &dyn Fn(Choice<String>) -> Kind) =
-            match &self.kind {
-                Kind::Text { frequent, gen } => (frequent, &|f| Kind::Text {
-                    frequent: f,
-                    gen: gen.clone(),
-                }),
-                Kind::OneOf(choice) => (choice, &Kind::OneOf),
-                _ => return None,
-            };
+        let (frequent, made_by) = match &self.kind {
+            Kind::Text { frequent, gen } => (frequent, Some(gen)),
+            Kind::OneOf(choice) => (choice, None),
+            _ => return None,
+        };
         if left <= 0.0 {
             return None;
         }
@@ -719,9 +715,9 @@ impl ColumnGen {
             })
             .collect();
         // Values the text model makes, which no combination holds.
-        let made = match &self.kind {
-            Kind::Text { .. } => present * (1.0 - frequent.total()).max(0.0) / left,
-            _ => 0.0,
+        let made = match made_by {
+            Some(_) => present * (1.0 - frequent.total()).max(0.0) / left,
+            None => 0.0,
         };
         let null = (null_rate - given(None)).max(0.0) / left;
         let listed: f64 = wanted.iter().map(|(_, w)| w).sum();
@@ -731,9 +727,16 @@ impl ColumnGen {
         }
         let scale = non_null.max(f64::MIN_POSITIVE);
         let frequent = Choice::new(wanted.into_iter().map(|(v, w)| (v, w / scale)).collect());
+        let kind = match made_by {
+            Some(gen) => Kind::Text {
+                frequent,
+                gen: gen.clone(),
+            },
+            None => Kind::OneOf(frequent),
+        };
         Some(ColumnGen {
             nulls: nulls(null / (null + non_null)),
-            kind: rebuild(frequent),
+            kind,
         })
     }
 

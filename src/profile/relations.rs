@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use super::address;
 use super::clusters;
-use super::column::{is_hhmm, widen_f32};
+use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
@@ -511,7 +511,8 @@ impl RelationsAccumulator {
             .iter()
             .map(|&(i, f)| (i, if value(i) { f } else { u8::MAX }))
             .collect();
-        let derived = self.derived(table, &rows);
+        let clocks = self.clock_columns(table, entities.stats);
+        let derived = self.derived(table, &rows, &clocks);
         let summed: Vec<&str> = derived
             .iter()
             .flat_map(|d| [&d.column, &d.left, &d.right])
@@ -548,7 +549,7 @@ impl RelationsAccumulator {
         Relations {
             distinct_parents: distinct_parents(table, &parents),
             correlations: correlations(table, &columns, &rows, ranked, &parents),
-            rules: self.rules(table, guard, &rows),
+            rules: self.rules(table, guard, &rows, &clocks),
             groups,
             nulls: std::mem::replace(&mut self.nulls, NullCounts::new(&Table::default())),
             derived,
@@ -557,8 +558,28 @@ impl RelationsAccumulator {
         }
     }
 
+    /// Per paired column, whether it holds clock times written as `HHMM`, as its statistics
+    /// say: the one definition the generator and compare read too.
+    fn clock_columns(&self, table: &Table, stats: &[ColumnStats]) -> Vec<bool> {
+        self.columns
+            .iter()
+            .map(|&(i, _)| {
+                let name = &table.columns[i].name;
+                (stats.iter().find(|s| &s.column == name))
+                    .and_then(|s| s.numeric.as_ref())
+                    .is_some_and(|n| n.clock)
+            })
+            .collect()
+    }
+
     /// The orders that held in every row, with the quantiles of their gaps on the sample.
-    fn rules(&self, table: &Table, guard: &Guard, rows: &[&Vec<Option<f64>>]) -> Vec<OrderRule> {
+    fn rules(
+        &self,
+        table: &Table,
+        guard: &Guard,
+        rows: &[&Vec<Option<f64>>],
+        clocks: &[bool],
+    ) -> Vec<OrderRule> {
         let column_of = |i: usize| {
             self.columns
                 .iter()
@@ -581,7 +602,7 @@ impl RelationsAccumulator {
                 // A clock time (`HHMM`) and a count (minutes in the air) are in different
                 // units: an order between them is chance, and moving one to keep it would
                 // write times such as 571.
-                if is_clock_column(rows, a) != is_clock_column(rows, b) {
+                if clocks[a] != clocks[b] {
                     return None;
                 }
                 let mut gaps = QuantileSketch::default();
@@ -605,12 +626,6 @@ impl RelationsAccumulator {
     }
 }
 
-/// Whether the sampled values at `k` are all clock times written as `HHMM`, some past 1:00.
-fn is_clock_column(rows: &[&Vec<Option<f64>>], k: usize) -> bool {
-    let mut values = rows.iter().filter_map(|r| r[k]);
-    values.clone().all(is_hhmm) && values.any(|v| v >= 100.0)
-}
-
 /// Share of rows in which a derivation must hold to be kept.
 const DERIVED_HOLDS: f64 = 0.99;
 /// Fewest sampled rows with all three values for a derivation to be read.
@@ -621,18 +636,14 @@ impl RelationsAccumulator {
     /// at least 99 % of the sampled rows, or a clock time (`HHMM`) that equals another plus a
     /// number of minutes. A column that feeds a derivation is not itself derived, so
     /// derivations never chain.
-    fn derived(&self, table: &Table, rows: &[&Vec<Option<f64>>]) -> Vec<Derived> {
+    fn derived(&self, table: &Table, rows: &[&Vec<Option<f64>>], clocks: &[bool]) -> Vec<Derived> {
         let numbers: Vec<usize> = (0..self.columns.len())
             .filter(|&k| {
                 self.columns[k].1 == 0 && !table.in_any_key(&table.columns[self.columns[k].0].name)
             })
             .filter(|&k| rows.iter().any(|r| r[k].is_some_and(|v| v != 0.0)))
             .collect();
-        let clocks: Vec<usize> = numbers
-            .iter()
-            .copied()
-            .filter(|&k| is_clock_column(rows, k))
-            .collect();
+        let clocks: Vec<usize> = numbers.iter().copied().filter(|&k| clocks[k]).collect();
         let name = |k: usize| table.columns[self.columns[k].0].name.clone();
         let (mut found, mut targets, mut inputs) = (Vec::new(), Vec::new(), Vec::new());
         for &a in &numbers {

@@ -1249,11 +1249,7 @@ fn a_rare_value_of_a_grouped_category_keeps_its_share() {
         profile.contains("combinations:"),
         "a group of type and model"
     );
-    let types: Vec<&str> = generated
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap())
-        .collect();
+    let types = column_at(&generated, 1);
     let share =
         |kind: &str| types.iter().filter(|&&t| t == kind).count() as f64 / types.len() as f64;
     let real = |n: f64| n / 1_900.0;
@@ -1289,11 +1285,7 @@ fn the_nulls_of_a_grouped_category_keep_their_share() {
         profile.contains("combinations:"),
         "a group of type and model"
     );
-    let types: Vec<&str> = generated
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap())
-        .collect();
+    let types = column_at(&generated, 1);
     let nulls = types.iter().filter(|t| t.is_empty()).count() as f64 / types.len() as f64;
     assert!((nulls - 0.1).abs() < 0.01, "NULL share {nulls}");
 }
@@ -1308,4 +1300,12 @@ fn planes_csv(fleet: &[(&str, String, usize)]) -> String {
         csv.push_str(&format!("N{row:05},{kind},{model}\n"));
     }
     csv
+}
+
+/// The cells at position `at` of every row of a CSV table's text (no quoted commas).
+fn column_at(csv: &str, at: usize) -> Vec<&str> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(at).unwrap())
+        .collect()
 }

@@ -295,22 +295,6 @@ fn primary_key_of(pks: &BTreeSet<(String, Vec<String>)>, table: &str) -> Option<
         .map(|(_, columns)| columns.join(","))
 }
 
-/// Profiles the CSV folder `data` and generates it into `out/` beside it; the output folder.
-fn profile_and_generate(tmp: &Path, data: &Path) -> std::path::PathBuf {
-    let profile = tmp.join("profile.yaml");
-    let out = tmp.join("out");
-    let path = |p: &Path| p.to_str().unwrap().to_string();
-    assert_ok(&understudy(
-        tmp,
-        &["profile", &path(data), "-o", &path(&profile), "-q"],
-    ));
-    assert_ok(&understudy(
-        tmp,
-        &["generate", &path(&profile), "-o", &path(&out), "-q"],
-    ));
-    out
-}
-
 /// A unique column with nothing key-like about it is no key: generating it as one overwrote a
 /// population with counters and names with codes. A time series keeps its date as its key, and
 /// a `(symbol, day)` key keeps its symbols, the day carrying the uniqueness.
@@ -360,7 +344,7 @@ fn unique_measures_and_names_are_no_keys_and_a_time_series_is_keyed_by_its_date(
     assert_eq!(pk("people"), None);
     assert_eq!(pk("prices").as_deref(), Some("day,symbol"));
 
-    let out = profile_and_generate(tmp.path(), &data);
+    let out = profile_and_generate_into(tmp.path(), &data);
     let column = |table: &str, name: &str| -> Vec<String> {
         let text = std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap();
         let mut lines = text.lines();
@@ -440,7 +424,7 @@ fn a_code_key_anywhere_and_a_year_team_key_keep_their_values() {
     assert_eq!(pk("countries").as_deref(), Some("iso3"));
     assert_eq!(pk("seasons").as_deref(), Some("team,year"));
     assert_eq!(pk("samples").as_deref(), Some("sample,species"));
-    let out = profile_and_generate(tmp.path(), &data);
+    let out = profile_and_generate_into(tmp.path(), &data);
     let text = std::fs::read_to_string(out.join("seasons.csv")).unwrap();
     for line in text.lines().skip(1) {
         let year: u32 = line.split(',').next().unwrap().parse().unwrap();

@@ -256,20 +256,10 @@ fn a_timestamp_that_numbers_each_parents_rows_spreads_over_its_range() {
         }
     }
     std::fs::write(data.join("readings.csv"), readings).unwrap();
-    let profile = tmp.path().join("profile.yaml");
-    let out = tmp.path().join("out");
-    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    assert_ok(&understudy(
-        tmp.path(),
-        &["profile", &path(&data), "-o", &path(&profile), "-q"],
-    ));
-    assert!(std::fs::read_to_string(&profile)
+    let out = profile_and_generate_into(tmp.path(), &data);
+    assert!(std::fs::read_to_string(tmp.path().join("profile.yaml"))
         .unwrap()
         .contains("primary_key: [station, taken_at]"));
-    assert_ok(&understudy(
-        tmp.path(),
-        &["generate", &path(&profile), "-o", &path(&out), "-q"],
-    ));
     let text = std::fs::read_to_string(out.join("readings.csv")).unwrap();
     let rows: Vec<(&str, &str)> = text
         .lines()

@@ -191,6 +191,22 @@ pub fn profile_and_generate(real: &TestDb, target: &str, extra: &[&str]) -> temp
     dir
 }
 
+/// Profiles the source at `source` into `profile.yaml` under `dir`, then generates that
+/// profile into `out/` under `dir`, asserting both succeed; the output folder.
+pub fn profile_and_generate_into(dir: &Path, source: &Path) -> PathBuf {
+    let (profile, out) = (dir.join("profile.yaml"), dir.join("out"));
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir,
+        &["profile", &path(source), "-o", &path(&profile), "-q"],
+    ));
+    assert_ok(&understudy(
+        dir,
+        &["generate", &path(&profile), "-o", &path(&out), "-q"],
+    ));
+    out
+}
+
 /// A bundled profile from `profiles/`.
 pub fn bundled_profile(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

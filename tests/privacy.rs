@@ -413,3 +413,25 @@ fn a_lookup_table_keeps_no_persons_name_and_the_audit_lists_what_it_keeps() {
         );
     }
 }
+
+/// A format's parts (email domains, phone country codes) are listed with the count that let
+/// them in, not as a user's override: no user cleared anything for them.
+#[test]
+fn format_parts_are_allowed_by_their_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = bundled_profile("chinook");
+    let audit = understudy(dir.path(), &["audit", profile.to_str().unwrap()]);
+    assert_ok(&audit);
+    let parts: Vec<String> = stdout(&audit)
+        .lines()
+        .filter(|l| l.contains("\tformat part\t"))
+        .map(String::from)
+        .collect();
+    assert!(
+        !parts.is_empty(),
+        "Chinook's phone numbers keep country codes"
+    );
+    for part in &parts {
+        assert!(part.contains("frequent with >= 5 entities"), "{part}");
+    }
+}

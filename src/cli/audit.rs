@@ -10,8 +10,9 @@ use clap::Args;
 use crate::profile::audit::{audit, lookup_tables, Audit, Literal};
 
 /// List every literal value a profile holds (frequent values, category combinations, text
-/// shapes), why the privacy guard allowed it, and which break the rules: fewer than k rows, a
-/// column of personal data, a value that looks like personal data. Exits 1 if any does.
+/// shapes, lookup table values, email domains and phone country codes), why the privacy guard
+/// allowed it, and which break the rules: fewer than k rows, a column of personal data, a value
+/// that looks like personal data. Exits 1 if any does.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   understudy audit profiles/chinook.yaml

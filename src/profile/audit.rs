@@ -112,9 +112,11 @@ impl<'a> TableContext<'a> {
         columns: &[&ColumnStats],
     ) -> (String, Vec<String>) {
         let k = self.profile.privacy.min_count;
-        let cleared = columns
-            .iter()
-            .all(|s| self.user_set(&s.column, "pii").is_some_and(Value::is_null));
+        // A part (an email's domain) lives in no column's values: nothing for a user to clear.
+        let cleared = !columns.is_empty()
+            && columns
+                .iter()
+                .all(|s| self.user_set(&s.column, "pii").is_some_and(Value::is_null));
         let mut problems = Vec::new();
         if !pinned && !self.lookup && rows.round() < k as f64 {
             problems.push(format!(

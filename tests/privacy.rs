@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_error, assert_ok, read_profile, stdout, understudy};
+use common::{assert_error, assert_ok, bundled_profile, read_profile, stdout, understudy};
 use understudy::profile::Share;
 
 /// Values that must appear neither in the profile nor in generated data.

@@ -433,5 +433,6 @@ fn format_parts_are_allowed_by_their_count() {
     );
     for part in &parts {
         assert!(part.contains("frequent with >= 5 entities"), "{part}");
+        assert!(!part.contains("user override"), "{part}");
     }
 }

@@ -437,6 +437,91 @@ fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
 }
 
 #[test]
+fn each_lookup_row_keeps_its_share_of_the_references() {
+    // Items of 200 customers, in 12 categories (keys with gaps) of very different sizes, and in
+    // 4 statuses keyed by text codes: the category and status most items had are the ones most
+    // items have, at scale 1 and at scale 3 (the lookup tables stay as they are).
+    const IDS: [u64; 12] = [1, 2, 4, 7, 9, 10, 11, 15, 16, 20, 21, 30];
+    const WEIGHTS: [u64; 12] = [2, 40, 3, 9, 600, 1, 90, 5, 200, 30, 15, 5];
+    const STATUSES: [(&str, u64); 4] = [("NEW", 3), ("HELD", 1), ("SHIP", 20), ("DONE", 76)];
+    let mut categories = String::from("category_id,name\n");
+    for (k, id) in IDS.iter().enumerate() {
+        writeln!(categories, "{id},{}", CATEGORIES[k]).unwrap();
+    }
+    let mut statuses = String::from("status_code,label\n");
+    for (code, _) in STATUSES {
+        writeln!(statuses, "{code},{code} label").unwrap();
+    }
+    let mut customers = String::from("customer_id,first_name\n");
+    for i in 1..=200 {
+        writeln!(customers, "{i},{}", ["Ann", "Bob", "Eve", "Dan"][i % 4]).unwrap();
+    }
+    // The index whose running total of `weights` first passes `r` (modulo their sum).
+    let pick = |weights: &[u64], r: u64| {
+        let r = r % weights.iter().sum::<u64>();
+        let mut total = 0;
+        weights
+            .iter()
+            .position(|&w| {
+                total += w;
+                r < total
+            })
+            .unwrap()
+    };
+    let status_weights: Vec<u64> = STATUSES.iter().map(|s| s.1).collect();
+    let mut rng = Lcg(11);
+    let mut items = String::from("item_id,customer_id,category_id,status_code,price\n");
+    let (mut real_categories, mut real_statuses) = ([0u64; 12], [0u64; 4]);
+    for i in 1..=4000u64 {
+        let (c, s) = (
+            pick(&WEIGHTS, rng.next()),
+            pick(&status_weights, rng.next()),
+        );
+        real_categories[c] += 1;
+        real_statuses[s] += 1;
+        let customer = 1 + rng.next() % 200;
+        writeln!(
+            items,
+            "{i},{customer},{},{},{}.5",
+            IDS[c],
+            STATUSES[s].0,
+            i % 70
+        )
+        .unwrap();
+    }
+    let tables = [
+        ("category", categories.as_str()),
+        ("order_status", &statuses),
+        ("customer", &customers),
+        ("item", &items),
+    ];
+    for scale in [1u64, 3] {
+        let (_work, out) = profile_and_generate(&tables, &scale.to_string());
+        let items = rows(&out.join("item.csv"));
+        assert_eq!(items.len() as u64, 4000 * scale);
+        let count =
+            |column: usize, value: &str| items.iter().filter(|r| &r[column] == value).count();
+        for (k, id) in IDS.iter().enumerate() {
+            let (want, got) = (real_categories[k] * scale, count(2, &id.to_string()) as u64);
+            // Categories on fewer than 5 customers' items are guarded: only their total holds.
+            if real_categories[k] >= 40 {
+                assert!(
+                    want.abs_diff(got) <= 1,
+                    "category {id} at scale {scale}: {got}, real {want}"
+                );
+            }
+        }
+        for (k, (code, _)) in STATUSES.iter().enumerate() {
+            let (want, got) = (real_statuses[k] * scale, count(3, code) as u64);
+            assert!(
+                want.abs_diff(got) <= 1,
+                "status {code} at scale {scale}: {got}, real {want}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_text_key_of_a_head_and_a_number_counts_up_after_its_head() {
     // Invoice numbers `INV-0001` (one width) and show ids `s1` … `s400` (growing): generated
     // keys keep the head and count up, and the lines still find their invoices.

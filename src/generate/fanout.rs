@@ -4,6 +4,10 @@
 //! Parents are shuffled by a [`Permutation`] and dealt into classes ("parents with exactly `c`
 //! children") whose sizes follow the learned histogram, scaled so the class totals add up to the
 //! requested child count exactly. A class list is a few dozen entries whatever the row count.
+//!
+//! A parent whose share of the references is known ([`Pinned`]: a lookup row's real share,
+//! such as the genre most tracks have) is a class of its own and gets that share; the other
+//! parents share the rest, shaped like the histogram without the pinned ones.
 
 use super::permute::Permutation;
 use crate::profile::model::{bucket_end, FanOut};
@@ -12,8 +16,15 @@ use crate::profile::model::{bucket_end, FanOut};
 #[derive(Debug, Clone)]
 pub struct FanOutLayout {
     classes: Vec<Class>,
-    parents: Permutation,
+    parents: Slots,
     children: u64,
+}
+
+/// A parent row that gets a known share of the children.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pinned {
+    pub parent: u64,
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -23,25 +34,48 @@ struct Class {
     first_child: u64,
 }
 
+/// Which parent row a slot of the layout holds: the pinned rows take the first slots, in row
+/// order; the slots after them are the other rows, shuffled.
+#[derive(Debug, Clone)]
+struct Slots {
+    pinned: Vec<u64>,
+    /// `pinned[i] - i`: how many unpinned rows come before pinned row `i`.
+    unpinned_before: Vec<u64>,
+    rest: Permutation,
+}
+
+impl Slots {
+    fn parent(&self, slot: u64) -> u64 {
+        let pinned = self.pinned.len() as u64;
+        if slot < pinned {
+            return self.pinned[slot as usize];
+        }
+        let u = self.rest.apply(slot - pinned);
+        u + self.unpinned_before.partition_point(|&b| b <= u) as u64
+    }
+
+    fn slot(&self, parent: u64) -> u64 {
+        match self.pinned.binary_search(&parent) {
+            Ok(at) => at as u64,
+            Err(before) => self.pinned.len() as u64 + self.rest.invert(parent - before as u64),
+        }
+    }
+}
+
 impl FanOutLayout {
     /// Lays out `children` rows over `parents` rows, shaped like `learned`, never giving a parent
-    /// more than `cap` children. Fails when `parents * cap < children`.
+    /// more than `cap` children. Fails when `parents * cap < children`. Each of `pinned` gets
+    /// its share of the children (held under `cap`) unless the other parents could then not
+    /// hold the rest, and the other parents follow `learned` without them.
     pub fn new(
         children: u64,
         parents: u64,
         learned: Option<&FanOut>,
         cap: u64,
         key: u64,
+        pinned: &[Pinned],
     ) -> Result<Self, String> {
-        let permutation = Permutation::new(parents, key);
-        if children == 0 {
-            return Ok(FanOutLayout {
-                classes: Vec::new(),
-                parents: permutation,
-                children,
-            });
-        }
-        if parents == 0 {
+        if children > 0 && parents == 0 {
             return Err(format!(
                 "{children} rows need parent rows, but the parent has none"
             ));
@@ -53,50 +87,46 @@ impl FanOutLayout {
                 parents.saturating_mul(cap)
             ));
         }
-        let shape = learned_shape(learned);
-        let class_parents = apportion(parents, &shape.iter().map(|s| s.1).collect::<Vec<_>>());
-        let mut per_parent: Vec<f64> = shape.iter().map(|s| s.0).collect();
-        let base: f64 = per_parent
-            .iter()
-            .zip(&class_parents)
-            .map(|(c, &n)| c * n as f64)
-            .sum();
-        if base <= 0.0 {
-            // The learned parents had no children at all: spread evenly.
-            per_parent.iter_mut().for_each(|c| *c = 1.0);
+        let pinned = pinned_counts(children, parents, cap, pinned);
+        let rows: Vec<u64> = pinned.iter().map(|p| p.0.parent).collect();
+        let parents = Slots {
+            unpinned_before: rows
+                .iter()
+                .enumerate()
+                .map(|(i, &r)| r - i as u64)
+                .collect(),
+            rest: Permutation::new(parents - rows.len() as u64, key),
+            pinned: rows,
+        };
+        if children == 0 {
+            return Ok(FanOutLayout {
+                classes: Vec::new(),
+                parents,
+                children,
+            });
         }
-        scale_under_cap(&mut per_parent, &class_parents, children, cap);
-        let totals: Vec<f64> = per_parent
-            .iter()
-            .zip(&class_parents)
-            .map(|(c, &n)| c * n as f64)
-            .collect();
-        let class_children = apportion_exact(children, &totals);
-        let mut classes = Vec::new();
-        let (mut first_parent, mut first_child) = (0, 0);
-        for (&n, &total) in class_parents.iter().zip(&class_children) {
-            if n == 0 {
-                continue;
-            }
-            let (q, r) = (total / n, total % n);
-            for (count, size) in [(q + 1, r), (q, n - r)] {
-                if size == 0 {
-                    continue;
-                }
-                classes.push(Class {
-                    per_parent: count,
-                    first_parent,
-                    first_child,
-                });
-                first_parent += size;
-                first_child += count * size;
-            }
+        let mut classes: Vec<Class> = Vec::new();
+        let mut first_child = 0;
+        for (slot, &(_, count)) in pinned.iter().enumerate() {
+            classes.push(Class {
+                per_parent: count,
+                first_parent: slot as u64,
+                first_child,
+            });
+            first_child += count;
         }
-        debug_assert_eq!(first_child, children);
+        let others = learned.map(|l| without_pinned(l, &pinned));
+        classes.extend(dealt(
+            children - first_child,
+            parents.rest.len(),
+            others.as_ref(),
+            cap,
+            (pinned.len() as u64, first_child),
+        ));
         classes.retain(|c| c.per_parent > 0);
         Ok(FanOutLayout {
             classes,
-            parents: permutation,
+            parents,
             children,
         })
     }
@@ -107,8 +137,127 @@ impl FanOutLayout {
         let class = self.classes[at];
         let offset = child - class.first_child;
         let slot = class.first_parent + offset / class.per_parent;
-        (self.parents.apply(slot), offset % class.per_parent)
+        (self.parents.parent(slot), offset % class.per_parent)
     }
+}
+
+/// The pinned parents (below `parents`, each once) in row order with their numbers of
+/// children: their shares of `children`, rounded to sum exactly with the others' rest and held
+/// at `cap`. None when the other parents could not hold the rest under `cap`.
+fn pinned_counts(children: u64, parents: u64, cap: u64, pinned: &[Pinned]) -> Vec<(Pinned, u64)> {
+    let mut kept: Vec<Pinned> = pinned
+        .iter()
+        .filter(|p| p.parent < parents && p.share > 0.0 && p.share.is_finite())
+        .copied()
+        .collect();
+    kept.sort_by_key(|p| p.parent);
+    kept.dedup_by_key(|p| p.parent);
+    if kept.is_empty() {
+        return Vec::new();
+    }
+    let others = parents - kept.len() as u64;
+    let pinned_share: f64 = kept.iter().map(|p| p.share).sum();
+    // Without other parents, the pinned ones take every child between them.
+    let whole = if others == 0 {
+        pinned_share
+    } else {
+        pinned_share.max(1.0)
+    };
+    let mut ideal: Vec<f64> = kept
+        .iter()
+        .map(|p| p.share / whole * children as f64)
+        .collect();
+    ideal.push((1.0 - pinned_share / whole).max(0.0) * children as f64);
+    let counts = apportion_exact(children, &ideal);
+    let pinned: Vec<(Pinned, u64)> = kept
+        .iter()
+        .zip(&counts)
+        .map(|(&p, &n)| (p, n.min(cap)))
+        .collect();
+    let rest = children - pinned.iter().map(|p| p.1).sum::<u64>();
+    if (others as u128) * (cap as u128) < rest as u128 {
+        return Vec::new();
+    }
+    pinned
+}
+
+/// `learned` without the pinned parents: each leaves the bucket its real number of children
+/// (its share of the learned children) fell in.
+fn without_pinned(learned: &FanOut, pinned: &[(Pinned, u64)]) -> FanOut {
+    let mut others = learned.clone();
+    let real_children = learned.parents as f64 * learned.mean;
+    for (p, _) in pinned {
+        let real = (p.share * real_children).round() as u64;
+        let filled = |(&floor, &n): (&u64, &u64)| (n > 0).then_some(floor);
+        let bucket = (others.histogram.range(..=real).rev())
+            .find_map(filled)
+            .or_else(|| others.histogram.iter().find_map(filled));
+        let Some(bucket) = bucket else {
+            break;
+        };
+        let n = others.histogram.get_mut(&bucket).expect("found above");
+        *n -= 1;
+        if *n == 0 {
+            others.histogram.remove(&bucket);
+        }
+        others.parents = others.parents.saturating_sub(1);
+    }
+    others
+}
+
+/// The classes of `children` rows dealt over `parents` shuffled parents shaped like `learned`,
+/// numbered on from `(first parent slot, first child)`.
+fn dealt(
+    children: u64,
+    parents: u64,
+    learned: Option<&FanOut>,
+    cap: u64,
+    (first_parent, first_child): (u64, u64),
+) -> Vec<Class> {
+    let mut classes = Vec::new();
+    if children == 0 || parents == 0 {
+        return classes;
+    }
+    let shape = learned_shape(learned);
+    let class_parents = apportion(parents, &shape.iter().map(|s| s.1).collect::<Vec<_>>());
+    let mut per_parent: Vec<f64> = shape.iter().map(|s| s.0).collect();
+    let base: f64 = per_parent
+        .iter()
+        .zip(&class_parents)
+        .map(|(c, &n)| c * n as f64)
+        .sum();
+    if base <= 0.0 {
+        // The learned parents had no children at all: spread evenly.
+        per_parent.iter_mut().for_each(|c| *c = 1.0);
+    }
+    scale_under_cap(&mut per_parent, &class_parents, children, cap);
+    let totals: Vec<f64> = per_parent
+        .iter()
+        .zip(&class_parents)
+        .map(|(c, &n)| c * n as f64)
+        .collect();
+    let class_children = apportion_exact(children, &totals);
+    let (mut first_parent, mut first_child, start) = (first_parent, first_child, first_child);
+    for (&n, &total) in class_parents.iter().zip(&class_children) {
+        if n == 0 {
+            continue;
+        }
+        let (q, r) = (total / n, total % n);
+        for (count, size) in [(q + 1, r), (q, n - r)] {
+            if size == 0 {
+                continue;
+            }
+            classes.push(Class {
+                per_parent: count,
+                first_parent,
+                first_child,
+            });
+            first_parent += size;
+            first_child += count * size;
+        }
+    }
+    debug_assert_eq!(first_child, start + children);
+    classes
 }
 
 impl FanOutLayout {
@@ -117,7 +266,7 @@ impl FanOutLayout {
         if self.classes.is_empty() {
             return 0..0;
         }
-        let slot = self.parents.invert(parent);
+        let slot = self.parents.slot(parent);
         let at = self.classes.partition_point(|c| c.first_parent <= slot);
         let Some(class) = at.checked_sub(1).map(|k| self.classes[k]) else {
             return 0..0;
@@ -270,7 +419,7 @@ mod tests {
     #[test]
     fn reproduces_the_learned_histogram_at_the_same_size() {
         let fan_out = learned(&[(0, 20), (1, 50), (3, 20), (10, 10)]);
-        let layout = FanOutLayout::new(210, 100, Some(&fan_out), u64::MAX, 7).unwrap();
+        let layout = FanOutLayout::new(210, 100, Some(&fan_out), u64::MAX, 7, &[]).unwrap();
         let mut histogram = BTreeMap::new();
         for c in counts(&layout, 100, 210) {
             *histogram.entry(c).or_insert(0u64) += 1;
@@ -285,7 +434,7 @@ mod tests {
         let mut fan_out = learned(&[(32, 2), (64, 2), (96, 4), (128, 1)]);
         fan_out.max = 156;
         let children = 830;
-        let layout = FanOutLayout::new(children, 9, Some(&fan_out), u64::MAX, 5).unwrap();
+        let layout = FanOutLayout::new(children, 9, Some(&fan_out), u64::MAX, 5, &[]).unwrap();
         let mut got = counts(&layout, 9, children);
         got.sort();
         let distinct = got.windows(2).filter(|w| w[0] != w[1]).count() + 1;
@@ -298,7 +447,7 @@ mod tests {
     fn slots_of_a_parent_are_exactly_its_children() {
         let fan_out = learned(&[(0, 20), (1, 50), (3, 20), (10, 10)]);
         for (children, parents) in [(210, 100), (5, 100), (1000, 37)] {
-            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 3).unwrap();
+            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 3, &[]).unwrap();
             let mut owned = vec![Vec::new(); parents as usize];
             for i in 0..children {
                 owned[layout.locate(i).0 as usize].push(i);
@@ -314,7 +463,7 @@ mod tests {
     fn ranks_are_unique_per_parent_and_totals_exact() {
         let fan_out = learned(&[(1, 3), (2, 5), (7, 2)]);
         for (children, parents) in [(1000, 37), (5, 100), (123, 123)] {
-            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 1).unwrap();
+            let layout = FanOutLayout::new(children, parents, Some(&fan_out), 40, 1, &[]).unwrap();
             let mut seen = std::collections::HashSet::new();
             for i in 0..children {
                 let (p, r) = layout.locate(i);
@@ -325,11 +474,53 @@ mod tests {
     }
 
     #[test]
+    fn pinned_parents_get_their_shares_and_the_others_the_rest_of_the_shape() {
+        // Ten parents: the two largest (500 and 300 of 1,000 children) are pinned at rows 7
+        // and 2; the other eight share 200 children as the histogram says, without them.
+        let fan_out = learned(&[(10, 4), (40, 4), (256, 1), (512, 1)]);
+        let pinned = [
+            Pinned {
+                parent: 7,
+                share: 0.5,
+            },
+            Pinned {
+                parent: 2,
+                share: 0.3,
+            },
+        ];
+        for (children, scale) in [(1000, 1), (3000, 3)] {
+            let layout =
+                FanOutLayout::new(children, 10, Some(&fan_out), u64::MAX, 9, &pinned).unwrap();
+            let got = counts(&layout, 10, children);
+            assert_eq!((got[7], got[2]), (500 * scale, 300 * scale), "{got:?}");
+            let mut others: Vec<u64> = (0..10)
+                .filter(|&p| p != 2 && p != 7)
+                .map(|p| got[p])
+                .collect();
+            others.sort();
+            assert_eq!(others.iter().sum::<u64>(), 200 * scale);
+            assert!(others[..4].iter().all(|&c| c < others[4]), "{others:?}");
+            for parent in 0..10 {
+                let slots: Vec<u64> = layout.slots_of(parent).collect();
+                assert_eq!(slots.len() as u64, got[parent as usize]);
+                assert!(slots.iter().all(|&s| layout.locate(s).0 == parent));
+            }
+        }
+        // Pins the other parents could not make room for are dropped, not obeyed.
+        let all = [Pinned {
+            parent: 0,
+            share: 0.99,
+        }];
+        let layout = FanOutLayout::new(100, 10, Some(&fan_out), 20, 9, &all).unwrap();
+        assert!(counts(&layout, 10, 100).iter().all(|&c| c <= 20));
+    }
+
+    #[test]
     fn the_cap_holds_and_infeasible_layouts_fail() {
         let fan_out = learned(&[(1, 9), (100, 1)]);
-        let layout = FanOutLayout::new(300, 10, Some(&fan_out), 40, 3).unwrap();
+        let layout = FanOutLayout::new(300, 10, Some(&fan_out), 40, 3, &[]).unwrap();
         assert!(counts(&layout, 10, 300).iter().all(|&c| c <= 40));
-        assert!(FanOutLayout::new(401, 10, Some(&fan_out), 40, 3).is_err());
-        assert!(FanOutLayout::new(1, 0, None, 1, 3).is_err());
+        assert!(FanOutLayout::new(401, 10, Some(&fan_out), 40, 3, &[]).is_err());
+        assert!(FanOutLayout::new(1, 0, None, 1, 3, &[]).is_err());
     }
 }

@@ -1352,7 +1352,7 @@ mod tests {
             histogram,
         };
         let lines = 400;
-        let layout = FanOutLayout::new(lines, 10, Some(&learned), u64::MAX, 5).unwrap();
+        let layout = FanOutLayout::new(lines, 10, Some(&learned), u64::MAX, 5, &[]).unwrap();
         let popular = Popular {
             layout,
             spread: Permutation::new(lines, 9),

@@ -24,6 +24,11 @@ impl Permutation {
         Permutation { n, half_bits, key }
     }
 
+    /// How many values it permutes.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
     /// Where `x` (which must be below `n`) goes.
     pub fn apply(&self, x: u64) -> u64 {
         debug_assert!(x < self.n);

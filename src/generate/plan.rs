@@ -17,7 +17,7 @@ use super::columns::{
 use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
-use super::fanout::FanOutLayout;
+use super::fanout::{FanOutLayout, Pinned};
 use super::keys::{self, IndexKey, Key, Taken};
 use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
@@ -850,6 +850,7 @@ impl TablePlanner<'_> {
             learned,
             cap,
             self.salt(&fk_label(fk)),
+            &self.pinned_parents(fk, parent_rows),
         )
         .map_err(|e| {
             self.infeasible(format!(
@@ -858,6 +859,34 @@ impl TablePlanner<'_> {
                 fk.references.table
             ))
         })
+    }
+
+    /// The rows of a lookup table that keep their real share of foreign key `fk`'s references:
+    /// the key's frequent values (those the privacy guard let through) at the rows that hold
+    /// them here, so the genre most tracks had is the one most tracks have. None when the
+    /// parent is appended to, since its rows then hold other keys.
+    fn pinned_parents(&self, fk: &ForeignKey, parent_rows: u64) -> Vec<Pinned> {
+        let ([column], [parent_column]) = (&fk.columns[..], &fk.references.columns[..]) else {
+            return Vec::new();
+        };
+        let parent = &self.profile.tables[self.parent_of(fk)];
+        let appended = (self.request.existing.get(&parent.schema.name)).is_some_and(|e| e.rows > 0);
+        let (Some(stats), Some(position), false) = (
+            self.profile_table().stats(column),
+            key_positions(parent, parent_column),
+            appended,
+        ) else {
+            return Vec::new();
+        };
+        (stats.frequent.iter())
+            .filter_map(|f| {
+                let parent = position(&f.value).filter(|&j| j < parent_rows)?;
+                Some(Pinned {
+                    parent,
+                    share: f.share,
+                })
+            })
+            .collect()
     }
 
     /// Makes the column set `key` unique: one of its plain columns becomes a bijection of the

@@ -173,10 +173,18 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                 .column_stats
                 .iter_mut()
                 .find(|s| s.column == column.name);
-            if let Some(stats) = stats.filter(|s| s.pii.is_none() && !in_key) {
+            if let Some(stats) =
+                stats.filter(|s| !in_key && s.pii.as_deref().is_none_or(pii::only_free_text))
+            {
                 let values = rows.values_of(c, order.as_deref()).expect("kept as text");
                 if holds_personal_value(&values) {
                     continue; // too few to flag the column, one too many to keep verbatim
+                }
+                if stats.pii.is_some() {
+                    if !are_labels(&values) {
+                        continue; // a description: generated from its words
+                    }
+                    stats.pii = None;
                 }
                 stats.model = Some(TextModel::Lookup { values });
                 table.lookup = true;
@@ -249,7 +257,6 @@ fn counts_up(values: &[Option<String>]) -> bool {
     integers.is_some_and(|v| v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1])))
 }
 
-/// Whether every value is present and none repeats.
 /// Whether `column` is a key of `table` only as a one-column UNIQUE constraint: in no primary
 /// or foreign key.
 fn only_unique(table: &crate::schema::Table, column: &str) -> bool {
@@ -261,6 +268,7 @@ fn only_unique(table: &crate::schema::Table, column: &str) -> bool {
             .any(|fk| fk.columns.iter().any(|c| c == column))
 }
 
+/// Whether every value is present and none repeats.
 fn all_distinct(values: &[Option<String>]) -> bool {
     let mut seen = rustc_hash::FxHashSet::default();
     values
@@ -308,9 +316,27 @@ fn holds_personal_value(values: &[Option<String>]) -> bool {
 }
 
 /// A column that does not make its table personal: not flagged, or flagged only as binary data
-/// or free text (a category's description), whose values a lookup model never keeps.
+/// or free text (a category's description), whose values a lookup model keeps only when they
+/// are labels (see [`are_labels`]).
 fn impersonal(stats: &ColumnStats) -> bool {
-    stats.pii.is_none()
+    stats.pii.as_deref().is_none_or(pii::only_free_text)
         || stats.semantic == Some(Semantic::FreeText)
         || stats.text.as_ref().is_some_and(|t| t.chars.is_empty())
+}
+
+/// Most words and characters of a label.
+const LABEL_MAX_WORDS: usize = 6;
+const LABEL_MAX_CHARS: usize = 64;
+
+/// Whether a lookup table's values that read as free text are labels, one per row, that name
+/// the row (`Protected MPEG-4 video file`): present, distinct and short. A sentence or a list
+/// (a category's description) is not.
+fn are_labels(values: &[Option<String>]) -> bool {
+    all_distinct(values)
+        && values.iter().flatten().all(|v| {
+            v.chars().count() <= LABEL_MAX_CHARS
+                && v.split_whitespace().count() <= LABEL_MAX_WORDS
+                && !v.contains([',', ';'])
+                && !v.ends_with(['.', '!', '?'])
+        })
 }

@@ -9,7 +9,7 @@ use super::distance::{
 };
 use super::report::{Chart, ChartKind, ColumnReport, Figure, Presence, Value};
 use crate::profile::ColumnStats;
-use crate::schema::{Column, LogicalType};
+use crate::schema::{Column, LogicalType, Table};
 use crate::temporal;
 
 /// Most bars a category chart shows (the rest is one "other" bar).
@@ -212,8 +212,10 @@ pub fn extra(synthetic: &Side) -> ColumnReport {
 
 /// A key column (primary, unique or foreign key): its values are labels, so only NULLs and
 /// distinctness are scored; where it is a number its range is shown. Keys are judged by the
-/// key checks (duplicates, orphans) and the children-per-parent figures instead.
-pub fn compare_key(real: &Side, synthetic: &Side) -> ColumnReport {
+/// key checks (duplicates, orphans) and the children-per-parent figures instead. A reference
+/// to a lookup row (`lookup_row`: the key names the same row, a genre, on both sides) is also
+/// scored as a category: each row's share of the references.
+pub fn compare_key(real: &Side, synthetic: &Side, lookup_row: bool) -> ColumnReport {
     let (r, s) = (real.stats, synthetic.stats);
     let mut figures = vec![
         Figure::rate("null_rate", r.null_rate, s.null_rate),
@@ -227,17 +229,32 @@ pub fn compare_key(real: &Side, synthetic: &Side) -> ColumnReport {
         figures.push(Figure::new("min", a.min, b.min));
         figures.push(Figure::new("max", a.max, b.max));
     }
+    let mut charts = Vec::new();
+    let mut main = ("null_rate".to_string(), (r.null_rate - s.null_rate).abs());
+    if lookup_row {
+        let (figure, d) = category(r, s, &mut figures, &mut charts);
+        if d > main.1 {
+            main = (figure, d);
+        }
+    }
     ColumnReport {
         name: real.column.name.clone(),
         kind: "key".into(),
         presence: Presence::Both,
         null_rate_real: Some(r.null_rate),
         null_rate_synthetic: Some(s.null_rate),
-        distance: (r.null_rate - s.null_rate).abs(),
-        main_figure: "null_rate".into(),
+        distance: main.1,
+        main_figure: main.0,
         figures,
-        charts: Vec::new(),
+        charts,
     }
+}
+
+/// Whether `column` alone is a foreign key to one of `lookups`, the tables whose rows keep their
+/// real keys.
+pub fn names_a_lookup_row(table: &Table, column: &str, lookups: &[String]) -> bool {
+    (table.foreign_keys.iter())
+        .any(|fk| fk.columns == [column] && lookups.contains(&fk.references.table))
 }
 
 /// Every figure of one column, real beside synthetic.

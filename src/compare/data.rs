@@ -34,12 +34,13 @@ pub fn compare(
     synthetic: &[ObservedTable],
     real_name: String,
     synthetic_name: String,
+    lookups: &[String],
 ) -> Report {
     let mut tables: Vec<TableReport> = real
         .iter()
         .map(
             |r| match synthetic.iter().find(|s| s.table.name == r.table.name) {
-                Some(s) => compare_table(r, s, real, synthetic),
+                Some(s) => compare_table(r, s, real, synthetic, lookups),
                 None => missing_table(r),
             },
         )
@@ -103,16 +104,23 @@ fn side<'a>(t: &'a ObservedTable, i: usize) -> Side<'a> {
     }
 }
 
+/// `lookups` names the tables whose rows keep their real keys (lookup tables): references to
+/// them are compared by value, since a key names the same row on both sides.
 fn compare_table(
     r: &ObservedTable,
     s: &ObservedTable,
     real_tables: &[ObservedTable],
     synthetic_tables: &[ObservedTable],
+    lookups: &[String],
 ) -> TableReport {
     let mut columns = Vec::new();
     for (i, c) in r.table.columns.iter().enumerate() {
         columns.push(match s.table.column_index(&c.name) {
-            Some(j) if r.table.in_any_key(&c.name) => column::compare_key(&side(r, i), &side(s, j)),
+            Some(j) if r.table.in_any_key(&c.name) => column::compare_key(
+                &side(r, i),
+                &side(s, j),
+                column::names_a_lookup_row(&r.table, &c.name, lookups),
+            ),
             Some(j) => column::compare(&side(r, i), &side(s, j), &sample_figures(r, i, s, j)),
             None => column::missing(&side(r, i)),
         });

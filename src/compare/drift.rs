@@ -8,11 +8,15 @@ use super::report::{Presence, Report, TableReport};
 use crate::profile::{Profile, TableProfile};
 
 pub fn compare(a: &Profile, b: &Profile, a_name: String, b_name: String) -> Report {
+    let lookups: Vec<String> = (a.tables.iter())
+        .filter(|t| t.lookup)
+        .map(|t| t.schema.name.clone())
+        .collect();
     let mut tables: Vec<TableReport> = a
         .tables
         .iter()
         .map(|ta| match b.table(&ta.schema.name) {
-            Some(tb) => compare_table(ta, tb),
+            Some(tb) => compare_table(ta, tb, &lookups),
             None => TableReport {
                 presence: Presence::MissingInSynthetic,
                 rows_real: ta.row_count,
@@ -49,7 +53,8 @@ fn sides(t: &TableProfile) -> Vec<Side<'_>> {
         .collect()
 }
 
-fn compare_table(a: &TableProfile, b: &TableProfile) -> TableReport {
+/// `lookups`: the tables of `a` whose rows keep their real keys.
+fn compare_table(a: &TableProfile, b: &TableProfile, lookups: &[String]) -> TableReport {
     let (sa, sb) = (sides(a), sides(b));
     let mut changes = Vec::new();
     let mut columns = Vec::new();
@@ -76,7 +81,8 @@ fn compare_table(a: &TableProfile, b: &TableProfile) -> TableReport {
                     ));
                 }
                 let mut report = if a.schema.in_any_key(&x.column.name) {
-                    column::compare_key(x, y)
+                    let lookup_row = column::names_a_lookup_row(&a.schema, &x.column.name, lookups);
+                    column::compare_key(x, y, lookup_row)
                 } else {
                     column::compare(x, y, &SampleFigures::default())
                 };

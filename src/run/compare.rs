@@ -106,11 +106,17 @@ pub fn compare_sources(
         },
     );
     bar.finish_and_clear();
+    let lookups: Vec<String> = (options.keys_from.iter())
+        .flat_map(|p| &p.tables)
+        .filter(|t| t.lookup)
+        .map(|t| t.schema.name.clone())
+        .collect();
     let mut report = compare::data::compare(
         &real_observed.map_err(real_error)?,
         &synthetic_observed.map_err(synthetic_error)?,
         real.describe(),
         synthetic.describe(),
+        &lookups,
     );
     if let Some(profile) = options.keys_from {
         drop_lookup_copies(&mut report, profile);

@@ -36,10 +36,14 @@ pub struct Step {
 
 /// The owning foreign keys from `tables[table]` up to its root entity, first step first; empty
 /// when the table's rows are their own entities. `fk_stats[t]` are table `t`'s foreign-key
-/// statistics, to tell owners from categories.
+/// statistics, to tell owners from categories. A key to a lookup table (`lookups[t]`: genres,
+/// statuses, playlists; no personal data) owns nothing either: its rows are no people, so a
+/// track's entity is not its genre, and a playlist's share of the playlist entries counts its
+/// entries, not one playlist.
 pub fn owner_chain(
     tables: &[Table],
     fk_stats: &[Vec<ForeignKeyStats>],
+    lookups: &[bool],
     table: usize,
     min_count: u64,
 ) -> Vec<Step> {
@@ -56,7 +60,14 @@ pub fn owner_chain(
                     f.parents as f64 * (1.0 - f.zero_share)
                 })
         };
-        let Some(fk) = t.main_foreign_key(|k| referenced(k).round() as u64 >= min_count) else {
+        let lookup = |k: usize| {
+            (tables
+                .iter()
+                .position(|p| p.name == t.foreign_keys[k].references.table))
+            .is_some_and(|p| lookups.get(p).copied().unwrap_or(false))
+        };
+        let owns = |k: usize| referenced(k).round() as u64 >= min_count && !lookup(k);
+        let Some(fk) = t.main_foreign_key(owns) else {
             return chain;
         };
         let Some(parent) = tables
@@ -324,13 +335,20 @@ mod tests {
             table("rep", None),
         ];
         let stats = [fk_stats(100), fk_stats(50), fk_stats(3), Vec::new()];
-        let chain = owner_chain(&tables, &stats, 0, 5);
+        let none = [false; 4];
+        let chain = owner_chain(&tables, &stats, &none, 0, 5);
         assert_eq!(
             chain,
             [Step { table: 0, fk: 0 }, Step { table: 1, fk: 0 }],
             "a rep with 3 customers is a category, not an owner"
         );
-        assert!(owner_chain(&tables, &stats, 3, 5).is_empty());
+        assert!(owner_chain(&tables, &stats, &none, 3, 5).is_empty());
+        let customer_is_lookup = [false, false, true, false];
+        assert_eq!(
+            owner_chain(&tables, &stats, &customer_is_lookup, 0, 5),
+            [Step { table: 0, fk: 0 }],
+            "a lookup row is no entity"
+        );
     }
 
     fn ints(v: &[i64]) -> ArrayRef {

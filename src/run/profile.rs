@@ -125,10 +125,11 @@ pub fn profile_source(
             )
             .collect(),
     };
-    count_entities(source, &mut profile.tables, guard.min_count)?;
+    // Lookups first: a lookup row is no entity to count (see `entities::owner_chain`).
     if options.lookup_values {
         choose_lookups(&mut profile.tables, lookups);
     }
+    count_entities(source, &mut profile.tables, guard.min_count)?;
     if let Some(noise) = &options.noise {
         noise.apply(&mut profile);
     }
@@ -243,10 +244,11 @@ fn count_entities(
         .iter()
         .map(|p| p.foreign_key_stats.clone())
         .collect();
+    let lookups: Vec<bool> = profiles.iter().map(|p| p.lookup).collect();
     let checked: Vec<Option<LiteralEntities>> = (0..profiles.len())
         .into_par_iter()
         .map(|i| {
-            let chain = entities::owner_chain(&tables, &fk_stats, i, min_count);
+            let chain = entities::owner_chain(&tables, &fk_stats, &lookups, i, min_count);
             let p = &profiles[i];
             let mut literals =
                 LiteralEntities::new(&p.schema, &p.column_stats, &p.groups, min_count);

@@ -65,8 +65,9 @@ impl Slots {
 impl FanOutLayout {
     /// Lays out `children` rows over `parents` rows, shaped like `learned`, never giving a parent
     /// more than `cap` children. Fails when `parents * cap < children`. Each of `pinned` gets
-    /// its share of the children (held under `cap`) unless the other parents could then not
-    /// hold the rest, and the other parents follow `learned` without them.
+    /// its share of the children (held under `cap`) and the other parents follow `learned`
+    /// without them; unless the others would then be left with less than twice the room
+    /// their rest needs, when no parent is pinned.
     pub fn new(
         children: u64,
         parents: u64,
@@ -143,7 +144,8 @@ impl FanOutLayout {
 
 /// The pinned parents (below `parents`, each once) in row order with their numbers of
 /// children: their shares of `children`, rounded to sum exactly with the others' rest and held
-/// at `cap`. None when the other parents could not hold the rest under `cap`.
+/// at `cap`. Empty when the other parents would have less than twice the room the rest needs
+/// under `cap`: dealing classes close to a cap can pass it.
 fn pinned_counts(children: u64, parents: u64, cap: u64, pinned: &[Pinned]) -> Vec<(Pinned, u64)> {
     let mut kept: Vec<Pinned> = pinned
         .iter()
@@ -175,7 +177,7 @@ fn pinned_counts(children: u64, parents: u64, cap: u64, pinned: &[Pinned]) -> Ve
         .map(|(&p, &n)| (p, n.min(cap)))
         .collect();
     let rest = children - pinned.iter().map(|p| p.1).sum::<u64>();
-    if (others as u128) * (cap as u128) < rest as u128 {
+    if (others as u128) * (cap as u128) < 2 * rest as u128 {
         return Vec::new();
     }
     pinned
@@ -475,30 +477,34 @@ mod tests {
 
     #[test]
     fn pinned_parents_get_their_shares_and_the_others_the_rest_of_the_shape() {
-        // Ten parents: the two largest (500 and 300 of 1,000 children) are pinned at rows 7
-        // and 2; the other eight share 200 children as the histogram says, without them.
+        // Ten parents: the two largest (512 and 256 of 968 children) are pinned at rows 7 and
+        // 2; the other eight share the 200 left as the histogram says without them, so none
+        // of them gets a large parent's count.
         let fan_out = learned(&[(10, 4), (40, 4), (256, 1), (512, 1)]);
+        let share = |n: f64| n / 968.0;
         let pinned = [
             Pinned {
                 parent: 7,
-                share: 0.5,
+                share: share(512.0),
             },
             Pinned {
                 parent: 2,
-                share: 0.3,
+                share: share(256.0),
             },
         ];
-        for (children, scale) in [(1000, 1), (3000, 3)] {
+        for scale in [1, 3] {
+            let children = 968 * scale;
             let layout =
                 FanOutLayout::new(children, 10, Some(&fan_out), u64::MAX, 9, &pinned).unwrap();
             let got = counts(&layout, 10, children);
-            assert_eq!((got[7], got[2]), (500 * scale, 300 * scale), "{got:?}");
+            assert_eq!((got[7], got[2]), (512 * scale, 256 * scale), "{got:?}");
             let mut others: Vec<u64> = (0..10)
                 .filter(|&p| p != 2 && p != 7)
                 .map(|p| got[p])
                 .collect();
             others.sort();
             assert_eq!(others.iter().sum::<u64>(), 200 * scale);
+            assert!(others[7] < 64 * scale, "{others:?}");
             assert!(others[..4].iter().all(|&c| c < others[4]), "{others:?}");
             for parent in 0..10 {
                 let slots: Vec<u64> = layout.slots_of(parent).collect();
@@ -506,13 +512,21 @@ mod tests {
                 assert!(slots.iter().all(|&s| layout.locate(s).0 == parent));
             }
         }
-        // Pins the other parents could not make room for are dropped, not obeyed.
-        let all = [Pinned {
+    }
+
+    #[test]
+    fn pins_without_room_for_the_others_are_dropped() {
+        // Held under a cap of 10, a pinned share of 0.9 of 20 children leaves 11 for the one
+        // other parent: no room, so neither is pinned, and the cap holds.
+        let fan_out = learned(&[(2, 1), (18, 1)]);
+        let pinned = [Pinned {
             parent: 0,
-            share: 0.99,
+            share: 0.9,
         }];
-        let layout = FanOutLayout::new(100, 10, Some(&fan_out), 20, 9, &all).unwrap();
-        assert!(counts(&layout, 10, 100).iter().all(|&c| c <= 20));
+        let layout = FanOutLayout::new(20, 2, Some(&fan_out), 10, 4, &pinned).unwrap();
+        assert_eq!(counts(&layout, 2, 20), [10, 10]);
+        let unpinned = FanOutLayout::new(20, 2, Some(&fan_out), 10, 4, &[]).unwrap();
+        assert_eq!(counts(&unpinned, 2, 20), counts(&layout, 2, 20));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! Each of their names occurs once, so the privacy guard's count rule would drop every one of
 //! them; this is the one exception to it, and `profile --no-lookup-values` turns it off.
 
+use std::collections::BTreeMap;
+
 use arrow::array::{Array, AsArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Int64Type};
@@ -139,7 +141,11 @@ fn has_long_text(batch: &RecordBatch) -> bool {
 /// `lookup` model with their values; then lists the real keys of lookup tables and the real
 /// references from one lookup table to another (see [`list_keys`]). `rows[i]` belongs to
 /// `tables[i]`.
-pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
+pub fn choose_lookups(
+    tables: &mut [TableProfile],
+    rows: Vec<LookupRows>,
+    decided: &BTreeMap<String, BTreeMap<String, Option<String>>>,
+) {
     let referenced: Vec<bool> = tables
         .iter()
         .map(|t| is_referenced(tables, &t.schema.name))
@@ -160,6 +166,9 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
             _ => None,
         };
         let order = key.and_then(|k| rows.order_by(k));
+        let user_decided = |column: &str| {
+            (decided.get(&table.schema.name)).is_some_and(|d| d.contains_key(column))
+        };
         for (c, column) in table.schema.columns.iter().enumerate() {
             if !matches!(rows.columns.get(c), Some(Some(_))) {
                 continue;
@@ -181,8 +190,8 @@ pub fn choose_lookups(tables: &mut [TableProfile], rows: Vec<LookupRows>) {
                     continue; // too few to flag the column, one too many to keep verbatim
                 }
                 if stats.pii.is_some() {
-                    if !are_labels(&values) {
-                        continue; // a description: generated from its words
+                    if user_decided(&column.name) || !are_labels(&values) {
+                        continue; // the user's word, or a description: made from its words
                     }
                     stats.pii = None;
                 }
@@ -330,7 +339,8 @@ const LABEL_MAX_CHARS: usize = 64;
 
 /// Whether a lookup table's values that read as free text are labels, one per row, that name
 /// the row (`Protected MPEG-4 video file`): present, distinct and short. A sentence or a list
-/// (a category's description) is not.
+/// (a category's description) is not, nor are labels one of which holds a first name (a
+/// sole trader among vendors: `Dr. Maria Garcia Lopez`).
 fn are_labels(values: &[Option<String>]) -> bool {
     all_distinct(values)
         && values.iter().flatten().all(|v| {
@@ -338,5 +348,6 @@ fn are_labels(values: &[Option<String>]) -> bool {
                 && v.split_whitespace().count() <= LABEL_MAX_WORDS
                 && !v.contains([',', ';'])
                 && !v.ends_with(['.', '!', '?'])
+                && !pii::mentions_first_name(v)
         })
 }

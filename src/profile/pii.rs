@@ -572,6 +572,16 @@ fn full_name(v: &str) -> NameMatch {
     }
 }
 
+/// Whether a capitalised word of `v` is a known first name (`Dr. Maria Garcia Lopez`, `Anna's
+/// Catering`): a label that may name a person.
+pub fn mentions_first_name(v: &str) -> bool {
+    let lists = name_lists();
+    v.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .map(|w| w.strip_suffix("'s").unwrap_or(w))
+        .any(|w| capitalised(w) && lists.first.contains(&w.to_lowercase()))
+}
+
 fn capitalised(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase)

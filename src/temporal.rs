@@ -325,6 +325,17 @@ pub fn write_interval(micros: i64, out: &mut String) {
     }
 }
 
+/// The number of days of `month` (1 to 12) in `year`; `None` for a month or year chrono has no
+/// date for.
+pub fn days_in_month(year: i32, month: u32) -> Option<u32> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = match month {
+        12 => NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?,
+        _ => NaiveDate::from_ymd_opt(year, month + 1, 1)?,
+    };
+    Some((next - first).num_days() as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod common;
 
+use chrono::Datelike;
 use common::{assert_ok, bundled_profile, data_dir, read_profile, understudy};
 use serde_json::Value;
 use std::path::Path;
@@ -194,6 +195,48 @@ fn clock_times_written_as_hhmm_stay_valid() {
         let v: u32 = line.split(',').nth(1).unwrap().parse().unwrap();
         assert!(v % 100 < 60 && v <= 2400, "{v} is not a clock time");
     }
+}
+
+#[test]
+fn year_month_and_day_columns_make_valid_dates() {
+    // Dates kept as three integer columns, and a birthday as month and day only: each drawn
+    // apart, a day of 31 meets a 30-day month and 30 meets February; the profile learns that
+    // they make dates and no generated row is an impossible one.
+    let mut csv = String::from("id,year,month,day,born_month,born_day,amount\n");
+    for i in 0..500u32 {
+        let date = chrono::NaiveDate::from_ymd_opt(2012, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(i * 7919 % 1096));
+        let born = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(i * 4099 % 366));
+        csv.push_str(&format!(
+            "{i},{},{},{},{},{},{}\n",
+            date.year(),
+            date.month(),
+            date.day(),
+            born.month(),
+            born.day(),
+            i % 97
+        ));
+    }
+    let (profile, generated) = profile_and_generate("sales", &csv, "20");
+    assert!(profile.contains("dates:"), "{profile}");
+    let mut rows = 0;
+    for line in generated.lines().skip(1) {
+        let v: Vec<i32> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let (year, month, day) = (v[1], v[2] as u32, v[3] as u32);
+        assert!(
+            chrono::NaiveDate::from_ymd_opt(year, month, day).is_some(),
+            "{year}-{month}-{day} is no date"
+        );
+        assert!(
+            chrono::NaiveDate::from_ymd_opt(2000, v[4] as u32, v[5] as u32).is_some(),
+            "{}-{} is no birthday",
+            v[4],
+            v[5]
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 10_000);
 }
 
 /// Generates a bundled profile, profiles the output again, and compares the two profiles:

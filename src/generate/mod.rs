@@ -167,6 +167,8 @@ pub struct TablePlan {
     derived: Vec<DerivedPlan>,
     /// Columns computed as a part of another (`year = year(ordered_at)`), after the orders.
     parts: Vec<PartPlan>,
+    /// Integer columns that make a calendar date: days past their month's end move to it.
+    dates: Vec<DatePlan>,
     /// Orders enforced again after the parts, as `relations` are, moving no part or source.
     after_parts: Vec<(usize, Cmp, usize, f64)>,
     /// Value columns NULL where another column's NULLs say, after the values are made.
@@ -220,6 +222,40 @@ impl PartPlan {
             let part = source.and_then(|s| self.part.of(self.family, s));
             if let (Some(part), true) = (part, out.is_present(i)) {
                 out.set_number(i, part);
+            }
+        }
+    }
+}
+
+/// `(year, month, day)` integer columns that make a calendar date (see
+/// [`crate::profile::model::CalendarDate`]), as positions in the generated batch. Without a
+/// year, 29 February is a valid day.
+#[derive(Debug)]
+struct DatePlan {
+    year: Option<usize>,
+    month: usize,
+    day: usize,
+}
+
+impl DatePlan {
+    /// Moves each day past the end of its row's month to the month's last day.
+    fn apply(&self, buffers: &mut [Buffer]) {
+        let years = self.year.map(|y| buffers[y].numbers());
+        let months = buffers[self.month].numbers();
+        let days = &mut buffers[self.day];
+        for (i, month) in months.into_iter().enumerate() {
+            let year = match &years {
+                Some(years) => years[i],
+                None => Some(2000.0), // a leap year
+            };
+            let (Some(year), Some(month), true) = (year, month, days.is_present(i)) else {
+                continue;
+            };
+            let Some(last) = crate::temporal::days_in_month(year as i32, month as u32) else {
+                continue;
+            };
+            if days.number_at(i).is_some_and(|d| d > last as f64) {
+                days.set_number(i, last as f64);
             }
         }
     }
@@ -601,6 +637,9 @@ impl Generator {
         }
         for part in &plan.parts {
             part.apply(&mut buffers);
+        }
+        for date in &plan.dates {
+            date.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.after_parts {
             enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));

@@ -25,9 +25,9 @@ use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::width;
 use super::{
-    arrow_schema, ColumnPlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError, Generator,
-    GroupPlan, NullFollowPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request, TablePlan,
-    Through, TotalPlan,
+    arrow_schema, ColumnPlan, DatePlan, DerivedPlan, FollowPlan, ForeignKeyPlan, GenerateError,
+    Generator, GroupPlan, NullFollowPlan, ParentOrderPlan, ParentPick, PartPlan, Popular, Request,
+    TablePlan, Through, TotalPlan,
 };
 use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
@@ -207,6 +207,13 @@ fn drawn_number<'g>(
     };
     let at = output.iter().position(|&o| o == c)?;
     gen.takes_uniforms().then_some((c, at, gen))
+}
+
+/// Where column `name` of `table` sits in the generated batch (`output` lists the table's
+/// columns that are generated), if it is generated.
+fn place_in_output(table: &Table, output: &[usize], name: &str) -> Option<usize> {
+    let c = table.column_index(name)?;
+    output.iter().position(|&o| o == c)
 }
 
 /// Whether making a row of `from` reads a row of `table`, directly or through other tables: by
@@ -436,6 +443,7 @@ impl TablePlanner<'_> {
         let groups = self.groups(&columns, &constraints);
         let derived = self.derived(&columns, &output);
         let parts = self.parts(&columns, &output);
+        let dates = self.dates(&columns, &output, &parts);
         let after_parts = orders_after_parts(&relations, &parts);
         // Relations across a foreign key apply to columns no later stage rewrites (anchors and
         // derivations), one each. Order enforcement runs after them and only raises a value
@@ -487,6 +495,7 @@ impl TablePlanner<'_> {
             groups,
             derived,
             parts,
+            dates,
             after_parts,
             null_follows,
             totals: Vec::new(),
@@ -863,7 +872,7 @@ impl TablePlanner<'_> {
 
     /// The rows of a lookup table that keep their real share of foreign key `fk`'s references:
     /// the key's frequent values (those the privacy guard let through) at the rows that hold
-    /// them here, so the genre most tracks had is the one most tracks have. None when the
+    /// them here, so the genre most tracks had is the one most tracks have. Empty when the
     /// parent is appended to, since its rows then hold other keys.
     fn pinned_parents(&self, fk: &ForeignKey, parent_rows: u64) -> Vec<Pinned> {
         let ([column], [parent_column]) = (&fk.columns[..], &fk.references.columns[..]) else {
@@ -1924,14 +1933,31 @@ impl TablePlanner<'_> {
             .collect()
     }
 
+    /// The learned calendar dates whose day is a value column here that no part computes; the
+    /// year counts only when it is generated too.
+    fn dates(&self, columns: &[ColumnPlan], output: &[usize], parts: &[PartPlan]) -> Vec<DatePlan> {
+        let table = self.table();
+        let at = |name: &str| place_in_output(table, output, name);
+        self.profile_table()
+            .dates
+            .iter()
+            .filter_map(|d| {
+                let c = table.column_index(&d.day)?;
+                let day = at(&d.day).filter(|&p| !parts.iter().any(|part| part.column == p))?;
+                matches!(columns[c], ColumnPlan::Values(_)).then_some(DatePlan {
+                    year: at(&d.year),
+                    month: at(&d.month)?,
+                    day,
+                })
+            })
+            .collect()
+    }
+
     /// Email value columns whose model builds addresses from the row's names, when the names
     /// are columns here and the email is in no key (unique addresses come from the row number).
     fn name_emails(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<NameEmailPlan> {
         let table = self.table();
-        let position = |name: &str| {
-            let c = table.column_index(name)?;
-            output.iter().position(|&o| o == c)
-        };
+        let position = |name: &str| place_in_output(table, output, name);
         self.profile_table()
             .column_stats
             .iter()

@@ -117,6 +117,8 @@ pub struct TableProfile {
     /// Columns that are a part of another column of the row (the year of a date, the hour of
     /// an `HHMM` clock time).
     pub parts: Vec<PartOf>,
+    /// Integer columns that together are a calendar date (`year`, `month`, `day`).
+    pub dates: Vec<CalendarDate>,
     /// Number columns that total this row's children in another table.
     pub totals: Vec<Total>,
     /// Columns that repeat a column of the parent row (a denormalised copy).
@@ -267,6 +269,21 @@ pub struct PartOf {
     pub of: String,
     /// Share of sampled rows (with both present) where it held.
     pub holds: f64,
+}
+
+/// Integer columns that together made a valid calendar date in every sampled row with all of
+/// them present: `day` never passes the end of its month (no 30 February). `year` is empty
+/// when the table has no year beside them (a birthday's month and day): 29 February is then
+/// valid. Generated days past their month's end are moved to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDate {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub year: String,
+    pub month: String,
+    pub day: String,
+    /// Sampled rows with the columns present; all of them were valid dates.
+    pub rows: u64,
 }
 
 /// A part of a date, time, timestamp or `HHMM` clock-time integer. See

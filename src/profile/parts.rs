@@ -8,7 +8,7 @@
 
 use chrono::{Datelike, Timelike};
 
-use super::model::{round_share, Part, PartOf};
+use super::model::{round_share, CalendarDate, Part, PartOf};
 use crate::schema::Table;
 use crate::temporal::{self, MICROS_PER_DAY};
 
@@ -179,6 +179,93 @@ pub fn find(
     found
 }
 
+/// Calendar dates held in integer columns: a month column (1 to 12, more than one value), a day
+/// column (1 to 31, reaching 29 or more, so a month's end can be passed) and, if one fits, a
+/// year column (1 to 9999) with which every sampled row that has them all is a valid date.
+/// Chance rarely gives that: drawn apart, a day of 31 meets a 30-day month in a third of its
+/// rows. A day already computed (`taken`: a part of a timestamp, a sum) is always valid and
+/// left out; a computed month or year still needs its day kept inside it. Each column serves
+/// one date.
+pub fn find_dates(
+    table: &Table,
+    columns: &[(usize, u8)],
+    rows: &[&Vec<Option<f64>>],
+    taken: &[&str],
+) -> Vec<CalendarDate> {
+    let name = |k: usize| table.columns[columns[k].0].name.as_str();
+    let integer =
+        |k: usize| columns[k].1 == NUMBER && table.columns[columns[k].0].logical.is_integer();
+    let within = |k: usize, low: f64, high: f64| {
+        let mut values = rows.iter().filter_map(|r| r[k]).peekable();
+        values.peek().is_some() && values.all(|v| v.fract() == 0.0 && (low..=high).contains(&v))
+    };
+    let months: Vec<usize> = (0..columns.len())
+        .filter(|&k| integer(k) && within(k, 1.0, 12.0) && varies(rows, k))
+        .collect();
+    let days: Vec<usize> = (0..columns.len())
+        .filter(|&k| integer(k) && !taken.contains(&name(k)) && within(k, 1.0, 31.0))
+        .filter(|&k| rows.iter().filter_map(|r| r[k]).any(|d| d >= 29.0))
+        .collect();
+    let years: Vec<usize> = (0..columns.len())
+        .filter(|&k| integer(k) && within(k, 1.0, 9999.0))
+        .collect();
+    let mut found: Vec<CalendarDate> = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
+    for &day in &days {
+        for &month in months.iter().filter(|&&m| m != day && !used.contains(&m)) {
+            let free = |&&y: &&usize| y != day && y != month && !used.contains(&y);
+            let year = years
+                .iter()
+                .filter(free)
+                .find(|&&y| valid_dates(rows, Some(y), month, day).is_some());
+            let Some(checked) = valid_dates(rows, year.copied(), month, day) else {
+                continue;
+            };
+            found.push(CalendarDate {
+                year: year.map_or(String::new(), |&y| name(y).to_string()),
+                month: name(month).to_string(),
+                day: name(day).to_string(),
+                rows: checked,
+            });
+            used.extend(
+                [Some(day), Some(month), year.copied()]
+                    .into_iter()
+                    .flatten(),
+            );
+            break;
+        }
+    }
+    found
+}
+
+/// How many sampled rows with the columns present there are, when each is a valid date and
+/// they are at least [`MIN_ROWS`]; a missing year allows 29 February.
+fn valid_dates(
+    rows: &[&Vec<Option<f64>>],
+    year: Option<usize>,
+    month: usize,
+    day: usize,
+) -> Option<u64> {
+    let mut checked = 0u64;
+    for r in rows {
+        let (Some(m), Some(d)) = (r[month], r[day]) else {
+            continue;
+        };
+        let y = match year {
+            Some(y) => match r[y] {
+                Some(y) => y,
+                None => continue,
+            },
+            None => 2000.0, // a leap year
+        };
+        if temporal::days_in_month(y as i32, m as u32)? < d as u32 {
+            return None;
+        }
+        checked += 1;
+    }
+    (checked >= MIN_ROWS as u64).then_some(checked)
+}
+
 /// Whether column `k` takes more than one value in the sample.
 fn varies(rows: &[&Vec<Option<f64>>], k: usize) -> bool {
     let mut values = rows.iter().filter_map(|r| r[k]);
@@ -291,5 +378,49 @@ mod tests {
             2,
             "a taken source still serves"
         );
+    }
+
+    #[test]
+    fn finds_dates_kept_as_integers_and_not_columns_that_only_look_so() {
+        let t = table(&[
+            ("y", LogicalType::Int32),
+            ("m", LogicalType::Int32),
+            ("d", LogicalType::Int32),
+            ("rooms", LogicalType::Int32),
+            ("age", LogicalType::Int32),
+        ]);
+        let columns: Vec<(usize, u8)> = (0..5).map(|k| (k, NUMBER)).collect();
+        let data: Vec<Vec<Option<f64>>> = (0..300)
+            .map(|i| {
+                let date = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap()
+                    + chrono::Days::new(i * 37 % 1461);
+                let (rooms, age) = (1 + i % 12, 1 + (i * 7) % 31);
+                [
+                    date.year() as u64,
+                    date.month() as u64,
+                    date.day() as u64,
+                    rooms,
+                    age,
+                ]
+                .map(|v| Some(v as f64))
+                .to_vec()
+            })
+            .collect();
+        let rows: Vec<&Vec<Option<f64>>> = data.iter().collect();
+        let found = find_dates(&t, &columns, &rows, &[]);
+        let names: Vec<String> = found
+            .iter()
+            .map(|d| format!("{}/{}/{}", d.year, d.month, d.day))
+            .collect();
+        assert_eq!(names, ["y/m/d"], "rooms and age meet as 2-31 in some row");
+        assert!(
+            find_dates(&t, &columns, &rows, &["d"]).is_empty(),
+            "a computed day"
+        );
+        let without_year: Vec<(usize, u8)> = vec![(1, NUMBER), (2, NUMBER)];
+        let rows_md: Vec<Vec<Option<f64>>> = data.iter().map(|r| vec![r[1], r[2]]).collect();
+        let rows_md: Vec<&Vec<Option<f64>>> = rows_md.iter().collect();
+        let found = find_dates(&t, &without_year, &rows_md, &[]);
+        assert_eq!((found[0].year.as_str(), found[0].month.as_str()), ("", "m"));
     }
 }

@@ -21,7 +21,8 @@ use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
-    round_share, CategoryGroup, ColumnStats, Combination, Correlations, Derived, OrderRule, PartOf,
+    round_share, CalendarDate, CategoryGroup, ColumnStats, Combination, Correlations, Derived,
+    OrderRule, PartOf,
 };
 use super::nulls::NullCounts;
 use super::parts;
@@ -239,6 +240,7 @@ pub struct Relations {
     pub nulls: NullCounts,
     pub derived: Vec<Derived>,
     pub parts: Vec<PartOf>,
+    pub dates: Vec<CalendarDate>,
     /// Pairs of foreign keys to the same parent rows that never picked the same one in a
     /// sampled row: (the later key's columns, the earlier key's).
     pub distinct_parents: Vec<(Vec<String>, Vec<String>)>,
@@ -519,6 +521,10 @@ impl RelationsAccumulator {
             .map(String::as_str)
             .collect();
         let parts = parts::find(table, &columns, &rows, &summed);
+        let computed: Vec<&str> = (summed.iter().copied())
+            .chain(parts.iter().map(|p| p.column.as_str()))
+            .collect();
+        let dates = parts::find_dates(table, &columns, &rows, &computed);
         let groups = self.groups(table, entities, guard, &texts);
         let texts_by_row: FxHashMap<u64, &Vec<Option<String>>> = text_sample
             .entries
@@ -554,6 +560,7 @@ impl RelationsAccumulator {
             nulls: std::mem::replace(&mut self.nulls, NullCounts::new(&Table::default())),
             derived,
             parts,
+            dates,
             name_emails: email_names::learn(table, entities.stats, &self.text_columns, &texts),
         }
     }

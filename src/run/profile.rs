@@ -127,7 +127,7 @@ pub fn profile_source(
     };
     // Lookups first: a lookup row is no entity to count (see `entities::owner_chain`).
     if options.lookup_values {
-        choose_lookups(&mut profile.tables, lookups);
+        choose_lookups(&mut profile.tables, lookups, &options.pii);
     }
     count_entities(source, &mut profile.tables, guard.min_count)?;
     if let Some(noise) = &options.noise {
@@ -205,6 +205,7 @@ fn table_profile(
         null_follows,
         derived: relations.derived,
         parts: relations.parts,
+        dates: relations.dates,
         totals,
         inherited,
         parent_orders,

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_norway::Value;
 
 use crate::profile::{
-    CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows, ForeignKeyStats, Inherited,
-    NullFollow, NullGroup, OrderRule, ParentOrder, PartOf, PrivacySettings, Profile, SourceInfo,
-    TableProfile, Total,
+    CalendarDate, CategoryGroup, ColumnStats, Correlations, Derived, FanOut, Follows,
+    ForeignKeyStats, Inherited, NullFollow, NullGroup, OrderRule, ParentOrder, PartOf,
+    PrivacySettings, Profile, SourceInfo, TableProfile, Total,
 };
 use crate::schema::{
     Check, Column, ForeignKey, ForeignKeyEvidence, Generated, Index, LogicalType, Partitioning,
@@ -75,6 +75,8 @@ pub struct TableDoc {
     pub derived: Vec<Derived>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartOf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<CalendarDate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub totals: Vec<Total>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -176,6 +178,7 @@ impl From<&TableProfile> for TableDoc {
             null_follows: t.null_follows.clone(),
             derived: t.derived.clone(),
             parts: t.parts.clone(),
+            dates: t.dates.clone(),
             totals: t.totals.clone(),
             inherited: t.inherited.clone(),
             parent_orders: t.parent_orders.clone(),
@@ -294,6 +297,7 @@ impl TableDoc {
             null_follows: self.null_follows,
             derived: self.derived,
             parts: self.parts,
+            dates: self.dates,
             totals: self.totals,
             inherited: self.inherited,
             parent_orders: self.parent_orders,

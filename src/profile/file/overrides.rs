@@ -16,6 +16,7 @@
 //!       - total = net + tax           # a derived column
 //!       - dep = clock(sched + delay)  # a clock time (`HHMM`) plus minutes
 //!       - year = year(ordered_at)     # a part of another column
+//!       - date(year, month, day)      # integer columns that make a calendar date
 //!       - total = sum(line.price * qty) # a total of the child rows (`n = count(line)`)
 //!       - group(city, country)        # a category group
 //!       - nulls(died_on, death_place) # columns NULL on related rows
@@ -38,8 +39,8 @@ use serde_norway::Value;
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryGroup, Derived, Follows, Inherited, NullFollow, NullGroup, OrderRule, ParentOrder,
-    Part, PartOf, Profile, TableProfile, Total,
+    CalendarDate, CategoryGroup, Derived, Follows, Inherited, NullFollow, NullGroup, OrderRule,
+    ParentOrder, Part, PartOf, Profile, TableProfile, Total,
 };
 use crate::schema::ForeignKey;
 
@@ -192,6 +193,16 @@ pub fn part_name(p: &PartOf) -> String {
     format!("{} = {}({})", p.column, p.part.name(), p.of)
 }
 
+/// `date(year, month, day)`, or `date(month, day)` without a year.
+pub fn date_name(d: &CalendarDate) -> String {
+    let columns: Vec<&str> = [&d.year, &d.month, &d.day]
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(String::as_str)
+        .collect();
+    format!("date({})", columns.join(", "))
+}
+
 pub fn total_name(t: &Total) -> String {
     if t.sum.is_empty() {
         return format!("{} = count({})", t.column, t.children);
@@ -238,6 +249,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
         t.rules.len()
             + t.derived.len()
             + t.parts.len()
+            + t.dates.len()
             + t.totals.len()
             + t.groups.len()
             + t.nulls.len()
@@ -247,6 +259,7 @@ fn remove_relation(table: &mut TableProfile, entry: &str) -> bool {
     table.rules.retain(|r| rule_name(r) != entry);
     table.derived.retain(|d| derived_name(d) != entry);
     table.parts.retain(|p| part_name(p) != entry);
+    table.dates.retain(|d| date_name(d) != entry);
     table.totals.retain(|t| total_name(t) != entry);
     table.groups.retain(|g| group_name(g) != entry);
     table.nulls.retain(|g| null_group_name(g) != entry);
@@ -308,7 +321,7 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
         })
         .unwrap_or(columns_part);
     let operators = [
-        "<=", "<", ">=", ">", "=", "+", "-", "~", "group", "nulls", "clock",
+        "<=", "<", ">=", ">", "=", "+", "-", "~", "group", "nulls", "clock", "date",
     ];
     let parts = Part::ALL.map(Part::name);
     let words: Vec<&str> = columns_part

@@ -478,6 +478,25 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         known(&field, &p.of)?;
         rate(&at.join(&field), "holds", p.holds)?;
     }
+    for (i, d) in table.dates.iter().enumerate() {
+        let field = format!("dates[{i}]");
+        for name in [&d.month, &d.day]
+            .into_iter()
+            .chain(Some(&d.year).filter(|y| !y.is_empty()))
+        {
+            known(&field, name)?;
+            if !table
+                .schema
+                .column(name)
+                .is_some_and(|c| c.logical.is_integer())
+            {
+                return Err(at.fail(
+                    &field,
+                    format!("names {name:?}, which is not an integer column"),
+                ));
+            }
+        }
+    }
     for (i, g) in table.groups.iter().enumerate() {
         let field = format!("groups[{i}]");
         for name in &g.columns {

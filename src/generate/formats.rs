@@ -334,27 +334,27 @@ fn job_title(rng: &mut ChaCha8Rng) -> String {
 /// A made-up city in `locale`'s style (`fake`'s city names: `Neu Heinzberg (Main)`,
 /// `Saint-Jeanville`); English ones are [`city`]'s.
 pub fn city_in(locale: Locale, rng: &mut ChaCha8Rng) -> String {
-    match locale {
+    tidy(match locale {
         Locale::En => city(rng),
         Locale::FrFr => CityName(FR_FR).fake_with_rng(rng),
         Locale::DeDe => CityName(DE_DE).fake_with_rng(rng),
         Locale::ItIt => CityName(IT_IT).fake_with_rng(rng),
         Locale::PtBr => CityName(PT_BR).fake_with_rng(rng),
         Locale::PtPt => CityName(PT_PT).fake_with_rng(rng),
-    }
+    })
 }
 
 /// A street address in `locale`'s style: a street name and a house number, sometimes with an
 /// apartment or suite (English).
 pub fn street_in(locale: Locale, rng: &mut ChaCha8Rng) -> String {
-    let street: String = match locale {
+    let street = tidy(match locale {
         Locale::En => StreetName(EN).fake_with_rng(rng),
         Locale::FrFr => StreetName(FR_FR).fake_with_rng(rng),
         Locale::DeDe => StreetName(DE_DE).fake_with_rng(rng),
         Locale::ItIt => StreetName(IT_IT).fake_with_rng(rng),
         Locale::PtBr => StreetName(PT_BR).fake_with_rng(rng),
         Locale::PtPt => StreetName(PT_PT).fake_with_rng(rng),
-    };
+    });
     let number = rng.random_range(1..9999);
     match (locale, rng.random_range(0..3)) {
         (Locale::En, 0) => format!("{number} {street}, Apt. {}", rng.random_range(1..999)),
@@ -425,8 +425,19 @@ impl LocalPart {
     }
 }
 
+/// One entry of a `fake` list, without the stray edge spaces or tabs a few entries carry (an
+/// Italian surname `Ricci\t`).
 fn pick(rng: &mut ChaCha8Rng, list: &'static [&'static str]) -> &'static str {
-    list[rng.random_range(0..list.len())]
+    list[rng.random_range(0..list.len())].trim()
+}
+
+/// A value `fake` put together, with its whitespace made single spaces (its lists hold a few
+/// entries with a tab).
+fn tidy(value: String) -> String {
+    if value.chars().all(|c| c == ' ' || !c.is_whitespace()) && !value.contains("  ") {
+        return value.trim().to_string();
+    }
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A name's letters and digits in lower case, as an email's local part holds them.

@@ -436,3 +436,36 @@ fn format_parts_are_allowed_by_their_count() {
         assert!(!part.contains("user override"), "{part}");
     }
 }
+
+#[test]
+fn the_audit_passes_a_phrase_many_entities_share_that_profile_kept() {
+    // Team names of five words read as free text one by one, but each is carried by many
+    // teams' rows: profiling keeps them, and the audit of that profile agrees.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let names = [
+        "Los Angeles Angels of Anaheim",
+        "Oriole Park at Camden Yards",
+        "Red Sox",
+        "Cubs",
+    ];
+    let mut csv = String::from("season_id,name,wins\n");
+    for i in 0..400 {
+        csv.push_str(&format!("{i},{},{}\n", names[i % 4], 50 + i % 40));
+    }
+    std::fs::write(real.join("season.csv"), csv).unwrap();
+    let profile = dir.path().join("p.yaml");
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &path(&real), "-o", &path(&profile), "-q"],
+    ));
+    let audit = understudy(dir.path(), &["audit", &path(&profile)]);
+    assert_ok(&audit);
+    assert!(
+        stdout(&audit).contains("\"Los Angeles Angels of Anaheim\""),
+        "{}",
+        stdout(&audit)
+    );
+}

@@ -135,10 +135,11 @@ impl<'a> TableContext<'a> {
                 problems.push(format!("column {} is personal data ({reason})", s.column));
             }
         }
-        // A lookup table's values are labels: three words make a product's name, not a
-        // document about someone.
-        let label = |kind: &pii::Kind| self.lookup && *kind == pii::Kind::FreeText;
-        if let Some(kind) = pii::detect(value).filter(|k| !cleared && !label(k)) {
+        // Free text is personal for what it may say about one person; a kept value is a
+        // lookup table's label (three words make a product's name) or a phrase `k` entities
+        // share (`Oriole Park at Camden Yards`), which says nothing about one of them.
+        let phrase = |kind: &pii::Kind| *kind == pii::Kind::FreeText;
+        if let Some(kind) = pii::detect(value).filter(|k| !cleared && !phrase(k)) {
             problems.push(format!("the value looks like {}", kind.describe()));
         }
         let allowed = if pinned {

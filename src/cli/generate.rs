@@ -42,7 +42,7 @@ pub struct GenerateArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
     /// Multiply every table's row count; lookup tables (`lookup: true` in the profile) keep
-    /// theirs unless they reference a table that scales.
+    /// theirs unless they reference a table that scales. `--scale 0` empties every table.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
     /// Pin a table's row count, e.g. `--rows orders=5000000`; repeatable. Wins over --scale.

@@ -286,6 +286,21 @@ pub fn name_reason(column_name: &str) -> Option<String> {
         .map(|part| format!("name contains {part:?}"))
 }
 
+/// Words that make a birth column a place (`birthCountry`, `birth_city`, `place_of_birth`),
+/// which is no date of birth: its values are places like any other, kept only when `k`
+/// entities carry them.
+const PLACE_WORDS: &[&str] = &[
+    "country", "city", "place", "state", "province", "region", "town", "nation",
+];
+
+/// Whether `column_name` names where someone was born, and holds no other personal word.
+fn is_birthplace(column_name: &str) -> bool {
+    let name = column_name.to_ascii_lowercase();
+    let birth = ["birth", "born"].iter().any(|b| name.contains(b));
+    let reasons = PII_NAME_PARTS.iter().filter(|p| name.contains(*p)).count();
+    birth && reasons == 1 && PLACE_WORDS.iter().any(|w| name.contains(w))
+}
+
 /// The reason free text gives: it may hold anything about a person.
 const FREE_TEXT: &str = "values are free text";
 
@@ -304,7 +319,7 @@ pub fn column_reason(
     semantic: Option<Semantic>,
     scan: Option<&PiiScan>,
 ) -> Option<String> {
-    if let Some(reason) = name_reason(column_name) {
+    if let Some(reason) = name_reason(column_name).filter(|_| !is_birthplace(column_name)) {
         return Some(reason);
     }
     if matches!(logical, LogicalType::Bytes) {
@@ -648,6 +663,23 @@ fn street_suffixes() -> &'static HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_birthplace_is_a_place_and_a_birth_date_stays_personal() {
+        let reason = |name: &str, logical: LogicalType| column_reason(name, &logical, None, None);
+        assert_eq!(
+            reason("birthCountry", LogicalType::Text { max_chars: None }),
+            None
+        );
+        assert_eq!(
+            reason("place_of_birth", LogicalType::Text { max_chars: None }),
+            None
+        );
+        assert!(reason("birthYear", LogicalType::Int32).is_some());
+        assert!(reason("birth_date", LogicalType::Date).is_some());
+        assert!(reason("born_on", LogicalType::Date).is_some());
+        assert!(reason("birth_city_address", LogicalType::Text { max_chars: None }).is_some());
+    }
 
     #[test]
     fn single_values_are_recognised() {

@@ -453,6 +453,23 @@ mod tests {
     use rand::SeedableRng;
 
     #[test]
+    fn values_from_fakes_lists_hold_single_spaces_only() {
+        // fake's Italian surnames include `Ricci\t`.
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let last_names = Locale::ItIt.lists().last_names;
+        for _ in 0..5_000 {
+            let name = pick(&mut rng, last_names);
+            let city = city_in(Locale::ItIt, &mut rng);
+            let street = street_in(Locale::ItIt, &mut rng);
+            for value in [name, &city, &street] {
+                let clean =
+                    !value.contains("  ") && value.chars().all(|c| c == ' ' || !c.is_whitespace());
+                assert!(clean && value.trim() == value, "{value:?}");
+            }
+        }
+    }
+
+    #[test]
     fn check_digits_are_valid() {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         for _ in 0..200 {

@@ -244,11 +244,9 @@ impl DatePlan {
         let months = buffers[self.month].numbers();
         let days = &mut buffers[self.day];
         for (i, month) in months.into_iter().enumerate() {
-            let year = match &years {
-                Some(years) => years[i],
-                None => Some(2000.0), // a leap year
-            };
-            let (Some(year), Some(month), true) = (year, month, days.is_present(i)) else {
+            // Without a year (none, or NULL in this row), a leap year: 29 February stays.
+            let year = years.as_ref().and_then(|y| y[i]).unwrap_or(2000.0);
+            let (Some(month), true) = (month, days.is_present(i)) else {
                 continue;
             };
             let Some(last) = crate::temporal::days_in_month(year as i32, month as u32) else {
@@ -638,11 +636,11 @@ impl Generator {
         for part in &plan.parts {
             part.apply(&mut buffers);
         }
-        for date in &plan.dates {
-            date.apply(&mut buffers);
-        }
         for &(left, op, right, unit) in &plan.after_parts {
             enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));
+        }
+        for date in &plan.dates {
+            date.apply(&mut buffers);
         }
         for follow in &plan.null_follows {
             let data_type = plan.schema.field(follow.column).data_type();

@@ -136,9 +136,11 @@ impl<'a> TableContext<'a> {
             }
         }
         // Free text is personal for what it may say about one person; a kept value is a
-        // lookup table's label (three words make a product's name) or a phrase `k` entities
-        // share (`Oriole Park at Camden Yards`), which says nothing about one of them.
-        let phrase = |kind: &pii::Kind| *kind == pii::Kind::FreeText;
+        // lookup table's label (three words make a product's name) or, where entities were
+        // counted, a phrase `k` entities share (`Oriole Park at Camden Yards`), which says
+        // nothing about one of them.
+        let counted = self.lookup || !self.uncounted;
+        let phrase = |kind: &pii::Kind| counted && *kind == pii::Kind::FreeText;
         if let Some(kind) = pii::detect(value).filter(|k| !cleared && !phrase(k)) {
             problems.push(format!("the value looks like {}", kind.describe()));
         }

@@ -206,9 +206,12 @@ pub fn find_dates(
         .filter(|&k| integer(k) && !taken.contains(&name(k)) && within(k, 1.0, 31.0))
         .filter(|&k| rows.iter().filter_map(|r| r[k]).any(|d| d >= 29.0))
         .collect();
-    let years: Vec<usize> = (0..columns.len())
-        .filter(|&k| integer(k) && within(k, 1.0, 9999.0))
+    // Years as calendars write them; a column named for a year is tried first, since any
+    // count in that range passes the check but on 29 February.
+    let mut years: Vec<usize> = (0..columns.len())
+        .filter(|&k| integer(k) && within(k, 1000.0, 9999.0))
         .collect();
+    years.sort_by_key(|&k| !name(k).to_ascii_lowercase().contains("year"));
     let mut found: Vec<CalendarDate> = Vec::new();
     let mut used: Vec<usize> = Vec::new();
     for &day in &days {
@@ -238,15 +241,21 @@ pub fn find_dates(
     found
 }
 
+/// How likely chance alone is to pass the check: below this, a month and a day column that
+/// always made a valid date are taken to be one.
+const DATE_BY_CHANCE: f64 = 1e-3;
+
 /// How many sampled rows with the columns present there are, when each is a valid date and
-/// they are at least [`MIN_ROWS`]; a missing year allows 29 February.
+/// chance would rarely have made them so (see [`DATE_BY_CHANCE`]): only days from 29 can pass
+/// a month's end, and a day of 31 drawn apart from its month lands in a month that has it 7
+/// times in 12, a 29 or 30 11 times in 12. A missing year allows 29 February.
 fn valid_dates(
     rows: &[&Vec<Option<f64>>],
     year: Option<usize>,
     month: usize,
     day: usize,
 ) -> Option<u64> {
-    let mut checked = 0u64;
+    let (mut checked, mut chance) = (0u64, 0f64);
     for r in rows {
         let (Some(m), Some(d)) = (r[month], r[day]) else {
             continue;
@@ -262,8 +271,13 @@ fn valid_dates(
             return None;
         }
         checked += 1;
+        chance += match d as u32 {
+            31 => (7.0f64 / 12.0).ln(),
+            29 | 30 => (11.0f64 / 12.0).ln(),
+            _ => 0.0,
+        };
     }
-    (checked >= MIN_ROWS as u64).then_some(checked)
+    (checked >= MIN_ROWS as u64 && chance < DATE_BY_CHANCE.ln()).then_some(checked)
 }
 
 /// Whether column `k` takes more than one value in the sample.
@@ -390,7 +404,7 @@ mod tests {
             ("age", LogicalType::Int32),
         ]);
         let columns: Vec<(usize, u8)> = (0..5).map(|k| (k, NUMBER)).collect();
-        let data: Vec<Vec<Option<f64>>> = (0..300)
+        let data: Vec<Vec<Option<f64>>> = (0..600)
             .map(|i| {
                 let date = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap()
                     + chrono::Days::new(i * 37 % 1461);

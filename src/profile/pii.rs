@@ -293,12 +293,43 @@ const PLACE_WORDS: &[&str] = &[
     "country", "city", "place", "state", "province", "region", "town", "nation",
 ];
 
-/// Whether `column_name` names where someone was born, and holds no other personal word.
+/// Whether `column_name` names where someone was born, and holds no other personal word:
+/// its words (split at `_`, spaces and a lower-case letter before a capital) hold a birth word
+/// (`birth`, `born`, `birthplace`) and a place word.
 fn is_birthplace(column_name: &str) -> bool {
-    let name = column_name.to_ascii_lowercase();
-    let birth = ["birth", "born"].iter().any(|b| name.contains(b));
-    let reasons = PII_NAME_PARTS.iter().filter(|p| name.contains(*p)).count();
-    birth && reasons == 1 && PLACE_WORDS.iter().any(|w| name.contains(w))
+    let words = name_words(column_name);
+    let birth = words
+        .iter()
+        .any(|w| w == "born" || w == "birth" || w == "birthplace");
+    let place = words
+        .iter()
+        .any(|w| w == "birthplace" || PLACE_WORDS.contains(&w.as_str()));
+    let lower = column_name.to_ascii_lowercase();
+    let reasons = PII_NAME_PARTS.iter().filter(|p| lower.contains(*p)).count();
+    birth && place && reasons == 1
+}
+
+/// The lower-case words of a column name: `birthCountry` and `birth_country` are both
+/// `[birth, country]`.
+fn name_words(column_name: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    let mut previous_lower = false;
+    for c in column_name.chars() {
+        if !c.is_alphanumeric() {
+            words.push(String::new());
+        } else {
+            if c.is_uppercase() && previous_lower {
+                words.push(String::new());
+            }
+            words
+                .last_mut()
+                .expect("never empty")
+                .push(c.to_ascii_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// The reason free text gives: it may hold anything about a person.
@@ -319,7 +350,9 @@ pub fn column_reason(
     semantic: Option<Semantic>,
     scan: Option<&PiiScan>,
 ) -> Option<String> {
-    if let Some(reason) = name_reason(column_name).filter(|_| !is_birthplace(column_name)) {
+    let text = matches!(logical, LogicalType::Text { .. } | LogicalType::Char { .. });
+    if let Some(reason) = name_reason(column_name).filter(|_| !(text && is_birthplace(column_name)))
+    {
         return Some(reason);
     }
     if matches!(logical, LogicalType::Bytes) {
@@ -679,6 +712,15 @@ mod tests {
         assert!(reason("birth_date", LogicalType::Date).is_some());
         assert!(reason("born_on", LogicalType::Date).is_some());
         assert!(reason("birth_city_address", LogicalType::Text { max_chars: None }).is_some());
+        // Words, not letters: a birth date's determination is no nation.
+        let text = || LogicalType::Text { max_chars: None };
+        assert!(reason("birth_date_determination", text()).is_some());
+        assert!(reason("birth_ethnicity", text()).is_some());
+        assert!(
+            reason("birthState", LogicalType::Int32).is_some(),
+            "a code, not text"
+        );
+        assert_eq!(reason("BirthPlace", text()), None);
     }
 
     #[test]

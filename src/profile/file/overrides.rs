@@ -321,13 +321,20 @@ fn check_names(table: &TableProfile, entry: &str) -> Result<(), String> {
         })
         .unwrap_or(columns_part);
     let operators = [
-        "<=", "<", ">=", ">", "=", "+", "-", "~", "group", "nulls", "clock", "date",
+        "<=", "<", ">=", ">", "=", "+", "-", "~", "group", "nulls", "clock",
     ];
     let parts = Part::ALL.map(Part::name);
-    let words: Vec<&str> = columns_part
-        .split(|c: char| c.is_whitespace() || ",()".contains(c))
-        .filter(|w| !w.is_empty() && !operators.contains(w) && !parts.contains(w))
-        .collect();
+    // `date(year, month, day)` names columns only, which may be called like parts.
+    let date_columns = entry
+        .strip_prefix("date(")
+        .and_then(|e| e.strip_suffix(')'));
+    let words: Vec<&str> = match date_columns {
+        Some(columns) => columns.split(',').map(str::trim).collect(),
+        None => columns_part
+            .split(|c: char| c.is_whitespace() || ",()".contains(c))
+            .filter(|w| !w.is_empty() && !operators.contains(w) && !parts.contains(w))
+            .collect(),
+    };
     if words.is_empty() {
         return Err(format!("{entry:?} names no relation"));
     }

@@ -478,8 +478,21 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         known(&field, &p.of)?;
         rate(&at.join(&field), "holds", p.holds)?;
     }
+    let mut dated: Vec<&String> = Vec::new();
     for (i, d) in table.dates.iter().enumerate() {
         let field = format!("dates[{i}]");
+        let columns = [&d.month, &d.day]
+            .into_iter()
+            .chain(Some(&d.year).filter(|y| !y.is_empty()));
+        for name in columns {
+            if dated.contains(&name) {
+                return Err(at.fail(
+                    &field,
+                    format!("names {name:?} twice (a column serves one date)"),
+                ));
+            }
+            dated.push(name);
+        }
         for name in [&d.month, &d.day]
             .into_iter()
             .chain(Some(&d.year).filter(|y| !y.is_empty()))

@@ -433,3 +433,43 @@ fn quiet_profiling_prints_only_what_needs_a_look() {
     common::assert_ok(&quiet);
     assert_eq!(common::stderr(&quiet), "");
 }
+
+#[test]
+fn a_date_turned_off_may_be_no_longer_found_but_its_columns_must_exist() {
+    // Columns called like date parts (`year`, `month`, `day`) are read as columns in
+    // `date(...)`; these days never pass 28, so profiling finds no date to turn off.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let mut csv = String::from("id,year,month,day\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "{i},{},{},{}\n",
+            2000 + i % 20,
+            1 + i % 12,
+            1 + i % 28
+        ));
+    }
+    std::fs::write(real.join("t.csv"), csv).unwrap();
+    let profile = dir.path().join("p.yaml");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir.path(),
+        &["profile", &path(&real), "-o", &path(&profile), "-q"],
+    ));
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(!text.contains("dates:"), "{text}");
+    // Block style: in a flow list (`[a, b]`) YAML splits the entry at its commas.
+    let off = |entry: &str| {
+        from_yaml(&format!(
+            "{text}overrides:\n  t:\n    off:\n      - {entry}\n"
+        ))
+    };
+    let kept = off("date(year, month, day)");
+    assert!(kept.is_ok(), "{:?}", kept.err());
+    let err = off("date(year, month, dy)").unwrap_err().to_string();
+    assert!(
+        err.contains("overrides.t.off[0]") && err.contains("\"dy\""),
+        "{err}"
+    );
+}

@@ -6,7 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_error, assert_ok, bundled_profile, read_profile, stdout, understudy};
+use common::{
+    assert_error, assert_ok, bundled_profile, profile_csv_tables, read_profile, stdout, understudy,
+};
 use understudy::profile::Share;
 
 /// Values that must appear neither in the profile nor in generated data.
@@ -442,8 +444,6 @@ fn the_audit_passes_a_phrase_many_entities_share_that_profile_kept() {
     // Team names of five words read as free text one by one, but each is carried by many
     // teams' rows: profiling keeps them, and the audit of that profile agrees.
     let dir = tempfile::tempdir().unwrap();
-    let real = dir.path().join("real");
-    std::fs::create_dir(&real).unwrap();
     let names = [
         "Los Angeles Angels of Anaheim",
         "Oriole Park at Camden Yards",
@@ -454,13 +454,8 @@ fn the_audit_passes_a_phrase_many_entities_share_that_profile_kept() {
     for i in 0..400 {
         csv.push_str(&format!("{i},{},{}\n", names[i % 4], 50 + i % 40));
     }
-    std::fs::write(real.join("season.csv"), csv).unwrap();
-    let profile = dir.path().join("p.yaml");
+    let profile = profile_csv_tables(dir.path(), &[("season", &csv)]);
     let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &path(&real), "-o", &path(&profile), "-q"],
-    ));
     let audit = understudy(dir.path(), &["audit", &path(&profile)]);
     assert_ok(&audit);
     assert!(

@@ -439,8 +439,6 @@ fn a_date_turned_off_may_be_no_longer_found_but_its_columns_must_exist() {
     // Columns called like date parts (`year`, `month`, `day`) are read as columns in
     // `date(...)`; these days never pass 28, so profiling finds no date to turn off.
     let dir = tempfile::tempdir().unwrap();
-    let real = dir.path().join("real");
-    std::fs::create_dir(&real).unwrap();
     let mut csv = String::from("id,year,month,day\n");
     for i in 0..200 {
         csv.push_str(&format!(
@@ -450,13 +448,7 @@ fn a_date_turned_off_may_be_no_longer_found_but_its_columns_must_exist() {
             1 + i % 28
         ));
     }
-    std::fs::write(real.join("t.csv"), csv).unwrap();
-    let profile = dir.path().join("p.yaml");
-    let path = |p: &Path| p.to_str().unwrap().to_string();
-    assert_ok(&understudy(
-        dir.path(),
-        &["profile", &path(&real), "-o", &path(&profile), "-q"],
-    ));
+    let profile = profile_csv_tables(dir.path(), &[("t", &csv)]);
     let text = std::fs::read_to_string(&profile).unwrap();
     assert!(!text.contains("dates:"), "{text}");
     // Block style: in a flow list (`[a, b]`) YAML splits the entry at its commas.

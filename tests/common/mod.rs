@@ -191,6 +191,23 @@ pub fn profile_and_generate(real: &TestDb, target: &str, extra: &[&str]) -> temp
     dir
 }
 
+/// Writes each `(table, csv text)` as `real/<table>.csv` under `dir` and profiles that folder
+/// into `dir/p.yaml`, asserting it succeeds; the profile's path.
+pub fn profile_csv_tables(dir: &Path, tables: &[(&str, &str)]) -> PathBuf {
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    for (name, text) in tables {
+        std::fs::write(real.join(format!("{name}.csv")), text).unwrap();
+    }
+    let profile = dir.join("p.yaml");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert_ok(&understudy(
+        dir,
+        &["profile", &path(&real), "-o", &path(&profile), "-q"],
+    ));
+    profile
+}
+
 /// Profiles the source at `source` into `profile.yaml` under `dir`, then generates that
 /// profile into `out/` under `dir`, asserting both succeed; the output folder.
 pub fn profile_and_generate_into(dir: &Path, source: &Path) -> PathBuf {

@@ -197,6 +197,45 @@ fn clock_times_written_as_hhmm_stay_valid() {
     }
 }
 
+/// Masses weighed to 25 g, stock counted in fives, departures scheduled every 10 minutes and
+/// salaries in whole thousands stay on their steps; a plain count, and a mass written with
+/// decimals, keep no step.
+#[test]
+fn numbers_counted_in_steps_stay_on_their_steps() {
+    let mut csv = String::from("id,mass_g,stock,departs,salary,visits,mass_kg\n");
+    for i in 0..300u32 {
+        let minutes = 360 + (i * 47 % 90) * 10;
+        csv.push_str(&format!(
+            "{i},{},{},{},{},{},{}.{}\n",
+            2900 + (i * 31 % 120) * 25,
+            (i * 13 % 40) * 5,
+            minutes / 60 * 100 + minutes % 60,
+            (40 + i * 17 % 160) * 1000,
+            i * 7 % 101,
+            2 + i % 4,
+            i % 10
+        ));
+    }
+    let (profile, generated) = profile_and_generate("stock", &csv, "10");
+    for step in ["step: 25\n", "step: 5\n", "step: 10\n", "step: 1000\n"] {
+        assert!(profile.contains(step), "{step} missing:\n{profile}");
+    }
+    assert_eq!(profile.matches("step:").count(), 4, "{profile}");
+    let mut odd_visits = 0;
+    for line in generated.lines().skip(1) {
+        let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v[1] % 25.0, 0.0, "mass {line}");
+        assert_eq!(v[2] % 5.0, 0.0, "stock {line}");
+        assert!(v[3] % 100.0 < 60.0 && v[3] % 10.0 == 0.0, "departs {line}");
+        assert_eq!(v[4] % 1000.0, 0.0, "salary {line}");
+        odd_visits += (v[5] % 2.0 == 1.0) as u32;
+    }
+    assert!(
+        odd_visits > 500,
+        "visits took a step: {odd_visits} odd of 3000"
+    );
+}
+
 #[test]
 fn year_month_and_day_columns_make_valid_dates() {
     // Dates kept as three integer columns, and a birthday as month and day only: each drawn

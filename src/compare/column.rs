@@ -665,6 +665,7 @@ mod tests {
                 scale: 2,
                 std: None,
                 clock: false,
+                step: None,
             }),
             ..Default::default()
         }

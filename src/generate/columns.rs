@@ -11,9 +11,17 @@ use crate::schema::{Column, LogicalType};
 use crate::temporal::{self, date_from_days};
 use chrono::{Datelike, NaiveDate};
 
-/// The smallest difference between two values of the column, in its numeric form.
+/// The smallest difference between two values of the column, in its numeric form: the
+/// learned step every value was a multiple of, or else what the type and the values' decimal
+/// places allow.
 pub(super) fn step_of(logical: &LogicalType, stats: Option<&ColumnStats>) -> f64 {
     let learned = stats.and_then(|s| s.numeric.as_ref());
+    if let Some(step) = learned
+        .and_then(|n| n.step)
+        .filter(|_| logical.is_numeric())
+    {
+        return step as f64;
+    }
     match logical {
         LogicalType::Int16 | LogicalType::Int32 | LogicalType::Int64 => 1.0,
         LogicalType::Date
@@ -464,6 +472,7 @@ mod tests {
                 scale: 1,
                 std: None,
                 clock: false,
+                step: None,
             }),
             ..ColumnStats::default()
         };

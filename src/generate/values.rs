@@ -293,7 +293,7 @@ impl NumberGen {
             *self.frequent.by_value_at(u).expect("a set has values")
         } else if self.clock && self.quantiles.len() >= 2 {
             let minutes = interpolate_as(&self.quantiles, u, hhmm_to_minutes);
-            return minutes_to_hhmm(minutes.round());
+            return minutes_to_hhmm(round_to_step(minutes, clock_minutes_step(self.step)));
         } else if self.quantiles.len() >= 2 {
             interpolate(&self.quantiles, u)
         } else if let Some(&only) = self.quantiles.first() {
@@ -315,16 +315,29 @@ impl NumberGen {
         rank_among(&self.quantiles, v)
     }
 
+    /// `v` on the column's step, the nearest such value within the limits; `v` itself when
+    /// no multiple of the step lies near it within them.
     fn round(&self, v: f64) -> f64 {
         if self.step <= 0.0 {
             return v;
         }
         let r = round_to_step(v, self.step);
-        if r < self.limits.lo || r > self.limits.hi {
-            v
-        } else {
-            r
-        }
+        let within = |x: f64| x >= self.limits.lo && x <= self.limits.hi;
+        [r, r + self.step, r - self.step]
+            .into_iter()
+            .find(|&x| within(x))
+            .unwrap_or(v)
+    }
+}
+
+/// The step in minutes of a clock column written as HHMM whose values are multiples of
+/// `step`: 5, 10, 15 and 30 are minutes (100 is divisible by each, so HHMM and minutes agree),
+/// 100 is whole hours; any other step is no clock step and leaves whole minutes.
+fn clock_minutes_step(step: f64) -> f64 {
+    match step as u64 {
+        s @ (5 | 10 | 15 | 20 | 30) => s as f64,
+        100 => 60.0,
+        _ => 1.0,
     }
 }
 

@@ -545,6 +545,11 @@ pub struct NumericStats {
     /// Every value is a clock time written as HHMM (`1545`); generated values are too.
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock: bool,
+    /// Every value is a whole multiple of this (25 for masses weighed to 25 g, 1000 for
+    /// salaries in thousands, 5 for stock levels counted in fives); generated values are too.
+    /// Written only when above 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u64>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -377,6 +377,9 @@ fn numeric(at: &Path, n: &NumericStats) -> Result<(), ProfileError> {
             format!("min {} must not exceed max {}", n.min, n.max),
         ));
     }
+    if n.step == Some(0) {
+        return Err(at.fail("step", "must be a whole number above 0".to_string()));
+    }
     ordered(at, "quantiles", &n.quantiles)
 }
 

@@ -31,6 +31,10 @@ const DEPENDENCE: f64 = 0.5;
 /// Rows NULL in both that chance would give two columns before their avoiding each other
 /// counts as a link.
 const MIN_EXPECTED_BOTH: f64 = 5.0;
+/// How closely (|phi| of the NULL indicators) a column's NULLs must match those of a column
+/// decided elsewhere for it to follow that column instead of joining a group: a person's death
+/// year and death city follow the death country that an address group draws.
+const FOLLOW_PHI: f64 = 0.9;
 /// Starts are tried on a grid of this many points, besides the ends of stretches placed already.
 const GRID: usize = 400;
 
@@ -123,14 +127,17 @@ impl NullCounts {
         table: &Table,
         decided_elsewhere: impl Fn(&str) -> bool,
     ) -> Vec<NullGroup> {
-        let member = |k: usize| {
-            let name = &table.columns[self.columns[k]].name;
-            self.nulls[k] >= MIN_NULLS
-                && self.nulls[k] < self.rows
-                && !table.is_key_column(name)
-                && !decided_elsewhere(name)
+        let (leaders, others) = self.leaders_and_others(table, &decided_elsewhere);
+        // A column NULL on (nearly) the same rows as one decided elsewhere follows it (see
+        // [`NullCounts::follows`]): in a group of its own it would lose that link.
+        let follows_a_leader = |k: usize| {
+            !table.in_any_key(self.name(table, k))
+                && (leaders.iter()).any(|&x| self.phi(k, x).abs() >= FOLLOW_PHI)
         };
-        let candidates: Vec<usize> = (0..self.columns.len()).filter(|&k| member(k)).collect();
+        let candidates: Vec<usize> = others
+            .into_iter()
+            .filter(|&k| !follows_a_leader(k))
+            .collect();
         let mut edges = Vec::new();
         for (x, &a) in candidates.iter().enumerate() {
             for &b in &candidates[x + 1..] {
@@ -154,18 +161,13 @@ impl NullCounts {
         groups: &[NullGroup],
         decided_elsewhere: impl Fn(&str) -> bool,
     ) -> Vec<NullFollow> {
-        let name = |k: usize| table.columns[self.columns[k]].name.as_str();
-        let counted = |k: usize| {
-            self.nulls[k] >= MIN_NULLS && self.nulls[k] < self.rows && !table.is_key_column(name(k))
-        };
+        let name = |k: usize| self.name(table, k);
         let grouped = |k: usize| {
             groups
                 .iter()
                 .any(|g| g.columns.iter().any(|c| c == name(k)))
         };
-        let (leaders, followers): (Vec<usize>, Vec<usize>) = (0..self.columns.len())
-            .filter(|&k| counted(k))
-            .partition(|&k| decided_elsewhere(name(k)));
+        let (leaders, followers) = self.leaders_and_others(table, &decided_elsewhere);
         // A reference's NULLs are its foreign key's; only a column of values follows.
         followers
             .into_iter()
@@ -188,6 +190,26 @@ impl NullCounts {
                 })
             })
             .collect()
+    }
+
+    fn name<'t>(&self, table: &'t Table, k: usize) -> &'t str {
+        &table.columns[self.columns[k]].name
+    }
+
+    /// The counted columns that hold NULLs and values both and are no key, split into those
+    /// whose NULLs something else decides and the others.
+    fn leaders_and_others(
+        &self,
+        table: &Table,
+        decided_elsewhere: &impl Fn(&str) -> bool,
+    ) -> (Vec<usize>, Vec<usize>) {
+        (0..self.columns.len())
+            .filter(|&k| {
+                self.nulls[k] >= MIN_NULLS
+                    && self.nulls[k] < self.rows
+                    && !table.is_key_column(self.name(table, k))
+            })
+            .partition(|&k| decided_elsewhere(self.name(table, k)))
     }
 
     /// How strongly the NULLs of `a` and `b` depend on each other (see [`dependence`]), if
@@ -381,6 +403,53 @@ mod tests {
         );
         let grouped = counts.finish(&table, |_| false);
         assert_eq!(counts.follows(&table, &grouped, |c| c == "died"), vec![]);
+    }
+
+    #[test]
+    fn columns_null_where_one_decided_elsewhere_is_follow_it_rather_than_group() {
+        // A death country is drawn with its state (decided elsewhere); the death year and city
+        // are NULL on the same rows (the city on one more). Grouped with each other, they
+        // would lose the country; each follows it instead.
+        let table = Table {
+            name: "people".into(),
+            columns: ["id", "death_country", "death_year", "death_city"]
+                .map(|c| Column::new(c, LogicalType::Int64, true))
+                .into(),
+            primary_key: vec!["id".into()],
+            ..Default::default()
+        };
+        let alive = |i: i64| i % 2 == 0;
+        let nulls: [&dyn Fn(i64) -> bool; 4] =
+            [&|_| false, &alive, &alive, &|i| alive(i) || i == 1];
+        let fields: Vec<Field> = (table.columns.iter())
+            .map(|c| Field::new(&c.name, c.logical.arrow_type(), true))
+            .collect();
+        let arrays = nulls
+            .iter()
+            .map(|null| {
+                let values: Int64Array = (0..1000).map(|i| (!null(i)).then_some(i)).collect();
+                Arc::new(values) as arrow::array::ArrayRef
+            })
+            .collect();
+        let mut counts = NullCounts::new(&table);
+        counts.observe(&RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap());
+        let decided = |c: &str| c == "death_country";
+        let groups = counts.finish(&table, decided);
+        assert_eq!(groups, vec![]);
+        let follows = counts.follows(&table, &groups, decided);
+        let led: Vec<(&str, &str)> = (follows.iter())
+            .map(|f| (f.column.as_str(), f.follows.as_str()))
+            .collect();
+        assert_eq!(
+            led,
+            [
+                ("death_year", "death_country"),
+                ("death_city", "death_country")
+            ]
+        );
+        assert_eq!((follows[0].when_null, follows[0].when_present), (1.0, 0.0));
+        // Nothing decided elsewhere: year and city go together as before.
+        assert_eq!(counts.finish(&table, |_| false).len(), 1);
     }
 
     #[test]

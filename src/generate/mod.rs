@@ -343,6 +343,10 @@ struct ParentOrderPlan {
 struct GroupPlan {
     /// Indices into the table's columns.
     columns: Vec<usize>,
+    /// The column (an index into the table's columns) whose copula uniform walks the
+    /// combinations, which are then in the order of its rank; without one, each row draws
+    /// its own uniform.
+    lead: Option<usize>,
     combinations: Choice<Vec<Option<String>>>,
     /// For an address: rows beyond the combinations draw one country's address.
     address: Option<AddressPlan>,
@@ -356,9 +360,10 @@ struct GroupPlan {
 type GroupDraw<'g> = Option<Cow<'g, [Option<String>]>>;
 
 impl GroupPlan {
-    /// The combination drawn for row `row`, or `None` for "column by column".
-    fn draw(&self, seed: u64, row: u64) -> GroupDraw<'_> {
-        let u = unit_interval(mix64(combine([seed, self.salt, row])));
+    /// The combination drawn for row `row` at the lead's uniform `lead` (if the group has a
+    /// lead), or `None` for "column by column".
+    fn draw(&self, seed: u64, row: u64, lead: Option<f64>) -> GroupDraw<'_> {
+        let u = lead.unwrap_or_else(|| unit_interval(mix64(combine([seed, self.salt, row]))));
         match (self.combinations.at(u), &self.address) {
             (Some(values), _) => Some(Cow::Borrowed(values)),
             (None, Some(address)) => Some(Cow::Owned(address.draw(seed, self.salt, row))),
@@ -601,7 +606,13 @@ impl Generator {
         let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()
-            .map(|g| rows.clone().map(|i| g.draw(self.seed, i)).collect())
+            .map(|g| {
+                let lead = self.lead_uniforms(table, g, uniforms.as_deref());
+                let lead = |r: usize| lead.map(|u| u[r]);
+                (rows.clone().enumerate())
+                    .map(|(r, i)| g.draw(self.seed, i, lead(r)))
+                    .collect()
+            })
             .collect();
         let mut buffers: Vec<Buffer> = (0..plan.output.len())
             .map(|at| {
@@ -683,6 +694,18 @@ impl Generator {
         Some(uniforms)
     }
 
+    /// The copula uniforms of `group`'s lead column, row by row, if it has one.
+    fn lead_uniforms<'u>(
+        &self,
+        table: usize,
+        group: &GroupPlan,
+        uniforms: Option<&'u [Vec<f64>]>,
+    ) -> Option<&'u [f64]> {
+        let copula = self.tables[table].copula.as_ref()?;
+        let k = copula.columns.iter().position(|&c| Some(c) == group.lead)?;
+        Some(&uniforms?[k])
+    }
+
     /// Per member of `group` (empty when none follows a parent column), the normal score of
     /// its parent column's value in each row's parent row (`None` without one).
     fn parent_scores(
@@ -737,11 +760,8 @@ impl Generator {
             Some(&uniforms.expect("made with the copula")[k][..])
         });
         let seed = combine([self.seed, plan.salt, c as u64, key]);
+        // A group's lead is in the copula too: its uniform chose the group's combination.
         match (joint, grouped, &plan.columns[c]) {
-            (Some(u), _, ColumnPlan::Values(gen)) => {
-                let rng = &mut ChaCha8Rng::seed_from_u64(seed);
-                gen.fill_from(u, rng, rows, &mut buffer);
-            }
             (_, Some((drawn, k, beyond)), ColumnPlan::Values(gen)) => {
                 let rng = &mut ChaCha8Rng::seed_from_u64(seed);
                 for (i, combination) in rows.zip(drawn) {
@@ -751,6 +771,10 @@ impl Generator {
                         None => beyond.unwrap_or(gen).fill(rng, i..i + 1, &mut buffer),
                     }
                 }
+            }
+            (Some(u), None, ColumnPlan::Values(gen)) => {
+                let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+                gen.fill_from(u, rng, rows, &mut buffer);
             }
             _ => self.fill(table, c, key, parents, &mut buffer),
         }

@@ -2041,6 +2041,16 @@ impl TablePlanner<'_> {
             .collect()
     }
 
+    /// The member of `group` the copula ranks (see `profile::ranks`), with its rank order: the
+    /// group's combinations are walked in that order with the member's copula uniform.
+    fn group_lead<'p>(&'p self, group: &CategoryGroup) -> Option<(usize, &'p [Option<String>])> {
+        let correlations = self.profile_table().correlations.as_ref()?;
+        correlations.ranked.iter().find_map(|r| {
+            let member = group.columns.iter().position(|c| *c == r.column)?;
+            Some((member, r.order.as_slice()))
+        })
+    }
+
     /// The learned category groups whose columns are all text value columns here.
     fn groups(&self, columns: &[ColumnPlan], limits: &TableLimits) -> Vec<GroupPlan> {
         let table = self.table();
@@ -2084,15 +2094,11 @@ impl TablePlanner<'_> {
                     Some(_) => vec![None; indices.len()],
                     None => self.beyond_combinations(group, &indices, columns, limits),
                 };
+                let lead = self.group_lead(group).filter(|_| address.is_none());
                 Some(GroupPlan {
+                    lead: lead.map(|(member, _)| indices[member]),
+                    combinations: Choice::new(ordered_combinations(group, lead)),
                     columns: indices,
-                    combinations: Choice::new(
-                        group
-                            .combinations
-                            .iter()
-                            .map(|c| (c.values.clone(), c.share))
-                            .collect(),
-                    ),
                     address,
                     beyond,
                     salt: self.salt(&["group", &group.columns.join(",")]),
@@ -2100,6 +2106,29 @@ impl TablePlanner<'_> {
             })
             .collect()
     }
+}
+
+/// A group's combinations with their shares: in the order of the lead member's rank when it
+/// has one (`(member, order)`; a value the order does not list takes the place of `null`, the
+/// unlisted values, and a NULL comes last), else as learned.
+fn ordered_combinations(
+    group: &CategoryGroup,
+    lead: Option<(usize, &[Option<String>])>,
+) -> Vec<(Vec<Option<String>>, f64)> {
+    let mut combinations: Vec<&Combination> = group.combinations.iter().collect();
+    if let Some((member, order)) = lead {
+        let unlisted = order.iter().position(Option::is_none);
+        let place = |m: &Combination| match &m.values[member] {
+            Some(v) => (order.iter().position(|o| o.as_ref() == Some(v)))
+                .or(unlisted)
+                .unwrap_or(order.len()),
+            None => order.len() + 1,
+        };
+        combinations.sort_by_key(|m| place(m));
+    }
+    (combinations.into_iter())
+        .map(|m| (m.values.clone(), m.share))
+        .collect()
 }
 
 /// Whether every value the parent column can hold is valid in the child column.

@@ -192,6 +192,17 @@ impl NullCounts {
             .collect()
     }
 
+    /// Whether the NULLs of table column `column` are linked (see [`NullCounts::finish`]) to
+    /// those of another counted column.
+    pub fn goes_with_others(&self, column: usize) -> bool {
+        let Some(k) = self.columns.iter().position(|&c| c == column) else {
+            return false;
+        };
+        let counted = |k: usize| self.nulls[k] >= MIN_NULLS && self.nulls[k] < self.rows;
+        counted(k)
+            && (0..self.columns.len()).any(|x| x != k && counted(x) && self.link(k, x).is_some())
+    }
+
     fn name<'t>(&self, table: &'t Table, k: usize) -> &'t str {
         &table.columns[self.columns[k]].name
     }

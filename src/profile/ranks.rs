@@ -60,18 +60,38 @@ pub fn learn(
         })
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // One column leads a group: the group's combinations follow its rank (see
+    // [`rankable`]); a second ranked member would take a place in the copula for nothing.
+    let mut led: Vec<usize> = Vec::new();
+    found.retain(|(_, r)| {
+        let group = group_of(groups, &r.categories.column);
+        let first = group.is_none_or(|g| !led.contains(&g));
+        led.extend(group);
+        first
+    });
     found.truncate(MAX_RANKED);
     // Table order, so the profile reads the same whatever the associations' order.
     found.sort_by_key(|(_, r)| table.column_index(&r.categories.column));
     found.into_iter().map(|(_, r)| r).collect()
 }
 
-/// A category ([`is_category`]) that is not a lookup's values and not drawn as part of a
-/// category group.
+/// A category ([`is_category`]) that is not a lookup's values and not drawn as part of an
+/// address. A member of another category group may lead it: generation then walks the group's
+/// combinations in the order of its rank, with its copula uniform, so the species that goes
+/// with a body mass still picks the island that goes with the species.
 fn rankable(table: &Table, s: &ColumnStats, groups: &[CategoryGroup]) -> bool {
     is_category(table, s)
         && !matches!(s.model, Some(TextModel::Lookup { .. }))
-        && !groups.iter().any(|g| g.columns.contains(&s.column))
+        && !groups
+            .iter()
+            .any(|g| g.address.is_some() && g.columns.contains(&s.column))
+}
+
+/// The position of the category group `column` belongs to, if any.
+fn group_of(groups: &[CategoryGroup], column: &str) -> Option<usize> {
+    groups
+        .iter()
+        .position(|g| g.columns.iter().any(|c| c == column))
 }
 
 /// Per row, the position of its value in the frequent list, the list's length for any other

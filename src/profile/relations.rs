@@ -223,6 +223,13 @@ fn parent_id(hash: u64) -> f64 {
 const TEXT_COLUMNS: usize = 24;
 /// Cramér's V from which two categorical columns belong to one group.
 const GROUP_ASSOCIATION: f64 = 0.7;
+/// Two columns of at most [`FEW_DISTINCT`] values each join one group from this Cramér's V,
+/// corrected for chance: their combinations are few, so most keep their share under the
+/// privacy guard, and the copula's ranks cannot draw a table such as "Gentoo only on Biscoe,
+/// Adelie on every island". Not a column whose NULLs go with other columns' NULLs: a NULL
+/// group keeps those, and a category group would draw them on its own.
+const FEW_ASSOCIATION: f64 = 0.4;
+const FEW_DISTINCT: u64 = 12;
 /// Most columns in a group, and most distinct values a grouped column may have.
 const GROUP_COLUMNS: usize = 5;
 const GROUP_DISTINCT: u64 = 200;
@@ -430,8 +437,15 @@ impl RelationsAccumulator {
                     .filter_map(|(p, q)| Some(((*p)?, (*q)?)))
                     .unzip();
                 if p.len() as u64 >= MIN_ROWS {
-                    let v = cramers_v(&p, &q);
-                    if v >= GROUP_ASSOCIATION {
+                    let few = |k: usize| {
+                        let i = self.text_columns[k];
+                        stats[i].distinct <= FEW_DISTINCT && !self.nulls.goes_with_others(i)
+                    };
+                    let (v, threshold) = match few(x) && few(y) {
+                        true => (corrected_cramers_v(&p, &q), FEW_ASSOCIATION),
+                        false => (cramers_v(&p, &q), GROUP_ASSOCIATION),
+                    };
+                    if v >= threshold {
                         edges.push((v, x, y));
                     }
                 }
@@ -1028,28 +1042,71 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
 
 /// Cramér's V between two categorical columns given as value hashes, row by row.
 pub fn cramers_v(x: &[u64], y: &[u64]) -> f64 {
-    let n = x.len() as f64;
-    let mut joint: FxHashMap<(u64, u64), f64> = FxHashMap::default();
-    let mut rows: FxHashMap<u64, f64> = FxHashMap::default();
-    let mut cols: FxHashMap<u64, f64> = FxHashMap::default();
-    for (&a, &b) in x.iter().zip(y) {
-        *joint.entry((a, b)).or_insert(0.0) += 1.0;
-        *rows.entry(a).or_insert(0.0) += 1.0;
-        *cols.entry(b).or_insert(0.0) += 1.0;
-    }
-    let k = rows.len().min(cols.len());
-    if k < 2 {
+    let Some(t) = Contingency::of(x, y) else {
+        return 0.0;
+    };
+    let k = t.rows.min(t.columns);
+    (t.chi2 / (t.n * (k - 1.0))).max(0.0).sqrt().min(1.0)
+}
+
+/// Cramér's V corrected for the association that chance alone gives a sample (Bergsma's
+/// correction): 20 rows of two 10-valued columns reach a plain V near 0.7 by chance, and this
+/// near 0.
+pub fn corrected_cramers_v(x: &[u64], y: &[u64]) -> f64 {
+    let Some(t) = Contingency::of(x, y) else {
+        return 0.0;
+    };
+    if t.n < 2.0 {
         return 0.0;
     }
-    // chi² = n (Σ O² / (row · col) - 1); summed in a fixed order so the result is reproducible.
-    let mut cells: Vec<((u64, u64), f64)> = joint.into_iter().collect();
-    cells.sort_by_key(|c| c.0);
-    let ratio: f64 = cells
-        .iter()
-        .map(|((a, b), o)| o * o / (rows[a] * cols[b]))
-        .sum();
-    let chi2 = n * (ratio - 1.0);
-    (chi2 / (n * (k - 1) as f64)).max(0.0).sqrt().min(1.0)
+    let phi2 = (t.chi2 / t.n - (t.rows - 1.0) * (t.columns - 1.0) / (t.n - 1.0)).max(0.0);
+    let shrink = |k: f64| k - (k - 1.0).powi(2) / (t.n - 1.0);
+    let k = shrink(t.rows).min(shrink(t.columns));
+    if k <= 1.0 {
+        return 0.0;
+    }
+    (phi2 / (k - 1.0)).sqrt().min(1.0)
+}
+
+/// The chi-squared statistic of two columns' joint counts, with its sample size and the
+/// number of distinct values on each side.
+struct Contingency {
+    n: f64,
+    chi2: f64,
+    rows: f64,
+    columns: f64,
+}
+
+impl Contingency {
+    /// `None` when either side holds a single value.
+    fn of(x: &[u64], y: &[u64]) -> Option<Contingency> {
+        let n = x.len() as f64;
+        let mut joint: FxHashMap<(u64, u64), f64> = FxHashMap::default();
+        let mut rows: FxHashMap<u64, f64> = FxHashMap::default();
+        let mut cols: FxHashMap<u64, f64> = FxHashMap::default();
+        for (&a, &b) in x.iter().zip(y) {
+            *joint.entry((a, b)).or_insert(0.0) += 1.0;
+            *rows.entry(a).or_insert(0.0) += 1.0;
+            *cols.entry(b).or_insert(0.0) += 1.0;
+        }
+        if rows.len().min(cols.len()) < 2 {
+            return None;
+        }
+        // chi² = n (Σ O² / (row · col) - 1); summed in a fixed order so the result is
+        // reproducible.
+        let mut cells: Vec<((u64, u64), f64)> = joint.into_iter().collect();
+        cells.sort_by_key(|c| c.0);
+        let ratio: f64 = cells
+            .iter()
+            .map(|((a, b), o)| o * o / (rows[a] * cols[b]))
+            .sum();
+        Some(Contingency {
+            n,
+            chi2: n * (ratio - 1.0),
+            rows: rows.len() as f64,
+            columns: cols.len() as f64,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -1075,6 +1132,23 @@ mod tests {
                 (a, rho * a + (1.0 - rho * rho).sqrt() * b)
             })
             .collect()
+    }
+
+    #[test]
+    fn corrected_cramers_v_leaves_out_what_chance_gives_a_small_sample() {
+        // 20 rows of two 10-valued columns with no link: the plain V is high by chance.
+        let x: Vec<u64> = (0..20).map(|i| i % 10).collect();
+        let y: Vec<u64> = (0..20).map(|i| (i * 7 + i / 10) % 10).collect();
+        assert!(cramers_v(&x, &y) > 0.6, "{}", cramers_v(&x, &y));
+        assert!(
+            corrected_cramers_v(&x, &y) < 0.3,
+            "{}",
+            corrected_cramers_v(&x, &y)
+        );
+        // A function of the other over many rows stays near 1.
+        let x: Vec<u64> = (0..600).map(|i| i % 3).collect();
+        let y: Vec<u64> = x.iter().map(|v| v * 2).collect();
+        assert!(corrected_cramers_v(&x, &y) > 0.99);
     }
 
     #[test]

@@ -1733,7 +1733,7 @@ impl TablePlanner<'_> {
                 .iter()
                 .map(|&(a, _)| members.iter().map(|&(b, _)| corr.normal_at(a, b)).collect())
                 .collect();
-            let learned = copula::shrunk(&pairwise)?;
+            let learned = copula::valid_correlations(&pairwise)?;
             let candidates: Vec<Cluster> = members
                 .iter()
                 .enumerate()

@@ -1670,18 +1670,22 @@ impl TablePlanner<'_> {
             .collect();
         let depth = order_depths(&rules.iter().map(|(_, l, h)| (l.0, h.0)).collect::<Vec<_>>());
         // A gap anchors its high column when it is tight against that column's own spread
-        // (days between order and shipping, against years of orders). A loose gap would
-        // discard the correlation the copula keeps; such orders are only enforced.
+        // (days between order and shipping, against years of orders) and no wider than that
+        // spread, so that two values drawn apart would often break the order. A loose gap
+        // would discard the correlation the copula keeps, and a wide one (home games against
+        // all games, some 77 apart, each spread over 8) is kept by the copula already and
+        // anchoring would route every other correlation of the column through its anchor;
+        // such orders are only enforced.
         let tight = |(r, _, high): &&(&OrderRule, (usize, usize), Found)| {
-            let gap = interquartile(&r.gap);
-            r.overlap && high.2.spread().is_some_and(|spread| gap <= 0.5 * spread)
+            let (gap, typical) = (interquartile(&r.gap), median(&r.gap));
+            let binds = |spread: f64| gap <= 0.5 * spread && typical <= spread;
+            r.overlap && high.2.spread().is_some_and(binds)
         };
         // Each dependent keeps the tightest of its orders (smallest median gap).
         let mut chosen: Vec<&(&OrderRule, (usize, usize), Found)> = Vec::new();
         for rule in rules.iter().filter(tight) {
-            let median = |r: &OrderRule| r.gap.get(r.gap.len() / 2).copied().unwrap_or(0.0);
             match chosen.iter().position(|(_, _, h)| h.0 == rule.2 .0) {
-                Some(k) if median(chosen[k].0) <= median(rule.0) => {}
+                Some(k) if median(&chosen[k].0.gap) <= median(&rule.0.gap) => {}
                 Some(k) => chosen[k] = rule,
                 None => chosen.push(rule),
             }
@@ -2129,6 +2133,11 @@ fn ordered_combinations(
     (combinations.into_iter())
         .map(|m| (m.values.clone(), m.share))
         .collect()
+}
+
+/// The middle of learned quantiles (0 without any).
+fn median(quantiles: &[f64]) -> f64 {
+    quantiles.get(quantiles.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Whether every value the parent column can hold is valid in the child column.

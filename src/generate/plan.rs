@@ -1833,28 +1833,72 @@ impl TablePlanner<'_> {
     }
 }
 
-/// The clusters among `candidates` that keep the row's correlations, strongest first, with
-/// the row-level matrix they need (see [`raised`]). A clustered column's own normal carries
-/// only part of its variance, so its correlations within the row are raised to match; a
-/// cluster that would make the matrix invalid is left out, because keeping the row's
-/// correlations comes first.
+/// The clusters among `candidates` that keep the row's correlations, with the row-level
+/// matrix they need (see [`raised`]). A clustered column's own normal carries only part of its
+/// variance, so its correlations within the row are raised to match; a cluster that would
+/// make the matrix invalid is weakened until it does not (a flight's distance lies 95 %
+/// between destinations but also goes with the flight number, which clusters by plane: the
+/// row cannot carry that link with 5 % of its variance), and left out when even a quarter of
+/// its share does, because keeping the row's correlations comes first. The clusters of one
+/// foreign key are tried together first, the strongest key first: a distance and an air time
+/// that move together (0.99) can only cluster by destination both at once.
 fn keep_valid_clusters(
     learned: &[Vec<f64>],
     mut candidates: Vec<Cluster>,
 ) -> (Vec<Cluster>, Vec<Vec<f64>>) {
     candidates.sort_by(|a, b| b.share.total_cmp(&a.share));
+    // The foreign keys in the order of their strongest cluster.
+    let mut fks: Vec<usize> = Vec::new();
+    for c in &candidates {
+        if !fks.contains(&c.fk) {
+            fks.push(c.fk);
+        }
+    }
     let mut kept: Vec<Cluster> = Vec::new();
     let mut matrix = learned.to_vec();
-    for candidate in candidates {
-        kept.push(candidate);
-        match raised(learned, &kept) {
-            Some(valid) => matrix = valid,
-            None => {
-                kept.pop();
+    for fk in fks {
+        let members: Vec<Cluster> = candidates.iter().filter(|c| c.fk == fk).copied().collect();
+        if !try_weakened(learned, &mut kept, &mut matrix, &members) {
+            for member in members {
+                try_weakened(learned, &mut kept, &mut matrix, &[member]);
             }
         }
     }
     (kept, matrix)
+}
+
+/// Adds `clusters` to `kept` at the largest of a few weights of their shares that leaves a
+/// valid row-level matrix (then in `matrix`); whether any did.
+fn try_weakened(
+    learned: &[Vec<f64>],
+    kept: &mut Vec<Cluster>,
+    matrix: &mut Vec<Vec<f64>>,
+    clusters: &[Cluster],
+) -> bool {
+    for weight in [1.0, 0.75, 0.5, 0.25] {
+        let before = kept.len();
+        kept.extend(clusters.iter().map(|c| weakened(c, weight)));
+        if let Some(valid) = raised(learned, kept) {
+            *matrix = valid;
+            return true;
+        }
+        kept.truncate(before);
+    }
+    false
+}
+
+/// `cluster` with `weight` of its share; its parent part keeps the same correlation with the
+/// parent row where it can (a loading of at most 1).
+fn weakened(cluster: &Cluster, weight: f64) -> Cluster {
+    let share = cluster.share * weight;
+    Cluster {
+        share,
+        parent: (cluster.parent).map(|(p, loading)| {
+            let correlation = loading * cluster.share.sqrt();
+            (p, (correlation / share.sqrt()).clamp(-1.0, 1.0))
+        }),
+        ..*cluster
+    }
 }
 
 /// The row-level correlations that, with `clusters`' parent draws added, give back `learned`,
@@ -2402,6 +2446,35 @@ fn rank_capacity(column: &Column) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_that_move_together_cluster_together_and_a_strong_cluster_is_weakened() {
+        // A flight's distance and air time (0.99) lie 95 % between destinations (key 0); the
+        // flight number goes with both (-0.48) and clusters by plane (key 1). Tried alone,
+        // either of the first two would break the matrix; together, and weakened until the
+        // flight number's link fits in the rows, they cluster.
+        let learned = vec![
+            vec![1.0, 0.99, -0.48],
+            vec![0.99, 1.0, -0.48],
+            vec![-0.48, -0.48, 1.0],
+        ];
+        let cluster = |member, fk, share| Cluster {
+            member,
+            fk,
+            share,
+            parent: None,
+        };
+        let candidates = vec![
+            cluster(0, 0, 0.95),
+            cluster(1, 0, 0.95),
+            cluster(2, 1, 0.76),
+        ];
+        let (kept, matrix) = keep_valid_clusters(&learned, candidates);
+        let share = |m: usize| kept.iter().find(|c| c.member == m).map(|c| c.share);
+        assert!(share(0).is_some_and(|s| s > 0.2 && s < 0.95), "{kept:?}");
+        assert_eq!(share(0), share(1));
+        assert!(crate::generate::copula::is_correlation_matrix(&matrix));
+    }
 
     fn learned(pairs: &[(&str, f64)]) -> Vec<Share> {
         pairs

@@ -6,7 +6,7 @@
 //! profiling measures the intraclass correlation of the column's normal scores grouped by
 //! parent (one-way analysis of variance): the share of their variance that lies between
 //! parents. The strongest foreign key per column is kept when that share is at least
-//! [`MIN_SHARE`]. Generation then mixes a normal drawn once per parent row into the column's
+//! [`MIN_SHARE`] (and written at most [`MAX_SHARE`]). Generation then mixes a normal drawn once per parent row into the column's
 //! copula normal, in that share.
 //!
 //! That parent part often moves with a number of the parent row itself: a larger order's lines
@@ -24,8 +24,9 @@ use crate::schema::Table;
 
 /// The weakest clustering kept.
 const MIN_SHARE: f64 = 0.05;
-/// The strongest clustering kept: beyond it a column is nearly a copy of a parent's value,
-/// which `inherited` describes better.
+/// The strongest clustering written: a column past it is nearly a function of its parent row
+/// (a flight's distance of its destination) and is kept at this share, so siblings still
+/// differ a little. (A column that copies a parent column is `inherited` and drawn apart.)
 const MAX_SHARE: f64 = 0.95;
 /// Parents that must have at least two sampled children for a share to be read.
 const MIN_PARENTS: usize = 5;
@@ -50,14 +51,12 @@ pub fn learn(
                     Some((*fk, intraclass(&ids, &values)?))
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))?;
-            (MIN_SHARE..=MAX_SHARE)
-                .contains(&best.1)
-                .then(|| Clustered {
-                    column: name.clone(),
-                    foreign_key: best.0.clone(),
-                    share: (best.1 * 1e4).round() / 1e4,
-                    parent: None,
-                })
+            (best.1 >= MIN_SHARE).then(|| Clustered {
+                column: name.clone(),
+                foreign_key: best.0.clone(),
+                share: (best.1.min(MAX_SHARE) * 1e4).round() / 1e4,
+                parent: None,
+            })
         })
         .collect()
 }
@@ -277,5 +276,18 @@ mod tests {
             None,
             "no repeats"
         );
+    }
+
+    #[test]
+    fn a_column_nearly_fixed_by_its_parent_clusters_at_the_largest_share() {
+        // A flight's distance is its destination's, give or take a mile.
+        let dest: Vec<Option<f64>> = (0..300).map(|i| Some((i % 30) as f64)).collect();
+        let distance: Vec<Option<f64>> = (0..300)
+            .map(|i| Some(100.0 * (i % 30) as f64 + (i % 3) as f64))
+            .collect();
+        let fk = vec!["dest".to_string()];
+        let found = learn(&[("distance".into(), distance)], &[(&fk, dest)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].share, MAX_SHARE);
     }
 }

@@ -464,3 +464,44 @@ fn the_audit_passes_a_phrase_many_entities_share_that_profile_kept() {
         stdout(&audit)
     );
 }
+
+/// 63 victims with their ages and home coordinates to seven decimals (as in the LA riots data):
+/// an inner quantile of a precise column, or the gap of an order rule between two columns
+/// (`longitude < age` holds in every row), was one person's exact value, and with the other
+/// column's quantiles gave their home. Quantiles are now rounded to where `min_count` values
+/// share a step, so no real coordinate, and no row's age minus its longitude, is in the profile.
+#[test]
+fn no_precise_value_of_a_small_table_reaches_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("victim_id,age,latitude,longitude\n");
+    let mut secrets = Vec::new();
+    for i in 0..63u64 {
+        let age = 15 + (i * 37) % 70;
+        let latitude = 33.9 + ((i * 7_919) % 2_900) as f64 / 10_000.0 + 0.000_012_3;
+        let longitude = -118.4 + ((i * 104_729) % 3_100) as f64 / 10_000.0 - 0.000_045_6;
+        csv.push_str(&format!("{i},{age},{latitude:.7},{longitude:.7}\n"));
+        secrets.extend([
+            format!("{latitude:.6}"),
+            format!("{longitude:.6}"),
+            format!("{:.6}", age as f64 - longitude),
+        ]);
+    }
+    let profile = profile_csv_tables(dir.path(), &[("victims", &csv)]);
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(
+        text.contains("high: age"),
+        "the order rule is learned:\n{text}"
+    );
+    let numbers: Vec<String> = (text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')))
+    .filter(|t| t.len() > 8)
+    .map(|t| t.trim_start_matches('-').to_string())
+    .collect();
+    for secret in &secrets {
+        let secret = secret.trim_start_matches('-');
+        assert!(
+            !numbers.iter().any(|n| n.starts_with(secret)),
+            "{secret} is in the profile"
+        );
+    }
+}

@@ -526,7 +526,7 @@ impl NumberAccumulator {
     }
 
     fn finish(&self, guard: &Guard) -> Option<NumericStats> {
-        let quantiles = self.sketch.quantiles(&guard.quantile_ranks(self.count))?;
+        let quantiles = guard.quantiles(&self.sketch)?;
         Some(NumericStats {
             min: quantiles[0],
             max: *quantiles
@@ -769,6 +769,8 @@ impl TemporalAccumulator {
     /// resolution and moves the reported extremes outwards by one to three months, by a
     /// noise drawn from the values themselves (reproducible, but not known without them).
     fn finish(&self, guard: &Guard, coarse: bool) -> Option<TemporalStats> {
+        // Not rounded as numbers are: a power of ten microseconds is no calendar unit, and
+        // personal dates are coarsened to months below.
         let mut points: Vec<i64> = self
             .sketch
             .quantiles(&guard.quantile_ranks(self.sketch.count()))?

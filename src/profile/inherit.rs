@@ -407,9 +407,7 @@ fn follows(
         column: child.to_string(),
         foreign_key: fk.columns.clone(),
         parent_column: parent.to_string(),
-        ratio: count
-            .ratios
-            .quantiles(&guard.quantile_ranks(count.ratios.count()))?,
+        ratio: guard.quantiles(&count.ratios)?,
     })
 }
 
@@ -431,8 +429,6 @@ fn order(
         foreign_key: fk.columns.clone(),
         parent_column: parent.to_string(),
         strict: count.above == count.both,
-        gap: count
-            .gaps
-            .quantiles(&guard.quantile_ranks(count.gaps.count()))?,
+        gap: guard.quantiles(&count.gaps)?,
     })
 }

@@ -3,13 +3,14 @@
 //! A value is kept only if it occurs at least `min_count` times, its column is not personal
 //! data ([`super::pii`] says which are), and, once keys are known, at least `min_count` distinct
 //! entities carry it ([`super::entities`]). Quantiles are read between the `min_count`-th
-//! smallest and largest values, so no extreme belongs to a single row. Everything else is
+//! smallest and largest values, so no extreme belongs to a single row, and rounded so that no
+//! inner point of precise values does either ([`Guard::quantiles`]). Everything else is
 //! described by shape only.
 
 use std::hash::Hash;
 
 use super::model::Share;
-use super::sketch::{FixedHash, ValueCounter};
+use super::sketch::{FixedHash, QuantileSketch, ValueCounter};
 
 /// Most literal values a profile's column may keep.
 const MAX_FREQUENT: usize = 50;
@@ -60,6 +61,30 @@ impl Guard {
             .collect()
     }
 
+    /// A sketch's quantiles through the guard: at the squeezed ranks
+    /// ([`Guard::quantile_ranks`]), and rounded to the power of ten just below the width that
+    /// holds `min_count` of the values on average, unless `min_count` values equal it. An
+    /// inner point of a small table's precise values is then no longer one row's value: 63 people's coordinates to seven decimals
+    /// become hundredths of a degree, and an order rule's gaps (an age minus a longitude)
+    /// no longer give two columns of one person. Values already that coarse (whole ages, a
+    /// large table's prices) are unchanged.
+    pub fn quantiles(&self, sketch: &QuantileSketch) -> Option<Vec<f64>> {
+        let n = sketch.count();
+        let mut points = sketch.quantiles(&self.quantile_ranks(n))?;
+        let span = points.last()? - points.first()?;
+        let width = span * self.min_count as f64 / n.max(1) as f64;
+        if self.min_count > 1 && width > 0.0 && width.is_finite() {
+            let unit = 10f64.powf(width.log10().floor());
+            for p in points.iter_mut() {
+                // A value `min_count` rows hold (a price of 0.99) is no one's own.
+                if sketch.count_of(*p) < self.min_count {
+                    *p = round_to_unit(*p, unit);
+                }
+            }
+        }
+        Some(points)
+    }
+
     /// The values that occur at least `min_count` times, as shares of `total`.
     pub fn frequent<K: Hash + Eq + Clone + Ord + FixedHash>(
         &self,
@@ -73,6 +98,17 @@ impl Guard {
             .filter(|(_, c)| *c >= self.min_count)
             .collect();
         super::column::shares(kept, total, render)
+    }
+}
+
+/// `v` rounded to a multiple of `unit` (a power of ten); a unit below 1 divides by its exact
+/// inverse, so 33.99 is written `33.99`, not `33.990000000000002`.
+fn round_to_unit(v: f64, unit: f64) -> f64 {
+    if unit < 1.0 {
+        let per = (1.0 / unit).round();
+        (v * per).round() / per
+    } else {
+        (v / unit).round() * unit
     }
 }
 
@@ -99,5 +135,31 @@ mod tests {
         let ranks = Guard::new(5).quantile_ranks(101);
         assert!((ranks[0] - 0.04).abs() < 1e-9 && (ranks[20] - 0.96).abs() < 1e-9);
         assert_eq!(Guard::new(1).quantile_ranks(10)[0], 0.0);
+    }
+
+    #[test]
+    fn quantiles_are_rounded_to_where_k_values_share_a_step() {
+        let sketch = |values: &mut dyn Iterator<Item = f64>| {
+            let mut s = QuantileSketch::default();
+            values.for_each(|v| s.insert(v));
+            s
+        };
+        // 63 latitudes over 0.29 degrees: k = 5 share 0.023 on average, so hundredths.
+        let small = sketch(&mut (0..63).map(|i| 33.9 + (i * 7 % 63) as f64 * 0.0046123));
+        let points = Guard::new(5).quantiles(&small).unwrap();
+        assert!(points
+            .iter()
+            .all(|p| (p * 100.0 - (p * 100.0).round()).abs() < 1e-9));
+        assert!(points.windows(2).all(|w| w[0] <= w[1]));
+        // Whole ages stay whole and exact; no guard, no rounding.
+        let ages = sketch(&mut (0..63).map(|i| (15 + i) as f64));
+        assert_eq!(
+            Guard::new(5).quantiles(&ages),
+            ages.quantiles(&Guard::new(5).quantile_ranks(63))
+        );
+        let raw = Guard::new(1).quantiles(&small).unwrap();
+        assert!(raw
+            .iter()
+            .any(|p| (p * 100.0 - (p * 100.0).round()).abs() > 1e-6));
     }
 }

@@ -640,7 +640,7 @@ impl RelationsAccumulator {
                     high: table.columns[high].name.clone(),
                     strict,
                     overlap: low_max >= high_min,
-                    gap: gaps.quantiles(&guard.quantile_ranks(gaps.count()))?,
+                    gap: guard.quantiles(&gaps)?,
                 })
             })
             .collect()

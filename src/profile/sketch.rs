@@ -38,6 +38,13 @@ impl QuantileSketch {
         self.count
     }
 
+    /// About how many inserted values equal `v` (exactly, while no level was compacted).
+    pub fn count_of(&self, v: f64) -> u64 {
+        (self.levels.iter().enumerate())
+            .map(|(level, values)| (values.iter().filter(|&&x| x == v).count() as u64) << level)
+            .sum()
+    }
+
     pub fn merge(&mut self, other: QuantileSketch) {
         for (level, values) in other.levels.into_iter().enumerate() {
             while self.levels.len() <= level {

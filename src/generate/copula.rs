@@ -337,32 +337,36 @@ const MIN_EIGENVALUE: f64 = 1e-4;
 /// The correlation matrix nearest to the symmetric `matrix` (Frobenius norm), by Higham's
 /// alternating projections (2002) with Dykstra's correction: onto the matrices whose
 /// eigenvalues are at least [`MIN_EIGENVALUE`], then onto those with a unit diagonal. A fixed
-/// number of rounds and a fixed order of operations keep it deterministic.
+/// number of rounds, products in plain loops (a tuned matrix product picks its kernel by CPU,
+/// and with it the last bits) and entries rounded to 1e-9 keep it the same on every machine.
 pub fn nearest_correlation(matrix: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let n = matrix.len();
-    let a = nalgebra::DMatrix::from_fn(n, n, |i, j| matrix[i][j]);
-    let mut y = a.clone();
+    let mut y = nalgebra::DMatrix::from_fn(n, n, |i, j| matrix[i][j]);
     let mut correction = nalgebra::DMatrix::zeros(n, n);
-    for _ in 0..200 {
+    for _ in 0..PROJECTION_ROUNDS {
         let r = &y - &correction;
         let eigen = nalgebra::SymmetricEigen::new(r.clone());
-        let clipped = eigen.eigenvalues.map(|v| v.max(MIN_EIGENVALUE));
-        let x = &eigen.eigenvectors
-            * nalgebra::DMatrix::from_diagonal(&clipped)
-            * eigen.eigenvectors.transpose();
+        let (vectors, values) = (&eigen.eigenvectors, &eigen.eigenvalues);
+        let x = nalgebra::DMatrix::from_fn(n, n, |i, j| {
+            (0..n)
+                .map(|k| vectors[(i, k)] * values[k].max(MIN_EIGENVALUE) * vectors[(j, k)])
+                .sum::<f64>()
+        });
         correction = &x - &r;
-        let mut next = x.clone();
-        next.fill_diagonal(1.0);
-        let moved = (&next - &y).norm();
-        y = next;
-        if moved < 1e-10 {
-            break;
-        }
+        y = x;
+        y.fill_diagonal(1.0);
     }
     (0..n)
-        .map(|i| (0..n).map(|j| 0.5 * (y[(i, j)] + y[(j, i)])).collect())
+        .map(|i| {
+            (0..n)
+                .map(|j| (0.5 * (y[(i, j)] + y[(j, i)]) * 1e9).round() / 1e9)
+                .collect()
+        })
         .collect()
 }
+
+/// Rounds of [`nearest_correlation`]: its changes have long settled below 1e-9 by then.
+const PROJECTION_ROUNDS: usize = 100;
 
 /// Whether `matrix` is a valid correlation matrix as the copula needs it: entries in
 /// [-1, 1] and positive definite.

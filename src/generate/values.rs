@@ -331,11 +331,12 @@ impl NumberGen {
 }
 
 /// The step in minutes of a clock column written as HHMM whose values are multiples of
-/// `step`: 5, 10, 15 and 30 are minutes (100 is divisible by each, so HHMM and minutes agree),
-/// 100 is whole hours; any other step is no clock step and leaves whole minutes.
+/// `step`: 5, 10 and 20 divide both 100 and 60, so an HHMM multiple is a minute multiple; 100
+/// is whole hours; any other step (a quarter-hour schedule's HHMM values have 5 in common,
+/// not 15) leaves whole minutes.
 fn clock_minutes_step(step: f64) -> f64 {
     match step as u64 {
-        s @ (5 | 10 | 15 | 20 | 30) => s as f64,
+        s @ (5 | 10 | 20) => s as f64,
         100 => 60.0,
         _ => 1.0,
     }

@@ -26,7 +26,8 @@ use crate::schema::Table;
 const MIN_SHARE: f64 = 0.05;
 /// The strongest clustering written: a column past it is nearly a function of its parent row
 /// (a flight's distance of its destination) and is kept at this share, so siblings still
-/// differ a little. (A column that copies a parent column is `inherited` and drawn apart.)
+/// differ a little. (A column that copies a parent column is `inherited`: it is generated as
+/// that copy, and a cluster recorded for it is not used.)
 const MAX_SHARE: f64 = 0.95;
 /// Parents that must have at least two sampled children for a share to be read.
 const MIN_PARENTS: usize = 5;

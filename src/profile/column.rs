@@ -426,6 +426,8 @@ struct NumberAccumulator {
     fractional: u64,
     /// Greatest common divisor of the whole values' magnitudes (0 before the first nonzero).
     divisor: u64,
+    /// Nonzero values: only they tell a step (any step divides zero).
+    nonzero: u64,
     scale: u8,
     values: ValueCounter<i64>,
 }
@@ -443,6 +445,7 @@ impl NumberAccumulator {
             max: f64::NEG_INFINITY,
             fractional: 0,
             divisor: 0,
+            nonzero: 0,
             scale: 0,
             values: ValueCounter::default(),
         }
@@ -505,6 +508,7 @@ impl NumberAccumulator {
             self.scale = self.scale.max(decimal_places(value));
         } else if value.abs() < WHOLE_EXACT {
             self.divisor = gcd(self.divisor, value.abs() as u64);
+            self.nonzero += (value != 0.0) as u64;
         } else {
             // Too large to be told apart from its neighbours as an f64: no step is kept.
             self.divisor = 1;
@@ -521,12 +525,18 @@ impl NumberAccumulator {
         self.max = self.max.max(other.max);
         self.fractional += other.fractional;
         self.divisor = gcd(self.divisor, other.divisor);
+        self.nonzero += other.nonzero;
         self.scale = self.scale.max(other.scale);
         self.values.merge(other.values);
     }
 
     fn finish(&self, guard: &Guard) -> Option<NumericStats> {
-        let quantiles = guard.quantiles(&self.sketch)?;
+        let clock = self.not_clock == 0 && self.count >= CLOCK_MIN_VALUES && self.max >= 100.0;
+        let mut quantiles = guard.quantiles(&self.sketch)?;
+        if clock {
+            // The guard's rounding may write 1560 for 1555: that is 16:00.
+            quantiles.iter_mut().for_each(|q| *q = carry_minutes(*q));
+        }
         Some(NumericStats {
             min: quantiles[0],
             max: *quantiles
@@ -535,7 +545,7 @@ impl NumberAccumulator {
             mean: self.sum / self.count as f64,
             quantiles,
             std: std_dev(self.count, self.sum, self.sum_sq),
-            clock: self.not_clock == 0 && self.count >= CLOCK_MIN_VALUES && self.max >= 100.0,
+            clock,
             integral: self.fractional == 0,
             step: self.step(),
             scale: match self.form {
@@ -548,17 +558,28 @@ impl NumberAccumulator {
 
 impl NumberAccumulator {
     /// The step every value is a multiple of, when there is one above 1, below the largest
-    /// magnitude, and enough values that chance would rarely give it: 20 random whole numbers
-    /// are all even once in a million columns.
+    /// magnitude, and enough nonzero values that chance would rarely give it (20 random whole
+    /// numbers are all even once in a million columns) and that no one row's value is the
+    /// step (98 zeros, 3217 and 6434 have no step).
     fn step(&self) -> Option<u64> {
-        let whole = self.fractional == 0 && self.count >= STEP_MIN_VALUES;
+        let whole = self.fractional == 0 && self.nonzero >= STEP_MIN_VALUES;
         // A column of one value (every flight in 2013) is a multiple of itself: no step.
         let varied = (self.divisor as f64) < self.min.abs().max(self.max.abs());
         (whole && varied && self.divisor > 1).then_some(self.divisor)
     }
 }
 
-/// Fewest values for a column's common divisor to count as its step.
+/// An `HHMM` number whose minutes reached 60 or more (1560) as the clock time it stands for
+/// (1600).
+fn carry_minutes(hhmm: f64) -> f64 {
+    let (hours, minutes) = ((hhmm / 100.0).floor(), hhmm.rem_euclid(100.0));
+    match minutes >= 60.0 {
+        true => (hours + 1.0) * 100.0 + (minutes - 60.0),
+        false => hhmm,
+    }
+}
+
+/// Fewest nonzero values for a column's common divisor to count as its step.
 const STEP_MIN_VALUES: u64 = 20;
 
 /// Whole numbers below this are exact in an f64, and so are their divisors.
@@ -896,6 +917,9 @@ mod tests {
         assert_eq!(step(&signed), Some(10));
         assert_eq!(step(&[2013.0; 40]), None, "one value is no step");
         assert_eq!(step(&masses[..10]), None, "too few values to tell");
+        let mut sparse = vec![0.0; 98];
+        sparse.extend([3217.0, 6434.0]);
+        assert_eq!(step(&sparse), None, "zeros tell no step");
         let mut halves = masses.clone();
         halves.push(2912.5);
         assert_eq!(step(&halves), None, "a fraction");

@@ -3,8 +3,8 @@
 //! A value is kept only if it occurs at least `min_count` times, its column is not personal
 //! data ([`super::pii`] says which are), and, once keys are known, at least `min_count` distinct
 //! entities carry it ([`super::entities`]). Quantiles are read between the `min_count`-th
-//! smallest and largest values, so no extreme belongs to a single row, and rounded so that no
-//! inner point of precise values does either ([`Guard::quantiles`]). Everything else is
+//! smallest and largest values, so no extreme belongs to a single row, and numbers' points are
+//! rounded so that no inner point of precise values does either ([`Guard::quantiles`]). Everything else is
 //! described by shape only.
 
 use std::hash::Hash;
@@ -63,24 +63,35 @@ impl Guard {
 
     /// A sketch's quantiles through the guard: at the squeezed ranks
     /// ([`Guard::quantile_ranks`]), and rounded to the power of ten just below the width that
-    /// holds `min_count` of the values on average, unless `min_count` values equal it. An
-    /// inner point of a small table's precise values is then no longer one row's value: 63 people's coordinates to seven decimals
-    /// become hundredths of a degree, and an order rule's gaps (an age minus a longitude)
-    /// no longer give two columns of one person. Values already that coarse (whole ages, a
-    /// large table's prices) are unchanged.
+    /// holds `min_count` of the values on average (so a step holds 0.5 to 5 of them where
+    /// values spread evenly; a sparse tail holds fewer), unless `min_count` values equal the
+    /// point. An inner point of a small table's precise values is then no longer one row's
+    /// value: 63 people's coordinates to seven decimals become hundredths of a degree, and an
+    /// order rule's gaps (an age minus a longitude) no longer give two columns of one person.
+    /// Points squeezed into one (fewer than twice `min_count` values) keep two significant
+    /// digits. Values already that coarse (whole ages, a large table's prices) are unchanged.
     pub fn quantiles(&self, sketch: &QuantileSketch) -> Option<Vec<f64>> {
         let n = sketch.count();
         let mut points = sketch.quantiles(&self.quantile_ranks(n))?;
         let span = points.last()? - points.first()?;
         let width = span * self.min_count as f64 / n.max(1) as f64;
-        if self.min_count > 1 && width > 0.0 && width.is_finite() {
-            let unit = 10f64.powf(width.log10().floor());
-            for p in points.iter_mut() {
-                // A value `min_count` rows hold (a price of 0.99) is no one's own.
-                if sketch.count_of(*p) < self.min_count {
-                    *p = round_to_unit(*p, unit);
-                }
+        let first = points[0].abs();
+        let unit = match width {
+            _ if self.min_count <= 1 || !width.is_finite() => return Some(points),
+            w if w > 0.0 => 10f64.powf(w.log10().floor()),
+            _ if first > 0.0 => 10f64.powf(first.log10().floor() - 1.0),
+            _ => return Some(points),
+        };
+        for p in points.iter_mut() {
+            // A value `min_count` rows hold (a price of 0.99) is no one's own.
+            if sketch.count_of(*p) < self.min_count {
+                *p = round_to_unit(*p, unit);
             }
+        }
+        // A point kept as it is may stand above the next one rounded down (162 held by many
+        // teams, then 162.3 rounded to 160): the points stay in order.
+        for i in 1..points.len() {
+            points[i] = points[i].max(points[i - 1]);
         }
         Some(points)
     }
@@ -145,7 +156,7 @@ mod tests {
             s
         };
         // 63 latitudes over 0.29 degrees: k = 5 share 0.023 on average, so hundredths.
-        let small = sketch(&mut (0..63).map(|i| 33.9 + (i * 7 % 63) as f64 * 0.0046123));
+        let small = sketch(&mut (0..63).map(|i| 33.9 + (i * 8 % 63) as f64 * 0.0046123));
         let points = Guard::new(5).quantiles(&small).unwrap();
         assert!(points
             .iter()
@@ -157,6 +168,14 @@ mod tests {
             Guard::new(5).quantiles(&ages),
             ages.quantiles(&Guard::new(5).quantile_ranks(63))
         );
+        // A point that many rows hold stays, and the rounded ones after it stay above it.
+        let held = sketch(&mut (0..63).map(|i| match i {
+            0..40 => 162.0,
+            40..50 => 162.3 + i as f64 * 0.001,
+            _ => 200.0 + i as f64 * 3.0,
+        }));
+        let points = Guard::new(5).quantiles(&held).unwrap();
+        assert!(points.windows(2).all(|w| w[0] <= w[1]), "{points:?}");
         let raw = Guard::new(1).quantiles(&small).unwrap();
         assert!(raw
             .iter()

@@ -38,11 +38,13 @@ impl QuantileSketch {
         self.count
     }
 
-    /// About how many inserted values equal `v` (exactly, while no level was compacted).
+    /// How many of the values still held one by one (the first level; every value, until the
+    /// sketch first compacts) equal `v`: at most the true count, never more, so a value is
+    /// never taken for shared when it is not.
     pub fn count_of(&self, v: f64) -> u64 {
-        (self.levels.iter().enumerate())
-            .map(|(level, values)| (values.iter().filter(|&&x| x == v).count() as u64) << level)
-            .sum()
+        (self.levels.first()).map_or(0, |values| {
+            values.iter().filter(|&&x| x == v).count() as u64
+        })
     }
 
     pub fn merge(&mut self, other: QuantileSketch) {

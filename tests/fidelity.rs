@@ -197,6 +197,28 @@ fn clock_times_written_as_hhmm_stay_valid() {
     }
 }
 
+/// A category of a few words whose rare value the guard drops (two of 63 victims' race, below
+/// k) is made up of the kept values, not of filler words: before, `Et` and `Est` stood for it.
+#[test]
+fn a_category_keeps_to_its_kept_values_when_the_guard_drops_a_rare_one() {
+    let mut csv = String::from("victim_id,race,age\n");
+    for i in 0..63u32 {
+        let race = match i % 31 {
+            0 => "Asian",
+            k if k < 14 => "Black",
+            k if k < 24 => "Latino",
+            _ => "White",
+        };
+        csv.push_str(&format!("{i},{race},{}\n", 15 + i % 60));
+    }
+    let (profile, generated) = profile_and_generate("victims", &csv, "10");
+    assert!(!profile.contains("Asian"), "{profile}");
+    for line in generated.lines().skip(1) {
+        let race = line.split(',').nth(1).unwrap();
+        assert!(["Black", "Latino", "White"].contains(&race), "{race}");
+    }
+}
+
 /// Home games are about half of all games: the order `home < games` holds in every row, with a
 /// gap (some 80 games) far wider than the spread of a full season's games. The copula keeps the
 /// order by itself; anchoring games to home games (`games = home + gap`) routed every other

@@ -411,7 +411,7 @@ fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32
         })
         .unwrap_or_default();
     let covered: f64 = frequent.iter().map(|f| f.1).sum();
-    if !frequent.is_empty() && covered > 0.999 {
+    if !frequent.is_empty() && (covered > 0.999 || stats.is_some_and(is_closed_category)) {
         return Kind::OneOf(Choice::new(frequent));
     }
     let gen = TextGen::new(
@@ -427,6 +427,23 @@ fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32
         gen: Box::new(gen),
     }
 }
+
+/// A category of a few values (race, status), most of them kept, whose text model has nothing
+/// plausible to make of the rest (words or letters): the values the guard dropped are made up
+/// of the kept ones in their proportions, not of filler words (`Et`, `Est`). A model that can
+/// make values of the kind (countries, names) keeps making the rest.
+fn is_closed_category(stats: &ColumnStats) -> bool {
+    let covered: f64 = stats.frequent.iter().map(|f| f.share).sum();
+    let wordy = matches!(
+        stats.model,
+        None | Some(TextModel::Words(_)) | Some(TextModel::Letters)
+    );
+    wordy && stats.distinct <= CLOSED_DISTINCT && covered >= CLOSED_COVERAGE
+}
+
+/// Most distinct values, and least share the kept ones cover, of a closed category.
+const CLOSED_DISTINCT: u64 = 20;
+const CLOSED_COVERAGE: f64 = 0.9;
 
 /// Learned label shares, with the rest spread evenly over the other labels.
 fn enum_choice(labels: &[String], stats: Option<&ColumnStats>) -> Choice<String> {

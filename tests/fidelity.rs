@@ -243,20 +243,8 @@ fn a_wide_order_keeps_the_high_columns_other_correlations() {
         .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
         .collect();
     assert!(rows.iter().all(|r| r[1] < r[2]), "home < games broken");
-    let rank = |k: usize| -> Vec<f64> {
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&a, &b| rows[a][k].total_cmp(&rows[b][k]));
-        let mut ranks = vec![0.0; rows.len()];
-        for (r, &i) in order.iter().enumerate() {
-            ranks[i] = r as f64;
-        }
-        ranks
-    };
-    let (g, n) = (rank(2), rank(3));
-    let mean = (rows.len() - 1) as f64 / 2.0;
-    let cov: f64 = g.iter().zip(&n).map(|(a, b)| (a - mean) * (b - mean)).sum();
-    let var: f64 = g.iter().map(|a| (a - mean).powi(2)).sum();
-    let rho = cov / var;
+    let column = |k: usize| -> Vec<f64> { rows.iter().map(|r| r[k]).collect() };
+    let rho = understudy::profile::relations::spearman(&column(2), &column(3));
     assert!(
         rho > 0.8,
         "games ~ innings: Spearman {rho:.3} (real about 0.98)"
@@ -307,19 +295,16 @@ fn few_valued_categories_keep_their_table_and_their_numbers() {
         .filter(|(s, i, _)| (s == "Gentoo" && i != "Biscoe") || (s == "Chinstrap" && i != "Dream"))
         .count();
     assert_eq!(strays, 0, "species off their islands");
-    let mean = rows.iter().map(|r| r.2).sum::<f64>() / rows.len() as f64;
-    let total: f64 = rows.iter().map(|r| (r.2 - mean).powi(2)).sum();
-    let between: f64 = ["Adelie", "Gentoo", "Chinstrap"]
-        .iter()
-        .map(|species| {
-            let masses: Vec<f64> = (rows.iter().filter(|r| r.0 == *species))
-                .map(|r| r.2)
-                .collect();
-            let m = masses.iter().sum::<f64>() / masses.len().max(1) as f64;
-            masses.len() as f64 * (m - mean).powi(2)
+    let species: Vec<u64> = (rows.iter())
+        .map(|r| {
+            ["Adelie", "Gentoo", "Chinstrap"]
+                .iter()
+                .position(|s| *s == r.0)
+                .unwrap() as u64
         })
-        .sum();
-    let eta = (between / total).sqrt();
+        .collect();
+    let masses: Vec<f64> = rows.iter().map(|r| r.2).collect();
+    let eta = understudy::compare::association::correlation_ratio(&species, &masses);
     // Real 0.97; the Gaussian copula keeps about 0.8 of a category's pull on a number.
     assert!(eta > 0.75, "mass on species: correlation ratio {eta:.3}");
 }

@@ -64,7 +64,9 @@ fn both<'a, A: Copy, B: Copy>(
     a.iter().zip(b).filter_map(|(x, y)| Some(((*x)?, (*y)?)))
 }
 
-fn correlation_ratio(groups: &[u64], y: &[f64]) -> f64 {
+/// The correlation ratio (eta) of the numbers `y` on the groups `groups`: how much of their
+/// variance lies between the groups.
+pub fn correlation_ratio(groups: &[u64], y: &[f64]) -> f64 {
     let n = y.len() as f64;
     let mean = y.iter().sum::<f64>() / n;
     let mut by_group: FxHashMap<u64, (f64, f64)> = FxHashMap::default();

@@ -428,6 +428,10 @@ impl RelationsAccumulator {
                 }
             })
             .collect();
+        // Per text column: few-valued, with NULLs of its own (see [`FEW_ASSOCIATION`]).
+        let few: Vec<bool> = (self.text_columns.iter())
+            .map(|&i| stats[i].distinct <= FEW_DISTINCT && !self.nulls.goes_with_others(i))
+            .collect();
         let mut edges = Vec::new();
         for (a, &x) in candidates.iter().enumerate() {
             for &y in &candidates[a + 1..] {
@@ -437,11 +441,7 @@ impl RelationsAccumulator {
                     .filter_map(|(p, q)| Some(((*p)?, (*q)?)))
                     .unzip();
                 if p.len() as u64 >= MIN_ROWS {
-                    let few = |k: usize| {
-                        let i = self.text_columns[k];
-                        stats[i].distinct <= FEW_DISTINCT && !self.nulls.goes_with_others(i)
-                    };
-                    let (v, threshold) = match few(x) && few(y) {
+                    let (v, threshold) = match few[x] && few[y] {
                         true => (corrected_cramers_v(&p, &q), FEW_ASSOCIATION),
                         false => (cramers_v(&p, &q), GROUP_ASSOCIATION),
                     };

@@ -1489,7 +1489,7 @@ fn planes_csv(fleet: &[(&str, String, usize)]) -> String {
     let mut csv = String::from("tailnum,type,model\n");
     let planes = fleet
         .iter()
-        .flat_map(|(kind, model, rows)| std::iter::repeat((kind, model)).take(*rows));
+        .flat_map(|(kind, model, rows)| std::iter::repeat_n((kind, model), *rows));
     for (row, (kind, model)) in planes.enumerate() {
         csv.push_str(&format!("N{row:05},{kind},{model}\n"));
     }

@@ -304,6 +304,11 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].null_follows[0].when_null", "1.5"],
         ),
         (
+            "        - columns: [fax]\n          share: 0.692308",
+            "        - columns: [fox]\n          share: 0.692308",
+            vec!["address.countries[0].nulls[0].columns", "\"fox\"", "not a column of the group"],
+        ),
+        (
             "  rows: 347\n",
             "  rows: 347\n  derived:\n  - column: album_id\n    left: artist_id\n    op: \"*\"\n    holds: 1.0\n",
             vec!["tables[album].derived[0]", "must be +, - or ="],

@@ -265,3 +265,58 @@ fn an_address_group_can_be_turned_off() {
     let profile = read_profile(&path);
     assert!(profile.table("client").unwrap().groups.is_empty());
 }
+
+/// A table of sites in Germany, each with a city, a state in 30 % of rows and a postal code
+/// in 70 %: the postal code is mostly missing where the state is given (`[state]` alone NULL in
+/// 50 % of rows, the postal code alone in 10 %, both in 20 %).
+fn write_sites(dir: &Path) {
+    let mut r = Lcg(5);
+    let mut csv = String::from("site_id,city,state,postal_code,country\n");
+    for i in 1..=1000u64 {
+        let city = r.pick(&["Hamburg", "Bremen", "Kassel", "Ulm", "Essen", "Bonn"]);
+        let (state, postal) = match i % 10 {
+            0..5 => ("", r.digits(5)),
+            5 => (r.pick(&["BY", "HE", "NW", "SN"]), String::new()),
+            6..8 => ("", String::new()),
+            _ => (r.pick(&["BY", "HE", "NW", "SN"]), r.digits(5)),
+        };
+        writeln!(csv, "{i},{city},{state},{postal},Germany").unwrap();
+    }
+    std::fs::write(dir.join("site.csv"), csv).unwrap();
+}
+
+#[test]
+fn address_parts_are_null_together_as_in_the_real_rows() {
+    let work = tempfile::tempdir().unwrap();
+    let real = work.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    write_sites(&real);
+    assert_ok(&understudy(
+        work.path(),
+        &["profile", "real", "-o", "p.yaml"],
+    ));
+    let profile = read_profile(&work.path().join("p.yaml"));
+    let table = profile.table("site").unwrap();
+    assert!(
+        table.groups.iter().any(|g| g.address.is_some()),
+        "an address group"
+    );
+    assert_ok(&understudy(
+        work.path(),
+        &["generate", "p.yaml", "-o", "out", "--scale", "3", "--quiet"],
+    ));
+    let generated = rows(&work.path().join("out/site.csv"));
+    let mut counts = [[0usize; 2]; 2];
+    for row in &generated {
+        counts[row[2].is_empty() as usize][row[3].is_empty() as usize] += 1;
+    }
+    // [state missing][postal code missing], as shares of the rows.
+    let expected = [[0.2, 0.1], [0.5, 0.2]];
+    let n = generated.len() as f64;
+    for (got, want) in counts.iter().flatten().zip(expected.iter().flatten()) {
+        assert!(
+            (*got as f64 / n - want).abs() <= 0.01,
+            "NULL patterns of state and postal code: {counts:?} of {n} rows"
+        );
+    }
+}

@@ -54,6 +54,9 @@ struct Entry {
     country: Option<String>,
     locales: Vec<Locale>,
     parts: Vec<PartPlan>,
+    /// The learned NULL patterns, as (end of the pattern's rows on the country's [0, 1), which
+    /// columns are NULL); empty when the profile gives only each part's rate.
+    nulls: Vec<(f64, Vec<bool>)>,
 }
 
 #[derive(Debug)]
@@ -70,6 +73,7 @@ impl AddressPlan {
     /// The table generates `rows` rows; `key` seeds the spread of rows.
     pub fn new(
         address: &Address,
+        columns: &[String],
         max_chars: Vec<Option<u32>>,
         nullable: Vec<bool>,
         stats: Vec<Option<&TextStats>>,
@@ -140,6 +144,7 @@ impl AddressPlan {
                     country: c.country.clone(),
                     locales: c.locales.clone(),
                     parts: (0..c.parts.len()).map(|i| part(c, i)).collect(),
+                    nulls: null_patterns(c, columns),
                 })
                 .collect(),
         }
@@ -159,17 +164,26 @@ impl AddressPlan {
         };
         // The row's place among its country's rows, evenly spread too.
         let within = (u - start) / share;
-        // Each part NULL in its share of the country's rows, shifted by a constant of its own
-        // so that parts are not NULL in the same rows.
-        let present: Vec<bool> = entry
-            .parts
-            .iter()
-            .enumerate()
-            .map(|(p, part)| {
-                let offset = unit_interval(mix64(combine([salt, p as u64])));
-                !self.nullable[p] || (within + offset).fract() >= part.null_rate
-            })
-            .collect();
+        let present: Vec<bool> = match entry.nulls.is_empty() {
+            // The row's pattern: patterns hold their shares of the country's rows.
+            false => {
+                let pattern = entry.nulls.iter().find(|(end, _)| within < *end);
+                (0..self.parts.len())
+                    .map(|p| !self.nullable[p] || pattern.is_none_or(|(_, null)| !null[p]))
+                    .collect()
+            }
+            // Each part NULL in its share of the country's rows, shifted by a constant of its
+            // own so that parts are not NULL in the same rows.
+            true => entry
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(p, part)| {
+                    let offset = unit_interval(mix64(combine([salt, p as u64])));
+                    !self.nullable[p] || (within + offset).fract() >= part.null_rate
+                })
+                .collect(),
+        };
         let locale = self.locale(entry, &present, rng);
         self.parts
             .iter()
@@ -361,6 +375,20 @@ fn phone(entry: &Entry, part: &PartPlan, locale: Option<Locale>, rng: &mut ChaCh
     out
 }
 
+/// A country's NULL patterns as the ends of their rows on [0, 1) and NULL flags by column.
+fn null_patterns(country: &AddressCountry, columns: &[String]) -> Vec<(f64, Vec<bool>)> {
+    let mut end = 0.0;
+    country
+        .nulls
+        .iter()
+        .map(|n| {
+            end += n.share;
+            let null = columns.iter().map(|c| n.columns.contains(c)).collect();
+            (end, null)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,23 +422,27 @@ mod tests {
                     share: 0.5,
                     locales: vec![Locale::En],
                     parts: vec![part(0.0, &[]), part(0.0, &[]), part(0.0, &["99999"])],
+                    nulls: Vec::new(),
                 },
                 AddressCountry {
                     country: Some("Canada".into()),
                     share: 0.2,
                     locales: Vec::new(),
                     parts: vec![part(1.0, &[]), part(0.0, &[]), part(0.0, &["A9A 9A9"])],
+                    nulls: Vec::new(),
                 },
                 AddressCountry {
                     country: None,
                     share: 0.3,
                     locales: vec![Locale::PtBr],
                     parts: vec![part(0.0, &[]), part(0.0, &[]), part(0.0, &[])],
+                    nulls: Vec::new(),
                 },
             ],
         };
         let plan = AddressPlan::new(
             &address,
+            &["state".into(), "country".into(), "postal_code".into()],
             vec![Some(2), None, Some(10)],
             vec![true; 3],
             vec![None; 3],
@@ -441,5 +473,55 @@ mod tests {
             }
         }
         assert_eq!(plan.draw(7, 1, 3), plan.draw(7, 1, 3));
+    }
+
+    #[test]
+    fn parts_are_null_together_as_the_learned_patterns_say() {
+        use crate::profile::address::NullPattern;
+        let pattern = |columns: &[&str], share: f64| NullPattern {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            share,
+        };
+        // A state missing in 60 % of rows and a postal code in 20 %: together in 10 %.
+        let address = Address {
+            parts: vec![
+                Generator::StateAbbr,
+                Generator::Country,
+                Generator::PostalCode,
+            ],
+            countries: vec![AddressCountry {
+                country: None,
+                share: 1.0,
+                locales: vec![Locale::DeDe],
+                parts: vec![part(0.6, &[]), part(0.0, &[]), part(0.2, &["99999"])],
+                nulls: vec![
+                    pattern(&["state"], 0.5),
+                    pattern(&["postal_code"], 0.1),
+                    pattern(&["state", "postal_code"], 0.1),
+                ],
+            }],
+        };
+        let columns = ["state".into(), "country".into(), "postal_code".into()];
+        let plan = AddressPlan::new(
+            &address,
+            &columns,
+            vec![None; 3],
+            vec![true; 3],
+            vec![None; 3],
+            1000,
+            4,
+        );
+        let mut counts = [[0u32; 2]; 2];
+        for row in 0..1000 {
+            let v = plan.draw(7, 1, row);
+            assert!(v[1].is_some(), "{v:?}");
+            counts[v[0].is_none() as usize][v[2].is_none() as usize] += 1;
+        }
+        // [state missing][postal code missing]: both present in 30 % of rows, the postal code
+        // alone missing in 10 %, the state alone in 50 %, both in 10 %, up to a row of rounding.
+        let expected = [[300, 100], [500, 100]];
+        for (got, want) in counts.iter().flatten().zip(expected.iter().flatten()) {
+            assert!(got.abs_diff(*want) <= 1, "{counts:?}");
+        }
     }
 }

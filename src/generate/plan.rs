@@ -2136,7 +2136,15 @@ impl TablePlanner<'_> {
                         .collect();
                     let nullable = indices.iter().map(|&c| table.columns[c].nullable).collect();
                     let key = self.salt(&["address", &group.columns.join(",")]);
-                    AddressPlan::new(a, limits, nullable, stats, self.own_rows(), key)
+                    AddressPlan::new(
+                        a,
+                        &group.columns,
+                        limits,
+                        nullable,
+                        stats,
+                        self.own_rows(),
+                        key,
+                    )
                 });
                 let beyond = match address {
                     Some(_) => vec![None; indices.len()],

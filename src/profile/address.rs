@@ -57,6 +57,21 @@ pub struct AddressCountry {
     pub locales: Vec<Locale>,
     /// One entry per column of the group, in order.
     pub parts: Vec<AddressPart>,
+    /// Which columns are NULL together, as shares of the country's rows, most rows first; the
+    /// rows of no pattern hold every part. The parts' NULL rates alone would place a missing
+    /// state and a missing postal code in rows of their own or in the same rows by chance.
+    /// Without patterns (older profiles, noisy ones) each part is NULL at its own rate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nulls: Vec<NullPattern>,
+}
+
+/// Columns of an address group that are NULL together in a share of a country's rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NullPattern {
+    /// The group's columns NULL in these rows; the group's other columns hold a value.
+    pub columns: Vec<String>,
+    pub share: f64,
 }
 
 /// One column's values among a country's rows.
@@ -159,6 +174,11 @@ pub fn learn(
         .collect();
     listed.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     let listed_rows: usize = listed.iter().map(|(_, at)| at.len()).sum();
+    let names: Vec<&str> = members
+        .iter()
+        .map(|(k, _)| table.columns[text_columns[*k]].name.as_str())
+        .collect();
+    let patterns = |at: &[usize]| null_patterns(rows, at, &members, &names);
     let mut countries: Vec<AddressCountry> = listed
         .iter()
         .map(|(name, at)| {
@@ -179,6 +199,7 @@ pub fn learn(
                 share: round_share(at.len() as f64 / rows.len() as f64),
                 locales,
                 parts,
+                nulls: patterns(at),
             }
         })
         .collect();
@@ -197,14 +218,12 @@ pub fn learn(
                 .iter()
                 .map(|&(k, kind)| part(rows, &rest, k, kind, None, least))
                 .collect(),
+            nulls: patterns(&rest),
         });
         fill_rest_locales(&mut countries);
     }
     Some(CategoryGroup {
-        columns: members
-            .iter()
-            .map(|(k, _)| table.columns[text_columns[*k]].name.clone())
-            .collect(),
+        columns: names.iter().map(|n| n.to_string()).collect(),
         combinations: Vec::new(),
         address: Some(Address {
             parts: members.iter().map(|(_, g)| *g).collect(),
@@ -290,6 +309,43 @@ fn part(
     }
 }
 
+/// The patterns of NULL columns among the rows `at` (`members` holds each column's position
+/// in a sampled row), most rows first, then by names.
+fn null_patterns(
+    rows: &[&Vec<Option<String>>],
+    at: &[usize],
+    members: &[(usize, Generator)],
+    names: &[&str],
+) -> Vec<NullPattern> {
+    let mut counts: FxHashMap<Vec<usize>, usize> = FxHashMap::default();
+    for &r in at {
+        let null: Vec<usize> = (0..members.len())
+            .filter(|&m| rows[r][members[m].0].is_none())
+            .collect();
+        if !null.is_empty() {
+            *counts.entry(null).or_insert(0) += 1;
+        }
+    }
+    let mut patterns: Vec<NullPattern> = counts
+        .into_iter()
+        .map(|(null, n)| NullPattern {
+            columns: null.iter().map(|&m| names[m].to_string()).collect(),
+            share: round_share(n as f64 / at.len().max(1) as f64),
+        })
+        .collect();
+    sort_patterns(&mut patterns);
+    patterns
+}
+
+/// Most rows first, then by the columns' names.
+fn sort_patterns(patterns: &mut [NullPattern]) {
+    patterns.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.columns.cmp(&b.columns))
+    });
+}
+
 /// Gives the entry without a country the locales of the countries not listed.
 fn fill_rest_locales(countries: &mut [AddressCountry]) {
     let taken: Vec<Locale> = countries
@@ -332,29 +388,78 @@ impl Address {
         }
     }
 
-    /// Moves the listed countries marked in `gone` to the entry without a country.
+    /// Moves the listed countries marked in `gone` to the entry without a country, which takes
+    /// their rows with their NULL rates and patterns.
     pub fn merge_into_rest(&mut self, gone: &[bool]) {
-        let mut moved = 0.0;
         let mut marks = gone.iter();
-        self.countries.retain(|c| {
-            let drop = *marks.next().unwrap_or(&false) && c.country.is_some();
-            if drop {
-                moved += c.share;
-            }
-            !drop
-        });
-        if moved > 0.0 {
-            match self.countries.iter_mut().find(|c| c.country.is_none()) {
-                Some(rest) => rest.share = round_share(rest.share + moved),
-                None => self.countries.push(AddressCountry {
+        let (moved, kept): (Vec<AddressCountry>, Vec<AddressCountry>) =
+            std::mem::take(&mut self.countries)
+                .into_iter()
+                .partition(|c| *marks.next().unwrap_or(&false) && c.country.is_some());
+        self.countries = kept;
+        if moved.is_empty() {
+            return;
+        }
+        let rest = match self.countries.iter().position(|c| c.country.is_none()) {
+            Some(at) => at,
+            None => {
+                self.countries.push(AddressCountry {
                     country: None,
-                    share: round_share(moved),
+                    share: 0.0,
                     locales: Vec::new(),
                     parts: vec![AddressPart::default(); self.parts.len()],
-                }),
+                    nulls: Vec::new(),
+                });
+                self.countries.len() - 1
             }
-            fill_rest_locales(&mut self.countries);
+        };
+        for c in &moved {
+            self.countries[rest].absorb(c);
         }
+        fill_rest_locales(&mut self.countries);
+    }
+}
+
+impl AddressCountry {
+    /// Takes in `other`'s rows: its share, and its NULL rates and patterns in proportion. The
+    /// patterns are dropped when either side's NULLs are known only as rates.
+    fn absorb(&mut self, other: &AddressCountry) {
+        let total = self.share + other.share;
+        if total <= 0.0 {
+            return;
+        }
+        let (mine, theirs) = (self.share / total, other.share / total);
+        let patterned =
+            |c: &AddressCountry| !c.nulls.is_empty() || c.parts.iter().all(|p| p.null_rate == 0.0);
+        let both_patterned = patterned(self) && patterned(other);
+        for (p, q) in self.parts.iter_mut().zip(&other.parts) {
+            p.null_rate = round_share(p.null_rate * mine + q.null_rate * theirs);
+        }
+        if both_patterned {
+            let mut merged: Vec<NullPattern> = Vec::new();
+            for (n, weight) in self
+                .nulls
+                .iter()
+                .map(|n| (n, mine))
+                .chain(other.nulls.iter().map(|n| (n, theirs)))
+            {
+                match merged.iter_mut().find(|m| m.columns == n.columns) {
+                    Some(m) => m.share += n.share * weight,
+                    None => merged.push(NullPattern {
+                        columns: n.columns.clone(),
+                        share: n.share * weight,
+                    }),
+                }
+            }
+            merged
+                .iter_mut()
+                .for_each(|m| m.share = round_share(m.share));
+            self.nulls = merged;
+            sort_patterns(&mut self.nulls);
+        } else {
+            self.nulls.clear();
+        }
+        self.share = round_share(total);
     }
 }
 
@@ -380,12 +485,14 @@ mod tests {
                     share: 0.6,
                     locales: vec![Locale::PtBr],
                     parts: vec![part(), part()],
+                    nulls: Vec::new(),
                 },
                 AddressCountry {
                     country: Some("Peru".into()),
                     share: 0.4,
                     locales: Vec::new(),
                     parts: vec![part(), part()],
+                    nulls: Vec::new(),
                 },
             ],
         };
@@ -395,5 +502,40 @@ mod tests {
         assert_eq!(a.countries[1].share, 0.4);
         assert!(!a.countries[1].locales.contains(&Locale::PtBr));
         assert!(a.countries[0].parts[0].values.is_empty(), "SP was not safe");
+    }
+
+    #[test]
+    fn a_country_that_joins_the_rest_brings_its_nulls() {
+        let with_nulls =
+            |country: Option<&str>, null_rate: f64, nulls: Vec<NullPattern>| AddressCountry {
+                country: country.map(String::from),
+                share: 0.5,
+                locales: Vec::new(),
+                parts: vec![
+                    AddressPart {
+                        null_rate,
+                        ..AddressPart::default()
+                    },
+                    AddressPart::default(),
+                ],
+                nulls,
+            };
+        let state = |share: f64| NullPattern {
+            columns: vec!["state".into()],
+            share,
+        };
+        let mut a = Address {
+            parts: vec![Generator::State, Generator::Country],
+            countries: vec![
+                with_nulls(Some("Peru"), 0.6, vec![state(0.6)]),
+                with_nulls(None, 0.2, vec![state(0.2)]),
+            ],
+        };
+        a.merge_into_rest(&[true, false]);
+        assert_eq!(a.countries.len(), 1);
+        let rest = &a.countries[0];
+        assert_eq!(rest.share, 1.0);
+        assert_eq!(rest.parts[0].null_rate, 0.4);
+        assert_eq!(rest.nulls, vec![state(0.4)]);
     }
 }

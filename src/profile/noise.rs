@@ -267,6 +267,8 @@ fn noise_address(
     for ((c, s), &kept) in address.countries.iter_mut().zip(&shares).zip(&kept) {
         let country_rows = c.share * rows;
         c.share = s.share;
+        // Exact joint counts, as the table's NULL patterns; the noisy rates stand alone.
+        c.nulls.clear();
         if !kept && c.country.is_some() {
             continue;
         }
@@ -392,6 +394,7 @@ mod tests {
             share,
             locales: Vec::new(),
             parts: vec![part.clone(), AddressPart::default()],
+            nulls: Vec::new(),
         };
         let mut address = Address {
             parts: vec![Generator::PostalCode, Generator::Country],

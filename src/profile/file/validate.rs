@@ -528,7 +528,7 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
         }
         at_most_one(&at, "combinations", total)?;
         if let Some(address) = &g.address {
-            validate_address(&at.join("address"), address, g.columns.len())?;
+            validate_address(&at.join("address"), address, &g.columns)?;
         }
     }
     let mut grouped = std::collections::BTreeSet::new();
@@ -631,13 +631,14 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
     Ok(())
 }
 
-/// An address group: one part per column, countries' shares summing to at most one, and one
-/// entry per part in each country.
+/// An address group: one part per column, countries' shares summing to at most one, one
+/// entry per part in each country, and NULL patterns of the group's own columns.
 fn validate_address(
     at: &Path,
     address: &crate::profile::address::Address,
-    columns: usize,
+    names: &[String],
 ) -> Result<(), ProfileError> {
+    let columns = names.len();
     if address.parts.len() != columns {
         return Err(at.fail(
             "parts",
@@ -662,6 +663,27 @@ fn validate_address(
             shares(&at, "values", &p.values)?;
             shares(&at, "shapes", &p.shapes)?;
         }
+        let mut patterns = 0.0;
+        for (j, n) in c.nulls.iter().enumerate() {
+            let at = at.join(&format!("nulls[{j}]"));
+            rate(&at, "share", n.share)?;
+            patterns += n.share;
+            if n.columns.is_empty() {
+                return Err(at.fail("columns", "names no column".to_string()));
+            }
+            for (k, name) in n.columns.iter().enumerate() {
+                if !names.contains(name) {
+                    return Err(at.fail(
+                        "columns",
+                        format!("names {name:?}, which is not a column of the group"),
+                    ));
+                }
+                if n.columns[..k].contains(name) {
+                    return Err(at.fail("null", format!("names {name:?} twice")));
+                }
+            }
+        }
+        at_most_one(&at, "nulls", patterns)?;
     }
     at_most_one(at, "countries", total)
 }

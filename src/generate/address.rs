@@ -25,8 +25,10 @@ use crate::profile::{Generator, Locale, Share, TextStats};
 
 /// Draws a value this many times before settling for a shorter one that fits the column.
 const TRIES: usize = 12;
-/// Made-up cities and streets drawn for a value; the one nearest a drawn length is kept.
-const CANDIDATES: usize = 8;
+/// Made-up cities and streets drawn at most for a value, until one has the drawn length; the
+/// nearest is kept. `fake`'s German, Italian and Portuguese cities are mostly two or three
+/// words (`Alt Jungfurt`, `Monti del Lago`), so a short one may take a few dozen draws.
+const CANDIDATES: usize = 64;
 
 #[derive(Debug)]
 pub struct AddressPlan {
@@ -201,9 +203,16 @@ impl AddressPlan {
                             .map(|&(lo, hi)| rng.random_range(lo..hi) as usize),
                         _ => None,
                     };
+                    // A kept value at its share, whatever its length; a phone part's values
+                    // are country codes, not numbers.
+                    let kept = part.values.sample(rng).filter(|_| kind != Generator::Phone);
+                    if let Some(v) = kept.filter(|v| v.chars().count() <= max) {
+                        return Some(v.clone());
+                    }
                     let mut best: Option<String> = None;
-                    for tries in 0..TRIES {
-                        let value = one(kind, entry, part, locale, rng)
+                    let tries = if target.is_some() { CANDIDATES } else { TRIES };
+                    for _ in 0..tries {
+                        let value = made_up(kind, entry, part, locale, rng)
                             .or_else(|| (!nullable).then(|| last_resort(kind, rng)));
                         let Some(v) = &value else { return None };
                         let n = v.chars().count();
@@ -217,8 +226,13 @@ impl AddressPlan {
                         if better {
                             best = value;
                         }
-                        let fits = best.as_ref().is_some_and(|b| b.chars().count() <= max);
-                        if fits && (target.is_none() || tries + 1 >= CANDIDATES) {
+                        let length = best.as_ref().map(|b| b.chars().count());
+                        let done = match (length, target) {
+                            (Some(n), Some(t)) => n == t,
+                            (Some(n), None) => n <= max,
+                            (None, _) => false,
+                        };
+                        if done {
                             break;
                         }
                     }
@@ -254,20 +268,14 @@ impl AddressPlan {
     }
 }
 
-/// One part of an address in `entry`'s country.
-fn one(
+/// One made-up part of an address in `entry`'s country.
+fn made_up(
     kind: Generator,
     entry: &Entry,
     part: &PartPlan,
     locale: Option<Locale>,
     rng: &mut ChaCha8Rng,
 ) -> Option<String> {
-    // A phone part's values are country codes, not numbers.
-    if kind != Generator::Phone {
-        if let Some(v) = part.values.sample(rng) {
-            return Some(v.clone());
-        }
-    }
     let lists = locale.map(Locale::lists);
     let pick = |rng: &mut ChaCha8Rng, list: &[&str]| -> Option<String> {
         (!list.is_empty()).then(|| list[rng.random_range(0..list.len())].to_string())
@@ -523,5 +531,60 @@ mod tests {
         for (got, want) in counts.iter().flatten().zip(expected.iter().flatten()) {
             assert!(got.abs_diff(*want) <= 1, "{counts:?}");
         }
+    }
+
+    #[test]
+    fn made_up_cities_keep_near_the_learned_lengths_and_kept_ones_their_share() {
+        let address = Address {
+            parts: vec![Generator::City, Generator::Country],
+            countries: vec![AddressCountry {
+                country: None,
+                share: 1.0,
+                locales: vec![Locale::DeDe, Locale::ItIt, Locale::PtPt],
+                parts: vec![
+                    AddressPart {
+                        values: vec![Share {
+                            value: "Calgary".into(),
+                            share: 0.3,
+                        }],
+                        ..part(0.0, &[])
+                    },
+                    part(0.0, &[]),
+                ],
+                nulls: Vec::new(),
+            }],
+        };
+        // Cities of 4 to 9 letters, 6 and 7 most often.
+        let text = TextStats {
+            min_chars: 4,
+            max_chars: 9,
+            chars: [(4, 0.1), (5, 0.1), (6, 0.3), (7, 0.3), (8, 0.1), (9, 0.1)].into(),
+            ..TextStats::default()
+        };
+        let columns = ["city".into(), "country".into()];
+        let plan = AddressPlan::new(
+            &address,
+            &columns,
+            vec![Some(40), None],
+            vec![true; 2],
+            vec![Some(&text), None],
+            400,
+            4,
+        );
+        let cities: Vec<String> = (0..400)
+            .map(|row| plan.draw(7, 1, row)[0].clone().unwrap())
+            .collect();
+        let kept = cities.iter().filter(|c| *c == "Calgary").count();
+        assert!(
+            (90..150).contains(&kept),
+            "Calgary {kept} of 400 for a share of 0.3"
+        );
+        let mut lengths: Vec<usize> = cities.iter().map(|c| c.chars().count()).collect();
+        lengths.sort_unstable();
+        assert!(
+            (6..=8).contains(&lengths[200]),
+            "median length {}",
+            lengths[200]
+        );
     }
 }

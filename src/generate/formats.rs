@@ -331,17 +331,51 @@ fn job_title(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-/// A made-up city in `locale`'s style (`fake`'s city names: `Neu Heinzberg (Main)`,
-/// `Saint-Jeanville`); English ones are [`city`]'s.
+/// A made-up city in `locale`'s style: `fake`'s city names (`Saint-Jeanville`,
+/// `Neu Heinzberg (Main)`), English ones [`city`]'s. `fake`'s German cities mostly take a
+/// prefix and its Italian and Portuguese ones always a two-word suffix (`Monti del Lago`,
+/// `Lima de Cima`), longer than most real towns; shorter forms of the same pieces are mixed in
+/// (`Beckberg`, `Costa`, `San Galli`), so that a value near a learned length is at hand.
 pub fn city_in(locale: Locale, rng: &mut ChaCha8Rng) -> String {
     tidy(match locale {
         Locale::En => city(rng),
         Locale::FrFr => CityName(FR_FR).fake_with_rng(rng),
-        Locale::DeDe => CityName(DE_DE).fake_with_rng(rng),
-        Locale::ItIt => CityName(IT_IT).fake_with_rng(rng),
-        Locale::PtBr => CityName(PT_BR).fake_with_rng(rng),
-        Locale::PtPt => CityName(PT_PT).fake_with_rng(rng),
+        Locale::DeDe => match rng.random_range(0..3) {
+            0 => format!(
+                "{}{}",
+                pick(rng, DE_DE::NAME_LAST_NAME),
+                pick(rng, DE_DE::ADDRESS_CITY_SUFFIX)
+            ),
+            _ => CityName(DE_DE).fake_with_rng(rng),
+        },
+        Locale::ItIt => {
+            let full = CityName(IT_IT).fake_with_rng(rng);
+            city_of_names(full, IT_IT::NAME_LAST_NAME, IT_IT::ADDRESS_CITY_PREFIX, rng)
+        }
+        // `fake` has no Brazilian place words (its English ones make `Campos town`).
+        Locale::PtBr => {
+            let full = CityName(PT_PT).fake_with_rng(rng);
+            city_of_names(full, PT_BR::NAME_LAST_NAME, PT_PT::ADDRESS_CITY_PREFIX, rng)
+        }
+        Locale::PtPt => {
+            let full = CityName(PT_PT).fake_with_rng(rng);
+            city_of_names(full, PT_PT::NAME_LAST_NAME, PT_PT::ADDRESS_CITY_PREFIX, rng)
+        }
     })
+}
+
+/// `full` in one draw of three, else a surname alone or after a place prefix.
+fn city_of_names(
+    full: String,
+    surnames: &'static [&'static str],
+    prefixes: &'static [&'static str],
+    rng: &mut ChaCha8Rng,
+) -> String {
+    match rng.random_range(0..3) {
+        0 => full,
+        1 => pick(rng, surnames).to_string(),
+        _ => format!("{} {}", pick(rng, prefixes), pick(rng, surnames)),
+    }
 }
 
 /// A street address in `locale`'s style: a street name and a house number, sometimes with an

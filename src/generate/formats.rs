@@ -219,13 +219,15 @@ pub fn luhn_check_digit(payload: &[u8]) -> u8 {
 pub fn semantic(
     generator: Generator,
     script: &str,
-    locale: Option<Locale>,
+    locales: Option<&Choice<Locale>>,
+    want: Want,
     rng: &mut ChaCha8Rng,
-    target: usize,
-    max: usize,
     out: &mut String,
 ) {
-    let value = nearest(rng, target, max, |rng| {
+    // Each candidate takes its own locale, so a value asked to carry accents finds one in a
+    // locale whose names have them.
+    let value = nearest(rng, want, |rng| {
+        let locale = locales.and_then(|l| l.sample_normalized(rng).copied());
         one_semantic(generator, script, locale, rng)
     });
     out.push_str(value.as_deref().unwrap_or_else(|| shortest(generator)));
@@ -241,7 +243,12 @@ pub fn honorific(
     max: usize,
     out: &mut String,
 ) {
-    let value = nearest(rng, target, max, |rng| courtesy_title(locale, bare, rng));
+    let want = Want {
+        target,
+        max,
+        non_ascii: None,
+    };
+    let value = nearest(rng, want, |rng| courtesy_title(locale, bare, rng));
     out.push_str(value.as_deref().unwrap_or("Mr"));
 }
 
@@ -254,29 +261,46 @@ fn courtesy_title(locale: Option<Locale>, bare: bool, rng: &mut ChaCha8Rng) -> S
     }
 }
 
-/// Of up to [`CANDIDATES`] values from `make` (more when none fits), the one nearest `target`
-/// characters that is at most `max` long.
+/// What a made-up value should be like: `target` characters, at most `max`, and, if
+/// `non_ascii` says, with or without a letter beyond ASCII.
+#[derive(Debug, Clone, Copy)]
+pub struct Want {
+    pub target: usize,
+    pub max: usize,
+    pub non_ascii: Option<bool>,
+}
+
+/// Of up to [`CANDIDATES`] values from `make` (more when none fits, or none is ASCII or not
+/// as asked), the one nearest the wanted length that fits, preferring one that is ASCII or
+/// not as asked (`Gonçalves` for a column whose real names carry accents at a rate the
+/// locale's lists do not).
 fn nearest(
     rng: &mut ChaCha8Rng,
-    target: usize,
-    max: usize,
+    want: Want,
     mut make: impl FnMut(&mut ChaCha8Rng) -> String,
 ) -> Option<String> {
-    let mut best: Option<String> = None;
+    let Want {
+        target,
+        max,
+        non_ascii,
+    } = want;
+    // (whether it is not as asked, distance from the target, value)
+    let mut best: Option<(bool, usize, String)> = None;
     for tries in 0..CANDIDATES * 8 {
-        if tries >= CANDIDATES && best.is_some() {
+        if tries >= CANDIDATES && best.as_ref().is_some_and(|b| !b.0) {
             break;
         }
         let candidate = make(rng);
         let n = candidate.chars().count();
-        let better = best
-            .as_ref()
-            .is_none_or(|b| n.abs_diff(target) < b.chars().count().abs_diff(target));
-        if n <= max && better {
-            best = Some(candidate);
+        let key = (
+            non_ascii.is_some_and(|wanted| wanted == candidate.is_ascii()),
+            n.abs_diff(target),
+        );
+        if n <= max && best.as_ref().is_none_or(|b| key < (b.0, b.1)) {
+            best = Some((key.0, key.1, candidate));
         }
     }
-    best
+    best.map(|b| b.2)
 }
 
 fn one_semantic(

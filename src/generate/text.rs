@@ -55,6 +55,8 @@ enum Model {
         generator: Generator,
         locales: Choice<Locale>,
         bare: bool,
+        /// The share of Latin values with a letter beyond ASCII, if the profile learned it.
+        non_ascii_rate: Option<f64>,
     },
     Template(Choice<String>),
     Words(Box<WordsGen>),
@@ -114,8 +116,12 @@ impl TextGen {
         let empty_rate = rest.rate(stats.empty_rate, |v| v.is_empty());
         let at_max = at_max_rate(stats, &rest, empty_rate);
         let specials = special_rates(stats, &rest, empty_rate);
+        let mut model = Model::new(model, stats);
+        if let Model::Semantic { non_ascii_rate, .. } = &mut model {
+            *non_ascii_rate = Some(latin_non_ascii_rate(stats, &rest, &scripts));
+        }
         TextGen {
-            model: Model::new(model, stats),
+            model,
             lengths,
             min_chars: stats.min_chars.min(type_max),
             max_chars: stats
@@ -252,15 +258,12 @@ impl TextGen {
                 Generator::FirstName | Generator::LastName | Generator::FullName
             );
             if person && formats::has_names(names) && !names.contains("Latin") {
-                return formats::semantic(
-                    g,
-                    names,
-                    None,
-                    rng,
+                let want = formats::Want {
                     target,
-                    self.max_chars as usize,
-                    out,
-                );
+                    max: self.max_chars as usize,
+                    non_ascii: None,
+                };
+                return formats::semantic(g, names, None, want, rng, out);
             }
         }
         // Mixed scripts share the value in runs, so even a short value shows each of them.
@@ -354,6 +357,7 @@ impl Model {
                 bare: *generator == Generator::Honorific
                     && !stats.shapes.is_empty()
                     && !stats.shapes.iter().any(|s| s.value.ends_with('.')),
+                non_ascii_rate: None,
             },
             TextModel::Template => Model::Template(shapes(false)),
             TextModel::Words(words) => Model::Words(Box::new(WordsGen::new(words))),
@@ -376,12 +380,18 @@ impl Model {
                 generator,
                 locales,
                 bare,
+                non_ascii_rate,
             } => {
-                let locale = locales.sample_normalized(rng).copied();
                 if *generator == Generator::Honorific {
+                    let locale = locales.sample_normalized(rng).copied();
                     formats::honorific(locale, *bare, rng, target, max, out)
                 } else {
-                    formats::semantic(*generator, "Latin", locale, rng, target, max, out)
+                    let want = formats::Want {
+                        target,
+                        max,
+                        non_ascii: non_ascii_rate.map(|r| rng.random::<f64>() < r),
+                    };
+                    formats::semantic(*generator, "Latin", Some(locales), want, rng, out)
                 }
             }
             Model::Template(shapes) => match shapes.sample_normalized(rng) {
@@ -506,6 +516,14 @@ fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alp
     (Choice::new(weighted), combos)
 }
 
+/// The share of generated Latin values with a letter beyond ASCII (`ç`, `ä`): the learned
+/// non-ASCII rate less what frequent values and values in other scripts supply.
+fn latin_non_ascii_rate(stats: &TextStats, rest: &Rest, foreign: &Choice<usize>) -> f64 {
+    let generated = rest.rate(stats.non_ascii_rate, |v| !v.is_ascii());
+    let foreign = foreign.total().min(1.0);
+    ((generated - foreign) / (1.0 - foreign).max(1e-9)).clamp(0.0, 1.0)
+}
+
 /// The rates of [`SPECIALS`] among generated non-empty values.
 fn special_rates(stats: &TextStats, rest: &Rest, empty_rate: f64) -> [f64; SPECIALS.len()] {
     let mut rates = [0.0; SPECIALS.len()];
@@ -597,6 +615,53 @@ mod tests {
         }
         assert!((empty as f64 / n as f64 - 0.1).abs() < 0.02);
         assert!((non_ascii as f64 / n as f64 - 0.27).abs() < 0.03);
+    }
+
+    #[test]
+    fn made_up_names_carry_accents_at_the_learned_rate() {
+        use crate::profile::textmodel::LocaleShare;
+        let stats = TextStats {
+            min_chars: 3,
+            max_chars: 12,
+            chars: BTreeMap::from([(4, 0.3), (5, 0.3), (6, 0.2), (7, 0.2)]),
+            non_ascii_rate: 0.3,
+            scripts: BTreeMap::from([("Latin".into(), 1.0)]),
+            value_scripts: BTreeMap::from([("Latin".into(), 1.0)]),
+            ..Default::default()
+        };
+        let model = TextModel::Semantic {
+            generator: Generator::FirstName,
+            // English names have no accents, a quarter of French first names do.
+            locales: vec![
+                LocaleShare {
+                    locale: Locale::En,
+                    share: 0.5,
+                },
+                LocaleShare {
+                    locale: Locale::FrFr,
+                    share: 0.5,
+                },
+            ],
+        };
+        let gen = TextGen::new(
+            "first_name",
+            Some(&stats),
+            Some(&model),
+            None,
+            Some(40),
+            &[],
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut out = String::new();
+        let n = 4000;
+        let accented = (0..n)
+            .filter(|_| {
+                gen.generate(&mut rng, &mut out);
+                !out.is_ascii()
+            })
+            .count();
+        let rate = accented as f64 / n as f64;
+        assert!((rate - 0.3).abs() < 0.03, "{rate}");
     }
 
     #[test]

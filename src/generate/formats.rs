@@ -214,8 +214,8 @@ pub fn luhn_check_digit(payload: &[u8]) -> u8 {
 }
 
 /// A made-up value of `generator`'s kind, in the locale of `script` (a value's scripts, as
-/// the profile writes them) where `fake` has one; the candidate nearest `target` characters
-/// that fits `max`.
+/// the profile writes them) where `fake` has one, else in one of `locales` at their shares:
+/// of a few candidates, the one as `want` asks (see [`nearest`]).
 pub fn semantic(
     generator: Generator,
     script: &str,
@@ -224,10 +224,14 @@ pub fn semantic(
     rng: &mut ChaCha8Rng,
     out: &mut String,
 ) {
-    // Each candidate takes its own locale, so a value asked to carry accents finds one in a
-    // locale whose names have them.
+    // A value asked to carry accents draws each candidate's locale, so that it finds one in
+    // a locale whose names have them; any other keeps one locale, at the learned shares.
+    let mut locale = locales.and_then(|l| l.sample_normalized(rng).copied());
+    let per_candidate = want.non_ascii == Some(true);
     let value = nearest(rng, want, |rng| {
-        let locale = locales.and_then(|l| l.sample_normalized(rng).copied());
+        if per_candidate {
+            locale = locales.and_then(|l| l.sample_normalized(rng).copied());
+        }
         one_semantic(generator, script, locale, rng)
     });
     out.push_str(value.as_deref().unwrap_or_else(|| shortest(generator)));

@@ -117,8 +117,21 @@ impl TextGen {
         let at_max = at_max_rate(stats, &rest, empty_rate);
         let specials = special_rates(stats, &rest, empty_rate);
         let mut model = Model::new(model, stats);
-        if let Model::Semantic { non_ascii_rate, .. } = &mut model {
-            *non_ascii_rate = Some(latin_non_ascii_rate(stats, &rest, &scripts));
+        if let Model::Semantic {
+            generator,
+            locales,
+            non_ascii_rate,
+            ..
+        } = &mut model
+        {
+            // Only names and cities have lists with accents, and only in locales.
+            let accented = matches!(
+                generator,
+                Generator::FirstName | Generator::LastName | Generator::FullName | Generator::City
+            );
+            if accented && locales.total() > 0.0 {
+                *non_ascii_rate = Some(latin_non_ascii_rate(stats, &rest, &scripts, empty_rate));
+            }
         }
         TextGen {
             model,
@@ -516,10 +529,17 @@ fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alp
     (Choice::new(weighted), combos)
 }
 
-/// The share of generated Latin values with a letter beyond ASCII (`ç`, `ä`): the learned
-/// non-ASCII rate less what frequent values and values in other scripts supply.
-fn latin_non_ascii_rate(stats: &TextStats, rest: &Rest, foreign: &Choice<usize>) -> f64 {
+/// The share of generated non-empty Latin values with a letter beyond ASCII (`ç`, `ä`): the
+/// learned non-ASCII rate less what frequent values and values in other scripts supply.
+/// Special characters added afterwards (typographic quotes, NBSP) are not counted out.
+fn latin_non_ascii_rate(
+    stats: &TextStats,
+    rest: &Rest,
+    foreign: &Choice<usize>,
+    empty_rate: f64,
+) -> f64 {
     let generated = rest.rate(stats.non_ascii_rate, |v| !v.is_ascii());
+    let generated = generated / (1.0 - empty_rate).max(1e-9);
     let foreign = foreign.total().min(1.0);
     ((generated - foreign) / (1.0 - foreign).max(1e-9)).clamp(0.0, 1.0)
 }

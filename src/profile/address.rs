@@ -397,7 +397,7 @@ impl Address {
                 .into_iter()
                 .partition(|c| *marks.next().unwrap_or(&false) && c.country.is_some());
         self.countries = kept;
-        if moved.is_empty() {
+        if moved.iter().map(|c| c.share).sum::<f64>() <= 0.0 {
             return;
         }
         let rest = match self.countries.iter().position(|c| c.country.is_none()) {

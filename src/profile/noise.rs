@@ -269,12 +269,15 @@ fn noise_address(
         c.share = s.share;
         // Exact joint counts, as the table's NULL patterns; the noisy rates stand alone.
         c.nulls.clear();
+        // Every country's rates take noise: a dropped one brings them to the rest.
+        for part in &mut c.parts {
+            let nulls = draw.count(part.null_rate * country_rows, scale.nulls);
+            part.null_rate = round_share((nulls / country_rows.max(1.0)).min(1.0));
+        }
         if !kept && c.country.is_some() {
             continue;
         }
         for part in &mut c.parts {
-            let nulls = draw.count(part.null_rate * country_rows, scale.nulls);
-            part.null_rate = round_share((nulls / country_rows.max(1.0)).min(1.0));
             let present = country_rows * (1.0 - part.null_rate);
             for list in [&mut part.values, &mut part.shapes] {
                 let kept = noise_shares(list, present, scale.frequencies, min_count, draw);

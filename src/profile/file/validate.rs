@@ -679,7 +679,7 @@ fn validate_address(
                     ));
                 }
                 if n.columns[..k].contains(name) {
-                    return Err(at.fail("null", format!("names {name:?} twice")));
+                    return Err(at.fail("columns", format!("names {name:?} twice")));
                 }
             }
         }

@@ -209,34 +209,31 @@ impl AddressPlan {
                     if let Some(v) = kept.filter(|v| v.chars().count() <= max) {
                         return Some(v.clone());
                     }
-                    let mut best: Option<String> = None;
+                    // The best candidate so far and its length in characters.
+                    let mut best: Option<(String, usize)> = None;
                     let tries = if target.is_some() { CANDIDATES } else { TRIES };
                     for _ in 0..tries {
                         let value = made_up(kind, entry, part, locale, rng)
                             .or_else(|| (!nullable).then(|| last_resort(kind, rng)));
-                        let Some(v) = &value else { return None };
+                        let Some(v) = value else { return None };
                         let n = v.chars().count();
-                        let better = best.as_ref().is_none_or(|b| {
-                            let m = b.chars().count();
-                            match target {
-                                Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),
-                                _ => n <= max && m > max,
-                            }
+                        let better = best.as_ref().is_none_or(|&(_, m)| match target {
+                            Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),
+                            _ => n <= max && m > max,
                         });
                         if better {
-                            best = value;
+                            best = Some((v, n));
                         }
-                        let length = best.as_ref().map(|b| b.chars().count());
-                        let done = match (length, target) {
-                            (Some(n), Some(t)) => n == t,
-                            (Some(n), None) => n <= max,
-                            (None, _) => false,
-                        };
-                        if done {
-                            break;
+                        if let Some((_, m)) = best {
+                            if target.map_or(m <= max, |t| m == t) {
+                                break;
+                            }
                         }
                     }
-                    best.map(|v| v.chars().take(max).collect())
+                    best.map(|(v, n)| match n <= max {
+                        true => v,
+                        false => v.chars().take(max).collect(),
+                    })
                 },
             )
             .collect()

@@ -215,7 +215,7 @@ impl AddressPlan {
                     for _ in 0..tries {
                         let value = made_up(kind, entry, part, locale, rng)
                             .or_else(|| (!nullable).then(|| last_resort(kind, rng)));
-                        let Some(v) = value else { return None };
+                        let v = value?;
                         let n = v.chars().count();
                         let better = best.as_ref().is_none_or(|&(_, m)| match target {
                             Some(t) if m <= max => n <= max && n.abs_diff(t) < m.abs_diff(t),

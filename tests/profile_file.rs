@@ -309,6 +309,16 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["address.countries[0].nulls[0].columns", "\"fox\"", "not a column of the group"],
         ),
         (
+            "accents: {\"ú\": 0.014409}",
+            "accents: {\"u\": 0.014409}",
+            vec!["tables[album].columns[title].stats.text.accents", "\"u\"", "accented Latin letter"],
+        ),
+        (
+            "accents: {\"ú\": 0.014409}",
+            "accents: {\"ú\": 1.4}",
+            vec!["text.accents.ú", "[0, 1]"],
+        ),
+        (
             "  rows: 347\n",
             "  rows: 347\n  derived:\n  - column: album_id\n    left: artist_id\n    op: \"*\"\n    holds: 1.0\n",
             vec!["tables[album].derived[0]", "must be +, - or ="],

@@ -7,6 +7,7 @@
 //! key. No chunk depends on another, so chunks run in parallel and shard across machines, and
 //! the output is the same for any thread count. This module does no I/O.
 
+mod accents;
 mod address;
 mod alphabet;
 mod arrays;

@@ -8,14 +8,15 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::accents::Accents;
 use super::alphabet::{Alphabet, ACCENTED};
 use super::formats::{self, FormatGen};
 use super::values::Choice;
 use super::words::{Value, WordsGen};
 use crate::profile::model::{bucket_end, Semantic, TextStats};
 use crate::profile::{
-    format_for, model_without_values, special_kinds, value_scripts, Format, Generator, Locale,
-    TextModel, SPECIALS,
+    format_for, is_accented_latin, model_without_values, special_kinds, value_scripts, Format,
+    Generator, Locale, TextModel, SPECIALS,
 };
 
 /// Generates one text column's values.
@@ -37,6 +38,9 @@ pub struct TextGen {
     /// Each combination's alphabets and its name as the profile writes it (`Han+Hiragana`).
     script_combos: Vec<(Vec<Alphabet>, String)>,
     letters: Letters,
+    /// Accented letters of made-up Latin values (names, companies, words), at the column's
+    /// rate; none for formats, codes and letters, which keep their own.
+    accents: Option<Accents>,
     /// Rates of [`SPECIALS`] among generated non-empty values.
     specials: [f64; SPECIALS.len()],
     /// Whether any of them is above zero (else no draws are spent on them).
@@ -55,8 +59,9 @@ enum Model {
         generator: Generator,
         locales: Choice<Locale>,
         bare: bool,
-        /// The share of Latin values with a letter beyond ASCII, if the profile learned it.
-        non_ascii_rate: Option<f64>,
+        /// Whether the kind's lists have accented values to prefer when a value should carry
+        /// one (names and cities, in locales).
+        asks_accents: bool,
     },
     Template(Choice<String>),
     Words(Box<WordsGen>),
@@ -116,23 +121,9 @@ impl TextGen {
         let empty_rate = rest.rate(stats.empty_rate, |v| v.is_empty());
         let at_max = at_max_rate(stats, &rest, empty_rate);
         let specials = special_rates(stats, &rest, empty_rate);
-        let mut model = Model::new(model, stats);
-        if let Model::Semantic {
-            generator,
-            locales,
-            non_ascii_rate,
-            ..
-        } = &mut model
-        {
-            // Only names and cities have lists with accents, and only in locales.
-            let accented = matches!(
-                generator,
-                Generator::FirstName | Generator::LastName | Generator::FullName | Generator::City
-            );
-            if accented && locales.total() > 0.0 {
-                *non_ascii_rate = Some(latin_non_ascii_rate(stats, &rest, &scripts, empty_rate));
-            }
-        }
+        let model = Model::new(model, stats);
+        let accents = accent_rate(&model, stats, &rest, &scripts, empty_rate)
+            .map(|rate| Accents::new(rate, &stats.accents));
         TextGen {
             model,
             lengths,
@@ -155,6 +146,7 @@ impl TextGen {
                 words: stats.scripts.get("Common").copied().unwrap_or(0.0) > 0.02,
                 capitalized: shape_starts_upper * 2.0 >= stats.shapes.iter().map(|s| s.share).sum(),
             },
+            accents,
             specials,
             any_specials: specials.iter().any(|&r| r > 0.0),
         }
@@ -178,6 +170,7 @@ impl TextGen {
                 words: true,
                 capitalized: true,
             },
+            accents: None,
             specials: [0.0; SPECIALS.len()],
             any_specials: false,
         }
@@ -210,7 +203,13 @@ impl TextGen {
                 let (alphabets, names) = &self.script_combos[i];
                 self.foreign(alphabets, names, target, rng, out)
             }
-            (None, model) => model.generate(&self.letters, target, max, rng, out),
+            (None, model) => {
+                let wanted = self.accents.as_ref().map(|a| a.wanted(rng));
+                model.generate(&self.letters, target, max, wanted, rng, out);
+                if let (Some(accents), Some(wanted)) = (&self.accents, wanted) {
+                    accents.apply(wanted, rng, out);
+                }
+            }
         }
         if cut {
             self.fill_to(max, rng, out);
@@ -238,7 +237,8 @@ impl TextGen {
                 return;
             }
             more.clear();
-            self.model.generate(&self.letters, max, max, rng, &mut more);
+            self.model
+                .generate(&self.letters, max, max, None, rng, &mut more);
             if more.is_empty() {
                 return;
             }
@@ -370,7 +370,14 @@ impl Model {
                 bare: *generator == Generator::Honorific
                     && !stats.shapes.is_empty()
                     && !stats.shapes.iter().any(|s| s.value.ends_with('.')),
-                non_ascii_rate: None,
+                asks_accents: !locales.is_empty()
+                    && matches!(
+                        generator,
+                        Generator::FirstName
+                            | Generator::LastName
+                            | Generator::FullName
+                            | Generator::City
+                    ),
             },
             TextModel::Template => Model::Template(shapes(false)),
             TextModel::Words(words) => Model::Words(Box::new(WordsGen::new(words))),
@@ -379,11 +386,13 @@ impl Model {
         }
     }
 
+    /// `accent` says whether the value should carry an accented letter, if that is decided.
     fn generate(
         &self,
         letters: &Letters,
         target: usize,
         max: usize,
+        accent: Option<bool>,
         rng: &mut ChaCha8Rng,
         out: &mut String,
     ) {
@@ -393,7 +402,7 @@ impl Model {
                 generator,
                 locales,
                 bare,
-                non_ascii_rate,
+                asks_accents,
             } => {
                 if *generator == Generator::Honorific {
                     let locale = locales.sample_normalized(rng).copied();
@@ -402,7 +411,7 @@ impl Model {
                     let want = formats::Want {
                         target,
                         max,
-                        non_ascii: non_ascii_rate.map(|r| rng.random::<f64>() < r),
+                        non_ascii: accent.filter(|_| *asks_accents),
                     };
                     formats::semantic(*generator, "Latin", Some(locales), want, rng, out)
                 }
@@ -529,19 +538,53 @@ fn script_choice(stats: &TextStats, rest: &Rest) -> (Choice<usize>, Vec<(Vec<Alp
     (Choice::new(weighted), combos)
 }
 
-/// The share of generated non-empty Latin values with a letter beyond ASCII (`ç`, `ä`): the
-/// learned non-ASCII rate less what frequent values and values in other scripts supply.
-/// Special characters added afterwards (typographic quotes, NBSP) are not counted out.
-fn latin_non_ascii_rate(
+/// The share of generated non-empty Latin values that should carry an accented letter, for
+/// the models that take accents: made-up names, places, companies and titles, and words. It is
+/// the learned rate less what frequent values supply, over the values not written in other
+/// scripts. A profile written before `accented_rate` has only the non-ASCII rate, which counts
+/// other scripts and typographic punctuation too: from it only names and cities in locales,
+/// whose lists hold accents, are given them.
+fn accent_rate(
+    model: &Model,
     stats: &TextStats,
     rest: &Rest,
     foreign: &Choice<usize>,
     empty_rate: f64,
-) -> f64 {
-    let generated = rest.rate(stats.non_ascii_rate, |v| !v.is_ascii());
-    let generated = generated / (1.0 - empty_rate).max(1e-9);
+) -> Option<f64> {
+    let takes = match model {
+        Model::Semantic {
+            generator,
+            asks_accents,
+            ..
+        } => match stats.accented_rate {
+            Some(_) => !matches!(
+                generator,
+                Generator::Country
+                    | Generator::CountryCode
+                    | Generator::StateAbbr
+                    | Generator::PostalCode
+                    | Generator::Phone
+            ),
+            None => *asks_accents,
+        },
+        Model::Words(_) => stats.accented_rate.is_some(),
+        _ => false,
+    };
+    if !takes {
+        return None;
+    }
+    let non_empty = (1.0 - empty_rate).max(1e-9);
     let foreign = foreign.total().min(1.0);
-    ((generated - foreign) / (1.0 - foreign).max(1e-9)).clamp(0.0, 1.0)
+    let latin = match stats.accented_rate {
+        Some(rate) => {
+            rest.rate(rate, |v| v.chars().any(is_accented_latin)) / non_empty / (1.0 - foreign)
+        }
+        None => {
+            let generated = rest.rate(stats.non_ascii_rate, |v| !v.is_ascii()) / non_empty;
+            (generated - foreign) / (1.0 - foreign)
+        }
+    };
+    Some(latin.clamp(0.0, 1.0)).filter(|r| r.is_finite())
 }
 
 /// The rates of [`SPECIALS`] among generated non-empty values.
@@ -682,6 +725,64 @@ mod tests {
             .count();
         let rate = accented as f64 / n as f64;
         assert!((rate - 0.3).abs() < 0.03, "{rate}");
+    }
+
+    #[test]
+    fn made_up_values_carry_the_columns_own_accents_at_its_rate() {
+        use crate::profile::textmodel::LocaleShare;
+        let stats = |accented: f64| TextStats {
+            min_chars: 4,
+            max_chars: 30,
+            chars: BTreeMap::from([(8, 0.2), (12, 0.3), (16, 0.3), (20, 0.2)]),
+            non_ascii_rate: accented,
+            accented_rate: Some(accented),
+            accents: BTreeMap::from([("é".into(), 0.15), ("ü".into(), 0.1)]),
+            scripts: BTreeMap::from([("Latin".into(), 1.0)]),
+            value_scripts: BTreeMap::from([("Latin".into(), 1.0)]),
+            ..Default::default()
+        };
+        let rate_of = |stats: &TextStats, model: &TextModel| {
+            let gen = TextGen::new("c", Some(stats), Some(model), None, Some(40), &[]);
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            let (mut out, mut letters) = (String::new(), BTreeMap::<char, u32>::new());
+            let n = 4000;
+            let accented = (0..n)
+                .filter(|_| {
+                    gen.generate(&mut rng, &mut out);
+                    for c in out.chars().filter(|c| !c.is_ascii()) {
+                        *letters.entry(c).or_default() += 1;
+                    }
+                    !out.is_ascii()
+                })
+                .count();
+            (accented as f64 / n as f64, letters)
+        };
+        // `fake`'s English company names have no accents: they come from the column's letters.
+        let company = TextModel::Semantic {
+            generator: Generator::Company,
+            locales: Vec::new(),
+        };
+        let (rate, letters) = rate_of(&stats(0.25), &company);
+        assert!((rate - 0.25).abs() < 0.025, "{rate}");
+        // Mostly the column's letters; a common one where a name has no `e` or `u`.
+        let own: u32 = letters
+            .iter()
+            .filter(|(c, _)| "éüÉÜ".contains(**c))
+            .map(|e| e.1)
+            .sum();
+        assert!(
+            own as f64 >= 0.75 * letters.values().sum::<u32>() as f64,
+            "{letters:?}"
+        );
+        // French names at a rate of 0: the accents of the list's names are taken off.
+        let names = TextModel::Semantic {
+            generator: Generator::FirstName,
+            locales: vec![LocaleShare {
+                locale: Locale::FrFr,
+                share: 1.0,
+            }],
+        };
+        assert_eq!(rate_of(&stats(0.0), &names).0, 0.0);
     }
 
     #[test]

@@ -594,6 +594,14 @@ pub struct TextStats {
     /// [`SPECIALS`](super::text::SPECIALS).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub specials: BTreeMap<String, f64>,
+    /// Share of values holding a Latin letter beyond ASCII (`é`, `ß`), unlike `non_ascii_rate`
+    /// not counting other scripts or typographic punctuation. Absent in older profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accented_rate: Option<f64>,
+    /// Share of values holding each such letter, for letters the guard keeps (held by at
+    /// least `k` values): made-up values take their accents from these.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub accents: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,15 +5,15 @@
 //! Per table, the budget `E` is split four ways, and the split is written into the profile
 //! ([`PrivacySettings::noise`]): the row count, the null counts, the counts behind frequent
 //! values and category combinations, and the histograms (text lengths, empty / non-ASCII /
-//! edge-space counts, weekdays, hours, true counts, children per parent). Within a part the
-//! budget is shared evenly by its statistics, and each gets noise of scale
+//! accented / edge-space counts, weekdays, hours, true counts, children per parent). Within a
+//! part the budget is shared evenly by its statistics, and each gets noise of scale
 //! `sensitivity / its share`: a row changes a count by 1, and moves one value of a histogram
 //! from one bar to another (2). A frequent value whose noisy count falls below `k` is dropped.
 //!
 //! What is *not* noised: quantiles, means and standard deviations, distinct counts, scripts,
-//! shapes, correlations, order rules and their gaps, and the schema. Rows of one person in
-//! several tables (or several rows of one table) spend the budget once per row. See README
-//! "Privacy model".
+//! accented letters (kept only when `k` values hold them), shapes, correlations, order rules
+//! and their gaps, and the schema. Rows of one person in several tables (or several rows of
+//! one table) spend the budget once per row. See README "Privacy model".
 //!
 //! The noise is drawn from a seed, so a run can be repeated; the seed is not written into the
 //! profile, because anyone who knows it can subtract the noise.
@@ -196,7 +196,7 @@ fn histogram_count(table: &TableProfile) -> usize {
         .column_stats
         .iter()
         .map(|s| {
-            s.text.as_ref().map_or(0, |_| 5)
+            s.text.as_ref().map_or(0, |_| 6)
                 + s.temporal.as_ref().map_or(0, |_| 2)
                 + s.boolean.as_ref().map_or(0, |_| 1)
         })
@@ -231,6 +231,9 @@ fn noise_column(
             &mut text.non_ascii_rate,
             &mut text.edge_space_rate,
         ] {
+            *rate = round_share((draw.count(*rate * present, b) / present.max(1.0)).min(1.0));
+        }
+        if let Some(rate) = &mut text.accented_rate {
             *rate = round_share((draw.count(*rate * present, b) / present.max(1.0)).min(1.0));
         }
     }

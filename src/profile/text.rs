@@ -77,6 +77,9 @@ pub struct TextAccumulator {
     specials: [u64; SPECIALS.len()],
     /// Values per combination of scripts (`Han+Hiragana`).
     value_scripts: BTreeMap<String, u64>,
+    /// Values holding a Latin letter beyond ASCII, and values holding each such letter.
+    accented: u64,
+    accents: BTreeMap<char, u64>,
     words: WordsAccumulator,
     /// Email domains and phone country codes (`+55`).
     parts: ValueCounter<String>,
@@ -172,6 +175,9 @@ impl TextAccumulator {
             *n += (found >> i & 1) as u64;
         }
         self.count_value_script(v, ascii);
+        if !ascii {
+            self.count_accents(v);
+        }
         self.words.observe(v);
         if let Some(part) = literal_part(v) {
             self.parts.insert(part);
@@ -216,8 +222,22 @@ impl TextAccumulator {
         }
     }
 
+    /// Counts a value's accented Latin letters, each once.
+    fn count_accents(&mut self, v: &str) {
+        let mut seen: Vec<char> = Vec::new();
+        for c in v.chars().filter(|&c| is_accented_latin(c)) {
+            if !seen.contains(&c) {
+                seen.push(c);
+                *self.accents.entry(c).or_insert(0) += 1;
+            }
+        }
+        self.accented += !seen.is_empty() as u64;
+    }
+
     pub fn merge(&mut self, other: TextAccumulator) {
         self.count += other.count;
+        self.accented += other.accented;
+        add_counts(&mut self.accents, other.accents);
         for (a, b) in self.specials.iter_mut().zip(other.specials) {
             *a += b;
         }
@@ -304,6 +324,13 @@ impl TextAccumulator {
                 .zip(self.specials)
                 .filter(|(_, n)| *n > 0)
                 .map(|(name, n)| (name.to_string(), rate(n)))
+                .collect(),
+            accented_rate: Some(rate(self.accented)),
+            accents: self
+                .accents
+                .iter()
+                .filter(|(_, &n)| n >= guard.min_count)
+                .map(|(c, &n)| (c.to_string(), rate(n)))
                 .collect(),
         })
     }
@@ -704,6 +731,11 @@ pub fn value_scripts(v: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join("+"))
 }
 
+/// A letter of the Latin script beyond ASCII (`é`, `ß`, `ø`): what `accents` counts.
+pub fn is_accented_latin(c: char) -> bool {
+    !c.is_ascii() && c.is_alphabetic() && c.script() == unicode_script::Script::Latin
+}
+
 /// Which of [`SPECIALS`] a value holds, one bit each in their order.
 pub fn special_kinds(v: &str) -> u16 {
     let mut found = 0u16;
@@ -844,5 +876,28 @@ mod tests {
         assert_eq!(stats.scripts["Latin"], 0.4);
         assert_eq!(stats.scripts["Cyrillic"], 0.4);
         assert_eq!(stats.non_ascii_rate, 0.5);
+    }
+
+    #[test]
+    fn accented_letters_are_counted_once_per_value_and_kept_when_k_values_hold_them() {
+        let (mut a, mut b) = (TextAccumulator::default(), TextAccumulator::default());
+        // Typographic quotes, Greek and decomposed accents are not accented Latin letters.
+        for v in ["Renée", "Zoë Brontë", "Hélène"] {
+            a.observe(v);
+        }
+        for v in ["Jürgen", "O\u{2019}Neil", "Ελένη", "Rene\u{301}", "Ana"] {
+            b.observe(v);
+        }
+        a.merge(b);
+        let stats = a.finish(&Guard::new(2)).unwrap();
+        assert_eq!(stats.accented_rate, Some(0.5));
+        let kept: Vec<(&str, f64)> = stats
+            .accents
+            .iter()
+            .map(|(k, &v)| (k.as_str(), v))
+            .collect();
+        // é in two values (Renée, Hélène; three times in all), è and ë in one each, ü in one.
+        assert_eq!(kept, [("é", 0.25)]);
+        assert_eq!(stats.non_ascii_rate, 0.875);
     }
 }

@@ -344,6 +344,8 @@ fn text_stats(min: u32, max: u32, words: bool, shapes: Vec<String>) -> TextStats
         scripts,
         value_scripts: BTreeMap::new(),
         specials: BTreeMap::new(),
+        accented_rate: None,
+        accents: BTreeMap::new(),
         shapes: shapes
             .into_iter()
             .map(|value| Share { value, share: 1.0 })

@@ -414,6 +414,23 @@ fn text(at: &Path, t: &TextStats, logical: &LogicalType) -> Result<(), ProfileEr
     histogram(at, "chars", &t.chars)?;
     histogram(at, "bytes", &t.bytes)?;
     histogram(at, "scripts", &t.scripts)?;
+    if let Some(r) = t.accented_rate {
+        rate(at, "accented_rate", r)?;
+    }
+    for (letter, &share) in &t.accents {
+        let mut chars = letter.chars();
+        let one_accented = match (chars.next(), chars.next()) {
+            (Some(c), None) => crate::profile::is_accented_latin(c),
+            _ => false,
+        };
+        if !one_accented {
+            return Err(at.fail(
+                "accents",
+                format!("{letter:?} is not one accented Latin letter (like \"é\")"),
+            ));
+        }
+        rate(at, &format!("accents.{letter}"), share)?;
+    }
     shares(at, "shapes", &t.shapes)
 }
 

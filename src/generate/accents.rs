@@ -1,0 +1,185 @@
+//! Accented letters at a column's rate. `fake`'s lists and a column's word list carry accents
+//! at their own rates (English company names never, a French last-name list rarely), so a
+//! made-up Latin value is decided ASCII or not by the learned rate, and then made so: a value
+//! that should carry an accent gets one of the column's own accented letters (`e` of `Lebrun`
+//! becomes `é`), a value that should not has its accents taken off (`Müller` to `Muller`).
+
+use deunicode::deunicode_char;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+use super::alphabet::ACCENTED;
+use super::values::Choice;
+use crate::profile::is_accented_latin;
+
+/// Letters drawn to find one whose plain form a value holds.
+const TRIES: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct Accents {
+    /// Share of generated Latin values that carry an accented letter.
+    rate: f64,
+    /// The column's accented letters at their shares; empty for a profile without them.
+    letters: Choice<char>,
+}
+
+impl Accents {
+    /// `letters` maps each accented letter to the share of values holding it (a profile's
+    /// `accents`); other keys are ignored.
+    pub fn new(rate: f64, letters: &BTreeMap<String, f64>) -> Accents {
+        let letters = letters
+            .iter()
+            .filter_map(|(key, &share)| {
+                let mut chars = key.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if is_accented_latin(c) => Some((c, share)),
+                    _ => None,
+                }
+            })
+            .collect();
+        Accents {
+            rate: rate.clamp(0.0, 1.0),
+            letters: Choice::new(letters),
+        }
+    }
+
+    /// Whether the next value should carry an accent.
+    pub fn wanted(&self, rng: &mut ChaCha8Rng) -> bool {
+        rng.random::<f64>() < self.rate
+    }
+
+    /// Makes `out` carry an accented letter if `wanted` (when one of the letters has a plain
+    /// form in it), and none if not.
+    pub fn apply(&self, wanted: bool, rng: &mut ChaCha8Rng, out: &mut String) {
+        let has = out.chars().any(is_accented_latin);
+        if wanted && !has {
+            self.add(rng, out);
+        } else if !wanted && has {
+            strip(out);
+        }
+    }
+
+    /// Puts one accented letter where the value holds its plain form, keeping the case: one
+    /// of the column's letters if the value holds the plain form of one, else a common one.
+    fn add(&self, rng: &mut ChaCha8Rng, out: &mut String) {
+        for _ in 0..TRIES {
+            match self.letters.sample_normalized(rng) {
+                Some(&letter) if put(letter, rng, out) => return,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        for _ in 0..TRIES {
+            if put(ACCENTED[rng.random_range(0..ACCENTED.len())], rng, out) {
+                return;
+            }
+        }
+    }
+}
+
+/// Replaces one occurrence of `letter`'s plain form in `out` (`e` for `é`, `ss` for `ß`, `E`
+/// for `É`) by the letter in the same case; false when `out` holds no such form.
+fn put(letter: char, rng: &mut ChaCha8Rng, out: &mut String) -> bool {
+    let mut forms: Vec<(String, String)> = Vec::with_capacity(2);
+    for cased in [single(letter.to_lowercase()), single(letter.to_uppercase())]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(plain) = deunicode_char(cased).filter(|p| is_plain(p)) {
+            forms.push((cased.to_string(), plain.to_string()));
+        }
+    }
+    let places: Vec<(usize, usize)> = forms
+        .iter()
+        .enumerate()
+        .flat_map(|(f, (_, plain))| {
+            out.match_indices(plain.as_str())
+                .map(move |(at, _)| (f, at))
+        })
+        .collect();
+    if places.is_empty() {
+        return false;
+    }
+    let (f, at) = places[rng.random_range(0..places.len())];
+    let (cased, plain) = &forms[f];
+    out.replace_range(at..at + plain.len(), cased);
+    true
+}
+
+/// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`).
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    match (mapped.next(), mapped.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// A plain form an accented letter can stand in for: one or two ASCII letters.
+fn is_plain(form: &str) -> bool {
+    (1..=2).contains(&form.len()) && form.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// Takes the accents off `out`'s accented Latin letters (`ø` to `o`, `æ` to `ae`).
+fn strip(out: &mut String) {
+    let mut plain = String::with_capacity(out.len());
+    for c in out.chars() {
+        match deunicode_char(c).filter(|_| is_accented_latin(c)) {
+            Some(ascii) => plain.push_str(ascii),
+            None => plain.push(c),
+        }
+    }
+    *out = plain;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn letters(list: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        list.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn a_wanted_accent_is_one_of_the_columns_letters_in_the_values_case() {
+        let accents = Accents::new(1.0, &letters(&[("é", 0.2), ("ß", 0.1), ("x", 0.5)]));
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let mut out = "Emile Strasse".to_string();
+            accents.apply(true, &mut rng, &mut out);
+            assert_eq!(out.chars().filter(|&c| is_accented_latin(c)).count(), 1);
+            seen.insert(out);
+        }
+        // `é` for either e, `É` for the capital, `ß` for `ss`; never `x` (no accented letter).
+        for expected in ["Émile Strasse", "Emilé Strasse", "Emile Straße"] {
+            assert!(seen.contains(expected), "{expected} missing from {seen:?}");
+        }
+        assert!(seen.iter().all(|v| v.chars().count() <= 13));
+    }
+
+    #[test]
+    fn an_unwanted_accent_is_taken_off_and_others_are_left_alone() {
+        let accents = Accents::new(0.0, &BTreeMap::new());
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut out = "Ærø Müller – Ελένη".to_string();
+        accents.apply(false, &mut rng, &mut out);
+        assert_eq!(out, "AEro Muller – Ελένη");
+        let mut plain = "Muller".to_string();
+        accents.apply(false, &mut rng, &mut plain);
+        assert_eq!(plain, "Muller");
+    }
+
+    #[test]
+    fn a_value_without_the_columns_plain_forms_takes_a_common_accent_if_any() {
+        let accents = Accents::new(1.0, &letters(&[("ü", 1.0)]));
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut out = "Smith".to_string();
+        accents.apply(true, &mut rng, &mut out);
+        assert_eq!(out, "Smíth");
+        let mut out = "Smyth".to_string();
+        accents.apply(true, &mut rng, &mut out);
+        assert_eq!(out, "Smyth");
+    }
+}

@@ -95,6 +95,22 @@ impl AddressPlan {
             .collect();
         let shares =
             |list: &[Share]| Choice::new(list.iter().map(|v| (v.value.clone(), v.share)).collect());
+        // A country with too few phone numbers or postal codes for shapes of its own (the
+        // entry of the countries not listed, above all) writes them as the column does, not
+        // in `fake`'s international format (`+351 926 553 2328`) the snapshot never used.
+        // A phone column with too few numbers for shapes (a fax) takes another's.
+        let shapes_of = |i: usize| stats[i].map_or(&[][..], |t| &t.shapes[..]);
+        let phone_shapes = (0..address.parts.len())
+            .find(|&j| address.parts[j] == Generator::Phone && !shapes_of(j).is_empty())
+            .map_or(&[][..], shapes_of);
+        let column_shapes: Vec<Choice<String>> = (0..address.parts.len())
+            .map(|i| match address.parts[i] {
+                Generator::PostalCode => shares(shapes_of(i)),
+                Generator::Phone if !shapes_of(i).is_empty() => shares(shapes_of(i)),
+                Generator::Phone => shares(phone_shapes),
+                _ => Choice::new(Vec::new()),
+            })
+            .collect();
         // A phone column with too few numbers in a country for its own shapes (a fax) takes
         // those of the country's other phone column.
         let part = |c: &AddressCountry, i: usize| {
@@ -110,7 +126,10 @@ impl AddressPlan {
             PartPlan {
                 null_rate: p.null_rate,
                 values: shares(&model.values),
-                shapes: shares(&model.shapes),
+                shapes: match model.shapes.is_empty() {
+                    true => column_shapes[i].clone(),
+                    false => shares(&model.shapes),
+                },
             }
         };
         AddressPlan {
@@ -397,6 +416,7 @@ fn null_patterns(country: &AddressCountry, columns: &[String]) -> Vec<(f64, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::shape_into;
     use crate::profile::address::AddressPart;
 
     fn part(null_rate: f64, shapes: &[&str]) -> AddressPart {
@@ -527,6 +547,58 @@ mod tests {
         let expected = [[300, 100], [500, 100]];
         for (got, want) in counts.iter().flatten().zip(expected.iter().flatten()) {
             assert!(got.abs_diff(*want) <= 1, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn phones_and_postal_codes_without_shapes_of_their_country_take_the_columns() {
+        let address = Address {
+            parts: vec![
+                Generator::Country,
+                Generator::PostalCode,
+                Generator::Phone,
+                Generator::Phone,
+            ],
+            countries: vec![AddressCountry {
+                country: None,
+                share: 1.0,
+                locales: vec![Locale::PtPt, Locale::ItIt],
+                parts: vec![part(0.0, &[]); 4],
+                nulls: Vec::new(),
+            }],
+        };
+        let shaped = |shapes: &[&str]| TextStats {
+            shapes: shapes
+                .iter()
+                .map(|s| Share {
+                    value: s.to_string(),
+                    share: 1.0 / shapes.len() as f64,
+                })
+                .collect(),
+            ..TextStats::default()
+        };
+        let (postal, phone, fax) = (shaped(&["9999"]), shaped(&["(99) 999-9999"]), shaped(&[]));
+        let columns = ["country", "postal", "phone", "fax"].map(String::from);
+        let plan = AddressPlan::new(
+            &address,
+            &columns,
+            vec![None; 4],
+            vec![true; 4],
+            vec![None, Some(&postal), Some(&phone), Some(&fax)],
+            200,
+            4,
+        );
+        for row in 0..200 {
+            let drawn = plan.draw(7, 1, row);
+            let shape = |v: &Option<String>| {
+                let mut out = String::new();
+                shape_into(v.as_deref().unwrap(), &mut out);
+                out
+            };
+            // Not fake's `+351 926 553 2328` or `4517-107`: the fax takes the phone's shapes.
+            assert_eq!(shape(&drawn[1]), "9999");
+            assert_eq!(shape(&drawn[2]), "(99) 999-9999");
+            assert_eq!(shape(&drawn[3]), "(99) 999-9999");
         }
     }
 

@@ -338,11 +338,25 @@ fn unique_measures_and_names_are_no_keys_and_a_time_series_is_keyed_by_its_date(
         }
     }
     std::fs::write(data.join("prices.csv"), prices).unwrap();
+    // Titles repeat across years, so (title, year) is unique, but no key: as one, the titles
+    // would be generated as codes.
+    let mut films = String::from("title,year,minutes\n");
+    for i in 0..200u32 {
+        let title = [
+            "The Long Night",
+            "A River Runs",
+            "Stone and Sky",
+            "Late Summer",
+        ][i as usize % 4];
+        writeln!(films, "{title} {},{},{}", i / 8, 1950 + i % 8, 80 + i % 20).unwrap();
+    }
+    std::fs::write(data.join("films.csv"), films).unwrap();
     let (pks, _) = keys(tmp.path(), data.to_str().unwrap());
     let pk = |table: &str| primary_key_of(&pks, table);
     assert_eq!(pk("series").as_deref(), Some("month"));
     assert_eq!(pk("people"), None);
     assert_eq!(pk("prices").as_deref(), Some("day,symbol"));
+    assert_eq!(pk("films"), None);
 
     let out = profile_and_generate_into(tmp.path(), &data);
     let column = |table: &str, name: &str| -> Vec<String> {

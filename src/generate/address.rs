@@ -416,8 +416,8 @@ fn null_patterns(country: &AddressCountry, columns: &[String]) -> Vec<(f64, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::shape_into;
     use crate::profile::address::AddressPart;
+    use crate::profile::shape_into;
 
     fn part(null_rate: f64, shapes: &[&str]) -> AddressPart {
         AddressPart {

@@ -15,9 +15,10 @@
 //!   tables, a key-like or the table's own name, an integer spread as ids are or a short code,
 //!   an early position. A unique column with nothing key-like about it (a name, a population)
 //!   is no key. With no single candidate, a time series' unique date (first or second column),
-//!   else a unique code not read as personal data, else the best-ranked pair that a scan confirms unique (a code and a timestamp, a link
-//!   table's two references) and that has something key-like about it (not two names), of
-//!   columns not unique alone (but a reference).
+//!   else a unique code not read as personal data, else the best-ranked pair that a scan
+//!   confirms unique (a code and a timestamp, a link table's two references) and that has
+//!   something key-like about it (not two names, not a title and its year), of columns not
+//!   unique alone (but a reference).
 //!
 //! Each choice records its evidence so the profile shows why, and a user can remove it.
 //! Pure decisions over [`ValueSet`]s and statistics: the caller scans the source.
@@ -479,18 +480,26 @@ fn unique_pair(
         // A column unique alone that was no key (a name) makes no pair one; a reference that
         // is (each territory with one employee) still pairs in a link table.
         let alone = stats.distinct_exact && stats.distinct >= facts.rows && !reference;
-        (kind && stats.null_rate == 0.0 && stats.distinct > 1 && !alone).then(|| {
-            let points = |yes: bool, weight: f64| if yes { weight } else { 0.0 };
-            // Shared with a table other than the one this column references.
-            let shared = shared_names[c].iter().any(|&o| Some(o) != parent);
-            let temporal = column.logical.is_temporal();
-            points(reference, 1.5)
-                + points(key_like(&column.name), 1.0)
-                + points(own_name(table, c), 1.0)
-                + points(shared, 1.0)
-                + points(temporal || column.logical.is_integer(), 0.5)
-                - 0.01 * c as f64
-        })
+        if !(kind && stats.null_rate == 0.0 && stats.distinct > 1 && !alone) {
+            return None;
+        }
+        let points = |yes: bool, weight: f64| if yes { weight } else { 0.0 };
+        // Shared with a table other than the one this column references.
+        let shared = shared_names[c].iter().any(|&o| Some(o) != parent);
+        let temporal = column.logical.is_temporal();
+        let own = points(reference, 1.5)
+            + points(key_like(&column.name), 1.0)
+            + points(own_name(table, c), 1.0)
+            + points(shared, 1.0);
+        // Text of words with many values (a film's title beside its year) is no key part
+        // unless something says so: generated as a key, it would become codes. A few such
+        // values (a species beside a sample number) are a category the other part counts in.
+        let wordy = facts.values(c).is_some_and(|v| !v.code_like());
+        let many = stats.distinct as f64 > (facts.rows as f64).sqrt();
+        if wordy && many && own == 0.0 {
+            return None;
+        }
+        Some(own + points(temporal || column.logical.is_integer(), 0.5) - 0.01 * c as f64)
     };
     let members: Vec<(usize, f64)> = (0..table.columns.len())
         .filter_map(|c| Some((c, member(c)?)))

@@ -28,6 +28,8 @@ pub struct WordsGen {
     follow: Vec<Choice<u32>>,
     unknown_rate: f64,
     unknown_capitalized: f64,
+    /// Share of values whose first word starts with a capital, if the profile learned it.
+    first_capitalized: Option<f64>,
     /// The words outside the vocabulary are drawn from.
     unknown_words: &'static [&'static str],
     separators: Choice<String>,
@@ -58,6 +60,7 @@ impl WordsGen {
                 model.unknown_rate
             },
             unknown_capitalized: model.unknown_capitalized,
+            first_capitalized: model.first_capitalized,
             unknown_words: match model.word_list {
                 None => EN::LOREM_WORD,
                 Some(WordList::JobTitles) => job_words(),
@@ -88,13 +91,20 @@ impl WordsGen {
             .iter()
             .find(|(s, _)| s == value.script)
             .map(|(_, v)| v);
+        let mut copied = true;
         for _ in 0..RETRIES {
             out.truncate(start);
             if !self.attempt(rng, value, vocabulary, out) {
-                return;
+                copied = false;
+                break;
             }
         }
-        self.replace_last_word(rng, start, value.alphabets, out);
+        if copied {
+            self.replace_last_word(rng, start, value.alphabets, out);
+        }
+        if let Some(rate) = self.first_capitalized {
+            case_first_word(rng.random::<f64>() < rate, start, out);
+        }
     }
 
     /// One value; whether it is made of vocabulary words only and either short or a chain of
@@ -279,6 +289,26 @@ fn fill_digits(w: &str, rng: &mut ChaCha8Rng, out: &mut String) {
     }
 }
 
+/// Gives the first word of the value written from `start` a capital if `capital`, else takes
+/// it off when the rest of the word is lowercase (`Night` to `night`, but `DVD` stays).
+fn case_first_word(capital: bool, start: usize, out: &mut String) {
+    let Some(&(a, b)) = crate::profile::word_spans(&out[start..]).first() else {
+        return;
+    };
+    let (a, b) = (start + a, start + b);
+    let mut chars = out[a..b].chars();
+    let Some(c) = chars.next() else {
+        return;
+    };
+    let rest_lower = chars.all(|r| !r.is_uppercase());
+    let cased: String = match (capital, c.is_lowercase(), c.is_uppercase()) {
+        (true, true, _) => c.to_uppercase().collect(),
+        (false, _, true) if rest_lower => c.to_lowercase().collect(),
+        _ => return,
+    };
+    out.replace_range(a..a + c.len_utf8(), &cased);
+}
+
 fn push_cased(w: &str, capital: bool, out: &mut String) {
     let mut chars = w.chars();
     if let Some(c) = chars.next() {
@@ -341,6 +371,7 @@ mod tests {
             vocabulary: vec![share("Rock", 0.5), share("On", 0.3), share("99", 0.2)],
             unknown_rate: 0.0,
             unknown_capitalized: 0.0,
+            first_capitalized: None,
             word_list: None,
             separators: vec![share(" ", 1.0)],
             frames: vec![crate::profile::Frame {
@@ -376,5 +407,50 @@ mod tests {
                 .clone()
                 .all(|n| (10..100).contains(&n.parse::<u32>().unwrap())));
         }
+    }
+
+    #[test]
+    fn the_first_word_is_capitalized_at_the_learned_rate() {
+        let model = |first: f64| WordModel {
+            vocabulary: vec![share("the", 0.4), share("night", 0.3), share("DVD", 0.3)],
+            unknown_rate: 0.5,
+            unknown_capitalized: 0.5,
+            first_capitalized: Some(first),
+            word_list: None,
+            separators: vec![share(" ", 1.0)],
+            frames: Vec::new(),
+            pairs: Vec::new(),
+        };
+        let value = Value {
+            script: "Latin",
+            alphabets: &[],
+            target: 20,
+            max: 30,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut out = String::new();
+        let mut values = |rate: f64| -> Vec<String> {
+            let gen = WordsGen::new(&model(rate));
+            (0..1000)
+                .map(|_| {
+                    out.clear();
+                    gen.generate(&mut rng, &value, &mut out);
+                    out.clone()
+                })
+                .collect()
+        };
+        let count =
+            |values: &[String], f: fn(&String) -> bool| values.iter().filter(|v| f(v)).count();
+        let lower = |v: &String| v.starts_with(char::is_lowercase);
+        let capital = |v: &String| v.starts_with(char::is_uppercase) && !v.starts_with("DVD");
+        // Without the rate, unknown words are capitalized at half and `the`, `night` never.
+        assert_eq!(count(&values(1.0), lower), 0);
+        assert_eq!(
+            count(&values(0.0), capital),
+            0,
+            "an acronym keeps its capitals only"
+        );
+        let half = count(&values(0.5), lower);
+        assert!((350..650).contains(&half), "{half}");
     }
 }

@@ -112,6 +112,10 @@ pub struct WordModel {
     pub unknown_rate: f64,
     /// Share of those that start with a capital letter.
     pub unknown_capitalized: f64,
+    /// Share of values whose first word starts with a capital letter, of those whose first
+    /// word starts with a letter that has case (titles: nearly all). Absent in older profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_capitalized: Option<f64>,
     /// Where words outside the vocabulary come from, when not the language's general list
     /// (`fake`'s lorem words).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,10 @@ pub struct WordsAccumulator {
     /// Word occurrences, counted once per row.
     word_rows: u64,
     capitalized: u64,
+    /// Values whose first word starts with a letter that has case, and those of them whose
+    /// first word starts with a capital.
+    first_cased: u64,
+    first_capitalized: u64,
     values: u64,
     gaps: u64,
     /// Reused per value: the key being counted.
@@ -59,6 +63,14 @@ impl WordsAccumulator {
             push_plain(&v[pair[0].1..pair[1].0], key);
             self.separators.insert(key.as_str());
             self.gaps += 1;
+        }
+        if let Some(c) = v[first.0..]
+            .chars()
+            .next()
+            .filter(|c| c.is_lowercase() || c.is_uppercase())
+        {
+            self.first_cased += 1;
+            self.first_capitalized += c.is_uppercase() as u64;
         }
         let words: Vec<Cow<str>> = spans
             .iter()
@@ -92,6 +104,8 @@ impl WordsAccumulator {
         self.frames.merge(other.frames);
         self.word_rows += other.word_rows;
         self.capitalized += other.capitalized;
+        self.first_cased += other.first_cased;
+        self.first_capitalized += other.first_capitalized;
         self.values += other.values;
         self.gaps += other.gaps;
     }
@@ -140,6 +154,7 @@ impl WordsAccumulator {
                 .collect(),
             unknown_rate: share(self.word_rows - known, self.word_rows),
             unknown_capitalized: share(self.capitalized, self.word_rows),
+            first_capitalized: Some(share(self.first_capitalized, self.first_cased)),
             word_list: None,
             separators: guard.frequent(&self.separators, self.gaps, |s| s.clone()),
             frames: guard
@@ -270,5 +285,15 @@ mod tests {
             (".", 0.4)
         );
         assert!((model.unknown_rate - 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn first_words_count_their_capitals_among_values_that_start_with_a_cased_letter() {
+        let mut acc = WordsAccumulator::default();
+        for v in ["(The night)", "the day", "1999 Live", "\u{6771}\u{4eac}", "Night"] {
+            acc.observe(v);
+        }
+        let model = acc.finish(&Guard::new(1), false).unwrap();
+        assert_eq!(model.first_capitalized, Some(round_share(2.0 / 3.0)));
     }
 }

@@ -319,6 +319,14 @@ fn column_stats(at: &Path, s: &ColumnStats, logical: &LogicalType) -> Result<(),
     if let Some(b) = &s.boolean {
         rate(at, "boolean.true_rate", b.true_rate)?;
     }
+    if let Some(TextModel::Words(w)) = &s.model {
+        let at = at.join("model");
+        rate(&at, "unknown_rate", w.unknown_rate)?;
+        rate(&at, "unknown_capitalized", w.unknown_capitalized)?;
+        if let Some(r) = w.first_capitalized {
+            rate(&at, "first_capitalized", r)?;
+        }
+    }
     Ok(())
 }
 

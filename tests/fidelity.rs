@@ -219,6 +219,31 @@ fn a_category_keeps_to_its_kept_values_when_the_guard_drops_a_rare_one() {
     }
 }
 
+/// A few codes (film ratings) whose rare one the guard drops: the template the shapes make
+/// would fill `AA-99` at random (`VD-82` beside `PG-13`), which no application knows.
+#[test]
+fn a_category_of_codes_keeps_to_its_kept_codes() {
+    let mut csv = String::from("film_id,rating,minutes\n");
+    for i in 0..400u32 {
+        let rating = match i % 200 {
+            0..=1 => "NC-17",
+            k if k < 80 => "PG-13",
+            k if k < 140 => "PG",
+            _ => "R",
+        };
+        csv.push_str(&format!("{i},{rating},{}\n", 80 + i % 60));
+    }
+    let (profile, generated) = profile_and_generate("films", &csv, "10");
+    assert!(
+        profile.contains("kind: template") && !profile.contains("NC-17"),
+        "{profile}"
+    );
+    for line in generated.lines().skip(1) {
+        let rating = line.split(',').nth(1).unwrap();
+        assert!(["PG-13", "PG", "R"].contains(&rating), "{rating}");
+    }
+}
+
 /// Home games are about half of all games: the order `home < games` holds in every row, with a
 /// gap (some 80 games) far wider than the spread of a full season's games. The copula keeps the
 /// order by itself; anchoring games to home games (`games = home + gap`) routed every other

@@ -428,17 +428,18 @@ fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32
     }
 }
 
-/// A category of a few values (race, status), most of them kept, whose text model has nothing
-/// plausible to make of the rest (words or letters): the values the guard dropped are made up
-/// of the kept ones in their proportions, not of filler words (`Et`, `Est`). A model that can
-/// make values of the kind (countries, names) keeps making the rest.
+/// A category of a few values (race, status, a film rating), most of them kept, whose text
+/// model has nothing plausible to make of the rest (words, letters, or shapes filled at
+/// random): the values the guard dropped are made up of the kept ones in their proportions,
+/// not of filler words (`Et`, `Est`) or codes no application knows (`VD-82` beside `PG-13`).
+/// A model that can make values of the kind (countries, names, emails) keeps making the rest.
 fn is_closed_category(stats: &ColumnStats) -> bool {
     let covered: f64 = stats.frequent.iter().map(|f| f.share).sum();
-    let wordy = matches!(
+    let no_plausible_rest = matches!(
         stats.model,
-        None | Some(TextModel::Words(_)) | Some(TextModel::Letters)
+        None | Some(TextModel::Words(_)) | Some(TextModel::Letters) | Some(TextModel::Template)
     );
-    wordy && stats.distinct <= CLOSED_DISTINCT && covered >= CLOSED_COVERAGE
+    no_plausible_rest && stats.distinct <= CLOSED_DISTINCT && covered >= CLOSED_COVERAGE
 }
 
 /// Most distinct values, and least share the kept ones cover, of a closed category.

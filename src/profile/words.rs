@@ -290,7 +290,13 @@ mod tests {
     #[test]
     fn first_words_count_their_capitals_among_values_that_start_with_a_cased_letter() {
         let mut acc = WordsAccumulator::default();
-        for v in ["(The night)", "the day", "1999 Live", "\u{6771}\u{4eac}", "Night"] {
+        for v in [
+            "(The night)",
+            "the day",
+            "1999 Live",
+            "\u{6771}\u{4eac}",
+            "Night",
+        ] {
             acc.observe(v);
         }
         let model = acc.finish(&Guard::new(1), false).unwrap();

@@ -314,6 +314,11 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].columns[title].stats.text.accents", "\"u\"", "accented Latin letter"],
         ),
         (
+            "first_capitalized: 1.0",
+            "first_capitalized: 1.4",
+            vec!["model.first_capitalized", "1.4", "[0, 1]"],
+        ),
+        (
             "accents: {\"ú\": 0.014409}",
             "accents: {\"ú\": 1.4}",
             vec!["text.accents.ú", "[0, 1]"],

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::alphabet::ACCENTED;
 use super::values::Choice;
-use crate::profile::is_accented_latin;
+use crate::profile::{accent_letter, is_accented_latin};
 
 /// Letters drawn to find one whose plain form a value holds.
 const TRIES: usize = 8;
@@ -22,25 +22,23 @@ pub struct Accents {
     rate: f64,
     /// The column's accented letters at their shares; empty for a profile without them.
     letters: Choice<char>,
+    /// Whether a value may be given an accent, or only have one taken off: a value from a
+    /// list of real ones (a state, a courtesy title) is not respelled (`Bahiã`, `Hérr`).
+    adds: bool,
 }
 
 impl Accents {
     /// `letters` maps each accented letter to the share of values holding it (a profile's
-    /// `accents`); other keys are ignored.
-    pub fn new(rate: f64, letters: &BTreeMap<String, f64>) -> Accents {
+    /// `accents`); other keys are ignored. `adds` says whether values may be given accents.
+    pub fn new(rate: f64, letters: &BTreeMap<String, f64>, adds: bool) -> Accents {
         let letters = letters
             .iter()
-            .filter_map(|(key, &share)| {
-                let mut chars = key.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) if is_accented_latin(c) => Some((c, share)),
-                    _ => None,
-                }
-            })
+            .filter_map(|(key, &share)| Some((accent_letter(key)?, share)))
             .collect();
         Accents {
             rate: rate.clamp(0.0, 1.0),
             letters: Choice::new(letters),
+            adds,
         }
     }
 
@@ -49,19 +47,20 @@ impl Accents {
         rng.random::<f64>() < self.rate
     }
 
-    /// Makes `out` carry an accented letter if `wanted` (when one of the letters has a plain
-    /// form in it), and none if not.
-    pub fn apply(&self, wanted: bool, rng: &mut ChaCha8Rng, out: &mut String) {
+    /// Makes `out` carry an accented letter if `wanted` (when it may be given one and one of
+    /// the letters has a plain form in it), and none if not, within `max` characters.
+    pub fn apply(&self, wanted: bool, max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
         let has = out.chars().any(is_accented_latin);
-        if wanted && !has {
+        if wanted && !has && self.adds {
             self.add(rng, out);
         } else if !wanted && has {
-            strip(out);
+            strip(out, max);
         }
     }
 
     /// Puts one accented letter where the value holds its plain form, keeping the case: one
-    /// of the column's letters if the value holds the plain form of one, else a common one.
+    /// of the column's letters if the value holds the plain form of one, else a common one
+    /// ([`ACCENTED`]).
     fn add(&self, rng: &mut ChaCha8Rng, out: &mut String) {
         for _ in 0..TRIES {
             match self.letters.sample_normalized(rng) {
@@ -82,9 +81,11 @@ impl Accents {
 /// for `É`) by the letter in the same case; false when `out` holds no such form.
 fn put(letter: char, rng: &mut ChaCha8Rng, out: &mut String) -> bool {
     let mut forms: Vec<(String, String)> = Vec::with_capacity(2);
+    // A case form in ASCII (`I` of the dotless `ı`) would put no accent at all.
     for cased in [single(letter.to_lowercase()), single(letter.to_uppercase())]
         .into_iter()
         .flatten()
+        .filter(|c| !c.is_ascii())
     {
         if let Some(plain) = deunicode_char(cased).filter(|p| is_plain(p)) {
             forms.push((cased.to_string(), plain.to_string()));
@@ -120,13 +121,21 @@ fn is_plain(form: &str) -> bool {
     (1..=2).contains(&form.len()) && form.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
-/// Takes the accents off `out`'s accented Latin letters (`ø` to `o`, `æ` to `ae`).
-fn strip(out: &mut String) {
+/// Takes the accents off `out`'s accented Latin letters (`ø` to `o`, `æ` to `ae`); a letter
+/// whose plain form is longer (`ß` to `ss`) keeps its accent where there is no room within
+/// `max` characters, so that a value is never cut.
+fn strip(out: &mut String, max: usize) {
+    let mut room = max.saturating_sub(out.chars().count());
     let mut plain = String::with_capacity(out.len());
     for c in out.chars() {
-        match deunicode_char(c).filter(|_| is_accented_latin(c)) {
-            Some(ascii) => plain.push_str(ascii),
-            None => plain.push(c),
+        let ascii = deunicode_char(c).filter(|a| is_accented_latin(c) && is_plain(a));
+        match ascii {
+            Some(a) if a.len() == 1 => plain.push_str(a),
+            Some(a) if a.len() - 1 <= room => {
+                room -= a.len() - 1;
+                plain.push_str(a);
+            }
+            _ => plain.push(c),
         }
     }
     *out = plain;
@@ -143,12 +152,12 @@ mod tests {
 
     #[test]
     fn a_wanted_accent_is_one_of_the_columns_letters_in_the_values_case() {
-        let accents = Accents::new(1.0, &letters(&[("é", 0.2), ("ß", 0.1), ("x", 0.5)]));
+        let accents = Accents::new(1.0, &letters(&[("é", 0.2), ("ß", 0.1), ("x", 0.5)]), true);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..200 {
             let mut out = "Emile Strasse".to_string();
-            accents.apply(true, &mut rng, &mut out);
+            accents.apply(true, 40, &mut rng, &mut out);
             assert_eq!(out.chars().filter(|&c| is_accented_latin(c)).count(), 1);
             seen.insert(out);
         }
@@ -161,25 +170,52 @@ mod tests {
 
     #[test]
     fn an_unwanted_accent_is_taken_off_and_others_are_left_alone() {
-        let accents = Accents::new(0.0, &BTreeMap::new());
+        let accents = Accents::new(0.0, &BTreeMap::new(), true);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut out = "Ærø Müller – Ελένη".to_string();
-        accents.apply(false, &mut rng, &mut out);
+        accents.apply(false, 40, &mut rng, &mut out);
         assert_eq!(out, "AEro Muller – Ελένη");
         let mut plain = "Muller".to_string();
-        accents.apply(false, &mut rng, &mut plain);
+        accents.apply(false, 40, &mut rng, &mut plain);
         assert_eq!(plain, "Muller");
     }
 
     #[test]
     fn a_value_without_the_columns_plain_forms_takes_a_common_accent_if_any() {
-        let accents = Accents::new(1.0, &letters(&[("ü", 1.0)]));
+        let accents = Accents::new(1.0, &letters(&[("ü", 1.0)]), true);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut out = "Smith".to_string();
-        accents.apply(true, &mut rng, &mut out);
+        accents.apply(true, 40, &mut rng, &mut out);
         assert_eq!(out, "Smíth");
         let mut out = "Smyth".to_string();
-        accents.apply(true, &mut rng, &mut out);
+        accents.apply(true, 40, &mut rng, &mut out);
         assert_eq!(out, "Smyth");
+    }
+    #[test]
+    fn only_letters_with_a_case_count_and_a_value_at_its_limit_is_not_lengthened() {
+        for c in ['é', 'ß', 'ẞ', 'ı', 'Ł', 'ø', 'Æ'] {
+            assert!(is_accented_latin(c), "{c}");
+        }
+        for c in ['º', 'ª', 'ᵉ', 'ﬁ', 'Ａ', '\u{212a}', 'ⅰ', 'e', 'Ж'] {
+            assert!(!is_accented_latin(c), "{c}");
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let ascii = Accents::new(0.0, &BTreeMap::new(), true);
+        let mut out = "Strauß".to_string();
+        ascii.apply(false, 6, &mut rng, &mut out);
+        assert_eq!(out, "Strauß", "ss would pass the limit of 6");
+        ascii.apply(false, 7, &mut rng, &mut out);
+        assert_eq!(out, "Strauss");
+        // The dotless i's capital is ASCII: `I` is no place for it.
+        let dotless = Accents::new(1.0, &letters(&[("ı", 1.0)]), true);
+        assert!(!put('ı', &mut rng, &mut "IOWA".to_string()));
+        let mut out = "Sia".to_string();
+        dotless.apply(true, 10, &mut rng, &mut out);
+        assert_eq!(out, "Sıa");
+        // A value from a list of real ones is not respelled.
+        let listed = Accents::new(1.0, &letters(&[("é", 1.0)]), false);
+        let mut out = "Herr".to_string();
+        listed.apply(true, 10, &mut rng, &mut out);
+        assert_eq!(out, "Herr");
     }
 }

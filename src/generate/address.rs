@@ -95,9 +95,10 @@ impl AddressPlan {
             .collect();
         let shares =
             |list: &[Share]| Choice::new(list.iter().map(|v| (v.value.clone(), v.share)).collect());
-        // A country with too few phone numbers or postal codes for shapes of its own (the
-        // entry of the countries not listed, above all) writes them as the column does, not
-        // in `fake`'s international format (`+351 926 553 2328`) the snapshot never used.
+        // The entry of the countries not listed (or a listed one `fake` has no locale for),
+        // with too few phone numbers or postal codes for shapes of its own, writes them as the
+        // column does, not in `fake`'s international format (`+351 926 553 2328`) the snapshot
+        // never used.
         // A phone column with too few numbers for shapes (a fax) takes another's.
         let shapes_of = |i: usize| stats[i].map_or(&[][..], |t| &t.shapes[..]);
         let phone_shapes = (0..address.parts.len())
@@ -126,7 +127,10 @@ impl AddressPlan {
             PartPlan {
                 null_rate: p.null_rate,
                 values: shares(&model.values),
-                shapes: match model.shapes.is_empty() {
+                // A listed country with a locale keeps `fake`'s formats, with its own code.
+                shapes: match model.shapes.is_empty()
+                    && (c.country.is_none() || c.locales.is_empty())
+                {
                     true => column_shapes[i].clone(),
                     false => shares(&model.shapes),
                 },

@@ -123,7 +123,7 @@ impl TextGen {
         let specials = special_rates(stats, &rest, empty_rate);
         let model = Model::new(model, stats);
         let accents = accent_rate(&model, stats, &rest, &scripts, empty_rate)
-            .map(|rate| Accents::new(rate, &stats.accents));
+            .map(|rate| Accents::new(rate, &stats.accents, adds_accents(&model)));
         TextGen {
             model,
             lengths,
@@ -207,7 +207,7 @@ impl TextGen {
                 let wanted = self.accents.as_ref().map(|a| a.wanted(rng));
                 model.generate(&self.letters, target, max, wanted, rng, out);
                 if let (Some(accents), Some(wanted)) = (&self.accents, wanted) {
-                    accents.apply(wanted, rng, out);
+                    accents.apply(wanted, max, rng, out);
                 }
             }
         }
@@ -577,14 +577,34 @@ fn accent_rate(
     let foreign = foreign.total().min(1.0);
     let latin = match stats.accented_rate {
         Some(rate) => {
-            rest.rate(rate, |v| v.chars().any(is_accented_latin)) / non_empty / (1.0 - foreign)
+            let generated = rest.rate(rate, |v| v.chars().any(is_accented_latin)) / non_empty;
+            generated / (1.0 - foreign).max(1e-9)
         }
         None => {
             let generated = rest.rate(stats.non_ascii_rate, |v| !v.is_ascii()) / non_empty;
-            (generated - foreign) / (1.0 - foreign)
+            (generated - foreign) / (1.0 - foreign).max(1e-9)
         }
     };
     Some(latin.clamp(0.0, 1.0)).filter(|r| r.is_finite())
+}
+
+/// Whether a model's values may be given an accent (made-up names, places, companies and
+/// words), or only have theirs taken off (values from lists of real ones: states, courtesy and
+/// job titles, which an accent would misspell).
+fn adds_accents(model: &Model) -> bool {
+    match model {
+        Model::Words(_) => true,
+        Model::Semantic { generator, .. } => matches!(
+            generator,
+            Generator::FirstName
+                | Generator::LastName
+                | Generator::FullName
+                | Generator::City
+                | Generator::Street
+                | Generator::Company
+        ),
+        _ => false,
+    }
 }
 
 /// The rates of [`SPECIALS`] among generated non-empty values.

@@ -44,8 +44,8 @@ pub use model::*;
 pub use privacy::Guard;
 pub use table::TableAccumulator;
 pub use text::{
-    format_for, is_accented_latin, looks_like, looks_like_uuid, model_without_values, shape_into,
-    special_kinds, value_scripts, SPECIALS,
+    accent_letter, format_for, is_accented_latin, looks_like, looks_like_uuid,
+    model_without_values, shape_into, special_kinds, value_scripts, SPECIALS,
 };
 pub use textmodel::{Format, Frame, Generator, LocaleShare, Pair, TextModel, WordList, WordModel};
 pub use words::word_spans;

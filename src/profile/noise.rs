@@ -10,9 +10,9 @@
 //! `sensitivity / its share`: a row changes a count by 1, and moves one value of a histogram
 //! from one bar to another (2). A frequent value whose noisy count falls below `k` is dropped.
 //!
-//! What is *not* noised: quantiles, means and standard deviations, distinct counts, scripts,
-//! accented letters (kept only when `k` values hold them), shapes, correlations, order rules
-//! and their gaps, and the schema. Rows of one person in several tables (or several rows of
+//! Accented letters are left out. What is *not* noised: quantiles, means and standard
+//! deviations, distinct counts, scripts, shapes, correlations, order rules and their gaps, and
+//! the schema. Rows of one person in several tables (or several rows of
 //! one table) spend the budget once per row. See README "Privacy model".
 //!
 //! The noise is drawn from a seed, so a run can be repeated; the seed is not written into the
@@ -236,6 +236,8 @@ fn noise_column(
         if let Some(rate) = &mut text.accented_rate {
             *rate = round_share((draw.count(*rate * present, b) / present.max(1.0)).min(1.0));
         }
+        // Which letters, exactly counted, would give the noised rate away: left out.
+        text.accents.clear();
     }
     if let Some(t) = &mut stats.temporal {
         noise_histogram(t.weekdays.iter_mut(), present, b, draw);

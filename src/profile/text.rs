@@ -731,9 +731,24 @@ pub fn value_scripts(v: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join("+"))
 }
 
-/// A letter of the Latin script beyond ASCII (`é`, `ß`, `ø`): what `accents` counts.
+/// A letter of the Latin script beyond ASCII that has a case (`é`, `ß`, `ø`, `Ł`): what
+/// `accents` counts. Ordinal signs (`º`), modifier letters (`ᵉ`), ligatures (`ﬁ`), full-width
+/// letters (`Ａ`) and letter-like symbols (the Kelvin sign, Roman numerals) are not.
 pub fn is_accented_latin(c: char) -> bool {
-    !c.is_ascii() && c.is_alphabetic() && c.script() == unicode_script::Script::Latin
+    let has_case = (c.is_lowercase() || c.is_uppercase())
+        && (c.to_uppercase().ne([c]) || c.to_lowercase().ne([c]));
+    let compatibility =
+        matches!(c, '\u{2100}'..='\u{218f}' | '\u{fb00}'..='\u{fb4f}' | '\u{ff00}'..='\u{ffef}');
+    !c.is_ascii() && has_case && !compatibility && c.script() == unicode_script::Script::Latin
+}
+
+/// The accented Latin letter a profile's `accents` key names, if it is exactly one.
+pub fn accent_letter(key: &str) -> Option<char> {
+    let mut chars = key.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if is_accented_latin(c) => Some(c),
+        _ => None,
+    }
 }
 
 /// Which of [`SPECIALS`] a value holds, one bit each in their order.

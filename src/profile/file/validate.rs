@@ -426,12 +426,7 @@ fn text(at: &Path, t: &TextStats, logical: &LogicalType) -> Result<(), ProfileEr
         rate(at, "accented_rate", r)?;
     }
     for (letter, &share) in &t.accents {
-        let mut chars = letter.chars();
-        let one_accented = match (chars.next(), chars.next()) {
-            (Some(c), None) => crate::profile::is_accented_latin(c),
-            _ => false,
-        };
-        if !one_accented {
+        if crate::profile::accent_letter(letter).is_none() {
             return Err(at.fail(
                 "accents",
                 format!("{letter:?} is not one accented Latin letter (like \"é\")"),

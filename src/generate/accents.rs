@@ -20,8 +20,11 @@ const TRIES: usize = 8;
 pub struct Accents {
     /// Share of generated Latin values that carry an accented letter.
     rate: f64,
-    /// The column's accented letters at their shares; empty for a profile without them.
-    letters: Choice<char>,
+    /// The column's accented letters at their shares, as their case forms; empty for a
+    /// profile without them.
+    letters: Choice<Forms>,
+    /// The case forms of [`ACCENTED`], for a value that holds no plain form of the column's.
+    common: Vec<Forms>,
     /// Whether a value may be given an accent, or only have one taken off: a value from a
     /// list of real ones (a state, a courtesy title) is not respelled (`Bahiã`, `Hérr`).
     adds: bool,
@@ -33,11 +36,12 @@ impl Accents {
     pub fn new(rate: f64, letters: &BTreeMap<String, f64>, adds: bool) -> Accents {
         let letters = letters
             .iter()
-            .filter_map(|(key, &share)| Some((accent_letter(key)?, share)))
+            .filter_map(|(key, &share)| Some((forms(accent_letter(key)?), share)))
             .collect();
         Accents {
             rate: rate.clamp(0.0, 1.0),
             letters: Choice::new(letters),
+            common: ACCENTED.iter().map(|&c| forms(c)).collect(),
             adds,
         }
     }
@@ -50,7 +54,7 @@ impl Accents {
     /// Makes `out` carry an accented letter if `wanted` (when it may be given one and one of
     /// the letters has a plain form in it), and none if not, within `max` characters.
     pub fn apply(&self, wanted: bool, max: usize, rng: &mut ChaCha8Rng, out: &mut String) {
-        let has = out.chars().any(is_accented_latin);
+        let has = !out.is_ascii() && out.chars().any(is_accented_latin);
         if wanted && !has && self.adds {
             self.add(rng, out);
         } else if !wanted && has {
@@ -64,48 +68,80 @@ impl Accents {
     fn add(&self, rng: &mut ChaCha8Rng, out: &mut String) {
         for _ in 0..TRIES {
             match self.letters.sample_normalized(rng) {
-                Some(&letter) if put(letter, rng, out) => return,
+                Some(forms) if put(forms, rng, out) => return,
                 Some(_) => {}
                 None => break,
             }
         }
         for _ in 0..TRIES {
-            if put(ACCENTED[rng.random_range(0..ACCENTED.len())], rng, out) {
+            if put(
+                &self.common[rng.random_range(0..self.common.len())],
+                rng,
+                out,
+            ) {
                 return;
             }
         }
     }
 }
 
-/// Replaces one occurrence of `letter`'s plain form in `out` (`e` for `é`, `ss` for `ß`, `E`
-/// for `É`) by the letter in the same case; false when `out` holds no such form.
-fn put(letter: char, rng: &mut ChaCha8Rng, out: &mut String) -> bool {
-    let mut forms: Vec<(String, String)> = Vec::with_capacity(2);
-    // A case form in ASCII (`I` of the dotless `ı`) would put no accent at all.
-    for cased in [single(letter.to_lowercase()), single(letter.to_uppercase())]
-        .into_iter()
-        .flatten()
-        .filter(|c| !c.is_ascii())
-    {
-        if let Some(plain) = deunicode_char(cased).filter(|p| is_plain(p)) {
-            forms.push((cased.to_string(), plain.to_string()));
-        }
-    }
-    let places: Vec<(usize, usize)> = forms
-        .iter()
-        .enumerate()
-        .flat_map(|(f, (_, plain))| {
-            out.match_indices(plain.as_str())
-                .map(move |(at, _)| (f, at))
-        })
-        .collect();
-    if places.is_empty() {
+/// An accented letter in lower and upper case, each with its plain form (`é` and `e`, `É`
+/// and `E`; `ß` and `ss`, no upper case), where the case form is itself accented (not the
+/// ASCII `I` of the dotless `ı`).
+type Forms = [Option<(char, &'static str)>; 2];
+
+fn forms(letter: char) -> Forms {
+    let form = |cased: Option<char>| {
+        let cased = cased.filter(|c| !c.is_ascii())?;
+        let plain = deunicode_char(cased).filter(|p| is_plain(p))?;
+        Some((cased, plain))
+    };
+    [
+        form(single(letter.to_lowercase())),
+        form(single(letter.to_uppercase())),
+    ]
+}
+
+/// Replaces one occurrence of a plain form in `out` (`e` for `é`, `ss` for `ß`, `E` for `É`)
+/// by its accented letter in the same case; false when `out` holds no such form.
+fn put(forms: &Forms, rng: &mut ChaCha8Rng, out: &mut String) -> bool {
+    let count = |f: &Option<(char, &str)>| f.map_or(0, |(_, plain)| places(out, plain).count());
+    let (lower, upper) = (count(&forms[0]), count(&forms[1]));
+    if lower + upper == 0 {
         return false;
     }
-    let (f, at) = places[rng.random_range(0..places.len())];
-    let (cased, plain) = &forms[f];
-    out.replace_range(at..at + plain.len(), cased);
+    let pick = rng.random_range(0..lower + upper);
+    let (f, nth) = if pick < lower {
+        (0, pick)
+    } else {
+        (1, pick - lower)
+    };
+    let Some((cased, plain)) = forms[f] else {
+        return false;
+    };
+    let Some(at) = places(out, plain).nth(nth) else {
+        return false;
+    };
+    let mut buf = [0u8; 4];
+    out.replace_range(at..at + plain.len(), cased.encode_utf8(&mut buf));
     true
+}
+
+/// Where `plain` (one or two ASCII letters) starts in `value`, without overlaps.
+fn places<'a>(value: &'a str, plain: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let bytes = plain.as_bytes();
+    let single = (bytes.len() == 1).then(|| {
+        value
+            .bytes()
+            .enumerate()
+            .filter(move |&(_, b)| b == bytes[0])
+            .map(|(i, _)| i)
+    });
+    let pair = (bytes.len() != 1).then(|| value.match_indices(plain).map(|(i, _)| i));
+    single
+        .into_iter()
+        .flatten()
+        .chain(pair.into_iter().flatten())
 }
 
 /// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`).
@@ -208,7 +244,7 @@ mod tests {
         assert_eq!(out, "Strauss");
         // The dotless i's capital is ASCII: `I` is no place for it.
         let dotless = Accents::new(1.0, &letters(&[("ı", 1.0)]), true);
-        assert!(!put('ı', &mut rng, &mut "IOWA".to_string()));
+        assert!(!put(&forms('ı'), &mut rng, &mut "IOWA".to_string()));
         let mut out = "Sia".to_string();
         dotless.apply(true, 10, &mut rng, &mut out);
         assert_eq!(out, "Sıa");

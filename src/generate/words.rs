@@ -292,15 +292,19 @@ fn fill_digits(w: &str, rng: &mut ChaCha8Rng, out: &mut String) {
 /// Gives the first word of the value written from `start` a capital if `capital`, else takes
 /// it off when the rest of the word is lowercase (`Night` to `night`, but `DVD` stays).
 fn case_first_word(capital: bool, start: usize, out: &mut String) {
-    let Some(&(a, b)) = crate::profile::word_spans(&out[start..]).first() else {
+    // A word starts at its first letter or digit (see `word_spans`).
+    let Some((at, c)) = out[start..]
+        .char_indices()
+        .find(|(_, c)| c.is_alphanumeric())
+    else {
         return;
     };
-    let (a, b) = (start + a, start + b);
-    let mut chars = out[a..b].chars();
-    let Some(c) = chars.next() else {
-        return;
-    };
-    let rest_lower = chars.all(|r| !r.is_uppercase());
+    let a = start + at;
+    let rest = &out[a + c.len_utf8()..];
+    let rest_lower = rest
+        .chars()
+        .take_while(|r| r.is_alphanumeric())
+        .all(|r| !r.is_uppercase());
     let cased: String = match (capital, c.is_lowercase(), c.is_uppercase()) {
         (true, true, _) => c.to_uppercase().collect(),
         (false, _, true) if rest_lower => c.to_lowercase().collect(),

@@ -735,11 +735,14 @@ pub fn value_scripts(v: &str) -> Option<String> {
 /// `accents` counts. Ordinal signs (`º`), modifier letters (`ᵉ`), ligatures (`ﬁ`), full-width
 /// letters (`Ａ`) and letter-like symbols (the Kelvin sign, Roman numerals) are not.
 pub fn is_accented_latin(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
     let has_case = (c.is_lowercase() || c.is_uppercase())
         && (c.to_uppercase().ne([c]) || c.to_lowercase().ne([c]));
     let compatibility =
         matches!(c, '\u{2100}'..='\u{218f}' | '\u{fb00}'..='\u{fb4f}' | '\u{ff00}'..='\u{ffef}');
-    !c.is_ascii() && has_case && !compatibility && c.script() == unicode_script::Script::Latin
+    has_case && !compatibility && c.script() == unicode_script::Script::Latin
 }
 
 /// The accented Latin letter a profile's `accents` key names, if it is exactly one.

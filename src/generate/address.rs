@@ -572,13 +572,7 @@ mod tests {
             }],
         };
         let shaped = |shapes: &[&str]| TextStats {
-            shapes: shapes
-                .iter()
-                .map(|s| Share {
-                    value: s.to_string(),
-                    share: 1.0 / shapes.len() as f64,
-                })
-                .collect(),
+            shapes: part(0.0, shapes).shapes,
             ..TextStats::default()
         };
         let (postal, phone, fax) = (shaped(&["9999"]), shaped(&["(99) 999-9999"]), shaped(&[]));

@@ -123,7 +123,7 @@ impl TextGen {
         let specials = special_rates(stats, &rest, empty_rate);
         let model = Model::new(model, stats);
         let accents = accent_rate(&model, stats, &rest, &scripts, empty_rate)
-            .map(|rate| Accents::new(rate, &stats.accents, adds_accents(&model)));
+            .map(|rate| Accents::new(rate, &stats.accents, accenting(&model) == Some(true)));
         TextGen {
             model,
             lengths,
@@ -551,24 +551,15 @@ fn accent_rate(
     foreign: &Choice<usize>,
     empty_rate: f64,
 ) -> Option<f64> {
-    let takes = match model {
-        Model::Semantic {
-            generator,
-            asks_accents,
-            ..
-        } => match stats.accented_rate {
-            Some(_) => !matches!(
-                generator,
-                Generator::Country
-                    | Generator::CountryCode
-                    | Generator::StateAbbr
-                    | Generator::PostalCode
-                    | Generator::Phone
-            ),
-            None => *asks_accents,
-        },
-        Model::Words(_) => stats.accented_rate.is_some(),
-        _ => false,
+    let takes = match stats.accented_rate {
+        Some(_) => accenting(model).is_some(),
+        None => matches!(
+            model,
+            Model::Semantic {
+                asks_accents: true,
+                ..
+            }
+        ),
     };
     if !takes {
         return None;
@@ -588,22 +579,20 @@ fn accent_rate(
     Some(latin.clamp(0.0, 1.0)).filter(|r| r.is_finite())
 }
 
-/// Whether a model's values may be given an accent (made-up names, places, companies and
-/// words), or only have theirs taken off (values from lists of real ones: states, courtesy and
-/// job titles, which an accent would misspell).
-fn adds_accents(model: &Model) -> bool {
+/// How a model's values take accents: `None` when they keep their own (formats, codes,
+/// letters), else whether they may be given one (`Some(true)`: made-up names, places,
+/// companies, words) or only have theirs taken off (`Some(false)`: values from lists of real
+/// ones, states and courtesy and job titles, which an accent would misspell).
+fn accenting(model: &Model) -> Option<bool> {
+    use Generator::*;
     match model {
-        Model::Words(_) => true,
-        Model::Semantic { generator, .. } => matches!(
-            generator,
-            Generator::FirstName
-                | Generator::LastName
-                | Generator::FullName
-                | Generator::City
-                | Generator::Street
-                | Generator::Company
-        ),
-        _ => false,
+        Model::Words(_) => Some(true),
+        Model::Semantic { generator, .. } => match generator {
+            FirstName | LastName | FullName | City | Street | Company => Some(true),
+            Honorific | State | JobTitle => Some(false),
+            Country | CountryCode | StateAbbr | PostalCode | Phone => None,
+        },
+        Model::Format(_) | Model::Template(_) | Model::Letters => None,
     }
 }
 
@@ -667,6 +656,19 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use std::collections::BTreeMap;
+
+    /// The share of `n` values from `gen` (seeded with `seed`) for which `holds` is true.
+    fn share_where(gen: &TextGen, seed: u64, n: usize, mut holds: impl FnMut(&str) -> bool) -> f64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut out = String::new();
+        let hits = (0..n)
+            .filter(|_| {
+                gen.generate(&mut rng, &mut out);
+                holds(&out)
+            })
+            .count();
+        hits as f64 / n as f64
+    }
 
     fn stats() -> TextStats {
         TextStats {
@@ -734,16 +736,7 @@ mod tests {
             Some(40),
             &[],
         );
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let mut out = String::new();
-        let n = 4000;
-        let accented = (0..n)
-            .filter(|_| {
-                gen.generate(&mut rng, &mut out);
-                !out.is_ascii()
-            })
-            .count();
-        let rate = accented as f64 / n as f64;
+        let rate = share_where(&gen, 5, 4000, |v| !v.is_ascii());
         assert!((rate - 0.3).abs() < 0.03, "{rate}");
     }
 
@@ -763,19 +756,14 @@ mod tests {
         };
         let rate_of = |stats: &TextStats, model: &TextModel| {
             let gen = TextGen::new("c", Some(stats), Some(model), None, Some(40), &[]);
-            let mut rng = ChaCha8Rng::seed_from_u64(9);
-            let (mut out, mut letters) = (String::new(), BTreeMap::<char, u32>::new());
-            let n = 4000;
-            let accented = (0..n)
-                .filter(|_| {
-                    gen.generate(&mut rng, &mut out);
-                    for c in out.chars().filter(|c| !c.is_ascii()) {
-                        *letters.entry(c).or_default() += 1;
-                    }
-                    !out.is_ascii()
-                })
-                .count();
-            (accented as f64 / n as f64, letters)
+            let mut letters = BTreeMap::<char, u32>::new();
+            let rate = share_where(&gen, 9, 4000, |v| {
+                for c in v.chars().filter(|c| !c.is_ascii()) {
+                    *letters.entry(c).or_default() += 1;
+                }
+                !v.is_ascii()
+            });
+            (rate, letters)
         };
         // `fake`'s English company names have no accents: they come from the column's letters.
         let company = TextModel::Semantic {
@@ -817,16 +805,7 @@ mod tests {
         };
         let model = TextModel::Letters;
         let gen = TextGen::new("note", Some(&stats), Some(&model), None, Some(60), &[]);
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let mut out = String::new();
-        let n = 20_000;
-        let at_max = (0..n)
-            .filter(|_| {
-                gen.generate(&mut rng, &mut out);
-                out.chars().count() == 60
-            })
-            .count();
-        let rate = at_max as f64 / n as f64;
+        let rate = share_where(&gen, 3, 20_000, |v| v.chars().count() == 60);
         assert!((rate - 0.3).abs() < 0.02, "{rate}");
     }
 

@@ -309,6 +309,16 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["address.countries[0].nulls[0].columns", "\"fox\"", "not a column of the group"],
         ),
         (
+            "    sample_rows: 412\n",
+            "    shifts:\n    - column: total\n      category: billing_state\n      levels:\n      - {value: CA, mean: 0.2, spread: -1.0}\n    sample_rows: 412\n",
+            vec!["correlations.shifts[0].levels[0]", "spread -1", "at least 0"],
+        ),
+        (
+            "    sample_rows: 412\n",
+            "    shifts:\n    - column: total\n      category: invoice_date\n      levels: []\n    sample_rows: 412\n",
+            vec!["correlations.shifts[0].category", "\"invoice_date\" is not a text column"],
+        ),
+        (
             "accents: {\"ú\": 0.014409}",
             "accents: {\"u\": 0.014409}",
             vec!["tables[album].columns[title].stats.text.accents", "\"u\"", "accented Latin letter"],

@@ -7,6 +7,10 @@
 //! column the uniform `Φ(z)`; the column's own sampler maps it to a value, so marginals stay
 //! what the profile says. An anchored column is `anchor + gap`, with the gap drawn from its
 //! learned quantiles: the order holds by construction, and the two stay as close as they were.
+//! The anchored column is in the copula too, and its gap's rank is the part of its own draw
+//! that its anchor's does not explain (see [`GapCoupling`]): a daily maximum above its minimum
+//! still moves with the rain as the real maximum does, where an independent gap would pass on
+//! only what the minimum carries.
 //!
 //! A small table (up to [`STRATIFIED_ROWS`] rows) would keep only a noisy sample of that
 //! dependence: 77 rows drawn independently miss a normal correlation by up to 0.3. Its uniforms
@@ -418,18 +422,56 @@ pub struct Anchor {
     /// The dependent holds clock times written as `HHMM`: a sum past `59` minutes moves on
     /// to the next hour.
     pub clock: bool,
+    /// Where both columns are in the copula: how the gap's rank follows the dependent's draw.
+    pub coupling: Option<GapCoupling>,
     pub salt: u64,
 }
 
+/// The anchor and the dependent of an [`Anchor`] as members of the table's copula (positions in
+/// its columns) and the normal correlation between them. Given the anchor's normal `z_a`, the
+/// dependent's `z_d` is `ρ z_a + √(1-ρ²) e` with `e` standard normal and independent of `z_a`;
+/// `Φ(e)` is then a uniform rank for the gap, independent of the anchor as an independent draw
+/// would be, but carrying whatever the dependent shares with the other columns beyond its
+/// anchor.
+#[derive(Debug, Clone, Copy)]
+pub struct GapCoupling {
+    pub anchor: usize,
+    pub dependent: usize,
+    pub correlation: f64,
+}
+
+impl GapCoupling {
+    /// The gap's rank for row `row` of the copula's `uniforms`.
+    fn rank(&self, uniforms: &[Vec<f64>], row: usize) -> f64 {
+        let score = |u: f64| normal_quantile(u.clamp(1e-12, 1.0 - 1e-12));
+        let (za, zd) = (
+            score(uniforms[self.anchor][row]),
+            score(uniforms[self.dependent][row]),
+        );
+        let rho = self.correlation.clamp(-1.0, 1.0);
+        let rest = (1.0 - rho * rho).max(1e-12).sqrt();
+        normal_cdf((zd - rho * za) / rest)
+    }
+}
+
 impl Anchor {
-    /// Rewrites the dependent column where both it and its anchor are present.
-    pub fn apply(&self, buffers: &mut [Buffer], seed: u64, chunk: u64) {
+    /// Rewrites the dependent column where both it and its anchor are present; `uniforms` are
+    /// the copula's for these rows, if the table has one.
+    pub fn apply(
+        &self,
+        buffers: &mut [Buffer],
+        seed: u64,
+        chunk: u64,
+        uniforms: Option<&[Vec<f64>]>,
+    ) {
         let mut rng = ChaCha8Rng::seed_from_u64(combine([seed, self.salt, chunk]));
         let anchor: Vec<Option<f64>> = buffers[self.anchor].numbers();
         let own: Vec<Option<f64>> = buffers[self.dependent].numbers();
         let dependent = &mut buffers[self.dependent];
+        let coupled = self.coupling.zip(uniforms);
         for (i, a) in anchor.into_iter().enumerate() {
-            let u: f64 = rng.random();
+            let drawn: f64 = rng.random();
+            let u = coupled.map_or(drawn, |(c, uniforms)| c.rank(uniforms, i));
             let Some(a) = a else { continue };
             if !dependent.is_present(i) {
                 continue;
@@ -723,9 +765,10 @@ mod tests {
             learned: (f64::NEG_INFINITY, f64::INFINITY),
             weekdays: None,
             clock: false,
+            coupling: None,
             salt: 3,
         };
-        anchor.apply(&mut buffers, 9, 0);
+        anchor.apply(&mut buffers, 9, 0, None);
         let (a, d) = (buffers[0].numbers(), buffers[1].numbers());
         for (x, y) in a.iter().zip(&d) {
             if let (Some(x), Some(y)) = (x, y) {
@@ -733,6 +776,70 @@ mod tests {
             }
         }
         assert_eq!(d[2], None, "a NULL stays NULL");
+    }
+
+    /// A daily minimum, its maximum (anchored on it) and rain that lowers the maximum more
+    /// than the minimum: the coupled gap keeps the maximum's own correlation with the rain,
+    /// an independent one passes on only the minimum's.
+    #[test]
+    fn a_coupled_gap_keeps_the_dependents_own_correlations() {
+        let matrix = vec![
+            vec![1.0, 0.85, -0.15],
+            vec![0.85, 1.0, -0.45],
+            vec![-0.15, -0.45, 1.0],
+        ];
+        let copula = Copula::new(vec![0, 1, 2], &matrix, 11, false).unwrap();
+        let rows = 20_000;
+        let u = copula.uniforms(3, 0, 0..rows);
+        let low = [0.0, 5.0, 8.0, 12.0, 18.0];
+        let gap = [1.0, 4.0, 6.0, 9.0, 16.0];
+        let maxima = |coupling: Option<GapCoupling>| {
+            let mut buffers: Vec<Buffer> = (0..2)
+                .map(|_| Buffer::for_type(&arrow::datatypes::DataType::Float64, rows as usize))
+                .collect();
+            for &drawn in &u[0] {
+                buffers[0].push_number(interpolate(&low, drawn));
+                buffers[1].push_number(0.0);
+            }
+            let anchor = Anchor {
+                dependent: 1,
+                anchor: 0,
+                gap: gap.to_vec(),
+                min_gap: 0.0,
+                step: 0.0,
+                limits: (f64::NEG_INFINITY, f64::INFINITY),
+                learned: (f64::NEG_INFINITY, f64::INFINITY),
+                weekdays: None,
+                clock: false,
+                coupling,
+                salt: 5,
+            };
+            anchor.apply(&mut buffers, 1, 0, Some(&u));
+            let (a, d) = (buffers[0].numbers(), buffers[1].numbers());
+            let gaps: Vec<f64> = a
+                .iter()
+                .zip(&d)
+                .map(|(a, d)| d.unwrap() - a.unwrap())
+                .collect();
+            (d.into_iter().flatten().collect::<Vec<f64>>(), gaps)
+        };
+        let coupled = GapCoupling {
+            anchor: 0,
+            dependent: 1,
+            correlation: 0.85,
+        };
+        let (own, gaps) = maxima(Some(coupled));
+        let (independent, _) = maxima(None);
+        let rain = &u[2];
+        let (with, without) = (spearman(&own, rain), spearman(&independent, rain));
+        assert!(with < -0.3, "coupled: {with}");
+        assert!(without > -0.2, "independent: {without}");
+        // The gap keeps its quantiles and stays independent of the anchor.
+        let mut sorted = gaps.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        assert!((median - 6.0).abs() < 0.3, "median gap {median}");
+        assert!(spearman(&gaps, &u[0]).abs() < 0.03);
     }
 
     #[test]

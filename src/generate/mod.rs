@@ -24,6 +24,7 @@ mod keys;
 mod pattern;
 mod permute;
 mod plan;
+mod shifts;
 mod text;
 mod text_buffer;
 mod tsvector;
@@ -56,6 +57,7 @@ use fanout::FanOutLayout;
 use keys::{IndexKey, Key};
 use pattern::RowPattern;
 use permute::Permutation;
+use shifts::ShiftPlan;
 use values::{Buffer, Choice, ColumnGen};
 
 pub use width::{CHUNK_BYTES, MAX_CHUNK_ROWS};
@@ -162,6 +164,8 @@ pub struct TablePlan {
     clusters: Vec<ClusterGroup>,
     /// Columns made as another column plus a learned gap, in dependency order.
     anchors: Vec<Anchor>,
+    /// Numbers whose draw moves to where their row's category puts them.
+    shifts: Vec<ShiftPlan>,
     /// Categorical columns whose values are drawn together, as learned combinations.
     groups: Vec<GroupPlan>,
     /// Number columns computed from two others.
@@ -603,7 +607,7 @@ impl Generator {
         let plan = &self.tables[table];
         let parents = ParentPicks::new(self, table, rows.clone());
         let start = rows.start;
-        let uniforms = self.joint_uniforms(table, &parents, key);
+        let mut uniforms = self.joint_uniforms(table, &parents, key);
         let drawn: Vec<Vec<_>> = plan
             .groups
             .iter()
@@ -625,6 +629,10 @@ impl Generator {
                 self.column_cells(table, at, key, &parents, uniforms.as_deref(), grouped)
             })
             .collect();
+        for shift in &plan.shifts {
+            let u = self.shifted_uniforms(shift, key, &buffers, &mut uniforms);
+            buffers[shift.at] = self.cells_at(table, shift.at, key, rows.clone(), &u);
+        }
         for rule in &plan.name_emails {
             rule.apply(&mut buffers, self.seed, start);
         }
@@ -637,7 +645,7 @@ impl Generator {
         // The parent cells are read; totals below make child rows, which hold their own.
         drop(parents);
         for anchor in &plan.anchors {
-            anchor.apply(&mut buffers, self.seed, key);
+            anchor.apply(&mut buffers, self.seed, key, uniforms.as_deref());
         }
         for derived in &plan.derived {
             derived.apply(&mut buffers);
@@ -693,6 +701,28 @@ impl Generator {
             }
         }
         Some(uniforms)
+    }
+
+    /// The uniforms of `shift`'s number moved to its rows' categories in `buffers`: its copula
+    /// uniforms, moved in place so that later stages read the same draw, or its own.
+    fn shifted_uniforms(
+        &self,
+        shift: &ShiftPlan,
+        key: u64,
+        buffers: &[Buffer],
+        uniforms: &mut Option<Vec<Vec<f64>>>,
+    ) -> Vec<f64> {
+        let categories = &buffers[shift.category];
+        if let (Some(k), Some(uniforms)) = (shift.member, uniforms.as_mut()) {
+            shift.apply(categories, &mut uniforms[k]);
+            return uniforms[k].clone();
+        }
+        use rand::Rng;
+        let mut rng = ChaCha8Rng::seed_from_u64(combine([self.seed, shift.salt, key]));
+        let rows = buffers[shift.at].rows();
+        let mut own: Vec<f64> = (0..rows).map(|_| rng.random()).collect();
+        shift.apply(categories, &mut own);
+        own
     }
 
     /// The copula uniforms of `group`'s lead column, row by row, if it has one.
@@ -773,12 +803,28 @@ impl Generator {
                     }
                 }
             }
-            (Some(u), None, ColumnPlan::Values(gen)) => {
-                let rng = &mut ChaCha8Rng::seed_from_u64(seed);
-                gen.fill_from(u, rng, rows, &mut buffer);
+            (Some(u), None, ColumnPlan::Values(_)) => {
+                return self.cells_at(table, at, key, rows, u)
             }
             _ => self.fill(table, c, key, parents, &mut buffer),
         }
+        buffer
+    }
+
+    /// The cells of output column `at` (a column of values that takes uniforms) for `rows`,
+    /// each at its row's uniform in `u`.
+    fn cells_at(&self, table: usize, at: usize, key: u64, rows: Range<u64>, u: &[f64]) -> Buffer {
+        let plan = &self.tables[table];
+        let c = plan.output[at];
+        let ColumnPlan::Values(gen) = &plan.columns[c] else {
+            unreachable!("only value columns are drawn at uniforms");
+        };
+        let mut buffer = Buffer::for_type(
+            plan.schema.field(at).data_type(),
+            (rows.end - rows.start) as usize,
+        );
+        let rng = &mut ChaCha8Rng::seed_from_u64(combine([self.seed, plan.salt, c as u64, key]));
+        gen.fill_from(u, rng, rows, &mut buffer);
         buffer
     }
 
@@ -794,6 +840,7 @@ impl Generator {
             || plan.follows.iter().any(|f| f.column == at)
             || plan.parent_orders.iter().any(|o| o.column == at)
             || plan.anchors.iter().any(|a| a.dependent == at)
+            || plan.shifts.iter().any(|s| s.at == at)
             || plan.derived.iter().any(|d| d.target == at)
             || plan.parts.iter().any(|p| p.column == at)
             || plan.totals.iter().any(|t| t.column == at)

@@ -14,13 +14,14 @@ use super::checks::{
 use super::columns::{
     apply_partitions, domain_value, kind_for, literal_text, step_of, tighten, type_limits,
 };
-use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula};
+use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula, GapCoupling};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::{FanOutLayout, Pinned};
 use super::keys::{self, IndexKey, Key, Taken};
 use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
+use super::shifts::ShiftPlan;
 use super::text::is_email;
 use super::values::{interquartile, Choice, ColumnGen, Kind, Limits};
 use super::width;
@@ -441,6 +442,7 @@ impl TablePlanner<'_> {
         let (copula, clusters, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
         let groups = self.groups(&columns, &constraints);
+        let shifts = self.shifts(&columns, &output, copula.as_ref(), &groups);
         let derived = self.derived(&columns, &output);
         let parts = self.parts(&columns, &output);
         let dates = self.dates(&columns, &output, &parts);
@@ -492,6 +494,7 @@ impl TablePlanner<'_> {
             copula,
             clusters,
             anchors,
+            shifts,
             groups,
             derived,
             parts,
@@ -1640,6 +1643,25 @@ impl TablePlanner<'_> {
 /// high's step).
 type Order = (usize, Cmp, usize, f64);
 
+/// How the gap of `dependent` above `anchor` (table columns) follows the copula over `members`
+/// with normal correlations `matrix`, when both columns are members.
+fn gap_coupling(
+    members: &[usize],
+    matrix: &[Vec<f64>],
+    anchor: usize,
+    dependent: usize,
+) -> Option<GapCoupling> {
+    let (a, d) = (
+        members.iter().position(|&c| c == anchor)?,
+        members.iter().position(|&c| c == dependent)?,
+    );
+    Some(GapCoupling {
+        anchor: a,
+        dependent: d,
+        correlation: matrix[a][d],
+    })
+}
+
 impl TablePlanner<'_> {
     /// The copula over the correlated value columns, the anchored columns (each learned order
     /// whose ranges overlap makes `high = low + gap`), and every learned order as a relation, in
@@ -1674,8 +1696,8 @@ impl TablePlanner<'_> {
         // spread, so that two values drawn apart would often break the order. A loose gap
         // would discard the correlation the copula keeps, and a wide one (home games against
         // all games, some 77 apart, each spread over 8) is kept by the copula already and
-        // anchoring would route every other correlation of the column through its anchor;
-        // such orders are only enforced.
+        // anchoring would pass the column's other correlations only through its anchor and the
+        // gap's rank; such orders are only enforced.
         let tight = |(r, _, high): &&(&OrderRule, (usize, usize), Found)| {
             let (gap, typical) = (interquartile(&r.gap), median(&r.gap));
             let binds = |spread: f64| gap <= 0.5 * spread && typical <= spread;
@@ -1691,7 +1713,7 @@ impl TablePlanner<'_> {
             }
         }
         chosen.sort_by_key(|(_, _, h)| depth[&h.0]);
-        let anchors: Vec<Anchor> = chosen
+        let mut anchors: Vec<Anchor> = chosen
             .iter()
             .map(|(r, low, high)| {
                 let (lo, hi, step) = high.2.limits().expect("ordered columns have limits");
@@ -1705,6 +1727,7 @@ impl TablePlanner<'_> {
                     learned: high.2.learned_range().unwrap_or((lo, hi)),
                     weekdays: high.2.weekday_mix(),
                     clock: high.2.is_clock(),
+                    coupling: None,
                     salt: self.salt(&["anchor", &r.high]),
                 }
             })
@@ -1718,7 +1741,6 @@ impl TablePlanner<'_> {
             })
             .collect();
         orders.sort_by_key(|(d, _)| *d);
-        let dependents: Vec<usize> = chosen.iter().map(|(_, _, h)| h.0).collect();
         let joint = profile.correlations.as_ref().and_then(|corr| {
             let members: Vec<(usize, usize)> = corr
                 .columns
@@ -1729,8 +1751,7 @@ impl TablePlanner<'_> {
                     let ColumnPlan::Values(gen) = &columns[c] else {
                         return None;
                     };
-                    let drawn = gen.joins_copula() && output.contains(&c);
-                    (drawn && !dependents.contains(&c)).then_some((k, c))
+                    (gen.joins_copula() && output.contains(&c)).then_some((k, c))
                 })
                 .collect();
             let pairwise: Vec<Vec<f64>> = members
@@ -1752,10 +1773,15 @@ impl TablePlanner<'_> {
                 !groups.is_empty(),
             )?
             .for_rows(self.seed, self.own_rows());
-            Some((copula, groups))
+            Some((copula, groups, matrix))
         });
         let (copula, clusters) = match joint {
-            Some((copula, groups)) => (Some(copula), groups),
+            Some((copula, groups, matrix)) => {
+                for (anchor, (_, low, high)) in anchors.iter_mut().zip(&chosen) {
+                    anchor.coupling = gap_coupling(&copula.columns, &matrix, low.0, high.0);
+                }
+                (Some(copula), groups)
+            }
             None => (None, Vec::new()),
         };
         (
@@ -1764,6 +1790,33 @@ impl TablePlanner<'_> {
             anchors,
             orders.into_iter().map(|(_, o)| o).collect(),
         )
+    }
+
+    /// The profile's category shifts of numbers this table draws at a uniform, in no group,
+    /// by a category it generates.
+    fn shifts(
+        &self,
+        columns: &[ColumnPlan],
+        output: &[usize],
+        copula: Option<&Copula>,
+        groups: &[GroupPlan],
+    ) -> Vec<ShiftPlan> {
+        let table = self.table();
+        let Some(correlations) = &self.profile_table().correlations else {
+            return Vec::new();
+        };
+        (correlations.shifts.iter())
+            .filter_map(|shift| {
+                let (c, at, _) = drawn_number(table, columns, output, &shift.column)?;
+                if groups.iter().any(|g| g.columns.contains(&c)) {
+                    return None;
+                }
+                let category = place_in_output(table, output, &shift.category)?;
+                let member = copula.and_then(|k| k.columns.iter().position(|&m| m == c));
+                let salt = self.salt(&["shift", &shift.column]);
+                Some(ShiftPlan::new(shift, at, category, member, salt))
+            })
+            .collect()
     }
 
     /// How `column`, member `member` of the copula, clusters by parent row, if the profile

@@ -30,6 +30,7 @@ mod range;
 pub mod ranks;
 pub mod relations;
 pub mod sample;
+pub mod shifts;
 pub mod sketch;
 mod table;
 mod text;

@@ -352,8 +352,32 @@ pub struct Correlations {
     /// similar freight; one order's lines share a discount).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clustered: Vec<Clustered>,
+    /// Columns among `columns` whose place depends on a category the copula does not rank
+    /// (see [`super::shifts`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shifts: Vec<CategoryShift>,
     /// Rows the figures were read on.
     pub sample_rows: u64,
+}
+
+/// A number or date column whose place in its own distribution depends on the value of a
+/// text column of the row (`category`): per listed value, where its rows' normal scores lie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryShift {
+    pub column: String,
+    pub category: String,
+    pub levels: Vec<ShiftLevel>,
+}
+
+/// The mean and spread (standard deviation) of a column's normal scores among the rows that
+/// hold `value` (`null`: every value not listed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftLevel {
+    pub value: Option<String>,
+    pub mean: f64,
+    pub spread: f64,
 }
 
 /// A column whose values cluster by the parent row of a foreign key: `share` is the intraclass
@@ -397,6 +421,7 @@ impl Correlations {
         };
         self.columns.remove(k);
         self.clustered.retain(|c| c.column != column);
+        self.shifts.retain(|s| s.column != column);
         let matrices = std::iter::once(&mut self.spearman).chain(self.normal.as_mut());
         for matrix in matrices {
             matrix.remove(k);

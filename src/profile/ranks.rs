@@ -96,7 +96,7 @@ fn group_of(groups: &[CategoryGroup], column: &str) -> Option<usize> {
 
 /// Per row, the position of its value in the frequent list, the list's length for any other
 /// value, or `None` for a NULL or a row the text sample lacks.
-fn codes<'v>(
+pub(super) fn codes<'v>(
     s: &ColumnStats,
     values: impl Iterator<Item = Option<&'v String>>,
 ) -> Vec<Option<usize>> {
@@ -160,7 +160,11 @@ fn rank(
 
 /// The correlation ratio of `scores` by category (the share of their spread that the
 /// categories' means explain, square-rooted), and each category's mean score.
-fn association(cats: &[usize], scores: &[f64], places: usize) -> (f64, Vec<Option<f64>>) {
+pub(super) fn association(
+    cats: &[usize],
+    scores: &[f64],
+    places: usize,
+) -> (f64, Vec<Option<f64>>) {
     let n = scores.len() as f64;
     let mean = scores.iter().sum::<f64>() / n;
     let (mut sums, mut counts) = (vec![0.0; places], vec![0usize; places]);
@@ -275,6 +279,7 @@ mod tests {
                 order: order(&[Some("Peru"), Some("Chad"), Some("Fiji"), Some("Oman")]),
             }],
             clustered: Vec::new(),
+            shifts: Vec::new(),
             sample_rows: 100,
         });
         keep_frequent(&mut correlations, &stats(&["Peru", "Fiji"]));

@@ -21,14 +21,15 @@ use super::column::widen_f32;
 use super::email_names::{self, NameEmail};
 use super::keys::key_hashes;
 use super::model::{
-    round_share, CalendarDate, CategoryGroup, ColumnStats, Combination, Correlations, Derived,
-    OrderRule, PartOf,
+    round_share, CalendarDate, CategoryGroup, CategoryShift, ColumnStats, Combination,
+    Correlations, Derived, OrderRule, PartOf,
 };
 use super::nulls::NullCounts;
 use super::parts;
 use super::privacy::Guard;
 use super::ranks;
 use super::sample::HashSampled;
+use super::shifts;
 use super::sketch::QuantileSketch;
 use super::text::LONG_VALUE_BYTES;
 use crate::hashing::{hash_bytes, mix64};
@@ -565,10 +566,32 @@ impl RelationsAccumulator {
             &value_columns,
             &sampled,
         );
+        let ranked_names: Vec<&str> = (ranked.iter())
+            .map(|r| r.categories.column.as_str())
+            .collect();
+        let value_names: Vec<&str> = (value_columns.iter())
+            .map(|&k| table.columns[columns[k].0].name.as_str())
+            .collect();
+        let shifts = shifts::learn(
+            table,
+            entities.stats,
+            &self.text_columns,
+            &groups,
+            &ranked_names,
+            &value_columns,
+            &value_names,
+            &sampled,
+            guard.min_count as usize,
+        );
         let parents = self.parent_ids(table, &columns, &rows, &row_texts);
+        let joint = Joint {
+            ranked,
+            shifts,
+            parents: &parents,
+        };
         Relations {
             distinct_parents: distinct_parents(table, &parents),
-            correlations: correlations(table, &columns, &rows, ranked, &parents),
+            correlations: correlations(table, &columns, &rows, joint),
             rules: self.rules(table, guard, &rows, &clocks),
             groups,
             nulls: std::mem::replace(&mut self.nulls, NullCounts::new(&Table::default())),
@@ -874,6 +897,14 @@ pub fn is_category(table: &Table, s: &ColumnStats) -> bool {
     !table.in_any_key(&s.column) && s.pii.is_none() && !s.frequent.is_empty() && s.distinct >= 2
 }
 
+/// What the correlations hold beside the ordered columns' figures: the ranked categories, the
+/// numbers shifted by a category, and per foreign key the parent id of each sampled row.
+struct Joint<'a> {
+    ranked: Vec<ranks::Ranked>,
+    shifts: Vec<CategoryShift>,
+    parents: &'a [(&'a Vec<String>, Vec<Option<f64>>)],
+}
+
 /// Spearman correlations between the ordered columns that vary on the sample (a column whose
 /// family is `u8::MAX` is left out) and the ranked categories, and the normal correlations the
 /// copula takes.
@@ -881,9 +912,13 @@ fn correlations(
     table: &Table,
     columns: &[(usize, u8)],
     rows: &[&Vec<Option<f64>>],
-    ranked: Vec<ranks::Ranked>,
-    parents: &[(&Vec<String>, Vec<Option<f64>>)],
+    joint: Joint,
 ) -> Option<Correlations> {
+    let Joint {
+        ranked,
+        shifts,
+        parents,
+    } = joint;
     let ordered = (0..columns.len())
         .filter(|&k| columns[k].1 != u8::MAX)
         .map(|k| {
@@ -902,7 +937,11 @@ fn correlations(
         .collect();
     // One column correlates with nothing in its row, but may still cluster by parent row.
     let clustered = clusters::learn(&series, parents);
-    if series.len() < 2 && clustered.is_empty() {
+    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    let shifts: Vec<CategoryShift> = (shifts.into_iter())
+        .filter(|s| names.contains(&s.column))
+        .collect();
+    if series.len() < 2 && clustered.is_empty() && shifts.is_empty() {
         return None;
     }
     let rounded = |x: f64| (x * 1e4).round() / 1e4;
@@ -928,9 +967,9 @@ fn correlations(
         }
         matrix
     };
-    let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
     Some(Correlations {
         clustered,
+        shifts,
         spearman: pairwise(spearman),
         normal: Some(pairwise(normal_correlation)),
         ranked: ranked

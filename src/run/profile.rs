@@ -18,6 +18,7 @@ use crate::profile::key_inference::{self, TableFacts};
 use crate::profile::keys::{self, FanOutAccumulator, KeySet, ValueSet};
 use crate::profile::ranks;
 use crate::profile::relations::{Entities, RelationsAccumulator};
+use crate::profile::shifts;
 use crate::profile::{
     choose_lookups, CategoryGroup, ColumnStats, ForeignKeyStats, Guard, Inherited, LookupRows,
     PrivacySettings, Profile, SourceInfo, TableAccumulator, TableProfile, TextModel, Total,
@@ -136,6 +137,7 @@ pub fn profile_source(
     // Last, once the guard and the noise have settled which values stay.
     for table in &mut profile.tables {
         ranks::keep_frequent(&mut table.correlations, &table.column_stats);
+        shifts::keep_listed(&mut table.correlations, &table.column_stats);
     }
     Ok(profile)
 }

@@ -8,8 +8,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ProfileError;
 use crate::profile::{
-    ColumnStats, Correlations, Inherited, NumericStats, Profile, Share, TableProfile,
-    TemporalStats, TextModel, TextStats, Total,
+    CategoryShift, ColumnStats, Correlations, Inherited, NumericStats, Profile, Share,
+    TableProfile, TemporalStats, TextModel, TextStats, Total,
 };
 use crate::schema::{Column, LogicalType, Schema, Table};
 
@@ -625,6 +625,9 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
                 ));
             }
         }
+        for (i, shift) in c.shifts.iter().enumerate() {
+            validate_shift(at, &format!("correlations.shifts[{i}]"), c, table, shift)?;
+        }
         for (i, r) in c.ranked.iter().enumerate() {
             let field = format!("correlations.ranked[{i}]");
             among_columns(at, &field, c, "ranks", &r.column)?;
@@ -706,6 +709,41 @@ fn validate_address(
         at_most_one(&at, "nulls", patterns)?;
     }
     at_most_one(at, "countries", total)
+}
+
+/// A shift moves one of the correlations' columns by a text column of the table, once per
+/// listed value, to a finite mean and a spread of at least 0.
+fn validate_shift(
+    at: &Path,
+    field: &str,
+    correlations: &Correlations,
+    table: &TableProfile,
+    shift: &CategoryShift,
+) -> Result<(), ProfileError> {
+    among_columns(at, field, correlations, "shifts", &shift.column)?;
+    let category = table.schema.column(&shift.category);
+    if !category.is_some_and(|c| c.logical.is_textual()) {
+        return Err(at.fail(
+            &format!("{field}.category"),
+            format!("{:?} is not a text column of the table", shift.category),
+        ));
+    }
+    for (j, level) in shift.levels.iter().enumerate() {
+        let field = format!("{field}.levels[{j}]");
+        if shift.levels[..j].iter().any(|l| l.value == level.value) {
+            return Err(at.fail(&field, format!("{:?} is listed twice", level.value)));
+        }
+        if !(level.mean.is_finite() && level.spread.is_finite() && level.spread >= 0.0) {
+            return Err(at.fail(
+                &field,
+                format!(
+                    "mean {} and spread {} must be finite, the spread at least 0",
+                    level.mean, level.spread
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An entry of the correlations (`what` it does, such as `ranks`) must name one of their

@@ -437,6 +437,43 @@ fn an_anchored_maximum_keeps_its_own_correlation_with_the_rain() {
     );
 }
 
+/// A category that leads its group (ranked in the copula by the age it goes with) keeps a
+/// value none of whose combinations is kept: `Delta` is held by 12 rows, 4 with each gender,
+/// and the guard drops each of those combinations. The rows beyond the kept combinations are
+/// where its share must come from; before, they drew the column's own shares there, and
+/// `Delta` came out at 0.4 % of rows for a real 6.25 %.
+#[test]
+fn a_group_leads_value_keeps_its_share_beyond_the_kept_combinations() {
+    let mut csv = String::from("id,gender,kind,age\n");
+    let mut id = 0;
+    for (gender, kind, n, age) in [
+        ("Male", "Alpha", 100, 20),
+        ("Female", "Beta", 50, 30),
+        ("Other", "Gamma", 30, 40),
+        ("Male", "Delta", 4, 70),
+        ("Female", "Delta", 4, 70),
+        ("Other", "Delta", 4, 70),
+    ] {
+        for k in 0..n {
+            csv.push_str(&format!("{id},{gender},{kind},{}\n", age + k % 9));
+            id += 1;
+        }
+    }
+    let (profile, generated) = profile_and_generate("people", &csv, "20");
+    assert!(profile.contains("- columns: [gender, kind]"), "{profile}");
+    assert!(
+        profile.contains("order: [Alpha, Beta, Gamma, Delta]"),
+        "{profile}"
+    );
+    let rows = generated.lines().skip(1).count() as f64;
+    let delta = generated.lines().filter(|l| l.contains(",Delta,")).count() as f64;
+    let share = delta / rows;
+    assert!(
+        (0.045..0.085).contains(&share),
+        "Delta {share:.4}, real 0.0625"
+    );
+}
+
 /// Masses weighed to 25 g, stock counted in fives, departures scheduled every 10 minutes and
 /// salaries in whole thousands stay on their steps; a plain count, and a mass written with
 /// decimals, keep no step.

@@ -363,6 +363,51 @@ fn lookup_keeps_its_keys_from(first: usize) {
     assert_eq!(rows(&out.join("item.csv")).len(), 3000);
 }
 
+/// A lookup row stays whole: its flags and numbers keep their real values beside its name
+/// (before, `south` and the numbers were drawn apart from the name, so 15 of 52 states
+/// changed side).
+#[test]
+fn a_lookup_row_keeps_its_flags_and_numbers() {
+    let mut states = String::from("state_id,name,south,seats,tax_rate\n");
+    let mut real = Vec::new();
+    for (k, name) in CATEGORIES.iter().enumerate() {
+        let (south, seats, rate) = (
+            k % 3 == 0,
+            2 + (k * 7) % 40,
+            format!("{}.{:02}", k % 8, (k * 13) % 100),
+        );
+        let flag = if south { "True" } else { "False" };
+        writeln!(states, "{},{name},{flag},{seats},{rate}", k + 1).unwrap();
+        real.push(vec![
+            (k + 1).to_string(),
+            name.to_string(),
+            south.to_string(),
+            seats.to_string(),
+            rate,
+        ]);
+    }
+    let mut results = String::from("result_id,state_id,votes\n");
+    for i in 0..600u64 {
+        writeln!(
+            results,
+            "{i},{},{}",
+            1 + i % CATEGORIES.len() as u64,
+            (i * 37) % 1000
+        )
+        .unwrap();
+    }
+    let (_work, out) = profile_and_generate(&[("state", &states), ("result", &results)], "2");
+    let generated: Vec<Vec<String>> = rows(&out.join("state.csv"))
+        .iter()
+        .map(|r| r.iter().map(|v| v.to_lowercase()).collect())
+        .collect();
+    let real: Vec<Vec<String>> = real
+        .iter()
+        .map(|r| r.iter().map(|v| v.to_lowercase()).collect())
+        .collect();
+    assert_eq!(generated, real);
+}
+
 #[test]
 fn lookup_tables_keep_their_real_ids_and_their_references_to_each_other() {
     // Country ids with gaps, cities and countries stored out of key order, and a status table

@@ -161,6 +161,12 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         )
     };
     let step = step_of(&column.logical, stats);
+    if let Some(TextModel::Lookup { values }) = stats.and_then(|s| s.model.as_ref()) {
+        let by_row = column.logical == LogicalType::Bool || column.logical.is_numeric();
+        if by_row && !values.is_empty() {
+            return Kind::Lookup(values.clone());
+        }
+    }
     match &column.logical {
         LogicalType::Bool => Kind::Bool {
             true_rate: stats

@@ -702,6 +702,7 @@ impl ColumnGen {
     /// takes what the combinations did not already give it (`given`, as shares of all rows).
     /// Without this, a value rare in the column but common in no combination (`Rotorcraft`
     /// in 0.15 % of planes) came out at its share of the leftover rows only, and never.
+    /// A ranked column (the group's lead) keeps its rank order, its unlisted values their share.
     /// `None` for a column that is not frequent text values (it keeps its own generator).
     pub fn beyond_combinations(
         &self,
@@ -710,30 +711,56 @@ impl ColumnGen {
         left: f64,
         nulls: impl FnOnce(f64) -> RowPattern,
     ) -> Option<ColumnGen> {
+        if left <= 0.0 {
+            return None;
+        }
+        let present = 1.0 - null_rate;
+        let null = (null_rate - given(None)).max(0.0) / left;
+        // What a listed value with `share` of the non-NULL rows still needs, as a share of the
+        // rows left.
+        let needs =
+            |value: &str, share: f64| (present * share - given(Some(value))).max(0.0) / left;
+        if let Kind::Ranked { ranked, gen } = &self.kind {
+            let total = ranked.total().max(1e-12);
+            let wanted: Vec<(Option<String>, f64)> = (ranked.items.iter().enumerate())
+                .map(|(k, v)| {
+                    let share = ranked.share_of(k) / total;
+                    let need = v
+                        .as_deref()
+                        .map_or(present * share / left, |v| needs(v, share));
+                    (v.clone(), need)
+                })
+                .collect();
+            let non_null: f64 = wanted.iter().map(|(_, w)| w).sum();
+            if non_null <= 0.0 && null <= 0.0 {
+                return None;
+            }
+            let scale = non_null.max(f64::MIN_POSITIVE);
+            let ranked = Choice::new(wanted.into_iter().map(|(v, w)| (v, w / scale)).collect());
+            return Some(ColumnGen {
+                nulls: nulls(null / (null + non_null)),
+                kind: Kind::Ranked {
+                    ranked,
+                    gen: gen.clone(),
+                },
+            });
+        }
         let (frequent, made_by) = match &self.kind {
             Kind::Text { frequent, gen } => (frequent, Some(gen)),
             Kind::OneOf(choice) => (choice, None),
             _ => return None,
         };
-        if left <= 0.0 {
-            return None;
-        }
-        let present = 1.0 - null_rate;
         let wanted: Vec<(String, f64)> = frequent
             .items
             .iter()
             .enumerate()
-            .map(|(k, v)| {
-                let share = present * frequent.share_of(k) - given(Some(v));
-                (v.clone(), share.max(0.0) / left)
-            })
+            .map(|(k, v)| (v.clone(), needs(v, frequent.share_of(k))))
             .collect();
         // Values the text model makes, which no combination holds.
         let made = match made_by {
             Some(_) => present * (1.0 - frequent.total()).max(0.0) / left,
             None => 0.0,
         };
-        let null = (null_rate - given(None)).max(0.0) / left;
         let listed: f64 = wanted.iter().map(|(_, w)| w).sum();
         let non_null = listed + made;
         if non_null <= 0.0 && null <= 0.0 {

@@ -1,7 +1,9 @@
 //! Lookup tables: small tables that other tables reference and that hold no personal data
 //! (genres, media types, categories, countries, statuses). Their values are what the rest of the
 //! database points at, not facts about people, so they keep their real values in row order, as
-//! a `lookup` text model, and the table is marked `lookup: true` for the reviewer. Rows are put
+//! a `lookup` model, and the table is marked `lookup: true` for the reviewer. Booleans and
+//! numbers keep theirs too, so a row stays whole: a state stays in the south, a product keeps
+//! its price. Rows are put
 //! in the order of an integer primary key, and the key keeps its real values, so `language_id`
 //! 1 stays English whatever order the source stored its rows in. A lookup table's reference to
 //! another lookup table keeps its real values too: a city stays in its country.
@@ -24,11 +26,12 @@ use super::textmodel::TextModel;
 /// The most rows a lookup table may have.
 pub const LOOKUP_MAX_ROWS: u64 = 1_000;
 
-/// The text values of a table's first rows, kept while the table is small enough to be a
-/// lookup table. Batches merge in order, so the rows stay in the source's order.
+/// The values of a table's first rows (text, booleans and numbers, written as text), kept
+/// while the table is small enough to be a lookup table. Batches merge in order, so the rows
+/// stay in the source's order.
 #[derive(Debug, Clone, Default)]
 pub struct LookupRows {
-    /// Per column: its values, for text columns.
+    /// Per column: its values written as text, for text, boolean and number columns.
     columns: Vec<Option<Vec<Option<String>>>>,
     /// Per column: its values, for integer columns (a key to put the rows in order by).
     integers: Vec<Option<Vec<Option<i64>>>>,
@@ -46,16 +49,7 @@ impl LookupRows {
             self.integers.clear();
             return;
         }
-        let columns = batch.columns().iter().map(|array| match array.data_type() {
-            DataType::Utf8 => Some(
-                array
-                    .as_string::<i32>()
-                    .iter()
-                    .map(|v| v.map(str::to_string))
-                    .collect(),
-            ),
-            _ => None,
-        });
+        let columns = batch.columns().iter().map(|array| as_text(array.as_ref()));
         let integers = batch.columns().iter().map(|array| match array.data_type() {
             DataType::Int16 | DataType::Int32 | DataType::Int64 => {
                 let wide = cast(array, &DataType::Int64).ok()?;
@@ -115,6 +109,30 @@ impl LookupRows {
         order.sort_by_key(|&r| (values[r].is_none(), values[r]));
         Some(order)
     }
+}
+
+/// The values of a text, boolean or number column written as text (`true`, `12.5`), as the
+/// generator reads a lookup model's values back; `None` for other types.
+fn as_text(array: &dyn Array) -> Option<Vec<Option<String>>> {
+    let written = match array.data_type() {
+        DataType::Utf8 => return Some(as_strings(array)),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .map(|v| v.map(|b| b.to_string()))
+            .collect(),
+        t if t.is_numeric() => as_strings(cast(array, &DataType::Utf8).ok()?.as_ref()),
+        _ => return None,
+    };
+    Some(written)
+}
+
+fn as_strings(array: &dyn Array) -> Vec<Option<String>> {
+    array
+        .as_string::<i32>()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 /// Appends each column of `more` to the same column of `kept`.
@@ -186,7 +204,7 @@ pub fn choose_lookups(
                 stats.filter(|s| !in_key && s.pii.as_deref().is_none_or(pii::only_free_text))
             {
                 let values = rows.values_of(c, order.as_deref()).expect("kept as text");
-                if holds_personal_value(&values) {
+                if column.logical.is_textual() && holds_personal_value(&values) {
                     continue; // too few to flag the column, one too many to keep verbatim
                 }
                 if stats.pii.is_some() {

@@ -474,6 +474,39 @@ fn a_group_leads_value_keeps_its_share_beyond_the_kept_combinations() {
     );
 }
 
+/// Cylinders (4, 6 or 8) are always more than the litres of displacement, by a gap tight
+/// against their spread. A column drawn from a small set is not made as its partner plus a
+/// gap (before: 5 and 7 cylinders in a third of the rows), and a row that breaks the order
+/// moves to the next value of the set (before: 5); the copula keeps the two together.
+#[test]
+fn a_column_of_few_values_above_another_keeps_to_its_values() {
+    let mut csv = String::from("id,displ,cyl\n");
+    for i in 0..300u32 {
+        let cyl = [4, 6, 8][(i % 3) as usize];
+        let displ = f64::from(cyl) * 0.5 + f64::from((i * 37) % 16) / 10.0;
+        csv.push_str(&format!("{i},{displ:.1},{cyl}\n"));
+    }
+    // Four five-cylinder engines: too few for the guard to keep 5, enough that the cylinders
+    // are no multiples of 2.
+    for i in 300..304 {
+        csv.push_str(&format!("{i},2.5,5\n"));
+    }
+    let (profile, generated) = profile_and_generate("engines", &csv, "5");
+    assert!(
+        profile.contains("high: cyl"),
+        "the order is learned: {profile}"
+    );
+    for line in generated.lines().skip(1) {
+        let v: Vec<f64> = line
+            .split(',')
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert!([4.0, 6.0, 8.0].contains(&v[1]), "{line}");
+        assert!(v[0] < v[1], "{line}");
+    }
+}
+
 /// Masses weighed to 25 g, stock counted in fives, departures scheduled every 10 minutes and
 /// salaries in whole thousands stay on their steps; a plain count, and a mass written with
 /// decimals, keep no step.

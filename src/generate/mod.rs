@@ -651,13 +651,13 @@ impl Generator {
             derived.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.relations {
-            enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));
+            enforce(&mut buffers, (left, plan.values_at(left)), op, right, unit);
         }
         for part in &plan.parts {
             part.apply(&mut buffers);
         }
         for &(left, op, right, unit) in &plan.after_parts {
-            enforce(&mut buffers, left, op, right, unit, plan.is_clock(left));
+            enforce(&mut buffers, (left, plan.values_at(left)), op, right, unit);
         }
         for date in &plan.dates {
             date.apply(&mut buffers);
@@ -1309,8 +1309,12 @@ impl TablePlan {
     }
 
     /// Whether the column at `at` in the generated batch holds clock times written as `HHMM`.
-    fn is_clock(&self, at: usize) -> bool {
-        matches!(&self.columns[self.output[at]], ColumnPlan::Values(gen) if gen.is_clock())
+    /// The generator of output column `at`, if it is a column of values.
+    fn values_at(&self, at: usize) -> Option<&ColumnGen> {
+        match &self.columns[self.output[at]] {
+            ColumnPlan::Values(gen) => Some(gen),
+            _ => None,
+        }
     }
 
     /// The position in the generated batch of column `column` (an index in the table's
@@ -1366,9 +1370,18 @@ impl DerivedPlan {
     }
 }
 
-/// Makes `left OP right` hold in every row where both are present by moving `left`; a `clock`
-/// column (`HHMM`) moves on to the next clock time past its bound.
-fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64, clock: bool) {
+/// Moves column `left` (its position and its generator, if a column of values) to keep
+/// `left op right` in every row where both are present: a clock time to a valid time, a
+/// number drawn from a set (cylinders) to the nearest of its values on the order's side.
+fn enforce(
+    buffers: &mut [Buffer],
+    (left, gen): (usize, Option<&ColumnGen>),
+    op: Cmp,
+    right: usize,
+    unit: f64,
+) {
+    let clock = gen.is_some_and(ColumnGen::is_clock);
+    let set = gen.and_then(ColumnGen::number_set);
     // An integer moved to a fractional bound (a hit count kept at least a 0.207 average) takes
     // the nearest integer on the order's side of it, not the nearest integer, which could
     // break the order again.
@@ -1400,10 +1413,21 @@ fn enforce(buffers: &mut [Buffer], left: usize, op: Cmp, right: usize, unit: f64
             if clock && fixed != l {
                 fixed = values::clock_time_toward(fixed, up);
             }
+            if let (Some(set), true) = (&set, fixed != l) {
+                fixed = in_set_toward(set, fixed, up).unwrap_or(fixed);
+            }
             if fixed != l {
                 buffers[left].set_number(i, fixed);
             }
         }
+    }
+}
+
+/// The first of the ascending `set` at or above `v` (`up`), or the last at or below it.
+fn in_set_toward(set: &[f64], v: f64, up: bool) -> Option<f64> {
+    match up {
+        true => set.iter().find(|&&x| x >= v).copied(),
+        false => set.iter().rev().find(|&&x| x <= v).copied(),
     }
 }
 
@@ -1438,14 +1462,14 @@ mod tests {
         buffers[0].push_int(7);
         buffers[1].push_number(0.207);
         buffers[1].push_number(2.5);
-        enforce(&mut buffers, 0, Cmp::Ge, 1, 1.0, false);
+        enforce(&mut buffers, (0, None), Cmp::Ge, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(1.0), Some(7.0)]);
-        enforce(&mut buffers, 0, Cmp::Le, 1, 1.0, false);
+        enforce(&mut buffers, (0, None), Cmp::Le, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
         // Strict orders take the next integer past the bound, not one more.
-        enforce(&mut buffers, 0, Cmp::Gt, 1, 1.0, false);
+        enforce(&mut buffers, (0, None), Cmp::Gt, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(1.0), Some(3.0)]);
-        enforce(&mut buffers, 0, Cmp::Lt, 1, 1.0, false);
+        enforce(&mut buffers, (0, None), Cmp::Lt, 1, 1.0);
         assert_eq!(buffers[0].numbers(), [Some(0.0), Some(2.0)]);
     }
 

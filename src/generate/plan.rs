@@ -1697,11 +1697,12 @@ impl TablePlanner<'_> {
         // would discard the correlation the copula keeps, and a wide one (home games against
         // all games, some 77 apart, each spread over 8) is kept by the copula already and
         // anchoring would pass the column's other correlations only through its anchor and the
-        // gap's rank; such orders are only enforced.
+        // gap's rank; such orders are only enforced. A column drawn from a small set of values
+        // (cylinders above litres of displacement) is never anchored: a sum would leave the set.
         let tight = |(r, _, high): &&(&OrderRule, (usize, usize), Found)| {
             let (gap, typical) = (interquartile(&r.gap), median(&r.gap));
             let binds = |spread: f64| gap <= 0.5 * spread && typical <= spread;
-            r.overlap && high.2.spread().is_some_and(binds)
+            r.overlap && !high.2.is_number_set() && high.2.spread().is_some_and(binds)
         };
         // Each dependent keeps the tightest of its orders (smallest median gap).
         let mut chosen: Vec<&(&OrderRule, (usize, usize), Found)> = Vec::new();

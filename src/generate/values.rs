@@ -781,6 +781,24 @@ impl ColumnGen {
         })
     }
 
+    /// Whether the column draws its numbers from a small set of values (cylinders 4, 6 or 8),
+    /// which a value made as another plus a gap would leave.
+    pub fn is_number_set(&self) -> bool {
+        self.number_set().is_some()
+    }
+
+    /// The values of a column drawn from a small set of numbers, in ascending order.
+    pub fn number_set(&self) -> Option<Vec<f64>> {
+        let Kind::Number(n) = &self.kind else {
+            return None;
+        };
+        n.is_set().then(|| {
+            let mut values = n.frequent.items.clone();
+            values.sort_by(f64::total_cmp);
+            values
+        })
+    }
+
     /// Whether the column's values are clock times written as `HHMM`.
     pub fn is_clock(&self) -> bool {
         matches!(&self.kind, Kind::Number(n) if n.clock)

@@ -168,6 +168,7 @@ pub fn choose_lookups(
         .iter()
         .map(|t| is_referenced(tables, &t.schema.name))
         .collect();
+    let related = related_numbers(tables);
     let mut kept = Vec::with_capacity(tables.len());
     for ((table, rows), referenced) in tables.iter_mut().zip(rows).zip(referenced) {
         let eligible = referenced
@@ -187,8 +188,15 @@ pub fn choose_lookups(
         let user_decided = |column: &str| {
             (decided.get(&table.schema.name)).is_some_and(|d| d.contains_key(column))
         };
-        for (c, column) in table.schema.columns.iter().enumerate() {
-            if !matches!(rows.columns.get(c), Some(Some(_))) {
+        // Text decides whether the table is a lookup (its labels); its booleans and numbers
+        // then come with them, so a table of amounts and dates alone is no lookup.
+        let columns = &table.schema.columns;
+        let text_first = (0..columns.len()).filter(|&c| columns[c].logical.is_textual());
+        let rest = (0..columns.len()).filter(|&c| !columns[c].logical.is_textual());
+        for c in text_first.chain(rest) {
+            let column = &table.schema.columns[c];
+            let labelled = table.lookup || column.logical.is_textual();
+            if !labelled || !matches!(rows.columns.get(c), Some(Some(_))) {
                 continue;
             }
             // A key column is made by the key's generator, but a name that is only unique
@@ -196,6 +204,11 @@ pub fn choose_lookups(
             let distinct = || rows.values_of(c, None).is_some_and(|v| all_distinct(&v));
             let in_key = table.schema.in_any_key(&column.name)
                 && !(only_unique(&table.schema, &column.name) && distinct());
+            let computed = !column.logical.is_textual()
+                && (related.iter()).any(|(t, c)| *t == table.schema.name && *c == column.name);
+            if computed {
+                continue;
+            }
             let stats = table
                 .column_stats
                 .iter_mut()
@@ -233,6 +246,29 @@ pub fn choose_lookups(
             list_keys(table, &rows, order.as_deref(), &lookups);
         }
     }
+}
+
+/// The number columns (table, column) that a relation computes, or draws from their own
+/// distribution for a child to move with: a total of child rows, and the parent side of a
+/// child's clustering. They are made as those relations need, not kept as a lookup's values
+/// (a child's copy, multiple or order reads a lookup's value as well as any other).
+fn related_numbers(tables: &[TableProfile]) -> Vec<(String, String)> {
+    let mut related = Vec::new();
+    for t in tables {
+        let parent = |fk: &[String]| {
+            (t.schema.foreign_keys.iter())
+                .find(|k| k.columns == fk)
+                .map(|k| k.references.table.clone())
+        };
+        let name = &t.schema.name;
+        related.extend(t.totals.iter().map(|x| (name.clone(), x.column.clone())));
+        let clustered = t.correlations.iter().flat_map(|c| &c.clustered);
+        related.extend(clustered.filter_map(|k| {
+            let column = &k.parent.as_ref()?.column;
+            Some((parent(&k.foreign_key)?, column.clone()))
+        }));
+    }
+    related
 }
 
 /// Gives a lookup table's one-column primary key, and each one-column foreign key it holds to

@@ -164,7 +164,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
     if let Some(TextModel::Lookup { values }) = stats.and_then(|s| s.model.as_ref()) {
         let by_row = column.logical == LogicalType::Bool || column.logical.is_numeric();
         if by_row && !values.is_empty() {
-            return Kind::Lookup(values.clone());
+            return Kind::lookup(values.clone());
         }
     }
     match &column.logical {
@@ -405,7 +405,7 @@ fn default_temporal(form: TemporalForm, limits: Limits) -> Limits {
 fn text_kind(column: &Column, stats: Option<&ColumnStats>, max_chars: Option<u32>) -> Kind {
     if let Some(TextModel::Lookup { values }) = stats.and_then(|s| s.model.as_ref()) {
         if !values.is_empty() {
-            return Kind::Lookup(values.clone());
+            return Kind::lookup(values.clone());
         }
     }
     let frequent: Vec<(String, f64)> = stats

@@ -592,8 +592,9 @@ pub enum Kind {
         gen: Option<Box<TextGen>>,
     },
     /// A lookup table's values: row `i` takes value `i mod n` (NULL where the value is), so
-    /// the values of one row stay together across columns.
-    Lookup(Vec<Option<String>>),
+    /// the values of one row stay together across columns. For a number column, its values
+    /// in ascending order too, to rank one (see [`ColumnGen::normal_score`]).
+    Lookup(Vec<Option<String>>, Vec<f64>),
     Uuid,
     Json,
     Bytes(Choice<(u32, u32)>),
@@ -608,6 +609,17 @@ pub enum Kind {
     Keyed(Box<super::composite::KeyedGen>),
     /// A type understudy doesn't model: always NULL.
     Null,
+}
+
+impl Kind {
+    /// A lookup column of `values`, ranked as numbers where they are numbers.
+    pub fn lookup(values: Vec<Option<String>>) -> Kind {
+        let mut sorted: Vec<f64> = (values.iter().flatten())
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        Kind::Lookup(values, sorted)
+    }
 }
 
 impl ColumnGen {
@@ -867,17 +879,23 @@ impl ColumnGen {
     /// The normal score `Φ⁻¹(rank)` of value `v` of a number column: where in the column's
     /// distribution it lies. `None` for other columns.
     pub fn normal_score(&self, v: f64) -> Option<f64> {
-        let Kind::Number(gen) = &self.kind else {
-            return None;
+        let rank = match &self.kind {
+            Kind::Number(gen) => gen.rank_of(v),
+            Kind::Lookup(_, sorted) if !sorted.is_empty() => {
+                let below = sorted.partition_point(|&x| x < v);
+                let through = sorted.partition_point(|&x| x <= v);
+                (below + through) as f64 / 2.0 / sorted.len() as f64
+            }
+            _ => return None,
         };
-        Some(normal_quantile(gen.rank_of(v).clamp(1e-6, 1.0 - 1e-6)))
+        Some(normal_quantile(rank.clamp(1e-6, 1.0 - 1e-6)))
     }
 
     /// Appends the values of rows `rows` to `buffer`.
     pub fn fill(&self, rng: &mut ChaCha8Rng, rows: Range<u64>, buffer: &mut Buffer) {
         let (mut text, mut bytes) = (String::new(), Vec::new());
         for i in rows {
-            if let Kind::Lookup(values) = &self.kind {
+            if let Kind::Lookup(values, _) = &self.kind {
                 match &values[(i % values.len() as u64) as usize] {
                     Some(v) => buffer.push_str(v),
                     None => buffer.push_null(),
@@ -962,7 +980,7 @@ impl ColumnGen {
                     gen.write(rng, &mut text);
                     buffer.push_string(&mut text);
                 }
-                Kind::Null | Kind::Lookup(_) => unreachable!("handled above"),
+                Kind::Null | Kind::Lookup(..) => unreachable!("handled above"),
             }
         }
     }

@@ -248,27 +248,13 @@ pub fn choose_lookups(
     }
 }
 
-/// The number columns (table, column) that a relation computes, or draws from their own
-/// distribution for a child to move with: a total of child rows, and the parent side of a
-/// child's clustering. They are made as those relations need, not kept as a lookup's values
-/// (a child's copy, multiple or order reads a lookup's value as well as any other).
+/// The number columns (table, column) that a relation computes: a total of child rows is made
+/// from the rows generated, not kept as a lookup's values (a child's copy, multiple, order or
+/// clustering reads a lookup's value as well as any other).
 fn related_numbers(tables: &[TableProfile]) -> Vec<(String, String)> {
-    let mut related = Vec::new();
-    for t in tables {
-        let parent = |fk: &[String]| {
-            (t.schema.foreign_keys.iter())
-                .find(|k| k.columns == fk)
-                .map(|k| k.references.table.clone())
-        };
-        let name = &t.schema.name;
-        related.extend(t.totals.iter().map(|x| (name.clone(), x.column.clone())));
-        let clustered = t.correlations.iter().flat_map(|c| &c.clustered);
-        related.extend(clustered.filter_map(|k| {
-            let column = &k.parent.as_ref()?.column;
-            Some((parent(&k.foreign_key)?, column.clone()))
-        }));
-    }
-    related
+    (tables.iter())
+        .flat_map(|t| (t.totals.iter()).map(|x| (t.schema.name.clone(), x.column.clone())))
+        .collect()
 }
 
 /// Gives a lookup table's one-column primary key, and each one-column foreign key it holds to

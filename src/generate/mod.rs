@@ -1308,7 +1308,6 @@ impl TablePlan {
         start..self.rows.min(start.saturating_add(self.chunk_rows))
     }
 
-    /// Whether the column at `at` in the generated batch holds clock times written as `HHMM`.
     /// The generator of output column `at`, if it is a column of values.
     fn values_at(&self, at: usize) -> Option<&ColumnGen> {
         match &self.columns[self.output[at]] {
@@ -1413,7 +1412,7 @@ fn enforce(
             if clock && fixed != l {
                 fixed = values::clock_time_toward(fixed, up);
             }
-            if let (Some(set), true) = (&set, fixed != l) {
+            if let (Some(set), true) = (&set, fixed != l && op != Cmp::Eq) {
                 fixed = in_set_toward(set, fixed, up).unwrap_or(fixed);
             }
             if fixed != l {

@@ -442,7 +442,7 @@ impl TablePlanner<'_> {
         let (copula, clusters, anchors, orders) = self.joint(&columns, &output);
         relations.extend(orders);
         let groups = self.groups(&columns, &constraints);
-        let shifts = self.shifts(&columns, &output, copula.as_ref(), &groups);
+        let shifts = self.shifts(&columns, &output, copula.as_ref(), (&groups, &anchors));
         let derived = self.derived(&columns, &output);
         let parts = self.parts(&columns, &output);
         let dates = self.dates(&columns, &output, &parts);
@@ -1774,12 +1774,14 @@ impl TablePlanner<'_> {
                 !groups.is_empty(),
             )?
             .for_rows(self.seed, self.own_rows());
-            Some((copula, groups, matrix))
+            Some((copula, groups, learned))
         });
         let (copula, clusters) = match joint {
-            Some((copula, groups, matrix)) => {
+            Some((copula, groups, learned)) => {
+                // The learned correlations, which the uniforms keep once a cluster's parent
+                // part is mixed in (the copula's own matrix is raised for clustered columns).
                 for (anchor, (_, low, high)) in anchors.iter_mut().zip(&chosen) {
-                    anchor.coupling = gap_coupling(&copula.columns, &matrix, low.0, high.0);
+                    anchor.coupling = gap_coupling(&copula.columns, &learned, low.0, high.0);
                 }
                 (Some(copula), groups)
             }
@@ -1800,7 +1802,7 @@ impl TablePlanner<'_> {
         columns: &[ColumnPlan],
         output: &[usize],
         copula: Option<&Copula>,
-        groups: &[GroupPlan],
+        (groups, anchors): (&[GroupPlan], &[Anchor]),
     ) -> Vec<ShiftPlan> {
         let table = self.table();
         let Some(correlations) = &self.profile_table().correlations else {
@@ -1809,7 +1811,10 @@ impl TablePlanner<'_> {
         (correlations.shifts.iter())
             .filter_map(|shift| {
                 let (c, at, _) = drawn_number(table, columns, output, &shift.column)?;
-                if groups.iter().any(|g| g.columns.contains(&c)) {
+                // An anchored pair's gap reads the copula's own draws (see `GapCoupling`); a
+                // moved one would bend the gap, and a dependent's value is rewritten anyway.
+                let anchored = anchors.iter().any(|a| a.anchor == at || a.dependent == at);
+                if anchored || groups.iter().any(|g| g.columns.contains(&c)) {
                     return None;
                 }
                 let category = place_in_output(table, output, &shift.category)?;

@@ -714,7 +714,7 @@ impl ColumnGen {
     /// takes what the combinations did not already give it (`given`, as shares of all rows).
     /// Without this, a value rare in the column but common in no combination (`Rotorcraft`
     /// in 0.15 % of planes) came out at its share of the leftover rows only, and never.
-    /// A ranked column (the group's lead) keeps its rank order, its unlisted values their share.
+    /// A ranked column (the group's lead) takes the same shares, its unlisted values theirs.
     /// `None` for a column that is not frequent text values (it keeps its own generator).
     pub fn beyond_combinations(
         &self,

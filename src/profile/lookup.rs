@@ -39,9 +39,9 @@ pub struct LookupRows {
 }
 
 impl LookupRows {
-    /// Keeps the text values of `batch`, unless the table has grown past [`LOOKUP_MAX_ROWS`]
-    /// or holds a value longer than [`LONG_VALUE_BYTES`] (a document is no lookup value): it
-    /// then counts its rows as past the limit and keeps nothing.
+    /// Keeps the values of `batch` (text, booleans and numbers), unless the table has grown
+    /// past [`LOOKUP_MAX_ROWS`] or holds a value longer than [`LONG_VALUE_BYTES`] (a document
+    /// is no lookup value): it then counts its rows as past the limit and keeps nothing.
     pub fn observe(&mut self, batch: &RecordBatch) {
         if self.rows + batch.num_rows() as u64 > LOOKUP_MAX_ROWS || has_long_text(batch) {
             self.rows = (self.rows + batch.num_rows() as u64).max(LOOKUP_MAX_ROWS + 1);
@@ -155,8 +155,8 @@ fn has_long_text(batch: &RecordBatch) -> bool {
     })
 }
 
-/// Marks each lookup table and gives its text columns (outside keys, not personal data) a
-/// `lookup` model with their values; then lists the real keys of lookup tables and the real
+/// Marks each lookup table and gives its text columns (outside keys, not personal data), and
+/// then its boolean and number columns, a `lookup` model with their values; then lists the real keys of lookup tables and the real
 /// references from one lookup table to another (see [`list_keys`]). `rows[i]` belongs to
 /// `tables[i]`.
 pub fn choose_lookups(

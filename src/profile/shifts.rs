@@ -154,8 +154,9 @@ fn round(x: f64) -> f64 {
 }
 
 /// Keeps in each shift only the values still listed as frequent once the privacy guard has
-/// counted entities (a dropped value's rows are drawn without a shift), and only shifts of
-/// the correlations' columns with two places left.
+/// counted entities (a dropped value's rows are generated as unlisted values, and take the
+/// unlisted place if there is one), and only shifts of the correlations' columns with two
+/// places left.
 pub fn keep_listed(correlations: &mut Option<Correlations>, stats: &[ColumnStats]) {
     let Some(correlations) = correlations else {
         return;

@@ -626,7 +626,12 @@ fn relations(at: &Path, table: &TableProfile) -> Result<(), ProfileError> {
             }
         }
         for (i, shift) in c.shifts.iter().enumerate() {
-            validate_shift(at, &format!("correlations.shifts[{i}]"), c, table, shift)?;
+            let field = format!("correlations.shifts[{i}]");
+            validate_shift(at, &field, c, table, shift)?;
+            if c.shifts[..i].iter().any(|s| s.column == shift.column) {
+                let twice = format!("shifts {:?} again (a column takes one shift)", shift.column);
+                return Err(at.fail(&field, twice));
+            }
         }
         for (i, r) in c.ranked.iter().enumerate() {
             let field = format!("correlations.ranked[{i}]");

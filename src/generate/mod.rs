@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::hashing::{combine, mix64, unit_interval};
@@ -704,25 +704,25 @@ impl Generator {
     }
 
     /// The uniforms of `shift`'s number moved to its rows' categories in `buffers`: its copula
-    /// uniforms, moved in place so that later stages read the same draw, or its own.
-    fn shifted_uniforms(
+    /// uniforms, moved in place so that later stages read the same draw (borrowed, not
+    /// copied), or its own.
+    fn shifted_uniforms<'u>(
         &self,
         shift: &ShiftPlan,
         key: u64,
         buffers: &[Buffer],
-        uniforms: &mut Option<Vec<Vec<f64>>>,
-    ) -> Vec<f64> {
+        uniforms: &'u mut Option<Vec<Vec<f64>>>,
+    ) -> Cow<'u, [f64]> {
         let categories = &buffers[shift.category];
         if let (Some(k), Some(uniforms)) = (shift.member, uniforms.as_mut()) {
             shift.apply(categories, &mut uniforms[k]);
-            return uniforms[k].clone();
+            return Cow::Borrowed(&uniforms[k]);
         }
-        use rand::Rng;
         let mut rng = ChaCha8Rng::seed_from_u64(combine([self.seed, shift.salt, key]));
         let rows = buffers[shift.at].rows();
         let mut own: Vec<f64> = (0..rows).map(|_| rng.random()).collect();
         shift.apply(categories, &mut own);
-        own
+        Cow::Owned(own)
     }
 
     /// The copula uniforms of `group`'s lead column, row by row, if it has one.

@@ -546,6 +546,50 @@ fn numbers_counted_in_steps_stay_on_their_steps() {
     );
 }
 
+/// Weights mostly whole (a few halves), prices ending in 9 and salaries mostly in whole
+/// thousands keep how finely they are written, though no step divides every value; freight
+/// charged to the cent keeps its cents as chance gives them, and its profile says nothing.
+#[test]
+fn numbers_keep_how_finely_most_of_them_are_written() {
+    let mut csv = String::from("id,weight,price,salary,freight\n");
+    for i in 0..600u32 {
+        let half = if i % 20 == 0 { 0.5 } else { 0.0 };
+        let salary = match i % 10 {
+            0 => 40_000 + i * 7919 % 90_001,
+            _ => (40 + i * 17 % 400) * 1000,
+        };
+        csv.push_str(&format!(
+            "{i},{},{}.{}9,{salary},{:.2}\n",
+            f64::from(40 + i * 37 % 500) + half,
+            1 + i * 37 % 400,
+            i % 10,
+            f64::from(i * 7919 % 100_000) / 100.0 + 1.0,
+        ));
+    }
+    let (profile, generated) = profile_and_generate("payroll", &csv, "10");
+    assert_eq!(profile.matches("precision:\n").count(), 3, "{profile}");
+    let (mut whole, mut nines, mut thousands, mut rows) = (0, 0, 0, 0);
+    for line in generated.lines().skip(1) {
+        let v: Vec<&str> = line.split(',').collect();
+        rows += 1;
+        whole += (v[1].parse::<f64>().unwrap().fract() == 0.0) as u32;
+        nines += v[2].ends_with('9') as u32;
+        thousands += (v[3].parse::<f64>().unwrap() % 1000.0 == 0.0) as u32;
+    }
+    let share = |n: u32| f64::from(n) / f64::from(rows);
+    assert!(
+        (0.9..=0.99).contains(&share(whole)),
+        "whole weights {}",
+        share(whole)
+    );
+    assert!(share(nines) >= 0.95, "prices ending in 9: {}", share(nines));
+    assert!(
+        (0.8..=0.97).contains(&share(thousands)),
+        "thousands {}",
+        share(thousands)
+    );
+}
+
 #[test]
 fn year_month_and_day_columns_make_valid_dates() {
     // Dates kept as three integer columns, and a birthday as month and day only: each drawn

@@ -278,3 +278,34 @@ fn a_timestamp_that_numbers_each_parents_rows_spreads_over_its_range() {
     let months: std::collections::HashSet<&str> = rows.iter().map(|(_, at)| &at[5..7]).collect();
     assert!(months.len() >= 3, "spread over the months: {months:?}");
 }
+
+/// A year of hourly readings keyed by the hour: the guard trims a few hours off the learned
+/// range's ends, so the rows no longer fit it at one per hour; the keys run those few hours
+/// past its end instead of leaving the hour for minutes.
+#[test]
+fn a_timestamp_key_keeps_its_hours_when_its_rows_barely_overfill_the_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let mut readings = String::from("observed_at,temp\n");
+    for hour in 0..8760i64 {
+        let at = start + chrono::Duration::hours(hour);
+        readings.push_str(&format!(
+            "{},{}\n",
+            at.format("%Y-%m-%d %H:%M:%S"),
+            40 + hour % 30
+        ));
+    }
+    std::fs::write(data.join("hourly.csv"), readings).unwrap();
+    let out = profile_and_generate_into(tmp.path(), &data);
+    let text = std::fs::read_to_string(out.join("hourly.csv")).unwrap();
+    let stamps: Vec<&str> = text.lines().skip(1).map(|l| &l[..19]).collect();
+    let distinct: std::collections::HashSet<_> = stamps.iter().collect();
+    assert_eq!(distinct.len(), 8760, "unique");
+    let off_hour = stamps.iter().filter(|s| !s.ends_with(":00:00")).count();
+    assert_eq!(off_hour, 0, "on the hour: {:?}", &stamps[..5]);
+}

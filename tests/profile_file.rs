@@ -339,11 +339,71 @@ fn bad_files_name_the_field_and_the_rule() {
             vec!["tables[album].derived[0]", "must be +, - or ="],
         ),
     ];
+    let mix = |entries: &str| {
+        format!(
+            "integral: true\n        scale: 0\n        std: 100.315\n        precision:\n{entries}"
+        )
+    };
+    let precision_cases = [
+        (
+            mix("        - {place: 0, share: 0.5}\n        - {place: 0, share: 0.5}\n"),
+            vec!["numeric.precision[1].place", "listed twice"],
+        ),
+        (
+            mix("        - {place: 0, share: 0.5}\n        - {place: 1, share: 0.2}\n"),
+            vec!["numeric.precision", "sum to 0.7"],
+        ),
+        (
+            mix("        - {place: 0, share: 1.0, digits: [0.5, 0.5]}\n"),
+            vec!["numeric.precision[0].digits", "needs 9"],
+        ),
+        (
+            mix("        - {place: 40, share: 1.0}\n"),
+            vec!["numeric.precision[0].place", "40"],
+        ),
+    ];
+    for (to, needles) in precision_cases {
+        let err = error_after(
+            "integral: true\n        scale: 0\n        std: 100.315\n",
+            &to,
+        );
+        for needle in needles {
+            assert!(err.contains(needle), "{to:?}: {err:?} lacks {needle:?}");
+        }
+    }
     for (from, to, needles) in cases {
         let err = error_after(from, to);
         for needle in needles {
             assert!(err.contains(needle), "{to:?}: {err:?} lacks {needle:?}");
         }
+    }
+}
+
+/// A lookup value of a float column that is no number, of an integer flag that is no
+/// integer, is refused on load.
+#[test]
+fn lookup_values_that_do_not_fit_their_type_are_refused() {
+    let text = bundled_text("northwind");
+    for (from, to, needle) in [
+        (
+            "        values:\n        - \"18.0\"\n",
+            "        values:\n        - \"eighteen\"\n",
+            "\"eighteen\" does not fit",
+        ),
+        (
+            "        values:\n        - \"1\"\n        - \"1\"\n",
+            "        values:\n        - \"1.5\"\n        - \"1\"\n",
+            "\"1.5\" does not fit",
+        ),
+    ] {
+        assert!(text.contains(from), "the fixture holds {from:?}");
+        let err = from_yaml(&text.replacen(from, to, 1))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains(needle) && err.contains("model.values[0]"),
+            "{err}"
+        );
     }
 }
 

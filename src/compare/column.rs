@@ -666,6 +666,7 @@ mod tests {
                 std: None,
                 clock: false,
                 step: None,
+                precision: Vec::new(),
             }),
             ..Default::default()
         }

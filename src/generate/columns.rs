@@ -3,6 +3,7 @@
 //! µs for timestamps and times).
 
 use super::checks::{Cmp, Literal, PartitionBound};
+use super::precision::Places;
 use super::text::TextGen;
 use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
 use crate::profile::model::{ColumnStats, Resolution, Share, TemporalStats};
@@ -183,6 +184,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                 step,
                 limits,
                 clock: numeric.is_some_and(|n| n.clock),
+                places: numeric.and_then(|n| Places::new(&n.precision)),
             })
         }
         l if l.is_temporal() && !matches!(l, LogicalType::Interval) => {
@@ -216,6 +218,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     quantiles,
                     frequent: frequent(&|s| parse(s)).by_value(),
                     clock: false,
+                    places: None,
                     step: 0.0,
                     limits: if learned.is_none() {
                         default_temporal(form, limits)
@@ -311,6 +314,7 @@ fn interval_gen(stats: Option<&ColumnStats>, limits: Limits) -> NumberGen {
         step: if whole_seconds { 1e6 } else { 1.0 },
         limits,
         clock: false,
+        places: None,
     }
 }
 
@@ -497,6 +501,7 @@ mod tests {
                 std: None,
                 clock: false,
                 step: None,
+                precision: Vec::new(),
             }),
             ..ColumnStats::default()
         };

@@ -16,7 +16,7 @@
 //! dependence: 77 rows drawn independently miss a normal correlation by up to 0.3. Its uniforms
 //! are therefore drawn for the whole table at once, their sample correlation corrected towards
 //! the target (Iman and Conover's method, repeated on the ranks' normal scores), and each
-//! column's uniforms replaced by its evenly spaced ranks, so every column also meets its
+//! column's uniforms replaced by its ranks, one in each slot of `1/n`, so every column also meets its
 //! quantiles without sampling noise. A column that clusters by parent row ([`ClusterGroup`])
 //! then takes its parent's part on top, and so loses that evenness.
 
@@ -108,8 +108,8 @@ impl Copula {
     /// Uniforms for all `rows` rows of a small table, per column (Iman and Conover's method,
     /// repeated): independent normals are made exactly uncorrelated in the sample and mixed by
     /// the target's factor; their ranks' normal scores, which is what the target was measured
-    /// on, are then corrected the same way a few times; the final ranks become evenly spaced
-    /// uniforms.
+    /// on, are then corrected the same way a few times; the final ranks become uniforms, one
+    /// in each slot of `1/n`.
     fn stratified(&self, seed: u64, rows: usize) -> Vec<Vec<f64>> {
         let mut rng = ChaCha8Rng::seed_from_u64(combine([seed, self.salt, WHOLE_TABLE]));
         let mut normals = vec![vec![0.0; self.columns.len()]; rows];
@@ -133,7 +133,10 @@ impl Copula {
                 .collect::<Vec<Vec<f64>>>();
             normals = rows_of(&scores);
         }
-        columns_of(&normals).iter().map(|c| even_ranks(c)).collect()
+        columns_of(&normals)
+            .iter()
+            .map(|c| jittered_ranks(c, &mut rng))
+            .collect()
     }
 }
 
@@ -299,6 +302,23 @@ fn even_ranks(values: &[f64]) -> Vec<f64> {
     }
     out
 }
+
+/// Each value's rank as a uniform inside its own slot of `1/n`, near its middle: as even as
+/// [`even_ranks`], without putting every row at its slot's middle, which made the values of a
+/// column interpolated between round quantiles repeat a few endings (freight at `.17`, `.50`
+/// and `.83`).
+fn jittered_ranks(values: &[f64], rng: &mut ChaCha8Rng) -> Vec<f64> {
+    let n = values.len() as f64;
+    even_ranks(values)
+        .into_iter()
+        .map(|u| u + (rng.random::<f64>() - 0.5) * SLOT_JITTER / n)
+        .collect()
+}
+
+/// How much of its slot a small table's rank moves over: half, enough that no two values
+/// interpolated between the same quantiles land on the same few endings, little enough that the
+/// normal scores keep their corrected correlations.
+const SLOT_JITTER: f64 = 0.5;
 
 /// Φ, the standard normal CDF.
 pub fn normal_cdf(z: f64) -> f64 {
@@ -638,8 +658,20 @@ mod tests {
             worst_drawn = worst_drawn.max(spread(&copula.uniforms(seed, 0, 0..77)));
             let mut sorted = u[1].clone();
             sorted.sort_by(f64::total_cmp);
-            let grid: Vec<f64> = (0..77).map(|r| (r as f64 + 0.5) / 77.0).collect();
-            assert_eq!(sorted, grid, "each column takes every rank once");
+            for (r, u) in sorted.iter().enumerate() {
+                let slot = r as f64 / 77.0..(r + 1) as f64 / 77.0;
+                assert!(
+                    slot.contains(u),
+                    "each column takes every rank once: {r} at {u}"
+                );
+            }
+            assert!(
+                sorted
+                    .iter()
+                    .enumerate()
+                    .all(|(r, u)| (u * 77.0 - r as f64 - 0.5).abs() > 1e-9),
+                "not each at its slot's middle"
+            );
             let rows: Vec<Vec<f64>> = (0..77)
                 .map(|i| whole.uniforms(seed, i, i..i + 1)[0].clone())
                 .collect();

@@ -24,6 +24,7 @@ mod keys;
 mod pattern;
 mod permute;
 mod plan;
+mod precision;
 mod shifts;
 mod text;
 mod text_buffer;

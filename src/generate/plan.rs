@@ -1150,11 +1150,16 @@ impl TablePlanner<'_> {
         };
         // More rows than a timestamp's resolution has places in its learned range (readings
         // every hour, more of them than the year has hours): a finer resolution keeps the keys
-        // inside the range; without one they run past its end, as a date's do.
+        // inside the range; without one they run past its end, as a date's do. Running a
+        // little past it is no reason to leave the resolution: the guard trims the range's
+        // ends, so a year of hourly readings learns a range a few hours short of its rows.
+        let overshoot = (learned_last - quantiles[0]) * KEY_RANGE_SLACK;
         let finer_steps = FINER_KEY_STEPS.into_iter().filter(|&s| finer && s < step);
         let step = std::iter::once(step)
             .chain(finer_steps)
-            .find(|&s| last_key(s).is_some_and(|last| last <= learned_last + s as f64))
+            .find(|&s| {
+                last_key(s).is_some_and(|last| last <= learned_last + overshoot.max(s as f64))
+            })
             .or_else(|| last_key(step).map(|_| step))?;
         Some(IndexKey::Spaced {
             quantiles,
@@ -2500,6 +2505,10 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 /// timestamp key spreads over when its own has too few places in its learned range for its
 /// rows. A date has none: its keys run past the range's end.
 const FINER_KEY_STEPS: [i64; 4] = [60_000_000, 1_000_000, 1_000, 1];
+
+/// How far past its learned range, as a share of the range, a timestamp key may run before it
+/// takes a finer resolution.
+const KEY_RANGE_SLACK: f64 = 0.02;
 
 /// How many distinct values a column can hold when it numbers siblings.
 fn rank_capacity(column: &Column) -> u64 {

@@ -22,6 +22,7 @@ use super::text_buffer::TextBuffer;
 
 use super::keys::Key;
 use super::pattern::RowPattern;
+use super::precision::Places;
 use super::text::TextGen;
 use crate::profile::relations::normal_quantile;
 use crate::temporal::{date_from_days, MICROS_PER_DAY, MICROS_PER_HOUR};
@@ -149,6 +150,11 @@ impl Choice<f64> {
         self.at(u * self.total()).or_else(|| self.items.last())
     }
 
+    /// Whether `v` is an item of a [`Choice::by_value`] list.
+    pub fn holds(&self, v: f64) -> bool {
+        self.items.binary_search_by(|x| x.total_cmp(&v)).is_ok()
+    }
+
     /// The inverse of [`Choice::by_value_at`]: the middle of the ranks that the first item
     /// at or above `v` takes (the last item for a larger `v`), or `None` for an empty list.
     pub fn rank_of_value(&self, v: f64) -> Option<f64> {
@@ -251,6 +257,9 @@ pub struct NumberGen {
     /// Values are clock times written as HHMM: drawn as minutes of the day between the learned
     /// quantiles (also as minutes), so 1545 is followed by 1600, never by 1567.
     pub clock: bool,
+    /// How finely drawn values are written, where that was learned (mostly whole weights,
+    /// prices ending in 9); frequent values are kept as they are.
+    pub places: Option<Places>,
 }
 
 /// Frequent values covering this share of a column make it a set: values are drawn from the
@@ -283,15 +292,17 @@ impl NumberGen {
             let (lo, hi) = self.limits.default_range(1000.0);
             lo + (hi - lo) * rng.random::<f64>()
         };
-        self.round(self.limits.fit(v))
+        self.written(self.limits.fit(v))
     }
 
     /// The value at rank `u` of the column's distribution: monotone in `u`, so correlated
     /// uniforms give correlated values. A set is walked in value order.
     pub fn at(&self, u: f64) -> f64 {
-        let v = if self.is_set() {
-            *self.frequent.by_value_at(u).expect("a set has values")
-        } else if self.clock && self.quantiles.len() >= 2 {
+        if self.is_set() {
+            let v = *self.frequent.by_value_at(u).expect("a set has values");
+            return self.round(self.limits.fit(v));
+        }
+        let v = if self.clock && self.quantiles.len() >= 2 {
             let minutes = interpolate_as(&self.quantiles, u, hhmm_to_minutes);
             return minutes_to_hhmm(round_to_step(minutes, clock_minutes_step(self.step)));
         } else if self.quantiles.len() >= 2 {
@@ -302,7 +313,25 @@ impl NumberGen {
             let (lo, hi) = self.limits.default_range(1000.0);
             lo + (hi - lo) * u
         };
-        self.round(self.limits.fit(v))
+        self.written(self.limits.fit(v))
+    }
+
+    /// A drawn value `v` (within the limits) written at a place of the learned mix where one
+    /// was learned and the result stays within the limits; else on the column's step. A value
+    /// the column holds often (a frequent value, or a run of equal quantiles: tips of 2.00)
+    /// stays as it is.
+    fn written(&self, v: f64) -> f64 {
+        let common = || self.frequent.holds(v) || self.quantiles.contains(&v);
+        let range = match (self.quantiles.first(), self.quantiles.last()) {
+            (Some(&lo), Some(&hi)) => (lo, hi),
+            _ => (self.limits.lo, self.limits.hi),
+        };
+        self.places
+            .as_ref()
+            .filter(|_| !common())
+            .and_then(|p| p.write(v, range))
+            .filter(|&w| self.limits.fit(w) == w)
+            .unwrap_or_else(|| self.round(v))
     }
 
     /// The rank (0..1) at which [`NumberGen::at`] gives `v`: the inverse of its mapping, with
@@ -1158,6 +1187,8 @@ impl Buffer {
             Buffer::Text(b) => b.push(s),
             Buffer::Bytes(b) => b.append_value(s),
             Buffer::Bool(..) => self.push_bool(s == "true"),
+            // Whole numbers above 2^53 stay exact.
+            Buffer::Int(..) if let Ok(n) = s.parse::<i64>() => self.push_int(n),
             _ => match s.parse::<f64>() {
                 Ok(x) => self.push_number(x),
                 Err(_) => self.push_null(),
@@ -1320,6 +1351,7 @@ mod tests {
                 pieces: Vec::new(),
             },
             clock: false,
+            places: None,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let values: Vec<f64> = (0..10_000).map(|_| gen.sample(&mut rng)).collect();
@@ -1362,6 +1394,7 @@ mod tests {
             step: 1.0,
             limits: Limits::unbounded(),
             clock: true,
+            places: None,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         for _ in 0..2_000 {
@@ -1387,6 +1420,7 @@ mod tests {
                 step: 1.0,
                 limits: Limits::unbounded(),
                 clock: false,
+                places: None,
             },
             midnight_rate: 0.0,
             month_end_rate: 0.1,
@@ -1418,6 +1452,7 @@ mod tests {
                 step: 1.0,
                 limits: Limits::unbounded(),
                 clock: false,
+                places: None,
             },
             midnight_rate: 0.0,
             month_end_rate: 0.2,

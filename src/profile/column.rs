@@ -13,10 +13,11 @@ use chrono::Datelike;
 use super::array::ArrayAccumulator;
 use super::keyed::KeyedAccumulator;
 use super::model::{
-    bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Resolution, Share,
-    TemporalStats,
+    bucket_floor, round_share, std_dev, BoolStats, ColumnStats, NumericStats, Precision,
+    Resolution, Share, TemporalStats,
 };
 use super::pii::{self, PiiScan};
+use super::precision::PlaceCounter;
 use super::privacy::Guard;
 use super::range::RangeAccumulator;
 use super::sketch::{QuantileSketch, ValueCounter};
@@ -218,6 +219,9 @@ impl ColumnAccumulator {
                 (stats.distinct, stats.distinct_exact) = (n.values.distinct(), n.values.is_exact());
                 stats.numeric = n.finish(guard);
                 stats.frequent = guard.frequent(&n.values, non_null, |v| n.form.render(*v));
+                if let Some(numeric) = stats.numeric.as_mut() {
+                    numeric.precision = n.precision(numeric, &stats.frequent, non_null, guard);
+                }
             }
             Kind::Temporal(t) => {
                 (stats.distinct, stats.distinct_exact) = (t.values.distinct(), t.values.is_exact());
@@ -430,6 +434,7 @@ struct NumberAccumulator {
     nonzero: u64,
     scale: u8,
     values: ValueCounter<i64>,
+    places: PlaceCounter,
 }
 
 impl NumberAccumulator {
@@ -448,6 +453,7 @@ impl NumberAccumulator {
             nonzero: 0,
             scale: 0,
             values: ValueCounter::default(),
+            places: PlaceCounter::default(),
         }
     }
 
@@ -497,6 +503,7 @@ impl NumberAccumulator {
             return;
         }
         self.sketch.insert(value);
+        self.places.add(value);
         self.sum += value;
         self.sum_sq += value * value;
         self.count += 1;
@@ -528,6 +535,7 @@ impl NumberAccumulator {
         self.nonzero += other.nonzero;
         self.scale = self.scale.max(other.scale);
         self.values.merge(other.values);
+        self.places.merge(&other.places);
     }
 
     fn finish(&self, guard: &Guard) -> Option<NumericStats> {
@@ -552,7 +560,34 @@ impl NumberAccumulator {
                 NumberForm::Decimal(s) if self.fractional == 0 => s.max(0) as u8,
                 _ => self.scale,
             },
+            precision: Vec::new(),
         })
+    }
+
+    /// The mix of places the values other than `frequent` end at, where a step or clock times
+    /// do not already say how they are written.
+    fn precision(
+        &self,
+        numeric: &NumericStats,
+        frequent: &[Share],
+        non_null: u64,
+        guard: &Guard,
+    ) -> Vec<Precision> {
+        if numeric.step.is_some() || numeric.clock {
+            return Vec::new();
+        }
+        let mut places = self.places.clone();
+        for f in frequent {
+            if let Ok(v) = f.value.parse::<f64>() {
+                places.remove(v, (f.share * non_null as f64).round() as u64);
+            }
+        }
+        let finest = if numeric.integral {
+            0
+        } else {
+            -(numeric.scale as i32)
+        };
+        places.learn(&numeric.quantiles, finest, guard)
     }
 }
 
@@ -620,7 +655,9 @@ fn decimal_places(value: f64) -> u8 {
     (1..=6u8)
         .find(|&p| {
             let scaled = value * 10f64.powi(p as i32);
-            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
+            // Relative to the f64's own error (1e-16), not the value: 26697.41 has two
+            // decimals, though 26697.4 is within a millionth of it.
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.abs().max(1.0)
         })
         .unwrap_or(6)
 }
@@ -937,6 +974,11 @@ mod tests {
         assert_eq!(decimal_places(0.99), 2);
         assert_eq!(decimal_places(1.5), 1);
         assert_eq!(decimal_places(0.1234567), 6);
+        assert_eq!(
+            decimal_places(26697.41),
+            2,
+            "large values keep their decimals"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod noise;
 pub mod nulls;
 pub mod parts;
 pub mod pii;
+pub mod precision;
 pub mod privacy;
 mod range;
 pub mod ranks;

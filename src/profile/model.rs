@@ -575,6 +575,25 @@ pub struct NumericStats {
     /// Written only when above 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<u64>,
+    /// How finely the values other than the frequent ones are written, where that is not what
+    /// chance gives a continuous column (weights mostly whole, salaries mostly in thousands,
+    /// prices ending in 9): the share of values whose last nonzero digit stands at each place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub precision: Vec<Precision>,
+}
+
+/// One place a column's values end at, of [`NumericStats::precision`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precision {
+    /// The power of ten of the last nonzero digit: -2 for cents (`4.99`), 0 for units (`17`),
+    /// 3 for thousands (`52000`).
+    pub place: i32,
+    pub share: f64,
+    /// Shares of that last digit being 1 to 9, among values with more digits before it; kept
+    /// only where they are far from even (prices ending in 9, grades ending in 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digits: Vec<f64>,
 }
 
 fn is_false(b: &bool) -> bool {

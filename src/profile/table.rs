@@ -62,7 +62,17 @@ impl TableAccumulator {
         self.columns
             .par_iter()
             .zip(table.columns.par_iter())
-            .map(|(acc, column)| acc.finish(column, guard, &pii.get(&column.name).cloned()))
+            .map(|(acc, column)| {
+                let mut stats = acc.finish(column, guard, &pii.get(&column.name).cloned());
+                if table.in_any_key(&column.name) {
+                    // Key values are labels, made as keys are: how finely they are written
+                    // tells generation nothing.
+                    if let Some(n) = stats.numeric.as_mut() {
+                        n.precision.clear();
+                    }
+                }
+                stats
+            })
             .collect()
     }
 }

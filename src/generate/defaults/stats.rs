@@ -193,6 +193,7 @@ fn numeric_stats(logical: &LogicalType, span: Span, name: &str) -> NumericStats 
         std: None,
         clock: false,
         step: None,
+        precision: Vec::new(),
     }
 }
 

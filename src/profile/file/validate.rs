@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ProfileError;
 use crate::profile::{
-    CategoryShift, ColumnStats, Correlations, Inherited, NumericStats, Profile, Share,
+    CategoryShift, ColumnStats, Correlations, Inherited, NumericStats, Precision, Profile, Share,
     TableProfile, TemporalStats, TextModel, TextStats, Total,
 };
 use crate::schema::{Column, LogicalType, Schema, Table};
@@ -374,8 +374,32 @@ fn fits(logical: &LogicalType, value: &str) -> bool {
             max_chars: Some(max),
         } => chars() <= u64::from(*max),
         LogicalType::Char { chars: max } => chars() <= u64::from(*max),
+        LogicalType::Bool => matches!(value, "true" | "false"),
+        LogicalType::Float32 | LogicalType::Float64 => value.parse::<f64>().is_ok(),
+        LogicalType::Decimal { precision, scale } => {
+            fits_decimal(value, precision.map(u32::from), scale.map(|s| s as i32))
+        }
         _ => true,
     }
+}
+
+/// Whether `value` is a decimal number with at most `scale` decimals and `precision` digits.
+fn fits_decimal(value: &str, precision: Option<u32>, scale: Option<i32>) -> bool {
+    if value.parse::<f64>().is_err() {
+        return false;
+    }
+    let digits = value.trim_start_matches(['-', '+']);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if !whole
+        .chars()
+        .chain(fraction.chars())
+        .all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let scale = scale.unwrap_or(fraction.len() as i32).max(0);
+    let whole_digits = whole.trim_start_matches('0').len() as i32;
+    fraction.len() as i32 <= scale && precision.is_none_or(|p| whole_digits <= p as i32 - scale)
 }
 
 fn numeric(at: &Path, n: &NumericStats) -> Result<(), ProfileError> {
@@ -388,7 +412,35 @@ fn numeric(at: &Path, n: &NumericStats) -> Result<(), ProfileError> {
     if n.step == Some(0) {
         return Err(at.fail("step", "must be a whole number above 0".to_string()));
     }
-    ordered(at, "quantiles", &n.quantiles)
+    ordered(at, "quantiles", &n.quantiles)?;
+    precision(at, &n.precision)
+}
+
+/// Places within what an f64 writes exactly, each once, their shares summing to 1, and each
+/// place's digit shares nine (for 1 to 9) summing to 1.
+fn precision(at: &Path, mix: &[Precision]) -> Result<(), ProfileError> {
+    if mix.is_empty() {
+        return Ok(());
+    }
+    let mut seen = FxHashSet::default();
+    for (i, p) in mix.iter().enumerate() {
+        let field = format!("precision[{i}]");
+        if !(-6..=15).contains(&p.place) {
+            return Err(at.fail(
+                &format!("{field}.place"),
+                format!("{} is not a place from -6 (millionths) to 15", p.place),
+            ));
+        }
+        if !seen.insert(p.place) {
+            return Err(at.fail(
+                &format!("{field}.place"),
+                format!("place {} is listed twice", p.place),
+            ));
+        }
+        rate(at, &format!("{field}.share"), p.share)?;
+        sums_to_one(at, &format!("{field}.digits"), &p.digits, 9)?;
+    }
+    sum_is_one(at, "precision", mix.iter().map(|p| p.share).sum())
 }
 
 fn text(at: &Path, t: &TextStats, logical: &LogicalType) -> Result<(), ProfileError> {

@@ -527,6 +527,50 @@ fn create_keeps_identity_serials_defaults_generated_columns_and_indexes() {
     assert_eq!(identity, "a");
 }
 
+/// A stint numbers a player's teams within a season: `UNIQUE (player_id, year, stint)`. Made
+/// unique over the whole table it counted up to the row count (and overflowed its smallint
+/// at scale 5); it numbers each player's rows instead, so it stays small and the key holds.
+#[test]
+fn a_counter_in_a_unique_key_beside_its_parent_numbers_that_parents_rows() {
+    let Some(real) = TestDb::create("sibling_counter_real") else {
+        return;
+    };
+    real.client()
+        .batch_execute(
+            "CREATE TABLE player (player_id text PRIMARY KEY, born integer NOT NULL);
+             INSERT INTO player SELECT 'p' || i, 1950 + i % 40 FROM generate_series(1, 400) i;
+             CREATE TABLE batting (
+                batting_id integer PRIMARY KEY,
+                player_id text NOT NULL REFERENCES player,
+                year integer NOT NULL,
+                stint smallint NOT NULL,
+                hits integer NOT NULL,
+                UNIQUE (player_id, year, stint));
+             INSERT INTO batting
+             SELECT row_number() OVER (), 'p' || (1 + i % 400), 1970 + i / 400,
+                    1 + (i % 7 = 0)::int, (i * 37) % 200
+             FROM generate_series(0, 3999) i;",
+        )
+        .unwrap();
+    let dir = profile_and_generate(&real, "out", &["-q", "--scale", "5"]);
+    let rows = csv_rows(&dir.path().join("out/batting.csv"));
+    assert_eq!(rows.len(), 20_000);
+    let mut seen = std::collections::HashSet::new();
+    let mut most = 0u32;
+    for r in &rows {
+        let stint: u32 = r[3].parse().unwrap();
+        most = most.max(stint);
+        assert!(
+            seen.insert((r[1].to_string(), r[2].to_string(), stint)),
+            "unique: {r:?}"
+        );
+    }
+    assert!(
+        most <= 200,
+        "stints number a player's rows, not the table's: up to {most}"
+    );
+}
+
 #[test]
 fn a_date_that_carries_a_unique_key_follows_its_distribution_and_its_orders() {
     // Sakila's rental: UNIQUE (rented_at, item_id, customer_id). The timestamp carries the

@@ -376,14 +376,21 @@ impl TablePlanner<'_> {
             !self.closes_key_cycle(k) && self.through(k).is_none() && self.listed(k).is_none()
         });
         let main_in_pk = main.is_some_and(|m| fks[m].columns.iter().all(|c| pk.contains(c)));
+        let counter = main
+            .filter(|_| !main_in_pk)
+            .and_then(|m| self.sibling_counter(m));
         if let Some(m) = main {
-            picks[m] =
-                Some(self.main_pick(m, main_in_pk, &constraints, &mut columns, &mut picks)?);
+            let keyed = (main_in_pk, counter.as_ref().map(|(_, c)| c));
+            picks[m] = Some(self.main_pick(m, keyed, &constraints, &mut columns, &mut picks)?);
         }
         if !pk.is_empty() && !main_in_pk {
             self.make_unique(pk, &constraints, &mut columns, &mut picks)?;
         }
-        for unique in &table.unique {
+        for (u, unique) in table.unique.iter().enumerate() {
+            if counter.as_ref().is_some_and(|(counted, _)| *counted == u) {
+                // Unique by construction: its counter numbers each parent's rows.
+                continue;
+            }
             if self.has_generated(unique) {
                 warnings.push(format!(
                     "{}: unique key ({}) holds a column the database computes; its values are \
@@ -737,11 +744,13 @@ impl TablePlanner<'_> {
 
     /// The main foreign key's layout. When it is part of the primary key, the first other key
     /// column becomes unique per parent (a rank, or a distinct second parent), and the number of
-    /// children per parent is capped by what that column can hold.
+    /// children per parent is capped by what that column can hold. So does `counter`, the
+    /// column of a unique key beside the main one that counts each parent's rows (see
+    /// [`Self::sibling_counter`]).
     fn main_pick(
         &self,
         m: usize,
-        main_in_pk: bool,
+        (main_in_pk, counter): (bool, Option<&String>),
         limits: &TableLimits,
         columns: &mut [Option<ColumnPlan>],
         picks: &mut [Option<ParentPick>],
@@ -783,29 +792,70 @@ impl TablePlanner<'_> {
                         picks[k] = Some(ParentPick::BesideMain { parents, popular });
                         cap = parents;
                     } else {
-                        let c = table.column_index(extra).expect("validated");
-                        let column = &table.columns[c];
-                        let capacity = rank_capacity(column).min(self.own_rows());
-                        // A date or timestamp numbering siblings (hourly readings keyed by
-                        // station and hour) spreads each parent's over its learned range.
-                        let spaced = self.sibling_dates(m, column, limits, parent_rows);
-                        let (key, most) = match spaced {
-                            Some(spaced) => spaced,
-                            None => (
-                                self.index_key(column, capacity, Taken::default())?,
-                                capacity,
-                            ),
-                        };
-                        columns[c] = Some(ColumnPlan::Rank(key));
-                        cap = most;
+                        cap = self.number_siblings(m, extra, limits, columns)?;
                     }
                 }
             }
+        } else if let Some(counter) = counter {
+            cap = self.number_siblings(m, counter, limits, columns)?;
         }
         if table.unique.iter().any(|u| same_set(u, &fk.columns)) {
             cap = 1;
         }
         self.layout(m, parent_rows, cap).map(ParentPick::Main)
+    }
+
+    /// Makes column `name` number the children of foreign key `m`'s parents (a rank per
+    /// parent), and says how many children a parent may then have.
+    fn number_siblings(
+        &self,
+        m: usize,
+        name: &str,
+        limits: &TableLimits,
+        columns: &mut [Option<ColumnPlan>],
+    ) -> Result<u64, GenerateError> {
+        let table = self.table();
+        let parent_rows = self.rows[self.parent_of(&table.foreign_keys[m])];
+        let c = table.column_index(name).expect("validated");
+        let column = &table.columns[c];
+        let capacity = rank_capacity(column).min(self.own_rows());
+        // A date or timestamp numbering siblings (hourly readings keyed by station and hour)
+        // spreads each parent's over its learned range.
+        let (key, most) = match self.sibling_dates(m, column, limits, parent_rows) {
+            Some(spaced) => spaced,
+            None => (
+                self.index_key(column, capacity, Taken::default())?,
+                capacity,
+            ),
+        };
+        columns[c] = Some(ColumnPlan::Rank(key));
+        Ok(most)
+    }
+
+    /// A unique key (not the primary key) that holds the main foreign key `m` and an integer
+    /// that counts from one in the snapshot, outside every other foreign key: its index and
+    /// that column. The integer numbers each parent's rows, as a stint numbers a player's
+    /// teams in `UNIQUE (player_id, year, stint)`, so it stays small; made unique over the
+    /// whole table instead, it would count up to the row count and overflow its type.
+    fn sibling_counter(&self, m: usize) -> Option<(usize, String)> {
+        let table = self.table();
+        let fk = &table.foreign_keys[m];
+        let in_other_fk = |c: &String| {
+            (table.foreign_keys.iter().enumerate()).any(|(k, f)| k != m && f.columns.contains(c))
+        };
+        table.unique.iter().enumerate().find_map(|(u, key)| {
+            let holds_main = fk.columns.iter().all(|c| key.contains(c));
+            if !holds_main || self.has_generated(key) {
+                return None;
+            }
+            key.iter()
+                .filter(|c| !fk.columns.contains(c) && !in_other_fk(c))
+                .find(|c| {
+                    table.column(c).is_some_and(|col| col.logical.is_integer())
+                        && self.counts_from_one(c)
+                })
+                .map(|c| (u, c.clone()))
+        })
     }
 
     /// A date or timestamp that numbers the children of foreign key `m`'s parents, spaced over

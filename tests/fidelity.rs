@@ -590,6 +590,36 @@ fn numbers_keep_how_finely_most_of_them_are_written() {
     );
 }
 
+/// A billing period is always the first of its month: it stays so, and 1 January keeps its
+/// own rate (a twelfth of the periods), not counted twice by the two moves.
+#[test]
+fn dates_on_the_first_of_the_month_stay_there() {
+    let mut csv = String::from("id,period,amount\n");
+    for i in 0..3000u32 {
+        // Seventy years of months, each held by a few rows: no set of frequent values.
+        let (year, month) = (1950 + i * 7 % 70, 1 + i * 5 % 12);
+        csv.push_str(&format!(
+            "{i},{year}-{month:02}-01,{}\n",
+            100 + i * 37 % 800
+        ));
+    }
+    let (profile, generated) = profile_and_generate("bills", &csv, "1");
+    assert!(profile.contains("month_start_rate: 1.0"), "{profile}");
+    let periods: Vec<&str> = generated
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let firsts = periods.iter().filter(|p| p.ends_with("-01")).count();
+    assert_eq!(firsts, periods.len(), "{:?}", &periods[..5]);
+    let jan1 = periods.iter().filter(|p| p.ends_with("-01-01")).count() as f64;
+    let share = jan1 / periods.len() as f64;
+    assert!(
+        (0.06..=0.11).contains(&share),
+        "1 January in {share} of rows, real 1/12"
+    );
+}
+
 #[test]
 fn year_month_and_day_columns_make_valid_dates() {
     // Dates kept as three integer columns, and a birthday as month and day only: each drawn

@@ -365,6 +365,7 @@ fn ordered(
             ("month_end_rate", a.month_end_rate, b.month_end_rate),
             ("feb29_rate", a.feb29_rate, b.feb29_rate),
             ("jan1_rate", a.jan1_rate, b.jan1_rate),
+            ("month_start_rate", a.month_start_rate, b.month_start_rate),
             ("midnight_rate", a.midnight_rate, b.midnight_rate),
         ] {
             if kind != Kind::Time || name == "midnight_rate" {

@@ -212,6 +212,10 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     .collect(),
                 _ => quantiles.clone(),
             };
+            let month_start = excess(
+                rate(|t| t.month_start_rate),
+                natural_rate(&days, |d| d.day() == 1, 12.0 / 365.25),
+            );
             Kind::Temporal(TemporalGen {
                 form,
                 values: NumberGen {
@@ -235,10 +239,14 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     rate(|t| t.feb29_rate),
                     natural_rate(&days, |d| d.month() == 2 && d.day() == 29, 1.0 / 1461.0),
                 ),
+                // A move to a month's first day lands on 1 January in January: the 1 January
+                // move adds only what those leave to reach its rate, not counted twice.
                 jan1_rate: excess(
                     rate(|t| t.jan1_rate),
-                    natural_rate(&days, |d| d.ordinal() == 1, 1.0 / 365.25),
+                    natural_rate(&days, |d| d.ordinal() == 1, 1.0 / 365.25)
+                        + month_start * natural_rate(&days, |d| d.month() == 1, 31.0 / 365.25),
                 ),
+                month_start_rate: month_start,
                 weekdays: learned.and_then(|t| mix(&t.weekdays)),
                 hours: learned
                     .filter(|_| form == TemporalForm::Timestamp)

@@ -437,6 +437,8 @@ pub struct TemporalGen {
     pub month_end_rate: f64,
     pub feb29_rate: f64,
     pub jan1_rate: f64,
+    /// Beyond chance, the share of days moved to the first of their month (monthly figures).
+    pub month_start_rate: f64,
     /// The learned weekday mix (Monday = 0): a drawn day moves by up to three days to a
     /// weekday drawn from it, so orders placed on weekdays only stay on weekdays.
     pub weekdays: Option<Choice<i64>>,
@@ -543,8 +545,8 @@ impl TemporalGen {
             .unwrap_or(days)
     }
 
-    /// Moves a day to a month end, Feb 29 or Jan 1 at the learned rates, the nearest one
-    /// inside the learned range (a day none reaches stays where it is).
+    /// Moves a day to a month end, Feb 29, Jan 1 or a month's first day at the learned rates,
+    /// the nearest one inside the learned range (a day none reaches stays where it is).
     fn boundary(&self, days: i64, rng: &mut ChaCha8Rng) -> i64 {
         let Some(date) = i32::try_from(days).ok().and_then(date_from_days) else {
             return days;
@@ -577,6 +579,16 @@ impl TemporalGen {
             [
                 NaiveDate::from_ymd_opt(y, 1, 1),
                 NaiveDate::from_ymd_opt(y + 1, 1, 1),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(inside)
+        } else if u < self.feb29_rate + self.month_end_rate + self.jan1_rate + self.month_start_rate
+        {
+            let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            [
+                NaiveDate::from_ymd_opt(y, m, 1),
+                NaiveDate::from_ymd_opt(next.0, next.1, 1),
             ]
             .into_iter()
             .flatten()
@@ -1426,6 +1438,7 @@ mod tests {
             month_end_rate: 0.1,
             feb29_rate: 0.05,
             jan1_rate: 0.1,
+            month_start_rate: 0.0,
             weekdays: Some(Choice::new(vec![(4, 0.1), (5, 0.45), (6, 0.45)])),
             hours: None,
             resolution: 1,
@@ -1458,6 +1471,7 @@ mod tests {
             month_end_rate: 0.2,
             feb29_rate: 0.1,
             jan1_rate: 0.0,
+            month_start_rate: 0.0,
             weekdays: None,
             hours: None,
             resolution: 1,

@@ -708,6 +708,7 @@ struct TemporalAccumulator {
     month_end: u64,
     feb29: u64,
     jan1: u64,
+    month_start: u64,
     weekdays: [u64; 7],
     hours: [u64; 24],
     /// The finest resolution seen, for times and timestamps.
@@ -727,6 +728,7 @@ impl TemporalAccumulator {
             month_end: 0,
             feb29: 0,
             jan1: 0,
+            month_start: 0,
             weekdays: [0; 7],
             hours: [0; 24],
             resolution: None,
@@ -791,6 +793,7 @@ impl TemporalAccumulator {
             self.month_end += next.is_none_or(|n| n.day() == 1) as u64;
             self.feb29 += (date.month() == 2 && date.day() == 29) as u64;
             self.jan1 += (date.month() == 1 && date.day() == 1) as u64;
+            self.month_start += (date.day() == 1) as u64;
             self.weekdays[date.weekday().num_days_from_monday() as usize] += 1;
         }
     }
@@ -802,6 +805,7 @@ impl TemporalAccumulator {
         self.month_end += other.month_end;
         self.feb29 += other.feb29;
         self.jan1 += other.jan1;
+        self.month_start += other.month_start;
         for (a, b) in self.weekdays.iter_mut().zip(other.weekdays) {
             *a += b;
         }
@@ -862,6 +866,7 @@ impl TemporalAccumulator {
             month_end_rate: rate(self.month_end),
             feb29_rate: rate(self.feb29),
             jan1_rate: rate(self.jan1),
+            month_start_rate: rate(self.month_start),
             weekdays,
             hours,
             resolution: self.resolution,

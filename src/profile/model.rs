@@ -661,6 +661,10 @@ pub struct TemporalStats {
     pub month_end_rate: f64,
     pub feb29_rate: f64,
     pub jan1_rate: f64,
+    /// Share of values on the first day of a month (1 January too): 1 in a column of monthly
+    /// figures, where chance gives 1 in 30.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub month_start_rate: f64,
     /// Share per weekday, Monday first (dates and timestamps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weekdays: Vec<f64>,

@@ -247,6 +247,7 @@ fn temporal_stats(logical: &LogicalType, span: Span, birth: bool) -> TemporalSta
         month_end_rate: round_share(12.0 / 365.25),
         feb29_rate: round_share(1.0 / 1461.0),
         jan1_rate: round_share(1.0 / 365.25),
+        month_start_rate: round_share(12.0 / 365.25),
         weekdays: Vec::new(),
         hours: Vec::new(),
         resolution: has_time.then_some(if birth {

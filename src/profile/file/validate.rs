@@ -512,6 +512,7 @@ fn temporal(at: &Path, t: &TemporalStats, logical: &LogicalType) -> Result<(), P
         ("month_end_rate", t.month_end_rate),
         ("feb29_rate", t.feb29_rate),
         ("jan1_rate", t.jan1_rate),
+        ("month_start_rate", t.month_start_rate),
     ] {
         rate(at, field, value)?;
     }

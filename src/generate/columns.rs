@@ -176,11 +176,14 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
         },
         l if l.is_numeric() => {
             let numeric = stats.and_then(|s| s.numeric.as_ref());
+            let quantiles = numeric
+                .map(|n| spread_out(n.quantiles.clone(), n.std, stats))
+                .unwrap_or_default();
+            let frequent = frequent(&|s| s.parse().ok()).by_value();
             Kind::Number(NumberGen {
-                quantiles: numeric
-                    .map(|n| spread_out(n.quantiles.clone(), n.std, stats))
-                    .unwrap_or_default(),
-                frequent: frequent(&|s| s.parse().ok()).by_value(),
+                atoms: NumberGen::atoms(&quantiles, &frequent),
+                quantiles,
+                frequent,
                 step,
                 limits,
                 clock: numeric.is_some_and(|n| n.clock),
@@ -223,6 +226,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     frequent: frequent(&|s| parse(s)).by_value(),
                     clock: false,
                     places: None,
+                    atoms: Vec::new(),
                     step: 0.0,
                     limits: if learned.is_none() {
                         default_temporal(form, limits)
@@ -323,6 +327,7 @@ fn interval_gen(stats: Option<&ColumnStats>, limits: Limits) -> NumberGen {
         limits,
         clock: false,
         places: None,
+        atoms: Vec::new(),
     }
 }
 

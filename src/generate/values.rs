@@ -260,6 +260,17 @@ pub struct NumberGen {
     /// How finely drawn values are written, where that was learned (mostly whole weights,
     /// prices ending in 9); frequent values are kept as they are.
     pub places: Option<Places>,
+    /// The frequent values as ranges of rank that give them (see [`NumberGen::atoms`]),
+    /// sorted by their start.
+    pub atoms: Vec<Atom>,
+}
+
+/// A frequent value and the ranks `from..=to` at which [`NumberGen::at`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Atom {
+    pub from: f64,
+    pub to: f64,
+    pub value: f64,
 }
 
 /// Frequent values covering this share of a column make it a set: values are drawn from the
@@ -302,6 +313,9 @@ impl NumberGen {
             let v = *self.frequent.by_value_at(u).expect("a set has values");
             return self.round(self.limits.fit(v));
         }
+        if let Some(v) = self.atom_at(u) {
+            return self.round(self.limits.fit(v));
+        }
         let v = if self.clock && self.quantiles.len() >= 2 {
             let minutes = interpolate_as(&self.quantiles, u, hhmm_to_minutes);
             return minutes_to_hhmm(round_to_step(minutes, clock_minutes_step(self.step)));
@@ -314,6 +328,57 @@ impl NumberGen {
             lo + (hi - lo) * u
         };
         self.written(self.limits.fit(v))
+    }
+
+    /// Each frequent value's share of ranks, centred where the quantiles rank it: a rank drawn
+    /// through the copula lands on a tip of 2.00 or an order of 10 units as often as the
+    /// snapshot holds it, where interpolating the quantiles would pass it by unless the
+    /// quantiles happen to repeat it. Neighbours (carats of 0.70 and 0.71) that the coarse
+    /// quantiles rank too close together are pushed apart, in value order, so each keeps its
+    /// whole share.
+    pub fn atoms(quantiles: &[f64], frequent: &Choice<f64>) -> Vec<Atom> {
+        if quantiles.len() < 2 {
+            return Vec::new();
+        }
+        let mut before = 0.0;
+        let mut atoms: Vec<Atom> = frequent
+            .items
+            .iter()
+            .zip(&frequent.cumulative)
+            .map(|(&value, &c)| {
+                let share = c - before;
+                before = c;
+                let from = rank_among(quantiles, value) - share / 2.0;
+                Atom {
+                    from,
+                    to: from + share,
+                    value,
+                }
+            })
+            .collect();
+        atoms.sort_by(|a, b| a.value.total_cmp(&b.value));
+        let mut end = 0.0f64;
+        for atom in atoms.iter_mut() {
+            let share = atom.to - atom.from;
+            atom.from = atom.from.max(end);
+            atom.to = atom.from + share;
+            end = atom.to;
+        }
+        let mut start = 1.0f64;
+        for atom in atoms.iter_mut().rev() {
+            let share = atom.to - atom.from;
+            atom.to = atom.to.min(start);
+            atom.from = atom.to - share;
+            start = atom.from;
+        }
+        atoms
+    }
+
+    /// The frequent value whose ranks hold `u`, if any.
+    fn atom_at(&self, u: f64) -> Option<f64> {
+        let after = self.atoms.partition_point(|a| a.from <= u);
+        let atom = self.atoms.get(after.checked_sub(1)?)?;
+        (u <= atom.to).then_some(atom.value)
     }
 
     /// A drawn value `v` (within the limits) written at a place of the learned mix where one
@@ -1364,6 +1429,7 @@ mod tests {
             },
             clock: false,
             places: None,
+            atoms: Vec::new(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let values: Vec<f64> = (0..10_000).map(|_| gen.sample(&mut rng)).collect();
@@ -1398,6 +1464,35 @@ mod tests {
         assert_eq!(clock_time_toward(60.0, false), 59.0);
     }
 
+    /// Carats through the copula: 0.70 and 0.71 are frequent, and the coarse quantiles rank
+    /// them almost at one point; each comes out at its own share, in value order.
+    #[test]
+    fn frequent_values_keep_their_shares_through_ranks() {
+        let quantiles = vec![0.2, 0.4, 0.7, 1.0, 3.0];
+        let frequent = Choice::new(vec![(0.7, 0.037), (0.71, 0.024), (1.0, 0.03)]).by_value();
+        let gen = NumberGen {
+            atoms: NumberGen::atoms(&quantiles, &frequent),
+            quantiles,
+            frequent,
+            step: 0.01,
+            limits: Limits::unbounded(),
+            clock: false,
+            places: None,
+        };
+        let n = 100_000;
+        let values: Vec<f64> = (0..n)
+            .map(|i| gen.at((i as f64 + 0.5) / n as f64))
+            .collect();
+        let share = |v: f64| values.iter().filter(|&&x| x == v).count() as f64 / n as f64;
+        for (v, expected) in [(0.7, 0.037), (0.71, 0.024), (1.0, 0.03)] {
+            assert!((share(v) - expected).abs() < 0.002, "{v}: {}", share(v));
+        }
+        assert!(
+            values.windows(2).all(|w| w[0] <= w[1]),
+            "still monotone in rank"
+        );
+    }
+
     #[test]
     fn clock_times_stay_clock_times() {
         let gen = NumberGen {
@@ -1407,6 +1502,7 @@ mod tests {
             limits: Limits::unbounded(),
             clock: true,
             places: None,
+            atoms: Vec::new(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         for _ in 0..2_000 {
@@ -1433,6 +1529,7 @@ mod tests {
                 limits: Limits::unbounded(),
                 clock: false,
                 places: None,
+                atoms: Vec::new(),
             },
             midnight_rate: 0.0,
             month_end_rate: 0.1,
@@ -1466,6 +1563,7 @@ mod tests {
                 limits: Limits::unbounded(),
                 clock: false,
                 places: None,
+                atoms: Vec::new(),
             },
             midnight_rate: 0.0,
             month_end_rate: 0.2,

@@ -72,7 +72,8 @@ impl Guard {
     /// digits. Values already that coarse (whole ages, a large table's prices) are unchanged.
     pub fn quantiles(&self, sketch: &QuantileSketch) -> Option<Vec<f64>> {
         let n = sketch.count();
-        let mut points = sketch.quantiles(&self.quantile_ranks(n))?;
+        let ranks = self.quantile_ranks(n);
+        let mut points = sketch.quantiles(&ranks)?;
         let span = points.last()? - points.first()?;
         let width = span * self.min_count as f64 / n.max(1) as f64;
         let first = points[0].abs();
@@ -82,9 +83,14 @@ impl Guard {
             _ if first > 0.0 => 10f64.powf(first.log10().floor() - 1.0),
             _ => return Some(points),
         };
-        for p in points.iter_mut() {
+        let raw = points.clone();
+        for (i, p) in points.iter_mut().enumerate() {
             // A value `min_count` rows hold (a price of 0.99) is no one's own.
             if sketch.count_of(*p) < self.min_count {
+                // Finer where values crowd, never coarser than the whole range's unit.
+                let unit = self
+                    .local_unit(&raw, &ranks, i, n)
+                    .map_or(unit, |u| u.min(unit));
                 *p = round_to_unit(*p, unit);
             }
         }
@@ -94,6 +100,18 @@ impl Guard {
             points[i] = points[i].max(points[i - 1]);
         }
         Some(points)
+    }
+
+    /// The power of ten just below the width that holds `min_count` values around point `i`
+    /// (of `n` values, at `ranks`), read from its neighbours: where a skewed column crowds its
+    /// values (capital of small firms, most below 0.5 in a range up to 60), the whole range's
+    /// unit would round several points onto one value no row holds, and generation would pile
+    /// a tenth of its rows there. `None` where the neighbours tell no width.
+    fn local_unit(&self, points: &[f64], ranks: &[f64], i: usize, n: u64) -> Option<f64> {
+        let (lo, hi) = (i.saturating_sub(1), (i + 1).min(points.len() - 1));
+        let values = (ranks[hi] - ranks[lo]) * n as f64;
+        let width = (points[hi] - points[lo]) * self.min_count as f64 / values;
+        (width > 0.0 && width.is_finite()).then(|| 10f64.powf(width.log10().floor()))
     }
 
     /// The values that occur at least `min_count` times, as shares of `total`.
@@ -180,5 +198,11 @@ mod tests {
         assert!(raw
             .iter()
             .any(|p| (p * 100.0 - (p * 100.0).round()).abs() > 1e-6));
+        // Capital of 1,000 firms, most below 0.5 and a few up to 43: the whole range's unit
+        // (0.1) would round the first points onto 0.1, which no firm holds; where the values
+        // crowd, the points keep what k of them share there.
+        let skewed = sketch(&mut (0..1000).map(|i| 0.02 + (i as f64 / 1000.0).powi(6) * 43.0));
+        let points = Guard::new(5).quantiles(&skewed).unwrap();
+        assert!(points[1..5].windows(2).all(|w| w[0] < w[1]), "{points:?}");
     }
 }

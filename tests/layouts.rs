@@ -309,3 +309,35 @@ fn a_timestamp_key_keeps_its_hours_when_its_rows_barely_overfill_the_range() {
     let off_hour = stamps.iter().filter(|s| !s.ends_with(":00:00")).count();
     assert_eq!(off_hour, 0, "on the hour: {:?}", &stamps[..5]);
 }
+
+/// Output piped into a reader that stops early (`| head`) ends the run quietly: no panic, no
+/// backtrace, exit 0.
+#[test]
+fn output_to_a_reader_that_stops_early_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    // A profile of a few hundred kilobytes: more than a pipe holds, so the writer meets the
+    // closed end.
+    let mut csv = String::from("id,name,score\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("{i},name {},{}\n", i % 977, i * 7 % 1000));
+    }
+    std::fs::write(real.join("t.csv"), csv).unwrap();
+    for args in [
+        vec!["profile", real.to_str().unwrap(), "-o", "-", "-q"],
+        vec!["introspect", real.to_str().unwrap(), "--json"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_understudy"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
+}

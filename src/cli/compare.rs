@@ -112,7 +112,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         crate::run::write_atomically(path, crate::compare::html::render(&report).as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    print!("{}", render(&report, args.verbose));
+    super::print_out(&render(&report, args.verbose))?;
     if !args.quiet {
         eprintln!(
             "compared {} tables in {:.2}s",

@@ -33,12 +33,11 @@ pub fn run(args: IntrospectArgs) -> anyhow::Result<()> {
         source.schema()?
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&schema_json(&schema)).expect("JSON values serialize")
-        );
+        let json =
+            serde_json::to_string_pretty(&schema_json(&schema)).expect("JSON values serialize");
+        super::print_out(&(json + "\n"))?;
     } else {
-        print!("{}", render_text(&schema));
+        super::print_out(&render_text(&schema))?;
     }
     Ok(())
 }

@@ -183,6 +183,16 @@ fn load_profile(path: &std::path::Path) -> anyhow::Result<crate::profile::Profil
     crate::profile::from_yaml(&text).with_context(|| format!("profile {}", path.display()))
 }
 
+/// Writes `text` to standard output, returning its error rather than panicking as `print!`
+/// does: output piped into `head` closes early, and `main` takes that broken pipe as the
+/// reader's choice, not a failure.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {

@@ -97,7 +97,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<()> {
     }
     let yaml = carry_over_overrides(&args.output, crate::profile::to_yaml(&profile), args.quiet);
     if args.output.as_os_str() == "-" {
-        print!("{yaml}");
+        super::print_out(&yaml)?;
     } else {
         crate::run::write_atomically(&args.output, yaml.as_bytes())
             .with_context(|| format!("writing {}", args.output.display()))?;

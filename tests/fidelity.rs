@@ -136,6 +136,14 @@ fn profile_and_generate(table: &str, csv: &str, scale: &str) -> (String, String)
     (profile, generated.unwrap())
 }
 
+/// The number cells of a generated CSV line after its first (id) column.
+fn numbers_after_id(line: &str) -> Vec<f64> {
+    line.split(',')
+        .skip(1)
+        .map(|x| x.parse().unwrap())
+        .collect()
+}
+
 /// Profiles CSV tables (name, content), appends `overrides` to the profile, and generates it
 /// at `scale`; the profile text and the directory holding `out/`.
 fn profile_and_generate_tables(
@@ -420,11 +428,7 @@ fn an_anchored_maximum_keeps_its_own_correlation_with_the_rain() {
     );
     let (mut rain, mut high, mut low) = (Vec::new(), Vec::new(), Vec::new());
     for line in generated.lines().skip(1) {
-        let v: Vec<f64> = line
-            .split(',')
-            .skip(1)
-            .map(|x| x.parse().unwrap())
-            .collect();
+        let v = numbers_after_id(line);
         rain.push(v[0]);
         low.push(v[1]);
         high.push(v[2]);
@@ -497,11 +501,7 @@ fn a_column_of_few_values_above_another_keeps_to_its_values() {
         "the order is learned: {profile}"
     );
     for line in generated.lines().skip(1) {
-        let v: Vec<f64> = line
-            .split(',')
-            .skip(1)
-            .map(|x| x.parse().unwrap())
-            .collect();
+        let v = numbers_after_id(line);
         assert!([4.0, 6.0, 8.0].contains(&v[1]), "{line}");
         assert!(v[0] < v[1], "{line}");
     }

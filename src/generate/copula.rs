@@ -28,6 +28,7 @@ use rand_distr::StandardNormal;
 
 use super::values::{weekday_shift, Buffer, Choice};
 use crate::hashing::{combine, mix64, unit_interval};
+use crate::profile::precision::round_to_unit;
 use crate::profile::relations::normal_quantile;
 
 /// Columns drawn jointly, by index into the table's columns.
@@ -499,7 +500,7 @@ impl Anchor {
             let inside = gap_rank_inside(&self.gap, self.learned, a, u);
             let mut gap = interpolate(&self.gap, inside.unwrap_or(u)).max(self.min_gap);
             if self.step > 0.0 {
-                gap = super::values::round_to_step(gap, self.step);
+                gap = round_to_unit(gap, self.step);
                 gap = gap.max(self.min_gap);
             }
             if let Some((mix, unit)) = &self.weekdays {
@@ -522,9 +523,9 @@ impl Anchor {
             // The anchor and the gap are on the step; their sum is, up to the float's error.
             // An anchor off the grid may round below its bound: the next step is above it.
             if self.step > 0.0 {
-                value = super::values::round_to_step(value, self.step);
+                value = round_to_unit(value, self.step);
                 if value < a + self.min_gap {
-                    value = super::values::round_to_step(value + self.step, self.step);
+                    value = round_to_unit(value + self.step, self.step);
                 }
             }
             if self.clock {

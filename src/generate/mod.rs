@@ -46,6 +46,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::hashing::{combine, mix64, unit_interval};
 use crate::profile::model::{Part, Profile};
+use crate::profile::precision::round_to_unit;
 use crate::profile::relations::clock_plus;
 use crate::schema::{LoadOrder, LogicalType, Table};
 use address::AddressPlan;
@@ -926,7 +927,7 @@ impl Generator {
             let u = unit_interval(mix64(combine([self.seed, follow.salt, start + i as u64])));
             let mut x = base * interpolate(&follow.ratio, u);
             if follow.step > 0.0 {
-                x = values::round_to_step(x, follow.step);
+                x = round_to_unit(x, follow.step);
             }
             out.set_number(i, x.clamp(follow.limits.0, follow.limits.1));
         }
@@ -1389,7 +1390,7 @@ fn enforce(
     // A decimal moved a unit past its bound stays on the unit's decimals (rounding to the
     // nearest keeps it at least half a unit past the bound).
     let on_unit = |v: f64| match unit > 0.0 && unit < 1.0 {
-        true => values::round_to_step(v, unit),
+        true => round_to_unit(v, unit),
         false => v,
     };
     let fix = |l: f64, r: f64| -> f64 {

@@ -17,7 +17,7 @@ use super::model::{
     Resolution, Share, TemporalStats,
 };
 use super::pii::{self, PiiScan};
-use super::precision::PlaceCounter;
+use super::precision::{place_of, PlaceCounter, WHOLE_EXACT};
 use super::privacy::Guard;
 use super::range::RangeAccumulator;
 use super::sketch::{QuantileSketch, ValueCounter};
@@ -617,9 +617,6 @@ fn carry_minutes(hhmm: f64) -> f64 {
 /// Fewest nonzero values for a column's common divisor to count as its step.
 const STEP_MIN_VALUES: u64 = 20;
 
-/// Whole numbers below this are exact in an f64, and so are their divisors.
-const WHOLE_EXACT: f64 = 9_007_199_254_740_992.0;
-
 /// Greatest common divisor (`gcd(0, b) = b`).
 fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
@@ -650,16 +647,10 @@ pub fn widen_f32(v: f32) -> f64 {
         .expect("ryu writes a parsable number")
 }
 
-/// The fewest decimal places (up to 6) that represent `value`.
+/// The fewest decimal places (up to 6) that represent a value with a fraction: the place of
+/// its last nonzero digit.
 fn decimal_places(value: f64) -> u8 {
-    (1..=6u8)
-        .find(|&p| {
-            let scaled = value * 10f64.powi(p as i32);
-            // Relative to the f64's own error (1e-16), not the value: 26697.41 has two
-            // decimals, though 26697.4 is within a millionth of it.
-            (scaled - scaled.round()).abs() < 1e-9 * scaled.abs().max(1.0)
-        })
-        .unwrap_or(6)
+    place_of(value).map_or(6, |(place, _, _)| (-place).clamp(0, 6) as u8)
 }
 
 fn format_float(v: f64) -> String {

@@ -48,6 +48,8 @@ pub fn place_of(v: f64) -> Option<(i32, u8, bool)> {
     (1..=MAX_DECIMALS).find_map(|p| {
         let scaled = a * 10f64.powi(p);
         let whole = scaled.round();
+        // Within the f64's own error (1e-16), not a share of the value: 26697.41 has two
+        // decimals, though 26697.4 is within a millionth of it.
         ((scaled - whole).abs() < 1e-9 * scaled.max(1.0) && whole < WHOLE_EXACT).then(|| {
             let n = whole as u64;
             (-p, (n % 10) as u8, n >= 10)
@@ -55,8 +57,8 @@ pub fn place_of(v: f64) -> Option<(i32, u8, bool)> {
     })
 }
 
-/// Whole numbers below this are exact in an f64.
-const WHOLE_EXACT: f64 = 9_007_199_254_740_992.0;
+/// Whole numbers below this are exact in an f64, and so are their divisors.
+pub(super) const WHOLE_EXACT: f64 = 9_007_199_254_740_992.0;
 
 /// Most decimals a place is told for (as the profile's `scale`).
 const MAX_DECIMALS: i32 = 6;
@@ -162,13 +164,19 @@ fn chance_counter(quantiles: &[f64], finest: i32) -> PlaceCounter {
     counter
 }
 
-/// `v` rounded to a multiple of 10^`place`, dividing by an exact power of ten below 1.
+/// `v` rounded to a multiple of 10^`place`.
 pub fn round_to_place(v: f64, place: i32) -> f64 {
-    if place < 0 {
-        let per = 10f64.powi(-place);
+    round_to_unit(v, 10f64.powi(place))
+}
+
+/// `v` rounded to a multiple of `unit` (a step: a power of ten, 25, 0.5). A unit below 1
+/// divides by its exact inverse instead of multiplying by the inexact unit, so 33.99 is
+/// written `33.99`, not `33.990000000000002`.
+pub fn round_to_unit(v: f64, unit: f64) -> f64 {
+    if unit < 1.0 {
+        let per = (1.0 / unit).round();
         (v * per).round() / per
     } else {
-        let unit = 10f64.powi(place);
         (v / unit).round() * unit
     }
 }
@@ -222,6 +230,19 @@ mod tests {
             .map(|i| sorted[(i * (sorted.len() - 1)) / 20])
             .collect();
         counter.learn(&quantiles, finest, &Guard::new(5))
+    }
+
+    #[test]
+    fn decimals_rounded_to_their_unit_print_with_their_decimals() {
+        for (step, places) in [(0.01, 2), (0.001, 3), (0.000001, 6)] {
+            for k in 0..20_000 {
+                // The sum of two values on the step is off the step by the float's error.
+                let v = (k as f64 * step) + 10.811;
+                let text = round_to_unit(v, step).to_string();
+                let decimals = text.split('.').nth(1).map_or(0, str::len);
+                assert!(decimals <= places, "{v} rounded to {step}: {text}");
+            }
+        }
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Guard {
                 let unit = self
                     .local_unit(&raw, &ranks, i, n)
                     .map_or(unit, |u| u.min(unit));
-                *p = round_to_unit(*p, unit);
+                *p = super::precision::round_to_unit(*p, unit);
             }
         }
         // A point kept as it is may stand above the next one rounded down (162 held by many
@@ -127,17 +127,6 @@ impl Guard {
             .filter(|(_, c)| *c >= self.min_count)
             .collect();
         super::column::shares(kept, total, render)
-    }
-}
-
-/// `v` rounded to a multiple of `unit` (a power of ten); a unit below 1 divides by its exact
-/// inverse, so 33.99 is written `33.99`, not `33.990000000000002`.
-fn round_to_unit(v: f64, unit: f64) -> f64 {
-    if unit < 1.0 {
-        let per = (1.0 / unit).round();
-        (v * per).round() / per
-    } else {
-        (v / unit).round() * unit
     }
 }
 

@@ -941,3 +941,30 @@ fn at_most_one(at: &Path, field: &str, total: f64) -> Result<(), ProfileError> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_values_fit_decimal_and_boolean_columns_only_when_well_formed() {
+        let decimal = LogicalType::Decimal {
+            precision: Some(5),
+            scale: Some(2),
+        };
+        for (value, fits_it) in [
+            ("123.45", true),
+            ("-0.5", true),
+            ("1234.5", false),
+            ("1.234", false),
+            ("1e3", false),
+            ("abc", false),
+        ] {
+            assert_eq!(fits(&decimal, value), fits_it, "{value}");
+        }
+        let boolean = LogicalType::Bool;
+        assert!(fits(&boolean, "true") && fits(&boolean, "false"));
+        assert!(!fits(&boolean, "True") && !fits(&boolean, "1"));
+        assert!(fits(&LogicalType::Float64, "1e-7") && !fits(&LogicalType::Float64, "n/a"));
+    }
+}

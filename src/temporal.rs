@@ -336,9 +336,52 @@ pub fn days_in_month(year: i32, month: u32) -> Option<u32> {
     Some((next - first).num_days() as u32)
 }
 
+/// Share of a date column's values on one day of the month (its first or its last) from which
+/// the column is a calendar series (monthly figures, month-end balances), not dates of events.
+pub const MONTH_GRID_SHARE: f64 = 0.99;
+
+/// Months since January 1970 of the date `days` days after the epoch, the day of the month as
+/// the fraction of its month gone (1 February 1970 is 1.0, 15 February 1970 about 1.5).
+pub fn month_number(days: i64) -> f64 {
+    let (year, month, day) = civil_from_days(days);
+    let index = (year - 1970) * 12 + month as i64 - 1;
+    let length = i32::try_from(year)
+        .ok()
+        .and_then(|y| days_in_month(y, month))
+        .unwrap_or(31);
+    index as f64 + (day - 1) as f64 / length as f64
+}
+
+/// The first (or, with `last`, the last) day of month `month` (months since January 1970), in
+/// days since the epoch; clamped to the dates chrono holds.
+pub fn month_day(month: i64, last: bool) -> i64 {
+    let first_of = |m: i64| {
+        let year = (1970 + m.div_euclid(12)).clamp(-200_000, 200_000) as i32;
+        NaiveDate::from_ymd_opt(year, m.rem_euclid(12) as u32 + 1, 1).map_or(0, |d| {
+            (d.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE) as i64
+        })
+    };
+    if last {
+        first_of(month.saturating_add(1)) - 1
+    } else {
+        first_of(month)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_numbers_count_months_and_come_back_to_their_days() {
+        let day = |s: &str| parse_date(s).unwrap() as i64;
+        assert_eq!(month_number(day("1970-01-01")), 0.0);
+        assert_eq!(month_number(day("1967-07-01")), -30.0);
+        assert!((month_number(day("2024-02-15")) - (649.0 + 14.0 / 29.0)).abs() < 1e-9);
+        assert_eq!(month_day(649, false), day("2024-02-01"));
+        assert_eq!(month_day(649, true), day("2024-02-29"));
+        assert_eq!(month_day(-1, true), day("1969-12-31"));
+    }
 
     #[test]
     fn intervals_parse_as_postgres_prints_them() {

@@ -205,6 +205,58 @@ fn clock_times_written_as_hhmm_stay_valid() {
     }
 }
 
+/// A departure that is its schedule plus its delay, as a clock: where the sum passes
+/// midnight it is written `2400` as the real column writes it (its values never fell to
+/// `0000`), not `0`, which a `CHECK (dep_time BETWEEN 1 AND 2400)` refuses.
+#[test]
+fn a_derived_clock_time_writes_midnight_as_its_column_does() {
+    let mut csv = String::from("flight_id,sched_dep_time,dep_delay,dep_time\n");
+    for i in 0..2000i32 {
+        let scheduled = 360 + (i * 37) % 1080; // 06:00 to 23:59, in minutes
+        let delay = -10 + (i * 53) % 190;
+        let at = (scheduled + delay).rem_euclid(1440);
+        let clock = |m: i32| m / 60 * 100 + m % 60;
+        let dep_time = if at == 0 { 2400 } else { clock(at) };
+        csv.push_str(&format!("{i},{},{delay},{dep_time}\n", clock(scheduled)));
+    }
+    assert!(csv.contains(",2400\n"));
+    let (profile, generated) = profile_and_generate("flights", &csv, "20");
+    assert!(profile.contains("clock: true"), "{profile}");
+    let departures: Vec<u32> = generated
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert!(departures
+        .iter()
+        .all(|&v| v % 100 < 60 && (1..=2400).contains(&v)));
+    assert!(departures.contains(&2400), "no departure at midnight");
+}
+
+/// A clock time that moves with its parent row's hour (a departure in the hour of its weather
+/// reading) is no multiple of that hour: drawn as `hour × ratio` it was written as `1362`.
+#[test]
+fn a_clock_time_is_not_drawn_as_a_multiple_of_a_parent_number() {
+    let mut readings = String::from("reading_id,hour,temp\n");
+    for r in 0..240u32 {
+        readings.push_str(&format!("{r},{},{}\n", 5 + r % 19, 40 + r * 7 % 50));
+    }
+    let mut flights = String::from("flight_id,reading_id,sched_dep_time\n");
+    for i in 0..3000u32 {
+        let r = i * 13 % 240;
+        let minute = i * 7 % 60;
+        flights.push_str(&format!("{i},{r},{}\n", (5 + r % 19) * 100 + minute));
+    }
+    let (profile, dir) =
+        profile_and_generate_tables(&[("readings", &readings), ("flights", &flights)], "1", "");
+    assert!(profile.contains("clock: true"), "{profile}");
+    assert!(!profile.contains("follows:"), "{profile}");
+    for row in read_rows(&dir.path().join("out"), "flights") {
+        let time: u32 = row["sched_dep_time"].parse().unwrap();
+        assert!(time % 100 < 60 && time <= 2400, "{time} is no clock time");
+    }
+}
+
 /// A category of a few words whose rare value the guard drops (two of 63 victims' race, below
 /// k) is made up of the kept values, not of filler words: before, `Et` and `Est` stood for it.
 #[test]
@@ -618,6 +670,70 @@ fn dates_on_the_first_of_the_month_stay_there() {
         (0.06..=0.11).contains(&share),
         "1 January in {share} of rows, real 1/12"
     );
+}
+
+/// A table of monthly figures keyed by their month (an economic series): the keys stay one per
+/// month, each on the 1st, and are not taken for dates of birth (which would coarsen them).
+#[test]
+fn a_monthly_date_key_keeps_one_row_per_month() {
+    let mut csv = String::from("month,amount\n");
+    for i in 0..480i32 {
+        let month = chrono::NaiveDate::from_ymd_opt(1970 + i / 12, (i % 12) as u32 + 1, 1).unwrap();
+        csv.push_str(&format!("{month},{}\n", 1000 + i * 37 % 200));
+    }
+    let (profile, generated) = profile_and_generate("series", &csv, "1");
+    assert!(profile.contains("primary_key: [month]"), "{profile}");
+    assert!(!profile.contains("dates of birth"), "{profile}");
+    let months: Vec<&str> = generated.lines().skip(1).map(|l| &l[..10]).collect();
+    assert_eq!(months.len(), 480);
+    assert!(
+        months.iter().all(|m| m.ends_with("-01")),
+        "{:?}",
+        &months[..5]
+    );
+    let distinct: std::collections::BTreeSet<&str> = months.iter().map(|m| &m[..7]).collect();
+    assert_eq!(distinct.len(), 480, "two keys in one month");
+}
+
+/// Monthly prices keyed by company and month: each company's rows are consecutive months on
+/// the 1st, where a day grid put them on any day and a month could hold two of them.
+#[test]
+fn each_parents_monthly_series_stays_on_consecutive_months() {
+    let mut companies = String::from("symbol\n");
+    let mut prices = String::from("symbol,month,price\n");
+    for c in 0..12u32 {
+        let symbol = format!("C{c:02}");
+        companies.push_str(&format!("{symbol}\n"));
+        for i in 0..(60 + c * 5) as i32 {
+            let month =
+                chrono::NaiveDate::from_ymd_opt(2000 + i / 12, (i % 12) as u32 + 1, 1).unwrap();
+            prices.push_str(&format!("{symbol},{month},{}.{:02}\n", 10 + c, i % 100));
+        }
+    }
+    let (profile, dir) =
+        profile_and_generate_tables(&[("companies", &companies), ("prices", &prices)], "1", "");
+    assert!(
+        profile.contains("primary_key: [symbol, month]"),
+        "{profile}"
+    );
+    let mut by_company: std::collections::BTreeMap<String, Vec<chrono::NaiveDate>> =
+        Default::default();
+    for row in read_rows(&dir.path().join("out"), "prices") {
+        let month = chrono::NaiveDate::parse_from_str(&row["month"], "%Y-%m-%d").unwrap();
+        by_company
+            .entry(row["symbol"].clone())
+            .or_default()
+            .push(month);
+    }
+    assert_eq!(by_company.len(), 12);
+    for (symbol, mut months) in by_company {
+        months.sort();
+        assert!(months.iter().all(|m| m.day() == 1), "{symbol}: {months:?}");
+        for pair in months.windows(2) {
+            let next = pair[0].checked_add_months(chrono::Months::new(1)).unwrap();
+            assert_eq!(pair[1], next, "{symbol}: not consecutive months");
+        }
+    }
 }
 
 #[test]

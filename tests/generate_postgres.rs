@@ -765,3 +765,53 @@ fn a_lookup_table_with_a_unique_name_keeps_its_names() {
     real_names.sort();
     assert_eq!(kept, real_names);
 }
+
+/// Two foreign keys that share a column: a flight's `origin` names an airport and, with its
+/// hour, a weather reading. The shared column comes from the wider key's parent row (the
+/// reading, whose own origin names an airport), so both keys hold in PostgreSQL; drawn for
+/// each key apart, the reading named by (origin, hour) did not exist and the load failed.
+#[test]
+fn two_foreign_keys_that_share_a_column_both_hold() {
+    let Some((real, target)) = TestDb::pair("gen_shared_fk_column") else {
+        return;
+    };
+    real.client()
+        .batch_execute(
+            "CREATE TABLE airport (faa text PRIMARY KEY, name text NOT NULL);
+             INSERT INTO airport SELECT 'A' || i, 'Airport ' || i FROM generate_series(1, 30) i;
+             CREATE TABLE weather (
+                origin text NOT NULL REFERENCES airport,
+                hour integer NOT NULL,
+                temp numeric(5, 1),
+                PRIMARY KEY (origin, hour));
+             INSERT INTO weather SELECT 'A' || (1 + i % 3), i / 3, (i * 7) % 90
+             FROM generate_series(0, 299) i;
+             CREATE TABLE airline (carrier text PRIMARY KEY);
+             INSERT INTO airline SELECT 'C' || i FROM generate_series(1, 12) i;
+             CREATE TABLE flight (
+                id integer PRIMARY KEY,
+                carrier text NOT NULL REFERENCES airline,
+                origin text NOT NULL REFERENCES airport,
+                hour integer NOT NULL,
+                dest text NOT NULL REFERENCES airport,
+                FOREIGN KEY (origin, hour) REFERENCES weather);
+             INSERT INTO flight
+             SELECT i, 'C' || (1 + i % 12), 'A' || (1 + i % 3), (i * 7) % 100, 'A' || (4 + i % 26)
+             FROM generate_series(1, 1500) i;",
+        )
+        .unwrap();
+    let dir = profile_and_generate(&real, &target.url, &["-q", "--create"]);
+    let profile = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+    assert!(profile.contains("columns: [origin, hour]"), "{profile}");
+    let orphans: i64 = target
+        .client()
+        .query_one(
+            "SELECT count(*) FROM flight f
+             WHERE NOT EXISTS (SELECT 1 FROM weather w WHERE (w.origin, w.hour) = (f.origin, f.hour))
+                OR NOT EXISTS (SELECT 1 FROM airport a WHERE a.faa = f.origin)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(orphans, 0);
+}

@@ -666,6 +666,7 @@ mod tests {
                 scale: 2,
                 std: None,
                 clock: false,
+                midnight_2400: false,
                 step: None,
                 precision: Vec::new(),
             }),

@@ -513,6 +513,7 @@ mod tests {
                 scale: 1,
                 std: None,
                 clock: false,
+                midnight_2400: false,
                 step: None,
                 precision: Vec::new(),
             }),

@@ -6,6 +6,7 @@ use fake::locales::{Data, EN};
 use super::permute::Permutation;
 use crate::hashing::{combine, mix64};
 use crate::schema::{Column, LogicalType};
+use crate::temporal;
 
 /// One key value, in the form its Arrow column is built from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,7 +74,35 @@ pub enum IndexKey {
         step: i64,
         rows: u64,
         scatter: Permutation,
+        /// Set for a calendar series: `quantiles` and `step` count months, and each key is
+        /// its month's first or last day.
+        months: Option<MonthGrid>,
     },
+    /// Consecutive months from month `first` (months since January 1970), each at the grid's
+    /// day: the ranks of one parent's monthly series.
+    Months { first: i64, grid: MonthGrid },
+}
+
+/// Dates that all fall on one day of their month: the first (monthly figures) or the last
+/// (month-end balances). Their keys step a month at a time, where days would scatter them over
+/// every day of the month and put two in one month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonthGrid {
+    pub last_day: bool,
+    /// The column's units in a day: 1 for dates, microseconds for timestamps.
+    pub per_day: i64,
+}
+
+impl MonthGrid {
+    /// A value of the column (days or microseconds) as months since January 1970.
+    pub fn months(&self, value: f64) -> f64 {
+        temporal::month_number((value / self.per_day as f64).floor() as i64)
+    }
+
+    /// The grid's day of month `month` (months since January 1970), in the column's units.
+    pub fn value(&self, month: i64) -> i64 {
+        temporal::month_day(month, self.last_day).saturating_mul(self.per_day)
+    }
 }
 
 /// The domain of generated email keys (reserved for examples, RFC 2606).
@@ -207,7 +236,14 @@ impl IndexKey {
                 step,
                 rows,
                 scatter,
-            } => Key::Int(spaced(quantiles, *step, *rows, scatter.apply(i)).saturating_mul(*step)),
+                months,
+            } => {
+                let point = spaced(quantiles, *step, *rows, scatter.apply(i)).saturating_mul(*step);
+                Key::Int(months.map_or(point, |grid| grid.value(point)))
+            }
+            IndexKey::Months { first, grid } => {
+                Key::Int(grid.value(first.saturating_add(i as i64)))
+            }
             IndexKey::Spread { quantiles } => {
                 const GOLDEN: f64 = 0.618_033_988_749_895;
                 let rank = ((i as f64 + 0.5) * GOLDEN).fract();

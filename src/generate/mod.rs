@@ -1346,6 +1346,8 @@ struct DerivedPlan {
     /// `None` for a target that repeats `left`.
     right: Option<usize>,
     clock: bool,
+    /// How a clock target writes midnight: `0` or `2400`.
+    midnight: f64,
 }
 
 impl DerivedPlan {
@@ -1360,7 +1362,10 @@ impl DerivedPlan {
             if let (Some(l), Some(r)) = (l, r) {
                 if buffers[self.target].is_present(i) {
                     let value = match (self.clock, self.plus) {
-                        (true, plus) => clock_plus(l, if plus { r } else { -r }),
+                        (true, plus) => match clock_plus(l, if plus { r } else { -r }) {
+                            0.0 => self.midnight,
+                            time => time,
+                        },
                         (false, true) => l + r,
                         (false, false) => l - r,
                     };

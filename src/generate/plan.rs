@@ -18,7 +18,7 @@ use super::copula::{self, Anchor, Cluster, ClusterGroup, Copula, GapCoupling};
 use super::edge::EdgePlan;
 use super::email_names::NameEmailPlan;
 use super::fanout::{FanOutLayout, Pinned};
-use super::keys::{self, IndexKey, Key, Taken};
+use super::keys::{self, IndexKey, Key, MonthGrid, Taken};
 use super::pattern::{self, RowPattern};
 use super::permute::Permutation;
 use super::shifts::ShiftPlan;
@@ -34,11 +34,12 @@ use crate::hashing::{combine, hash_bytes};
 use crate::profile::file::total_name;
 use crate::profile::model::{
     CategoryGroup, ColumnStats, Combination, Correlations, Follows, Inherited, NullFollow,
-    OrderRule, ParentOrder, Profile, Share, TableProfile, Total,
+    NumericStats, OrderRule, ParentOrder, Profile, Resolution, Share, TableProfile, Total,
 };
 use crate::profile::relations;
 use crate::profile::TextModel;
 use crate::schema::{load_order, Column, ForeignKey, Generated, LogicalType, Table};
+use crate::temporal::{MICROS_PER_DAY, MONTH_GRID_SHARE};
 
 pub(super) fn build(profile: &Profile, request: &Request) -> Result<Generator, GenerateError> {
     if !request.scale.is_finite() || request.scale < 0.0 {
@@ -208,6 +209,15 @@ fn drawn_number<'g>(
     };
     let at = output.iter().position(|&o| o == c)?;
     gen.takes_uniforms().then_some((c, at, gen))
+}
+
+/// Whether a clock column (`HHMM`) writes midnight as `2400`, the end of the day, as flight
+/// schedules do: when its values did, or its CHECK allows 2400 and not 0.
+fn writes_midnight_as_2400(stats: Option<&NumericStats>, gen: &ColumnGen) -> bool {
+    stats.is_some_and(|n| n.midnight_2400)
+        || gen
+            .limits()
+            .is_some_and(|(lo, hi, _)| lo > 0.0 && hi >= 2400.0)
 }
 
 /// Where column `name` of `table` sits in the generated batch (`output` lists the table's
@@ -402,7 +412,14 @@ impl TablePlanner<'_> {
                 self.make_unique(unique, &constraints, &mut columns, &mut picks)?;
             }
         }
-        for (k, fk) in fks.iter().enumerate() {
+        // A column in two foreign keys (`origin` in `(origin)` → airports and in
+        // `(origin, time_hour)` → weather) is copied from the parent row of the wider one, so
+        // that one holds; the narrower holds through the wider parent's own key.
+        let mut widest_first: Vec<usize> = (0..fks.len()).collect();
+        widest_first.sort_by_key(|&k| std::cmp::Reverse(fks[k].columns.len()));
+        warnings.extend(self.shared_column_warnings());
+        for k in widest_first {
+            let fk = &fks[k];
             let parent = &self.profile.tables[self.parent_of(fk)].schema;
             for (child, parent_column) in fk.columns.iter().zip(&fk.references.columns) {
                 let c = table.column_index(child).expect("validated");
@@ -869,6 +886,9 @@ impl TablePlanner<'_> {
         limits: &TableLimits,
         parent_rows: u64,
     ) -> Option<(IndexKey, u64)> {
+        if let Some(months) = self.sibling_months(m, column, limits, parent_rows) {
+            return Some(months);
+        }
         let places = self.learned_places(column)?;
         if places > 0 && self.layout(m, parent_rows, places).is_ok() {
             if let Some(key) = self.spaced_key_over(column, limits, places, false) {
@@ -877,6 +897,80 @@ impl TablePlanner<'_> {
         }
         let rows = self.own_rows();
         Some((self.spaced_key_over(column, limits, rows, true)?, rows))
+    }
+
+    /// Warnings for foreign keys whose columns a wider foreign key of the table holds too, and
+    /// whose values the wider one's parent does not itself keep to the same table: they are
+    /// copied from that parent, so may name no row of the narrower one's.
+    fn shared_column_warnings(&self) -> Vec<String> {
+        let table = self.table();
+        let fks = &table.foreign_keys;
+        let mut warnings = Vec::new();
+        for narrow in fks {
+            let Some(wide) = fks.iter().find(|w| {
+                w.columns.len() > narrow.columns.len()
+                    && narrow.columns.iter().any(|c| w.columns.contains(c))
+            }) else {
+                continue;
+            };
+            // The wider parent's columns that the narrow key's columns are copied from.
+            let through: Option<Vec<&String>> = (narrow.columns.iter())
+                .map(|c| {
+                    let at = wide.columns.iter().position(|w| w == c)?;
+                    Some(&wide.references.columns[at])
+                })
+                .collect();
+            let parent = &self.profile.tables[self.parent_of(wide)].schema;
+            let kept = through.is_some_and(|through| {
+                parent.foreign_keys.iter().any(|f| {
+                    f.references.table == narrow.references.table
+                        && f.columns.iter().collect::<Vec<_>>() == through
+                        && f.references.columns == narrow.references.columns
+                })
+            });
+            if !kept {
+                warnings.push(format!(
+                    "{}: ({}) is copied from the parent row of ({}) → {}, whose values {} does \
+                     not keep to {}; the foreign key to {} may fail",
+                    table.name,
+                    narrow.columns.join(", "),
+                    wide.columns.join(", "),
+                    wide.references.table,
+                    wide.references.table,
+                    narrow.references.table,
+                    narrow.references.table
+                ));
+            }
+        }
+        warnings
+    }
+
+    /// Siblings on a month grid (a company's monthly prices): each parent's rows are a series
+    /// of consecutive months from the learned first, one per rank, and a parent has at most as
+    /// many as the learned range holds (a little past it: the guard trims the range's ends).
+    fn sibling_months(
+        &self,
+        m: usize,
+        column: &Column,
+        limits: &TableLimits,
+        parent_rows: u64,
+    ) -> Option<(IndexKey, u64)> {
+        let grid = self.month_grid(column)?;
+        let quantiles = self.learned_quantiles(column)?;
+        let first = grid.months(*quantiles.first()?).floor();
+        let last = grid.months(*quantiles.last()?);
+        let months = (last - first + month_overshoot(first, last)).floor() + 1.0;
+        if !(months.is_finite() && (1.0..1e9).contains(&months)) {
+            return None;
+        }
+        let (first, months) = (first as i64, months as u64);
+        let range = limits.column_range(column, self.profile_table().stats(&column.name));
+        let inside = |month: i64| (range.lo..=range.hi).contains(&(grid.value(month) as f64));
+        if !inside(first) || !inside(first + months as i64 - 1) {
+            return None;
+        }
+        self.layout(m, parent_rows, months).ok()?;
+        Some((IndexKey::Months { first, grid }, months))
     }
 
     /// How many values a date or timestamp column's learned range holds at its learned
@@ -1190,6 +1284,23 @@ impl TablePlanner<'_> {
             return None;
         }
         let range = limits.column_range(column, self.profile_table().stats(&column.name));
+        let scatter = Permutation::new(rows.max(1), self.salt(&["spaced", &column.name]));
+        if let Some(grid) = self.month_grid(column) {
+            let months: Vec<f64> = quantiles.iter().map(|&q| grid.months(q)).collect();
+            let key = |j: u64| grid.value(keys::spaced(&months, 1, rows, j)) as f64;
+            let (first, last) = (key(0), key(rows.saturating_sub(1)));
+            let learned = months[months.len() - 1];
+            let overshoot = month_overshoot(months[0], learned);
+            if first >= range.lo && last <= range.hi && grid.months(last) <= learned + overshoot {
+                return Some(IndexKey::Spaced {
+                    quantiles: months,
+                    step: 1,
+                    rows,
+                    scatter,
+                    months: Some(grid),
+                });
+            }
+        }
         let learned_last = *quantiles.last()?;
         // The keys' last value, if they keep within the column's limits.
         let last_key = |step: i64| {
@@ -1215,8 +1326,36 @@ impl TablePlanner<'_> {
             quantiles,
             step,
             rows,
-            scatter: Permutation::new(rows.max(1), self.salt(&["spaced", &column.name])),
+            scatter,
+            months: None,
         })
+    }
+
+    /// The month grid a date or day-resolution timestamp keeps, when nearly all its values
+    /// fall on the first (or the last) day of their month (see [`MonthGrid`]).
+    fn month_grid(&self, column: &Column) -> Option<MonthGrid> {
+        let temporal = self
+            .profile_table()
+            .stats(&column.name)?
+            .temporal
+            .as_ref()?;
+        let per_day = match column.logical {
+            LogicalType::Date => 1,
+            LogicalType::Timestamp | LogicalType::TimestampTz
+                if temporal.resolution == Some(Resolution::Day) =>
+            {
+                MICROS_PER_DAY
+            }
+            _ => return None,
+        };
+        let last_day = if temporal.month_start_rate >= MONTH_GRID_SHARE {
+            false
+        } else if temporal.month_end_rate >= MONTH_GRID_SHARE {
+            true
+        } else {
+            return None;
+        };
+        Some(MonthGrid { last_day, per_day })
     }
 
     /// The key values of `column` that rows already in the target hold (`--append`).
@@ -2051,6 +2190,7 @@ impl TablePlanner<'_> {
     fn derived(&self, columns: &[ColumnPlan], output: &[usize]) -> Vec<DerivedPlan> {
         let table = self.table();
         let position = |name: &str| Some(drawn_number(table, columns, output, name)?.1);
+        let numeric = |name: &str| self.profile_table().stats(name)?.numeric.as_ref();
         self.profile_table()
             .derived
             .iter()
@@ -2059,12 +2199,18 @@ impl TablePlanner<'_> {
                     "=" => None,
                     _ => Some(position(&d.right)?),
                 };
+                let (_, target, gen) = drawn_number(table, columns, output, &d.column)?;
                 Some(DerivedPlan {
-                    target: position(&d.column)?,
+                    target,
                     left: position(&d.left)?,
                     plus: d.op != "-",
                     right,
                     clock: d.clock,
+                    midnight: if d.clock && writes_midnight_as_2400(numeric(&d.column), gen) {
+                        2400.0
+                    } else {
+                        0.0
+                    },
                 })
             })
             .collect()
@@ -2559,6 +2705,12 @@ const FINER_KEY_STEPS: [i64; 4] = [60_000_000, 1_000_000, 1_000, 1];
 /// How far past its learned range, as a share of the range, a timestamp key may run before it
 /// takes a finer resolution.
 const KEY_RANGE_SLACK: f64 = 0.02;
+
+/// How many months past a learned range from month `first` to month `last` keys on a month
+/// grid may run: [`KEY_RANGE_SLACK`] of it, at least one.
+fn month_overshoot(first: f64, last: f64) -> f64 {
+    ((last - first) * KEY_RANGE_SLACK).max(1.0)
+}
 
 /// How many distinct values a column can hold when it numbers siblings.
 fn rank_capacity(column: &Column) -> u64 {

@@ -554,6 +554,7 @@ impl NumberAccumulator {
             quantiles,
             std: std_dev(self.count, self.sum, self.sum_sq),
             clock,
+            midnight_2400: clock && self.max == 2400.0 && self.min > 0.0,
             integral: self.fractional == 0,
             step: self.step(),
             scale: match self.form {
@@ -814,6 +815,11 @@ impl TemporalAccumulator {
 
     /// Why the values look like dates of birth: a date column spread over decades.
     fn birth_like(&self) -> Option<String> {
+        // Monthly figures (all on the first, or the last, of their month) are no one's birthday.
+        let on_grid = self.month_start.max(self.month_end) as f64;
+        if self.count > 0 && on_grid >= crate::temporal::MONTH_GRID_SHARE * self.count as f64 {
+            return None;
+        }
         let q = self.sketch.quantiles(&[0.05, 0.95])?;
         pii::date_range_reason(q[0], q[1])
     }

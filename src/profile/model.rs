@@ -570,6 +570,10 @@ pub struct NumericStats {
     /// Every value is a clock time written as HHMM (`1545`); generated values are too.
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock: bool,
+    /// A clock column that writes midnight as `2400` (the end of the day, as flight schedules
+    /// do) and never as `0000`; generated times do too.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub midnight_2400: bool,
     /// Every value is a whole multiple of this (25 for masses weighed to 25 g, 1000 for
     /// salaries in thousands, 5 for stock levels counted in fives); generated values are too.
     /// Written only when above 1.

@@ -542,7 +542,20 @@ fn across_foreign_keys(
         })?;
         let across = matches.finish(fk, &pairs, &passes[p].stats, guard);
         all.orders.extend(across.orders);
-        all.follows.extend(across.follows);
+        // A clock time written as `HHMM` is no multiple of a number (13 × 104.75 is no time),
+        // nor a number of a clock time.
+        let child_stats = tables
+            .iter()
+            .position(|t| t.name == table.name)
+            .map_or(&[][..], |t| &passes[t].stats[..]);
+        let clock = |stats: &[ColumnStats], name: &str| {
+            (stats.iter().find(|s| s.column == name))
+                .and_then(|s| s.numeric.as_ref())
+                .is_some_and(|n| n.clock)
+        };
+        all.follows.extend(across.follows.into_iter().filter(|f| {
+            !clock(child_stats, &f.column) && !clock(&passes[p].stats, &f.parent_column)
+        }));
         all.parent_correlations.extend(across.parent_correlations);
         for candidate in across.copies {
             match all.copies.iter_mut().find(|f| f.column == candidate.column) {

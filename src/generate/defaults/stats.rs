@@ -192,6 +192,7 @@ fn numeric_stats(logical: &LogicalType, span: Span, name: &str) -> NumericStats 
         quantiles,
         std: None,
         clock: false,
+        midnight_2400: false,
         step: None,
         precision: Vec::new(),
     }

@@ -5,7 +5,7 @@
 use super::checks::{Cmp, Literal, PartitionBound};
 use super::precision::Places;
 use super::text::TextGen;
-use super::values::{Choice, Kind, Limits, NumberGen, TemporalForm, TemporalGen};
+use super::values::{Choice, Kind, Limits, NumberGen, Tails, TemporalForm, TemporalGen};
 use crate::profile::model::{ColumnStats, Resolution, Share, TemporalStats};
 use crate::profile::TextModel;
 use crate::schema::{Column, LogicalType};
@@ -182,6 +182,10 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
             let frequent = frequent(&|s| s.parse().ok()).by_value();
             Kind::Number(NumberGen {
                 atoms: NumberGen::atoms(&quantiles, &frequent),
+                tails: match numeric {
+                    Some(n) if !n.clock => Tails::keeping_mean(&quantiles, n.mean),
+                    _ => Tails::STRAIGHT,
+                },
                 quantiles,
                 frequent,
                 step,
@@ -227,6 +231,7 @@ pub(super) fn kind_for(column: &Column, stats: Option<&ColumnStats>, limits: Lim
                     clock: false,
                     places: None,
                     atoms: Vec::new(),
+                    tails: Tails::STRAIGHT,
                     step: 0.0,
                     limits: if learned.is_none() {
                         default_temporal(form, limits)
@@ -328,6 +333,7 @@ fn interval_gen(stats: Option<&ColumnStats>, limits: Limits) -> NumberGen {
         clock: false,
         places: None,
         atoms: Vec::new(),
+        tails: Tails::STRAIGHT,
     }
 }
 

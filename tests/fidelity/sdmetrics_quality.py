@@ -70,7 +70,8 @@ def logical_kind(logical):
 
 def introspect(real_dir, binary):
     """Run `understudy introspect REAL_DIR --json` and return its parsed output."""
-    binary = Path(binary)
+    # Absolute: `Path("./understudy")` prints as `understudy`, which subprocess looks up on PATH.
+    binary = Path(binary).resolve()
     if not binary.exists():
         sys.exit(
             f"error: {binary} not found; build it with `cargo build --release` in {REPO_ROOT} "

@@ -929,16 +929,15 @@ impl TablePlanner<'_> {
                 })
             });
             if !kept {
+                let (wide_parent, narrow_parent) =
+                    (&wide.references.table, &narrow.references.table);
                 warnings.push(format!(
-                    "{}: ({}) is copied from the parent row of ({}) → {}, whose values {} does \
-                     not keep to {}; the foreign key to {} may fail",
+                    "{}: ({}) is copied from the parent row of ({}) → {wide_parent}, whose values \
+                     {wide_parent} does not keep to {narrow_parent}; the foreign key to \
+                     {narrow_parent} may fail",
                     table.name,
                     narrow.columns.join(", "),
                     wide.columns.join(", "),
-                    wide.references.table,
-                    wide.references.table,
-                    narrow.references.table,
-                    narrow.references.table
                 ));
             }
         }

@@ -401,7 +401,11 @@ impl NumberGen {
     /// past the frequent ones are a tail (delays of hours beyond minutes that each occur
     /// often), which the set would cut off.
     fn is_set(&self) -> bool {
-        let inside = match (self.quantiles.first(), self.quantiles.last()) {
+        // Asked for every drawn value: the coverage, a field, decides most columns first.
+        if self.frequent.total() < SET_COVERAGE {
+            return false;
+        }
+        match (self.quantiles.first(), self.quantiles.last()) {
             (Some(&low), Some(&high)) => {
                 self.frequent.value_range().is_some_and(|(least, most)| {
                     let reach = (most - least) * SET_OVERREACH;
@@ -409,8 +413,7 @@ impl NumberGen {
                 })
             }
             _ => true,
-        };
-        self.frequent.total() >= SET_COVERAGE && inside
+        }
     }
 
     /// A value at a uniform rank: frequent values at their shares (see [`NumberGen::atoms`]),

@@ -16,7 +16,7 @@ use super::clusters::JoinedPoints;
 use super::keys::{column_hashes, key_hashes};
 use super::model::{round_share, ColumnStats, Follows, Inherited, ParentCorrelation, ParentOrder};
 use super::privacy::Guard;
-use super::relations::{ordered_values, spaced_key_column};
+use super::relations::{is_clock, ordered_values, spaced_key_column};
 use super::sketch::QuantileSketch;
 use crate::schema::{ForeignKey, LogicalType, Table};
 
@@ -298,9 +298,10 @@ impl ChildMatches {
         self,
         fk: &ForeignKey,
         pairs: &[(String, String)],
-        parent_stats: &[ColumnStats],
+        stats: SideStats,
         guard: &Guard,
     ) -> Across {
+        let parent_stats = stats.parent;
         if self.joined < MIN_ROWS {
             return Across::default();
         }
@@ -320,8 +321,12 @@ impl ChildMatches {
                 .iter()
                 .any(|s| s.column == p && s.numeric.is_some())
         };
+        // A clock time written as `HHMM` is no multiple of a number (13 × 104.75 is no time),
+        // nor a number of a clock time.
+        let clock = |c: &str, p: &str| is_clock(stats.child, c) || is_clock(parent_stats, p);
         let follows = uncopied()
-            .filter(|((c, p), _)| numeric(p) && !orders.iter().any(|o| o.column == *c))
+            .filter(|((c, p), _)| numeric(p) && !clock(c, p))
+            .filter(|((c, _), _)| !orders.iter().any(|o| o.column == *c))
             .filter_map(|((c, p), count)| follows(fk, c, p, count, guard))
             .collect();
         let parent_correlations = self
@@ -372,6 +377,13 @@ impl ChildMatches {
         found.dedup_by(|later, kept| later.column == kept.column);
         found
     }
+}
+
+/// The column statistics of both sides of a foreign key.
+#[derive(Debug, Clone, Copy)]
+pub struct SideStats<'a> {
+    pub child: &'a [ColumnStats],
+    pub parent: &'a [ColumnStats],
 }
 
 /// What a child table takes from its parent rows across one foreign key.

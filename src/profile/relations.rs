@@ -607,12 +607,7 @@ impl RelationsAccumulator {
     fn clock_columns(&self, table: &Table, stats: &[ColumnStats]) -> Vec<bool> {
         self.columns
             .iter()
-            .map(|&(i, _)| {
-                let name = &table.columns[i].name;
-                (stats.iter().find(|s| &s.column == name))
-                    .and_then(|s| s.numeric.as_ref())
-                    .is_some_and(|n| n.clock)
-            })
+            .map(|&(i, _)| is_clock(stats, &table.columns[i].name))
             .collect()
     }
 
@@ -753,6 +748,14 @@ enum Op {
     Minus,
     /// A clock time (`HHMM`) plus minutes, past midnight into the next day.
     ClockPlus,
+}
+
+/// Whether column `name` holds clock times written as `HHMM`, as its statistics in `stats`
+/// say.
+pub fn is_clock(stats: &[ColumnStats], name: &str) -> bool {
+    (stats.iter().find(|s| s.column == name))
+        .and_then(|s| s.numeric.as_ref())
+        .is_some_and(|n| n.clock)
 }
 
 /// `HHMM` plus `minutes`, as `HHMM` again (wrapping past midnight; `2400` reads as `0000`).

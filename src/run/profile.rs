@@ -503,6 +503,10 @@ fn across_foreign_keys(
     guard: &Guard,
 ) -> Result<inherit::Across, SourceError> {
     let mut all = inherit::Across::default();
+    let child_stats = tables
+        .iter()
+        .position(|t| t.name == table.name)
+        .map_or(&[][..], |t| &passes[t].stats[..]);
     for fk in &table.foreign_keys {
         let Some(p) = tables.iter().position(|t| t.name == fk.references.table) else {
             continue;
@@ -540,22 +544,13 @@ fn across_foreign_keys(
         scan_columns(source, table, &child_scan, &mut |arrays| {
             matches.observe(&rows, &arrays[..width], &arrays[width..])
         })?;
-        let across = matches.finish(fk, &pairs, &passes[p].stats, guard);
-        all.orders.extend(across.orders);
-        // A clock time written as `HHMM` is no multiple of a number (13 × 104.75 is no time),
-        // nor a number of a clock time.
-        let child_stats = tables
-            .iter()
-            .position(|t| t.name == table.name)
-            .map_or(&[][..], |t| &passes[t].stats[..]);
-        let clock = |stats: &[ColumnStats], name: &str| {
-            (stats.iter().find(|s| s.column == name))
-                .and_then(|s| s.numeric.as_ref())
-                .is_some_and(|n| n.clock)
+        let stats = inherit::SideStats {
+            child: child_stats,
+            parent: &passes[p].stats,
         };
-        all.follows.extend(across.follows.into_iter().filter(|f| {
-            !clock(child_stats, &f.column) && !clock(&passes[p].stats, &f.parent_column)
-        }));
+        let across = matches.finish(fk, &pairs, stats, guard);
+        all.orders.extend(across.orders);
+        all.follows.extend(across.follows);
         all.parent_correlations.extend(across.parent_correlations);
         for candidate in across.copies {
             match all.copies.iter_mut().find(|f| f.column == candidate.column) {
